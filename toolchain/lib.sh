@@ -1,0 +1,28 @@
+# Shared shell helpers for the toolchain scripts. Sourced, never executed.
+# Paths: everything the toolchain installs lives under one versioned cache directory outside the repo.
+
+TOOLCHAIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$TOOLCHAIN_DIR/.." && pwd)"
+# shellcheck source=versions.env
+source "$TOOLCHAIN_DIR/versions.env"
+
+MP_CACHE_ROOT="${MESSAGING_PLATFORM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/messaging-platform}"
+MP_CACHE="$MP_CACHE_ROOT/toolchain-v$TOOLCHAIN_CACHE_VERSION"
+
+NODE_HOME="$MP_CACHE/node-$NODE_VERSION"
+PULUMI_ROOT="$MP_CACHE/pulumi-$PULUMI_VERSION"          # bin/ holds pulumi, the language host, the policy analyzer
+PULUMI_HOME_DIR="$MP_CACHE/pulumi-home"                  # PULUMI_HOME: plugins live here
+HELM_ROOT="$MP_CACHE/helm-$HELM_VERSION"
+KAFKA_HOME="$MP_CACHE/kafka-$KAFKA_VERSION"
+PERF_TEST_HOME="$MP_CACHE/perf-test-$PERF_TEST_VERSION"
+RABBITMQ_ROOTFS="$MP_CACHE/rabbitmq-rootfs-$RABBITMQ_SUITE"
+K8S_SCHEMAS="$MP_CACHE/kubernetes-schemas-$KUBERNETES_SCHEMA_VERSION"
+
+# Java 17 is the machine default and Kafka 4.x supports it; prefer a newer JDK when one is installed.
+mp_java_home() {
+  local j
+  for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64 /usr/lib/jvm/java-17-openjdk-amd64; do
+    if [ -x "$j/bin/java" ]; then echo "$j"; return 0; fi
+  done
+  dirname "$(dirname "$(readlink -f "$(command -v java)")")"
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm run setup: installs the whole toolchain from package registries only, pinned, into a versioned cache
+# outside the repo. Idempotent: each step records what it built in a stamp file and is skipped when its
+# inputs have not changed, so a warm run takes seconds.
+#
+#   bash toolchain/setup.sh            all steps
+#   bash toolchain/setup.sh node npm   only the named steps (in the order given)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$TOOLCHAIN_DIR/steps/common.sh"
+
+ALL_STEPS=(node debian-tools npm pulumi kubernetes-provider helm kubernetes-schemas kafka perf-test rabbitmq-rootfs)
+if [ "$#" -gt 0 ]; then STEPS=("$@"); else STEPS=("${ALL_STEPS[@]}"); fi
+
+mkdir -p "$MP_CACHE"
+echo "messaging-platform setup: cache $MP_CACHE"
+start=$SECONDS
+i=0
+for s in "${STEPS[@]}"; do
+  i=$((i + 1))
+  if [ ! -f "$TOOLCHAIN_DIR/steps/$s.sh" ]; then
+    echo "setup: unknown step '$s' (known: ${ALL_STEPS[*]})" >&2
+    exit 2
+  fi
+  run_step "$i/${#STEPS[@]}" "$s"
+done
+echo "setup: done in $((SECONDS - start))s"

@@ -1,0 +1,55 @@
+# Step runner for toolchain/setup.sh. A step file defines:
+#   step_inputs   prints everything the result depends on (versions, lockfile hashes); a change re-runs the step
+#   step_check    exit 0 when the installed result is present and usable
+#   step_install  installs; on failure calls `fail <registry> <package> <version> <why>`
+# and prints one progress line per step.
+
+STAMPS="$MP_CACHE/stamps"
+
+fail() {
+  echo "FAILED: registry=$1 package=$2 version=$3: $4" >&2
+  exit 1
+}
+
+# Hash of files' contents, for step_inputs.
+hash_files() { cat "$@" | sha256sum | cut -c1-16; }
+
+run_step() {
+  local n="$1" name="$2" t0=$SECONDS log
+  (
+    unset -f step_inputs step_check step_install
+    STEP_BLOCKED_BY=""
+    source "$TOOLCHAIN_DIR/steps/$name.sh"
+    mkdir -p "$STAMPS"
+    local want have
+    want="$(step_inputs)"
+    have="$(cat "$STAMPS/$name" 2>/dev/null || true)"
+    if [ "$want" = "$have" ] && step_check >/dev/null 2>&1; then
+      printf '[%s] %-20s cached\n' "$n" "$name"
+      exit 0
+    fi
+    printf '[%s] %-20s installing...\n' "$n" "$name"
+    log="$MP_CACHE/logs/$name.log"
+    mkdir -p "$(dirname "$log")"
+    rm -f "$STAMPS/$name"
+    if ! step_install >"$log" 2>&1; then
+      if [ -n "${STEP_BLOCKED_BY:-}" ]; then
+        # A step that an outside limit blocks (see its file) reports and lets the rest of setup go on.
+        printf '[%s] %-20s BLOCKED: %s\n' "$n" "$name" "$(grep -h '^FAILED:' "$log" | head -1)"
+        printf '%*s %s\n' 26 '' "$STEP_BLOCKED_BY"
+        exit 0
+      fi
+      grep -h '^FAILED:' "$log" >&2 || echo "FAILED: step $name (no registry named)" >&2
+      echo "  last lines of $log:" >&2
+      tail -n 15 "$log" | sed 's/^/    /' >&2
+      exit 1
+    fi
+    if ! step_check >>"$log" 2>&1; then
+      echo "FAILED: step $name installed but its check failed; see $log" >&2
+      tail -n 15 "$log" | sed 's/^/    /' >&2
+      exit 1
+    fi
+    echo "$want" >"$STAMPS/$name"
+    printf '[%s] %-20s ok (%ss)\n' "$n" "$name" "$((SECONDS - t0))"
+  )
+}

@@ -32,7 +32,7 @@ run_step() {
     log="$MP_CACHE/logs/$name.log"
     mkdir -p "$(dirname "$log")"
     rm -f "$STAMPS/$name"
-    if ! step_install >"$log" 2>&1; then
+    if ! (step_install) >"$log" 2>&1; then
       if [ -n "${STEP_BLOCKED_BY:-}" ]; then
         # A step that an outside limit blocks (see its file) reports and lets the rest of setup go on.
         printf '[%s] %-20s BLOCKED: %s\n' "$n" "$name" "$(grep -h '^FAILED:' "$log" | head -1)"
@@ -44,7 +44,7 @@ run_step() {
       tail -n 15 "$log" | sed 's/^/    /' >&2
       exit 1
     fi
-    if ! step_check >>"$log" 2>&1; then
+    if ! (step_check) >>"$log" 2>&1; then
       echo "FAILED: step $name installed but its check failed; see $log" >&2
       tail -n 15 "$log" | sed 's/^/    /' >&2
       exit 1

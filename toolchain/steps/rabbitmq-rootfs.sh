@@ -1,7 +1,12 @@
 # RabbitMQ 4.x from Debian's archive, in its own root filesystem (the host is bookworm, whose 3.10 is too old;
 # sid serves 4.x). Built with mmdebstrap; the local environment runs nodes from it with chroot.
 # sid's Release file can be past Valid-Until on the mirror, hence the apt option.
-DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# The Debian archive this machine is configured with (its apt sources), so no mirror is hard-coded here.
+debian_mirror() {
+  [ -n "${DEBIAN_MIRROR:-}" ] && { echo "$DEBIAN_MIRROR"; return; }
+  sed -n 's/^URIs: *\(\S*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1
+  sed -n 's/^deb \(\[[^]]*\] \)\?\(\S*\/debian\) .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1
+}
 step_inputs() { echo "rabbitmq-server $RABBITMQ_SUITE $RABBITMQ_VERSION"; }
 step_check() {
   local v; v="$(chroot "$RABBITMQ_ROOTFS" dpkg-query -W -f '${Version}' rabbitmq-server)"
@@ -11,7 +16,7 @@ step_install() {
   rm -rf "$RABBITMQ_ROOTFS.tmp"
   mmdebstrap --variant=apt --include=rabbitmq-server,procps,iproute2 \
     --aptopt='Acquire::Check-Valid-Until "false"' --mode=root \
-    "$RABBITMQ_SUITE" "$RABBITMQ_ROOTFS.tmp" "$DEBIAN_MIRROR" \
+    "$RABBITMQ_SUITE" "$RABBITMQ_ROOTFS.tmp" "$(debian_mirror | head -1)" \
     || fail debian rabbitmq-server "$RABBITMQ_SUITE ($RABBITMQ_VERSION expected)" "mmdebstrap failed"
   # Services never start inside the build; nodes are started by the local environment.
   rm -rf "$RABBITMQ_ROOTFS" && mv "$RABBITMQ_ROOTFS.tmp" "$RABBITMQ_ROOTFS"

@@ -1,0 +1,126 @@
+// The toolchain that `npm run setup` builds from package registries: each tool answers with its pinned version,
+// and the real Pulumi engine runs a program offline through the project's language host.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { requireTool, run } from "../src/exec";
+import { repoRoot, toolPaths, version } from "../src/paths";
+
+const javaHome = process.env.JAVA_HOME ?? "/usr/lib/jvm/java-17-openjdk-amd64";
+const java = join(javaHome, "bin", "java");
+
+describe("pinned versions", () => {
+  it("lockfile's @pulumi/kubernetes and @pulumi/pulumi are the versions the toolchain builds", () => {
+    const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8"));
+    expect(lock.packages["node_modules/@pulumi/kubernetes"].version).toBe(version("PULUMI_KUBERNETES_VERSION"));
+    expect(lock.packages["node_modules/@pulumi/pulumi"].version).toBe(version("PULUMI_VERSION"));
+  });
+
+  it("every project script runs on the pinned Node", () => {
+    expect(process.version).toBe(`v${version("NODE_VERSION")}`);
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
+    expect(pkg.engines.node).toBe(">=22");
+  });
+});
+
+describe("Pulumi CLI built from Go modules", () => {
+  const pulumi = () => requireTool("the Pulumi CLI", toolPaths.pulumi);
+
+  it("`pulumi version` prints the pinned version", () => {
+    const r = run(pulumi(), ["version"]);
+    expect(r.stdout.trim()).toBe(`v${version("PULUMI_VERSION")}`);
+  });
+
+  it("the Node.js language host and the policy analyzer sit next to the CLI", () => {
+    const bin = readdirSync(toolPaths.pulumiBin);
+    expect(bin).toEqual(expect.arrayContaining(["pulumi-language-nodejs", "pulumi-analyzer-policy"]));
+  });
+
+  describe("a program previewed and deployed offline on a local file backend", () => {
+    const program = join(repoRoot, "toolchain", "test", "fixtures", "trivial-program");
+    let work: string;
+    let env: NodeJS.ProcessEnv;
+    const cli = (args: string[]) => run(pulumi(), [...args, "--non-interactive", "--cwd", program], { env });
+
+    beforeAll(() => {
+      work = mkdtempSync(join(tmpdir(), "mp-pulumi-"));
+      env = { ...process.env, PULUMI_BACKEND_URL: `file://${work}`, PULUMI_CONFIG_PASSPHRASE: "toolchain-test" };
+      expect(cli(["stack", "init", "check"]).code).toBe(0);
+      expect(cli(["config", "set", "who", "operator"]).code).toBe(0);
+      expect(cli(["config", "set", "--secret", "token", "tok-9f3a61"]).code).toBe(0);
+    });
+    afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+    it("preview plans the stack and its component", () => {
+      const r = cli(["preview", "--diff"]);
+      expect(r.stderr + r.stdout).toContain("toolchain:check:Probe");
+      expect(r.code).toBe(0);
+    });
+
+    it("up creates it, outputs come back, and the secret is not in the state file in plaintext", () => {
+      const up = cli(["up", "--yes", "--skip-preview"]);
+      expect(up.code).toBe(0);
+      const out = JSON.parse(cli(["stack", "output", "--json"]).stdout);
+      expect(out).toEqual({ greeting: "hello operator", token: "[secret]" });
+      const state = cli(["stack", "export"]).stdout;
+      expect(state).toContain("toolchain:check:Probe");
+      expect(state).not.toContain("tok-9f3a61");
+    });
+
+    it("a second up reports no changes", () => {
+      const r = cli(["preview", "--expect-no-changes"]);
+      expect(r.code).toBe(0);
+    });
+  });
+});
+
+describe("helm and kubeconform built from Go modules", () => {
+  it("`helm version` prints the pinned version", () => {
+    const r = run(requireTool("helm", toolPaths.helm), ["version", "--short"]);
+    expect(r.stdout).toContain(`v${version("HELM_VERSION")}`);
+  });
+  it("kubeconform runs", () => {
+    expect(run(requireTool("kubeconform", toolPaths.kubeconform), ["-v"]).code).toBe(0);
+  });
+});
+
+describe("Kafka and its perf tools from Maven Central", () => {
+  const libs = join(toolPaths.kafkaHome, "libs");
+
+  it("the broker, storage tool and kafka-tools jars are the pinned version", () => {
+    const jars = readdirSync(requireTool("Kafka", libs));
+    const v = version("KAFKA_VERSION");
+    expect(jars).toEqual(expect.arrayContaining([`kafka_2.13-${v}.jar`, `kafka-tools-${v}.jar`, `kafka-clients-${v}.jar`]));
+  });
+
+  it("ProducerPerformance and ConsumerPerformance start (usage)", () => {
+    for (const main of ["org.apache.kafka.tools.ProducerPerformance", "org.apache.kafka.tools.ConsumerPerformance"]) {
+      const r = run(java, ["-cp", `${libs}/*`, main, "--help"]);
+      expect(r.stdout + r.stderr).toMatch(/usage/i);
+    }
+  });
+
+  it("RabbitMQ PerfTest starts (usage)", () => {
+    const jars = join(requireTool("PerfTest", join(toolPaths.perfTestHome, "libs")));
+    const r = run(java, ["-cp", `${jars}/*`, "com.rabbitmq.perf.PerfTest", "--help"]);
+    expect(r.stdout + r.stderr).toContain("--quorum-queue");
+  });
+});
+
+describe("RabbitMQ 4.x root filesystem from Debian", () => {
+  it("rabbitmqctl in the root filesystem reports a 4.x version", () => {
+    const rootfs = requireTool("the RabbitMQ root filesystem", toolPaths.rabbitmqRootfs);
+    const r = run("chroot", [rootfs, "rabbitmqctl", "version"], { timeoutMs: 60_000 });
+    expect(r.stdout.trim()).toMatch(/^4\.\d+\.\d+/);
+  });
+});
+
+describe("npm run setup", () => {
+  it("is idempotent: with a warm cache every step is cached (or reports its outside blocker)", () => {
+    const r = run("bash", [join(repoRoot, "toolchain", "setup.sh")], { timeoutMs: 300_000 });
+    expect(r.code).toBe(0);
+    const stepLines = r.stdout.split("\n").filter((l) => /^\[\d+\/\d+\]/.test(l));
+    expect(stepLines.length).toBeGreaterThan(5);
+    for (const line of stepLines) expect(line).toMatch(/ (cached|BLOCKED: FAILED: registry=\S+ package=\S+ version=\S+)/);
+  });
+});

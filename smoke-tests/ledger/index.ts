@@ -1,0 +1,6 @@
+// The ledger's public surface: clients record, drills check.
+
+export { checkKafka, type KafkaCheckOptions, type KafkaCheckResult } from "./kafka-checks";
+export { type Delivery, type KafkaPosition, Ledger, outcomeOf, type PublishOutcome } from "./ledger";
+export { formatMessageId, type MessageIdParts, newRunId, parseMessageId } from "./message-id";
+export { checkTotalQueue, type TotalQueueOptions, type TotalQueueVerdict } from "./total-queue";

@@ -1,0 +1,155 @@
+// The total-queue checker, as rabbitmq/jepsen's README defines its fields: run it after the heal, the wait and the
+// drain. lost and unexpected must be 0; duplicates are allowed only under at-least-once delivery.
+import { type Ledger, outcomeOf, type StrayDeliveries } from "./ledger";
+
+export interface TotalQueueCounts {
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  unknown: number;
+  /** Attempted but no outcome recorded by the time of the check: treated like unknown. */
+  pending: number;
+  /** Distinct messages of ours consumed at least once. */
+  consumed: number;
+  /** Every delivery of ours, redeliveries included. */
+  deliveries: number;
+  /** Acknowledged, never consumed. Must be 0. */
+  lost: number;
+  /** Consumed, but never attempted (our run id) or not a message id at all. Must be 0. */
+  unexpected: number;
+  /** Consumed more than once. */
+  duplicated: number;
+  /** Outcome unknown (or pending), consumed anyway: the write did land. */
+  recovered: number;
+  /** Outcome unknown (or pending), never consumed: allowed, the write did not land. */
+  unknownMissing: number;
+  /** Definitely failed, consumed anyway (Jepsen's G1a aborted read for Kafka). Reported; see checkKafka. */
+  failedButConsumed: number;
+  /** Messages from another run (same id format, other run id): leftovers in a shared topic, ignored. */
+  foreignRun: number;
+}
+
+/** Each count divided by attempted (0 when nothing was attempted); okFrac = acknowledged and consumed. */
+export interface TotalQueueFractions {
+  okFrac: number;
+  lostFrac: number;
+  unexpectedFrac: number;
+  duplicatedFrac: number;
+  recoveredFrac: number;
+  unknownMissingFrac: number;
+}
+
+export interface TotalQueueVerdict {
+  valid: boolean;
+  duplicatesAllowed: boolean;
+  counts: TotalQueueCounts;
+  fractions: TotalQueueFractions;
+  /** A few message ids per anomaly, so a report can point at concrete messages. */
+  samples: { lost: string[]; unexpected: string[]; duplicated: string[]; failedButConsumed: string[] };
+  /** One sentence per reason the verdict is invalid; empty when valid. */
+  problems: string[];
+}
+
+export interface TotalQueueOptions {
+  /** RabbitMQ and Kafka without idempotence deliver at least once: duplicates are reported, not failed. */
+  duplicatesAllowed: boolean;
+  sampleLimit?: number;
+}
+
+export function checkTotalQueue(ledger: Ledger, options: TotalQueueOptions): TotalQueueVerdict {
+  const sampleLimit = options.sampleLimit ?? 20;
+  const counts = emptyCounts(ledger.deliveryCount, ledger.strayDeliveries);
+  const samples: TotalQueueVerdict["samples"] = { lost: [], unexpected: [], duplicated: [], failedButConsumed: [] };
+  const sample = (kind: keyof typeof samples, producerIndex: number, seq: number) => {
+    if (samples[kind].length < sampleLimit) samples[kind].push(ledger.messageId(producerIndex, seq));
+  };
+  ledger.forEachMessage(({ producerIndex, seq, state, consumeCount }) => {
+    const outcome = outcomeOf(state);
+    const wasConsumed = consumeCount > 0;
+    if (wasConsumed) counts.consumed++;
+    if (consumeCount > 1) {
+      counts.duplicated++;
+      sample("duplicated", producerIndex, seq);
+    }
+    switch (outcome) {
+      case "never-attempted":
+        counts.unexpected++;
+        sample("unexpected", producerIndex, seq);
+        return;
+      case "ok":
+        counts.acknowledged++;
+        if (!wasConsumed) {
+          counts.lost++;
+          sample("lost", producerIndex, seq);
+        }
+        break;
+      case "fail":
+        counts.failed++;
+        if (wasConsumed) {
+          counts.failedButConsumed++;
+          sample("failedButConsumed", producerIndex, seq);
+        }
+        break;
+      case "unknown":
+      case "pending":
+        counts[outcome]++;
+        if (wasConsumed) counts.recovered++;
+        else counts.unknownMissing++;
+        break;
+    }
+    counts.attempted++;
+  });
+  for (const id of ledger.strayDeliveries.malformedSamples) {
+    if (samples.unexpected.length < sampleLimit) samples.unexpected.push(id);
+  }
+  const problems = problemsOf(counts, options.duplicatesAllowed);
+  return {
+    valid: problems.length === 0,
+    duplicatesAllowed: options.duplicatesAllowed,
+    counts,
+    fractions: fractionsOf(counts),
+    samples,
+    problems,
+  };
+}
+
+function emptyCounts(deliveries: number, strays: Readonly<StrayDeliveries>): TotalQueueCounts {
+  return {
+    attempted: 0,
+    acknowledged: 0,
+    failed: 0,
+    unknown: 0,
+    pending: 0,
+    consumed: 0,
+    deliveries,
+    lost: 0,
+    unexpected: strays.malformed,
+    duplicated: 0,
+    recovered: 0,
+    unknownMissing: 0,
+    failedButConsumed: 0,
+    foreignRun: strays.foreignRun,
+  };
+}
+
+function fractionsOf(c: TotalQueueCounts): TotalQueueFractions {
+  const of = (n: number) => (c.attempted === 0 ? 0 : n / c.attempted);
+  return {
+    okFrac: of(c.acknowledged - c.lost),
+    lostFrac: of(c.lost),
+    unexpectedFrac: of(c.unexpected),
+    duplicatedFrac: of(c.duplicated),
+    recoveredFrac: of(c.recovered),
+    unknownMissingFrac: of(c.unknownMissing),
+  };
+}
+
+function problemsOf(c: TotalQueueCounts, duplicatesAllowed: boolean): string[] {
+  const problems: string[] = [];
+  if (c.lost > 0) problems.push(`${c.lost} acknowledged message(s) were never consumed (lost)`);
+  if (c.unexpected > 0) problems.push(`${c.unexpected} consumed message(s) were never sent (unexpected)`);
+  if (c.duplicated > 0 && !duplicatesAllowed) {
+    problems.push(`${c.duplicated} message(s) were consumed more than once, and duplicates are not allowed here`);
+  }
+  return problems;
+}

@@ -1,0 +1,219 @@
+// RabbitMQ done right for durability checks (amqplib): quorum queues, persistent messages, publisher confirms,
+// manual acks, and reconnection to another node when the one we talk to dies. A publish whose confirm never
+// arrives because the connection dropped is "unknown" (info), a nack is "fail": the ledger tells them apart.
+import * as amqp from "amqplib";
+import type { RabbitMQTarget } from "../target/types";
+import { decodeEnvelope, type Envelope } from "./envelope";
+import type { ClientEvents, Delivery, Publisher, PublishOutcome, Subscriber } from "./types";
+
+export interface RabbitClientOptions extends ClientEvents {
+  /** Where to start in the node list, so publishers and consumers spread over nodes. */
+  firstNode?: number;
+  heartbeatSeconds?: number;
+  /** How long to keep trying other nodes before a connection attempt counts as failed. */
+  reconnectDeadlineMs?: number;
+}
+
+/** AMQP URL with credentials for node i (URL-encoded, vhost included). */
+export function amqpUrl(target: RabbitMQTarget, i: number, heartbeatSeconds = 5): string {
+  const base = target.amqpUrls[i % target.amqpUrls.length];
+  if (base === undefined) throw new Error("target.rabbitmq.amqpUrls is empty");
+  const u = new URL(base);
+  u.username = encodeURIComponent(target.username);
+  u.password = encodeURIComponent(target.password);
+  u.pathname = `/${encodeURIComponent(target.vhost)}`;
+  // A short heartbeat notices a dead or partitioned node in seconds instead of minutes.
+  u.searchParams.set("heartbeat", String(heartbeatSeconds));
+  return u.toString();
+}
+
+/** Connects to the first reachable node, starting at `start` and going round the list until the deadline. */
+export async function connectAny(
+  target: RabbitMQTarget,
+  start: number,
+  opts: RabbitClientOptions,
+): Promise<{ conn: amqp.ChannelModel; node: number }> {
+  const deadline = Date.now() + (opts.reconnectDeadlineMs ?? 30_000);
+  let i = start;
+  let lastErr = "";
+  while (Date.now() < deadline) {
+    try {
+      const conn = await amqp.connect(amqpUrl(target, i, opts.heartbeatSeconds), {
+        timeout: 2_000,
+        clientProperties: { connection_name: "messaging-platform smoke" },
+      });
+      return { conn, node: i % target.amqpUrls.length };
+    } catch (err) {
+      lastErr = `${target.amqpUrls[i % target.amqpUrls.length]}: ${err instanceof Error ? err.message : String(err)}`;
+      opts.onError?.(`amqp connect ${lastErr}`);
+      i++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`no RabbitMQ node accepted a connection before the deadline; last: ${lastErr}`);
+}
+
+export class RabbitPublisher implements Publisher {
+  private conn: amqp.ChannelModel | undefined;
+  private channel: amqp.ConfirmChannel | undefined;
+  private node: number;
+  private closed = false;
+  private connecting: Promise<void> | undefined;
+
+  private constructor(
+    private readonly target: RabbitMQTarget,
+    private readonly queue: string,
+    private readonly opts: RabbitClientOptions,
+  ) {
+    this.node = opts.firstNode ?? 0;
+  }
+
+  static async open(target: RabbitMQTarget, queue: string, opts: RabbitClientOptions = {}): Promise<RabbitPublisher> {
+    const p = new RabbitPublisher(target, queue, opts);
+    await p.ensureChannel();
+    return p;
+  }
+
+  private async ensureChannel(): Promise<amqp.ConfirmChannel> {
+    if (this.channel) return this.channel;
+    this.connecting ??= (async () => {
+      const { conn, node } = await connectAny(this.target, this.node, this.opts);
+      this.node = node;
+      const ch = await conn.createConfirmChannel();
+      // Broken connections surface as 'close'/'error' events; forget the channel so the next publish reconnects.
+      const drop = (why: string) => {
+        if (this.channel === ch) {
+          this.channel = undefined;
+          this.conn = undefined;
+          if (!this.closed) this.opts.onError?.(`amqp publisher on node ${node}: ${why}`);
+          this.node = node + 1; // try a different node next time
+        }
+      };
+      conn.on("close", () => drop("connection closed"));
+      conn.on("error", (e: Error) => drop(e.message));
+      ch.on("close", () => drop("channel closed"));
+      ch.on("error", (e: Error) => drop(e.message));
+      this.conn = conn;
+      this.channel = ch;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    await this.connecting;
+    if (!this.channel) throw new Error("channel closed while connecting");
+    return this.channel;
+  }
+
+  async publish(batch: Envelope[]): Promise<PublishOutcome[]> {
+    let ch: amqp.ConfirmChannel;
+    try {
+      ch = await this.ensureChannel();
+    } catch (err) {
+      // Nothing was sent: a definite failure, not an unknown.
+      const error = err instanceof Error ? err.message : String(err);
+      return batch.map(() => ({ type: "fail", error }));
+    }
+    return Promise.all(
+      batch.map(
+        (e) =>
+          new Promise<PublishOutcome>((resolve) => {
+            let settled = false;
+            const settle = (o: PublishOutcome) => {
+              if (!settled) {
+                settled = true;
+                ch.removeListener("close", onClose);
+                resolve(o);
+              }
+            };
+            // The confirm can never arrive once the channel is gone: the message may or may not be enqueued.
+            const onClose = () => settle({ type: "info", error: "channel closed before confirm" });
+            ch.once("close", onClose);
+            try {
+              ch.sendToQueue(
+                this.queue,
+                e.body,
+                { persistent: true, messageId: e.id, timestamp: Math.floor(e.sentAt / 1000) },
+                (err) => settle(err ? { type: "fail", error: `nack: ${String(err)}` } : { type: "ok" }),
+              );
+            } catch (err) {
+              settle({ type: "info", error: err instanceof Error ? err.message : String(err) });
+            }
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.channel?.close().catch(() => undefined);
+    await this.conn?.close().catch(() => undefined);
+  }
+}
+
+/** Consumes with manual acks and a bounded prefetch; after a connection loss it resumes on another node. */
+export class RabbitSubscriber implements Subscriber {
+  private conn: amqp.ChannelModel | undefined;
+  private stopped = false;
+  private foreignCount = 0;
+  private node: number;
+
+  constructor(
+    private readonly target: RabbitMQTarget,
+    private readonly queue: string,
+    private readonly runPrefix: string,
+    private readonly opts: RabbitClientOptions & { prefetch?: number } = {},
+  ) {
+    this.node = opts.firstNode ?? 1;
+  }
+
+  async start(onDelivery: (d: Delivery) => void): Promise<void> {
+    await this.attach(onDelivery);
+  }
+
+  private async attach(onDelivery: (d: Delivery) => void): Promise<void> {
+    const { conn, node } = await connectAny(this.target, this.node, this.opts);
+    this.node = node;
+    this.conn = conn;
+    const ch = await conn.createChannel();
+    await ch.prefetch(this.opts.prefetch ?? 500);
+    let reattaching = false;
+    const reattach = (why: string) => {
+      if (this.stopped || reattaching) return;
+      reattaching = true;
+      this.opts.onError?.(`amqp consumer on node ${node}: ${why}`);
+      this.node = node + 1;
+      void this.attach(onDelivery).catch((e: unknown) =>
+        this.opts.onError?.(`amqp consumer reattach failed: ${String(e)}`),
+      );
+    };
+    conn.on("close", () => reattach("connection closed"));
+    conn.on("error", (e: Error) => reattach(e.message));
+    ch.on("error", (e: Error) => reattach(e.message));
+    await ch.consume(
+      this.queue,
+      (msg) => {
+        if (!msg) {
+          reattach("consumer cancelled by the broker");
+          return;
+        }
+        const env = decodeEnvelope(msg.content);
+        if (env?.id.startsWith(this.runPrefix)) {
+          onDelivery({ id: env.id, sentAt: env.sentAt, receivedAt: Date.now(), redelivered: msg.fields.redelivered });
+        } else {
+          this.foreignCount++;
+        }
+        // Ack only after the message has been counted: a crash before this line means redelivery, never loss.
+        ch.ack(msg);
+      },
+      { noAck: false },
+    );
+  }
+
+  foreign(): number {
+    return this.foreignCount;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.conn?.close().catch(() => undefined);
+  }
+}

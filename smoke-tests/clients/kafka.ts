@@ -4,7 +4,7 @@
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
 import type { KafkaTarget } from "../target/types";
 import { decodeEnvelope, type Envelope } from "./envelope";
-import type { ClientEvents, Delivery, Publisher, PublishOutcome, Subscriber } from "./types";
+import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 
 export interface KafkaClientOptions extends ClientEvents {
   clientId: string;
@@ -85,7 +85,7 @@ export class KafkaSubscriber implements Subscriber {
     private readonly runPrefix: string,
   ) {}
 
-  async start(onDelivery: (d: Delivery) => void): Promise<void> {
+  async start(onDelivery: (d: Received) => void): Promise<void> {
     const admin = this.client.admin();
     await admin.connect();
     const startOffsets = await admin.fetchTopicOffsets(this.topic).finally(() => admin.disconnect());

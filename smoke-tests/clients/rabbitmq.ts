@@ -4,7 +4,7 @@
 import * as amqp from "amqplib";
 import type { RabbitMQTarget } from "../target/types";
 import { decodeEnvelope, type Envelope } from "./envelope";
-import type { ClientEvents, Delivery, Publisher, PublishOutcome, Subscriber } from "./types";
+import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 
 export interface RabbitClientOptions extends ClientEvents {
   /** Where to start in the node list, so publishers and consumers spread over nodes. */
@@ -165,11 +165,11 @@ export class RabbitSubscriber implements Subscriber {
     this.node = opts.firstNode ?? 1;
   }
 
-  async start(onDelivery: (d: Delivery) => void): Promise<void> {
+  async start(onDelivery: (d: Received) => void): Promise<void> {
     await this.attach(onDelivery);
   }
 
-  private async attach(onDelivery: (d: Delivery) => void): Promise<void> {
+  private async attach(onDelivery: (d: Received) => void): Promise<void> {
     const { conn, node } = await connectAny(this.target, this.node, this.opts);
     this.node = node;
     this.conn = conn;

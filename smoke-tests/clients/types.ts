@@ -5,7 +5,7 @@ import type { Envelope } from "./envelope";
 /** How one publish ended, in Jepsen's words: ok (acknowledged), fail (definitely not written), info (unknown). */
 export type PublishOutcome = { type: "ok" } | { type: "fail"; error: string } | { type: "info"; error: string };
 
-export interface Delivery {
+export interface Received {
   id: string;
   sentAt: number;
   receivedAt: number;
@@ -23,7 +23,7 @@ export interface Publisher {
 
 export interface Subscriber {
   /** Starts consuming; onDelivery is called for every message of this run (foreign ids are counted, not passed). */
-  start(onDelivery: (d: Delivery) => void): Promise<void>;
+  start(onDelivery: (d: Received) => void): Promise<void>;
   /** Messages seen that were not written by this run (other runs, other tools). */
   foreign(): number;
   stop(): Promise<void>;

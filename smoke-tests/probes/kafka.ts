@@ -1,0 +1,128 @@
+// What the live Kafka cluster says about itself, through the admin API: who leads which partition, whether any
+// partition is under-replicated, and which durability settings are really in effect (not what we meant to set).
+import { ConfigResourceTypes, type Kafka } from "kafkajs";
+import type { KafkaTarget, NodeRef } from "../target/types";
+
+export interface PartitionState {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export async function withAdmin<T>(client: Kafka, use: (admin: ReturnType<Kafka["admin"]>) => Promise<T>): Promise<T> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export async function topicPartitions(client: Kafka, topic: string): Promise<PartitionState[]> {
+  return withAdmin(client, async (admin) => {
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    const t = md.topics.find((x) => x.name === topic);
+    if (!t) throw new Error(`topic ${topic} does not exist`);
+    return t.partitions.map((p) => ({
+      partition: p.partitionId,
+      leader: p.leader,
+      replicas: p.replicas,
+      isr: p.isr,
+    }));
+  });
+}
+
+/** Partitions whose in-sync replica set is smaller than their replica set. */
+export function underReplicated(parts: PartitionState[]): PartitionState[] {
+  return parts.filter((p) => p.isr.length < p.replicas.length);
+}
+
+/** The node (from the target's node list) that leads a partition. */
+export function nodeById(target: KafkaTarget, id: number): NodeRef {
+  const n = target.nodes.find((x) => x.id === String(id));
+  if (!n)
+    throw new Error(
+      `Kafka node.id ${id} is not in the target's node list (${target.nodes.map((x) => x.id).join(", ")})`,
+    );
+  return n;
+}
+
+export async function partitionLeader(client: Kafka, target: KafkaTarget, topic: string, partition = 0) {
+  const p = (await topicPartitions(client, topic)).find((x) => x.partition === partition);
+  if (!p) throw new Error(`topic ${topic} has no partition ${partition}`);
+  if (p.leader < 0) throw new Error(`partition ${topic}-${partition} has no leader right now`);
+  return nodeById(target, p.leader);
+}
+
+/** Brokers currently registered (alive, unfenced) in the cluster metadata. */
+export async function liveBrokers(client: Kafka): Promise<number[]> {
+  return withAdmin(client, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort());
+}
+
+/** Healthy = every target broker registered and no under-replicated partition in the given topics. */
+export async function kafkaHealthy(client: Kafka, target: KafkaTarget, topics: string[]): Promise<boolean> {
+  try {
+    const brokers = await liveBrokers(client);
+    const wanted = target.nodes.filter((n) => n.roles.includes("broker")).map((n) => Number(n.id));
+    if (!wanted.every((id) => brokers.includes(id))) return false;
+    for (const t of topics) if (underReplicated(await topicPartitions(client, t)).length > 0) return false;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LiveDurability {
+  /** Broker-level defaults as one broker reports them. */
+  broker: Record<string, string | undefined>;
+  /** Per topic: its effective min.insync.replicas, unclean election, and the replica count of each partition. */
+  topics: Record<string, { minInsyncReplicas: number; uncleanLeaderElection: boolean; replicationFactors: number[] }>;
+}
+
+const brokerKeys = [
+  "default.replication.factor",
+  "min.insync.replicas",
+  "unclean.leader.election.enable",
+  "auto.create.topics.enable",
+  "offsets.topic.replication.factor",
+  "transaction.state.log.replication.factor",
+  "transaction.state.log.min.isr",
+];
+
+export async function liveDurability(client: Kafka, brokerId: string, topics: string[]): Promise<LiveDurability> {
+  return withAdmin(client, async (admin) => {
+    const res = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.BROKER, name: brokerId, configNames: brokerKeys },
+        ...topics.map((t) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: t,
+          configNames: ["min.insync.replicas", "unclean.leader.election.enable"],
+        })),
+      ],
+    });
+    const broker: Record<string, string | undefined> = {};
+    const out: LiveDurability = { broker, topics: {} };
+    for (const r of res.resources) {
+      const get = (k: string) => r.configEntries.find((e) => e.configName === k)?.configValue;
+      if (r.resourceType === ConfigResourceTypes.BROKER) {
+        for (const k of brokerKeys) broker[k] = get(k);
+      } else {
+        out.topics[r.resourceName] = {
+          minInsyncReplicas: Number(get("min.insync.replicas")),
+          uncleanLeaderElection: get("unclean.leader.election.enable") === "true",
+          replicationFactors: [],
+        };
+      }
+    }
+    const md = await admin.fetchTopicMetadata({ topics });
+    for (const t of md.topics) {
+      const entry = out.topics[t.name];
+      if (entry) entry.replicationFactors = t.partitions.map((p) => p.replicas.length);
+    }
+    return out;
+  });
+}

@@ -1,0 +1,118 @@
+// What the live RabbitMQ cluster says about itself, through the management HTTP API: running nodes, version,
+// the type, leader and online members of a queue. Timing of failover is measured from the client, not from here.
+import type { NodeRef, RabbitMQTarget } from "../target/types";
+
+export interface QueueInfo {
+  name: string;
+  type: string;
+  durable: boolean;
+  leader?: string;
+  members: string[];
+  online: string[];
+  messages: number;
+}
+
+export class ManagementApi {
+  constructor(
+    private readonly target: RabbitMQTarget,
+    private readonly timeoutMs = 3_000,
+  ) {}
+
+  /** GET from the first node that answers; the management API is the same on every node. */
+  async get<T>(path: string, auth = { username: this.target.username, password: this.target.password }): Promise<T> {
+    let last = "";
+    for (const base of this.target.managementUrls) {
+      try {
+        const res = await fetch(new URL(path, base), {
+          headers: { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` },
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        if (res.status === 401) throw new HttpStatusError(401, `${base}${path}: 401 unauthorized`);
+        if (!res.ok) throw new HttpStatusError(res.status, `${base}${path}: HTTP ${res.status}`);
+        return (await res.json()) as T;
+      } catch (err) {
+        if (err instanceof HttpStatusError && err.status === 401) throw err;
+        last = err instanceof Error ? err.message : String(err);
+      }
+    }
+    throw new Error(`no management endpoint answered ${path}; last error: ${last}`);
+  }
+
+  async version(): Promise<string> {
+    return (await this.get<{ rabbitmq_version: string }>("/api/overview")).rabbitmq_version;
+  }
+
+  async runningNodes(): Promise<string[]> {
+    const nodes = await this.get<Array<{ name: string; running: boolean }>>("/api/nodes");
+    return nodes.filter((n) => n.running).map((n) => n.name);
+  }
+
+  async queue(name: string): Promise<QueueInfo> {
+    const q = await this.get<{
+      name: string;
+      type: string;
+      durable: boolean;
+      leader?: string;
+      members?: string[];
+      online?: string[];
+      messages?: number;
+    }>(`/api/queues/${encodeURIComponent(this.target.vhost)}/${encodeURIComponent(name)}`);
+    return {
+      name: q.name,
+      type: q.type,
+      durable: q.durable,
+      leader: q.leader,
+      members: q.members ?? [],
+      online: q.online ?? [],
+      messages: q.messages ?? 0,
+    };
+  }
+
+  async definitionsDefaultQueueType(): Promise<string | undefined> {
+    const vhost = await this.get<{ default_queue_type?: string; metadata?: { default_queue_type?: string } }>(
+      `/api/vhosts/${encodeURIComponent(this.target.vhost)}`,
+    );
+    return vhost.default_queue_type ?? vhost.metadata?.default_queue_type;
+  }
+}
+
+class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The target node whose Erlang node name leads the queue. */
+export function nodeByErlangName(target: RabbitMQTarget, erlangName: string): NodeRef {
+  const n = target.nodes.find((x) => x.id === erlangName);
+  if (!n)
+    throw new Error(
+      `RabbitMQ node ${erlangName} is not in the target's node list (${target.nodes.map((x) => x.id).join(", ")})`,
+    );
+  return n;
+}
+
+export async function queueLeader(api: ManagementApi, target: RabbitMQTarget, queue: string): Promise<NodeRef> {
+  const q = await api.queue(queue);
+  if (!q.leader) throw new Error(`queue ${queue} has no leader right now`);
+  return nodeByErlangName(target, q.leader);
+}
+
+/** Healthy = every node running and every member of each queue online. */
+export async function rabbitHealthy(api: ManagementApi, target: RabbitMQTarget, queues: string[]): Promise<boolean> {
+  try {
+    const running = await api.runningNodes();
+    if (!target.nodes.every((n) => running.includes(n.id))) return false;
+    for (const name of queues) {
+      const q = await api.queue(name);
+      if (!q.leader || q.online.length < q.members.length || q.members.length < target.expected.quorumInitialGroupSize)
+        return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}

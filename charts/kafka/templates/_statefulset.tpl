@@ -1,0 +1,251 @@
+{{/*
+One KRaft pool as a StatefulSet. ctx: root, component (controller|broker), name, replicas, nodeIdBase, resources,
+storage, propertiesRole (which server.properties template), probeRole (broker|controller readiness gate).
+Both pools share this one definition so they cannot drift apart.
+*/}}
+{{- define "kafka.statefulset" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $selector := include "kafka.poolSelectorLabels" (dict "root" $root "component" .component) -}}
+{{- $headless := include "kafka.headlessName" .name -}}
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {{ .name }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "kafka.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ .component }}
+spec:
+  replicas: {{ .replicas }}
+  serviceName: {{ $headless }}
+  # Parallel start: a KRaft quorum needs a majority of its voters up before any of them is Ready.
+  podManagementPolicy: Parallel
+  # Rolling updates still replace one pod at a time and wait for its readiness gate before the next.
+  updateStrategy:
+    type: RollingUpdate
+  # Data volumes outlive the release and scale-downs (Strimzi deleteClaim: false).
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Retain
+    whenScaled: Retain
+  selector:
+    matchLabels:
+      {{- $selector | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- $selector | nindent 8 }}
+        {{- with $v.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      annotations:
+        # Roll the pods when their configuration changes.
+        checksum/config: {{ include (print $root.Template.BasePath "/configmap-config.yaml") $root | sha256sum }}
+        checksum/scripts: {{ include (print $root.Template.BasePath "/configmap-scripts.yaml") $root | sha256sum }}
+        {{- if $v.metrics.jmxExporter.enabled }}
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ $v.metrics.jmxExporter.port | quote }}
+        {{- end }}
+        {{- with $v.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      serviceAccountName: {{ include "kafka.serviceAccountName" $root }}
+      automountServiceAccountToken: false
+      terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
+      {{- with $v.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . }}
+        {{- end }}
+      {{- end }}
+      {{- with $v.scheduling.priorityClassName }}
+      priorityClassName: {{ . }}
+      {{- end }}
+      {{- with $v.scheduling.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $v.scheduling.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      securityContext:
+        runAsNonRoot: true
+        # appuser of the apache/kafka image
+        runAsUser: 1000
+        runAsGroup: 1000
+        fsGroup: 1000
+        fsGroupChangePolicy: OnRootMismatch
+        seccompProfile:
+          type: RuntimeDefault
+      affinity:
+        podAntiAffinity:
+          {{- if eq $v.scheduling.hostAntiAffinity "required" }}
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - topologyKey: kubernetes.io/hostname
+              labelSelector:
+                matchLabels:
+                  {{- $selector | nindent 18 }}
+          {{- else }}
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    {{- $selector | nindent 20 }}
+          {{- end }}
+      {{- if $v.scheduling.zoneSpread.enabled }}
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: {{ $v.scheduling.zoneSpread.topologyKey }}
+          whenUnsatisfiable: {{ $v.scheduling.zoneSpread.whenUnsatisfiable }}
+          labelSelector:
+            matchLabels:
+              {{- $selector | nindent 14 }}
+      {{- end }}
+      {{- if $v.metrics.jmxExporter.enabled }}
+      initContainers:
+        - name: jmx-exporter-agent
+          image: {{ $v.metrics.jmxExporter.image.repository }}:{{ $v.metrics.jmxExporter.image.tag }}
+          imagePullPolicy: {{ $v.image.pullPolicy }}
+          command: ["cp", {{ $v.metrics.jmxExporter.image.agentPath | quote }}, "/opt/jmx-exporter/jmx_prometheus_javaagent.jar"]
+          resources:
+            requests: { cpu: 10m, memory: 32Mi }
+            limits: { cpu: 100m, memory: 64Mi }
+          securityContext:
+            {{- include "kafka.containerSecurityContext" $root | nindent 12 }}
+          volumeMounts:
+            - { name: jmx-exporter, mountPath: /opt/jmx-exporter }
+      {{- end }}
+      containers:
+        - name: kafka
+          image: {{ include "kafka.image" $root }}
+          imagePullPolicy: {{ $v.image.pullPolicy }}
+          command: ["/bin/sh", "/opt/kafka-chart/scripts/launch.sh"]
+          env:
+            - name: POD_NAME
+              valueFrom: { fieldRef: { fieldPath: metadata.name } }
+            - name: POD_NAMESPACE
+              valueFrom: { fieldRef: { fieldPath: metadata.namespace } }
+            - { name: KAFKA_ROLE, value: {{ .propertiesRole }} }
+            - { name: PROBE_ROLE, value: {{ .probeRole }} }
+            - { name: NODE_ID_BASE, value: {{ .nodeIdBase | quote }} }
+            - { name: HEADLESS_SERVICE, value: {{ $headless }} }
+            - { name: CLUSTER_DOMAIN, value: {{ $v.clusterDomain }} }
+            - { name: INTERNAL_PORT, value: {{ $v.listeners.internal.port | quote }} }
+            - { name: CONTROLLER_PORT, value: {{ $v.listeners.controller.port | quote }} }
+            - { name: MAX_LAG, value: {{ $v.probes.readiness.controllerMaxLag | quote }} }
+            - { name: RACK_ENABLED, value: {{ and $v.rack.enabled (eq .component "broker") | quote }} }
+            - { name: RACK_LABEL, value: {{ $v.rack.topologyKey }} }
+            - { name: SCRAM_USERS, value: {{ include "kafka.scramUsers" $root | quote }} }
+            - name: CLUSTER_ID
+              valueFrom: { secretKeyRef: { name: {{ include "kafka.clusterIdSecretName" $root }}, key: cluster-id } }
+            - { name: KAFKA_HEAP_OPTS, value: {{ include "kafka.heapOpts" (dict "root" $root "resources" .resources) | quote }} }
+            - { name: LOG_DIR, value: /tmp/kafka/logs }
+            {{- if $v.metrics.jmxExporter.enabled }}
+            - { name: KAFKA_OPTS, value: "-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar={{ $v.metrics.jmxExporter.port }}:/opt/kafka-chart/metrics/jmx-exporter.yaml" }
+            {{- end }}
+          ports:
+            {{- if eq .probeRole "broker" }}
+            - { name: client, containerPort: {{ $v.listeners.client.port }} }
+            - { name: internal, containerPort: {{ $v.listeners.internal.port }} }
+            {{- end }}
+            {{- if or (eq .component "controller") (eq $v.kraft.mode "combined") }}
+            - { name: controller, containerPort: {{ $v.listeners.controller.port }} }
+            {{- end }}
+            {{- if $v.metrics.jmxExporter.enabled }}
+            - { name: metrics, containerPort: {{ $v.metrics.jmxExporter.port }} }
+            {{- end }}
+          startupProbe:
+            tcpSocket:
+              port: {{ ternary "client" "controller" (eq .probeRole "broker") }}
+            periodSeconds: {{ $v.probes.startup.periodSeconds }}
+            failureThreshold: {{ $v.probes.startup.failureThreshold }}
+          readinessProbe:
+            exec:
+              command: ["/bin/sh", "/opt/kafka-chart/scripts/{{ .probeRole }}-ready.sh"]
+            periodSeconds: {{ $v.probes.readiness.periodSeconds }}
+            timeoutSeconds: {{ $v.probes.readiness.timeoutSeconds }}
+            failureThreshold: {{ $v.probes.readiness.failureThreshold }}
+          livenessProbe:
+            tcpSocket:
+              port: {{ ternary "internal" "controller" (eq .probeRole "broker") }}
+            periodSeconds: {{ $v.probes.liveness.periodSeconds }}
+            timeoutSeconds: {{ $v.probes.liveness.timeoutSeconds }}
+            failureThreshold: {{ $v.probes.liveness.failureThreshold }}
+          resources:
+            {{- toYaml .resources | nindent 12 }}
+          securityContext:
+            {{- include "kafka.containerSecurityContext" $root | nindent 12 }}
+          volumeMounts:
+            - { name: data, mountPath: /var/lib/kafka/data }
+            - { name: tmp, mountPath: /tmp }
+            - { name: config, mountPath: /etc/kafka/config, readOnly: true }
+            - { name: scripts, mountPath: /opt/kafka-chart/scripts, readOnly: true }
+            - { name: users, mountPath: /etc/kafka/users, readOnly: true }
+            {{- if and $v.rack.enabled (eq .component "broker") }}
+            - { name: podinfo, mountPath: /etc/podinfo, readOnly: true }
+            {{- end }}
+            {{- if and $v.listeners.client.tls.enabled (eq .probeRole "broker") }}
+            - { name: tls, mountPath: /etc/kafka/tls, readOnly: true }
+            {{- end }}
+            {{- if $v.metrics.jmxExporter.enabled }}
+            - { name: jmx-exporter, mountPath: /opt/jmx-exporter, readOnly: true }
+            - { name: metrics-config, mountPath: /opt/kafka-chart/metrics, readOnly: true }
+            {{- end }}
+      volumes:
+        - name: tmp
+          emptyDir: { sizeLimit: 1Gi }
+        - name: config
+          configMap: { name: {{ include "kafka.fullname" $root }}-config }
+        - name: scripts
+          configMap: { name: {{ include "kafka.fullname" $root }}-scripts, defaultMode: 0555 }
+        - name: users
+          secret:
+            secretName: {{ include "kafka.usersSecretName" $root }}
+            defaultMode: 0440
+        {{- if and $v.rack.enabled (eq .component "broker") }}
+        - name: podinfo
+          downwardAPI:
+            items:
+              - path: labels
+                fieldRef: { fieldPath: metadata.labels }
+        {{- end }}
+        {{- if and $v.listeners.client.tls.enabled (eq .probeRole "broker") }}
+        - name: tls
+          secret:
+            secretName: {{ $v.listeners.client.tls.secretName }}
+            defaultMode: 0440
+        {{- end }}
+        {{- if $v.metrics.jmxExporter.enabled }}
+        - name: jmx-exporter
+          emptyDir: { sizeLimit: 64Mi }
+        - name: metrics-config
+          configMap: { name: {{ include "kafka.fullname" $root }}-metrics }
+        {{- end }}
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+        labels:
+          {{- $selector | nindent 10 }}
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        {{- with .storage.storageClassName }}
+        storageClassName: {{ . }}
+        {{- end }}
+        resources:
+          requests:
+            storage: {{ .storage.size }}
+{{- end -}}
+
+{{- define "kafka.containerSecurityContext" -}}
+runAsNonRoot: true
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}

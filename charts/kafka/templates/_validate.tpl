@@ -1,0 +1,71 @@
+{{/*
+Rules that span several values (a JSON schema cannot compare two values). Each failure says what to change.
+Called from every workload template so `helm template`, `install` and `upgrade` all stop before rendering.
+*/}}
+{{- define "kafka.validate" -}}
+{{- $c := .Values.config -}}
+{{- $brokers := int .Values.brokers.replicas -}}
+{{- $managed := list "node.id" "process.roles" "listeners" "advertised.listeners" "listener.security.protocol.map" "inter.broker.listener.name" "controller.listener.names" "controller.quorum.voters" "controller.quorum.bootstrap.servers" "log.dirs" "broker.rack" "sasl.enabled.mechanisms" "sasl.mechanism.inter.broker.protocol" "sasl.mechanism.controller.protocol" -}}
+{{- range $k := $managed -}}
+{{- if hasKey $c $k -}}
+{{- fail (printf "config.%s is managed by the chart (see README, \"Keys the chart manages\"); remove it from config" $k) -}}
+{{- end -}}
+{{- end -}}
+{{- $rf := int (get $c "default.replication.factor") -}}
+{{- $minIsr := int (get $c "min.insync.replicas") -}}
+{{- if lt $brokers $rf -}}
+{{- fail (printf "brokers.replicas (%d) is smaller than config.default.replication.factor (%d): topics could not be created" $brokers $rf) -}}
+{{- end -}}
+{{- if and (gt $rf 1) (ge $minIsr $rf) -}}
+{{- fail (printf "config.min.insync.replicas (%d) must be below config.default.replication.factor (%d), or a single broker outage stops every acks=all producer" $minIsr $rf) -}}
+{{- end -}}
+{{- if and (ge $rf 3) (lt $minIsr 2) -}}
+{{- fail (printf "config.min.insync.replicas (%d) must be at least 2 when the replication factor is %d: with 1, an acknowledged write can live on a single disk" $minIsr $rf) -}}
+{{- end -}}
+{{- range $pair := list (list "offsets.topic.replication.factor" "") (list "transaction.state.log.replication.factor" "transaction.state.log.min.isr") (list "share.coordinator.state.topic.replication.factor" "share.coordinator.state.topic.min.isr") -}}
+{{- $trf := int (get $c (index $pair 0)) -}}
+{{- if lt $brokers $trf -}}
+{{- fail (printf "brokers.replicas (%d) is smaller than config.%s (%d)" $brokers (index $pair 0) $trf) -}}
+{{- end -}}
+{{- if and (index $pair 1) (gt $trf 1) (ge (int (get $c (index $pair 1))) $trf) -}}
+{{- fail (printf "config.%s must be below config.%s (%d)" (index $pair 1) (index $pair 0) $trf) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq .Values.kraft.mode "combined") (eq (mod $brokers 2) 0) -}}
+{{- fail (printf "brokers.replicas (%d) must be odd in combined mode: every combined node is a KRaft voter" $brokers) -}}
+{{- end -}}
+{{- if and .Values.listeners.client.tls.enabled (not .Values.listeners.client.tls.secretName) -}}
+{{- fail "listeners.client.tls.enabled needs listeners.client.tls.secretName (a kubernetes.io/tls Secret)" -}}
+{{- end -}}
+{{- $ports := list (int .Values.listeners.client.port) (int .Values.listeners.internal.port) (int .Values.listeners.controller.port) -}}
+{{- if ne (len ($ports | uniq)) 3 -}}
+{{- fail "listeners.client.port, listeners.internal.port and listeners.controller.port must differ" -}}
+{{- end -}}
+{{- if has (include "kafka.interBrokerUser" .) .Values.auth.sasl.users -}}
+{{- fail "auth.sasl.users must not contain inter-broker (reserved for replication)" -}}
+{{- end -}}
+{{- $cb := int .Values.controllers.nodeIdBase -}}
+{{- $ce := sub (add $cb (int .Values.controllers.replicas)) 1 -}}
+{{- $bb := int .Values.brokers.nodeIdBase -}}
+{{- if and (eq .Values.kraft.mode "dedicated") (le $bb $ce) (ge (add $bb $brokers) $cb) -}}
+{{- fail (printf "controller node ids %d-%d overlap broker node ids from %d: move brokers.nodeIdBase above the controllers" $cb $ce $bb) -}}
+{{- end -}}
+{{- include "kafka.validateScaling" . -}}
+{{- end -}}
+
+{{/*
+Scale guard (Strimzi refuses to remove a broker that still holds replicas): against a live cluster, compare with the
+running StatefulSets. `helm template` has no cluster, so lookup returns nothing and the check passes.
+*/}}
+{{- define "kafka.validateScaling" -}}
+{{- $brokers := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "kafka.brokerName" .) -}}
+{{- if and $brokers (lt (int .Values.brokers.replicas) (int $brokers.spec.replicas)) (not .Values.brokers.allowScaleDown) -}}
+{{- fail (printf "refusing to scale brokers down from %d to %d: reassign partitions off the highest broker ids first, then set brokers.allowScaleDown=true" (int $brokers.spec.replicas) (int .Values.brokers.replicas)) -}}
+{{- end -}}
+{{- if eq .Values.kraft.mode "dedicated" -}}
+{{- $controllers := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "kafka.controllerName" .) -}}
+{{- if and $controllers (ne (int .Values.controllers.replicas) (int $controllers.spec.replicas)) -}}
+{{- fail (printf "refusing to change controllers.replicas from %d to %d: the KRaft quorum is static (controller.quorum.voters)" (int $controllers.spec.replicas) (int .Values.controllers.replicas)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

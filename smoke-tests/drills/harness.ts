@@ -1,0 +1,106 @@
+// One system under test, as a drill needs it: clients to publish and consume, the node that leads the smoke
+// partition or queue, and a health probe. Built from a Target, so it works the same on local nodes and on pods.
+import type { Kafka } from "kafkajs";
+import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
+import { RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
+import type { Publisher, Subscriber } from "../clients/types";
+import { kafkaHealthy, partitionLeader } from "../probes/kafka";
+import { ManagementApi, queueLeader, rabbitHealthy } from "../probes/rabbitmq";
+import type { SystemName } from "../reports/run-report";
+import type { Target } from "../target/types";
+
+export interface SystemHarness {
+  system: SystemName;
+  /** Where the workload writes: the smoke topic or queue. */
+  destination: string;
+  /**
+   * Whether a message may be *delivered* more than once. Both systems deliver at least once to consumers (a
+   * consumer that dies before committing or acking re-reads). Kafka's idempotent producer still must not *write*
+   * twice: checkKafka's duplicate-writes analysis (one value at two offsets) enforces that separately.
+   */
+  duplicatesAllowed: boolean;
+  openPublishers(
+    count: number,
+    onError: (what: string) => void,
+  ): Promise<Array<{ name: string; publisher: Publisher }>>;
+  subscriber(runId: string, onError: (what: string) => void): Subscriber;
+  /** The node leading the smoke partition (Kafka: partition 0) or the smoke queue. */
+  leader(): Promise<string>;
+  healthy(): Promise<boolean>;
+  /** Node names of this system, for kill-random and rolling restarts. */
+  nodes(): string[];
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** The topic or queue to use; defaults to the first one the target declares. */
+  destination?: string;
+}
+
+export function harnessFor(target: Target, system: SystemName, opts: HarnessOptions = {}): SystemHarness {
+  return system === "kafka" ? kafkaHarness(target, opts) : rabbitHarness(target, opts);
+}
+
+function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
+  const t = target.kafka;
+  const topic = opts.destination ?? t.topics[0]?.name;
+  if (!topic) throw new Error("target.kafka.topics is empty: the deployment declares no smoke topic");
+  const clients: Kafka[] = [];
+  const admin = kafka(t, { clientId: "mp-probe", retries: 1, requestTimeoutMs: 3_000 });
+  return {
+    system: "kafka",
+    destination: topic,
+    duplicatesAllowed: true,
+    async openPublishers(count, onError) {
+      const out: Array<{ name: string; publisher: Publisher }> = [];
+      for (let i = 0; i < count; i++) {
+        const c = kafka(t, { clientId: `mp-producer-${i}`, onError });
+        clients.push(c);
+        out.push({ name: `p${i}`, publisher: await KafkaPublisher.open(c, topic) });
+      }
+      return out;
+    },
+    subscriber(runId, onError) {
+      const c = kafka(t, { clientId: "mp-consumer", onError });
+      clients.push(c);
+      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, `${runId}/`);
+    },
+    async leader() {
+      return (await partitionLeader(admin, t, topic, 0)).name;
+    },
+    healthy: () => kafkaHealthy(admin, t, [topic]),
+    nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
+    async close() {
+      clients.length = 0;
+    },
+  };
+}
+
+function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
+  const t = target.rabbitmq;
+  const queue = opts.destination ?? t.queues[0]?.name;
+  if (!queue) throw new Error("target.rabbitmq.queues is empty: the deployment declares no smoke queue");
+  const api = new ManagementApi(t);
+  return {
+    system: "rabbitmq",
+    destination: queue,
+    duplicatesAllowed: true,
+    async openPublishers(count, onError) {
+      const out: Array<{ name: string; publisher: Publisher }> = [];
+      for (let i = 0; i < count; i++) {
+        // Spread publishers over nodes, and keep consumers on other nodes than the first publisher.
+        out.push({ name: `p${i}`, publisher: await RabbitPublisher.open(t, queue, { firstNode: i, onError }) });
+      }
+      return out;
+    },
+    subscriber(runId, onError) {
+      return new RabbitSubscriber(t, queue, `${runId}/`, { firstNode: 1, onError });
+    },
+    async leader() {
+      return (await queueLeader(api, t, queue)).name;
+    },
+    healthy: () => rabbitHealthy(api, t, [queue]),
+    nodes: () => t.nodes.map((n) => n.name),
+    async close() {},
+  };
+}

@@ -29,16 +29,15 @@ export class KubernetesFaults implements FaultInjector {
   private readonly core: k8s.CoreV1Api;
   private readonly apps: k8s.AppsV1Api;
   private readonly net: k8s.NetworkingV1Api;
-  private readonly kc: k8s.KubeConfig;
 
   constructor(private readonly placement: KubePlacement) {
-    this.kc = new k8s.KubeConfig();
-    if (placement.kubeconfig) this.kc.loadFromFile(placement.kubeconfig);
-    else this.kc.loadFromDefault();
-    if (placement.context) this.kc.setCurrentContext(placement.context);
-    this.core = this.kc.makeApiClient(k8s.CoreV1Api);
-    this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
-    this.net = this.kc.makeApiClient(k8s.NetworkingV1Api);
+    const kc = new k8s.KubeConfig();
+    if (placement.kubeconfig) kc.loadFromFile(placement.kubeconfig);
+    else kc.loadFromDefault();
+    if (placement.context) kc.setCurrentContext(placement.context);
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.apps = kc.makeApiClient(k8s.AppsV1Api);
+    this.net = kc.makeApiClient(k8s.NetworkingV1Api);
   }
 
   /** Pod names are the target's node names; the namespace follows from the system the pod belongs to. */

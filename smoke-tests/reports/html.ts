@@ -1,0 +1,159 @@
+// A self-contained HTML page for one run: the verdict first (big, colored), then recovery times, then the timeline
+// chart, then the numbers. Inline CSS and SVG only: no scripts, fonts, images or CDNs, so it renders anywhere,
+// offline, and a screenshot of it is deterministic.
+import type { LatencySummary } from "../stats/histogram";
+import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
+import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
+import { renderTimelineSvg } from "./svg-timeline";
+import { ledgerCells, recoveryText, recoveryTone, type Tone } from "./verdict";
+
+const css = `
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; margin: 0; background: #f6f8fa; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 28px 0 8px; } h3 { font-size: 15px; margin: 16px 0 6px; }
+.meta { color: #57606a; margin-bottom: 16px; }
+.banner { font-size: 30px; font-weight: 700; padding: 14px 20px; border-radius: 8px; color: #fff; }
+.banner.good { background: #1a7f37; } .banner.bad { background: #cf222e; }
+.system { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; margin-top: 20px; }
+.cells { display: flex; gap: 12px; flex-wrap: wrap; }
+.cell { flex: 1 1 140px; border-radius: 8px; padding: 10px 14px; border: 2px solid; }
+.cell .value { font-size: 40px; font-weight: 700; line-height: 1.1; }
+.cell .label { font-size: 14px; text-transform: uppercase; letter-spacing: .04em; }
+.good { border-color: #1a7f37; color: #1a7f37; } .warn { border-color: #bf8700; color: #9a6700; } .bad { border-color: #cf222e; color: #cf222e; }
+.cell.good { background: #dafbe1; } .cell.warn { background: #fff8c5; } .cell.bad { background: #ffebe9; }
+table { border-collapse: collapse; margin: 6px 0; } td, th { padding: 3px 12px 3px 0; text-align: left; vertical-align: top; }
+th { color: #57606a; font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.failures li { color: #cf222e; } .chart { overflow-x: auto; } code { font-size: 13px; }
+`;
+
+export function renderHtml(report: RunReport): string {
+  const passed = reportPassed(report);
+  const title = `${report.scenario} on ${report.target}: ${passed ? "PASS" : "FAIL"}`;
+  return [
+    "<!DOCTYPE html>",
+    `<html lang="en">`,
+    "<head>",
+    `<meta charset="utf-8">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<title>${e(title)}</title>`,
+    `<style>${css}</style>`,
+    "</head>",
+    "<body>",
+    "<main>",
+    `<h1>${e(report.scenario)}</h1>`,
+    `<div class="meta">run <code>${e(report.runId)}</code> · target <b>${e(report.target)}</b> · started ${e(report.startedAt)} · ${e(formatMs(report.durationMs))}</div>`,
+    `<div class="banner ${passed ? "good" : "bad"}" id="verdict">${passed ? "PASS: no acknowledged message lost" : `FAIL: ${e(headlineFailure(report))}`}</div>`,
+    ...report.systems.map(renderSystem),
+    renderSettings(report.settings),
+    "</main>",
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+function headlineFailure(report: RunReport): string {
+  const lost = report.systems.reduce((n, s) => n + s.ledger.counts.lost, 0);
+  if (lost > 0) return `${formatCount(lost)} acknowledged message(s) lost`;
+  const first = report.systems.flatMap(failuresOf)[0];
+  return first ?? "no system ran";
+}
+
+function renderSystem(run: SystemRun): string {
+  const name = systemTitle[run.system];
+  const failures = failuresOf(run);
+  return [
+    `<section class="system" id="${run.system}">`,
+    `<h2>${e(name)}: <span class="${systemPassed(run) ? "good" : "bad"}">${systemPassed(run) ? "pass" : "FAIL"}</span></h2>`,
+    `<div class="cells">${ledgerCells(run).map((c) => cell(c.label, c.value, c.tone, c.note)).join("")}</div>`,
+    failures.length > 0 ? `<ul class="failures">${failures.map((f) => `<li>${e(f)}</li>`).join("")}</ul>` : "",
+    renderRecovery(run),
+    `<h3>Timeline</h3>`,
+    `<div class="chart">${renderTimelineSvg(run.timeline, `${name}: throughput, p99 latency and errors around the fault`)}</div>`,
+    renderNumbers(run),
+    renderLedgerDetail(run),
+    run.kafka ? renderKafkaChecks(run) : "",
+    "</section>",
+  ].join("\n");
+}
+
+function cell(label: string, value: string, tone: Tone, note: string): string {
+  return `<div class="cell ${tone}" title="${e(note)}"><div class="value">${e(value)}</div><div class="label">${e(label)}</div></div>`;
+}
+
+function renderRecovery(run: SystemRun): string {
+  if (run.recovery.length === 0) return "";
+  const rows = run.recovery.map((r) => {
+    const td = (m: typeof r.writes) => `<td class="num ${recoveryTone(m)}" title="${e(m.how)}">${e(recoveryText(m))}</td>`;
+    return `<tr><td>${e(r.fault.label)} at ${e(formatMs(r.fault.atMs))}</td>${td(r.writes)}${td(r.consumers)}${td(r.cluster)}</tr>`;
+  });
+  return [
+    `<h3>Recovery (from the fault)</h3>`,
+    `<table class="recovery"><tr><th>fault</th><th>first ack</th><th>consumers caught up</th><th>cluster healthy</th></tr>`,
+    ...rows,
+    "</table>",
+  ].join("\n");
+}
+
+function latencyRow(label: string, l: LatencySummary): string {
+  const v = [l.p50, l.p95, l.p99, l.p999, l.max].map((x) => `<td class="num">${e(formatMs(x))}</td>`).join("");
+  return `<tr><td>${e(label)}</td>${v}<td class="num">${formatCount(l.count)}</td></tr>`;
+}
+
+function renderNumbers(run: SystemRun): string {
+  return [
+    `<h3>Throughput and latency</h3>`,
+    `<table><tr><th></th><th>msg/s</th><th>MB/s</th><th>messages</th></tr>`,
+    ...(
+      [
+        ["acknowledged", run.published],
+        ["consumed", run.consumed],
+      ] as const
+    ).map(
+      ([label, t]) =>
+        `<tr><td>${label}</td><td class="num">${e(formatRate(t.messagesPerSecond, ""))}</td><td class="num">${t.megabytesPerSecond.toFixed(2)}</td><td class="num">${formatCount(t.messages)}</td></tr>`,
+    ),
+    "</table>",
+    `<table><tr><th>latency</th><th>p50</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th><th>samples</th></tr>`,
+    latencyRow("publish → ack", run.publishLatency),
+    latencyRow("end-to-end", run.endToEndLatency),
+    "</table>",
+  ].join("\n");
+}
+
+function renderLedgerDetail(run: SystemRun): string {
+  const c = run.ledger.counts;
+  const f = run.ledger.fractions;
+  const rows: Array<[string, number, string]> = [
+    ["attempted", c.attempted, ""],
+    ["acknowledged", c.acknowledged, formatPercent(c.attempted ? c.acknowledged / c.attempted : 0)],
+    ["failed (definite)", c.failed, ""],
+    ["unknown / pending", c.unknown + c.pending, ""],
+    ["recovered (unknown, consumed)", c.recovered, formatPercent(f.recoveredFrac)],
+    ["unknown, missing (allowed)", c.unknownMissing, formatPercent(f.unknownMissingFrac)],
+    ["consumed (distinct)", c.consumed, ""],
+    ["deliveries", c.deliveries, ""],
+    ["failed but consumed", c.failedButConsumed, ""],
+    ["other runs' leftovers", c.foreignRun, ""],
+  ];
+  const samples = Object.entries(run.ledger.samples).filter(([, ids]) => ids.length > 0);
+  return [
+    `<h3>Ledger</h3>`,
+    `<table>${rows.map(([l, n, p]) => `<tr><td>${e(l)}</td><td class="num">${formatCount(n)}</td><td class="num">${e(p)}</td></tr>`).join("")}</table>`,
+    ...samples.map(([kind, ids]) => `<p><b>${e(kind)}</b>, e.g. <code>${ids.slice(0, 5).map(e).join("</code>, <code>")}</code></p>`),
+  ].join("\n");
+}
+
+function renderKafkaChecks(run: SystemRun): string {
+  const k = run.kafka;
+  if (!k) return "";
+  const rows = Object.entries(k.counts).map(
+    ([name, n]) => `<tr><td>${e(name)}</td><td class="num ${n > 0 ? "bad" : "good"}">${formatCount(n)}</td></tr>`,
+  );
+  return [`<h3>Kafka per-partition checks: ${k.valid ? "valid" : "INVALID"}</h3>`, `<table>${rows.join("")}</table>`].join("\n");
+}
+
+function renderSettings(settings: RunReport["settings"]): string {
+  const rows = Object.entries(settings).map(([k, v]) => `<tr><td>${e(k)}</td><td><code>${e(String(v))}</code></td></tr>`);
+  return rows.length === 0 ? "" : `<h2>Settings</h2><table>${rows.join("")}</table>`;
+}

@@ -1,0 +1,69 @@
+// The run report as Markdown, for PR comments and CI summaries: verdict, recovery, numbers; the chart lives in HTML.
+import type { LatencySummary } from "../stats/histogram";
+import { formatCount, formatMs, formatRate } from "./format";
+import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
+import { ledgerCells, recoveryText } from "./verdict";
+
+const cellText = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(cellText).join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+export function renderMarkdown(report: RunReport): string {
+  const passed = reportPassed(report);
+  return [
+    `# ${report.scenario} on ${report.target}: ${passed ? "PASS" : "FAIL"}`,
+    "",
+    `Run \`${report.runId}\`, started ${report.startedAt}, took ${formatMs(report.durationMs)}.`,
+    "",
+    ...report.systems.flatMap(renderSystem),
+    ...(Object.keys(report.settings).length > 0
+      ? ["## Settings", "", table(["setting", "value"], Object.entries(report.settings).map(([k, v]) => [k, `\`${v}\``])), ""]
+      : []),
+  ].join("\n");
+}
+
+function renderSystem(run: SystemRun): string[] {
+  const failures = failuresOf(run);
+  const tone = { good: "✅", warn: "⚠️", bad: "❌" } as const;
+  const latency = (label: string, l: LatencySummary) => [label, ...[l.p50, l.p95, l.p99, l.p999, l.max].map(formatMs)];
+  return [
+    `## ${systemTitle[run.system]}: ${systemPassed(run) ? "pass" : "FAIL"}`,
+    "",
+    table(
+      ledgerCells(run).map((c) => c.label),
+      [ledgerCells(run).map((c) => `${tone[c.tone]} ${c.value}`)],
+    ),
+    "",
+    ...(failures.length > 0 ? [...failures.map((f) => `- **${f}**`), ""] : []),
+    ...(run.recovery.length > 0
+      ? [
+          table(
+            ["fault", "first ack", "consumers caught up", "cluster healthy"],
+            run.recovery.map((r) => [
+              `${r.fault.label} at ${formatMs(r.fault.atMs)}`,
+              recoveryText(r.writes),
+              recoveryText(r.consumers),
+              recoveryText(r.cluster),
+            ]),
+          ),
+          "",
+        ]
+      : []),
+    table(
+      ["", "msg/s", "MB/s", "messages"],
+      [
+        ["acknowledged", formatRate(run.published.messagesPerSecond, ""), run.published.megabytesPerSecond.toFixed(2), formatCount(run.published.messages)],
+        ["consumed", formatRate(run.consumed.messagesPerSecond, ""), run.consumed.megabytesPerSecond.toFixed(2), formatCount(run.consumed.messages)],
+      ],
+    ),
+    "",
+    table(
+      ["latency", "p50", "p95", "p99", "p99.9", "max"],
+      [latency("publish → ack", run.publishLatency), latency("end-to-end", run.endToEndLatency)],
+    ),
+    "",
+  ];
+}

@@ -1,0 +1,58 @@
+// The one data structure every report format renders: what a smoke run, drill, bench round or comparison produced.
+// It is plain JSON, so report.json can be re-rendered (or re-checked) later without the brokers.
+import type { KafkaCheckResult } from "../ledger/kafka-checks";
+import type { TotalQueueVerdict } from "../ledger/total-queue";
+import type { FaultRecovery } from "../recovery/recovery";
+import type { LatencySummary } from "../stats/histogram";
+import type { Throughput } from "../stats/rate";
+import type { Timeline } from "../stats/timeline";
+
+export type SystemName = "kafka" | "rabbitmq";
+
+/** One system's part of a run; a comparison has two. */
+export interface SystemRun {
+  system: SystemName;
+  ledger: TotalQueueVerdict;
+  /** Only for Kafka: the per-partition offset analyses. */
+  kafka?: KafkaCheckResult;
+  /** Publish → broker acknowledgement. */
+  publishLatency: LatencySummary;
+  /** Publish → consumer delivery. */
+  endToEndLatency: LatencySummary;
+  /** Acknowledged publishes. */
+  published: Throughput;
+  consumed: Throughput;
+  timeline: Timeline;
+  recovery: FaultRecovery[];
+  /** Failures the drill decided beyond the ledger and Kafka checks (throughput floor missed, setting not in effect). */
+  failures: string[];
+}
+
+export interface RunReport {
+  runId: string;
+  /** "kill-leader", "smoke", "compare: kill-leader". */
+  scenario: string;
+  /** Target name: "local" or the stack. */
+  target: string;
+  /** ISO 8601. */
+  startedAt: string;
+  durationMs: number;
+  /** The settings that shaped the run (message size, rates, fault durations, acks, queue type...). */
+  settings: Record<string, string | number | boolean>;
+  systems: SystemRun[];
+}
+
+/** Every reason a system's run failed: drill failures, then ledger, then Kafka checks. */
+export function failuresOf(run: SystemRun): string[] {
+  return [...run.failures, ...run.ledger.problems, ...(run.kafka?.problems ?? [])];
+}
+
+export function systemPassed(run: SystemRun): boolean {
+  return failuresOf(run).length === 0;
+}
+
+export function reportPassed(report: RunReport): boolean {
+  return report.systems.length > 0 && report.systems.every(systemPassed);
+}
+
+export const systemTitle: Record<SystemName, string> = { kafka: "Kafka", rabbitmq: "RabbitMQ" };

@@ -1,0 +1,220 @@
+// The timeline chart as one inline SVG string: throughput, p99 latency and publish errors per second, stacked on a
+// shared time axis, with every fault→heal window shaded and labelled. No scripts, fonts or external references, so
+// the HTML page that embeds it works from a file:// URL, an e-mail attachment or a CI artifact viewer.
+import { coarsen, type Timeline, type TimelineBucket, type TimelineEvent } from "../stats/timeline";
+import { escapeXml } from "./format";
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  value: (b: TimelineBucket) => number | null;
+  /** Bars suit sparse counts (errors); lines suit rates and latencies. */
+  style: "line" | "bars";
+}
+
+interface Panel {
+  title: string;
+  unit: string;
+  series: ChartSeries[];
+}
+
+export const chartColors = {
+  sent: "#8a8f98",
+  acked: "#1f6feb",
+  consumed: "#1a7f37",
+  ackP99: "#d4730b",
+  endToEndP99: "#8250df",
+  errors: "#cf222e",
+  faultShade: "#cf222e",
+  healLine: "#1a7f37",
+} as const;
+
+const layout = { width: 960, panelHeight: 150, panelGap: 34, left: 64, right: 150, top: 28, bottom: 36 };
+
+export function timelinePanels(secondsPerPoint: number): Panel[] {
+  const perSecond = (n: number) => n / secondsPerPoint;
+  return [
+    {
+      title: "Throughput",
+      unit: "msg/s",
+      series: [
+        { label: "sent", color: chartColors.sent, style: "line", value: (b) => perSecond(b.sent) },
+        { label: "acked", color: chartColors.acked, style: "line", value: (b) => perSecond(b.acked) },
+        { label: "consumed", color: chartColors.consumed, style: "line", value: (b) => perSecond(b.consumed) },
+      ],
+    },
+    {
+      title: "Latency p99",
+      unit: "ms",
+      series: [
+        { label: "publish→ack", color: chartColors.ackP99, style: "line", value: (b) => b.ackP99Ms },
+        { label: "end-to-end", color: chartColors.endToEndP99, style: "line", value: (b) => b.endToEndP99Ms },
+      ],
+    },
+    {
+      title: "Publish errors",
+      unit: "/s",
+      series: [
+        { label: "failed + unknown", color: chartColors.errors, style: "bars", value: (b) => perSecond(b.failed + b.unknown) },
+      ],
+    },
+  ];
+}
+
+/** Round tick values (1, 2, 5 × 10^n) covering [0, max]. */
+export function niceTicks(max: number, count = 4): number[] {
+  if (!(max > 0)) return [0, 1];
+  const raw = max / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const ticks: number[] = [];
+  for (let v = 0; v <= max + step * 0.999; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+/** Fault windows: each fault until its heal, else until the next fault, else the end of the chart. */
+export function faultWindows(events: TimelineEvent[], endMs: number): Array<{ fromMs: number; toMs: number; label: string }> {
+  const faults = events.filter((e) => e.kind === "fault");
+  return faults.map((fault, i) => {
+    const next = faults[i + 1]?.atMs ?? endMs;
+    const heal = events.find((e) => e.kind === "heal" && e.atMs >= fault.atMs && e.atMs <= next);
+    return { fromMs: fault.atMs, toMs: heal?.atMs ?? next, label: fault.label };
+  });
+}
+
+export function renderTimelineSvg(timeline: Timeline, title = "Timeline"): string {
+  // Per-second points read better than 250 ms ones and keep the SVG small for long drills.
+  const pointMs = Math.max(timeline.bucketMs, 1000);
+  const points = coarsen(timeline, pointMs);
+  const panels = timelinePanels(pointMs / 1000);
+  const endMs = Math.max(points.length * pointMs, ...timeline.events.map((e) => e.atMs), 1000);
+  const plotWidth = layout.width - layout.left - layout.right;
+  const x = (ms: number) => layout.left + (ms / endMs) * plotWidth;
+  const height = layout.top + panels.length * (layout.panelHeight + layout.panelGap) + layout.bottom;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${layout.width} ${height}" width="${layout.width}" height="${height}" role="img" aria-labelledby="timeline-title" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title id="timeline-title">${escapeXml(title)}</title>`,
+    `<rect x="0" y="0" width="${layout.width}" height="${height}" fill="#ffffff"/>`,
+  );
+  panels.forEach((panel, i) => {
+    const top = layout.top + i * (layout.panelHeight + layout.panelGap);
+    parts.push(renderPanel(panel, points, pointMs, top, x, timeline.events, endMs));
+  });
+  parts.push(renderTimeAxis(endMs, x, height - layout.bottom + 4));
+  parts.push("</svg>");
+  return parts.join("\n");
+}
+
+function renderPanel(
+  panel: Panel,
+  points: TimelineBucket[],
+  pointMs: number,
+  top: number,
+  x: (ms: number) => number,
+  events: TimelineEvent[],
+  endMs: number,
+): string {
+  const bottom = top + layout.panelHeight;
+  const values = points.flatMap((b) => panel.series.map((s) => s.value(b) ?? 0));
+  const ticks = niceTicks(Math.max(0, ...values));
+  const yMax = ticks[ticks.length - 1] as number;
+  const y = (v: number) => bottom - (v / yMax) * layout.panelHeight;
+  const right = layout.width - layout.right;
+  const out: string[] = [`<g class="panel">`];
+  out.push(`<text x="${layout.left}" y="${top - 8}" font-weight="600">${escapeXml(`${panel.title} (${panel.unit})`)}</text>`);
+  for (const w of faultWindows(events, endMs)) {
+    out.push(
+      `<rect class="fault-window" x="${fmt(x(w.fromMs))}" y="${top}" width="${fmt(Math.max(1, x(w.toMs) - x(w.fromMs)))}" height="${layout.panelHeight}" fill="${chartColors.faultShade}" fill-opacity="0.12"><title>${escapeXml(w.label)}</title></rect>`,
+    );
+  }
+  for (const t of ticks) {
+    out.push(
+      `<line x1="${layout.left}" x2="${right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#d0d7de" stroke-width="${t === 0 ? 1 : 0.5}"/>`,
+      `<text x="${layout.left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" fill="#57606a">${formatTick(t)}</text>`,
+    );
+  }
+  for (const e of events.filter((e) => e.kind === "fault" || e.kind === "heal")) {
+    const color = e.kind === "fault" ? chartColors.faultShade : chartColors.healLine;
+    out.push(
+      `<line class="marker-${e.kind}" x1="${fmt(x(e.atMs))}" x2="${fmt(x(e.atMs))}" y1="${top}" y2="${bottom}" stroke="${color}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+    );
+  }
+  panel.series.forEach((s, i) => {
+    out.push(s.style === "bars" ? renderBars(s, points, pointMs, x, y) : renderLine(s, points, pointMs, x, y));
+    out.push(
+      `<rect x="${right + 12}" y="${top + 8 + i * 18}" width="12" height="3" fill="${s.color}"/>`,
+      `<text x="${right + 30}" y="${top + 13 + i * 18}">${escapeXml(s.label)}</text>`,
+    );
+  });
+  if (top === layout.top) out.push(renderEventLabels(events, x, top));
+  out.push("</g>");
+  return out.join("\n");
+}
+
+function renderLine(
+  s: ChartSeries,
+  points: TimelineBucket[],
+  pointMs: number,
+  x: (ms: number) => number,
+  y: (v: number) => number,
+): string {
+  // A null (no data in that second) breaks the line rather than drawing a misleading zero.
+  let d = "";
+  let penDown = false;
+  for (const b of points) {
+    const v = s.value(b);
+    if (v === null) {
+      penDown = false;
+      continue;
+    }
+    d += `${penDown ? "L" : "M"}${fmt(x(b.atMs + pointMs / 2))},${fmt(y(v))}`;
+    penDown = true;
+  }
+  return `<path class="series" data-series="${escapeXml(s.label)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8" stroke-linejoin="round"/>`;
+}
+
+function renderBars(
+  s: ChartSeries,
+  points: TimelineBucket[],
+  pointMs: number,
+  x: (ms: number) => number,
+  y: (v: number) => number,
+): string {
+  const bars = points
+    .filter((b) => (s.value(b) ?? 0) > 0)
+    .map((b) => {
+      const v = s.value(b) as number;
+      const width = Math.max(1, x(pointMs) - x(0) - 1);
+      return `<rect x="${fmt(x(b.atMs))}" y="${fmt(y(v))}" width="${fmt(width)}" height="${fmt(y(0) - y(v))}" fill="${s.color}"/>`;
+    });
+  return `<g class="series" data-series="${escapeXml(s.label)}">${bars.join("")}</g>`;
+}
+
+function renderEventLabels(events: TimelineEvent[], x: (ms: number) => number, top: number): string {
+  return events
+    .filter((e) => e.kind === "fault" || e.kind === "heal")
+    .map((e) => {
+      const color = e.kind === "fault" ? chartColors.faultShade : chartColors.healLine;
+      return `<text class="marker-label" x="${fmt(x(e.atMs) + 3)}" y="${top + 12}" fill="${color}" font-weight="600">${escapeXml(e.label)}</text>`;
+    })
+    .join("\n");
+}
+
+function renderTimeAxis(endMs: number, x: (ms: number) => number, y: number): string {
+  const ticks = niceTicks(endMs / 1000, 10).filter((s) => s * 1000 <= endMs);
+  const labels = ticks.map(
+    (s) => `<text x="${fmt(x(s * 1000))}" y="${y + 12}" text-anchor="middle" fill="#57606a">${formatTick(s)} s</text>`,
+  );
+  return `<g class="time-axis">${labels.join("")}</g>`;
+}
+
+function formatTick(v: number): string {
+  if (v >= 10_000) return `${Number((v / 1000).toPrecision(3))}k`;
+  return String(Number(v.toPrecision(3)));
+}
+
+/** Two decimals are plenty for pixels and keep the markup small. */
+function fmt(n: number): string {
+  return String(Math.round(n * 100) / 100);
+}

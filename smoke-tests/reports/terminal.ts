@@ -1,0 +1,76 @@
+// What a person sees in the terminal: a live progress line while the drill runs, one screen of summary at the end.
+import { formatCount, formatMs, formatRate } from "./format";
+import { failuresOf, type RunReport, reportPassed, systemPassed, systemTitle } from "./run-report";
+import { ledgerCells, recoveryText, type Tone } from "./verdict";
+
+export interface Paint {
+  tone: (text: string, tone: Tone) => string;
+  bold: (text: string) => string;
+}
+
+const ansi: Paint = {
+  tone: (text, tone) => `\x1b[${{ good: 32, warn: 33, bad: 31 }[tone]}m${text}\x1b[0m`,
+  bold: (text) => `\x1b[1m${text}\x1b[0m`,
+};
+const plain: Paint = { tone: (text) => text, bold: (text) => text };
+
+/** Colors only for a terminal that wants them (NO_COLOR is the convention: https://no-color.org). */
+export function paintFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Paint {
+  return stream.isTTY && env.NO_COLOR === undefined ? ansi : plain;
+}
+
+export function formatTerminalSummary(report: RunReport, paint: Paint = plain, reportDir?: string): string {
+  const passed = reportPassed(report);
+  const lines = [
+    paint.bold(`${report.scenario} on ${report.target}: `) + paint.tone(passed ? "PASS" : "FAIL", passed ? "good" : "bad"),
+    `run ${report.runId} · ${formatMs(report.durationMs)}`,
+  ];
+  for (const run of report.systems) {
+    const ok = systemPassed(run);
+    lines.push("", paint.bold(`${systemTitle[run.system]}  `) + paint.tone(ok ? "pass" : "FAIL", ok ? "good" : "bad"));
+    lines.push(`  ${ledgerCells(run).map((c) => `${c.label} ${paint.tone(c.value, c.tone)}`).join("   ")}`);
+    for (const r of run.recovery) {
+      lines.push(
+        `  ${r.fault.label}: first ack ${recoveryText(r.writes)} · consumers ${recoveryText(r.consumers)} · cluster ${recoveryText(r.cluster)}`,
+      );
+    }
+    lines.push(
+      `  acked ${formatRate(run.published.messagesPerSecond)} (${run.published.megabytesPerSecond.toFixed(2)} MB/s) · consumed ${formatRate(run.consumed.messagesPerSecond)}`,
+      `  publish p50/p99/p99.9 ${[run.publishLatency.p50, run.publishLatency.p99, run.publishLatency.p999].map(formatMs).join(" / ")}` +
+        ` · e2e p99 ${formatMs(run.endToEndLatency.p99)}`,
+    );
+    const failures = failuresOf(run);
+    for (const f of failures.slice(0, 5)) lines.push(`  ${paint.tone(`✗ ${f}`, "bad")}`);
+    if (failures.length > 5) lines.push(`  … and ${failures.length - 5} more (see the report)`);
+  }
+  if (reportDir) lines.push("", `report: ${reportDir}/report.html`);
+  return lines.join("\n");
+}
+
+export interface Progress {
+  phase: string;
+  elapsedMs: number;
+  sentPerSecond: number;
+  ackedPerSecond: number;
+  consumedPerSecond: number;
+  inFlight: number;
+  unseen: number;
+  /** Publish failures plus unknown outcomes so far. */
+  errors: number;
+}
+
+/** One fixed-layout line, meant to be rewritten in place with "\r" (no newline included). */
+export function formatProgressLine(p: Progress, paint: Paint = plain): string {
+  const rate = (n: number) => formatCount(n).padStart(7);
+  const errors = `errors ${formatCount(p.errors)}`;
+  return [
+    `[${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s]`,
+    p.phase.padEnd(8),
+    `sent ${rate(p.sentPerSecond)}/s`,
+    `acked ${rate(p.ackedPerSecond)}/s`,
+    `consumed ${rate(p.consumedPerSecond)}/s`,
+    `in-flight ${formatCount(p.inFlight).padStart(5)}`,
+    `unseen ${formatCount(p.unseen).padStart(6)}`,
+    p.errors > 0 ? paint.tone(errors, "bad") : errors,
+  ].join("  ");
+}

@@ -1,0 +1,181 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderHtml } from "../html";
+import { renderJson } from "../json";
+import { renderMarkdown } from "../markdown";
+import { reportPassed } from "../run-report";
+import { faultWindows, niceTicks, renderTimelineSvg } from "../svg-timeline";
+import { formatProgressLine, formatTerminalSummary } from "../terminal";
+import { writeRunReport } from "../write";
+import { sampleKafkaRun, sampleReport } from "./sample-run";
+
+const good = sampleReport([sampleKafkaRun()]);
+const lossy = sampleReport([sampleKafkaRun({ loseEvery: 1000 })]);
+
+const voidElements = new Set(["meta", "br", "hr", "img", "input", "link", "col", "area", "base", "source", "wbr"]);
+
+/** Checks that every opened tag is closed in order: enough to catch a broken page or a broken SVG. */
+function unbalancedTags(markup: string): string[] {
+  const stack: string[] = [];
+  const problems: string[] = [];
+  const body = markup.replace(/<!DOCTYPE[^>]*>/i, "").replace(/<style>[\s\S]*?<\/style>/g, "");
+  for (const m of body.matchAll(/<(\/?)([a-zA-Z][\w-]*)([^>]*?)(\/?)>/g)) {
+    const [, closing, name, , selfClosing] = m as unknown as [string, string, string, string, string];
+    const tag = name.toLowerCase();
+    if (selfClosing || (voidElements.has(tag) && !closing)) continue;
+    if (!closing) stack.push(tag);
+    else if (stack.pop() !== tag) problems.push(`unexpected </${tag}>`);
+  }
+  return [...problems, ...stack.map((t) => `unclosed <${t}>`)];
+}
+
+describe("HTML report", () => {
+  const html = renderHtml(good);
+
+  test("is a complete, well-formed page", () => {
+    expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(html).toContain(`<meta charset="utf-8">`);
+    expect(unbalancedTags(html)).toEqual([]);
+  });
+
+  test("is self-contained: no scripts, stylesheets, fonts, images or URLs to fetch", () => {
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(|@font-face/i);
+    const urls = [...html.matchAll(/(?:src|href)\s*=|https?:\/\/[^\s"'<]+/g)].map((m) => m[0]);
+    expect(urls).toEqual(["http://www.w3.org/2000/svg"]); // the SVG namespace is a name, never fetched
+  });
+
+  test("contains the timeline SVG with every series and the fault window shaded", () => {
+    expect(html).toContain("<svg");
+    for (const series of ["sent", "acked", "consumed", "publish→ack", "end-to-end", "failed + unknown"]) {
+      expect(html).toContain(`data-series="${series}"`);
+    }
+    expect(html).toMatch(/class="fault-window"/);
+    expect(html).toContain("kill kafka-1 (leader)");
+    expect(html).toContain("kafka-1 back");
+  });
+
+  test("shows the verdict big and green when nothing was lost, with recovery times", () => {
+    expect(reportPassed(good)).toBe(true);
+    expect(html).toContain(`class="banner good"`);
+    expect(html).toContain("PASS: no acknowledged message lost");
+    expect(html).toMatch(/<div class="cell good"[^>]*><div class="value">0<\/div><div class="label">lost<\/div>/);
+    expect(html).toContain("first ack");
+    expect(html).toMatch(/9\.\d\d s/); // writes resumed ~9 s after the kill
+  });
+
+  test("turns red and says how many were lost when acknowledged messages are missing", () => {
+    const page = renderHtml(lossy);
+    expect(reportPassed(lossy)).toBe(false);
+    expect(page).toContain(`class="banner bad"`);
+    expect(page).toMatch(/FAIL: \d+ acknowledged message\(s\) lost/);
+    expect(page).toMatch(/<div class="cell bad"[^>]*><div class="value">\d+<\/div><div class="label">lost<\/div>/);
+  });
+
+  test("escapes text from the outside world (event labels, ids)", () => {
+    const page = renderHtml(sampleReport([sampleKafkaRun({ faultLabel: `<script>alert("x")</script>` })]));
+    expect(page).not.toContain("<script>");
+    expect(page).toContain("&lt;script&gt;");
+    expect(unbalancedTags(page)).toEqual([]);
+  });
+});
+
+describe("SVG timeline", () => {
+  test("is well-formed on its own and draws markers for the fault and the heal", () => {
+    const svg = renderTimelineSvg(good.systems[0]?.timeline as never);
+    expect(unbalancedTags(svg)).toEqual([]);
+    expect(svg.match(/class="marker-fault"/g)).toHaveLength(3); // one per panel
+    expect(svg.match(/class="marker-heal"/g)).toHaveLength(3);
+  });
+
+  test("renders an empty timeline without NaN", () => {
+    const svg = renderTimelineSvg({ startedAt: 0, bucketMs: 250, buckets: [], events: [] });
+    expect(svg).not.toContain("NaN");
+    expect(unbalancedTags(svg)).toEqual([]);
+  });
+
+  test("nice ticks are round and cover the maximum", () => {
+    expect(niceTicks(9_620)).toEqual([0, 5000, 10000]);
+    expect(niceTicks(97)).toEqual([0, 50, 100]);
+    expect(niceTicks(1450)).toEqual([0, 500, 1000, 1500]);
+    expect(niceTicks(0)).toEqual([0, 1]);
+  });
+
+  test("a fault without a heal is shaded until the next fault, or the end", () => {
+    const events = [
+      { atMs: 1000, kind: "fault" as const, label: "a" },
+      { atMs: 3000, kind: "heal" as const, label: "h" },
+      { atMs: 5000, kind: "fault" as const, label: "b" },
+      { atMs: 8000, kind: "fault" as const, label: "c" },
+    ];
+    expect(faultWindows(events, 10_000).map((w) => [w.fromMs, w.toMs])).toEqual([
+      [1000, 3000],
+      [5000, 8000],
+      [8000, 10_000],
+    ]);
+  });
+});
+
+describe("JSON and Markdown reports", () => {
+  test("JSON round-trips, with NaN written as null", () => {
+    const empty = sampleKafkaRun();
+    empty.endToEndLatency = { ...empty.endToEndLatency, p99: Number.NaN };
+    const parsed = JSON.parse(renderJson(sampleReport([empty])));
+    expect(parsed.systems[0].endToEndLatency.p99).toBeNull();
+    expect(parsed.systems[0].ledger.counts.lost).toBe(0);
+    expect(parsed.systems[0].timeline.events.length).toBeGreaterThan(0);
+  });
+
+  test("Markdown leads with the verdict and lists recovery and loss", () => {
+    expect(renderMarkdown(good).split("\n")[0]).toBe("# kill-leader on local: PASS");
+    const md = renderMarkdown(lossy);
+    expect(md.split("\n")[0]).toBe("# kill-leader on local: FAIL");
+    expect(md).toContain("| lost | unexpected | duplicated |");
+    expect(md).toMatch(/\*\*\d+ acknowledged message\(s\) were never consumed \(lost\)\*\*/);
+    expect(md).toContain("| fault | first ack | consumers caught up | cluster healthy |");
+  });
+});
+
+describe("terminal output", () => {
+  test("the summary fits one screen, even for a comparison of two systems", () => {
+    const both = sampleReport([sampleKafkaRun(), { ...sampleKafkaRun({ loseEvery: 500 }), system: "rabbitmq" }]);
+    const lines = formatTerminalSummary(both, undefined, "reports/x").split("\n");
+    expect(lines.length).toBeLessThanOrEqual(24);
+    expect(lines[0]).toBe("kill-leader on local: FAIL");
+    expect(lines.join("\n")).toContain("RabbitMQ  FAIL");
+    expect(lines.every((l) => l.length <= 120)).toBe(true);
+  });
+
+  test("the progress line is one line of fixed layout", () => {
+    const line = formatProgressLine({
+      phase: "fault",
+      elapsedMs: 21_340,
+      sentPerSecond: 1020,
+      ackedPerSecond: 0,
+      consumedPerSecond: 12,
+      inFlight: 118,
+      unseen: 45,
+      errors: 3,
+    });
+    expect(line).toBe(
+      "[  21.3s]  fault     sent   1,020/s  acked       0/s  consumed      12/s  in-flight   118  unseen     45  errors 3",
+    );
+    expect(line).not.toContain("\n");
+  });
+});
+
+describe("writing a report directory", () => {
+  test("writes report.json, report.md and report.html under <root>/<run-id>", () => {
+    const root = mkdtempSync(join(tmpdir(), "mp-reports-"));
+    try {
+      const written = writeRunReport(good, root);
+      expect(written.dir).toBe(join(root, good.runId));
+      expect(JSON.parse(readFileSync(written.json, "utf8")).runId).toBe(good.runId);
+      expect(readFileSync(written.html, "utf8")).toContain("<svg");
+      expect(readFileSync(written.markdown, "utf8")).toContain("PASS");
+      expect(() => writeRunReport({ ...good, runId: "../escape" }, root)).toThrow(/not safe/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

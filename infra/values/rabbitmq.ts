@@ -1,0 +1,105 @@
+// Settings ↔ charts/rabbitmq values. The only place that knows the chart's key names and object names.
+import type { NodeRef } from "../../smoke-tests/target/types";
+import { deepMerge, nest, pick, scalar, type Values } from "./common";
+import { range, selector } from "./kafka";
+
+export interface RabbitMQChartSettings {
+  replicas: number;
+  /** rabbitmq.conf `default_queue_type`: the platform only promises quorum queues. */
+  defaultQueueType: string;
+  /** rabbitmq.conf `quorum_queue.initial_cluster_size`: members of each new quorum queue. */
+  quorumInitialGroupSize: number;
+  imageRepository: string;
+  imageTag: string;
+  /** The default (administrator) user; its password is generated. */
+  username: string;
+}
+
+const chartKeys: Record<keyof RabbitMQChartSettings, readonly string[]> = {
+  replicas: ["replicas"],
+  defaultQueueType: ["config", "default_queue_type"],
+  quorumInitialGroupSize: ["config", "quorum_queue.initial_cluster_size"],
+  imageRepository: ["image", "repository"],
+  imageTag: ["image", "tag"],
+  username: ["auth", "username"],
+};
+
+/** What the program wires into the chart: the Secrets it creates and the client peers. */
+export interface RabbitMQWiring {
+  /** Keys `username` and `password`: the default user. */
+  defaultUser: string;
+  /** Key `cookie`: the Erlang cookie every node of the cluster shares. */
+  erlangCookie: string;
+  /** NetworkPolicy peers admitted to the AMQP and management ports. */
+  clientFrom: unknown[];
+}
+
+// ALIGN with charts/rabbitmq/values.yaml once it lands: how the chart takes existing Secrets and client peers.
+const secretKeys = {
+  defaultUser: ["auth", "existingSecret"],
+  erlangCookie: ["auth", "erlangCookieSecret"],
+} as const;
+
+export function rabbitmqSettingsFromValues(values: Values): Record<keyof RabbitMQChartSettings, unknown> {
+  const out = {} as Record<keyof RabbitMQChartSettings, unknown>;
+  for (const [setting, path] of Object.entries(chartKeys) as Array<[keyof RabbitMQChartSettings, readonly string[]]>) {
+    out[setting] = scalar(pick(values, path));
+  }
+  return out;
+}
+
+export interface RabbitMQPorts {
+  amqp: number;
+  management: number;
+}
+
+export function rabbitmqPorts(values: Values): RabbitMQPorts {
+  return {
+    amqp: Number(pick(values, ["ports", "amqp"]) ?? 5672),
+    management: Number(pick(values, ["ports", "management"]) ?? 15672),
+  };
+}
+
+export function rabbitmqChartValues(example: Values, s: RabbitMQChartSettings, wiring: RabbitMQWiring): Values {
+  const managed = Object.entries(chartKeys).map(([k, path]) => nest(path, s[k as keyof RabbitMQChartSettings]));
+  return deepMerge(
+    example,
+    ...managed,
+    nest(secretKeys.defaultUser, wiring.defaultUser),
+    nest(secretKeys.erlangCookie, wiring.erlangCookie),
+    { networkPolicy: { enabled: true, clientFrom: wiring.clientFrom } },
+  );
+}
+
+export interface RabbitMQTopology {
+  statefulSet: string;
+  podSelector: string;
+  podLabels: Record<string, string>;
+  nodes: NodeRef[];
+  amqpUrls: string[];
+  managementUrls: string[];
+}
+
+/**
+ * ALIGN with charts/rabbitmq/templates once it lands: assumed are the Helm-standard labels, a StatefulSet named
+ * after the release with headless Service `<release>-headless`, and long node names rabbit@<pod FQDN>.
+ */
+export function rabbitmqTopology(t: {
+  release: string;
+  namespace: string;
+  replicas: number;
+  ports: RabbitMQPorts;
+}): RabbitMQTopology {
+  const podLabels = { "app.kubernetes.io/name": "rabbitmq", "app.kubernetes.io/instance": t.release };
+  const hosts = range(t.replicas).map(
+    (i) => `${t.release}-${i}.${t.release}-headless.${t.namespace}.svc.cluster.local`,
+  );
+  return {
+    statefulSet: t.release,
+    podSelector: selector(podLabels),
+    podLabels,
+    nodes: hosts.map((host, i) => ({ name: `${t.release}-${i}`, host, id: `rabbit@${host}`, roles: ["broker"] })),
+    amqpUrls: hosts.map((h) => `amqp://${h}:${t.ports.amqp}`),
+    managementUrls: hosts.map((h) => `http://${h}:${t.ports.management}`),
+  };
+}

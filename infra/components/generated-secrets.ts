@@ -1,0 +1,35 @@
+// Every credential the platform needs, generated once per stack and kept as Pulumi secrets. Nobody types a password
+// into a stack config, so none can leak from one; the charts receive them through Secrets (components/kafka.ts,
+// components/rabbitmq.ts) and the smoke tests through the secret `target` output.
+import * as pulumi from "@pulumi/pulumi";
+import { RandomSecret } from "./random-secret";
+
+export interface GeneratedSecretsArgs {
+  /** SCRAM users of the Kafka cluster (client users and the chart's internal ones); one password each. */
+  kafkaUsers: string[];
+}
+
+export class GeneratedSecrets extends pulumi.ComponentResource {
+  /** SCRAM-SHA-512 password by Kafka user name. */
+  public readonly kafkaPasswords: Record<string, pulumi.Output<string>>;
+  /** KRaft cluster id: a Kafka Uuid, 16 random bytes as 22 characters of base64url. */
+  public readonly kafkaClusterId: pulumi.Output<string>;
+  /** Password of RabbitMQ's default (administrator) user. */
+  public readonly rabbitmqPassword: pulumi.Output<string>;
+  /** The Erlang cookie shared by the RabbitMQ nodes (and by anyone who may run rabbitmqctl against them). */
+  public readonly erlangCookie: pulumi.Output<string>;
+
+  constructor(name: string, args: GeneratedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("messaging-platform:secrets:GeneratedSecrets", name, {}, opts);
+    const secret = (id: string, format: "alphanumeric" | "base64url", length: number) =>
+      new RandomSecret(`${name}-${id}`, { format, length }, { parent: this }).result;
+
+    this.kafkaPasswords = Object.fromEntries(
+      args.kafkaUsers.map((u) => [u, secret(`kafka-user-${u}`, "alphanumeric", 32)]),
+    );
+    this.kafkaClusterId = secret("kafka-cluster-id", "base64url", 16);
+    this.rabbitmqPassword = secret("rabbitmq-default-user", "alphanumeric", 32);
+    this.erlangCookie = secret("rabbitmq-erlang-cookie", "alphanumeric", 64);
+    this.registerOutputs({});
+  }
+}

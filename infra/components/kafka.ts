@@ -1,0 +1,91 @@
+// The Kafka cluster: its credentials as Secrets, charts/kafka as a Helm v4 Chart (every rendered object a Pulumi
+// resource that diffs and policies see), and the Job that applies the declared topics.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KafkaSettings } from "../settings";
+import { kafkaTopicsScript } from "../values/declarations";
+import { internalKafkaUsers, type KafkaTopology, kafkaChartValues, kafkaTopology } from "../values/kafka";
+import { DeclarationJob } from "./declaration-job";
+
+/** apache/kafka runs as `appuser`. */
+const kafkaImageUser = 1000;
+
+export interface KafkaClusterArgs {
+  settings: KafkaSettings;
+  /** Namespace to deploy into (an Output of the Namespace, so the chart waits for it). */
+  namespace: pulumi.Input<string>;
+  /** NetworkPolicy peers allowed to reach the client listener. */
+  clientFrom: unknown[];
+  /** SCRAM password by user name: every client user plus the chart's internal users. */
+  passwords: Record<string, pulumi.Output<string>>;
+  clusterId: pulumi.Output<string>;
+  provider: k8s.Provider;
+}
+
+export class KafkaCluster extends pulumi.ComponentResource {
+  public readonly chart: k8s.helm.v4.Chart;
+  public readonly topology: KafkaTopology;
+  /** Name of the Secret holding every SCRAM password (key = user name). */
+  public readonly usersSecretName: pulumi.Output<string>;
+
+  constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("messaging-platform:kafka:KafkaCluster", name, {}, opts);
+    const s = args.settings;
+    const child = { parent: this, provider: args.provider };
+    for (const u of [...s.users, ...internalKafkaUsers]) {
+      if (args.passwords[u] === undefined) throw new Error(`KafkaCluster ${name}: no generated password for user ${u}`);
+    }
+
+    const users = new k8s.core.v1.Secret(
+      `${name}-users`,
+      {
+        metadata: { name: `${s.release}-scram-users`, namespace: args.namespace },
+        type: "Opaque",
+        stringData: args.passwords,
+      },
+      child,
+    );
+    const clusterId = new k8s.core.v1.Secret(
+      `${name}-cluster-id`,
+      {
+        metadata: { name: `${s.release}-kraft-cluster-id`, namespace: args.namespace },
+        type: "Opaque",
+        stringData: { "cluster-id": args.clusterId },
+      },
+      child,
+    );
+    this.usersSecretName = users.metadata.name;
+
+    // Secret names are known strings; dependsOn makes the Secrets exist before any broker pod starts.
+    const values = kafkaChartValues(s.exampleValues, s, {
+      scramUsers: `${s.release}-scram-users`,
+      clusterId: `${s.release}-kraft-cluster-id`,
+      clientFrom: args.clientFrom,
+    });
+    this.chart = new k8s.helm.v4.Chart(
+      name,
+      { chart: s.chartDir, name: s.release, namespace: args.namespace, values },
+      { ...child, dependsOn: [users, clusterId] },
+    );
+    this.topology = kafkaTopology(s);
+
+    if (s.topics.length > 0) {
+      new DeclarationJob(
+        `${name}-topics`,
+        {
+          namespace: args.namespace,
+          image: `${s.imageRepository}:${s.imageTag}`,
+          runAsUser: kafkaImageUser,
+          script: kafkaTopicsScript(s.topics),
+          files: {},
+          mountPath: "/topics",
+          env: { BOOTSTRAP_SERVERS: this.topology.bootstrapServers.join(","), KAFKA_USER: s.clientUser },
+          secretEnv: { KAFKA_PASSWORD: { secret: users.metadata.name, key: s.clientUser } },
+          provider: args.provider,
+        },
+        { parent: this, dependsOn: [this.chart] },
+      );
+    }
+    this.registerOutputs({ usersSecretName: this.usersSecretName });
+  }
+}

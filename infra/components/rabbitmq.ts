@@ -1,0 +1,78 @@
+// The RabbitMQ cluster: default user and Erlang cookie as Secrets, charts/rabbitmq as a Helm v4 Chart, and the Job
+// that imports the declared vhost, permissions, policies and quorum queues.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { RabbitMQSettings } from "../settings";
+import { rabbitmqDefinitions, rabbitmqDefinitionsScript } from "../values/declarations";
+import { type RabbitMQTopology, rabbitmqChartValues, rabbitmqTopology } from "../values/rabbitmq";
+import { DeclarationJob } from "./declaration-job";
+
+/** The official rabbitmq image runs as `rabbitmq` (999). */
+const rabbitmqImageUser = 999;
+
+export interface RabbitMQClusterArgs {
+  settings: RabbitMQSettings;
+  namespace: pulumi.Input<string>;
+  /** NetworkPolicy peers allowed to reach AMQP and the management API. */
+  clientFrom: unknown[];
+  password: pulumi.Output<string>;
+  erlangCookie: pulumi.Output<string>;
+  provider: k8s.Provider;
+}
+
+export class RabbitMQCluster extends pulumi.ComponentResource {
+  public readonly chart: k8s.helm.v4.Chart;
+  public readonly topology: RabbitMQTopology;
+
+  constructor(name: string, args: RabbitMQClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("messaging-platform:rabbitmq:RabbitMQCluster", name, {}, opts);
+    const s = args.settings;
+    const child = { parent: this, provider: args.provider };
+    const secretNames = { defaultUser: `${s.release}-default-user`, erlangCookie: `${s.release}-erlang-cookie` };
+
+    const defaultUser = new k8s.core.v1.Secret(
+      `${name}-default-user`,
+      {
+        metadata: { name: secretNames.defaultUser, namespace: args.namespace },
+        type: "kubernetes.io/basic-auth",
+        stringData: { username: s.username, password: args.password },
+      },
+      child,
+    );
+    const cookie = new k8s.core.v1.Secret(
+      `${name}-erlang-cookie`,
+      {
+        metadata: { name: secretNames.erlangCookie, namespace: args.namespace },
+        type: "Opaque",
+        stringData: { cookie: args.erlangCookie },
+      },
+      child,
+    );
+
+    const values = rabbitmqChartValues(s.exampleValues, s, { ...secretNames, clientFrom: args.clientFrom });
+    this.chart = new k8s.helm.v4.Chart(
+      name,
+      { chart: s.chartDir, name: s.release, namespace: args.namespace, values },
+      { ...child, dependsOn: [defaultUser, cookie] },
+    );
+    this.topology = rabbitmqTopology(s);
+
+    const definitions = rabbitmqDefinitions(s);
+    new DeclarationJob(
+      `${name}-definitions`,
+      {
+        namespace: args.namespace,
+        image: `${s.imageRepository}:${s.imageTag}`,
+        runAsUser: rabbitmqImageUser,
+        script: rabbitmqDefinitionsScript(this.topology.nodes.map((n) => n.id)),
+        files: { "definitions.json": JSON.stringify(definitions, null, 2) },
+        mountPath: "/definitions",
+        env: {},
+        secretEnv: { RABBITMQ_ERLANG_COOKIE_VALUE: { secret: cookie.metadata.name, key: "cookie" } },
+        provider: args.provider,
+      },
+      { parent: this, dependsOn: [this.chart] },
+    );
+    this.registerOutputs({});
+  }
+}

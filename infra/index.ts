@@ -1,0 +1,37 @@
+// Entry point: read the stack config once, refuse it before registering anything if it is wrong, then deploy.
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { deployPlatform } from "./platform";
+import { parseSettings, SettingsError } from "./settings";
+
+/** The project's config keys, JSON-decoded (structured values arrive as JSON strings). */
+function projectConfig(): Record<string, unknown> {
+  const prefix = `${pulumi.getProject()}:`;
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!key.startsWith(prefix)) continue;
+    try {
+      raw[key.slice(prefix.length)] = JSON.parse(value);
+    } catch {
+      raw[key.slice(prefix.length)] = value;
+    }
+  }
+  return raw;
+}
+
+function settings() {
+  try {
+    return parseSettings(projectConfig(), { stack: pulumi.getStack(), repoRoot: resolve(__dirname, "..") });
+  } catch (e) {
+    // RunError: the CLI prints the message alone, without a stack trace.
+    if (e instanceof SettingsError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
+const platform = deployPlatform(settings());
+
+export const target = platform.target;
+export const namespaces = platform.namespaces;
+export const podSelectors = platform.podSelectors;
+export const durability = platform.durability;

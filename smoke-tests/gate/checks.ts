@@ -1,0 +1,244 @@
+// The post-deploy gate's checks that need no load: authentication works and anonymous or guest access is
+// refused, one message makes the round trip, and the durability the deployment promises is what the live
+// cluster reports. Each check returns a result; none throws.
+import * as amqp from "amqplib";
+import { Kafka, logLevel } from "kafkajs";
+import { encodeEnvelope } from "../clients/envelope";
+import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
+import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
+import { newRunId } from "../ledger/message-id";
+import { liveDurability } from "../probes/kafka";
+import { ManagementApi } from "../probes/rabbitmq";
+import type { SystemName } from "../reports/run-report";
+import type { Target } from "../target/types";
+
+export interface CheckResult {
+  system: SystemName;
+  name: string;
+  passed: boolean;
+  detail: string;
+  durationMs: number;
+}
+
+export async function timed(system: SystemName, name: string, body: () => Promise<string>): Promise<CheckResult> {
+  const start = Date.now();
+  try {
+    const detail = await body();
+    return { system, name, passed: true, detail, durationMs: Date.now() - start };
+  } catch (err) {
+    return {
+      system,
+      name,
+      passed: false,
+      detail: err instanceof Error ? err.message : String(err),
+      durationMs: Date.now() - start,
+    };
+  }
+}
+
+/** Resolves true when the promise rejects within the time limit (an expected refusal), false when it succeeds. */
+async function refused(p: Promise<unknown>): Promise<boolean> {
+  try {
+    await p;
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export async function kafkaAuth(target: Target): Promise<CheckResult> {
+  return timed("kafka", "authentication", async () => {
+    const t = target.kafka;
+    const good = kafka(t, { clientId: "mp-gate-auth", retries: 1 });
+    const admin = good.admin();
+    await admin.connect();
+    const cluster = await admin.describeCluster().finally(() => admin.disconnect());
+    const quiet = {
+      connectionTimeout: 3_000,
+      requestTimeout: 3_000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    };
+    const wrong = new Kafka({
+      ...quiet,
+      clientId: "mp-gate-wrong-password",
+      brokers: t.bootstrapServers,
+      ssl: t.tls,
+      sasl: { mechanism: "scram-sha-512", username: t.sasl.username, password: `${t.sasl.password}-wrong` },
+    }).admin();
+    if (!(await refused(wrong.connect().finally(() => wrong.disconnect()))))
+      throw new Error("a wrong password was accepted");
+    const anonymous = new Kafka({
+      ...quiet,
+      clientId: "mp-gate-anonymous",
+      brokers: t.bootstrapServers,
+      ssl: t.tls,
+    }).admin();
+    const anonymousRefused = await refused(
+      anonymous
+        .connect()
+        .then(() => anonymous.listTopics())
+        .finally(() => anonymous.disconnect()),
+    );
+    if (!anonymousRefused) throw new Error("a client without SASL credentials could list topics");
+    return `SCRAM-SHA-512 login ok (${cluster.brokers.length} brokers); wrong password and anonymous refused`;
+  });
+}
+
+export async function rabbitAuth(target: Target): Promise<CheckResult> {
+  return timed("rabbitmq", "authentication", async () => {
+    const t = target.rabbitmq;
+    const conn = await amqp.connect(amqpUrl(t, 0), { timeout: 3_000 });
+    await conn.close();
+    const base = new URL(t.amqpUrls[0] ?? "");
+    const as = (user: string, pass: string) => {
+      const u = new URL(base);
+      u.username = user;
+      u.password = pass;
+      return amqp.connect(u.toString(), { timeout: 3_000 }).then((c) => c.close());
+    };
+    if (!(await refused(as("guest", "guest")))) throw new Error("guest/guest was accepted");
+    if (!(await refused(as(encodeURIComponent(t.username), "wrong-password"))))
+      throw new Error("a wrong password was accepted");
+    const api = new ManagementApi(t);
+    const version = await api.version();
+    if (!/^4\./.test(version)) throw new Error(`RabbitMQ ${version} is not 4.x`);
+    return `login ok on RabbitMQ ${version}; guest and a wrong password refused`;
+  });
+}
+
+export async function kafkaRoundTrip(target: Target): Promise<CheckResult> {
+  return timed("kafka", "round trip", async () => {
+    const topic = target.kafka.topics[0]?.name;
+    if (!topic) throw new Error("target.kafka.topics is empty");
+    const runId = newRunId();
+    const client = kafka(target.kafka, { clientId: "mp-gate-roundtrip" });
+    let got: (id: string) => void = () => undefined;
+    const received = new Promise<string>((resolve) => {
+      got = resolve;
+    });
+    const sub = new KafkaSubscriber(client, topic, `mp-gate-${runId}`, `${runId}/`);
+    await sub.start((d) => got(d.id));
+    const pub = await KafkaPublisher.open(client, topic);
+    try {
+      const id = `${runId}/gate/0`;
+      const [outcome] = await pub.publish([encodeEnvelope(id, Date.now(), 1024)]);
+      if (outcome?.type !== "ok") throw new Error(`publish not acknowledged: ${JSON.stringify(outcome)}`);
+      const start = Date.now();
+      const seen = await withTimeout(received, 20_000, "the message was not consumed within 20 s");
+      if (seen !== id) throw new Error(`consumed ${seen}, expected ${id}`);
+      return `1 message acknowledged (acks=all) and consumed in ${Date.now() - start} ms on ${topic}`;
+    } finally {
+      await pub.close();
+      await sub.stop();
+    }
+  });
+}
+
+export async function rabbitRoundTrip(target: Target): Promise<CheckResult> {
+  return timed("rabbitmq", "round trip", async () => {
+    const queue = target.rabbitmq.queues[0]?.name;
+    if (!queue) throw new Error("target.rabbitmq.queues is empty");
+    const runId = newRunId();
+    let got: (id: string) => void = () => undefined;
+    const received = new Promise<string>((resolve) => {
+      got = resolve;
+    });
+    const sub = new RabbitSubscriber(target.rabbitmq, queue, `${runId}/`);
+    await sub.start((d) => got(d.id));
+    const pub = await RabbitPublisher.open(target.rabbitmq, queue);
+    try {
+      const id = `${runId}/gate/0`;
+      const [outcome] = await pub.publish([encodeEnvelope(id, Date.now(), 1024)]);
+      if (outcome?.type !== "ok") throw new Error(`publish not confirmed: ${JSON.stringify(outcome)}`);
+      const seen = await withTimeout(received, 20_000, "the message was not consumed within 20 s");
+      if (seen !== id) throw new Error(`consumed ${seen}, expected ${id}`);
+      return `1 persistent message confirmed and consumed on quorum queue ${queue}`;
+    } finally {
+      await pub.close();
+      await sub.stop();
+    }
+  });
+}
+
+/** Reads the live settings back and compares them with what the target promises; names every difference. */
+export async function kafkaDurability(target: Target): Promise<CheckResult> {
+  return timed("kafka", "durability settings", async () => {
+    const t = target.kafka;
+    const topics = t.topics.map((x) => x.name);
+    const broker = t.nodes.find((n) => n.roles.includes("broker"));
+    if (!broker) throw new Error("target.kafka.nodes has no broker");
+    const live = await liveDurability(kafka(t, { clientId: "mp-gate-configs" }), broker.id, topics);
+    const problems: string[] = [];
+    const want = (key: string, expected: string) => {
+      if (live.broker[key] !== expected)
+        problems.push(`${key} = ${live.broker[key]} on broker ${broker.id}, expected ${expected}`);
+    };
+    want("default.replication.factor", String(t.expected.replicationFactor));
+    want("min.insync.replicas", String(t.expected.minInsyncReplicas));
+    want("unclean.leader.election.enable", String(t.expected.uncleanLeaderElection));
+    want("auto.create.topics.enable", String(t.expected.autoCreateTopics));
+    for (const decl of t.topics) {
+      const got = live.topics[decl.name];
+      if (!got) {
+        problems.push(`topic ${decl.name} is missing`);
+        continue;
+      }
+      if (got.minInsyncReplicas < t.expected.minInsyncReplicas)
+        problems.push(
+          `topic ${decl.name}: min.insync.replicas = ${got.minInsyncReplicas}, expected ≥ ${t.expected.minInsyncReplicas}`,
+        );
+      if (got.uncleanLeaderElection) problems.push(`topic ${decl.name}: unclean.leader.election.enable = true`);
+      const low = got.replicationFactors.filter((rf) => rf < t.expected.replicationFactor);
+      if (low.length > 0)
+        problems.push(
+          `topic ${decl.name}: ${low.length} partitions with fewer than ${t.expected.replicationFactor} replicas`,
+        );
+      if (got.replicationFactors.length !== decl.partitions)
+        problems.push(`topic ${decl.name}: ${got.replicationFactors.length} partitions, declared ${decl.partitions}`);
+    }
+    if (problems.length > 0) throw new Error(problems.join("; "));
+    return `RF ${t.expected.replicationFactor}, min ISR ${t.expected.minInsyncReplicas}, unclean election off, auto-create off; ${topics.length} topic(s) as declared`;
+  });
+}
+
+export async function rabbitDurability(target: Target): Promise<CheckResult> {
+  return timed("rabbitmq", "durability settings", async () => {
+    const t = target.rabbitmq;
+    const api = new ManagementApi(t);
+    const problems: string[] = [];
+    const running = await api.runningNodes();
+    if (running.length !== t.expected.clusterSize)
+      problems.push(`${running.length} nodes running, expected ${t.expected.clusterSize}`);
+    for (const decl of t.queues) {
+      const q = await api.queue(decl.name);
+      if (q.type !== "quorum") problems.push(`queue ${decl.name} is ${q.type}, expected quorum`);
+      if (!q.durable) problems.push(`queue ${decl.name} is not durable`);
+      if (q.members.length < t.expected.quorumInitialGroupSize)
+        problems.push(
+          `queue ${decl.name} has ${q.members.length} members, expected ${t.expected.quorumInitialGroupSize}`,
+        );
+    }
+    const dqt = await api.definitionsDefaultQueueType().catch(() => undefined);
+    if (dqt !== undefined && dqt !== t.expected.defaultQueueType)
+      problems.push(`vhost ${t.vhost} default queue type is ${dqt}, expected ${t.expected.defaultQueueType}`);
+    if (problems.length > 0) throw new Error(problems.join("; "));
+    return `${running.length} nodes; ${t.queues.length} quorum queue(s) with ${t.expected.quorumInitialGroupSize} members`;
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,167 @@
+// The post-deploy gate: for each system, authentication, round trip, durability settings in effect, node-failure
+// durability (hard-kill the leader under load, recover, drain, count) and throughput against floors. It returns
+// one report; the CLI prints it on one screen, writes it as JSON and exits non-zero on any failure.
+import { harnessFor } from "../drills/harness";
+import { runDrill } from "../drills/run-drill";
+import { scenarioNamed } from "../drills/scenarios";
+import type { FaultInjector } from "../faults/types";
+import type { SystemName, SystemRun } from "../reports/run-report";
+import type { Target } from "../target/types";
+import type { ProgressSample } from "../workload/workload";
+import {
+  type CheckResult,
+  kafkaAuth,
+  kafkaDurability,
+  kafkaRoundTrip,
+  rabbitAuth,
+  rabbitDurability,
+  rabbitRoundTrip,
+} from "./checks";
+
+export interface ThroughputFloor {
+  /** Acknowledged messages per second the system must sustain. */
+  messagesPerSec: number;
+  /** Highest acceptable p99 publish (ack) latency; omitted = not checked. */
+  publishP99Ms?: number;
+}
+
+export interface GateSettings {
+  systems: SystemName[];
+  /** Production stacks may turn the node-failure check off; it is on everywhere else. */
+  nodeFailure: boolean;
+  durability: { steadyMs: number; faultMs: number; afterMs: number; ratePerSec: number; drainTimeoutMs: number };
+  throughput: {
+    durationMs: number;
+    messageBytes: number;
+    publishers: number;
+    batchSize: number;
+    inFlightBatches: number;
+    floors: Record<SystemName, ThroughputFloor>;
+  };
+}
+
+/** Sized for the embedded default on 2 cores: the whole gate well under two minutes. */
+export const defaultGateSettings: GateSettings = {
+  systems: ["kafka", "rabbitmq"],
+  nodeFailure: true,
+  durability: { steadyMs: 3_000, faultMs: 15_000, afterMs: 2_000, ratePerSec: 1_000, drainTimeoutMs: 30_000 },
+  throughput: {
+    durationMs: 8_000,
+    messageBytes: 1024,
+    publishers: 2,
+    batchSize: 100,
+    inFlightBatches: 4,
+    floors: { kafka: { messagesPerSec: 1_000 }, rabbitmq: { messagesPerSec: 500 } },
+  },
+};
+
+export interface GateSystemResult {
+  system: SystemName;
+  checks: CheckResult[];
+  nodeFailure?: SystemRun;
+  throughput?: SystemRun;
+}
+
+export interface GateReport {
+  target: string;
+  startedAt: string;
+  durationMs: number;
+  settings: GateSettings;
+  systems: GateSystemResult[];
+  passed: boolean;
+}
+
+export type GateProgress = (line: string, sample?: ProgressSample) => void;
+
+export async function runGate(
+  target: Target,
+  faults: FaultInjector | undefined,
+  settings: GateSettings,
+  progress: GateProgress = () => undefined,
+): Promise<GateReport> {
+  const started = Date.now();
+  const systems: GateSystemResult[] = [];
+  for (const system of settings.systems) {
+    const result: GateSystemResult = { system, checks: [] };
+    systems.push(result);
+    const quick =
+      system === "kafka"
+        ? [kafkaAuth, kafkaRoundTrip, kafkaDurability]
+        : [rabbitAuth, rabbitRoundTrip, rabbitDurability];
+    for (const check of quick) {
+      const r = await check(target);
+      progress(`${system}: ${r.name} ${r.passed ? "ok" : "FAILED"} (${r.durationMs} ms)`);
+      result.checks.push(r);
+    }
+    if (settings.nodeFailure) {
+      progress(`${system}: node failure — kill the leader under load`);
+      const d = settings.durability;
+      result.nodeFailure = await runDrill(harnessFor(target, system), faults, scenarioNamed("kill-leader"), {
+        settings: { steadyMs: d.steadyMs, faultMs: d.faultMs, afterMs: d.afterMs, rounds: 1, healthTimeoutMs: 90_000 },
+        workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: d.ratePerSec },
+        publishers: 1,
+        drainTimeoutMs: d.drainTimeoutMs,
+        onProgress: (phase, s) => progress(`${system}: node failure [${phase}]`, s),
+      });
+      result.checks.push(nodeFailureResult(result.nodeFailure));
+    }
+    progress(`${system}: throughput`);
+    const tp = settings.throughput;
+    result.throughput = await runDrill(harnessFor(target, system), undefined, undefined, {
+      settings: { steadyMs: tp.durationMs, faultMs: 0, afterMs: 0, rounds: 0, healthTimeoutMs: 0 },
+      workload: { messageBytes: tp.messageBytes, batchSize: tp.batchSize, inFlightBatches: tp.inFlightBatches },
+      publishers: tp.publishers,
+      drainTimeoutMs: 30_000,
+      onProgress: (phase, s) => progress(`${system}: throughput [${phase}]`, s),
+    });
+    result.checks.push(throughputResult(result.throughput, tp.floors[system]));
+  }
+  const passed = systems.every((s) => s.checks.every((c) => c.passed));
+  return {
+    target: target.name,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    settings,
+    systems,
+    passed,
+  };
+}
+
+export function nodeFailureResult(run: SystemRun): CheckResult {
+  const c = run.ledger.counts;
+  const problems = [...run.failures, ...run.ledger.problems, ...(run.kafka?.problems ?? [])];
+  const rec = run.recovery[0];
+  const writes = rec?.writes.ms == null ? "n/a" : `${(rec.writes.ms / 1000).toFixed(1)} s`;
+  return {
+    system: run.system,
+    name: "node failure",
+    passed: problems.length === 0,
+    detail:
+      problems.length > 0
+        ? problems.join("; ")
+        : `${rec?.fault.label ?? "fault"}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, duplicated ${c.duplicated}; writes back after ${writes}`,
+    durationMs: run.timeline.buckets.length * run.timeline.bucketMs,
+  };
+}
+
+export function throughputResult(run: SystemRun, floor: ThroughputFloor): CheckResult {
+  const rate = run.published.messagesPerSecond;
+  const problems = [...run.failures, ...run.ledger.problems];
+  if (rate < floor.messagesPerSec)
+    problems.push(`${rate.toFixed(0)} msg/s is below the floor of ${floor.messagesPerSec} msg/s`);
+  if (floor.publishP99Ms !== undefined && run.publishLatency.p99 > floor.publishP99Ms)
+    problems.push(`publish p99 ${run.publishLatency.p99.toFixed(1)} ms is above ${floor.publishP99Ms} ms`);
+  const l = run.publishLatency;
+  const e = run.endToEndLatency;
+  return {
+    system: run.system,
+    name: "throughput",
+    passed: problems.length === 0,
+    detail:
+      `${rate.toFixed(0)} msg/s, ${run.published.megabytesPerSecond.toFixed(2)} MB/s (floor ${floor.messagesPerSec}); ` +
+      `publish p50/p95/p99 ${l.p50.toFixed(1)}/${l.p95.toFixed(1)}/${l.p99.toFixed(1)} ms; ` +
+      `end-to-end p50/p95/p99 ${e.p50.toFixed(1)}/${e.p95.toFixed(1)}/${e.p99.toFixed(1)} ms` +
+      (problems.length > 0 ? ` — ${problems.join("; ")}` : ""),
+    durationMs: run.timeline.buckets.length * run.timeline.bucketMs,
+  };
+}

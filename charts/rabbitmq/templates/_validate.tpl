@@ -1,0 +1,47 @@
+{{/*
+Rules that span several values, or need a sentence to explain. Each failure says what to change.
+Called from every workload template so `helm template`, `install` and `upgrade` all stop before rendering.
+*/}}
+{{- define "rabbitmq.validate" -}}
+{{- $c := .Values.config -}}
+{{- $replicas := int .Values.replicas -}}
+{{- range $k := list "cluster_name" "cluster_formation.peer_discovery_backend" "cluster_formation.target_cluster_size_hint" "listeners.tcp.default" "management.tcp.port" "prometheus.tcp.port" "default_user" "default_pass" -}}
+{{- if hasKey $c $k -}}
+{{- fail (printf "config.%s is managed by the chart (see README, \"Keys the chart manages\"); remove it from config" $k) -}}
+{{- end -}}
+{{- end -}}
+{{- range $k, $_ := $c -}}
+{{- if or (hasPrefix "cluster_partition_handling" $k) (eq $k "queue_master_locator") (hasPrefix "cluster_formation.k8s." $k) (hasPrefix "mnesia" $k) -}}
+{{- fail (printf "config.%s is stale on RabbitMQ 4.3 (no effect, or denied by default since Mnesia and deprecated features were removed); remove it" $k) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq .Values.auth.username "guest" -}}
+{{- fail "auth.username must not be guest: guest may only log in from localhost; pick another default user name" -}}
+{{- end -}}
+{{- $initial := int (get $c "quorum_queue.initial_cluster_size") -}}
+{{- if gt $initial $replicas -}}
+{{- fail (printf "config.quorum_queue.initial_cluster_size (%d) is larger than replicas (%d): quorum queues would be under-replicated from the start" $initial $replicas) -}}
+{{- end -}}
+{{- if and (gt $replicas 1) (lt $initial 3) -}}
+{{- fail (printf "config.quorum_queue.initial_cluster_size (%d) must be at least 3 on a %d-node cluster: a quorum queue with fewer members cannot lose a node" $initial $replicas) -}}
+{{- end -}}
+{{- if not (or (hasKey $c "disk_free_limit.absolute") (hasKey $c "disk_free_limit.relative")) -}}
+{{- fail "config needs disk_free_limit.absolute (or disk_free_limit.relative): without it the 50MB default lets a node fill its disk" -}}
+{{- end -}}
+{{- if ne (get $c "default_queue_type") "quorum" -}}
+{{- fail (printf "config.default_queue_type must be quorum (got %v): classic queues are not replicated in RabbitMQ 4.x" (get $c "default_queue_type")) -}}
+{{- end -}}
+{{- range $p := list "rabbitmq_management" "rabbitmq_prometheus" "rabbitmq_peer_discovery_k8s" -}}
+{{- if not (has $p $.Values.plugins) -}}
+{{- fail (printf "plugins must include %s (health checks, metrics and peer discovery depend on it)" $p) -}}
+{{- end -}}
+{{- end -}}
+{{- $p := .Values.ports -}}
+{{- if ne (len (list (int $p.amqp) (int $p.management) (int $p.prometheus) (int $p.epmd) (int $p.dist) | uniq)) 5 -}}
+{{- fail "ports.amqp, ports.management, ports.prometheus, ports.epmd and ports.dist must all differ" -}}
+{{- end -}}
+{{- $existing := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "rabbitmq.fullname" .) -}}
+{{- if and $existing (lt $replicas (int $existing.spec.replicas)) (not .Values.allowScaleDown) -}}
+{{- fail (printf "refusing to scale RabbitMQ down from %d to %d: run rabbitmqctl forget_cluster_node for each removed node and delete its PVC, then set allowScaleDown=true" (int $existing.spec.replicas) $replicas) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,155 @@
+// The brokers' own perf tools, run on the same target with the same durability settings as our workload:
+// Kafka's ProducerPerformance (kafka-tools, acks=all, idempotence) and RabbitMQ PerfTest (quorum queue,
+// persistent, publisher confirms). Pure argument builders and output parsers are exported for tests.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { toolPaths } from "../../toolchain/src/paths";
+import type { KafkaTarget, RabbitMQTarget } from "../target/types";
+
+export interface ReferenceResult {
+  tool: string;
+  messages: number;
+  messagesPerSec: number;
+  megabytesPerSec: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  p99Ms?: number;
+  /** The tool's own summary line(s), kept for the report. */
+  raw: string;
+}
+
+const java = () => join(process.env.JAVA_HOME ?? "/usr/lib/jvm/java-17-openjdk-amd64", "bin", "java");
+
+export function producerPerformanceArgs(t: KafkaTarget, topic: string, records: number, recordBytes: number): string[] {
+  const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${t.sasl.username}" password="${t.sasl.password}";`;
+  return [
+    "-Xmx512m",
+    "-cp",
+    `${join(toolPaths.kafkaHome, "libs")}/*`,
+    "org.apache.kafka.tools.ProducerPerformance",
+    "--topic",
+    topic,
+    "--num-records",
+    String(records),
+    "--record-size",
+    String(recordBytes),
+    "--throughput",
+    "-1",
+    "--producer-props",
+    `bootstrap.servers=${t.bootstrapServers.join(",")}`,
+    "acks=all",
+    "enable.idempotence=true",
+    `security.protocol=${t.tls ? "SASL_SSL" : "SASL_PLAINTEXT"}`,
+    "sasl.mechanism=SCRAM-SHA-512",
+    `sasl.jaas.config=${jaas}`,
+  ];
+}
+
+/** Parses ProducerPerformance's final line: "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, p50 ms 50th, ..." */
+export function parseProducerPerformance(output: string): ReferenceResult {
+  const line = output
+    .split("\n")
+    .reverse()
+    .find((l) => /records sent, .* records\/sec .* 50th/.test(l));
+  if (!line) throw new Error(`ProducerPerformance printed no summary line:\n${output.slice(-2000)}`);
+  const num = (re: RegExp) => Number(re.exec(line)?.[1]);
+  return {
+    tool: "kafka ProducerPerformance",
+    messages: num(/^(\d+) records sent/),
+    messagesPerSec: num(/, ([\d.]+) records\/sec/),
+    megabytesPerSec: num(/\(([\d.]+) MB\/sec\)/),
+    p50Ms: num(/(\d+) ms 50th/),
+    p95Ms: num(/(\d+) ms 95th/),
+    p99Ms: num(/(\d+) ms 99th/),
+    raw: line.trim(),
+  };
+}
+
+export function perfTestArgs(
+  t: RabbitMQTarget,
+  queue: string,
+  seconds: number,
+  messageBytes: number,
+  confirmWindow: number,
+): string[] {
+  const base = new URL(t.amqpUrls[0] ?? "");
+  base.username = encodeURIComponent(t.username);
+  base.password = encodeURIComponent(t.password);
+  base.pathname = `/${encodeURIComponent(t.vhost)}`;
+  return [
+    "-Xmx512m",
+    "-cp",
+    `${join(toolPaths.perfTestHome, "libs")}/*`,
+    "com.rabbitmq.perf.PerfTest",
+    "--uri",
+    base.toString(),
+    "--queue",
+    queue,
+    "--quorum-queue",
+    "--auto-delete",
+    "false",
+    "--flag",
+    "persistent",
+    "--confirm",
+    String(confirmWindow),
+    "--size",
+    String(messageBytes),
+    "--producers",
+    "1",
+    "--consumers",
+    "1",
+    "--time",
+    String(seconds),
+    "--metrics-format",
+    "compact",
+  ];
+}
+
+/** Parses PerfTest's summary: "sending rate avg: 12345 msg/s" and the confirm latency percentiles when present. */
+export function parsePerfTest(output: string, messageBytes: number): ReferenceResult {
+  const rate = /sending rate avg: ([\d.]+) msg\/s/.exec(output);
+  if (!rate?.[1]) throw new Error(`PerfTest printed no summary:\n${output.slice(-2000)}`);
+  const messagesPerSec = Number(rate[1]);
+  const confirmed =
+    /confirm latency min\/median\/75th\/95th\/99th ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) (µs|ms)/.exec(
+      output,
+    );
+  const toMs = (v: string | undefined) =>
+    v === undefined ? undefined : confirmed?.[6] === "µs" ? Number(v) / 1000 : Number(v);
+  return {
+    tool: "RabbitMQ PerfTest",
+    messages: Number(/id: .*?, sending rate avg: ([\d.]+)/.exec(output)?.[1] ?? 0),
+    messagesPerSec,
+    megabytesPerSec: (messagesPerSec * messageBytes) / (1024 * 1024),
+    p50Ms: toMs(confirmed?.[2]),
+    p95Ms: toMs(confirmed?.[4]),
+    p99Ms: toMs(confirmed?.[5]),
+    raw: output
+      .split("\n")
+      .filter((l) => /rate avg|latency/.test(l))
+      .join("\n"),
+  };
+}
+
+export function runJava(args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(java(), args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${args[3]} did not finish within ${timeoutMs / 1000} s:\n${out.slice(-2000)}`));
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${args[3]} exited with ${code}:\n${out.slice(-2000)}`));
+    });
+  });
+}

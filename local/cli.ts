@@ -1,0 +1,98 @@
+// Entry point of `npm run local[:up|:down|:status|:fault]`.
+//   local                       set up the toolchain if needed, bring the environment up, run the smoke gate if present
+//   up [--dedicated-controllers]  bring both clusters up (idempotent) and wait until healthy
+//   down [--purge]              stop everything; --purge also deletes data and credentials
+//   status                      table of both clusters
+//   fault <action> <node>       kill|stop|start|pause|resume|isolate|heal kafka-0..2 / rabbitmq-0..2
+//   leader partition <topic> [p] | controller | queue <name>
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../toolchain/src/paths";
+import { down, loadEnvironment, type Progress, up } from "./environment";
+import { activeController, FAULT_ACTIONS, type FaultAction, fault, partitionLeader, quorumQueueLeader } from "./faults";
+import { statePaths } from "./state";
+import { renderTable, statusRows } from "./status";
+
+// kafkajs 2.2.4 passes negative timeouts to setTimeout, which Node 24 reports as TimeoutNegativeWarning on every
+// run; it is harmless (Node treats it as 1 ms) and would bury the progress lines.
+process.removeAllListeners("warning");
+process.on("warning", (w) => {
+  if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
+const started = Date.now();
+const progress: Progress = (line) => {
+  process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+};
+
+const SMOKE_GATE = join(repoRoot, "smoke-tests", "gate.ts");
+
+async function status(): Promise<void> {
+  process.stdout.write(`${renderTable(await statusRows(loadEnvironment()))}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd = "help", ...args] = argv;
+  switch (cmd) {
+    case "local": {
+      const setup = spawnSync("bash", [join(repoRoot, "toolchain", "setup.sh")], { stdio: "inherit" });
+      if (setup.status !== 0) throw new Error("toolchain setup failed");
+      await up({ progress });
+      progress("up: both clusters healthy");
+      await status();
+      if (!existsSync(SMOKE_GATE)) {
+        progress("smoke gate not present yet (smoke-tests/gate.ts); environment left up");
+        return;
+      }
+      const gate = spawnSync("node", ["--import", "tsx", SMOKE_GATE, statePaths.target], { stdio: "inherit" });
+      process.exitCode = gate.status ?? 1;
+      return;
+    }
+    case "up":
+      await up({ progress, kafkaMode: args.includes("--dedicated-controllers") ? "dedicated" : undefined });
+      progress("up: both clusters healthy");
+      return status();
+    case "down":
+      await down({ progress, purge: args.includes("--purge") });
+      progress("down: no process, namespace, mount or bridge left");
+      return;
+    case "status":
+      return status();
+    case "fault": {
+      const [action, node] = args;
+      if (!FAULT_ACTIONS.includes(action as FaultAction) || !node) {
+        throw new Error(`usage: local:fault -- <${FAULT_ACTIONS.join("|")}> <node>`);
+      }
+      await fault(action as FaultAction, node);
+      progress(`${action} ${node}: done`);
+      return;
+    }
+    case "leader": {
+      const [what, name, partition] = args;
+      const node =
+        what === "controller"
+          ? await activeController()
+          : what === "partition" && name
+            ? await partitionLeader(name, Number(partition ?? 0))
+            : what === "queue" && name
+              ? await quorumQueueLeader(name)
+              : undefined;
+      if (!node) throw new Error("usage: leader partition <topic> [partition] | controller | queue <name>");
+      process.stdout.write(`${node.name}\n`);
+      return;
+    }
+    default:
+      process.stdout.write(
+        "usage: cli.ts local | up [--dedicated-controllers] | down [--purge] | status | fault <action> <node> | leader …\n",
+      );
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(process.exitCode ?? 0),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,241 @@
+// Kafka nodes from the cached jars (no bin/ scripts): storage formatted once with the cluster id and SCRAM users,
+// each node a `kafka.Kafka server.properties` JVM in its own namespace, logging to stdout (logs/<node>.log).
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { missingToolHint, toolPaths } from "../../toolchain/src/paths";
+import { startProcess } from "../processes";
+import { runAsync } from "../shell";
+import { statePaths } from "../state";
+import type { LocalNode } from "../topology";
+import { waitFor } from "../waits";
+import {
+  controllerClientProperties,
+  INTER_BROKER_USER,
+  KAFKA_HEAP,
+  type KafkaChartSettings,
+  kafkaServerProperties,
+  renderProperties,
+  type ServicePasswords,
+} from "./config";
+
+export interface KafkaCluster {
+  settings: KafkaChartSettings;
+  nodes: LocalNode[];
+  clusterId: string;
+  /** Client SCRAM users and their passwords; the first one is the clients' user. */
+  users: Record<string, string>;
+  passwords: ServicePasswords;
+}
+
+const nodeDir = (node: LocalNode) => join(statePaths.kafka, node.name);
+const dataDir = (node: LocalNode) => join(nodeDir(node), "data");
+const propertiesFile = (node: LocalNode) => join(nodeDir(node), "server.properties");
+const log4jFile = join(statePaths.kafka, "log4j2.yaml");
+const controllerClientFile = join(statePaths.kafka, "controller-client.properties");
+
+const LOG4J2 = `Configuration:
+  Appenders:
+    Console:
+      name: STDOUT
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Root:
+      level: INFO
+      AppenderRef:
+        - ref: STDOUT
+`;
+
+export const java = () => join(process.env.JAVA_HOME ?? "/usr", "bin", "java");
+
+/**
+ * The broker's classpath. The cached libs resolve slf4j-api 1.7 next to log4j's slf4j2 binding, which silences
+ * every broker log (SLF4J falls back to NOP); an slf4j-api 2.x jar placed first restores logging.
+ */
+export function kafkaClasspath(): string {
+  const libs = join(toolPaths.kafkaHome, "libs");
+  if (!existsSync(libs)) throw new Error(missingToolHint("Kafka", libs));
+  const slf4j2 = [libs, join(toolPaths.perfTestHome, "libs")]
+    .flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : []))
+    .find((f) => /\/slf4j-api-2\.[\d.]+\.jar$/.test(f));
+  return [...(slf4j2 ? [slf4j2] : []), `${libs}/*`].join(":");
+}
+
+export const brokers = (c: KafkaCluster) => c.nodes.filter((n) => n.roles.includes("broker"));
+export const controllers = (c: KafkaCluster) => c.nodes.filter((n) => n.roles.includes("controller"));
+export const bootstrapServers = (c: KafkaCluster, nodes = brokers(c)) =>
+  nodes.map((n) => `${n.address}:${c.settings.ports.client}`);
+
+/** Writes server.properties and formats the storage unless it already is (meta.properties present). */
+export async function prepareNode(c: KafkaCluster, node: LocalNode): Promise<void> {
+  mkdirSync(dataDir(node), { recursive: true });
+  writeFileSync(log4jFile, LOG4J2);
+  const props = kafkaServerProperties(c.settings, node, c.nodes, dataDir(node), c.passwords);
+  writeFileSync(propertiesFile(node), renderProperties(props), { mode: 0o600 });
+  writeFileSync(controllerClientFile, renderProperties(controllerClientProperties(c.passwords)), { mode: 0o600 });
+  if (existsSync(join(dataDir(node), "meta.properties"))) return;
+  const scramUsers = { ...c.users, [INTER_BROKER_USER]: c.passwords.interBroker };
+  const scram = Object.entries(scramUsers).flatMap(([name, password]) => [
+    "--add-scram",
+    `${c.settings.saslMechanism}=[name=${name},password=${password}]`,
+  ]);
+  await runAsync(
+    java(),
+    [
+      "-cp",
+      kafkaClasspath(),
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      c.clusterId,
+      "-c",
+      propertiesFile(node),
+      ...scram,
+    ],
+    { timeoutMs: 60_000 },
+  );
+}
+
+export function startNode(node: LocalNode): void {
+  const argv = [
+    java(),
+    ...KAFKA_HEAP,
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-Djava.awt.headless=true",
+    `-Dlog4j2.configurationFile=${log4jFile}`,
+    "-cp",
+    kafkaClasspath(),
+    "kafka.Kafka",
+    propertiesFile(node),
+  ];
+  startProcess(node, argv, process.env);
+}
+
+/** A kafkajs client authenticated as the clients' SCRAM user; `nodes` limits whom it bootstraps from. */
+export function kafkaClient(c: KafkaCluster, nodes = brokers(c)): Kafka {
+  const [username, password] = Object.entries(c.users)[0] ?? [];
+  if (!username || !password) throw new Error("no Kafka SCRAM user");
+  return new Kafka({
+    clientId: "messaging-platform-local",
+    brokers: bootstrapServers(c, nodes),
+    sasl: { mechanism: "scram-sha-512", username, password },
+    connectionTimeout: 3_000,
+    requestTimeout: 5_000,
+    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** Runs fn with a connected admin client and always disconnects it. */
+export async function withAdmin<T>(
+  c: KafkaCluster,
+  fn: (admin: ReturnType<Kafka["admin"]>) => Promise<T>,
+  nodes = brokers(c),
+): Promise<T> {
+  const admin = kafkaClient(c, nodes).admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface PartitionState {
+  topic: string;
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export async function partitions(c: KafkaCluster, topics?: string[], nodes = brokers(c)): Promise<PartitionState[]> {
+  return withAdmin(
+    c,
+    async (admin) => {
+      const md = await admin.fetchTopicMetadata(topics ? { topics } : undefined);
+      return md.topics.flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.name,
+          partition: p.partitionId,
+          leader: p.leader,
+          replicas: p.replicas,
+          isr: p.isr,
+        })),
+      );
+    },
+    nodes,
+  );
+}
+
+/** Broker node ids registered (unfenced) in the cluster, as the given nodes see it. */
+export async function registeredBrokers(c: KafkaCluster, nodes = brokers(c)): Promise<number[]> {
+  return withAdmin(c, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort(), nodes);
+}
+
+export const underReplicated = (ps: PartitionState[]) => ps.filter((p) => p.isr.length < p.replicas.length);
+
+export async function waitClusterHealthy(c: KafkaCluster, brokerIds: number[], timeoutMs: number): Promise<void> {
+  const want = [...brokerIds].sort().join();
+  await waitFor(
+    `Kafka brokers ${want} to register`,
+    timeoutMs,
+    async () => (await registeredBrokers(c)).join() === want,
+  );
+  await waitFor("no under-replicated Kafka partitions", timeoutMs, async () => {
+    const under = underReplicated(await partitions(c));
+    if (under.length > 0) throw new Error(`${under.length} under-replicated, e.g. ${JSON.stringify(under[0])}`);
+    return true;
+  });
+}
+
+export async function ensureTopic(
+  c: KafkaCluster,
+  topic: { name: string; partitions: number; replicationFactor: number; minInsyncReplicas: number },
+): Promise<void> {
+  await withAdmin(c, async (admin) => {
+    const existing = await admin.listTopics();
+    if (existing.includes(topic.name)) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor,
+          configEntries: [{ name: "min.insync.replicas", value: String(topic.minInsyncReplicas) }],
+        },
+      ],
+    });
+  });
+}
+
+/**
+ * The active KRaft controller's node id, from the controllers' own quorum (kafkajs cannot ask: brokers report a
+ * random broker as "controller" to clients). `ask` limits which controllers are queried (skip an isolated one).
+ */
+export async function activeController(c: KafkaCluster, ask = controllers(c)): Promise<number> {
+  const bootstrap = ask.map((n) => `${n.address}:${c.settings.ports.controller}`).join(",");
+  const r = await runAsync(
+    java(),
+    [
+      "-Xmx128m",
+      "-XX:TieredStopAtLevel=1",
+      "-cp",
+      kafkaClasspath(),
+      "org.apache.kafka.tools.MetadataQuorumCommand",
+      "--bootstrap-controller",
+      bootstrap,
+      "--command-config",
+      controllerClientFile,
+      "describe",
+      "--status",
+    ],
+    { timeoutMs: 30_000 },
+  );
+  const m = /LeaderId:\s+(\d+)/.exec(r.stdout);
+  if (!m?.[1]) throw new Error(`no LeaderId in MetadataQuorumCommand output:\n${r.stdout}${r.stderr}`);
+  return Number(m[1]);
+}

@@ -1,0 +1,94 @@
+// Three RabbitMQ nodes from the overlay rootfs, each chrooted inside its own network namespace, clustered by
+// classic_config peer discovery. Node state lives in the overlay's upper dir (inside the state directory).
+import { startProcess } from "../processes";
+import { type LocalNode, rabbitmqNodeName } from "../topology";
+import { waitFor } from "../waits";
+import {
+  localPlugins,
+  type RabbitMQChartSettings,
+  rabbitmqConf,
+  rabbitmqEnv,
+  renderEnabledPlugins,
+  renderRabbitConf,
+} from "./config";
+import { listNodes, listQueues, type ManagementEndpoint, overview } from "./management";
+import { chrootCommand, mkdirOwned, writeOwned } from "./rootfs";
+
+export interface RabbitCluster {
+  settings: RabbitMQChartSettings;
+  nodes: LocalNode[];
+  username: string;
+  password: string;
+}
+
+const nodeBase = (node: LocalNode) => `/var/lib/mp/${node.name}`;
+
+export function managementEndpoint(c: RabbitCluster, node: LocalNode): ManagementEndpoint {
+  return {
+    baseUrl: `http://${node.address}:${c.settings.ports.management}`,
+    username: c.username,
+    password: c.password,
+  };
+}
+
+export function nodeEnv(c: RabbitCluster, node: LocalNode): Record<string, string> {
+  const base = nodeBase(node);
+  return rabbitmqEnv(c.settings, node, {
+    base,
+    config: `${base}/rabbitmq.conf`,
+    plugins: `${base}/enabled_plugins`,
+  });
+}
+
+/** Writes the node's config and creates its dirs (owned by rabbitmq); safe to repeat. */
+export function prepareNode(c: RabbitCluster, node: LocalNode): void {
+  const base = nodeBase(node);
+  for (const d of [base, `${base}/mnesia`, `${base}/log`]) mkdirOwned(d);
+  const conf = rabbitmqConf(c.settings, c.nodes, { username: c.username, password: c.password });
+  writeOwned(`${base}/rabbitmq.conf`, renderRabbitConf(conf), 0o600);
+  writeOwned(`${base}/enabled_plugins`, renderEnabledPlugins(localPlugins(c.settings)));
+}
+
+export function startNode(c: RabbitCluster, node: LocalNode): void {
+  const argv = chrootCommand(["/usr/lib/rabbitmq/bin/rabbitmq-server"], nodeEnv(c, node));
+  startProcess(node, argv, { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" });
+}
+
+/** The running cluster members as one node sees them. */
+export async function runningMembers(c: RabbitCluster, node: LocalNode): Promise<string[]> {
+  const nodes = await listNodes(managementEndpoint(c, node));
+  return nodes.filter((n) => n.running).map((n) => n.name);
+}
+
+/** Every given node answers and sees exactly the given nodes running, with no partition reported. */
+export async function clusterFormed(c: RabbitCluster, nodes: LocalNode[]): Promise<boolean> {
+  const want = nodes.map(rabbitmqNodeName).sort();
+  for (const node of nodes) {
+    const seen = await listNodes(managementEndpoint(c, node));
+    const running = seen.filter((n) => n.running).map((n) => n.name);
+    if (running.sort().join() !== want.join()) return false;
+    if (seen.some((n) => n.running && n.partitions.length > 0)) return false;
+  }
+  return true;
+}
+
+/** Quorum queues each have a leader and all their members online. */
+export async function quorumQueuesHealthy(c: RabbitCluster, askNode: LocalNode): Promise<boolean> {
+  const queues = await listQueues(managementEndpoint(c, askNode));
+  return queues
+    .filter((q) => q.type === "quorum")
+    .every((q) => q.leader && q.members && q.online && q.online.length === q.members.length);
+}
+
+export async function waitClusterHealthy(c: RabbitCluster, timeoutMs: number): Promise<void> {
+  await waitFor(`RabbitMQ nodes ${c.nodes.map((n) => n.name).join(", ")} to form one cluster`, timeoutMs, () =>
+    clusterFormed(c, c.nodes),
+  );
+  const first = c.nodes[0];
+  if (first)
+    await waitFor("every RabbitMQ quorum queue to have a leader", timeoutMs, () => quorumQueuesHealthy(c, first));
+}
+
+export async function nodeVersion(c: RabbitCluster, node: LocalNode): Promise<string> {
+  return (await overview(managementEndpoint(c, node))).rabbitmq_version;
+}

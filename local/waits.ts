@@ -1,0 +1,34 @@
+// Waiting is always on a condition with a named timeout, never a bare sleep: a timeout says what never happened.
+
+export class WaitTimeout extends Error {}
+
+export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Polls `probe` until it returns something other than undefined/false, or fails with a message naming `what`
+ * and the last error the probe threw.
+ */
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  intervalMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = "";
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      lastError = "";
+    } catch (e) {
+      lastError = e instanceof Error ? e.message : String(e);
+    }
+    if (Date.now() >= deadline) {
+      throw new WaitTimeout(
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastError ? ` (last error: ${lastError})` : ""}`,
+      );
+    }
+    await delay(intervalMs);
+  }
+}

@@ -1,0 +1,347 @@
+// charts/kafka: lint, render every example, validate every object offline, and assert the promises the chart makes
+// (durability, quorum, roll gate, scheduling, hardening, pinned image, services) on the rendered objects.
+import { join } from "node:path";
+import { version } from "../../toolchain/src/paths";
+import {
+  type Any,
+  badValuesFiles,
+  chartsDir,
+  chartValues,
+  container,
+  containers,
+  env,
+  exampleNames,
+  helmPath,
+  properties,
+  type Rendered,
+  render,
+  run,
+  template,
+  validate,
+} from "./support";
+
+const chart = "kafka";
+const fullname = "mp-kafka";
+const controllers = `${fullname}-controller`;
+const brokers = `${fullname}-broker`;
+
+/** The durability settings every replicated environment must carry (reference §6.2). */
+const durable: Record<string, string> = {
+  "default.replication.factor": "3",
+  "min.insync.replicas": "2",
+  "offsets.topic.replication.factor": "3",
+  "transaction.state.log.replication.factor": "3",
+  "transaction.state.log.min.isr": "2",
+  "share.coordinator.state.topic.replication.factor": "3",
+  "share.coordinator.state.topic.min.isr": "2",
+  "unclean.leader.election.enable": "false",
+  "auto.create.topics.enable": "false",
+};
+
+const examples = exampleNames(chart);
+const rendered = new Map<string, Rendered>();
+function example(name: string): Rendered {
+  let r = rendered.get(name);
+  if (r === undefined) {
+    r = name === "default" ? render(chart) : render(chart, [`examples/${name}.yaml`]);
+    rendered.set(name, r);
+  }
+  return r;
+}
+function configMap(r: Rendered): Record<string, string> {
+  return r.get("ConfigMap", `${fullname}-config`).data;
+}
+function scripts(r: Rendered): Record<string, string> {
+  return r.get("ConfigMap", `${fullname}-scripts`).data;
+}
+
+describe("charts/kafka renders and validates", () => {
+  test("examples local, staging and production exist", () => {
+    expect(examples).toEqual(expect.arrayContaining(["local", "staging", "production"]));
+  });
+
+  test("helm lint passes with the defaults and with every example", () => {
+    for (const name of ["default", ...examples]) {
+      const args = ["lint", join(chartsDir, chart), "--strict"];
+      if (name !== "default") args.push("-f", join(chartsDir, chart, "examples", `${name}.yaml`));
+      const r = run(helmPath(), args);
+      expect({ name, code: r.code, out: r.code === 0 ? "" : r.stdout + r.stderr }).toEqual({ name, code: 0, out: "" });
+    }
+  });
+
+  test.each(["default", ...examples])(
+    "every object of %s is valid against the Kubernetes API schemas (strict, offline)",
+    (name) => {
+      const r = example(name);
+      const v = validate(r.manifest);
+      expect(v.problems).toEqual([]);
+      expect(v.summary).toEqual({ valid: r.objects.length, invalid: 0, errors: 0, skipped: 0 });
+    },
+  );
+});
+
+describe("production example: 3 dedicated controllers and 3 brokers", () => {
+  const r = () => example("production");
+
+  test("renders a controller StatefulSet of 3 and a broker StatefulSet of 3", () => {
+    expect(r().get("StatefulSet", controllers).spec.replicas).toBe(3);
+    expect(r().get("StatefulSet", brokers).spec.replicas).toBe(3);
+  });
+
+  test("every broker and controller carries every durability setting", () => {
+    for (const role of ["broker.properties", "controller.properties"]) {
+      const props = properties(configMap(r())[role] ?? "", "=");
+      for (const [k, v] of Object.entries(durable)) expect({ role, k, v: props.get(k) }).toEqual({ role, k, v });
+    }
+  });
+
+  test("node ids are stable: controllers from 0, brokers from 100, quorum voters 0-2 on the controller pool", () => {
+    expect(env(container(r().get("StatefulSet", controllers), "kafka"), "NODE_ID_BASE")).toBe("0");
+    expect(env(container(r().get("StatefulSet", brokers), "kafka"), "NODE_ID_BASE")).toBe("100");
+    const voters = properties(configMap(r())["broker.properties"] ?? "", "=").get("controller.quorum.voters") ?? "";
+    expect(voters.split(",").map((v) => v.split("@")[0])).toEqual(["0", "1", "2"]);
+    expect(voters).toContain(`${controllers}-0.${controllers}-headless.messaging.svc.cluster.local:9093`);
+  });
+
+  test("the cluster id comes from a Secret that is kept when the release is deleted", () => {
+    const kafka = container(r().get("StatefulSet", brokers), "kafka");
+    const clusterId = kafka.env.find((e: Any) => e.name === "CLUSTER_ID");
+    expect(clusterId.valueFrom.secretKeyRef).toEqual({ name: `${fullname}-cluster-id`, key: "cluster-id" });
+    const secret = r().get("Secret", `${fullname}-cluster-id`);
+    expect(secret.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
+    expect(Buffer.from(secret.data["cluster-id"], "base64").toString()).toMatch(/^[A-Za-z0-9_-]{21}[AQgw]$/);
+  });
+
+  test("storage formatting is safe to re-run (--ignore-formatted)", () => {
+    expect(scripts(r())["launch.sh"]).toContain("--ignore-formatted");
+  });
+
+  test("listeners: client SCRAM-SHA-512 over TLS, internal SCRAM, controller SASL on its own port", () => {
+    const props = properties(configMap(r())["broker.properties"] ?? "", "=");
+    expect(props.get("listeners")).toBe("CLIENT://:9092,INTERNAL://:9094");
+    expect(props.get("listener.security.protocol.map")).toBe(
+      "CLIENT:SASL_SSL,INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+    );
+    expect(props.get("inter.broker.listener.name")).toBe("INTERNAL");
+    expect(props.get("listener.name.client.sasl.enabled.mechanisms")).toBe("SCRAM-SHA-512");
+    expect(props.get("sasl.mechanism.inter.broker.protocol")).toBe("SCRAM-SHA-512");
+    expect(props.get("controller.listener.names")).toBe("CONTROLLER");
+    const ctl = properties(configMap(r())["controller.properties"] ?? "", "=");
+    expect(ctl.get("listeners")).toBe("CONTROLLER://:9093");
+    expect(ctl.get("process.roles")).toBe("controller");
+  });
+
+  test("broker.rack comes from the zone label, and fetches go to the closest replica", () => {
+    const props = properties(configMap(r())["broker.properties"] ?? "", "=");
+    expect(props.get("broker.rack")).toBe("@RACK@");
+    expect(props.get("replica.selector.class")).toBe("org.apache.kafka.common.replica.RackAwareReplicaSelector");
+    const kafka = container(r().get("StatefulSet", brokers), "kafka");
+    expect(env(kafka, "RACK_ENABLED")).toBe("true");
+    expect(env(kafka, "RACK_LABEL")).toBe("topology.kubernetes.io/zone");
+    expect(env(container(r().get("StatefulSet", controllers), "kafka"), "RACK_ENABLED")).toBe("false");
+  });
+
+  test("a PodDisruptionBudget with maxUnavailable 1 covers each pool", () => {
+    for (const [name, component] of [
+      [brokers, "broker"],
+      [controllers, "controller"],
+    ]) {
+      const pdb = r().get("PodDisruptionBudget", name ?? "");
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      expect(pdb.spec.selector.matchLabels["app.kubernetes.io/component"]).toBe(component);
+      expect(r().get("StatefulSet", name ?? "").spec.template.metadata.labels).toEqual(
+        expect.objectContaining(pdb.spec.selector.matchLabels),
+      );
+    }
+  });
+
+  test("one pod per node (required hostname anti-affinity) and a hard spread over zones", () => {
+    for (const name of [brokers, controllers]) {
+      const spec = r().get("StatefulSet", name).spec.template.spec;
+      expect(spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual(
+        expect.arrayContaining([expect.objectContaining({ topologyKey: "kubernetes.io/hostname" })]),
+      );
+      expect(spec.topologySpreadConstraints).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule" }),
+        ]),
+      );
+    }
+  });
+
+  test("roll gate: a broker is Ready only when it is back in the ISR of every partition it replicates", () => {
+    const kafka = container(r().get("StatefulSet", brokers), "kafka");
+    expect(kafka.readinessProbe.exec.command).toEqual(
+      expect.arrayContaining(["/opt/kafka-chart/scripts/broker-ready.sh"]),
+    );
+    const gate = scripts(r())["broker-ready.sh"] ?? "";
+    expect(gate).toContain("--under-replicated-partitions");
+    expect(gate).toContain("not in ISR yet");
+    const sts = r().get("StatefulSet", brokers).spec;
+    expect(sts.updateStrategy).toEqual({ type: "RollingUpdate" });
+    expect(kafka.startupProbe.tcpSocket.port).toBe("client");
+    expect(kafka.livenessProbe.tcpSocket.port).toBe("internal");
+    const ctl = container(r().get("StatefulSet", controllers), "kafka");
+    expect(ctl.readinessProbe.exec.command).toEqual(
+      expect.arrayContaining(["/opt/kafka-chart/scripts/controller-ready.sh"]),
+    );
+  });
+
+  test("requests equal limits, the heap is derived from the memory limit, and shutdown has time", () => {
+    const kafka = container(r().get("StatefulSet", brokers), "kafka");
+    expect(kafka.resources.requests).toEqual(kafka.resources.limits);
+    expect(kafka.resources.limits.memory).toBe("8Gi");
+    expect(env(kafka, "KAFKA_HEAP_OPTS")).toBe("-Xms4096m -Xmx4096m");
+    expect(env(container(r().get("StatefulSet", controllers), "kafka"), "KAFKA_HEAP_OPTS")).toBe("-Xms1024m -Xmx1024m");
+    expect(r().get("StatefulSet", brokers).spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(
+      120,
+    );
+  });
+
+  test("data volumes are retained on delete and on scale-down", () => {
+    for (const name of [brokers, controllers]) {
+      const sts = r().get("StatefulSet", name).spec;
+      expect(sts.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+      expect(sts.volumeClaimTemplates[0].spec.storageClassName).toBe("ssd");
+    }
+  });
+
+  test("JMX exporter metrics on port 9404 with the agent loaded into Kafka", () => {
+    const sts = r().get("StatefulSet", brokers);
+    expect(containers(sts).map((c: Any) => c.name)).toContain("jmx-exporter-agent");
+    const kafka = container(sts, "kafka");
+    expect(env(kafka, "KAFKA_OPTS")).toContain("-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=9404:");
+    expect(kafka.ports).toEqual(expect.arrayContaining([{ name: "metrics", containerPort: 9404 }]));
+    expect(r().get("ConfigMap", `${fullname}-metrics`).data["jmx-exporter.yaml"]).toContain(
+      "UnderMinIsrPartitionCount",
+    );
+  });
+
+  test("the NetworkPolicy keeps quorum and replication ports inside the cluster", () => {
+    const np = r().get("NetworkPolicy", fullname).spec;
+    const internal = np.ingress.find((rule: Any) => rule.from?.some((f: Any) => f.podSelector));
+    expect(internal.ports.map((p: Any) => p.port)).toEqual(expect.arrayContaining([9093, 9094]));
+    const client = np.ingress.find(
+      (rule: Any) => rule.ports.some((p: Any) => p.port === 9092) && !rule.from?.[0]?.podSelector,
+    );
+    expect(client.from).toEqual([
+      { namespaceSelector: { matchLabels: { "messaging-platform/kafka-client": "true" } } },
+    ]);
+  });
+});
+
+describe("every example and the defaults", () => {
+  test.each(["default", ...examples])(
+    "%s: non-root, no capabilities, read-only root, seccomp RuntimeDefault",
+    (name) => {
+      for (const sts of example(name).all("StatefulSet")) {
+        const pod = sts.spec.template.spec;
+        expect(pod.securityContext).toEqual(
+          expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }),
+        );
+        expect(pod.automountServiceAccountToken).toBe(false);
+        for (const c of containers(sts)) {
+          expect({ c: c.name, sc: c.securityContext }).toEqual({
+            c: c.name,
+            sc: expect.objectContaining({
+              runAsNonRoot: true,
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ["ALL"] },
+            }),
+          });
+          expect(c.resources.limits.memory).toBeDefined();
+        }
+      }
+    },
+  );
+
+  test("the default image is apache/kafka pinned to the toolchain's Kafka version", () => {
+    for (const sts of example("default").all("StatefulSet")) {
+      expect(container(sts, "kafka").image).toBe(`apache/kafka:${version("KAFKA_VERSION")}`);
+    }
+  });
+
+  test("a digest, when given, pins the image by digest", () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    const r = render(chart, [], [`image.digest=${digest}`]);
+    expect(container(r.get("StatefulSet", brokers), "kafka").image).toBe(`apache/kafka@${digest}`);
+  });
+
+  test("services: bootstrap 9092 selects brokers only; headless services publish not-ready pods", () => {
+    const r = example("default");
+    const bootstrap = r.get("Service", fullname).spec;
+    expect(bootstrap.ports).toEqual([{ name: "client", port: 9092, targetPort: "client" }]);
+    expect(bootstrap.selector["app.kubernetes.io/component"]).toBe("broker");
+    const bh = r.get("Service", `${brokers}-headless`).spec;
+    expect(bh).toEqual(expect.objectContaining({ clusterIP: "None", publishNotReadyAddresses: true }));
+    expect(bh.ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: "internal", port: 9094 })]));
+    const ch = r.get("Service", `${controllers}-headless`).spec;
+    expect(ch).toEqual(expect.objectContaining({ clusterIP: "None", publishNotReadyAddresses: true }));
+    expect(ch.ports).toEqual([{ name: "controller", port: 9093, targetPort: "controller" }]);
+  });
+
+  test("defaults are durable and hard anti-affinity; anti-affinity softens only when asked", () => {
+    const props = properties(configMap(example("default"))["broker.properties"] ?? "", "=");
+    for (const [k, v] of Object.entries(durable)) expect({ k, v: props.get(k) }).toEqual({ k, v });
+    const hard = example("default").get("StatefulSet", brokers).spec.template.spec.affinity.podAntiAffinity;
+    expect(hard.requiredDuringSchedulingIgnoredDuringExecution).toBeDefined();
+    const soft = example("local").get("StatefulSet", brokers).spec.template.spec.affinity.podAntiAffinity;
+    expect(soft.preferredDuringSchedulingIgnoredDuringExecution).toBeDefined();
+    expect(soft.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+  });
+
+  test("users come from a Secret holding every client user plus the inter-broker and controller identities", () => {
+    const secret = example("default").get("Secret", `${fullname}-users`);
+    expect(Object.keys(secret.data)).toEqual(expect.arrayContaining(["app", "inter-broker", "controller"]));
+    expect(env(container(example("default").get("StatefulSet", brokers), "kafka"), "SCRAM_USERS")).toBe(
+      "inter-broker app",
+    );
+  });
+
+  test("local example: one combined broker+controller node, no controller pool", () => {
+    const r = example("local");
+    expect(r.all("StatefulSet").map((s: Any) => s.metadata.name)).toEqual([brokers]);
+    expect(r.get("StatefulSet", brokers).spec.replicas).toBe(1);
+    const props = properties(configMap(r)["broker.properties"] ?? "", "=");
+    expect(props.get("process.roles")).toBe("broker,controller");
+    expect(props.get("controller.quorum.voters")).toBe(
+      `100@${brokers}-0.${brokers}-headless.messaging.svc.cluster.local:9093`,
+    );
+  });
+
+  test("staging example keeps the production durability with a soft zone spread", () => {
+    const r = example("staging");
+    const props = properties(configMap(r)["broker.properties"] ?? "", "=");
+    for (const [k, v] of Object.entries(durable)) expect({ k, v: props.get(k) }).toEqual({ k, v });
+    expect(r.get("StatefulSet", brokers).spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe(
+      "ScheduleAnyway",
+    );
+  });
+});
+
+describe("values contract read by local/ and infra/", () => {
+  test("values.yaml keeps the documented keys", () => {
+    const v = chartValues(chart);
+    expect(v.listeners.client.port).toBe(9092);
+    expect(v.listeners.internal.port).toBe(9094);
+    expect(v.listeners.controller.port).toBe(9093);
+    expect(v.auth.sasl.mechanism).toBe("SCRAM-SHA-512");
+    expect(Array.isArray(v.auth.sasl.users)).toBe(true);
+    expect(["dedicated", "combined"]).toContain(v.kraft.mode);
+    expect(v.controllers.replicas).toBe(3);
+    expect(v.brokers.replicas).toBe(3);
+    expect(v.image).toEqual(expect.objectContaining({ repository: "apache/kafka", tag: version("KAFKA_VERSION") }));
+    expect(v.resources.limits.memory).toBeDefined();
+    expect(v.heap).toBeDefined();
+    for (const [k, val] of Object.entries(durable)) expect({ k, v: String(v.config[k]) }).toEqual({ k, v: val });
+  });
+});
+
+describe("bad values are rejected with a clear message", () => {
+  test.each(badValuesFiles(chart))("$file: $expected", ({ file, expected }) => {
+    const r = template(chart, [file]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(expected);
+  });
+});

@@ -1,0 +1,298 @@
+// charts/rabbitmq: lint, render every example, validate every object offline, and assert the Cluster Operator's
+// design (StatefulSet, discovery, probes, preStop gate) and the durable defaults on the rendered objects.
+import { join } from "node:path";
+import { version } from "../../toolchain/src/paths";
+import {
+  type Any,
+  badValuesFiles,
+  chartsDir,
+  chartValues,
+  container,
+  containers,
+  env,
+  exampleNames,
+  helmPath,
+  properties,
+  type Rendered,
+  render,
+  run,
+  template,
+  validate,
+} from "./support";
+
+const chart = "rabbitmq";
+const fullname = "mp-rabbitmq";
+const headless = `${fullname}-nodes`;
+const ports = { amqp: 5672, management: 15672, prometheus: 15692, epmd: 4369, dist: 25672 };
+
+/** rabbitmq.conf settings a replicated RabbitMQ 4.3 cluster must carry (reference §7.2). */
+const durable: Record<string, string> = {
+  default_queue_type: "quorum",
+  "quorum_queue.initial_cluster_size": "3",
+  queue_leader_locator: "balanced",
+  "quorum_queue.continuous_membership_reconciliation.enabled": "true",
+  "loopback_users.guest": "true",
+  "vm_memory_high_watermark.relative": "0.6",
+  "quorum_queue.continuous_membership_reconciliation.target_group_size": "3",
+};
+
+const examples = exampleNames(chart);
+const rendered = new Map<string, Rendered>();
+function example(name: string): Rendered {
+  let r = rendered.get(name);
+  if (r === undefined) {
+    r = name === "default" ? render(chart) : render(chart, [`examples/${name}.yaml`]);
+    rendered.set(name, r);
+  }
+  return r;
+}
+function conf(r: Rendered, file: string): Map<string, string> {
+  return properties(r.get("ConfigMap", `${fullname}-config`).data[file] ?? "", " = ");
+}
+function sts(r: Rendered): Any {
+  return r.get("StatefulSet", fullname);
+}
+
+describe("charts/rabbitmq renders and validates", () => {
+  test("examples local, staging and production exist", () => {
+    expect(examples).toEqual(expect.arrayContaining(["local", "staging", "production"]));
+  });
+
+  test("helm lint passes with the defaults and with every example", () => {
+    for (const name of ["default", ...examples]) {
+      const args = ["lint", join(chartsDir, chart), "--strict"];
+      if (name !== "default") args.push("-f", join(chartsDir, chart, "examples", `${name}.yaml`));
+      const r = run(helmPath(), args);
+      expect({ name, code: r.code, out: r.code === 0 ? "" : r.stdout + r.stderr }).toEqual({ name, code: 0, out: "" });
+    }
+  });
+
+  test.each(["default", ...examples])(
+    "every object of %s is valid against the Kubernetes API schemas (strict, offline)",
+    (name) => {
+      const r = example(name);
+      const v = validate(r.manifest);
+      expect(v.problems).toEqual([]);
+      expect(v.summary).toEqual({ valid: r.objects.length, invalid: 0, errors: 0, skipped: 0 });
+    },
+  );
+});
+
+describe("production example: 3 nodes in three zones", () => {
+  const r = () => example("production");
+
+  test("renders one StatefulSet of 3 nodes with parallel pod management", () => {
+    expect(sts(r()).spec.replicas).toBe(3);
+    expect(sts(r()).spec.podManagementPolicy).toBe("Parallel");
+    expect(conf(r(), "05-chart.conf").get("cluster_formation.target_cluster_size_hint")).toBe("3");
+  });
+
+  test("quorum queues of 3 by default, balanced leaders, membership reconciliation, guest local-only", () => {
+    const c = conf(r(), "10-values.conf");
+    for (const [k, v] of Object.entries(durable)) expect({ k, v: c.get(k) }).toEqual({ k, v });
+    expect(c.get("disk_free_limit.absolute")).toBe("6GB");
+  });
+
+  test("memory RabbitMQ plans with = limit minus min(20%, 2GiB)", () => {
+    // 10Gi limit: headroom capped at 2GiB -> 8GiB
+    expect(conf(r(), "05-chart.conf").get("total_memory_available_override_value")).toBe(String(8 * 1024 ** 3));
+    expect(conf(example("default"), "05-chart.conf").get("total_memory_available_override_value")).toBe(
+      String(4 * 1024 ** 3 - Math.floor((4 * 1024 ** 3) / 5)),
+    );
+  });
+
+  test("peer discovery v2 on Kubernetes with long node names on the headless service", () => {
+    expect(conf(r(), "05-chart.conf").get("cluster_formation.peer_discovery_backend")).toBe("k8s");
+    const rabbit = container(sts(r()), "rabbitmq");
+    expect(env(rabbit, "RABBITMQ_USE_LONGNAME")).toBe("true");
+    expect(env(rabbit, "RABBITMQ_NODENAME")).toBe("rabbit@$(MY_POD_NAME).$(K8S_SERVICE_NAME).$(MY_POD_NAMESPACE)");
+    expect(env(rabbit, "K8S_SERVICE_NAME")).toBe(headless);
+    expect(sts(r()).spec.serviceName).toBe(headless);
+  });
+
+  test("the Erlang cookie comes from an existing Secret and is copied with mode 600", () => {
+    const volumes = sts(r()).spec.template.spec.volumes;
+    expect(volumes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: "erlang-cookie-secret",
+          secret: expect.objectContaining({ secretName: "rabbitmq-erlang-cookie" }),
+        }),
+      ]),
+    );
+    const setup = r().get("ConfigMap", `${fullname}-scripts`).data["setup.sh"];
+    expect(setup).toContain("chmod 600 /var/lib/rabbitmq/.erlang.cookie");
+    expect(r().all("Secret")).toEqual([]);
+  });
+
+  test("probes as the Cluster Operator: TCP readiness, cluster-size startup check, no liveness", () => {
+    const rabbit = container(sts(r()), "rabbitmq");
+    expect(rabbit.readinessProbe.tcpSocket.port).toBe("amqp");
+    expect(rabbit.startupProbe.httpGet).toEqual({
+      path: "/api/health/checks/reached-target-cluster-size",
+      port: "management",
+    });
+    expect(rabbit.livenessProbe).toBeUndefined();
+  });
+
+  test("preStop waits for quorum plus one, then drains, and can be skipped for teardown", () => {
+    const rabbit = container(sts(r()), "rabbitmq");
+    expect(rabbit.lifecycle.preStop.exec.command).toEqual(
+      expect.arrayContaining(["/run/rabbitmq/scripts/pre-stop.sh"]),
+    );
+    const preStop = r().get("ConfigMap", `${fullname}-scripts`).data["pre-stop.sh"];
+    expect(preStop).toContain("rabbitmq-upgrade await_online_quorum_plus_one");
+    expect(preStop).toContain("rabbitmq-upgrade drain");
+    expect(preStop).toContain("/etc/pod-info/skipPreStopChecks");
+    expect(sts(r()).spec.template.spec.terminationGracePeriodSeconds).toBe(604800);
+    expect(env(rabbit, "PRE_STOP_TIMEOUT")).toBe("604800");
+  });
+
+  test("a PodDisruptionBudget with maxUnavailable 1 selects the nodes", () => {
+    const pdb = r().get("PodDisruptionBudget", fullname).spec;
+    expect(pdb.maxUnavailable).toBe(1);
+    expect(sts(r()).spec.template.metadata.labels).toEqual(expect.objectContaining(pdb.selector.matchLabels));
+  });
+
+  test("one node per machine and a hard spread over zones", () => {
+    const spec = sts(r()).spec.template.spec;
+    expect(spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual(
+      expect.arrayContaining([expect.objectContaining({ topologyKey: "kubernetes.io/hostname" })]),
+    );
+    expect(spec.topologySpreadConstraints).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule" }),
+      ]),
+    );
+  });
+
+  test("requests equal limits with at least 2 CPUs; SSD volumes retained", () => {
+    const rabbit = container(sts(r()), "rabbitmq");
+    expect(rabbit.resources.requests).toEqual(rabbit.resources.limits);
+    expect(Number(rabbit.resources.limits.cpu)).toBeGreaterThanOrEqual(2);
+    expect(sts(r()).spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+    expect(sts(r()).spec.volumeClaimTemplates[0].spec.storageClassName).toBe("ssd");
+  });
+
+  test("the NetworkPolicy keeps epmd, distribution and CLI ports inside the cluster", () => {
+    const np = r().get("NetworkPolicy", fullname).spec;
+    const internal = np.ingress.find((rule: Any) => rule.from?.some((f: Any) => f.podSelector));
+    expect(internal.ports.map((p: Any) => p.port)).toEqual([ports.epmd, ports.dist, ports.dist + 10000]);
+    const clients = np.ingress.find((rule: Any) => rule.ports.some((p: Any) => p.port === ports.amqp));
+    expect(clients.from).toEqual([
+      { namespaceSelector: { matchLabels: { "messaging-platform/rabbitmq-client": "true" } } },
+    ]);
+  });
+});
+
+describe("every example and the defaults", () => {
+  test.each(["default", ...examples])(
+    "%s: non-root 999, no capabilities, read-only root, seccomp RuntimeDefault",
+    (name) => {
+      const s = sts(example(name));
+      const pod = s.spec.template.spec;
+      expect(pod.securityContext).toEqual(
+        expect.objectContaining({ runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: "RuntimeDefault" } }),
+      );
+      expect(pod.automountServiceAccountToken).toBe(false);
+      for (const c of containers(s)) {
+        expect({ c: c.name, sc: c.securityContext }).toEqual({
+          c: c.name,
+          sc: expect.objectContaining({
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+          }),
+        });
+      }
+    },
+  );
+
+  test("the default image is rabbitmq pinned to the toolchain's RabbitMQ version (management variant)", () => {
+    for (const c of containers(sts(example("default")))) {
+      expect(c.image).toBe(`rabbitmq:${version("RABBITMQ_VERSION")}-management`);
+    }
+  });
+
+  test("services: client ClusterIP with amqp, management, prometheus; headless with epmd and dist publishing not-ready pods", () => {
+    const r = example("default");
+    const client = r.get("Service", fullname).spec;
+    expect(client.type).toBe("ClusterIP");
+    expect(client.ports).toEqual(
+      expect.arrayContaining([
+        { name: "amqp", port: ports.amqp, targetPort: "amqp" },
+        { name: "management", port: ports.management, targetPort: "management" },
+        { name: "prometheus", port: ports.prometheus, targetPort: "prometheus" },
+      ]),
+    );
+    const nodes = r.get("Service", headless).spec;
+    expect(nodes).toEqual(expect.objectContaining({ clusterIP: "None", publishNotReadyAddresses: true }));
+    expect(nodes.ports).toEqual(
+      expect.arrayContaining([
+        { name: "epmd", port: ports.epmd, targetPort: "epmd" },
+        { name: "dist", port: ports.dist, targetPort: "dist" },
+      ]),
+    );
+    expect(container(sts(r), "rabbitmq").ports).toEqual(
+      expect.arrayContaining(Object.entries(ports).map(([name, port]) => ({ name, containerPort: port }))),
+    );
+  });
+
+  test("defaults: durable queues, required plugins, default user and cookie from kept Secrets", () => {
+    const r = example("default");
+    const c = conf(r, "10-values.conf");
+    for (const [k, v] of Object.entries(durable)) expect({ k, v: c.get(k) }).toEqual({ k, v });
+    expect(r.get("ConfigMap", `${fullname}-config`).data.enabled_plugins.trim()).toBe(
+      "[rabbitmq_management,rabbitmq_prometheus,rabbitmq_peer_discovery_k8s].",
+    );
+    const user = r.get("Secret", `${fullname}-default-user`);
+    expect(Buffer.from(user.data.username, "base64").toString()).toBe("admin");
+    expect(Buffer.from(user.data.password, "base64").toString()).toMatch(/^[A-Za-z0-9]{32}$/);
+    for (const s of r.all("Secret")) expect(s.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
+    expect(c.get("auth_mechanisms.1")).toBe("PLAIN");
+  });
+
+  test("local example: one node, quorum queues of one, no preStop wait, soft anti-affinity", () => {
+    const r = example("local");
+    expect(sts(r).spec.replicas).toBe(1);
+    expect(conf(r, "10-values.conf").get("quorum_queue.initial_cluster_size")).toBe("1");
+    expect(container(sts(r), "rabbitmq").lifecycle).toBeUndefined();
+    expect(
+      sts(r).spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution,
+    ).toBeDefined();
+  });
+
+  test("staging example: three nodes with the production queue settings and a soft zone spread", () => {
+    const r = example("staging");
+    expect(sts(r).spec.replicas).toBe(3);
+    const c = conf(r, "10-values.conf");
+    for (const [k, v] of Object.entries(durable)) expect({ k, v: c.get(k) }).toEqual({ k, v });
+    expect(sts(r).spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe("ScheduleAnyway");
+  });
+});
+
+describe("values contract read by local/ and infra/", () => {
+  test("values.yaml keeps the documented keys", () => {
+    const v = chartValues(chart);
+    expect(v.replicas).toBe(3);
+    expect(v.ports).toEqual(ports);
+    expect(v.image).toEqual(
+      expect.objectContaining({ repository: "rabbitmq", tag: `${version("RABBITMQ_VERSION")}-management` }),
+    );
+    expect(typeof v.auth.username).toBe("string");
+    expect(v.plugins).toEqual(
+      expect.arrayContaining(["rabbitmq_management", "rabbitmq_prometheus", "rabbitmq_peer_discovery_k8s"]),
+    );
+    for (const [k, val] of Object.entries(durable)) expect({ k, v: String(v.config[k]) }).toEqual({ k, v: val });
+    expect(v.config["disk_free_limit.absolute"]).toBeDefined();
+  });
+});
+
+describe("bad values are rejected with a clear message", () => {
+  test.each(badValuesFiles(chart))("$file: $expected", ({ file, expected }) => {
+    const r = template(chart, [file]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(expected);
+  });
+});

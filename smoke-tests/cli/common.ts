@@ -1,0 +1,89 @@
+// What every command of smoke-tests/ does first: pick the target (MP_TARGET or --target), check within 10 s that it
+// answers, pick the fault injector that matches where the brokers run, and print progress a person can follow.
+
+import { KubernetesFaults } from "../faults/kubernetes";
+import { LocalFaults } from "../faults/local";
+import type { FaultInjector } from "../faults/types";
+import { formatProgressLine, paintFor } from "../reports/terminal";
+import { loadSelectedTarget } from "../target/load";
+import { assertReachable } from "../target/reachability";
+import type { Target } from "../target/types";
+import type { ProgressSample } from "../workload/workload";
+
+export async function selectTarget(argv: readonly string[] = process.argv): Promise<Target> {
+  const target = loadSelectedTarget(argv);
+  await assertReachable(target, { deadlineMs: 10_000 });
+  return target;
+}
+
+export function faultsFor(target: Target): FaultInjector {
+  return target.placement.kind === "local" ? new LocalFaults() : new KubernetesFaults(target.placement);
+}
+
+/** Flag value: --name value or --name=value. */
+export function flag(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+    if (a === `--${name}`) return argv[i + 1];
+  }
+  return undefined;
+}
+
+export function numberFlag(
+  argv: readonly string[],
+  name: string,
+  fallback: number,
+  rule: (n: number) => boolean,
+): number {
+  const raw = flag(argv, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !rule(n))
+    throw new Error(`--${name} = ${raw} is not valid (${rule.toString().replace(/^\(?n\)? => /, "")})`);
+  return n;
+}
+
+/** Live progress: rewritten in place on a terminal, one line every 5 s otherwise (CI logs stay readable). */
+export function progressPrinter(started = Date.now()) {
+  const tty = Boolean(process.stdout.isTTY);
+  const paint = paintFor(process.stdout);
+  let lastPrinted = 0;
+  return {
+    line(text: string) {
+      if (tty) process.stdout.write("\r\x1b[2K");
+      process.stdout.write(`${text}\n`);
+    },
+    sample(phase: string, s: ProgressSample) {
+      const now = Date.now();
+      if (!tty && now - lastPrinted < 5_000) return;
+      lastPrinted = now;
+      const text = formatProgressLine(
+        {
+          phase,
+          elapsedMs: now - started,
+          sentPerSecond: s.sentPerSec,
+          ackedPerSecond: s.ackedPerSec,
+          consumedPerSecond: s.consumedPerSec,
+          inFlight: s.inFlight,
+          unseen: s.unseen,
+          errors: s.errors,
+        },
+        paint,
+      );
+      if (tty) process.stdout.write(`\r\x1b[2K${text}`);
+      else process.stdout.write(`${text}\n`);
+    },
+  };
+}
+
+/** Runs a command's main, printing a one-line error (not a stack) for the mistakes users make, and exiting non-zero. */
+export function main(body: () => Promise<number>): void {
+  body().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(2);
+    },
+  );
+}

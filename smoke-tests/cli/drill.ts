@@ -1,0 +1,79 @@
+// `npm run drill -- <scenario> [--system kafka|rabbitmq|kafka,rabbitmq] [--rounds N] [--fault-seconds S]`
+// Runs a failover scenario under load with live progress, writes JSON, Markdown and HTML reports, exits non-zero
+// on any loss or failed recovery.
+import { harnessFor } from "../drills/harness";
+import { runDrill } from "../drills/run-drill";
+import { type DrillSettings, scenarioNamed, scenarios } from "../drills/scenarios";
+import { newRunId } from "../ledger/message-id";
+import { type RunReport, reportPassed, type SystemName, type SystemRun } from "../reports/run-report";
+import { formatTerminalSummary, paintFor } from "../reports/terminal";
+import { writeRunReport } from "../reports/write";
+import { faultsFor, flag, main, numberFlag, progressPrinter, selectTarget } from "./common";
+
+export function drillSettings(argv: readonly string[]): DrillSettings {
+  return {
+    steadyMs: numberFlag(argv, "steady-seconds", 5, (n) => n >= 1) * 1000,
+    faultMs: numberFlag(argv, "fault-seconds", 15, (n) => n >= 1) * 1000,
+    afterMs: numberFlag(argv, "after-seconds", 5, (n) => n >= 0) * 1000,
+    rounds: numberFlag(argv, "rounds", 3, (n) => Number.isInteger(n) && n >= 1),
+    healthTimeoutMs: 120_000,
+  };
+}
+
+export async function runScenario(
+  scenarioName: string,
+  argv: readonly string[],
+  printer = progressPrinter(),
+): Promise<{ report: RunReport; dir: string }> {
+  const scenario = scenarioNamed(scenarioName);
+  const requested = (flag(argv, "system") ?? scenario.systems.join(",")).split(",") as SystemName[];
+  const systems = requested.filter((s) => scenario.systems.includes(s));
+  if (systems.length === 0)
+    throw new Error(`--system = ${requested.join(",")}: ${scenario.name} applies to ${scenario.systems.join(", ")}`);
+  const target = await selectTarget(argv);
+  const faults = faultsFor(target);
+  const settings = drillSettings(argv);
+  const rate = numberFlag(argv, "rate", 1000, (n) => n > 0);
+  const runId = newRunId();
+  const started = Date.now();
+  const runs: SystemRun[] = [];
+  for (const system of systems) {
+    printer.line(`${scenario.name} on ${system} (${target.name}): ${scenario.summary}`);
+    runs.push(
+      await runDrill(harnessFor(target, system), faults, scenario, {
+        runId: `${runId}-${system}`,
+        settings,
+        workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: rate },
+        publishers: 1,
+        drainTimeoutMs: 60_000,
+        onProgress: (phase, s) => printer.sample(`${system} ${phase}`, s),
+      }),
+    );
+  }
+  const report: RunReport = {
+    runId,
+    scenario: scenario.name,
+    target: target.name,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    settings: { ...settings, ratePerSec: rate, messageBytes: 1024, acks: "all", queueType: "quorum" },
+    systems: runs,
+  };
+  const written = writeRunReport(report);
+  return { report, dir: written.dir };
+}
+
+if (require.main === module) {
+  main(async () => {
+    const argv = process.argv.slice(2);
+    const name = argv.find((a) => !a.startsWith("--") && !argv[argv.indexOf(a) - 1]?.startsWith("--"));
+    if (!name)
+      throw new Error(
+        `usage: npm run drill -- <scenario> [--system kafka,rabbitmq]; scenarios: ${Object.keys(scenarios).join(", ")}`,
+      );
+    const printer = progressPrinter();
+    const { report, dir } = await runScenario(name, argv, printer);
+    printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), dir)}`);
+    return reportPassed(report) ? 0 : 1;
+  });
+}

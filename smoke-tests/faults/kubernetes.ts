@@ -27,7 +27,6 @@ export function isolationPolicy(namespace: string, pod: string): k8s.V1NetworkPo
 export class KubernetesFaults implements FaultInjector {
   readonly kind = "kubernetes" as const;
   private readonly core: k8s.CoreV1Api;
-  private readonly apps: k8s.AppsV1Api;
   private readonly net: k8s.NetworkingV1Api;
 
   constructor(private readonly placement: KubePlacement) {
@@ -36,7 +35,6 @@ export class KubernetesFaults implements FaultInjector {
     else kc.loadFromDefault();
     if (placement.context) kc.setCurrentContext(placement.context);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
-    this.apps = kc.makeApiClient(k8s.AppsV1Api);
     this.net = kc.makeApiClient(k8s.NetworkingV1Api);
   }
 

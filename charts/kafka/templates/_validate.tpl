@@ -41,8 +41,10 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- if ne (len ($ports | uniq)) 3 -}}
 {{- fail "listeners.client.port, listeners.internal.port and listeners.controller.port must differ" -}}
 {{- end -}}
-{{- if has (include "kafka.interBrokerUser" .) .Values.auth.sasl.users -}}
-{{- fail "auth.sasl.users must not contain inter-broker (reserved for replication)" -}}
+{{- range $reserved := list (include "kafka.interBrokerUser" .) (include "kafka.controllerUser" .) -}}
+{{- if has $reserved $.Values.auth.sasl.users -}}
+{{- fail (printf "auth.sasl.users must not contain %s (reserved for the cluster's own connections)" $reserved) -}}
+{{- end -}}
 {{- end -}}
 {{- $cb := int .Values.controllers.nodeIdBase -}}
 {{- $ce := sub (add $cb (int .Values.controllers.replicas)) 1 -}}

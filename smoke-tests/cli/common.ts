@@ -16,8 +16,8 @@ export async function selectTarget(argv: readonly string[] = process.argv): Prom
   return target;
 }
 
-export function faultsFor(target: Target): FaultInjector {
-  return target.placement.kind === "local" ? new LocalFaults() : new KubernetesFaults(target.placement);
+export async function faultsFor(target: Target): Promise<FaultInjector> {
+  return target.placement.kind === "local" ? new LocalFaults() : KubernetesFaults.connect(target.placement);
 }
 
 /** Flag value: --name value or --name=value. */

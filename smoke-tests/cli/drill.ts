@@ -31,7 +31,7 @@ export async function runScenario(
   if (systems.length === 0)
     throw new Error(`--system = ${requested.join(",")}: ${scenario.name} applies to ${scenario.systems.join(", ")}`);
   const target = await selectTarget(argv);
-  const faults = faultsFor(target);
+  const faults = await faultsFor(target);
   const settings = drillSettings(argv);
   const rate = numberFlag(argv, "rate", 1000, (n) => n > 0);
   const runId = newRunId();

@@ -40,7 +40,7 @@ main(async () => {
   printer.line("smoke gate: checking the target…");
   const target = await selectTarget(argv);
   const settings = gateSettingsFor(target, argv);
-  const report = await runGate(target, faultsFor(target), settings, (line, sample) =>
+  const report = await runGate(target, await faultsFor(target), settings, (line, sample) =>
     sample ? printer.sample(line, sample) : printer.line(line),
   );
   const runId = newRunId();

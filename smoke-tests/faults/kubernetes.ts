@@ -1,7 +1,9 @@
 // Faults on Kubernetes through the API server (@kubernetes/client-node): delete a pod with grace period 0, isolate
 // a pod with a deny-all NetworkPolicy selecting only it, roll a StatefulSet by patching its pod template. These are
 // exactly the permissions the in-cluster gate's ServiceAccount is granted, and nothing else.
-import * as k8s from "@kubernetes/client-node";
+// Types only at load time: @kubernetes/client-node is an ES module, loaded on first use (see connect()), so the
+// pure parts of this file are testable under jest's CommonJS runtime.
+import type * as k8s from "@kubernetes/client-node";
 import type { Placement } from "../target/types";
 import type { FaultInjector } from "./types";
 
@@ -29,13 +31,22 @@ export class KubernetesFaults implements FaultInjector {
   private readonly core: k8s.CoreV1Api;
   private readonly net: k8s.NetworkingV1Api;
 
-  constructor(private readonly placement: KubePlacement) {
-    const kc = new k8s.KubeConfig();
+  private constructor(
+    private readonly placement: KubePlacement,
+    core: k8s.CoreV1Api,
+    net: k8s.NetworkingV1Api,
+  ) {
+    this.core = core;
+    this.net = net;
+  }
+
+  static async connect(placement: KubePlacement): Promise<KubernetesFaults> {
+    const lib = await import("@kubernetes/client-node");
+    const kc = new lib.KubeConfig();
     if (placement.kubeconfig) kc.loadFromFile(placement.kubeconfig);
     else kc.loadFromDefault();
     if (placement.context) kc.setCurrentContext(placement.context);
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
-    this.net = kc.makeApiClient(k8s.NetworkingV1Api);
+    return new KubernetesFaults(placement, kc.makeApiClient(lib.CoreV1Api), kc.makeApiClient(lib.NetworkingV1Api));
   }
 
   /** Pod names are the target's node names; the namespace follows from the system the pod belongs to. */

@@ -34,13 +34,17 @@ export async function runScenario(
   const faults = await faultsFor(target);
   const settings = drillSettings(argv);
   const rate = numberFlag(argv, "rate", 1000, (n) => n > 0);
+  const unsafe = flag(argv, "unsafe");
+  if (unsafe !== undefined && unsafe !== "classic-transient") {
+    throw new Error(`--unsafe = ${unsafe} is not a known unsafe setup (classic-transient)`);
+  }
   const runId = newRunId();
   const started = Date.now();
   const runs: SystemRun[] = [];
   for (const system of systems) {
     printer.line(`${scenario.name} on ${system} (${target.name}): ${scenario.summary}`);
     runs.push(
-      await runDrill(harnessFor(target, system), faults, scenario, {
+      await runDrill(harnessFor(target, system, { unsafe }), faults, scenario, {
         runId: `${runId}-${system}`,
         settings,
         workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: rate },
@@ -56,7 +60,13 @@ export async function runScenario(
     target: target.name,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    settings: { ...settings, ratePerSec: rate, messageBytes: 1024, acks: "all", queueType: "quorum" },
+    settings: {
+      ...settings,
+      ratePerSec: rate,
+      messageBytes: 1024,
+      acks: "all",
+      queueType: unsafe ? "classic, non-durable, transient messages (unsafe)" : "quorum",
+    },
     systems: runs,
   };
   const written = writeRunReport(report);

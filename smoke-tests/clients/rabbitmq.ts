@@ -9,6 +9,8 @@ import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } fr
 export interface RabbitClientOptions extends ClientEvents {
   /** Where to start in the node list, so publishers and consumers spread over nodes. */
   firstNode?: number;
+  /** Persistent (delivery mode 2) unless a deliberately unsafe drill turns it off to show what loss looks like. */
+  persistent?: boolean;
   heartbeatSeconds?: number;
   /** How long to keep trying other nodes before a connection attempt counts as failed. */
   reconnectDeadlineMs?: number;
@@ -131,7 +133,7 @@ export class RabbitPublisher implements Publisher {
               ch.sendToQueue(
                 this.queue,
                 e.body,
-                { persistent: true, messageId: e.id, timestamp: Math.floor(e.sentAt / 1000) },
+                { persistent: this.opts.persistent ?? true, messageId: e.id, timestamp: Math.floor(e.sentAt / 1000) },
                 (err) => settle(err ? { type: "fail", error: `nack: ${String(err)}` } : { type: "ok" }),
               );
             } catch (err) {

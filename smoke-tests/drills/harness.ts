@@ -2,7 +2,7 @@
 // partition or queue, and a health probe. Built from a Target, so it works the same on local nodes and on pods.
 import type { Kafka } from "kafkajs";
 import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
-import { RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
+import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
 import { kafkaHealthy, partitionLeader } from "../probes/kafka";
 import { ManagementApi, queueLeader, rabbitHealthy } from "../probes/rabbitmq";
@@ -35,6 +35,11 @@ export interface SystemHarness {
 export interface HarnessOptions {
   /** The topic or queue to use; defaults to the first one the target declares. */
   destination?: string;
+  /**
+   * A deliberately unsafe setup, to prove that the checker sees loss when durability is switched off (never the
+   * default): RabbitMQ "classic-transient" = a non-durable classic queue on one node with transient messages.
+   */
+  unsafe?: "classic-transient";
 }
 
 export function harnessFor(target: Target, system: SystemName, opts: HarnessOptions = {}): SystemHarness {
@@ -78,18 +83,33 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
 
 function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const t = target.rabbitmq;
-  const queue = opts.destination ?? t.queues[0]?.name;
+  const unsafe = opts.unsafe === "classic-transient";
+  const queue = unsafe ? "mp-unsafe-classic-transient" : (opts.destination ?? t.queues[0]?.name);
   if (!queue) throw new Error("target.rabbitmq.queues is empty: the deployment declares no smoke queue");
   const api = new ManagementApi(t);
+  let declared = !unsafe;
+  const declareUnsafeQueue = async () => {
+    if (declared) return;
+    // Declared through node 0, so the whole queue lives on that node and dies with it.
+    const { conn } = await connectAny(t, 0, {});
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(queue).catch(() => undefined);
+    const ch2 = await conn.createChannel();
+    await ch2.assertQueue(queue, { durable: false, arguments: { "x-queue-type": "classic" } });
+    await conn.close();
+    declared = true;
+  };
   return {
     system: "rabbitmq",
     destination: queue,
     duplicatesAllowed: true,
     async openPublishers(count, onError) {
+      await declareUnsafeQueue();
       const out: Array<{ name: string; publisher: Publisher }> = [];
       for (let i = 0; i < count; i++) {
         // Spread publishers over nodes, and keep consumers on other nodes than the first publisher.
-        out.push({ name: `p${i}`, publisher: await RabbitPublisher.open(t, queue, { firstNode: i, onError }) });
+        const publisher = await RabbitPublisher.open(t, queue, { firstNode: i, onError, persistent: !unsafe });
+        out.push({ name: `p${i}`, publisher });
       }
       return out;
     },
@@ -99,7 +119,8 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
     async leader() {
       return (await queueLeader(api, t, queue)).name;
     },
-    healthy: () => rabbitHealthy(api, t, [queue]),
+    // The unsafe queue has one replica by design; health is then only "all nodes running".
+    healthy: () => rabbitHealthy(api, t, unsafe ? [] : [queue]),
     nodes: () => t.nodes.map((n) => n.name),
     async close() {},
   };

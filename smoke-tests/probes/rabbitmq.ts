@@ -53,6 +53,7 @@ export class ManagementApi {
       type: string;
       durable: boolean;
       leader?: string;
+      node?: string;
       members?: string[];
       online?: string[];
       messages?: number;
@@ -61,7 +62,8 @@ export class ManagementApi {
       name: q.name,
       type: q.type,
       durable: q.durable,
-      leader: q.leader,
+      // Quorum queues report a leader; a classic queue lives on one node.
+      leader: q.leader ?? q.node,
       members: q.members ?? [],
       online: q.online ?? [],
       messages: q.messages ?? 0,

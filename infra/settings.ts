@@ -16,6 +16,7 @@ import {
 import {
   type RabbitMQChartSettings,
   type RabbitMQPorts,
+  rabbitmqClusterDomain,
   rabbitmqPorts,
   rabbitmqSettingsFromValues,
 } from "./values/rabbitmq";
@@ -72,6 +73,7 @@ export interface RabbitMQSettings extends RabbitMQChartSettings {
   valuesFile: string;
   exampleValues: Values;
   ports: RabbitMQPorts;
+  clusterDomain: string;
   vhost: string;
   queues: QueueSettings[];
   policies: RabbitMQPolicySettings[];
@@ -454,6 +456,7 @@ function parseRabbitMQ(p: Problems, value: unknown, env: Environment | undefined
     valuesFile: base.valuesFile,
     exampleValues: base.example,
     ports: rabbitmqPorts(base.effective),
+    clusterDomain: rabbitmqClusterDomain(base.effective),
     replicas,
     defaultQueueType,
     quorumInitialGroupSize: qSize,

@@ -21,8 +21,10 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
 
   constructor(name: string, args: GeneratedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("messaging-platform:secrets:GeneratedSecrets", name, {}, opts);
+    // The engine already marks `result` secret (additionalSecretOutputs); pulumi.secret says so in the program too,
+    // so nothing derived from it can lose the mark whatever runs the program.
     const secret = (id: string, format: "alphanumeric" | "base64url", length: number) =>
-      new RandomSecret(`${name}-${id}`, { format, length }, { parent: this }).result;
+      pulumi.secret(new RandomSecret(`${name}-${id}`, { format, length }, { parent: this }).result);
 
     this.kafkaPasswords = Object.fromEntries(
       args.kafkaUsers.map((u) => [u, secret(`kafka-user-${u}`, "alphanumeric", 32)]),

@@ -80,22 +80,31 @@ export function rabbitmqDefinitions(d: {
 }
 
 /**
- * Script for the rabbitmq image: import the definitions through the first node that answers. The Erlang cookie
- * comes from the Secret into $HOME/.erlang.cookie (mode 400, as the CLI requires), never onto a command line.
+ * Script for the rabbitmq image: POST the definitions to the management HTTP API of the first node that takes them
+ * (`/api/definitions` imports vhosts, permissions, policies and queues idempotently). HTTP, not rabbitmqctl: the
+ * chart's NetworkPolicy opens the Erlang distribution ports only to the cluster's own pods, while the management
+ * port admits clientFrom, which includes this Job. The image has no curl; Erlang's own httpc does the request.
  */
-export function rabbitmqDefinitionsScript(nodes: string[]): string {
+export function rabbitmqDefinitionsScript(managementUrls: string[]): string {
+  const erlang = [
+    "{ok, _} = application:ensure_all_started(inets),",
+    'Url = os:getenv("URL") ++ "/api/definitions",',
+    '{ok, Body} = file:read_file("/definitions/definitions.json"),',
+    'Auth = "Basic " ++ base64:encode_to_string(os:getenv("RABBITMQ_USERNAME") ++ ":" ++ os:getenv("RABBITMQ_PASSWORD")),',
+    'case httpc:request(post, {Url, [{"authorization", Auth}], "application/json", Body}, [{timeout, 30000}], []) of',
+    "  {ok, {{_, Code, _}, _, _}} when Code >= 200, Code < 300 -> halt(0);",
+    '  Other -> io:format(standard_error, "~s: ~p~n", [Url, Other]), halt(1)',
+    "end.",
+  ].join("\n");
   return `set -eu
-export HOME=/tmp/home
-mkdir -p "$HOME"
-printf %s "$RABBITMQ_ERLANG_COOKIE_VALUE" > "$HOME/.erlang.cookie"
-chmod 400 "$HOME/.erlang.cookie"
-for node in ${nodes.map(q).join(" ")}; do
-  if rabbitmqctl --longnames --node "$node" await_startup --timeout 60; then
-    rabbitmqctl --longnames --node "$node" import_definitions /definitions/definitions.json
+export HOME=/tmp
+for url in ${managementUrls.map(q).join(" ")}; do
+  if URL="$url" erl -noshell -eval '${erlang}'; then
+    echo "definitions imported through $url"
     exit 0
   fi
 done
-echo "no RabbitMQ node answered: ${nodes.join(", ")}" >&2
+echo "no RabbitMQ node took the definitions; the Job retries" >&2
 exit 1
 `;
 }

@@ -97,9 +97,10 @@ export function kafkaChartFacts(values: Values): KafkaChartFacts {
  * ignore default.replication.factor, and a lost offsets partition is lost consumer progress.
  */
 export function kafkaChartValues(example: Values, s: KafkaChartSettings, wiring: KafkaWiring): Values {
-  const managed = Object.entries(chartKeys).map(([setting, path]) =>
-    nest(path, s[setting as keyof KafkaChartSettings]),
-  );
+  // In combined mode the broker pool holds the voters: controllers.replicas means nothing and stays as the file has it.
+  const managed = Object.entries(chartKeys)
+    .filter(([setting]) => !(setting === "controllers" && s.kraftMode === "combined"))
+    .map(([setting, path]) => nest(path, s[setting as keyof KafkaChartSettings]));
   return deepMerge(
     example,
     ...managed,

@@ -34,10 +34,10 @@ export interface RabbitMQWiring {
   clientFrom: unknown[];
 }
 
-// ALIGN with charts/rabbitmq/values.yaml once it lands: how the chart takes existing Secrets and client peers.
+/** charts/rabbitmq takes both as existing Secrets (values.yaml `auth.existingSecret`, `erlangCookie.existingSecret`). */
 const secretKeys = {
   defaultUser: ["auth", "existingSecret"],
-  erlangCookie: ["auth", "erlangCookieSecret"],
+  erlangCookie: ["erlangCookie", "existingSecret"],
 } as const;
 
 export function rabbitmqSettingsFromValues(values: Values): Record<keyof RabbitMQChartSettings, unknown> {
@@ -60,6 +60,10 @@ export function rabbitmqPorts(values: Values): RabbitMQPorts {
   };
 }
 
+export function rabbitmqClusterDomain(values: Values): string {
+  return String(pick(values, ["clusterDomain"]) ?? "cluster.local");
+}
+
 export function rabbitmqChartValues(example: Values, s: RabbitMQChartSettings, wiring: RabbitMQWiring): Values {
   const managed = Object.entries(chartKeys).map(([k, path]) => nest(path, s[k as keyof RabbitMQChartSettings]));
   return deepMerge(
@@ -80,26 +84,32 @@ export interface RabbitMQTopology {
   managementUrls: string[];
 }
 
+/** The chart's `rabbitmq.fullname`: the release name when it already contains "rabbitmq", else `<release>-rabbitmq`. */
+export function rabbitmqFullname(release: string): string {
+  return (release.includes("rabbitmq") ? release : `${release}-rabbitmq`).slice(0, 40).replace(/-+$/, "");
+}
+
 /**
- * ALIGN with charts/rabbitmq/templates once it lands: assumed are the Helm-standard labels, a StatefulSet named
- * after the release with headless Service `<release>-headless`, and long node names rabbit@<pod FQDN>.
+ * Object names charts/rabbitmq renders (templates/_helpers.tpl, statefulset.yaml): a StatefulSet `<fullname>`, its
+ * headless Service `<fullname>-nodes`, Helm-standard labels, and long node names rabbit@<pod>.<headless>.<namespace>.
  */
 export function rabbitmqTopology(t: {
   release: string;
   namespace: string;
   replicas: number;
   ports: RabbitMQPorts;
+  clusterDomain: string;
 }): RabbitMQTopology {
   const podLabels = { "app.kubernetes.io/name": "rabbitmq", "app.kubernetes.io/instance": t.release };
-  const hosts = range(t.replicas).map(
-    (i) => `${t.release}-${i}.${t.release}-headless.${t.namespace}.svc.cluster.local`,
-  );
+  const sts = rabbitmqFullname(t.release);
+  const pods = range(t.replicas).map((i) => ({ pod: `${sts}-${i}`, domain: `${sts}-nodes.${t.namespace}` }));
+  const host = (x: { pod: string; domain: string }) => `${x.pod}.${x.domain}.svc.${t.clusterDomain}`;
   return {
-    statefulSet: t.release,
+    statefulSet: sts,
     podSelector: selector(podLabels),
     podLabels,
-    nodes: hosts.map((host, i) => ({ name: `${t.release}-${i}`, host, id: `rabbit@${host}`, roles: ["broker"] })),
-    amqpUrls: hosts.map((h) => `amqp://${h}:${t.ports.amqp}`),
-    managementUrls: hosts.map((h) => `http://${h}:${t.ports.management}`),
+    nodes: pods.map((x) => ({ name: x.pod, host: host(x), id: `rabbit@${x.pod}.${x.domain}`, roles: ["broker"] })),
+    amqpUrls: pods.map((x) => `amqp://${host(x)}:${t.ports.amqp}`),
+    managementUrls: pods.map((x) => `http://${host(x)}:${t.ports.management}`),
   };
 }

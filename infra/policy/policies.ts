@@ -1,0 +1,239 @@
+// The rules, on real Kubernetes object shapes (what charts/* render). Kept apart from index.ts so tests call each
+// validate function directly. Production floors mirror infra/settings.ts; here they are checked on what the charts
+// actually rendered, so a chart default or a values typo cannot slip past the stack config's validation.
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+
+type Obj = Record<string, any>;
+
+/** Namespace label the program sets (infra/components/namespaces.ts). */
+export const environmentLabel = "messaging-platform.io/environment";
+export const productionFloor = { replicationFactor: 3, minInsyncReplicas: 2 };
+
+const workloadPodSpec: Record<string, (o: Obj) => Obj | undefined> = {
+  Pod: (o) => o.spec,
+  Deployment: (o) => o.spec?.template?.spec,
+  StatefulSet: (o) => o.spec?.template?.spec,
+  DaemonSet: (o) => o.spec?.template?.spec,
+  ReplicaSet: (o) => o.spec?.template?.spec,
+  Job: (o) => o.spec?.template?.spec,
+  CronJob: (o) => o.spec?.jobTemplate?.spec?.template?.spec,
+};
+
+function kind(r: { type: string; props: Obj }): string | undefined {
+  return r.type.startsWith("kubernetes:") ? (r.props.kind ?? r.type.split(":")[2]) : undefined;
+}
+
+function podSpec(r: { type: string; props: Obj }): Obj | undefined {
+  const k = kind(r);
+  return k === undefined ? undefined : workloadPodSpec[k]?.(r.props);
+}
+
+function containers(spec: Obj): Obj[] {
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+}
+
+function where(r: { props: Obj; name: string }): string {
+  const m = r.props.metadata ?? {};
+  return `${r.props.kind ?? "resource"} ${m.namespace ? `${m.namespace}/` : ""}${m.name ?? r.name}`;
+}
+
+/** Values unknown during preview arrive as non-strings or placeholders: never report on what is not known yet. */
+function known(v: unknown): v is string {
+  return typeof v === "string" && !/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(v);
+}
+
+/** An image is pinned when it names a digest, or a tag that is not `latest` and carries a version number. */
+export function imagePinned(image: string): boolean {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
+  const lastSlash = image.lastIndexOf("/");
+  const colon = image.indexOf(":", lastSlash + 1);
+  if (colon < 0) return false;
+  const tag = image.slice(colon + 1);
+  return tag !== "latest" && /\d/.test(tag);
+}
+
+export const pinnedImages: ResourceValidationPolicy = {
+  name: "pinned-images",
+  description: "Every container image is pinned by digest or by a versioned tag (never latest, never untagged).",
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    const spec = podSpec(args);
+    for (const c of spec ? containers(spec) : []) {
+      if (known(c.image) && !imagePinned(c.image)) {
+        report(
+          `${where(args)}: container ${c.name} uses image ${c.image}, which is not pinned (use a version tag or a digest)`,
+        );
+      }
+    }
+  },
+};
+
+export const nonRoot: ResourceValidationPolicy = {
+  name: "non-root",
+  description: "Every container runs as a non-root user without privilege escalation.",
+  validateResource: (args, report) => {
+    const spec = podSpec(args);
+    if (!spec) return;
+    const pod = spec.securityContext ?? {};
+    for (const c of containers(spec)) {
+      const sc = c.securityContext ?? {};
+      const nonRootSet = (sc.runAsNonRoot ?? pod.runAsNonRoot) === true;
+      const uid = sc.runAsUser ?? pod.runAsUser;
+      if (!nonRootSet || uid === 0) {
+        report(`${where(args)}: container ${c.name} may run as root (set runAsNonRoot: true and a non-zero runAsUser)`);
+      }
+      if (sc.privileged === true || sc.allowPrivilegeEscalation !== false) {
+        report(`${where(args)}: container ${c.name} allows privilege escalation (set allowPrivilegeEscalation: false)`);
+      }
+    }
+  },
+};
+
+export const resourcesSet: ResourceValidationPolicy = {
+  name: "resources-set",
+  description: "Every container requests CPU and memory and has a memory limit.",
+  validateResource: (args, report) => {
+    const spec = podSpec(args);
+    for (const c of spec ? containers(spec) : []) {
+      const r = c.resources ?? {};
+      const missing = [
+        r.requests?.cpu === undefined && "requests.cpu",
+        r.requests?.memory === undefined && "requests.memory",
+        r.limits?.memory === undefined && "limits.memory",
+      ].filter(Boolean);
+      if (missing.length > 0) report(`${where(args)}: container ${c.name} has no resources ${missing.join(", ")}`);
+    }
+  },
+};
+
+function ofKind(resources: PolicyResource[], k: string): PolicyResource[] {
+  return resources.filter((r) => kind(r) === k);
+}
+
+function namespaceOf(r: PolicyResource): string | undefined {
+  const ns = r.props.metadata?.namespace;
+  return known(ns) ? ns : undefined;
+}
+
+function matches(selector: Obj | undefined, labels: Obj | undefined): boolean {
+  const want = selector?.matchLabels ?? {};
+  if (Object.keys(want).length === 0 && (selector?.matchExpressions ?? []).length === 0) return true;
+  return Object.entries(want).every(([k, v]) => labels?.[k] === v);
+}
+
+export const pdbPerStatefulSet: StackValidationPolicy = {
+  name: "pdb-per-statefulset",
+  description: "Every StatefulSet is covered by a PodDisruptionBudget, so a node drain never takes a quorum down.",
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const pdbs = ofKind(args.resources, "PodDisruptionBudget");
+    for (const sts of ofKind(args.resources, "StatefulSet")) {
+      const labels = sts.props.spec?.template?.metadata?.labels;
+      const covered = pdbs.some((p) => namespaceOf(p) === namespaceOf(sts) && matches(p.props.spec?.selector, labels));
+      if (!covered) report(`${where(sts)} has no PodDisruptionBudget selecting its pods`, sts.urn);
+    }
+  },
+};
+
+export const networkPolicyPresent: StackValidationPolicy = {
+  name: "network-policy-present",
+  description: "Every namespace the stack creates or deploys workloads into has a NetworkPolicy.",
+  validateStack: (args, report) => {
+    const covered = new Set(ofKind(args.resources, "NetworkPolicy").map(namespaceOf));
+    const namespaces = new Map<string, string>();
+    for (const ns of ofKind(args.resources, "Namespace")) {
+      const name = ns.props.metadata?.name;
+      if (known(name)) namespaces.set(name, ns.urn);
+    }
+    for (const r of args.resources) {
+      const ns = podSpec(r) ? namespaceOf(r) : undefined;
+      if (ns !== undefined && !namespaces.has(ns)) namespaces.set(ns, r.urn);
+    }
+    for (const [ns, urn] of namespaces) {
+      if (!covered.has(ns)) report(`namespace ${ns} has no NetworkPolicy: its pods accept traffic from anywhere`, urn);
+    }
+  },
+};
+
+/** `key=value` lines of a Java properties text. */
+export function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([^#!\s][^=:\s]*)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+export const kafkaProductionDurability: StackValidationPolicy = {
+  name: "kafka-production-durability",
+  description: `In production namespaces, Kafka's default replication factor is ≥ ${productionFloor.replicationFactor} and min.insync.replicas ≥ ${productionFloor.minInsyncReplicas}, for the broker defaults and for every declared topic.`,
+  validateStack: (args, report) => {
+    const production = new Set(
+      ofKind(args.resources, "Namespace")
+        .filter((ns) => ns.props.metadata?.labels?.[environmentLabel] === "production")
+        .map((ns) => ns.props.metadata?.name),
+    );
+    for (const cm of ofKind(args.resources, "ConfigMap")) {
+      const ns = namespaceOf(cm);
+      if (ns === undefined || !production.has(ns)) continue;
+      for (const [file, text] of Object.entries<unknown>(cm.props.data ?? {})) {
+        if (!known(text)) continue;
+        if (file.endsWith(".properties")) checkBrokerProperties(cm, file, parseProperties(text), report);
+        if (file.endsWith(".sh")) checkDeclaredTopics(cm, file, text, report);
+      }
+    }
+  },
+};
+
+function checkBrokerProperties(
+  cm: PolicyResource,
+  file: string,
+  props: Record<string, string>,
+  report: ReportViolation,
+) {
+  const checks: Array<[string, number]> = [
+    ["default.replication.factor", productionFloor.replicationFactor],
+    ["min.insync.replicas", productionFloor.minInsyncReplicas],
+  ];
+  if (props["process.roles"] === "controller") return;
+  for (const [key, floor] of checks) {
+    const v = props[key];
+    if (v !== undefined && Number(v) < floor) {
+      report(`${where(cm)} ${file}: ${key}=${v} is below the production floor of ${floor}`, cm.urn);
+    }
+  }
+}
+
+/** The topics Job (infra/values/declarations.ts) declares each topic as `ensure_topic <name> <partitions> <rf> <isr>`. */
+function checkDeclaredTopics(cm: PolicyResource, file: string, script: string, report: ReportViolation) {
+  for (const m of script.matchAll(/^ensure_topic '([^']*)' (\d+) (\d+) (\d+)$/gm)) {
+    const [, topic, , rf, isr] = m;
+    if (Number(rf) < productionFloor.replicationFactor) {
+      report(
+        `${where(cm)} ${file}: topic ${topic} has replication factor ${rf}, below the production floor of ${productionFloor.replicationFactor}`,
+        cm.urn,
+      );
+    }
+    if (Number(isr) < productionFloor.minInsyncReplicas) {
+      report(
+        `${where(cm)} ${file}: topic ${topic} has min.insync.replicas ${isr}, below the production floor of ${productionFloor.minInsyncReplicas}`,
+        cm.urn,
+      );
+    }
+  }
+}
+
+export const policies = [
+  kafkaProductionDurability,
+  pdbPerStatefulSet,
+  pinnedImages,
+  nonRoot,
+  resourcesSet,
+  networkPolicyPresent,
+];

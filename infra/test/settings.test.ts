@@ -1,0 +1,290 @@
+// Stack config validation: every mistake is named by key, value and rule, and all are reported in one run.
+import { rmSync } from "node:fs";
+import { parseSettings, SettingsError } from "../settings";
+import { fakeRepo, productionConfig } from "./helpers";
+
+type Config = Record<string, any>;
+
+let repoRoot: string;
+beforeAll(() => {
+  repoRoot = fakeRepo({
+    kafka: {
+      latest: { image: { tag: "latest" } },
+      evenControllers: { controllers: { replicas: 4 } },
+      notYaml: { placeholder: 1 },
+    },
+  });
+});
+afterAll(() => rmSync(repoRoot, { recursive: true, force: true }));
+
+const parse = (config: Config) => parseSettings(config, { stack: "test", repoRoot });
+
+function problems(mutate: (c: Config) => void): string[] {
+  const config = productionConfig() as Config;
+  mutate(config);
+  try {
+    parse(config);
+  } catch (e) {
+    if (e instanceof SettingsError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+const production = "charts/kafka/examples/production.yaml";
+const rabbitProduction = "charts/rabbitmq/examples/production.yaml";
+
+describe("a valid stack config", () => {
+  it("takes every chart setting from the example file and the stack's overrides", () => {
+    const s = parse(productionConfig());
+    expect(s.environment).toBe("production");
+    expect(s.kafka).toMatchObject({ brokers: 3, controllers: 3, replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(s.kafka).toMatchObject({ namespace: "kafka", release: "kafka", clientUser: "app", clientPort: 9092 });
+    expect(s.kafka.topics).toEqual([
+      { name: "smoke.orders", partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 },
+    ]);
+    expect(s.rabbitmq).toMatchObject({ replicas: 3, quorumInitialGroupSize: 3, username: "admin", vhost: "/" });
+    expect(s.rabbitmq.queues).toEqual([{ name: "smoke.orders", type: "quorum" }]);
+    expect(s.rabbitmq.policies[0]).toMatchObject({ applyTo: "queues", priority: 0 });
+  });
+
+  it("an override wins over the example file", () => {
+    const s = parse({ ...productionConfig(), kafka: { valuesFile: production, brokers: 5 } });
+    expect(s.kafka.brokers).toBe(5);
+  });
+
+  it("a local stack may run one node with replication factor 1", () => {
+    const s = parse({
+      environment: "local",
+      clientNamespaceLabels: { "messaging-platform.io/client": "true" },
+      kafka: { valuesFile: "charts/kafka/examples/local.yaml" },
+      rabbitmq: { valuesFile: "charts/rabbitmq/examples/local.yaml" },
+    });
+    expect(s.kafka).toMatchObject({ kraftMode: "combined", brokers: 1, controllers: 1, replicationFactor: 1 });
+    expect(s.rabbitmq.replicas).toBe(1);
+  });
+});
+
+describe("each bad setting is named with its value and the rule it breaks", () => {
+  const cases: Array<[string, (c: Config) => void, string]> = [
+    [
+      "unknown environment",
+      (c) => (c.environment = "prod"),
+      'environment = "prod" must be one of "local", "staging", "production"',
+    ],
+    ["typo in a top-level key", (c) => (c.kafak = {}), "config.kafak = {} is not a known setting"],
+    ["typo in a kafka key", (c) => (c.kafka.broker = 3), "kafka.broker = 3 is not a known setting"],
+    [
+      "fewer brokers than the replication factor",
+      (c) => (c.kafka.brokers = 2),
+      `kafka.brokers = 2 is fewer than kafka.replicationFactor (from ${production}) = 3`,
+    ],
+    [
+      "min ISR equal to RF",
+      (c) => (c.kafka.minInsyncReplicas = 3),
+      `kafka.minInsyncReplicas = 3 must be less than kafka.replicationFactor (from ${production}) = 3: with one replica down, acks=all writes would fail`,
+    ],
+    [
+      "min ISR above RF",
+      (c) => (c.kafka.minInsyncReplicas = 4),
+      "kafka.minInsyncReplicas = 4 is more than kafka.replicationFactor",
+    ],
+    [
+      "production RF below 3",
+      (c) => Object.assign(c.kafka, { replicationFactor: 2, minInsyncReplicas: 1 }),
+      "kafka.replicationFactor = 2 must be ≥ 3 in production",
+    ],
+    [
+      "production min ISR below 2",
+      (c) => (c.kafka.minInsyncReplicas = 1),
+      "kafka.minInsyncReplicas = 1 must be ≥ 2 in production",
+    ],
+    ["brokers not a number", (c) => (c.kafka.brokers = "three"), 'kafka.brokers = "three" must be an integer ≥ 1'],
+    ["fractional brokers", (c) => (c.kafka.brokers = 3.5), "kafka.brokers = 3.5 must be an integer ≥ 1"],
+    [
+      "unknown KRaft mode",
+      (c) => (c.kafka.kraftMode = "zookeeper"),
+      'kafka.kraftMode = "zookeeper" must be one of "dedicated", "combined"',
+    ],
+    [
+      "even controller quorum",
+      (c) => (c.kafka.valuesFile = "charts/kafka/examples/evenControllers.yaml"),
+      "kafka.controllers (from charts/kafka/examples/evenControllers.yaml) = 4 must be odd",
+    ],
+    [
+      "unclean leader election in production",
+      (c) => (c.kafka.uncleanLeaderElection = true),
+      "kafka.uncleanLeaderElection = true must be false in production",
+    ],
+    [
+      "auto-created topics in production",
+      (c) => (c.kafka.autoCreateTopics = true),
+      "kafka.autoCreateTopics = true must be false in production",
+    ],
+    [
+      "latest image from the example file",
+      (c) => (c.kafka.valuesFile = "charts/kafka/examples/latest.yaml"),
+      'kafka.imageTag (from charts/kafka/examples/latest.yaml) = "latest" must pin a version',
+    ],
+    [
+      "floating image tag",
+      (c) => (c.rabbitmq.imageTag = "management"),
+      'rabbitmq.imageTag = "management" must pin a version',
+    ],
+    [
+      "missing values file",
+      (c) => (c.kafka.valuesFile = "charts/kafka/examples/nope.yaml"),
+      'kafka.valuesFile = "charts/kafka/examples/nope.yaml" does not exist',
+    ],
+    ["no values file", (c) => delete c.rabbitmq.valuesFile, "rabbitmq.valuesFile = (unset) must be a non-empty string"],
+    [
+      "repeating the example file",
+      (c) => (c.kafka.brokers = 3),
+      `kafka.brokers = 3 repeats ${production}; remove it from the stack config`,
+    ],
+    [
+      "namespace not a DNS label",
+      (c) => (c.kafka.namespace = "Kafka_NS"),
+      'kafka.namespace = "Kafka_NS" must be a DNS-1123 label',
+    ],
+    [
+      "both systems in one namespace",
+      (c) => (c.rabbitmq.namespace = "kafka"),
+      'rabbitmq.namespace = "kafka" is also kafka.namespace',
+    ],
+    [
+      "client user not a SCRAM user",
+      (c) => (c.kafka.clientUser = "bob"),
+      'kafka.clientUser = "bob" is not one of kafka.users',
+    ],
+    [
+      "the chart's own identity as a user",
+      (c) => (c.kafka.users = ["app", "inter-broker"]),
+      'must not contain "inter-broker"',
+    ],
+    [
+      "duplicate user",
+      (c) => (c.kafka.users = ["app", "ops", "ops"]),
+      'kafka.users = "ops" is declared more than once',
+    ],
+    [
+      "topic with a bad name",
+      (c) => (c.kafka.topics[0].name = "orders/eu"),
+      'kafka.topics[0].name = "orders/eu" must be a Kafka topic name',
+    ],
+    [
+      "topic with zero partitions",
+      (c) => (c.kafka.topics[0].partitions = 0),
+      "kafka.topics[0].partitions = 0 must be ≥ 1",
+    ],
+    [
+      "topic RF above brokers",
+      (c) => (c.kafka.topics[0].replicationFactor = 5),
+      "kafka.topics[0].replicationFactor = 5 is more than kafka.brokers = 3",
+    ],
+    [
+      "topic min ISR equal to its RF",
+      (c) => (c.kafka.topics[0].minInsyncReplicas = 3),
+      "kafka.topics[0].minInsyncReplicas = 3 must be less than kafka.replicationFactor = 3",
+    ],
+    [
+      "topic declared twice",
+      (c) => c.kafka.topics.push({ name: "smoke.orders", partitions: 1 }),
+      'kafka.topics[].name = "smoke.orders" is declared more than once',
+    ],
+    ["topics not a list", (c) => (c.kafka.topics = { name: "x" }), 'kafka.topics = {"name":"x"} must be a list'],
+    ["even RabbitMQ cluster", (c) => (c.rabbitmq.replicas = 4), "rabbitmq.replicas = 4 must be odd"],
+    [
+      "RabbitMQ below 3 nodes in production",
+      (c) => Object.assign(c.rabbitmq, { replicas: 1, quorumInitialGroupSize: 1 }),
+      "rabbitmq.replicas = 1 must be ≥ 3 in production",
+    ],
+    [
+      "quorum size above cluster size",
+      (c) => (c.rabbitmq.quorumInitialGroupSize = 5),
+      `rabbitmq.quorumInitialGroupSize = 5 is more than rabbitmq.replicas (from ${rabbitProduction}) = 3`,
+    ],
+    [
+      "classic default queue type",
+      (c) => (c.rabbitmq.defaultQueueType = "classic"),
+      'rabbitmq.defaultQueueType = "classic" must be one of "quorum"',
+    ],
+    [
+      "classic queue declared",
+      (c) => (c.rabbitmq.queues[0].type = "classic"),
+      'rabbitmq.queues[0].type = "classic" must be one of "quorum"',
+    ],
+    [
+      "queue in the reserved amq. namespace",
+      (c) => (c.rabbitmq.queues[0].name = "amq.x"),
+      'rabbitmq.queues[0].name = "amq.x" must be a queue name',
+    ],
+    [
+      "classic mirroring policy",
+      (c) => (c.rabbitmq.policies[0].definition = { "ha-mode": "all" }),
+      'rabbitmq.policies[0].definition.ha-mode = "all" is classic queue mirroring, removed in RabbitMQ 4.x',
+    ],
+    [
+      "policy with a bad pattern",
+      (c) => (c.rabbitmq.policies[0].pattern = "(["),
+      'rabbitmq.policies[0].pattern = "([" is not a valid regular expression',
+    ],
+    [
+      "policy applying to nothing known",
+      (c) => (c.rabbitmq.policies[0].applyTo = "topics"),
+      'rabbitmq.policies[0].applyTo = "topics" must be one of',
+    ],
+    [
+      "no client namespace label",
+      (c) => (c.clientNamespaceLabels = {}),
+      "clientNamespaceLabels = {} must name at least one label",
+    ],
+    [
+      "client label value not a string",
+      (c) => (c.clientNamespaceLabels = { team: true }),
+      "clientNamespaceLabels.team = true must be a non-empty string",
+    ],
+    [
+      "relative render directory",
+      (c) => (c.kubernetes = { renderYamlToDirectory: "out" }),
+      'kubernetes.renderYamlToDirectory = "out" must be an absolute path',
+    ],
+    [
+      "render mode with a context",
+      (c) => (c.kubernetes.renderYamlToDirectory = "/tmp/out"),
+      'kubernetes.renderYamlToDirectory = "/tmp/out" cannot be combined with kubernetes.context',
+    ],
+  ];
+
+  it.each(cases)("%s", (_name, mutate, message) => {
+    const found = problems(mutate);
+    expect(found).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
+  });
+});
+
+describe("all mistakes at once", () => {
+  it("a stack config with five different mistakes reports all five in one error", () => {
+    const config = productionConfig() as Config;
+    config.environment = "prod";
+    config.kafka.brokers = 2;
+    config.kafka.imageTag = "latest";
+    config.rabbitmq.replicas = 4;
+    config.clientNamespaceLabels = {};
+    let error: unknown;
+    try {
+      parse(config);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    const { problems, message } = error as SettingsError;
+    expect(problems).toEqual([
+      'environment = "prod" must be one of "local", "staging", "production"',
+      "clientNamespaceLabels = {} must name at least one label (else no client is admitted)",
+      'kafka.imageTag = "latest" must pin a version (not latest or a floating tag)',
+      `kafka.brokers = 2 is fewer than kafka.replicationFactor (from ${production}) = 3`,
+      "rabbitmq.replicas = 4 must be odd: an even cluster tolerates no more failures than one node fewer",
+    ]);
+    expect(message).toMatch(/^stack test: 5 problems in the stack config; nothing was deployed:\n {2}- environment/);
+  });
+});

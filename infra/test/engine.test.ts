@@ -1,0 +1,129 @@
+// The real Pulumi CLI on a throwaway file backend: what can run without the Kubernetes provider plugin.
+// Each test project is a temp directory whose Pulumi.yaml points `main` at the program, so no stack file lands in
+// the repo and the repo's .pulumi-state is never touched.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { requireTool, run } from "../../toolchain/src/exec";
+import { repoRoot, toolPaths } from "../../toolchain/src/paths";
+
+jest.setTimeout(240_000);
+
+interface Project {
+  dir: string;
+  cli(args: string[]): { code: number | null; out: string; stdout: string };
+  cleanup(): void;
+}
+
+/** A temp project + file backend; `config` becomes Pulumi.<stack>.yaml. */
+function project(name: string, main: string, stack: string, config?: Record<string, unknown>): Project {
+  const dir = mkdtempSync(join(tmpdir(), "mp-engine-"));
+  const state = join(dir, "state");
+  writeFileSync(
+    join(dir, "Pulumi.yaml"),
+    // The repo's tsconfig (ES2022), as when the program runs from the repo root.
+    stringify({
+      name,
+      runtime: { name: "nodejs", options: { typescript: true, tsconfig: join(repoRoot, "tsconfig.json") } },
+      main,
+    }),
+  );
+  if (config) writeFileSync(join(dir, `Pulumi.${stack}.yaml`), stringify({ config }));
+  const env = { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "engine-test" };
+  run("mkdir", ["-p", state]);
+  const cli = (args: string[]) => {
+    const r = run(requireTool("the Pulumi CLI", toolPaths.pulumi), [...args, "--non-interactive", "--cwd", dir], {
+      env,
+      timeoutMs: 200_000,
+    });
+    return { code: r.code, out: r.stdout + r.stderr, stdout: r.stdout };
+  };
+  const init = cli(["stack", "init", stack]);
+  if (init.code !== 0) throw new Error(init.out);
+  return { dir, cli, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every string leaf of a JSON value. */
+function leaves(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (typeof v === "object" && v !== null) return Object.values(v).flatMap(leaves);
+  return [];
+}
+
+describe("generated secrets, deployed by the real engine", () => {
+  let p: Project;
+  let first: Record<string, unknown>;
+  beforeAll(() => {
+    p = project("generated-secrets-check", join(repoRoot, "infra/test/fixtures/generated-secrets"), "secrets");
+  });
+  afterAll(() => p.cleanup());
+
+  it("preview plans one RandomSecret per credential", () => {
+    const r = p.cli(["preview"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("messaging-platform:secrets:GeneratedSecrets");
+    expect(r.out).toMatch(/\+ 8 to create/);
+  });
+
+  it("up creates them; `stack output` masks every value", () => {
+    expect(p.cli(["up", "--yes", "--skip-preview"]).code).toBe(0);
+    const masked = JSON.parse(p.cli(["stack", "output", "--json"]).stdout);
+    expect(leaves(masked).every((v) => v === "[secret]")).toBe(true);
+    expect(leaves(masked)).toHaveLength(6);
+    first = JSON.parse(p.cli(["stack", "output", "--json", "--show-secrets"]).stdout);
+    expect(first).toMatchObject({ kafkaClusterId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
+  });
+
+  it("no generated value appears in plaintext in the state file", () => {
+    const state = p.cli(["stack", "export"]).stdout;
+    expect(state).toContain("RandomSecret");
+    for (const value of leaves(first)) expect(state).not.toContain(value);
+  });
+
+  it("a second up changes nothing and keeps every value", () => {
+    expect(p.cli(["preview", "--expect-no-changes"]).code).toBe(0);
+    expect(p.cli(["up", "--yes", "--skip-preview"]).code).toBe(0);
+    expect(JSON.parse(p.cli(["stack", "output", "--json", "--show-secrets"]).stdout)).toEqual(first);
+  });
+});
+
+describe("a stack config with mistakes, previewed by the real engine", () => {
+  let p: Project;
+  beforeAll(() => {
+    p = project("messaging-platform", join(repoRoot, "infra"), "bad", {
+      "messaging-platform:environment": "prod",
+      "messaging-platform:clientNamespaceLabels": {},
+      "messaging-platform:kafka": {
+        valuesFile: "charts/kafka/examples/production.yaml",
+        brokers: 2,
+        imageTag: "latest",
+      },
+      "messaging-platform:rabbitmq": { valuesFile: "charts/rabbitmq/examples/production.yaml", replicas: 4 },
+    });
+  });
+  afterAll(() => p.cleanup());
+
+  it("fails the preview with all five mistakes in one run", () => {
+    const r = p.cli(["preview"]);
+    expect(r.code).not.toBe(0);
+    for (const problem of [
+      'environment = "prod" must be one of "local", "staging", "production"',
+      "clientNamespaceLabels = {} must name at least one label",
+      "kafka.brokers = 2 is fewer than kafka.replicationFactor (from charts/kafka/examples/production.yaml) = 3",
+      'kafka.imageTag = "latest" must pin a version',
+      "rabbitmq.replicas = 4 must be odd",
+    ]) {
+      expect(r.out).toContain(problem);
+    }
+    expect(r.out).toContain("5 problems in the stack config; nothing was deployed");
+    console.log(`pulumi preview of a stack config with five mistakes:\n${r.out}`);
+  });
+
+  it("up fails the same way and creates nothing", () => {
+    expect(p.cli(["up", "--yes", "--skip-preview"]).code).not.toBe(0);
+    const state = JSON.parse(p.cli(["stack", "export"]).stdout);
+    const types = (state.deployment?.resources ?? []).map((r: { type: string }) => r.type);
+    expect(types.filter((t: string) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
+});

@@ -27,7 +27,8 @@ export function version(key: string): string {
 }
 
 const cacheRoot =
-  process.env.MESSAGING_PLATFORM_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "messaging-platform");
+  process.env.MESSAGING_PLATFORM_CACHE ??
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "messaging-platform");
 
 export const cacheDir = join(cacheRoot, `toolchain-v${version("TOOLCHAIN_CACHE_VERSION")}`);
 

@@ -1,6 +1,6 @@
 // The toolchain that `npm run setup` builds from package registries: each tool answers with its pinned version,
 // and the real Pulumi engine runs a program offline through the project's language host.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireTool, run } from "../src/exec";
@@ -37,14 +37,31 @@ describe("Pulumi CLI built from Go modules", () => {
   });
 
   describe("a program previewed and deployed offline on a local file backend", () => {
-    const program = join(repoRoot, "toolchain", "test", "fixtures", "trivial-program");
+    const fixtures = join(repoRoot, "toolchain", "test", "fixtures");
     let work: string;
+    let program: string;
+    let policyPack: string;
     let env: NodeJS.ProcessEnv;
     const cli = (args: string[]) => run(pulumi(), [...args, "--non-interactive", "--cwd", program], { env });
 
     beforeAll(() => {
+      // Pulumi writes Pulumi.<stack>.yaml next to the program: work on copies, so the repo stays clean.
       work = mkdtempSync(join(tmpdir(), "mp-pulumi-"));
-      env = { ...process.env, PULUMI_BACKEND_URL: `file://${work}`, PULUMI_CONFIG_PASSPHRASE: "toolchain-test" };
+      program = join(work, "program");
+      policyPack = join(work, "policy-pack");
+      for (const [from, to] of [
+        ["trivial-program", program],
+        ["policy-pack", policyPack],
+      ] as const) {
+        cpSync(join(fixtures, from), to, { recursive: true });
+        symlinkSync(join(repoRoot, "node_modules"), join(to, "node_modules"));
+      }
+      mkdirSync(join(work, "state"));
+      env = {
+        ...process.env,
+        PULUMI_BACKEND_URL: `file://${join(work, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: "toolchain-test",
+      };
       expect(cli(["stack", "init", "check"]).code).toBe(0);
       expect(cli(["config", "set", "who", "operator"]).code).toBe(0);
       expect(cli(["config", "set", "--secret", "token", "tok-9f3a61"]).code).toBe(0);
@@ -71,6 +88,14 @@ describe("Pulumi CLI built from Go modules", () => {
       const r = cli(["preview", "--expect-no-changes"]);
       expect(r.code).toBe(0);
     });
+
+    it("a Node.js policy pack runs through the language host: passes, then fails on a violation", () => {
+      expect(cli(["preview", "--policy-pack", policyPack]).code).toBe(0);
+      expect(cli(["config", "set", "probeName", "forbidden"]).code).toBe(0);
+      const r = cli(["preview", "--policy-pack", policyPack]);
+      expect(r.stdout + r.stderr).toContain("the probe is named 'forbidden'");
+      expect(r.code).not.toBe(0);
+    });
   });
 });
 
@@ -90,7 +115,9 @@ describe("Kafka and its perf tools from Maven Central", () => {
   it("the broker, storage tool and kafka-tools jars are the pinned version", () => {
     const jars = readdirSync(requireTool("Kafka", libs));
     const v = version("KAFKA_VERSION");
-    expect(jars).toEqual(expect.arrayContaining([`kafka_2.13-${v}.jar`, `kafka-tools-${v}.jar`, `kafka-clients-${v}.jar`]));
+    expect(jars).toEqual(
+      expect.arrayContaining([`kafka_2.13-${v}.jar`, `kafka-tools-${v}.jar`, `kafka-clients-${v}.jar`]),
+    );
   });
 
   it("ProducerPerformance and ConsumerPerformance start (usage)", () => {
@@ -119,8 +146,15 @@ describe("npm run setup", () => {
   it("is idempotent: with a warm cache every step is cached (or reports its outside blocker)", () => {
     const r = run("bash", [join(repoRoot, "toolchain", "setup.sh")], { timeoutMs: 300_000 });
     expect(r.code).toBe(0);
-    const stepLines = r.stdout.split("\n").filter((l) => /^\[\d+\/\d+\]/.test(l));
-    expect(stepLines.length).toBeGreaterThan(5);
-    for (const line of stepLines) expect(line).toMatch(/ (cached|BLOCKED: FAILED: registry=\S+ package=\S+ version=\S+)/);
+    // The last line of each step says how it ended: nothing may have been (re)installed.
+    const ending = new Map<string, string>();
+    for (const line of r.stdout.split("\n")) {
+      const m = /^\[\d+\/\d+\] (\S+)\s+(.*)$/.exec(line);
+      if (m?.[1] && m[2]) ending.set(m[1], m[2]);
+    }
+    expect(ending.size).toBeGreaterThan(5);
+    for (const [step, end] of ending) {
+      expect(`${step}: ${end}`).toMatch(/: (cached|BLOCKED: FAILED: registry=\S+ package=\S+ version=\S+)/);
+    }
   });
 });

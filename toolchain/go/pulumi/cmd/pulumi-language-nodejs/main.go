@@ -351,6 +351,76 @@ func (h *nodeHost) GetProgramDependencies(
 	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
 }
 
+// RunPlugin runs a plugin written in Node.js. The engine uses it for Node.js policy packs (kind "analyzer"):
+// @pulumi/pulumi's run-policy-pack entry point, resolved from the pack's own node_modules, gets the engine
+// address and the pack directory. Other kinds run the plugin directory's package with node.
+func (h *nodeHost) RunPlugin(
+	req *pulumirpc.RunPluginRequest, srv pulumirpc.LanguageRuntime_RunPluginServer,
+) error {
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return status.Error(codes.FailedPrecondition, "node not found on $PATH")
+	}
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetPwd()
+	}
+	entry := filepath.Join(dir, req.GetInfo().GetEntryPoint())
+	var args []string
+	if req.GetKind() == "analyzer" {
+		runPath, err := resolveModule(nodeBin, dir, "@pulumi/pulumi/cmd/run-policy-pack")
+		if err != nil {
+			return status.Errorf(codes.FailedPrecondition,
+				"the policy pack in %s has no @pulumi/pulumi installed (npm install there): %v", dir, err)
+		}
+		args = append(append([]string{runPath}, req.GetArgs()...), entry)
+	} else {
+		args = append([]string{entry}, req.GetArgs()...)
+	}
+	cmd := exec.Command(nodeBin, args...) //nolint:gosec // the engine asked to run this plugin
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), req.GetEnv()...)
+	if optBool(req.GetInfo().GetOptions(), "typescript", true) {
+		cmd.Env = append(cmd.Env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+	var mu sync.Mutex
+	send := func(r *pulumirpc.RunPluginResponse) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return srv.Send(r)
+	}
+	cmd.Stdout = streamWriter(func(b []byte) error {
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
+	})
+	cmd.Stderr = streamWriter(func(b []byte) error {
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
+	})
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	h.track(cmd, true)
+	waitErr := cmd.Wait()
+	h.track(cmd, false)
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(waitErr, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if waitErr != nil {
+		return waitErr
+	}
+	return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
+}
+
+// streamWriter adapts a send function to io.Writer; each write is copied because the gRPC message outlives it.
+type streamWriter func([]byte) error
+
+func (w streamWriter) Write(p []byte) (int, error) {
+	if err := w(append([]byte(nil), p...)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
 func resolveModule(nodeBin, dir, module string) (string, error) {
 	cmd := exec.Command(nodeBin, "-e", fmt.Sprintf("console.log(require.resolve(%q))", module))
 	cmd.Dir = dir

@@ -66,6 +66,12 @@ describe("generated secrets, deployed by the real engine", () => {
     expect(r.out).toMatch(/\+ 8 to create/);
   });
 
+  it("the policy pack loads in the real engine (through the language host) and passes this stack", () => {
+    const r = p.cli(["preview", "--policy-pack", join(repoRoot, "infra/policy")]);
+    expect(r.out).toMatch(/messaging-platform@v0\.1\.0/);
+    expect(r.code).toBe(0);
+  });
+
   it("up creates them; `stack output` masks every value", () => {
     expect(p.cli(["up", "--yes", "--skip-preview"]).code).toBe(0);
     const masked = JSON.parse(p.cli(["stack", "output", "--json"]).stdout);

@@ -8,6 +8,7 @@ import { killNode, nodeProcess, processState, readPidFile, signalNamespace, stop
 import * as rabbit from "./rabbitmq/cluster";
 import { getQueue } from "./rabbitmq/management";
 import { type LocalNode, rabbitmqNodeName } from "./topology";
+import { waitFor } from "./waits";
 
 export const FAULT_ACTIONS = ["kill", "stop", "start", "pause", "resume", "isolate", "heal"] as const;
 export type FaultAction = (typeof FAULT_ACTIONS)[number];
@@ -35,6 +36,12 @@ function startNode(env: Environment, node: LocalNode): void {
   else rabbit.startNode(env.rabbitmq, node);
 }
 
+/** Signals are delivered asynchronously (a JVM has many threads to stop): wait until the state shows it. */
+async function signalUntil(node: LocalNode, signal: NodeJS.Signals, want: NodeCondition["process"]): Promise<void> {
+  signalNamespace(node, signal);
+  await waitFor(`${node.name} to be ${want} after ${signal}`, 10_000, () => nodeCondition(node).process === want, 50);
+}
+
 /** Applies one fault action to one node. Returns when the action itself is done (not when the cluster recovers). */
 export async function fault(action: FaultAction, nodeName: string, env = loadEnvironment()): Promise<void> {
   const node = findNode(env, nodeName);
@@ -46,9 +53,9 @@ export async function fault(action: FaultAction, nodeName: string, env = loadEnv
     case "start":
       return startNode(env, node);
     case "pause":
-      return signalNamespace(node, "SIGSTOP");
+      return signalUntil(node, "SIGSTOP", "paused");
     case "resume":
-      return signalNamespace(node, "SIGCONT");
+      return signalUntil(node, "SIGCONT", "running");
     case "isolate":
       return isolateNamespace(node.netns);
     case "heal":

@@ -194,6 +194,14 @@ export async function waitClusterHealthy(c: KafkaCluster, brokerIds: number[], t
 export async function ensureTopic(
   c: KafkaCluster,
   topic: { name: string; partitions: number; replicationFactor: number; minInsyncReplicas: number },
+  timeoutMs = 60_000,
+): Promise<void> {
+  await waitFor(`topic ${topic.name} to exist`, timeoutMs, () => createTopicOnce(c, topic).then(() => true));
+}
+
+async function createTopicOnce(
+  c: KafkaCluster,
+  topic: { name: string; partitions: number; replicationFactor: number; minInsyncReplicas: number },
 ): Promise<void> {
   await withAdmin(c, async (admin) => {
     const existing = await admin.listTopics();

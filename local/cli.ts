@@ -1,5 +1,5 @@
 // Entry point of `npm run local[:up|:down|:status|:fault]`.
-//   local                       set up the toolchain if needed, bring the environment up, run the smoke gate if present
+//   local                       set up the toolchain if needed, bring the environment up, run the smoke gate
 //   up [--dedicated-controllers]  bring both clusters up (idempotent) and wait until healthy
 //   down [--purge]              stop everything; --purge also deletes data and credentials
 //   status                      table of both clusters
@@ -26,7 +26,8 @@ const progress: Progress = (line) => {
   process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 };
 
-const SMOKE_GATE = join(repoRoot, "smoke-tests", "gate.ts");
+/** The post-deploy gate (`npm run smoke`), run against this environment's target. */
+const SMOKE_GATE = join(repoRoot, "smoke-tests", "cli", "smoke.ts");
 
 async function status(): Promise<void> {
   process.stdout.write(`${renderTable(await statusRows(loadEnvironment()))}\n`);
@@ -42,10 +43,14 @@ async function main(argv: string[]): Promise<void> {
       progress("up: both clusters healthy");
       await status();
       if (!existsSync(SMOKE_GATE)) {
-        progress("smoke gate not present yet (smoke-tests/gate.ts); environment left up");
+        progress(`no smoke gate at ${SMOKE_GATE} yet; environment left up`);
         return;
       }
-      const gate = spawnSync("node", ["--import", "tsx", SMOKE_GATE, statePaths.target], { stdio: "inherit" });
+      progress("running the smoke gate against the local target");
+      const gate = spawnSync("node", ["--import", "tsx", SMOKE_GATE], {
+        stdio: "inherit",
+        env: { ...process.env, MP_TARGET: "local", MESSAGING_PLATFORM_STATE: statePaths.root },
+      });
       process.exitCode = gate.status ?? 1;
       return;
     }

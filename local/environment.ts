@@ -1,7 +1,7 @@
 // The local environment: both clusters, their namespaces, mounts and processes, brought up, described and torn
 // down as one. `up` first repairs whatever a crashed or faulted earlier run left (dead nodes, paused or isolated
 // nodes, stale namespaces), so it is idempotent and always ends healthy or fails saying what never became healthy.
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as kafka from "./kafka/cluster";
 import { CONTROLLER_USER, INTER_BROKER_USER, type KafkaChartSettings, readKafkaSettings } from "./kafka/config";
 import { withLock } from "./lock";
@@ -34,6 +34,7 @@ import {
   type Credentials,
   generateKafkaClusterId,
   generateSecret,
+  machinePaths,
   readJson,
   type Settings,
   statePaths,
@@ -213,6 +214,7 @@ export async function waitHealthy(env: Environment, progress: Progress = () => {
 export async function up(opts: { kafkaMode?: KafkaMode; progress?: Progress } = {}): Promise<Environment> {
   const progress = opts.progress ?? (() => {});
   return withLock("up", async () => {
+    claimMachine();
     const env = loadEnvironment(opts);
     const toStart = repair(env, progress);
     ensureBridge();
@@ -233,6 +235,20 @@ export async function up(opts: { kafkaMode?: KafkaMode; progress?: Progress } = 
     progress(`target written to ${statePaths.target}`);
     return env;
   });
+}
+
+/**
+ * Refuses to adopt nodes that another state directory started (their data and credentials live there), and
+ * records this state directory as the owner of the machine's nodes.
+ */
+function claimMachine(): void {
+  const owner = existsSync(machinePaths.owner) ? readFileSync(machinePaths.owner, "utf8").trim() : undefined;
+  if (owner && owner !== statePaths.root && ourNamespaces().length > 0) {
+    throw new Error(
+      `the local environment on this machine runs from ${owner}; stop it first (MESSAGING_PLATFORM_STATE=${owner} npm run local:down)`,
+    );
+  }
+  writeFileSync(machinePaths.owner, `${statePaths.root}\n`);
 }
 
 /** What `down` must leave behind: nothing. Used by `down` itself and by the tests. */
@@ -265,6 +281,7 @@ export async function down(opts: { purge?: boolean; progress?: Progress } = {}):
     unmountRootfs();
     removeBridge();
     rmSync(statePaths.target, { force: true });
+    rmSync(machinePaths.owner, { force: true });
     const left = leftovers();
     if (left.length > 0) throw new Error(`down left behind: ${left.join(", ")}`);
     if (opts.purge) {

@@ -7,8 +7,7 @@ import { dirname, join } from "node:path";
 import type { KafkaMode } from "./topology";
 
 export const stateDir =
-  process.env.MESSAGING_PLATFORM_STATE ??
-  join(process.env.XDG_STATE_HOME ?? join(homedir(), ".local", "state"), "messaging-platform", "local");
+  process.env.MESSAGING_PLATFORM_STATE ?? join(homedir(), ".local", "state", "messaging-platform", "local");
 
 export const statePaths = {
   root: stateDir,
@@ -19,7 +18,15 @@ export const statePaths = {
   pids: join(stateDir, "pids"),
   kafka: join(stateDir, "kafka"),
   rabbitmq: join(stateDir, "rabbitmq"),
-  lock: join(stateDir, "lock"),
+} as const;
+
+/**
+ * Namespaces, the bridge and the 10.213.0.0/24 addresses belong to the machine, not to a state directory: one lock
+ * and one owner record per machine, so two checkouts (or a test and a terminal) never fight over the same nodes.
+ */
+export const machinePaths = {
+  lock: "/run/messaging-platform-local.lock",
+  owner: "/run/messaging-platform-local.owner",
 } as const;
 
 export const nodeLog = (name: string) => join(statePaths.logs, `${name}.log`);

@@ -177,13 +177,16 @@ export async function registeredBrokers(c: KafkaCluster, nodes = brokers(c)): Pr
 
 export const underReplicated = (ps: PartitionState[]) => ps.filter((p) => p.isr.length < p.replicas.length);
 
+/**
+ * Every broker answers on its own client listener and sees all brokers registered. Asking each one directly matters
+ * right after a restart: the controller may still list a killed broker's previous incarnation as registered.
+ */
 export async function waitClusterHealthy(c: KafkaCluster, brokerIds: number[], timeoutMs: number): Promise<void> {
   const want = [...brokerIds].sort().join();
-  await waitFor(
-    `Kafka brokers ${want} to register`,
-    timeoutMs,
-    async () => (await registeredBrokers(c)).join() === want,
-  );
+  await waitFor(`every Kafka broker to answer and see brokers ${want} registered`, timeoutMs, async () => {
+    for (const node of brokers(c)) if ((await registeredBrokers(c, [node])).join() !== want) return false;
+    return true;
+  });
   await waitFor("no under-replicated Kafka partitions", timeoutMs, async () => {
     const under = underReplicated(await partitions(c));
     if (under.length > 0) throw new Error(`${under.length} under-replicated, e.g. ${JSON.stringify(under[0])}`);

@@ -178,6 +178,9 @@ export function controllerClientProperties(passwords: ServicePasswords): Record<
   return {
     "security.protocol": "SASL_PLAINTEXT",
     "sasl.mechanism": "PLAIN",
+    // Fail fast when the controller asked is gone (the default waits a minute), so callers can retry elsewhere.
+    "request.timeout.ms": "5000",
+    "default.api.timeout.ms": "8000",
     "sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required username="${CONTROLLER_USER}" password="${passwords.controller}";`,
   };
 }

@@ -268,15 +268,20 @@ export async function down(opts: { purge?: boolean; progress?: Progress } = {}):
   const progress = opts.progress ?? (() => {});
   await withLock("down", async () => {
     const nodes = ourNamespaces().map((netns) => ({ name: netns.replace(/^mp-/, ""), netns }) as LocalNode);
-    await Promise.all(
-      nodes.map(async (node) => {
-        const rec = readPidFile(node.name);
-        if (rec) signalGroup(rec, "SIGCONT");
-        signalNamespace(node, "SIGCONT");
-        await stopNode(node, 30_000);
-        progress(`stopped ${node.name}`);
-      }),
-    );
+    // Brokers first: their controlled shutdown needs the dedicated controllers still up to hand leadership away.
+    const isDedicatedController = (n: LocalNode) => n.name.startsWith("kafka-controller-");
+    for (const phase of [nodes.filter((n) => !isDedicatedController(n)), nodes.filter(isDedicatedController)]) {
+      await Promise.all(
+        phase.map(async (node) => {
+          const rec = readPidFile(node.name);
+          if (rec) signalGroup(rec, "SIGCONT");
+          signalNamespace(node, "SIGCONT");
+          heal(node.netns);
+          await stopNode(node, 30_000);
+          progress(`stopped ${node.name}`);
+        }),
+      );
+    }
     for (const node of nodes) removeNamespace(node.netns);
     unmountRootfs();
     removeBridge();

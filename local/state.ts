@@ -59,7 +59,14 @@ export function generateSecret(bytes = 18): string {
   return randomBytes(bytes).toString("base64url").replace(/[-_]/g, "x");
 }
 
-/** Kafka cluster ids are 16 random bytes, base64url without padding (22 characters), like `kafka-storage random-uuid`. */
+/**
+ * Kafka cluster ids are 16 random bytes, base64url without padding (22 characters), like `kafka-storage random-uuid`,
+ * which also never returns an id starting with "-" (the storage tool would read it as an option).
+ */
 export function generateKafkaClusterId(): string {
-  return randomBytes(16).toString("base64url");
+  for (let i = 0; i < 100; i++) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+  throw new Error("could not generate a Kafka cluster id");
 }

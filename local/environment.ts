@@ -268,20 +268,25 @@ export async function down(opts: { purge?: boolean; progress?: Progress } = {}):
   const progress = opts.progress ?? (() => {});
   await withLock("down", async () => {
     const nodes = ourNamespaces().map((netns) => ({ name: netns.replace(/^mp-/, ""), netns }) as LocalNode);
-    // Brokers first: their controlled shutdown needs the dedicated controllers still up to hand leadership away.
-    const isDedicatedController = (n: LocalNode) => n.name.startsWith("kafka-controller-");
-    for (const phase of [nodes.filter((n) => !isDedicatedController(n)), nodes.filter(isDedicatedController)]) {
-      await Promise.all(
-        phase.map(async (node) => {
-          const rec = readPidFile(node.name);
-          if (rec) signalGroup(rec, "SIGCONT");
-          signalNamespace(node, "SIGCONT");
-          heal(node.netns);
-          await stopNode(node, 30_000);
-          progress(`stopped ${node.name}`);
-        }),
-      );
-    }
+    const stop = async (node: LocalNode, graceMs: number) => {
+      const rec = readPidFile(node.name);
+      if (rec) signalGroup(rec, "SIGCONT");
+      signalNamespace(node, "SIGCONT");
+      heal(node.netns);
+      await stopNode(node, graceMs);
+      progress(`stopped ${node.name}`);
+    };
+    const isController = (n: LocalNode) => n.name.startsWith("kafka-controller-");
+    const isKafka = (n: LocalNode) => n.name.startsWith("kafka-");
+    // All Kafka nodes at once: their controlled shutdowns reach the controllers while a quorum still exists (stopping
+    // them one by one leaves the last combined node without a quorum, waiting minutes). A node still shutting down
+    // after the grace period is killed; it recovers its log at the next start.
+    await Promise.all([
+      ...nodes.filter((n) => isKafka(n) && !isController(n)).map((n) => stop(n, 15_000)),
+      ...nodes.filter((n) => !isKafka(n)).map((n) => stop(n, 30_000)),
+    ]);
+    // Dedicated controllers last: brokers need them for their controlled shutdown.
+    await Promise.all(nodes.filter(isController).map((n) => stop(n, 15_000)));
     for (const node of nodes) removeNamespace(node.netns);
     unmountRootfs();
     removeBridge();

@@ -1,6 +1,6 @@
 // Kafka nodes from the cached jars (no bin/ scripts): storage formatted once with the cluster id and SCRAM users,
 // each node a `kafka.Kafka server.properties` JVM in its own namespace, logging to stdout (logs/<node>.log).
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { missingToolHint, toolPaths } from "../../toolchain/src/paths";
@@ -49,17 +49,11 @@ const LOG4J2 = `Configuration:
 
 export const java = () => join(process.env.JAVA_HOME ?? "/usr", "bin", "java");
 
-/**
- * The broker's classpath. The cached libs resolve slf4j-api 1.7 next to log4j's slf4j2 binding, which silences
- * every broker log (SLF4J falls back to NOP); an slf4j-api 2.x jar placed first restores logging.
- */
+/** The broker's classpath: the cached libs (toolchain/maven/kafka.pom.xml pins slf4j-api 2.x so brokers log). */
 export function kafkaClasspath(): string {
   const libs = join(toolPaths.kafkaHome, "libs");
   if (!existsSync(libs)) throw new Error(missingToolHint("Kafka", libs));
-  const slf4j2 = [libs, join(toolPaths.perfTestHome, "libs")]
-    .flatMap((dir) => (existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : []))
-    .find((f) => /\/slf4j-api-2\.[\d.]+\.jar$/.test(f));
-  return [...(slf4j2 ? [slf4j2] : []), `${libs}/*`].join(":");
+  return `${libs}/*`;
 }
 
 export const brokers = (c: KafkaCluster) => c.nodes.filter((n) => n.roles.includes("broker"));

@@ -37,35 +37,90 @@ export function kafka(target: KafkaTarget, opts: KafkaClientOptions): Kafka {
   return new Kafka(kafkaConfig(target, opts));
 }
 
-/** A batch either lands whole (ok) or its fate is unknown (info): a rejected send may have been written. */
-export class KafkaPublisher implements Publisher {
-  private constructor(
-    private readonly producer: Producer,
-    private readonly topic: string,
-  ) {}
+/**
+ * Errors after which an idempotent producer's sequence numbers no longer match the broker's: kafkajs 2.2.4 does not
+ * bump the producer epoch as the Java client does, so every later send to that partition would fail. The cure is a
+ * new producer (a new producer id).
+ */
+const fatalProducerErrors = /out of order sequence|UNKNOWN_PRODUCER_ID|unknown producer|producer.*epoch|fenced/i;
 
-  static async open(client: Kafka, topic: string): Promise<KafkaPublisher> {
+/**
+ * A batch either lands whole (ok) or its fate is unknown (info): a rejected send may have been written.
+ *
+ * Every send goes to ONE partition, chosen round-robin. Found by this project's own kill-leader drill: kafkajs 2.2.4
+ * loses acknowledged messages when a send spans partitions on several brokers and a leader moves mid-send. Its retry
+ * (producer/sendMessages.js) re-sends only to brokers that have not answered yet; a partition whose leadership moved
+ * to a broker that already answered for other partitions is silently skipped, and send() resolves as if all were
+ * written. With one partition per send, a retry always targets the partition's current leader.
+ */
+export class KafkaPublisher implements Publisher {
+  private producer: Producer;
+  private renewing: Promise<void> | undefined;
+  private nextPartition = 0;
+
+  private constructor(
+    private readonly client: Kafka,
+    producer: Producer,
+    private readonly topic: string,
+    private readonly partitions: number[],
+  ) {
+    this.producer = producer;
+    this.nextPartition = Math.floor(Math.random() * partitions.length);
+  }
+
+  private static async newProducer(client: Kafka): Promise<Producer> {
     // idempotent=true implies acks=all and at most 5 in-flight requests per broker, retries without reordering.
     const producer = client.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
     await producer.connect();
-    return new KafkaPublisher(producer, topic);
+    return producer;
+  }
+
+  static async open(client: Kafka, topic: string): Promise<KafkaPublisher> {
+    const admin = client.admin();
+    await admin.connect();
+    const md = await admin.fetchTopicMetadata({ topics: [topic] }).finally(() => admin.disconnect());
+    const partitions = (md.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+    if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
+    return new KafkaPublisher(client, await KafkaPublisher.newProducer(client), topic, partitions);
   }
 
   async publish(batch: Envelope[]): Promise<PublishOutcome[]> {
+    if (this.renewing) await this.renewing;
+    const producer = this.producer;
+    const partition = this.partitions[this.nextPartition++ % this.partitions.length];
     try {
-      await this.producer.send({
+      await producer.send({
         topic: this.topic,
         acks: -1,
-        messages: batch.map((e) => ({ key: e.id, value: e.body })),
+        messages: batch.map((e) => ({ key: e.id, value: e.body, partition })),
       });
       return batch.map(() => ({ type: "ok" }));
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      if (fatalProducerErrors.test(error) && producer === this.producer) this.renew();
       return batch.map(() => ({ type: "info", error }));
     }
   }
 
+  private renew(): void {
+    const old = this.producer;
+    this.renewing ??= (async () => {
+      await old.disconnect().catch(() => undefined);
+      for (;;) {
+        try {
+          this.producer = await KafkaPublisher.newProducer(this.client);
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    })().finally(() => {
+      this.renewing = undefined;
+    });
+  }
+
   async close(): Promise<void> {
+    await this.renewing;
     await this.producer.disconnect().catch(() => undefined);
   }
 }
@@ -83,6 +138,7 @@ export class KafkaSubscriber implements Subscriber {
     private readonly topic: string,
     private readonly groupId: string,
     private readonly runPrefix: string,
+    private readonly onError?: (what: string) => void,
   ) {}
 
   async start(onDelivery: (d: Received) => void): Promise<void> {
@@ -96,8 +152,14 @@ export class KafkaSubscriber implements Subscriber {
       heartbeatInterval: 1_000,
       rebalanceTimeout: 20_000,
       allowAutoTopicCreation: false,
-      retry: { retries: 50, initialRetryTime: 200, maxRetryTime: 2_000 },
+      // kafkajs 2.2.4 keeps retrying commits and heartbeats against a group coordinator that has moved (NOT_COORDINATOR)
+      // without looking it up again; only a consumer restart does. So: few, short retries, then restart, always
+      // (offsets are committed only after counting, so a restart can re-read, never skip).
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000, restartOnFailure: async () => true },
     });
+    consumer.on(consumer.events.CRASH, (e) =>
+      this.onError?.(`kafka consumer crashed, restarting: ${e.payload.error.message}`),
+    );
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: false });
@@ -140,9 +202,13 @@ export class KafkaSubscriber implements Subscriber {
           last = m.offset;
         }
         if (last !== undefined) {
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-          ]);
+          // A failed commit (coordinator moving) is not a reason to stop reading: the next batch commits again,
+          // and at worst a restart re-reads what was already counted (a duplicate delivery, never a loss).
+          await consumer
+            .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
+            .catch((e: unknown) =>
+              this.onError?.(`kafka commit failed: ${e instanceof Error ? e.message : String(e)}`),
+            );
         }
         await heartbeat();
       },

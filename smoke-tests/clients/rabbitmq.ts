@@ -61,6 +61,7 @@ export class RabbitPublisher implements Publisher {
   private node: number;
   private closed = false;
   private connecting: Promise<void> | undefined;
+  private readonly pendingByChannel = new WeakMap<amqp.ConfirmChannel, Set<(o: PublishOutcome) => void>>();
 
   private constructor(
     private readonly target: RabbitMQTarget,
@@ -114,6 +115,7 @@ export class RabbitPublisher implements Publisher {
       const error = err instanceof Error ? err.message : String(err);
       return batch.map(() => ({ type: "fail", error }));
     }
+    const pending = this.pendingOn(ch);
     return Promise.all(
       batch.map(
         (e) =>
@@ -122,13 +124,11 @@ export class RabbitPublisher implements Publisher {
             const settle = (o: PublishOutcome) => {
               if (!settled) {
                 settled = true;
-                ch.removeListener("close", onClose);
+                pending.delete(settle);
                 resolve(o);
               }
             };
-            // The confirm can never arrive once the channel is gone: the message may or may not be enqueued.
-            const onClose = () => settle({ type: "info", error: "channel closed before confirm" });
-            ch.once("close", onClose);
+            pending.add(settle);
             try {
               ch.sendToQueue(
                 this.queue,
@@ -142,6 +142,23 @@ export class RabbitPublisher implements Publisher {
           }),
       ),
     );
+  }
+
+  /**
+   * Publishes waiting for a confirm on a channel. When the channel closes, none of their confirms can arrive any
+   * more: each becomes unknown (the message may or may not be enqueued). One listener per channel, not per message.
+   */
+  private pendingOn(ch: amqp.ConfirmChannel): Set<(o: PublishOutcome) => void> {
+    let pending = this.pendingByChannel.get(ch);
+    if (!pending) {
+      const set = new Set<(o: PublishOutcome) => void>();
+      pending = set;
+      this.pendingByChannel.set(ch, set);
+      ch.once("close", () => {
+        for (const settle of [...set]) settle({ type: "info", error: "channel closed before confirm" });
+      });
+    }
+    return pending;
   }
 
   async close(): Promise<void> {

@@ -68,7 +68,7 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     subscriber(runId, onError) {
       const c = kafka(t, { clientId: "mp-consumer", onError });
       clients.push(c);
-      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, `${runId}/`);
+      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, `${runId}/`, onError);
     },
     async leader() {
       return (await partitionLeader(admin, t, topic, 0)).name;

@@ -88,6 +88,14 @@ export async function runDrill(
       }
       return false;
     },
+    async waitUntil(condition, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (await condition()) return true;
+        await sleep(250);
+      }
+      return false;
+    },
     sleep,
     settings: opts.settings,
   };

@@ -13,6 +13,8 @@ export interface NemesisContext {
   waitHealthy(timeoutMs: number): Promise<void>;
   /** Waits until a publish is acknowledged after `since`, or until the timeout (then returns false). */
   waitForAckAfter(since: number, timeoutMs: number): Promise<boolean>;
+  /** Polls a condition until it holds or the timeout passes; returns whether it held. */
+  waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean>;
   sleep(ms: number): Promise<void>;
   settings: DrillSettings;
 }
@@ -37,23 +39,41 @@ export interface Scenario {
   nemesis(ctx: NemesisContext): Promise<void>;
 }
 
-/** Kill a node, keep it down until writes flow again (or faultMs), bring it back, wait for health. */
-async function killAndRestore(ctx: NemesisContext, node: string, why: string): Promise<void> {
-  const at = Date.now();
+/**
+ * Kill a node and keep it down until the cluster has noticed (a new leader or controller: the new identity, as in
+ * Strimzi's recovery tests) and writes flow again, at most faultMs; then bring it back and wait for health.
+ */
+async function killAndRestore(
+  ctx: NemesisContext,
+  node: string,
+  why: string,
+  noticed: () => Promise<boolean>,
+): Promise<void> {
   ctx.mark("fault", `kill ${node} (${why})`);
   await ctx.faults.kill(node);
-  await ctx.waitForAckAfter(at, ctx.settings.faultMs);
+  const deadline = Date.now() + ctx.settings.faultMs;
+  const cameBack = await ctx.waitUntil(noticed, ctx.settings.faultMs);
+  ctx.mark(
+    "note",
+    cameBack ? `${why} moved away from ${node}` : `${why} still on ${node} after ${ctx.settings.faultMs / 1000} s`,
+  );
+  await ctx.waitForAckAfter(Date.now(), Math.max(0, deadline - Date.now()));
   await ctx.faults.restore(node);
   ctx.mark("heal", `restart ${node}`);
   await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
 }
+
+/** True once the harness reports a leader other than `node` (errors while it elects count as "not yet"). */
+const leaderMovedFrom = (ctx: NemesisContext, node: string) => async () =>
+  (await ctx.harness.leader().catch(() => node)) !== node;
 
 const killLeader: Scenario = {
   name: "kill-leader",
   summary: "hard-kill the leader of the smoke partition or queue under load; no acknowledged message may be lost",
   systems: ["kafka", "rabbitmq"],
   async nemesis(ctx) {
-    await killAndRestore(ctx, await ctx.harness.leader(), "leader");
+    const node = await ctx.harness.leader();
+    await killAndRestore(ctx, node, "leader", leaderMovedFrom(ctx, node));
   },
 };
 
@@ -62,7 +82,10 @@ const killController: Scenario = {
   summary: "hard-kill the active KRaft controller under load; the quorum elects another and nothing is lost",
   systems: ["kafka"],
   async nemesis(ctx) {
-    await killAndRestore(ctx, await ctx.faults.activeKafkaController(), "active controller");
+    const node = await ctx.faults.activeKafkaController();
+    await killAndRestore(ctx, node, "active controller", async () => {
+      return (await ctx.faults.activeKafkaController().catch(() => node)) !== node;
+    });
   },
 };
 
@@ -74,7 +97,8 @@ const killRandom: Scenario = {
     const nodes = ctx.harness.nodes();
     const node = nodes[Math.floor(Math.random() * nodes.length)];
     if (!node) throw new Error("the target lists no nodes");
-    await killAndRestore(ctx, node, "random");
+    // Noticed once the health probe sees the node gone (it may lead nothing).
+    await killAndRestore(ctx, node, "random node", async () => !(await ctx.harness.healthy()));
   },
 };
 
@@ -114,7 +138,8 @@ const repeatedKills: Scenario = {
   async nemesis(ctx) {
     for (let round = 1; round <= ctx.settings.rounds; round++) {
       ctx.mark("phase", `round ${round}/${ctx.settings.rounds}`);
-      await killAndRestore(ctx, await ctx.harness.leader(), `leader, round ${round}`);
+      const node = await ctx.harness.leader();
+      await killAndRestore(ctx, node, `leader, round ${round}`, leaderMovedFrom(ctx, node));
       await ctx.sleep(ctx.settings.steadyMs);
     }
   },

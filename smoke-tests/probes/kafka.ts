@@ -1,6 +1,7 @@
 // What the live Kafka cluster says about itself, through the admin API: who leads which partition, whether any
 // partition is under-replicated, and which durability settings are really in effect (not what we meant to set).
 import { ConfigResourceTypes, type Kafka } from "kafkajs";
+import { tcpConnect } from "../target/reachability";
 import type { KafkaTarget, NodeRef } from "../target/types";
 
 export interface PartitionState {
@@ -61,9 +62,16 @@ export async function liveBrokers(client: Kafka): Promise<number[]> {
   return withAdmin(client, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort());
 }
 
-/** Healthy = every target broker registered and no under-replicated partition in the given topics. */
+/**
+ * Healthy = every broker answers on its client port, is registered (unfenced) in the cluster metadata, and no
+ * partition of the given topics is under-replicated. The TCP check sees a dead broker at once; the metadata only
+ * after broker.session.timeout.ms, and the ISR only after replica.lag.time.max.ms.
+ */
 export async function kafkaHealthy(client: Kafka, target: KafkaTarget, topics: string[]): Promise<boolean> {
   try {
+    const port = Number(target.bootstrapServers[0]?.split(":").pop());
+    const brokerNodes = target.nodes.filter((n) => n.roles.includes("broker"));
+    await Promise.all(brokerNodes.map((n) => tcpConnect(n.host, port, 2_000)));
     const brokers = await liveBrokers(client);
     const wanted = target.nodes.filter((n) => n.roles.includes("broker")).map((n) => Number(n.id));
     if (!wanted.every((id) => brokers.includes(id))) return false;

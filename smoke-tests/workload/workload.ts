@@ -124,7 +124,8 @@ export class Workload {
       if (intervalMs > 0) {
         const wait = next - Date.now();
         if (wait > 0) await sleep(wait);
-        next += intervalMs;
+        // No catch-up bursts after a stall: the rate stays the offered rate, as a real client's would.
+        next = Math.max(next + intervalMs, Date.now());
         if (!this.producing) break;
       }
       const batch = this.nextBatch(producer);

@@ -4,8 +4,8 @@ import type { Kafka } from "kafkajs";
 import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
-import { kafkaHealthy, partitionLeader } from "../probes/kafka";
-import { ManagementApi, queueLeader, rabbitHealthy } from "../probes/rabbitmq";
+import { type Health, kafkaHealth, partitionLeader } from "../probes/kafka";
+import { ManagementApi, queueLeader, rabbitHealth } from "../probes/rabbitmq";
 import type { SystemName } from "../reports/run-report";
 import type { Target } from "../target/types";
 
@@ -26,7 +26,8 @@ export interface SystemHarness {
   subscriber(runId: string, onError: (what: string) => void): Subscriber;
   /** The node leading the smoke partition (Kafka: partition 0) or the smoke queue. */
   leader(): Promise<string>;
-  healthy(): Promise<boolean>;
+  /** Cluster health from the clients' point of view, with a reason when unhealthy. */
+  health(): Promise<Health>;
   /** Node names of this system, for kill-random and rolling restarts. */
   nodes(): string[];
   close(): Promise<void>;
@@ -73,7 +74,7 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     async leader() {
       return (await partitionLeader(admin, t, topic, 0)).name;
     },
-    healthy: () => kafkaHealthy(admin, t, [topic]),
+    health: () => kafkaHealth(admin, t, [topic]),
     nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
     async close() {
       clients.length = 0;
@@ -120,7 +121,7 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
       return (await queueLeader(api, t, queue)).name;
     },
     // The unsafe queue has one replica by design; health is then only "all nodes running".
-    healthy: () => rabbitHealthy(api, t, unsafe ? [] : [queue]),
+    health: () => rabbitHealth(t, unsafe ? [] : [queue]),
     nodes: () => t.nodes.map((n) => n.name),
     async close() {},
   };

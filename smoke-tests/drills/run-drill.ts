@@ -7,6 +7,7 @@ import { checkKafka } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
 import { checkTotalQueue } from "../ledger/total-queue";
+import type { Health } from "../probes/kafka";
 import { measureRecoveries } from "../recovery/recovery";
 import type { SystemRun } from "../reports/run-report";
 import { TimelineRecorder } from "../stats/timeline";
@@ -45,13 +46,17 @@ export async function runDrill(
   const wl = workload;
 
   // Health probe: one probe at a time, once a second, recorded as timeline events for the "cluster" recovery.
-  let lastHealthy: boolean | undefined;
+  let lastHealth: string | undefined;
+  const recordHealth = (h: Health) => {
+    // Every change of state or of reason is an event: the report shows why the cluster was unhealthy, not just when.
+    const label = h.healthy ? "healthy" : `unhealthy: ${h.detail}`;
+    if (label !== lastHealth) timeline.event(Date.now(), "health", label, h.healthy);
+    lastHealth = label;
+  };
   let probing = true;
   const probeLoop = (async () => {
     while (probing) {
-      const ok = await harness.healthy();
-      if (ok !== lastHealthy) timeline.event(Date.now(), "health", ok ? "healthy" : "unhealthy", ok);
-      lastHealthy = ok;
+      recordHealth(await harness.health());
       await sleep(1_000);
     }
   })();
@@ -70,15 +75,14 @@ export async function runDrill(
     },
     async waitHealthy(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
+      let last: Health = { healthy: false, detail: "not probed" };
       while (Date.now() < deadline) {
-        if (await harness.healthy()) {
-          timeline.event(Date.now(), "health", "healthy", true);
-          lastHealthy = true;
-          return;
-        }
+        last = await harness.health();
+        recordHealth(last);
+        if (last.healthy) return;
         await sleep(500);
       }
-      throw new Error(`${harness.system} was not healthy again within ${timeoutMs / 1000} s`);
+      throw new Error(`${harness.system} was not healthy again within ${timeoutMs / 1000} s (${last.detail})`);
     },
     async waitForAckAfter(since, timeoutMs) {
       const deadline = Date.now() + timeoutMs;

@@ -98,7 +98,7 @@ const killRandom: Scenario = {
     const node = nodes[Math.floor(Math.random() * nodes.length)];
     if (!node) throw new Error("the target lists no nodes");
     // Noticed once the health probe sees the node gone (it may lead nothing).
-    await killAndRestore(ctx, node, "random node", async () => !(await ctx.harness.healthy()));
+    await killAndRestore(ctx, node, "random node", async () => !(await ctx.harness.health()).healthy);
   },
 };
 

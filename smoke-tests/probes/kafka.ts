@@ -62,23 +62,34 @@ export async function liveBrokers(client: Kafka): Promise<number[]> {
   return withAdmin(client, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort());
 }
 
+/** A health probe's answer: healthy or not, and in words why not (it goes on the report's timeline). */
+export interface Health {
+  healthy: boolean;
+  detail: string;
+}
+
 /**
  * Healthy = every broker answers on its client port, is registered (unfenced) in the cluster metadata, and no
  * partition of the given topics is under-replicated. The TCP check sees a dead broker at once; the metadata only
  * after broker.session.timeout.ms, and the ISR only after replica.lag.time.max.ms.
  */
-export async function kafkaHealthy(client: Kafka, target: KafkaTarget, topics: string[]): Promise<boolean> {
+export async function kafkaHealth(client: Kafka, target: KafkaTarget, topics: string[]): Promise<Health> {
   try {
     const port = Number(target.bootstrapServers[0]?.split(":").pop());
     const brokerNodes = target.nodes.filter((n) => n.roles.includes("broker"));
-    await Promise.all(brokerNodes.map((n) => tcpConnect(n.host, port, 2_000)));
+    const unreachable: string[] = [];
+    await Promise.all(brokerNodes.map((n) => tcpConnect(n.host, port, 2_000).catch(() => unreachable.push(n.name))));
+    if (unreachable.length > 0) return { healthy: false, detail: `not answering: ${unreachable.sort().join(", ")}` };
     const brokers = await liveBrokers(client);
-    const wanted = target.nodes.filter((n) => n.roles.includes("broker")).map((n) => Number(n.id));
-    if (!wanted.every((id) => brokers.includes(id))) return false;
-    for (const t of topics) if (underReplicated(await topicPartitions(client, t)).length > 0) return false;
-    return true;
-  } catch {
-    return false;
+    const missing = brokerNodes.filter((n) => !brokers.includes(Number(n.id))).map((n) => n.name);
+    if (missing.length > 0) return { healthy: false, detail: `not registered: ${missing.join(", ")}` };
+    for (const t of topics) {
+      const urp = underReplicated(await topicPartitions(client, t));
+      if (urp.length > 0) return { healthy: false, detail: `${urp.length} under-replicated partition(s) in ${t}` };
+    }
+    return { healthy: true, detail: "all brokers up, no under-replicated partitions" };
+  } catch (err) {
+    return { healthy: false, detail: `probe failed: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 

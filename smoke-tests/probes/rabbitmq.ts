@@ -1,6 +1,7 @@
 // What the live RabbitMQ cluster says about itself, through the management HTTP API: running nodes, version,
 // the type, leader and online members of a queue. Timing of failover is measured from the client, not from here.
 import type { NodeRef, RabbitMQTarget } from "../target/types";
+import type { Health } from "./kafka";
 
 export interface QueueInfo {
   name: string;
@@ -103,18 +104,38 @@ export async function queueLeader(api: ManagementApi, target: RabbitMQTarget, qu
   return nodeByErlangName(target, q.leader);
 }
 
-/** Healthy = every node running and every member of each queue online. */
-export async function rabbitHealthy(api: ManagementApi, target: RabbitMQTarget, queues: string[]): Promise<boolean> {
-  try {
-    const running = await api.runningNodes();
-    if (!target.nodes.every((n) => running.includes(n.id))) return false;
-    for (const name of queues) {
-      const q = await api.queue(name);
-      if (!q.leader || q.online.length < q.members.length || q.members.length < target.expected.quorumInitialGroupSize)
-        return false;
+/**
+ * Healthy = every node answers and, in its own view, every node is running, and each queue has a leader that the
+ * leader's own node confirms, with all its members. The management API's `online` list is not used: after a
+ * partition heals it can stay stale for minutes on every node while `rabbitmq-queues quorum_status` shows all three
+ * members as voters at the same log index (seen on RabbitMQ 4.3.6 in this project's isolate-node drill).
+ */
+export async function rabbitHealth(target: RabbitMQTarget, queues: string[], timeoutMs = 3_000): Promise<Health> {
+  const problems: string[] = [];
+  const apis = target.managementUrls.map((url) => new ManagementApi({ ...target, managementUrls: [url] }, timeoutMs));
+  const nodeName = (i: number) => target.nodes[i]?.name ?? target.managementUrls[i] ?? String(i);
+  await Promise.all(
+    apis.map(async (api, i) => {
+      try {
+        const running = await api.runningNodes();
+        const missing = target.nodes.filter((n) => !running.includes(n.id)).map((n) => n.name);
+        if (missing.length > 0) problems.push(`${nodeName(i)} sees ${missing.join(", ")} down`);
+      } catch (err) {
+        problems.push(`${nodeName(i)} not answering (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }),
+  );
+  for (const name of queues) {
+    const views = await Promise.all(apis.map((api) => api.queue(name).catch(() => undefined)));
+    const fromLeader = views.find((q, i) => q?.leader !== undefined && q.leader === target.nodes[i]?.id);
+    if (!fromLeader) {
+      problems.push(`queue ${name}: no node confirms that it leads it`);
+      continue;
     }
-    return true;
-  } catch {
-    return false;
+    if (fromLeader.members.length < target.expected.quorumInitialGroupSize)
+      problems.push(`queue ${name} has ${fromLeader.members.length} members`);
   }
+  return problems.length === 0
+    ? { healthy: true, detail: "all nodes running, every queue member online" }
+    : { healthy: false, detail: problems.sort().join("; ") };
 }

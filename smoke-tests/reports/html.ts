@@ -13,7 +13,7 @@ main { max-width: 1000px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 28px 0 8px; } h3 { font-size: 15px; margin: 16px 0 6px; }
 .meta { color: #57606a; margin-bottom: 16px; }
 .banner { font-size: 30px; font-weight: 700; padding: 14px 20px; border-radius: 8px; color: #fff; }
-.banner.good { background: #1a7f37; } .banner.bad { background: #cf222e; }
+.banner.good { background: #1a7f37; color: #fff; } .banner.bad { background: #cf222e; color: #fff; }
 .system { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 20px; margin-top: 20px; }
 .cells { display: flex; gap: 12px; flex-wrap: wrap; }
 .cell { flex: 1 1 140px; border-radius: 8px; padding: 10px 14px; border: 2px solid; }

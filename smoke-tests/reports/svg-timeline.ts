@@ -192,11 +192,18 @@ function renderBars(
 }
 
 function renderEventLabels(events: TimelineEvent[], x: (ms: number) => number, top: number): string {
+  // Labels close together (a fault and its heal a second apart) go on successive rows instead of overprinting.
+  let lastEnd = Number.NEGATIVE_INFINITY;
+  let row = 0;
   return events
     .filter((e) => e.kind === "fault" || e.kind === "heal")
     .map((e) => {
+      const at = x(e.atMs);
+      // ~7 px per character at 12 px: a label overlaps the previous one if it starts before that one ends.
+      row = at < lastEnd ? (row + 1) % 4 : 0;
+      lastEnd = at + 3 + 7 * e.label.length;
       const color = e.kind === "fault" ? chartColors.faultShade : chartColors.healLine;
-      return `<text class="marker-label" x="${fmt(x(e.atMs) + 3)}" y="${top + 12}" fill="${color}" font-weight="600">${escapeXml(e.label)}</text>`;
+      return `<text class="marker-label" x="${fmt(at + 3)}" y="${top + 12 + row * 14}" fill="${color}" font-weight="600">${escapeXml(e.label)}</text>`;
     })
     .join("\n");
 }

@@ -12,4 +12,6 @@ module.exports = {
   // Brokers and the Pulumi engine are heavy on 2 cores: run suites one after another.
   maxWorkers: 1,
   verbose: false,
+  // A client socket left open by a failed drill must not hang CI until its 90-minute limit: exit when the run ends.
+  forceExit: true,
 };

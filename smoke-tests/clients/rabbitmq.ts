@@ -163,8 +163,10 @@ export class RabbitPublisher implements Publisher {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.channel?.close().catch(() => undefined);
-    await this.conn?.close().catch(() => undefined);
+    // Closing the channel fires its 'close' handler, which forgets both: take them first.
+    const { channel, conn } = this;
+    await channel?.close().catch(() => undefined);
+    await conn?.close().catch(() => undefined);
   }
 }
 

@@ -5,7 +5,9 @@ const { existsSync } = require("node:fs");
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  roots: ["toolchain", "charts", "infra", "local", "smoke-tests"].filter((d) => existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`),
+  roots: ["toolchain", "charts", "infra", "local", "smoke-tests"]
+    .filter((d) => existsSync(`${__dirname}/${d}`))
+    .map((d) => `<rootDir>/${d}`),
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 60_000,

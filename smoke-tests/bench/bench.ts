@@ -1,6 +1,9 @@
 // `npm run bench`: our workload and the broker's own perf tool, side by side on the same target with the same
 // durability settings, in alternating rounds (ours, reference, ours, reference, ...) so drift hits both equally.
 // The figure of merit is the median of ours/reference per system; timing assertions never go into tests.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as amqp from "amqplib";
 import { KafkaPublisher, kafka } from "../clients/kafka";
 import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
@@ -17,6 +20,7 @@ import {
   parseProducerPerformance,
   perfTestArgs,
   producerPerformanceArgs,
+  producerProperties,
   type ReferenceResult,
   runJava,
 } from "./reference-tools";
@@ -156,6 +160,9 @@ export async function benchSystem(
   progress: (line: string) => void,
 ): Promise<BenchSystemResult> {
   const rounds: BenchRound[] = [];
+  // Credentials go to a private temp file for the Java tool, never onto its command line.
+  const propsFile = join(mkdtempSync(join(tmpdir(), "mp-bench-")), "producer.properties");
+  writeFileSync(propsFile, producerProperties(target.kafka), { mode: 0o600 });
   if (system === "kafka") await ensureKafkaTopic(target, s.kafkaTopic);
   else await ensureRabbitQueue(target, s.rabbitQueue);
   for (let round = 1; round <= s.rounds; round++) {
@@ -165,7 +172,7 @@ export async function benchSystem(
     const reference =
       system === "kafka"
         ? parseProducerPerformance(
-            await runJava(producerPerformanceArgs(target.kafka, s.kafkaTopic, s.kafkaRecords, s.messageBytes), 300_000),
+            await runJava(producerPerformanceArgs(propsFile, s.kafkaTopic, s.kafkaRecords, s.messageBytes), 300_000),
           )
         : parsePerfTest(
             await runJava(

@@ -20,8 +20,26 @@ export interface ReferenceResult {
 
 const java = () => join(process.env.JAVA_HOME ?? "/usr/lib/jvm/java-17-openjdk-amd64", "bin", "java");
 
-export function producerPerformanceArgs(t: KafkaTarget, topic: string, records: number, recordBytes: number): string[] {
+/** The client properties, as a file: the JAAS line has spaces and '=' that a --command-property cannot carry. */
+export function producerProperties(t: KafkaTarget): string {
   const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${t.sasl.username}" password="${t.sasl.password}";`;
+  return [
+    `bootstrap.servers=${t.bootstrapServers.join(",")}`,
+    "acks=all",
+    "enable.idempotence=true",
+    `security.protocol=${t.tls ? "SASL_SSL" : "SASL_PLAINTEXT"}`,
+    "sasl.mechanism=SCRAM-SHA-512",
+    `sasl.jaas.config=${jaas}`,
+    "",
+  ].join("\n");
+}
+
+export function producerPerformanceArgs(
+  propertiesFile: string,
+  topic: string,
+  records: number,
+  recordBytes: number,
+): string[] {
   return [
     "-Xmx512m",
     "-cp",
@@ -35,13 +53,8 @@ export function producerPerformanceArgs(t: KafkaTarget, topic: string, records: 
     String(recordBytes),
     "--throughput",
     "-1",
-    "--producer-props",
-    `bootstrap.servers=${t.bootstrapServers.join(",")}`,
-    "acks=all",
-    "enable.idempotence=true",
-    `security.protocol=${t.tls ? "SASL_SSL" : "SASL_PLAINTEXT"}`,
-    "sasl.mechanism=SCRAM-SHA-512",
-    `sasl.jaas.config=${jaas}`,
+    "--command-config",
+    propertiesFile,
   ];
 }
 

@@ -72,21 +72,37 @@ export async function clusterFormed(c: RabbitCluster, nodes: LocalNode[]): Promi
   return true;
 }
 
-/** Quorum queues each have a leader and all their members online. */
-export async function quorumQueuesHealthy(c: RabbitCluster, askNode: LocalNode): Promise<boolean> {
-  const queues = await listQueues(managementEndpoint(c, askNode));
-  return queues
-    .filter((q) => q.type === "quorum")
-    .every((q) => q.leader && q.members && q.online && q.online.length === q.members.length);
+/**
+ * Every quorum queue has a leader that the leader's own node confirms. The management API's `online` list is not
+ * used, and no single node is trusted: right after a partition heals a node can report stale membership and
+ * leadership for minutes while `rabbitmq-queues quorum_status` shows every member a voter at the same log index.
+ */
+export async function quorumQueuesHealthy(c: RabbitCluster, nodes: LocalNode[] = c.nodes): Promise<boolean> {
+  const views = await Promise.all(nodes.map((n) => listQueues(managementEndpoint(c, n))));
+  const names = new Set(
+    views
+      .flat()
+      .filter((q) => q.type === "quorum")
+      .map((q) => `${q.vhost}/${q.name}`),
+  );
+  for (const name of names) {
+    const confirmed = views.some((view, i) => {
+      const q = view.find((x) => `${x.vhost}/${x.name}` === name);
+      const self = nodes[i];
+      return q?.leader !== undefined && self !== undefined && q.leader === rabbitmqNodeName(self);
+    });
+    if (!confirmed) return false;
+  }
+  return true;
 }
 
 export async function waitClusterHealthy(c: RabbitCluster, timeoutMs: number): Promise<void> {
   await waitFor(`RabbitMQ nodes ${c.nodes.map((n) => n.name).join(", ")} to form one cluster`, timeoutMs, () =>
     clusterFormed(c, c.nodes),
   );
-  const first = c.nodes[0];
-  if (first)
-    await waitFor("every RabbitMQ quorum queue to have a leader", timeoutMs, () => quorumQueuesHealthy(c, first));
+  await waitFor("every RabbitMQ quorum queue to have a leader its own node confirms", timeoutMs, () =>
+    quorumQueuesHealthy(c),
+  );
 }
 
 export async function nodeVersion(c: RabbitCluster, node: LocalNode): Promise<string> {

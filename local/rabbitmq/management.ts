@@ -15,6 +15,7 @@ export interface ManagementNode {
 
 export interface QueueInfo {
   name: string;
+  vhost: string;
   type: string;
   node?: string;
   leader?: string;

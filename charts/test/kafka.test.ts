@@ -1,23 +1,17 @@
 // charts/kafka: lint, render every example, validate every object offline, and assert the promises the chart makes
 // (durability, quorum, roll gate, scheduling, hardening, pinned image, services) on the rendered objects.
-import { join } from "node:path";
 import { version } from "../../toolchain/src/paths";
 import {
   type Any,
-  badValuesFiles,
-  chartsDir,
   chartValues,
   container,
   containers,
+  describeChartBasics,
   env,
-  exampleNames,
-  helmPath,
+  exampleRenderer,
   properties,
   type Rendered,
   render,
-  run,
-  template,
-  validate,
 } from "./support";
 
 const chart = "kafka";
@@ -38,16 +32,7 @@ const durable: Record<string, string> = {
   "auto.create.topics.enable": "false",
 };
 
-const examples = exampleNames(chart);
-const rendered = new Map<string, Rendered>();
-function example(name: string): Rendered {
-  let r = rendered.get(name);
-  if (r === undefined) {
-    r = name === "default" ? render(chart) : render(chart, [`examples/${name}.yaml`]);
-    rendered.set(name, r);
-  }
-  return r;
-}
+const { examples, example } = exampleRenderer(chart);
 function configMap(r: Rendered): Record<string, string> {
   return r.get("ConfigMap", `${fullname}-config`).data;
 }
@@ -55,30 +40,7 @@ function scripts(r: Rendered): Record<string, string> {
   return r.get("ConfigMap", `${fullname}-scripts`).data;
 }
 
-describe("charts/kafka renders and validates", () => {
-  test("examples local, staging and production exist", () => {
-    expect(examples).toEqual(expect.arrayContaining(["local", "staging", "production"]));
-  });
-
-  test("helm lint passes with the defaults and with every example", () => {
-    for (const name of ["default", ...examples]) {
-      const args = ["lint", join(chartsDir, chart), "--strict"];
-      if (name !== "default") args.push("-f", join(chartsDir, chart, "examples", `${name}.yaml`));
-      const r = run(helmPath(), args);
-      expect({ name, code: r.code, out: r.code === 0 ? "" : r.stdout + r.stderr }).toEqual({ name, code: 0, out: "" });
-    }
-  });
-
-  test.each(["default", ...examples])(
-    "every object of %s is valid against the Kubernetes API schemas (strict, offline)",
-    (name) => {
-      const r = example(name);
-      const v = validate(r.manifest);
-      expect(v.problems).toEqual([]);
-      expect(v.summary).toEqual({ valid: r.objects.length, invalid: 0, errors: 0, skipped: 0 });
-    },
-  );
-});
+describeChartBasics(chart, examples, example);
 
 describe("production example: 3 dedicated controllers and 3 brokers", () => {
   const r = () => example("production");
@@ -335,13 +297,5 @@ describe("values contract read by local/ and infra/", () => {
     expect(v.resources.limits.memory).toBeDefined();
     expect(v.heap).toBeDefined();
     for (const [k, val] of Object.entries(durable)) expect({ k, v: String(v.config[k]) }).toEqual({ k, v: val });
-  });
-});
-
-describe("bad values are rejected with a clear message", () => {
-  test.each(badValuesFiles(chart))("$file: $expected", ({ file, expected }) => {
-    const r = template(chart, [file]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(expected);
   });
 });

@@ -1,23 +1,16 @@
 // charts/rabbitmq: lint, render every example, validate every object offline, and assert the Cluster Operator's
 // design (StatefulSet, discovery, probes, preStop gate) and the durable defaults on the rendered objects.
-import { join } from "node:path";
 import { version } from "../../toolchain/src/paths";
 import {
   type Any,
-  badValuesFiles,
-  chartsDir,
   chartValues,
   container,
   containers,
+  describeChartBasics,
   env,
-  exampleNames,
-  helmPath,
+  exampleRenderer,
   properties,
   type Rendered,
-  render,
-  run,
-  template,
-  validate,
 } from "./support";
 
 const chart = "rabbitmq";
@@ -36,16 +29,7 @@ const durable: Record<string, string> = {
   "quorum_queue.continuous_membership_reconciliation.target_group_size": "3",
 };
 
-const examples = exampleNames(chart);
-const rendered = new Map<string, Rendered>();
-function example(name: string): Rendered {
-  let r = rendered.get(name);
-  if (r === undefined) {
-    r = name === "default" ? render(chart) : render(chart, [`examples/${name}.yaml`]);
-    rendered.set(name, r);
-  }
-  return r;
-}
+const { examples, example } = exampleRenderer(chart);
 function conf(r: Rendered, file: string): Map<string, string> {
   return properties(r.get("ConfigMap", `${fullname}-config`).data[file] ?? "", " = ");
 }
@@ -53,30 +37,7 @@ function sts(r: Rendered): Any {
   return r.get("StatefulSet", fullname);
 }
 
-describe("charts/rabbitmq renders and validates", () => {
-  test("examples local, staging and production exist", () => {
-    expect(examples).toEqual(expect.arrayContaining(["local", "staging", "production"]));
-  });
-
-  test("helm lint passes with the defaults and with every example", () => {
-    for (const name of ["default", ...examples]) {
-      const args = ["lint", join(chartsDir, chart), "--strict"];
-      if (name !== "default") args.push("-f", join(chartsDir, chart, "examples", `${name}.yaml`));
-      const r = run(helmPath(), args);
-      expect({ name, code: r.code, out: r.code === 0 ? "" : r.stdout + r.stderr }).toEqual({ name, code: 0, out: "" });
-    }
-  });
-
-  test.each(["default", ...examples])(
-    "every object of %s is valid against the Kubernetes API schemas (strict, offline)",
-    (name) => {
-      const r = example(name);
-      const v = validate(r.manifest);
-      expect(v.problems).toEqual([]);
-      expect(v.summary).toEqual({ valid: r.objects.length, invalid: 0, errors: 0, skipped: 0 });
-    },
-  );
-});
+describeChartBasics(chart, examples, example);
 
 describe("production example: 3 nodes in three zones", () => {
   const r = () => example("production");
@@ -286,13 +247,5 @@ describe("values contract read by local/ and infra/", () => {
     );
     for (const [k, val] of Object.entries(durable)) expect({ k, v: String(v.config[k]) }).toEqual({ k, v: val });
     expect(v.config["disk_free_limit.absolute"]).toBeDefined();
-  });
-});
-
-describe("bad values are rejected with a clear message", () => {
-  test.each(badValuesFiles(chart))("$file: $expected", ({ file, expected }) => {
-    const r = template(chart, [file]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(expected);
   });
 });

@@ -1,11 +1,11 @@
 // Shared helpers of the chart tests: render a chart with helm, validate the objects offline with kubeconform against
 // the pinned Kubernetes API schemas, and look objects up by kind and name. A missing tool or schema set is a test
 // failure carrying the install hint, never a skip.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
+import { type RunResult, run } from "../../toolchain/src/exec";
 import { missingToolHint, repoRoot, toolPaths, version } from "../../toolchain/src/paths";
 
 export type K8sObject = {
@@ -37,20 +37,10 @@ export function schemaDir(): string {
   return toolPaths.kubernetesSchemas;
 }
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function run(cmd: string, args: string[]): Run {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+export { type RunResult as Run, run } from "../../toolchain/src/exec";
 
 /** `helm template` of a chart with values files (paths relative to the chart) and --set pairs. */
-export function template(chart: string, valuesFiles: string[] = [], sets: string[] = []): Run {
+export function template(chart: string, valuesFiles: string[] = [], sets: string[] = []): RunResult {
   const args = ["template", releaseName, join(chartsDir, chart), "--namespace", namespace];
   for (const f of valuesFiles) args.push("-f", join(chartsDir, chart, f));
   for (const s of sets) args.push("--set", s);
@@ -173,4 +163,61 @@ export function properties(text: string, separator: "=" | " = "): Map<string, st
     out.set(line.slice(0, i).trim(), line.slice(i + separator.length).trim());
   }
   return out;
+}
+
+/** The chart's defaults and examples, each rendered once per test file and shared by every test that reads it. */
+export function exampleRenderer(chart: string): { examples: string[]; example: (name: string) => Rendered } {
+  const rendered = new Map<string, Rendered>();
+  return {
+    examples: exampleNames(chart),
+    example(name) {
+      let r = rendered.get(name);
+      if (r === undefined) {
+        r = name === "default" ? render(chart) : render(chart, [`examples/${name}.yaml`]);
+        rendered.set(name, r);
+      }
+      return r;
+    },
+  };
+}
+
+/** What every chart must pass: examples exist, `helm lint --strict`, strict offline schema validation of every
+ * object of the defaults and each example, and each bad-values file refused with its expected message. */
+export function describeChartBasics(chart: string, examples: string[], example: (name: string) => Rendered): void {
+  describe(`charts/${chart} renders and validates`, () => {
+    test("examples local, staging and production exist", () => {
+      expect(examples).toEqual(expect.arrayContaining(["local", "staging", "production"]));
+    });
+
+    test("helm lint passes with the defaults and with every example", () => {
+      for (const name of ["default", ...examples]) {
+        const args = ["lint", join(chartsDir, chart), "--strict"];
+        if (name !== "default") args.push("-f", join(chartsDir, chart, "examples", `${name}.yaml`));
+        const r = run(helmPath(), args);
+        expect({ name, code: r.code, out: r.code === 0 ? "" : r.stdout + r.stderr }).toEqual({
+          name,
+          code: 0,
+          out: "",
+        });
+      }
+    });
+
+    test.each(["default", ...examples])(
+      "every object of %s is valid against the Kubernetes API schemas (strict, offline)",
+      (name) => {
+        const r = example(name);
+        const v = validate(r.manifest);
+        expect(v.problems).toEqual([]);
+        expect(v.summary).toEqual({ valid: r.objects.length, invalid: 0, errors: 0, skipped: 0 });
+      },
+    );
+  });
+
+  describe("bad values are rejected with a clear message", () => {
+    test.each(badValuesFiles(chart))("$file: $expected", ({ file, expected }) => {
+      const r = template(chart, [file]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(expected);
+    });
+  });
 }

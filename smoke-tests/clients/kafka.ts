@@ -2,6 +2,7 @@
 // offsets by hand only after a message is recorded, no transactions. Settings are the ones the reference
 // `kafka-sync-all` profile uses; see ../../../shared/reference/durability-and-throughput-testing.md §4.1.
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
+import { topicPartitions, withAdmin } from "../probes/kafka";
 import type { KafkaTarget } from "../target/types";
 import { decodeEnvelope, type Envelope } from "./envelope";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
@@ -83,10 +84,7 @@ export class KafkaPublisher implements Publisher {
   }
 
   static async open(client: Kafka, topic: string): Promise<KafkaPublisher> {
-    const admin = client.admin();
-    await admin.connect();
-    const md = await admin.fetchTopicMetadata({ topics: [topic] }).finally(() => admin.disconnect());
-    const partitions = (md.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+    const partitions = (await topicPartitions(client, topic)).map((p) => p.partition).sort((a, b) => a - b);
     if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
     return new KafkaPublisher(client, await KafkaPublisher.newProducer(client), topic, partitions);
   }
@@ -159,9 +157,7 @@ export class KafkaSubscriber implements Subscriber {
   ) {}
 
   async start(onDelivery: (d: Received) => void): Promise<void> {
-    const admin = this.client.admin();
-    await admin.connect();
-    const startOffsets = await admin.fetchTopicOffsets(this.topic).finally(() => admin.disconnect());
+    const startOffsets = await withAdmin(this.client, (admin) => admin.fetchTopicOffsets(this.topic));
 
     const consumer = this.client.consumer({
       groupId: this.groupId,

@@ -66,6 +66,15 @@ export async function runDrill(
     timeline.event(Date.now(), "phase", p);
   };
 
+  const waitUntil = async (condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await condition()) return true;
+      await sleep(100);
+    }
+    return false;
+  };
+
   const ctx: NemesisContext = {
     harness,
     faults: faults as FaultInjector,
@@ -84,22 +93,8 @@ export async function runDrill(
       }
       throw new Error(`${harness.system} was not healthy again within ${timeoutMs / 1000} s (${last.detail})`);
     },
-    async waitForAckAfter(since, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        if (wl.firstAckAfter(since) !== undefined) return true;
-        await sleep(100);
-      }
-      return false;
-    },
-    async waitUntil(condition, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        if (await condition()) return true;
-        await sleep(250);
-      }
-      return false;
-    },
+    waitForAckAfter: (since, timeoutMs) => waitUntil(async () => wl.ackedSince(since), timeoutMs),
+    waitUntil,
     sleep,
     settings: opts.settings,
   };

@@ -51,8 +51,8 @@ export class Workload {
   private producing = false;
   private loops: Promise<void>[] = [];
   private seqs = new Map<string, number>();
-  /** Epoch ms of the first acknowledgement at or after a given instant; used to measure write unavailability. */
-  private acksAt: number[] = [];
+  /** Epoch ms of the latest acknowledgement (acks are recorded in time order, so this answers "acked since t?"). */
+  private lastAckAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ledger: Ledger,
@@ -155,12 +155,12 @@ export class Workload {
         this.noteError(o.error);
       }
     });
-    if (outcomes.some((o) => o.type === "ok")) this.acksAt.push(at);
+    if (outcomes.some((o) => o.type === "ok")) this.lastAckAt = at;
   }
 
-  /** The first acknowledgement at or after `since` (epoch ms), if any. */
-  firstAckAfter(since: number): number | undefined {
-    return this.acksAt.find((t) => t >= since);
+  /** Whether any publish was acknowledged at or after `since` (epoch ms). */
+  ackedSince(since: number): boolean {
+    return this.lastAckAt >= since;
   }
 
   /** Waits until every acknowledged message has been consumed and nothing is in flight, or the deadline passes. */

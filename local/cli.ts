@@ -5,21 +5,21 @@
 //   status                      table of both clusters
 //   fault <action> <node>       kill|stop|start|pause|resume|isolate|heal kafka-0..2 / rabbitmq-0..2
 //   leader partition <topic> [p] | controller | queue <name>
+//   target                      print the target (JSON) if every node runs; exit 3 if the environment is not up
+//   declare < declarations.json  topics, quorum queues and policies a stack declares (the embedded platform's Jobs)
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { quietNegativeTimeoutWarnings } from "../smoke-tests/clients/kafka";
 import { repoRoot } from "../toolchain/src/paths";
-import { down, loadEnvironment, type Progress, up } from "./environment";
+import { applyDeclarations, type Declarations } from "./declarations";
+import { allNodes, down, loadEnvironment, type Progress, up, waitHealthy } from "./environment";
 import { activeController, FAULT_ACTIONS, type FaultAction, fault, partitionLeader, quorumQueueLeader } from "./faults";
+import { processState, readPidFile } from "./processes";
 import { statePaths } from "./state";
 import { renderTable, statusRows } from "./status";
 
-// kafkajs 2.2.4 passes negative timeouts to setTimeout, which Node 24 reports as TimeoutNegativeWarning on every
-// run; it is harmless (Node treats it as 1 ms) and would bury the progress lines.
-process.removeAllListeners("warning");
-process.on("warning", (w) => {
-  if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
-});
+quietNegativeTimeoutWarnings();
 
 const started = Date.now();
 const progress: Progress = (line) => {
@@ -64,6 +64,25 @@ async function main(argv: string[]): Promise<void> {
       return;
     case "status":
       return status();
+    case "target": {
+      const env = loadEnvironment();
+      const stopped = allNodes(env).filter((n) => processState(readPidFile(n.name)) === "gone");
+      if (stopped.length > 0 || !existsSync(statePaths.target)) {
+        process.stderr.write(
+          `the local environment is not up (${stopped.map((n) => n.name).join(", ") || "no target"})\n`,
+        );
+        process.exitCode = 3;
+        return;
+      }
+      process.stdout.write(readFileSync(statePaths.target, "utf8"));
+      return;
+    }
+    case "declare": {
+      const env = loadEnvironment();
+      await waitHealthy(env, progress);
+      await applyDeclarations(env, JSON.parse(readFileSync(0, "utf8")) as Declarations, progress);
+      return;
+    }
     case "fault": {
       const [action, node] = args;
       if (!FAULT_ACTIONS.includes(action as FaultAction) || !node) {
@@ -89,7 +108,7 @@ async function main(argv: string[]): Promise<void> {
     }
     default:
       process.stdout.write(
-        "usage: cli.ts local | up [--dedicated-controllers] | down [--purge] | status | fault <action> <node> | leader …\n",
+        "usage: cli.ts local | up [--dedicated-controllers] | down [--purge] | status | fault <action> <node> | leader … | declare < file\n",
       );
   }
 }

@@ -56,6 +56,10 @@ export async function declareQuorumQueue(ep: ManagementEndpoint, vhost: string, 
   });
 }
 
+export async function putPolicy(ep: ManagementEndpoint, vhost: string, name: string, policy: object): Promise<void> {
+  await request(ep, "PUT", `/api/policies/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`, policy);
+}
+
 export async function deleteQueue(ep: ManagementEndpoint, vhost: string, name: string): Promise<void> {
   await request(ep, "DELETE", `/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`);
 }

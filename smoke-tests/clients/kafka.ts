@@ -16,6 +16,17 @@ export interface KafkaClientOptions extends ClientEvents {
   retries?: number;
 }
 
+/**
+ * kafkajs 2.2.4 passes negative timeouts to setTimeout, which Node 24 reports as TimeoutNegativeWarning on every
+ * run; it is harmless (Node treats it as 1 ms) and would bury the progress lines. Commands call this once.
+ */
+export function quietNegativeTimeoutWarnings(): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (w) => {
+    if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
+  });
+}
+
 export function kafkaConfig(target: KafkaTarget, opts: KafkaClientOptions): KafkaConfig {
   return {
     clientId: opts.clientId,

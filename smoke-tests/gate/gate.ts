@@ -17,43 +17,9 @@ import {
   rabbitDurability,
   rabbitRoundTrip,
 } from "./checks";
+import type { GateSettings, ThroughputFloor } from "./settings";
 
-export interface ThroughputFloor {
-  /** Acknowledged messages per second the system must sustain. */
-  messagesPerSec: number;
-  /** Highest acceptable p99 publish (ack) latency; omitted = not checked. */
-  publishP99Ms?: number;
-}
-
-export interface GateSettings {
-  systems: SystemName[];
-  /** Production stacks may turn the node-failure check off; it is on everywhere else. */
-  nodeFailure: boolean;
-  durability: { steadyMs: number; faultMs: number; afterMs: number; ratePerSec: number; drainTimeoutMs: number };
-  throughput: {
-    durationMs: number;
-    messageBytes: number;
-    publishers: number;
-    batchSize: number;
-    inFlightBatches: number;
-    floors: Record<SystemName, ThroughputFloor>;
-  };
-}
-
-/** Sized for the embedded default on 2 cores: the whole gate well under two minutes. */
-export const defaultGateSettings: GateSettings = {
-  systems: ["kafka", "rabbitmq"],
-  nodeFailure: true,
-  durability: { steadyMs: 3_000, faultMs: 15_000, afterMs: 2_000, ratePerSec: 1_000, drainTimeoutMs: 30_000 },
-  throughput: {
-    durationMs: 8_000,
-    messageBytes: 1024,
-    publishers: 2,
-    batchSize: 100,
-    inFlightBatches: 4,
-    floors: { kafka: { messagesPerSec: 1_000 }, rabbitmq: { messagesPerSec: 500 } },
-  },
-};
+export { defaultGateSettings, type GateSettings, type ThroughputFloor } from "./settings";
 
 export interface GateSystemResult {
   system: SystemName;

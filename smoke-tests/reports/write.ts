@@ -6,7 +6,10 @@ import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";
 import type { RunReport } from "./run-report";
 
-export const defaultReportsRoot = resolve(__dirname, "..", "..", "reports");
+/** reports/ in the repo, or MP_REPORTS_DIR (the in-cluster gate writes to its volume at /reports). */
+export const defaultReportsRoot = process.env.MP_REPORTS_DIR
+  ? resolve(process.env.MP_REPORTS_DIR)
+  : resolve(__dirname, "..", "..", "reports");
 
 export interface WrittenReport {
   dir: string;

@@ -1,6 +1,7 @@
 // The contract between a deployment and everything that verifies it. A target is plain data (JSON): the local
 // environment writes one (local/), a deployed Pulumi stack's outputs produce one (infra/), and every smoke test,
 // drill and benchmark reads only this. Fault injection is separate (faults/), because it is behaviour, not data.
+import type { GateSettings } from "../gate/settings";
 
 /** One broker node as the verifiers see it. */
 export interface NodeRef {
@@ -64,4 +65,6 @@ export interface Target {
   placement: Placement;
   kafka: KafkaTarget;
   rabbitmq: RabbitMQTarget;
+  /** The stack's gate settings (stack config `gate:`); the local environment leaves it out and gets the defaults. */
+  gate?: GateSettings;
 }

@@ -1,5 +1,6 @@
 // Checks that parsed JSON really is a Target (types.ts) and reports every problem at once, each as field, value and
 // rule, so a misdescribed target is fixed in one round instead of one error per run.
+import { parseGateSettings } from "../gate/settings";
 import type { Target } from "./types";
 
 export interface TargetProblem {
@@ -89,6 +90,10 @@ export function validateTarget(value: Json): ValidationResult {
     validatePlacement(p, root.placement);
     validateKafka(p, root.kafka);
     validateRabbitMQ(p, root.rabbitmq);
+    // Optional: a stack's gate settings; the local environment's target leaves them out (defaults apply).
+    if (root.gate !== undefined) {
+      for (const g of parseGateSettings(root.gate, "gate").problems) p.add(g.field, g.value, g.rule);
+    }
   }
   return p.list.length === 0 ? { ok: true, target: value as Target } : { ok: false, problems: p.list };
 }

@@ -1,0 +1,160 @@
+// What the smoke gate checks and how hard: which systems, whether a broker is killed, how many messages, and the
+// throughput floors. Pure data with one validator, shared by the stack config (infra/settings.ts reads `gate:`) and
+// the target (a stack's `target.gate` output), so a floor is written once, in Pulumi.<stack>.yaml.
+import type { SystemName } from "../reports/run-report";
+
+export interface ThroughputFloor {
+  /** Acknowledged messages per second the system must sustain. */
+  messagesPerSec: number;
+  /** Highest acceptable p99 publish (ack) latency; omitted = not checked. */
+  publishP99Ms?: number;
+}
+
+export interface GateSettings {
+  systems: SystemName[];
+  /** Kill the leader under load and count; production stacks may turn it off (the default there). */
+  nodeFailure: boolean;
+  durability: { steadyMs: number; faultMs: number; afterMs: number; ratePerSec: number; drainTimeoutMs: number };
+  throughput: {
+    durationMs: number;
+    messageBytes: number;
+    publishers: number;
+    batchSize: number;
+    inFlightBatches: number;
+    floors: Record<SystemName, ThroughputFloor>;
+  };
+}
+
+/** Sized for the embedded default on 2 cores: the whole gate well under two minutes. */
+export const defaultGateSettings: GateSettings = {
+  systems: ["kafka", "rabbitmq"],
+  nodeFailure: true,
+  durability: { steadyMs: 3_000, faultMs: 15_000, afterMs: 2_000, ratePerSec: 1_000, drainTimeoutMs: 30_000 },
+  throughput: {
+    durationMs: 8_000,
+    messageBytes: 1024,
+    publishers: 2,
+    batchSize: 100,
+    inFlightBatches: 4,
+    floors: { kafka: { messagesPerSec: 1_000 }, rabbitmq: { messagesPerSec: 500 } },
+  },
+};
+
+export interface GateProblem {
+  field: string;
+  value: unknown;
+  rule: string;
+}
+
+/** Inclusive integer ranges: wide enough for any real cluster, narrow enough to catch a unit mistake (s vs ms). */
+const durabilityRanges = {
+  steadyMs: [1_000, 600_000],
+  faultMs: [1_000, 600_000],
+  afterMs: [0, 600_000],
+  ratePerSec: [1, 100_000],
+  drainTimeoutMs: [1_000, 1_800_000],
+} as const;
+const throughputRanges = {
+  durationMs: [1_000, 3_600_000],
+  // The envelope (id, send time) needs about 60 bytes; 1 MiB is both brokers' comfortable maximum.
+  messageBytes: [64, 1_048_576],
+  publishers: [1, 64],
+  batchSize: [1, 10_000],
+  inFlightBatches: [1, 1_000],
+} as const;
+const systemNames: readonly SystemName[] = ["kafka", "rabbitmq"];
+
+type Rec = Record<string, unknown>;
+const isRecord = (v: unknown): v is Rec => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Validates `raw` (a partial GateSettings, e.g. from stack config) and merges it over `base`. Every problem is
+ * returned at once, each naming `<key>.<path>`, the value and the rule; settings are returned only without problems.
+ */
+export function parseGateSettings(
+  raw: unknown,
+  key: string,
+  base: GateSettings = defaultGateSettings,
+): { settings?: GateSettings; problems: GateProblem[] } {
+  const problems: GateProblem[] = [];
+  const add = (field: string, value: unknown, rule: string) => problems.push({ field: `${key}.${field}`, value, rule });
+  const known = (path: string, o: Rec, keys: readonly string[]) => {
+    for (const k of Object.keys(o)) {
+      if (!keys.includes(k)) add(path ? `${path}.${k}` : k, o[k], `is not a known setting (known: ${keys.join(", ")})`);
+    }
+  };
+  const section = (path: string, v: unknown): Rec => {
+    if (v === undefined) return {};
+    if (isRecord(v)) return v;
+    add(path, v, "must be a mapping");
+    return {};
+  };
+  const int = (path: string, v: unknown, [min, max]: readonly [number, number], fallback: number): number => {
+    if (v === undefined) return fallback;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      add(path, v, `must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return v;
+  };
+
+  if (raw !== undefined && !isRecord(raw)) {
+    problems.push({ field: key, value: raw, rule: "must be a mapping" });
+    return { problems };
+  }
+  const g = raw ?? {};
+  known("", g, ["systems", "nodeFailure", "durability", "throughput"]);
+
+  let systems = base.systems;
+  if (g.systems !== undefined) {
+    const list = g.systems;
+    if (!Array.isArray(list) || list.length === 0)
+      add("systems", list, 'must be a non-empty list of "kafka", "rabbitmq"');
+    else {
+      list.forEach((s, i) => {
+        if (!systemNames.includes(s as SystemName)) add(`systems[${i}]`, s, 'must be "kafka" or "rabbitmq"');
+      });
+      if (new Set(list).size !== list.length) add("systems", list, "names a system more than once");
+      systems = list as SystemName[];
+    }
+  }
+
+  let nodeFailure = base.nodeFailure;
+  if (g.nodeFailure !== undefined) {
+    if (typeof g.nodeFailure === "boolean") nodeFailure = g.nodeFailure;
+    else add("nodeFailure", g.nodeFailure, "must be true or false");
+  }
+
+  const d = section("durability", g.durability);
+  known("durability", d, Object.keys(durabilityRanges));
+  const durability = { ...base.durability };
+  for (const [k, range] of Object.entries(durabilityRanges) as Array<[keyof typeof durabilityRanges, [number, number]]>)
+    durability[k] = int(`durability.${k}`, d[k], range, base.durability[k]);
+
+  const t = section("throughput", g.throughput);
+  known("throughput", t, [...Object.keys(throughputRanges), "floors"]);
+  const tp = { ...base.throughput, floors: { ...base.throughput.floors } };
+  for (const [k, range] of Object.entries(throughputRanges) as Array<[keyof typeof throughputRanges, [number, number]]>)
+    tp[k] = int(`throughput.${k}`, t[k], range, base.throughput[k]);
+  const floors = section("throughput.floors", t.floors);
+  known("throughput.floors", floors, systemNames);
+  for (const system of systemNames) {
+    const path = `throughput.floors.${system}`;
+    const f = section(path, floors[system]);
+    known(path, f, ["messagesPerSec", "publishP99Ms"]);
+    const floor: ThroughputFloor = { ...base.throughput.floors[system] };
+    if (f.messagesPerSec !== undefined) {
+      if (typeof f.messagesPerSec !== "number" || !Number.isFinite(f.messagesPerSec) || f.messagesPerSec < 0)
+        add(`${path}.messagesPerSec`, f.messagesPerSec, "must be a number ≥ 0 (messages per second)");
+      else floor.messagesPerSec = f.messagesPerSec;
+    }
+    if (f.publishP99Ms !== undefined) {
+      if (typeof f.publishP99Ms !== "number" || !Number.isFinite(f.publishP99Ms) || f.publishP99Ms <= 0)
+        add(`${path}.publishP99Ms`, f.publishP99Ms, "must be a number > 0 (milliseconds)");
+      else floor.publishP99Ms = f.publishP99Ms;
+    }
+    tp.floors[system] = floor;
+  }
+  if (problems.length > 0) return { problems };
+  return { settings: { systems, nodeFailure, durability, throughput: tp }, problems };
+}

@@ -51,6 +51,7 @@ export function buildTarget(s: Settings, t: Topologies, passwords: { kafka: stri
       },
       queues: r.queues.map((q) => ({ ...q })),
     },
+    gate: s.gate,
   };
 }
 

@@ -4,6 +4,8 @@
 // and reported in one error: `<key> = <value> <rule>`.
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import type { GateSettings } from "../smoke-tests/gate/settings";
+import { type InClusterGateSettings, parseGate } from "./gate-settings";
 import { dnsLabel, dnsLabelRule, Problems, type Raw, show } from "./problems";
 import { deepMerge, readValuesFile, type Values } from "./values/common";
 import {
@@ -23,6 +25,13 @@ import {
 
 export const environments = ["local", "staging", "production"] as const;
 export type Environment = (typeof environments)[number];
+
+/**
+ * Where the stack runs: `kubernetes` (the charts, through the Kubernetes provider) or `embedded` (the local
+ * environment of local/: the same brokers and chart values as processes in network namespaces on this machine).
+ */
+export const platforms = ["kubernetes", "embedded"] as const;
+export type Platform = (typeof platforms)[number];
 
 export interface KubernetesSettings {
   /** kubeconfig context to deploy to (default: the kubeconfig's current context). */
@@ -81,12 +90,16 @@ export interface RabbitMQSettings extends RabbitMQChartSettings {
 
 export interface Settings {
   stack: string;
+  platform: Platform;
   environment: Environment;
   kubernetes: KubernetesSettings;
   /** Labels a namespace must carry for its pods to reach the brokers. */
   clientNamespaceLabels: Record<string, string>;
   kafka: KafkaSettings;
   rabbitmq: RabbitMQSettings;
+  /** What the smoke gate checks after each deploy (stack config `gate:`). */
+  gate: GateSettings;
+  inClusterGate: InClusterGateSettings;
 }
 
 export class SettingsError extends Error {
@@ -108,7 +121,15 @@ export interface SettingsContext {
   repoRoot: string;
 }
 
-const topLevelKeys = ["environment", "kubernetes", "clientNamespaceLabels", "kafka", "rabbitmq"] as const;
+const topLevelKeys = [
+  "platform",
+  "environment",
+  "kubernetes",
+  "clientNamespaceLabels",
+  "kafka",
+  "rabbitmq",
+  "gate",
+] as const;
 const kafkaStackKeys = ["valuesFile", "namespace", "release", "clientUser", "topics"] as const;
 const rabbitmqStackKeys = ["valuesFile", "namespace", "release", "vhost", "queues", "policies"] as const;
 
@@ -133,18 +154,89 @@ const userName = /^[A-Za-z0-9._-]{1,64}$/;
 export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
   const p = new Problems();
   p.knownKeys("config", raw, topLevelKeys);
+  const platform = p.oneOf("platform", raw.platform ?? "kubernetes", platforms);
+  const embedded = platform === "embedded";
+  if (embedded) checkEmbedded(p, raw);
   const environment = p.oneOf("environment", raw.environment, environments);
-  const kubernetes = parseKubernetes(p, raw.kubernetes);
-  const clientNamespaceLabels = parseLabels(p, raw.clientNamespaceLabels);
-  const kafka = parseKafka(p, raw.kafka, environment, ctx);
-  const rabbitmq = parseRabbitMQ(p, raw.rabbitmq, environment, ctx);
+  const kubernetes = embedded ? {} : parseKubernetes(p, raw.kubernetes);
+  const clientNamespaceLabels = embedded ? {} : parseLabels(p, raw.clientNamespaceLabels);
+  const kafka = parseKafka(p, embedded ? chartDefaults(raw.kafka, "kafka") : raw.kafka, environment, ctx);
+  const rabbitmq = parseRabbitMQ(
+    p,
+    embedded ? chartDefaults(raw.rabbitmq, "rabbitmq") : raw.rabbitmq,
+    environment,
+    ctx,
+  );
   if (kafka?.namespace !== undefined && kafka.namespace === rabbitmq?.namespace) {
     p.add("rabbitmq.namespace", rabbitmq.namespace, "is also kafka.namespace: each system gets its own namespace");
   }
-  if (p.list.length > 0 || !environment || !kubernetes || !clientNamespaceLabels || !kafka || !rabbitmq) {
+  const tolerance =
+    kafka && rabbitmq
+      ? {
+          kafka: { replicationFactor: kafka.replicationFactor, minInsyncReplicas: kafka.minInsyncReplicas },
+          rabbitmq: { quorumInitialGroupSize: rabbitmq.quorumInitialGroupSize },
+        }
+      : undefined;
+  const gate = parseGate(p, raw.gate, environment, tolerance);
+  if (embedded && gate?.inCluster.enabled) {
+    p.add(
+      "gate.inCluster.enabled",
+      true,
+      "needs platform kubernetes (the embedded platform has no cluster to run a Job in)",
+    );
+  }
+  if (p.list.length > 0 || !platform || !environment || !kubernetes || !clientNamespaceLabels) {
     throw new SettingsError(ctx.stack, p.list);
   }
-  return { stack: ctx.stack, environment, kubernetes, clientNamespaceLabels, kafka, rabbitmq };
+  if (!kafka || !rabbitmq || !gate) throw new SettingsError(ctx.stack, p.list);
+  return {
+    stack: ctx.stack,
+    platform,
+    environment,
+    kubernetes,
+    clientNamespaceLabels,
+    kafka,
+    rabbitmq,
+    gate: gate.settings,
+    inClusterGate: gate.inCluster,
+  };
+}
+
+/** What a stack on the embedded platform may set: the local environment runs the charts' values.yaml unchanged. */
+const embeddedKeys = { kafka: ["valuesFile", "topics"], rabbitmq: ["valuesFile", "queues", "policies"] } as const;
+
+function checkEmbedded(p: Problems, raw: Raw): void {
+  for (const key of ["kubernetes", "clientNamespaceLabels"] as const) {
+    if (raw[key] !== undefined)
+      p.add(key, raw[key], "is not used on platform embedded (there is no Kubernetes): remove it");
+  }
+  for (const system of ["kafka", "rabbitmq"] as const) {
+    const o = raw[system];
+    if (typeof o !== "object" || o === null || Array.isArray(o)) continue;
+    const values = `charts/${system}/values.yaml`;
+    for (const [k, v] of Object.entries(o)) {
+      if (k === "valuesFile" && v !== values) {
+        p.add(
+          `${system}.valuesFile`,
+          v,
+          `must be ${values} on platform embedded: the local environment runs the chart's defaults`,
+        );
+      } else if (!(embeddedKeys[system] as readonly string[]).includes(k)) {
+        p.add(
+          `${system}.${k}`,
+          v,
+          `is not used on platform embedded, which runs ${values} unchanged (change it there, or deploy to Kubernetes)`,
+        );
+      }
+    }
+  }
+}
+
+/** The embedded platform's base values are the chart's own values.yaml. */
+function chartDefaults(value: unknown, chart: "kafka" | "rabbitmq"): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return value ?? { valuesFile: `charts/${chart}/values.yaml` };
+  return { valuesFile: `charts/${chart}/values.yaml`, ...value };
 }
 
 function parseKubernetes(p: Problems, value: unknown): KubernetesSettings | undefined {

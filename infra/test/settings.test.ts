@@ -288,3 +288,103 @@ describe("all mistakes at once", () => {
     expect(message).toMatch(/^stack test: 5 problems in the stack config; nothing was deployed:\n {2}- environment/);
   });
 });
+
+describe("gate settings (stack config `gate:`)", () => {
+  const local = (gate?: unknown) => ({
+    environment: "local",
+    clientNamespaceLabels: { "messaging-platform.io/client": "true" },
+    kafka: { valuesFile: "charts/kafka/examples/local.yaml" },
+    rabbitmq: { valuesFile: "charts/rabbitmq/examples/local.yaml" },
+    ...(gate === undefined ? {} : { gate }),
+  });
+
+  it("production does not kill a broker unless the stack says so; staging does", () => {
+    expect(parse(productionConfig()).gate.nodeFailure).toBe(false);
+    const staging = { ...productionConfig(), environment: "staging" };
+    expect(parse(staging).gate.nodeFailure).toBe(true);
+    expect(parse({ ...productionConfig(), gate: { nodeFailure: true } }).gate.nodeFailure).toBe(true);
+  });
+
+  it("floors and sizes from the stack override the defaults, the rest stays", () => {
+    const s = parse({
+      ...productionConfig(),
+      gate: { throughput: { durationMs: 20_000, floors: { kafka: { messagesPerSec: 5000 } } } },
+    });
+    expect(s.gate.throughput.durationMs).toBe(20_000);
+    expect(s.gate.throughput.floors.kafka).toEqual({ messagesPerSec: 5000 });
+    expect(s.gate.throughput.floors.rabbitmq).toEqual({ messagesPerSec: 500 });
+    expect(s.gate.durability.ratePerSec).toBe(1000);
+  });
+
+  it("a one-node stack has the node-failure check off, and turning it on names why it cannot pass", () => {
+    expect(parse(local()).gate.nodeFailure).toBe(false);
+    expect(() => parse(local({ nodeFailure: true }))).toThrow(
+      /gate.nodeFailure = true cannot pass: Kafka tolerates 0 broker loss\(es\) \(replication factor 1, min ISR 1\)/,
+    );
+  });
+
+  it("names every bad gate setting with its value and rule", () => {
+    const found = problems((c) => {
+      c.gate = {
+        systems: ["kafka", "kafak"],
+        nodeFailure: "yes",
+        durability: { faultMs: 15 },
+        throughput: { messageBytes: 10, floors: { kafka: { messagesPerSec: -1, publishP99Ms: 0 }, redis: {} } },
+        inCluster: { enabled: true, image: "messaging-platform/smoke-gate:latest", namespace: "Smoke" },
+        floor: 1,
+      };
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "gate.floor = 1 is not a known setting (known: systems, nodeFailure, durability, throughput)",
+        'gate.systems[1] = "kafak" must be "kafka" or "rabbitmq"',
+        'gate.nodeFailure = "yes" must be true or false',
+        "gate.durability.faultMs = 15 must be an integer from 1000 to 600000",
+        "gate.throughput.messageBytes = 10 must be an integer from 64 to 1048576",
+        "gate.throughput.floors.redis = {} is not a known setting (known: kafka, rabbitmq)",
+        "gate.throughput.floors.kafka.messagesPerSec = -1 must be a number ≥ 0 (messages per second)",
+        "gate.throughput.floors.kafka.publishP99Ms = 0 must be a number > 0 (milliseconds)",
+        'gate.inCluster.image = "messaging-platform/smoke-gate:latest" must be an image with an exact version tag (repository:1.2.3; not latest, not 1.2)',
+        expect.stringMatching(/^gate.inCluster.namespace = "Smoke" must be a DNS-1123 label/),
+      ]),
+    );
+    expect(found).toHaveLength(10);
+  });
+});
+
+describe("platform embedded", () => {
+  const embedded = (extra: Config = {}) => ({ platform: "embedded", environment: "local", ...extra });
+
+  it("runs the charts' values.yaml: no values file, namespace or Kubernetes settings needed", () => {
+    const s = parse(embedded({ kafka: { topics: [{ name: "smoke", partitions: 3 }] } }));
+    expect(s.platform).toBe("embedded");
+    expect(s.kafka.valuesFile).toBe("charts/kafka/values.yaml");
+    expect(s.kafka.replicationFactor).toBe(3);
+    expect(s.kafka.topics).toEqual([{ name: "smoke", partitions: 3, replicationFactor: 3, minInsyncReplicas: 2 }]);
+  });
+
+  it("refuses what it would silently ignore: overrides, another values file, Kubernetes settings, an in-cluster Job", () => {
+    let message = "";
+    try {
+      parse(
+        embedded({
+          kubernetes: { context: "kind" },
+          kafka: { brokers: 5, valuesFile: "charts/kafka/examples/production.yaml" },
+          rabbitmq: { namespace: "mq" },
+          gate: { inCluster: { enabled: true } },
+        }),
+      );
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('kubernetes = {"context":"kind"} is not used on platform embedded');
+    expect(message).toContain(
+      "kafka.brokers = 5 is not used on platform embedded, which runs charts/kafka/values.yaml unchanged",
+    );
+    expect(message).toContain(
+      'kafka.valuesFile = "charts/kafka/examples/production.yaml" must be charts/kafka/values.yaml',
+    );
+    expect(message).toContain('rabbitmq.namespace = "mq" is not used on platform embedded');
+    expect(message).toContain("gate.inCluster.enabled = true needs platform kubernetes");
+  });
+});

@@ -1,6 +1,8 @@
-// Entry point: read the stack config once, refuse it before registering anything if it is wrong, then deploy.
+// Entry point: read the stack config once, refuse it before registering anything if it is wrong, then deploy to
+// the stack's platform (Kubernetes, or the embedded default on this machine).
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { deployEmbedded } from "./embedded/platform";
 import { deployPlatform } from "./platform";
 import { parseSettings, SettingsError } from "./settings";
 
@@ -29,9 +31,10 @@ function settings() {
   }
 }
 
-const platform = deployPlatform(settings());
+const s = settings();
+const deployed = s.platform === "embedded" ? deployEmbedded(s) : deployPlatform(s);
 
-export const target = platform.target;
-export const namespaces = platform.namespaces;
-export const podSelectors = platform.podSelectors;
-export const durability = platform.durability;
+export const platform = s.platform;
+/** The deployment as a smoke-test target (namespaces and pod selectors for fault injection are in `placement`). */
+export const target = deployed.target;
+export const durability = deployed.durability;

@@ -1,0 +1,50 @@
+{{/* Names, labels and derived values. Every name is declared here once and reused by the templates. */}}
+
+{{- define "smoke-gate.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* At most 40 characters: the Job name appends "-" and a runId of at most 20 (63 in all). */}}
+{{- define "smoke-gate.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else if contains (include "smoke-gate.name" .) .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name (include "smoke-gate.name" .) | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* One Job per runId: a Job's pod template is immutable and a finished Job never runs again. */}}
+{{- define "smoke-gate.jobName" -}}{{ include "smoke-gate.fullname" . }}-{{ .Values.runId }}{{- end -}}
+{{- define "smoke-gate.serviceAccountName" -}}{{ include "smoke-gate.fullname" . }}{{- end -}}
+{{- define "smoke-gate.faultsRoleName" -}}{{ include "smoke-gate.fullname" . }}-faults{{- end -}}
+{{- define "smoke-gate.reportsClaimName" -}}{{ include "smoke-gate.fullname" . }}-reports{{- end -}}
+
+{{/* The broker namespaces, each once (Kafka and RabbitMQ may share one). */}}
+{{- define "smoke-gate.brokerNamespaces" -}}
+{{- list .Values.brokerNamespaces.kafka .Values.brokerNamespaces.rabbitmq | uniq | toJson -}}
+{{- end -}}
+
+{{- define "smoke-gate.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "smoke-gate.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "smoke-gate.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "smoke-gate.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: smoke-gate
+app.kubernetes.io/part-of: messaging-platform
+messaging-platform.io/role: smoke-gate
+{{- end -}}
+
+{{- define "smoke-gate.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag }}
+{{- end -}}
+{{- end -}}

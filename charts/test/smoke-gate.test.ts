@@ -1,0 +1,422 @@
+// charts/smoke-gate: lint, render every example, validate every object offline, and assert what the in-cluster gate
+// promises: its ServiceAccount may delete broker pods and manage NetworkPolicies in the broker namespaces and nothing
+// else, the Job fails instead of retrying, the pod meets Pod Security "restricted", and smoke-tests/Dockerfile builds
+// the image the Job expects (same Node as the toolchain, same command, same user, every source the gate loads).
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { parse } from "yaml";
+import { repoRoot, version } from "../../toolchain/src/paths";
+import {
+  type Any,
+  chartsDir,
+  chartValues,
+  container,
+  describeChartBasics,
+  env,
+  exampleRenderer,
+  namespace,
+  type Rendered,
+  render,
+} from "./support";
+
+const chart = "smoke-gate";
+const fullname = "mp-smoke-gate";
+const serviceAccount = fullname;
+const faultsRole = `${fullname}-faults`;
+const reportsClaim = `${fullname}-reports`;
+const gateCommand = ["node", "--import", "tsx", "smoke-tests/cli/smoke.ts"];
+
+const { examples, example } = exampleRenderer(chart);
+
+/** An example's own values file (the required values live there, not in values.yaml). */
+function exampleValues(name: string): Any {
+  return parse(readFileSync(join(chartsDir, chart, "examples", `${name}.yaml`), "utf8"));
+}
+function job(r: Rendered): Any {
+  const jobs = r.all("Job");
+  expect(jobs).toHaveLength(1);
+  return jobs[0];
+}
+function gate(r: Rendered): Any {
+  return container(job(r), "gate");
+}
+
+describeChartBasics(chart, examples, example, { defaultsFailWith: 'target.existingSecret = "" is required' });
+
+describe("The Job's ServiceAccount can delete pods and manage NetworkPolicies in the broker namespaces and nothing else", () => {
+  const rbacKinds = ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
+  /** Every (apiGroup, resource) a Role grants, with its sorted verbs; anything beyond plain rules fails the test. */
+  function grants(role: Any): { apiGroup: string; resource: string; verbs: string[] }[] {
+    const out = new Map<string, Set<string>>();
+    for (const rule of role.rules as Any[]) {
+      expect(Object.keys(rule).sort()).toEqual(["apiGroups", "resources", "verbs"]);
+      for (const group of rule.apiGroups as string[]) {
+        for (const resource of rule.resources as string[]) {
+          const key = `${group} ${resource}`;
+          const verbs = out.get(key) ?? new Set<string>();
+          for (const v of rule.verbs as string[]) verbs.add(v);
+          out.set(key, verbs);
+        }
+      }
+    }
+    return [...out.entries()]
+      .map(([key, verbs]) => {
+        const [apiGroup = "", resource = ""] = key.split(" ");
+        return { apiGroup, resource, verbs: [...verbs].sort() };
+      })
+      .sort((a, b) => `${a.apiGroup} ${a.resource}`.localeCompare(`${b.apiGroup} ${b.resource}`));
+  }
+  const expectedGrants = [
+    { apiGroup: "", resource: "pods", verbs: ["delete", "get", "list"] },
+    { apiGroup: "networking.k8s.io", resource: "networkpolicies", verbs: ["create", "delete", "get", "list"] },
+  ];
+
+  test("staging: one Role and one RoleBinding in each broker namespace, bound to the chart's ServiceAccount only", () => {
+    const r = example("staging");
+    const values = exampleValues("staging");
+    const brokerNamespaces = [values.brokerNamespaces.kafka, values.brokerNamespaces.rabbitmq].sort();
+    expect(brokerNamespaces).toEqual(["kafka", "rabbitmq"]);
+
+    const rbac = r.objects.filter((o) => rbacKinds.includes(o.kind)) as Any[];
+    expect(rbac.filter((o) => o.kind.startsWith("Cluster"))).toEqual([]);
+
+    const roles = r.all("Role");
+    expect(roles.map((x) => x.metadata.namespace).sort()).toEqual(brokerNamespaces);
+    for (const role of roles) {
+      expect(role.metadata.name).toBe(faultsRole);
+      expect({ ns: role.metadata.namespace, grants: grants(role) }).toEqual({
+        ns: role.metadata.namespace,
+        grants: expectedGrants,
+      });
+    }
+
+    const bindings = r.all("RoleBinding");
+    expect(bindings.map((x) => x.metadata.namespace).sort()).toEqual(brokerNamespaces);
+    for (const b of bindings) {
+      expect(b.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: faultsRole });
+      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: serviceAccount, namespace }]);
+    }
+    expect(rbac).toHaveLength(roles.length + bindings.length);
+
+    const sa = r.get("ServiceAccount", serviceAccount);
+    expect(sa.metadata.namespace).toBe(namespace);
+    expect(sa.automountServiceAccountToken).toBe(true);
+    const pod = job(r).spec.template.spec;
+    expect(pod.serviceAccountName).toBe(serviceAccount);
+    expect(pod.automountServiceAccountToken).not.toBe(false);
+    expect(job(r).metadata.namespace).toBe(namespace);
+  });
+
+  test("Kafka and RabbitMQ in one namespace: one Role and one RoleBinding there", () => {
+    const r = render(chart, ["examples/staging.yaml"], ["brokerNamespaces.rabbitmq=kafka"]);
+    expect(r.all("Role").map((x) => [x.metadata.namespace, x.metadata.name])).toEqual([["kafka", faultsRole]]);
+    expect(r.all("RoleBinding").map((x) => [x.metadata.namespace, x.metadata.name])).toEqual([["kafka", faultsRole]]);
+    expect(grants(r.get("Role", faultsRole))).toEqual(expectedGrants);
+    expect(r.all("ClusterRole").length + r.all("ClusterRoleBinding").length).toBe(0);
+  });
+
+  test("every example: the same rules, no cluster-wide RBAC, and Roles only in the example's broker namespaces", () => {
+    for (const name of examples) {
+      const r = example(name);
+      const values = exampleValues(name);
+      const want = [...new Set([values.brokerNamespaces.kafka, values.brokerNamespaces.rabbitmq])].sort();
+      expect({ name, cluster: r.all("ClusterRole").length + r.all("ClusterRoleBinding").length }).toEqual({
+        name,
+        cluster: 0,
+      });
+      expect({
+        name,
+        ns: r
+          .all("Role")
+          .map((x) => x.metadata.namespace)
+          .sort(),
+      }).toEqual({ name, ns: want });
+      for (const role of r.all("Role"))
+        expect({ name, grants: grants(role) }).toEqual({ name, grants: expectedGrants });
+    }
+  });
+});
+
+describe("the gate Job", () => {
+  test.each(examples)("%s: fails instead of retrying, named <fullname>-<runId>, bounded by its deadline", (name) => {
+    const values = exampleValues(name);
+    const j = job(example(name));
+    expect(j.metadata.name).toBe(`${fullname}-${values.runId}`);
+    expect(j.metadata.name.endsWith(`-${values.runId}`)).toBe(true);
+    expect(j.metadata.name.length).toBeLessThanOrEqual(63);
+    expect(j.spec.backoffLimit).toBe(0);
+    expect(j.spec.template.spec.restartPolicy).toBe("Never");
+    const deadline = values.activeDeadlineSeconds ?? chartValues(chart).activeDeadlineSeconds;
+    expect(j.spec.activeDeadlineSeconds).toBe(deadline);
+    // Pulumi's wait for the Job must outlast Kubernetes' deadline, or `pulumi up` gives up on a gate still running.
+    expect(Number(j.metadata.annotations["pulumi.com/timeoutSeconds"])).toBeGreaterThan(deadline);
+    expect(j.spec.ttlSecondsAfterFinished).toBe(values.ttlSecondsAfterFinished);
+  });
+
+  test("the Job is kept after it finishes unless ttlSecondsAfterFinished is set", () => {
+    expect(chartValues(chart).ttlSecondsAfterFinished).toBeUndefined();
+    expect(job(example("staging")).spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(job(example("production")).spec.ttlSecondsAfterFinished).toBe(604800);
+  });
+
+  test("runs the smoke CLI from /app with the target from the Secret, reports to /reports, plain CI output", () => {
+    const r = example("staging");
+    const c = gate(r);
+    expect(c.command).toEqual(gateCommand);
+    expect(c.workingDir).toBe("/app");
+    expect(c.args).toBeUndefined();
+    expect(c.image).toBe("messaging-platform/smoke-gate:0.1.0");
+    expect(env(c, "MP_TARGET")).toBe("file:/etc/smoke-gate/target.json");
+    expect(env(c, "MP_REPORTS_DIR")).toBe("/reports");
+    expect(env(c, "CI")).toBe("true");
+    // The root filesystem is read-only: the CLI must write its reports under MP_REPORTS_DIR (the reports volume).
+    expect(readFileSync(join(repoRoot, "smoke-tests", "reports", "write.ts"), "utf8")).toContain(
+      "process.env.MP_REPORTS_DIR",
+    );
+  });
+
+  test("extra CLI arguments follow the command", () => {
+    const r = render(chart, ["examples/staging.yaml"], ["args={--system,kafka}"]);
+    expect(gate(r).command).toEqual(gateCommand);
+    expect(gate(r).args).toEqual(["--system", "kafka"]);
+  });
+
+  test.each(examples)("%s: the target Secret is mounted read-only at /etc/smoke-gate as target.json (0440)", (name) => {
+    const values = exampleValues(name);
+    const j = job(example(name));
+    const volume = (j.spec.template.spec.volumes as Any[]).find((v) => v.secret !== undefined);
+    expect(volume.secret).toEqual({
+      secretName: values.target.existingSecret,
+      items: [{ key: values.target.key ?? "target.json", path: "target.json" }],
+      defaultMode: 0o440,
+    });
+    expect(gate(example(name)).volumeMounts).toEqual(
+      expect.arrayContaining([{ name: volume.name, mountPath: "/etc/smoke-gate", readOnly: true }]),
+    );
+  });
+
+  test.each(examples)(
+    "%s: Pod Security restricted (non-root 1000, no capabilities, read-only root, seccomp)",
+    (name) => {
+      const j = job(example(name));
+      const pod = j.spec.template.spec;
+      expect(pod.securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      expect(pod.hostNetwork ?? false).toBe(false);
+      expect(pod.hostPID ?? false).toBe(false);
+      expect(pod.initContainers).toBeUndefined();
+      for (const c of pod.containers as Any[]) {
+        expect({ c: c.name, sc: c.securityContext }).toEqual({
+          c: c.name,
+          sc: {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+        });
+        // Read-only root: the only writable paths are volumes (the temporary directory for tsx, the reports).
+        const tmp = (c.volumeMounts as Any[]).find((m) => m.mountPath === "/tmp");
+        expect((pod.volumes as Any[]).find((v) => v.name === tmp?.name)?.emptyDir).toEqual({});
+      }
+      // Only volume types the restricted profile allows.
+      for (const v of pod.volumes as Any[]) {
+        const types = Object.keys(v).filter((k) => k !== "name");
+        expect(["secret", "emptyDir", "persistentVolumeClaim"]).toEqual(expect.arrayContaining(types));
+      }
+    },
+  );
+
+  test("reports on the PVC when persistence is enabled (staging), in an emptyDir when not (local)", () => {
+    const mountsOf = (r: Rendered) =>
+      (gate(r).volumeMounts as Any[]).filter((m) => m.name === "reports").map((m) => m.mountPath);
+    const reportsVolume = (r: Rendered) =>
+      (job(r).spec.template.spec.volumes as Any[]).find((v) => v.name === "reports");
+
+    const staging = example("staging");
+    expect(exampleValues("staging").reports.persistence.enabled).toBe(true);
+    expect(mountsOf(staging)).toEqual(["/reports"]);
+    expect(reportsVolume(staging)).toEqual({ name: "reports", persistentVolumeClaim: { claimName: reportsClaim } });
+    const pvc = staging.get("PersistentVolumeClaim", reportsClaim);
+    expect(pvc.metadata.namespace).toBe(namespace);
+    expect(pvc.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    expect(pvc.spec.resources.requests.storage).toBe("1Gi");
+
+    const local = example("local");
+    expect(exampleValues("local").reports.persistence.enabled).toBe(false);
+    expect(mountsOf(local)).toEqual(["/reports"]);
+    expect(reportsVolume(local)).toEqual({ name: "reports", emptyDir: {} });
+    expect(local.all("PersistentVolumeClaim")).toEqual([]);
+  });
+
+  test("labels: name, instance, component, managed-by and the smoke-gate role on the Job and its pod", () => {
+    const j = job(example("staging"));
+    const want = {
+      "app.kubernetes.io/name": "smoke-gate",
+      "app.kubernetes.io/instance": "mp",
+      "app.kubernetes.io/component": "smoke-gate",
+      "app.kubernetes.io/managed-by": "Helm",
+      "messaging-platform.io/role": "smoke-gate",
+    };
+    expect(j.metadata.labels).toEqual(expect.objectContaining(want));
+    expect(j.spec.template.metadata.labels).toEqual(expect.objectContaining(want));
+  });
+
+  test("the NetworkPolicy selects the gate pod: no ingress, egress on TCP anywhere and DNS", () => {
+    const r = example("staging");
+    const np = r.get("NetworkPolicy", fullname);
+    expect(np.metadata.namespace).toBe(namespace);
+    expect(job(r).spec.template.metadata.labels).toEqual(expect.objectContaining(np.spec.podSelector.matchLabels));
+    expect(np.spec.podSelector.matchLabels["messaging-platform.io/role"]).toBe("smoke-gate");
+    expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.egress).toEqual([
+      { ports: [{ protocol: "TCP" }] },
+      {
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ]);
+  });
+
+  test("only the gate's objects: ServiceAccount, Roles, RoleBindings, NetworkPolicy, PVC and the Job", () => {
+    const kinds = [...new Set(example("staging").objects.map((o) => o.kind))].sort();
+    expect(kinds).toEqual(
+      ["Job", "NetworkPolicy", "PersistentVolumeClaim", "Role", "RoleBinding", "ServiceAccount"].sort(),
+    );
+  });
+
+  test("the image is pinned to the chart's appVersion", () => {
+    const v = chartValues(chart);
+    const appVersion = parse(readFileSync(join(chartsDir, chart, "Chart.yaml"), "utf8")).appVersion;
+    expect(v.image).toEqual(
+      expect.objectContaining({
+        repository: "messaging-platform/smoke-gate",
+        tag: appVersion,
+        pullPolicy: "IfNotPresent",
+      }),
+    );
+    expect(v.target).toEqual({ existingSecret: "", key: "target.json" });
+    expect(v.brokerNamespaces).toEqual({ kafka: "", rabbitmq: "" });
+    expect(v.runId).toBe("");
+  });
+});
+
+describe("smoke-tests/Dockerfile builds the image the Job runs", () => {
+  const dockerfile = readFileSync(join(repoRoot, "smoke-tests", "Dockerfile"), "utf8");
+  /** Instructions without comments, continuation lines joined. */
+  const instructions = dockerfile
+    .split("\n")
+    .filter((l) => !l.trimStart().startsWith("#"))
+    .join("\n")
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [keyword = "", ...rest] = l.split(/\s+/);
+      return { keyword: keyword.toUpperCase(), args: rest.join(" ") };
+    });
+  const all = (keyword: string) => instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+  /** COPY sources (flags such as --chown dropped; the last word is the destination). */
+  const copySources = all("COPY").flatMap((args) => {
+    const words = args.split(/\s+/).filter((w) => !w.startsWith("--"));
+    return words.slice(0, -1).map((w) => w.replace(/\/$/, ""));
+  });
+  const staging = () => job(example("staging")).spec.template.spec;
+
+  test("the base image's Node is the toolchain's NODE_VERSION", () => {
+    const from = all("FROM");
+    expect(from).toHaveLength(1);
+    const m = /^node:([0-9.]+)-bookworm-slim$/.exec(from[0] ?? "");
+    expect(m?.[1]).toBe(version("NODE_VERSION"));
+    expect(dockerfile).toMatch(/NODE_VERSION in toolchain\/versions\.env/);
+  });
+
+  test("every COPY source exists in the repository and is not excluded by .dockerignore", () => {
+    expect(copySources).toEqual(expect.arrayContaining(["package.json", "package-lock.json", ".npmrc"]));
+    const ignored = readFileSync(join(repoRoot, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !l.startsWith("#"));
+    for (const src of copySources) {
+      expect({ src, exists: existsSync(join(repoRoot, src)) }).toEqual({ src, exists: true });
+      const hit = ignored.filter((p) => !p.includes("*") && (src === p || src.startsWith(`${p}/`)));
+      expect({ src, ignoredBy: hit }).toEqual({ src, ignoredBy: [] });
+    }
+    for (const p of ["node_modules", ".pulumi-state", "reports", ".git", "docs"]) expect(ignored).toContain(p);
+  });
+
+  test("every source file the gate loads (smoke-tests/cli/smoke.ts and its imports, transitively) is copied", () => {
+    const seen = new Set<string>();
+    const queue = [join(repoRoot, "smoke-tests", "cli", "smoke.ts")];
+    while (queue.length > 0) {
+      const file = queue.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
+        const base = resolve(dirname(file), m[1] as string);
+        const found = [`${base}.ts`, join(base, "index.ts")].find((c) => existsSync(c));
+        expect({ from: relative(repoRoot, file), import: m[1], found: found !== undefined }).toEqual({
+          from: relative(repoRoot, file),
+          import: m[1],
+          found: true,
+        });
+        if (found) queue.push(found);
+      }
+    }
+    const loaded = [...seen].map((f) => relative(repoRoot, f));
+    // The gate reaches outside smoke-tests/ (the local fault injector, the toolchain's paths): the image needs those.
+    expect(loaded.some((f) => f.startsWith("local/"))).toBe(true);
+    expect(loaded).toContain("toolchain/src/paths.ts");
+    const uncopied = loaded.filter((f) => !copySources.some((src) => f === src || f.startsWith(`${src}/`)));
+    expect(uncopied).toEqual([]);
+    // Files read when a module loads: toolchain/src/paths.ts reads toolchain/versions.env, and tsx needs tsconfig.
+    expect(readFileSync(join(repoRoot, "toolchain", "src", "paths.ts"), "utf8")).toContain('"versions.env"');
+    expect(copySources).toEqual(expect.arrayContaining(["toolchain/versions.env", "tsconfig.json"]));
+  });
+
+  test("dependencies from the lockfile, tsx included (the gate runs TypeScript through it)", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
+    expect(pkg.devDependencies.tsx ?? pkg.dependencies.tsx).toBeDefined();
+    const installs = all("RUN").filter((r) => r.includes("npm install"));
+    expect(installs).toHaveLength(1);
+    expect(installs[0]).toContain("npm install --ignore-scripts --no-audit --no-fund");
+    // tsx is a devDependency: omitting dev dependencies would leave the command without its loader.
+    expect(installs[0]).not.toContain("--omit=dev");
+  });
+
+  test("the ENTRYPOINT is the Job's command, in the Job's workingDir, and the CLI exists", () => {
+    const entrypoint = all("ENTRYPOINT");
+    expect(entrypoint).toHaveLength(1);
+    expect(JSON.parse(entrypoint[0] as string)).toEqual(gate(example("staging")).command);
+    expect(all("WORKDIR")).toEqual([gate(example("staging")).workingDir]);
+    expect(existsSync(join(repoRoot, "smoke-tests", "cli", "smoke.ts"))).toBe(true);
+    expect(gateCommand.at(-1)).toBe("smoke-tests/cli/smoke.ts");
+  });
+
+  test("runs as the chart's runAsUser and runAsGroup", () => {
+    const user = all("USER");
+    expect(user).toHaveLength(1);
+    const [uid, gid] = (user[0] as string).split(":").map(Number);
+    expect(uid).toBe(staging().securityContext.runAsUser);
+    expect(gid).toBe(staging().securityContext.runAsGroup);
+    // USER comes after everything that needs root (installing, creating the report directories).
+    const order = instructions.map((i) => i.keyword);
+    expect(order.lastIndexOf("RUN")).toBeLessThan(order.indexOf("USER"));
+  });
+
+  test("the documented build command tags the image as the chart expects", () => {
+    const v = chartValues(chart);
+    expect(dockerfile).toContain(`docker build -f smoke-tests/Dockerfile -t ${v.image.repository}:${v.image.tag} .`);
+  });
+});

@@ -1,12 +1,14 @@
 // The whole deployment for validated settings: one Kubernetes provider, a namespace per system, the generated
 // secrets, both clusters, and the outputs. index.ts calls this after the config has passed validation; the unit
 // tests call it under Pulumi mocks.
+import { dirname } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { declarationJobLabel } from "./components/declaration-job";
 import { GeneratedSecrets } from "./components/generated-secrets";
 import { KafkaCluster } from "./components/kafka";
 import { SystemNamespace } from "./components/namespaces";
 import { RabbitMQCluster } from "./components/rabbitmq";
+import { SmokeGateJob } from "./components/smoke-gate";
 import { durability, targetOutput } from "./outputs";
 import type { Settings } from "./settings";
 import { internalKafkaUsers } from "./values/kafka";
@@ -64,10 +66,27 @@ export function deployPlatform(s: Settings) {
   const topologies = { kafka: kafka.topology, rabbitmq: rabbitmq.topology };
   const kafkaPassword = secrets.kafkaPasswords[s.kafka.clientUser];
   if (kafkaPassword === undefined) throw new Error(`no generated password for kafka.clientUser ${s.kafka.clientUser}`);
+  const target = targetOutput(s, topologies, { kafka: kafkaPassword, rabbitmq: secrets.rabbitmqPassword });
+  if (s.inClusterGate.enabled) {
+    new SmokeGateJob(
+      "smoke-gate",
+      {
+        settings: s.inClusterGate,
+        environment: s.environment,
+        clientNamespaceLabels: s.clientNamespaceLabels,
+        brokerNamespaces: { kafka: s.kafka.namespace, rabbitmq: s.rabbitmq.namespace },
+        target,
+        // Everything the stack deploys except where this checkout lives.
+        chartValues: [s.kafka, s.rabbitmq].map(({ chartDir: _, ...settings }) => settings),
+        chartsDir: dirname(s.kafka.chartDir),
+        provider,
+      },
+      // After both clusters and their declaration Jobs: the gate tests what this deploy produced.
+      { dependsOn: [kafka, rabbitmq] },
+    );
+  }
   return {
-    target: targetOutput(s, topologies, { kafka: kafkaPassword, rabbitmq: secrets.rabbitmqPassword }),
-    namespaces: { kafka: kafkaNamespace.name, rabbitmq: rabbitmqNamespace.name },
-    podSelectors: { kafka: kafka.topology.podSelector, rabbitmq: rabbitmq.topology.podSelector },
+    target,
     durability: durability(s),
   };
 }

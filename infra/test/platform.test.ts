@@ -64,7 +64,9 @@ describe.each(exampleStacks)("example stack %s", (stack) => {
   const ofType = (type: string) => d.resources.filter((r) => r.type === type);
 
   it("gives each system its own namespace with Pod Security restricted and a default-deny NetworkPolicy", () => {
-    const namespaces = ofType("kubernetes:core/v1:Namespace").map((r) => r.inputs.metadata);
+    const namespaces = ofType("kubernetes:core/v1:Namespace")
+      .map((r) => r.inputs.metadata)
+      .filter((m) => m.labels["messaging-platform.io/system"] !== undefined);
     expect(namespaces.map((m) => m.name).sort()).toEqual(["kafka", "rabbitmq"]);
     for (const m of namespaces) {
       expect(m.labels).toMatchObject({
@@ -82,6 +84,7 @@ describe.each(exampleStacks)("example stack %s", (stack) => {
     expect(charts.map((c) => c.chart.replace(/.*\/charts\//, "charts/")).sort()).toEqual([
       "charts/kafka",
       "charts/rabbitmq",
+      ...(d.settings.inClusterGate.enabled ? ["charts/smoke-gate"] : []),
     ]);
     const secretNames = ofType("kubernetes:core/v1:Secret").map((r) => r.inputs.metadata.name);
     const chart = (name: string) => {
@@ -131,6 +134,71 @@ describe.each(exampleStacks)("example stack %s", (stack) => {
 
   it("passes every policy of the pack, charts included", async () => {
     expect(await violations(stackObjects(d.resources))).toEqual([]);
+  });
+});
+
+describe("the in-cluster smoke gate (staging: gate.inCluster.enabled)", () => {
+  let d: Awaited<ReturnType<typeof deploy>>;
+  let objects: Obj[];
+  beforeAll(async () => {
+    d = await deploy("staging");
+    objects = stackObjects(d.resources);
+  });
+  const gateChart = () =>
+    d.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart.endsWith("smoke-gate"));
+
+  it("runs in its own namespace, which carries the client labels the brokers' NetworkPolicies admit", () => {
+    const ns = d.resources.find(
+      (r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "messaging-smoke",
+    );
+    expect(ns?.inputs.metadata.labels).toMatchObject({
+      ...d.settings.clientNamespaceLabels,
+      "pod-security.kubernetes.io/enforce": "restricted",
+    });
+    expect(gateChart()?.inputs.namespace).toBe("messaging-smoke");
+  });
+
+  it("reads the stack's target from a Secret: both passwords, gate settings, and no kubeconfig or context", async () => {
+    const secret = d.resources.find(
+      (r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "smoke-gate-target",
+    );
+    // Registered as a Pulumi secret (the engine's secret signature wraps the value): encrypted in state.
+    const data = secret?.inputs.stringData;
+    expect(data["4dabf18193072939515e22adb298388d"]).toBe("1b47061264138c4ac30d75fd1eb44270");
+    const target = JSON.parse(data.value["target.json"]);
+    expect(validateTarget(target).ok).toBe(true);
+    expect(target.kafka.sasl.password).toBe(d.target.kafka.sasl.password);
+    expect(target.gate.throughput.floors.kafka).toEqual({ messagesPerSec: 2000, publishP99Ms: 500 });
+    expect(target.placement.context).toBeUndefined();
+    expect(target.placement.kubeconfig).toBeUndefined();
+  });
+
+  it("renders a Job named after a run id that changes with what was deployed", () => {
+    const values = gateChart()?.inputs.values;
+    expect(values.image).toEqual({ repository: "messaging-platform/smoke-gate", tag: "0.1.0" });
+    const job = objects.find((o) => o.kind === "Job" && o.metadata.name.startsWith("smoke-gate-run-"));
+    expect(job?.metadata.name).toBe(`smoke-gate-${values.runId}`);
+    expect(job?.spec.backoffLimit).toBe(0);
+  });
+
+  it("its ServiceAccount may delete pods and manage NetworkPolicies in the broker namespaces, and nothing else", () => {
+    const rbac = objects.filter((o) => /^(Cluster)?Role(Binding)?$/.test(o.kind));
+    expect(rbac.filter((o) => o.kind.startsWith("Cluster"))).toEqual([]);
+    const roles = rbac.filter((o) => o.kind === "Role");
+    expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(["kafka", "rabbitmq"]);
+    for (const role of roles) {
+      expect(role.rules).toEqual([
+        { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "delete"] },
+        {
+          apiGroups: ["networking.k8s.io"],
+          resources: ["networkpolicies"],
+          verbs: ["get", "list", "create", "delete"],
+        },
+      ]);
+    }
+    for (const binding of rbac.filter((o) => o.kind === "RoleBinding")) {
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "smoke-gate", namespace: "messaging-smoke" }]);
+    }
   });
 });
 

@@ -1,0 +1,92 @@
+// The smoke gate as a Job in the cluster (stack config gate.inCluster): its own namespace, whose labels the brokers'
+// NetworkPolicies admit; the target as a Secret; charts/smoke-gate (Job, ServiceAccount, a Role per broker
+// namespace). Registered after both clusters, and the provider waits for the Job: a failed gate fails `pulumi up`.
+import { join } from "node:path";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Target } from "../../smoke-tests/target/types";
+import type { InClusterGateSettings } from "../gate-settings";
+import type { TargetOutput } from "../outputs";
+import {
+  gateRunId,
+  inClusterTarget,
+  smokeGateChartValues,
+  smokeGateRelease,
+  smokeGateTargetKey,
+  smokeGateTargetSecret,
+} from "../values/smoke-gate";
+import { environmentLabel, podSecurityLabels } from "./namespaces";
+
+export interface SmokeGateJobArgs {
+  settings: InClusterGateSettings;
+  environment: string;
+  /** Labels the brokers' NetworkPolicies admit (settings.clientNamespaceLabels). */
+  clientNamespaceLabels: Record<string, string>;
+  brokerNamespaces: { kafka: string; rabbitmq: string };
+  target: TargetOutput;
+  /** Values of both broker charts: a change re-runs the gate. */
+  chartValues: unknown[];
+  chartsDir: string;
+  provider: k8s.Provider;
+}
+
+export class SmokeGateJob extends pulumi.ComponentResource {
+  public readonly chart: k8s.helm.v4.Chart;
+  public readonly runId: string;
+
+  constructor(name: string, args: SmokeGateJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("messaging-platform:gate:SmokeGateJob", name, {}, opts);
+    const child = { parent: this, provider: args.provider };
+    const namespace = new k8s.core.v1.Namespace(
+      name,
+      {
+        metadata: {
+          name: args.settings.namespace,
+          labels: { ...podSecurityLabels, ...args.clientNamespaceLabels, [environmentLabel]: args.environment },
+        },
+      },
+      child,
+    );
+    const plain: Target = {
+      ...args.target,
+      kafka: { ...args.target.kafka, sasl: { ...args.target.kafka.sasl, password: "" } },
+      rabbitmq: { ...args.target.rabbitmq, password: "" },
+    };
+    this.runId = gateRunId({ target: plain, image: args.settings.image, chartValues: args.chartValues });
+    const targetJson = pulumi
+      .all([args.target.kafka.sasl.password, args.target.rabbitmq.password])
+      .apply(([kafkaPassword, rabbitmqPassword]) => {
+        const t = inClusterTarget(plain);
+        const full = {
+          ...t,
+          kafka: { ...t.kafka, sasl: { ...t.kafka.sasl, password: kafkaPassword } },
+          rabbitmq: { ...t.rabbitmq, password: rabbitmqPassword },
+        };
+        return JSON.stringify(full, null, 2);
+      });
+    const secret = new k8s.core.v1.Secret(
+      `${name}-target`,
+      {
+        metadata: { name: smokeGateTargetSecret, namespace: namespace.metadata.name },
+        type: "Opaque",
+        stringData: { [smokeGateTargetKey]: pulumi.secret(targetJson) },
+      },
+      child,
+    );
+    this.chart = new k8s.helm.v4.Chart(
+      name,
+      {
+        chart: join(args.chartsDir, "smoke-gate"),
+        name: smokeGateRelease,
+        namespace: namespace.metadata.name,
+        values: smokeGateChartValues(args.settings, {
+          brokerNamespaces: args.brokerNamespaces,
+          runId: this.runId,
+          reportsVolume: args.environment !== "local",
+        }),
+      },
+      { ...child, dependsOn: [secret] },
+    );
+    this.registerOutputs({ runId: this.runId });
+  }
+}

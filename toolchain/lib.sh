@@ -16,6 +16,7 @@ HELM_ROOT="$MP_CACHE/helm-$HELM_VERSION"
 KAFKA_HOME="$MP_CACHE/kafka-$KAFKA_VERSION"
 PERF_TEST_HOME="$MP_CACHE/perf-test-$PERF_TEST_VERSION"
 RABBITMQ_ROOTFS="$MP_CACHE/rabbitmq-rootfs-$RABBITMQ_SUITE"
+RUNNER_ROOTFS="$MP_CACHE/runner-rootfs-$RUNNER_SUITE"      # base of the smoke-gate image (images/)
 K8S_SCHEMAS="$MP_CACHE/kubernetes-schemas-$KUBERNETES_SCHEMA_VERSION"
 
 # Java 17 is the machine default and Kafka 4.x supports it; prefer a newer JDK when one is installed.

@@ -43,6 +43,7 @@ export const toolPaths = {
   kafkaHome: join(cacheDir, `kafka-${version("KAFKA_VERSION")}`),
   perfTestHome: join(cacheDir, `perf-test-${version("PERF_TEST_VERSION")}`),
   rabbitmqRootfs: join(cacheDir, `rabbitmq-rootfs-${version("RABBITMQ_SUITE")}`),
+  runnerRootfs: join(cacheDir, `runner-rootfs-${version("RUNNER_SUITE")}`),
 } as const;
 
 /** The message a test prints when a tool is missing: it fails, and says how to install it. */

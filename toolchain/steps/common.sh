@@ -11,6 +11,13 @@ fail() {
   exit 1
 }
 
+# The Debian archive this machine is configured with (its apt sources), so no mirror is hard-coded anywhere.
+debian_mirror() {
+  [ -n "${DEBIAN_MIRROR:-}" ] && { echo "$DEBIAN_MIRROR"; return; }
+  sed -n 's/^URIs: *\(\S*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1
+  sed -n 's/^deb \(\[[^]]*\] \)\?\(\S*\/debian\) .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1
+}
+
 # Hash of files' contents, for step_inputs.
 hash_files() { cat "$@" | sha256sum | cut -c1-16; }
 

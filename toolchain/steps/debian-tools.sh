@@ -1,8 +1,9 @@
 # Host tools from Debian's archive (bookworm, the machine's own suite): mmdebstrap builds the RabbitMQ root
-# filesystem, iptables/iproute2 give the local clusters their own hosts and real network partitions.
-DEBIAN_TOOLS=(mmdebstrap iptables iproute2 procps psmisc)
+# filesystem, iptables/iproute2 give the local clusters their own hosts and real network partitions, runc runs the
+# smoke-gate image built in images/ (the OCI runtime that containerd uses under Kubernetes).
+DEBIAN_TOOLS=(mmdebstrap iptables iproute2 procps psmisc runc)
 step_inputs() { echo "${DEBIAN_TOOLS[*]}"; }
-step_check() { command -v mmdebstrap && command -v iptables && command -v ip && command -v pkill && command -v fuser; }
+step_check() { command -v mmdebstrap && command -v iptables && command -v ip && command -v pkill && command -v fuser && command -v runc; }
 step_install() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || fail debian "apt-get update" bookworm "cannot read the package lists"

@@ -1,12 +1,6 @@
 # RabbitMQ 4.x from Debian's archive, in its own root filesystem (the host is bookworm, whose 3.10 is too old;
 # sid serves 4.x). Built with mmdebstrap; the local environment runs nodes from it with chroot.
 # sid's Release file can be past Valid-Until on the mirror, hence the apt option.
-# The Debian archive this machine is configured with (its apt sources), so no mirror is hard-coded here.
-debian_mirror() {
-  [ -n "${DEBIAN_MIRROR:-}" ] && { echo "$DEBIAN_MIRROR"; return; }
-  sed -n 's/^URIs: *\(\S*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1
-  sed -n 's/^deb \(\[[^]]*\] \)\?\(\S*\/debian\) .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1
-}
 step_inputs() { echo "rabbitmq-server $RABBITMQ_SUITE $RABBITMQ_VERSION"; }
 step_check() {
   local v; v="$(chroot "$RABBITMQ_ROOTFS" dpkg-query -W -f '${Version}' rabbitmq-server)"

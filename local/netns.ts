@@ -46,7 +46,7 @@ export function ourNamespaces(): string[] {
 export const namespaceExists = (netns: string) => existsSync(nsPath(netns));
 
 /** Creates the node's namespace with eth0 on the bridge; a half-built namespace from a crash is rebuilt. */
-export function createNamespace(node: LocalNode): void {
+export function createNamespace(node: Pick<LocalNode, "netns" | "hostVeth" | "address">): void {
   if (namespaceExists(node.netns)) removeNamespace(node.netns);
   run("ip", ["netns", "add", node.netns]);
   if (linkExists(node.hostVeth)) run("ip", ["link", "del", node.hostVeth]);

@@ -8,6 +8,9 @@ export const network = {
   subnet: "10.213.0",
 } as const;
 
+/** A host of its own for a client container (the smoke-gate image under runc): a peer of the brokers, not a broker. */
+export const clientHost = { netns: "mp-client-0", hostVeth: "mpvclient0", address: `${network.subnet}.30` } as const;
+
 export type System = "kafka" | "rabbitmq";
 export type KafkaMode = "combined" | "dedicated";
 export type Role = "broker" | "controller";

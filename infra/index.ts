@@ -38,3 +38,5 @@ export const platform = s.platform;
 /** The deployment as a smoke-test target (namespaces and pod selectors for fault injection are in `placement`). */
 export const target = deployed.target;
 export const durability = deployed.durability;
+/** The in-cluster gate's Job and the command that prints its report (`gate.inCluster`). */
+export const smokeGate = deployed.smokeGate;

@@ -67,8 +67,9 @@ export function deployPlatform(s: Settings) {
   const kafkaPassword = secrets.kafkaPasswords[s.kafka.clientUser];
   if (kafkaPassword === undefined) throw new Error(`no generated password for kafka.clientUser ${s.kafka.clientUser}`);
   const target = targetOutput(s, topologies, { kafka: kafkaPassword, rabbitmq: secrets.rabbitmqPassword });
+  let smokeGate: { enabled: boolean; namespace?: string; job?: string; logs?: string } = { enabled: false };
   if (s.inClusterGate.enabled) {
-    new SmokeGateJob(
+    const gate = new SmokeGateJob(
       "smoke-gate",
       {
         settings: s.inClusterGate,
@@ -84,9 +85,12 @@ export function deployPlatform(s: Settings) {
       // After both clusters and their declaration Jobs: the gate tests what this deploy produced.
       { dependsOn: [kafka, rabbitmq] },
     );
+    const ns = s.inClusterGate.namespace;
+    smokeGate = { enabled: true, namespace: ns, job: gate.jobName, logs: `kubectl -n ${ns} logs job/${gate.jobName}` };
   }
   return {
     target,
     durability: durability(s),
+    smokeGate,
   };
 }

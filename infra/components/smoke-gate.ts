@@ -33,6 +33,8 @@ export interface SmokeGateJobArgs {
 export class SmokeGateJob extends pulumi.ComponentResource {
   public readonly chart: k8s.helm.v4.Chart;
   public readonly runId: string;
+  /** The Job's name (charts/smoke-gate: <release>-<runId>). */
+  public readonly jobName: string;
 
   constructor(name: string, args: SmokeGateJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("messaging-platform:gate:SmokeGateJob", name, {}, opts);
@@ -53,6 +55,7 @@ export class SmokeGateJob extends pulumi.ComponentResource {
       rabbitmq: { ...args.target.rabbitmq, password: "" },
     };
     this.runId = gateRunId({ target: plain, image: args.settings.image, chartValues: args.chartValues });
+    this.jobName = `${smokeGateRelease}-${this.runId}`;
     const targetJson = pulumi
       .all([args.target.kafka.sasl.password, args.target.rabbitmq.password])
       .apply(([kafkaPassword, rabbitmqPassword]) => {
@@ -87,6 +90,6 @@ export class SmokeGateJob extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [secret] },
     );
-    this.registerOutputs({ runId: this.runId });
+    this.registerOutputs({ runId: this.runId, jobName: this.jobName });
   }
 }

@@ -69,5 +69,5 @@ export function deployEmbedded(s: Settings) {
     },
     gate: s.gate,
   };
-  return { target, durability: durability(s) };
+  return { target, durability: durability(s), smokeGate: { enabled: false } };
 }

@@ -178,6 +178,7 @@ describe("the in-cluster smoke gate (staging: gate.inCluster.enabled)", () => {
     expect(values.image).toEqual({ repository: "messaging-platform/smoke-gate", tag: "0.1.0" });
     const job = objects.find((o) => o.kind === "Job" && o.metadata.name.startsWith("smoke-gate-run-"));
     expect(job?.metadata.name).toBe(`smoke-gate-${values.runId}`);
+    expect(d.out.smokeGate.logs).toBe(`kubectl -n messaging-smoke logs job/smoke-gate-${values.runId}`);
     expect(job?.spec.backoffLimit).toBe(0);
   });
 

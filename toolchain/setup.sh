@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$TOOLCHAIN_DIR/steps/common.sh"
 
-ALL_STEPS=(node debian-tools npm pulumi kubernetes-provider helm kubernetes-schemas kafka perf-test rabbitmq-rootfs runner-rootfs)
+ALL_STEPS=(node debian-tools npm pulumi kubernetes-provider helm kubernetes-schemas kafka perf-test rabbitmq-rootfs runner-rootfs browser)
 if [ "$#" -gt 0 ]; then STEPS=("$@"); else STEPS=("${ALL_STEPS[@]}"); fi
 
 mkdir -p "$MP_CACHE"

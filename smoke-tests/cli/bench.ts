@@ -1,4 +1,4 @@
-// `npm run bench [-- --rounds N --system kafka|rabbitmq]`: our workload against the broker's own perf tool, same
+// `npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq]`: our workload against the broker's own perf tool, same
 // target and settings, alternating rounds; prints each round and the median ratio ours/reference per system.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,13 +15,20 @@ main(async () => {
   const settings = {
     ...defaultBenchSettings,
     rounds: numberFlag(argv, "rounds", defaultBenchSettings.rounds, (n) => n >= 1),
+    warmupRounds: numberFlag(argv, "warmup", defaultBenchSettings.warmupRounds, (n) => Number.isInteger(n) && n >= 0),
+    kafkaRecords: numberFlag(
+      argv,
+      "kafka-records",
+      defaultBenchSettings.kafkaRecords,
+      (n) => Number.isInteger(n) && n >= 1000,
+    ),
   };
   const systems = (flag(argv, "system") ?? "kafka,rabbitmq").split(",") as SystemName[];
   const results = [];
   for (const system of systems) results.push(await benchSystem(target, system, settings, (l) => printer.line(l)));
   const lines = [
     "",
-    `bench on ${target.name} (${settings.rounds} alternating rounds, ${settings.messageBytes} B messages)`,
+    `bench on ${target.name} (${settings.rounds} alternating rounds after ${settings.warmupRounds} warm-up, ${settings.messageBytes} B messages)`,
   ];
   for (const r of results) {
     lines.push(

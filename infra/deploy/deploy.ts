@@ -34,8 +34,14 @@ export function pulumiFailure(message: string): string {
     /^\s*(error:|- |\[mandatory\]|mandatory|\w[\w-]*:\s+\[mandatory\]|.*policy violation)/i.test(l),
   );
   const picked = (useful.length > 0 ? useful : lines.filter((l) => l.trim() !== "").slice(-10)).map((l) => l.trim());
+  if (message.includes("no resource plugin 'pulumi-resource-kubernetes'")) picked.push(kubernetesPluginHint);
   return [...new Set(picked)].slice(0, 20).join("\n    ");
 }
+
+const kubernetesPluginHint =
+  "the Kubernetes provider plugin is not installed: `npm run setup` builds it once the Go module proxy serves " +
+  "github.com/pulumi/pulumi-kubernetes/provider/v4 (README, What is blocked); " +
+  "`npm run deploy -- --stack embedded` runs the same flow on this machine";
 
 function ensureFileBackend(): string {
   const url = process.env.PULUMI_BACKEND_URL ?? "";

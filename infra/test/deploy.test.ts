@@ -87,6 +87,13 @@ describe("deploy summary", () => {
   });
 });
 
+it("a missing Kubernetes provider plugin says why and what runs instead", () => {
+  const text = pulumiFailure(
+    "stderr: error: no resource plugin 'pulumi-resource-kubernetes' found in the workspace at version v4.34.2",
+  );
+  expect(text).toContain("npm run deploy -- --stack embedded");
+});
+
 describe("npm run deploy on the embedded default (real engine, real brokers)", () => {
   jest.setTimeout(600_000);
   let dir: string;

@@ -13,7 +13,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { render } from "../../charts/test/support";
+import { type Any, render } from "../../charts/test/support";
 import { defaultGateSettings } from "../../smoke-tests/gate/settings";
 import type { Target } from "../../smoke-tests/target/types";
 import { localTarget } from "../../smoke-tests/test/local-target";
@@ -74,7 +74,7 @@ describe("the runtime spec", () => {
     image,
     { env: { CI: "true" }, mounts: [{ destination: "/tmp" }, { destination: "/r", source: "/host/r" }], timeoutMs: 1 },
     "/run/netns/n",
-  ) as any;
+  ) as Any;
 
   it("runs as the image's user, read-only root, no capabilities, no privilege escalation", () => {
     expect(spec.process.user).toEqual({ uid: 1000, gid: 1000 });
@@ -143,15 +143,15 @@ describe("the image, built and run (runc, embedded default)", () => {
     // As the kubelet writes a Secret volume: a traversable directory, files in defaultMode (0440) owned by the
     // pod's fsGroup.
     chmodSync(secretDir, 0o755);
-    chmodSync(file, pod.volumes.find((v: any) => v.name === "target").secret.defaultMode);
+    chmodSync(file, pod.volumes.find((v: Any) => v.name === "target").secret.defaultMode);
     chownSync(file, 0, pod.securityContext.fsGroup);
     const source = (volume: string) =>
       volume === "target" ? secretDir : volume === "reports" ? reportsDir : undefined;
     const r = runContainer(image, {
       args: container.command,
       workingDir: container.workingDir,
-      env: Object.fromEntries(container.env.map((e: any) => [e.name, e.value])),
-      mounts: container.volumeMounts.map((m: any) => ({
+      env: Object.fromEntries(container.env.map((e: Any) => [e.name, e.value])),
+      mounts: container.volumeMounts.map((m: Any) => ({
         destination: m.mountPath,
         source: source(m.name),
         readonly: m.readOnly === true,

@@ -5,7 +5,6 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { Target } from "../../smoke-tests/target/types";
 import { durability } from "../outputs";
 import type { Settings } from "../settings";
 import { EmbeddedDeclarations } from "./declarations";

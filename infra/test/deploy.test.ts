@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import type { GateReport } from "../../smoke-tests/gate/gate";
 import { run } from "../../toolchain/src/exec";
-import { repoRoot } from "../../toolchain/src/paths";
+import { repoRoot, toolPaths } from "../../toolchain/src/paths";
 import { pulumiFailure } from "../deploy/deploy";
 import { type DeployResult, describeChanges, formatSummary } from "../deploy/summary";
 
@@ -167,5 +167,21 @@ describe("npm run deploy on the embedded default (real engine, real brokers)", (
     expect(r.out).toContain("gate.throughput.floors.kafka.messagesPerSec = -5 must be a number ≥ 0");
     expect(r.out).toContain("nothing was changed");
     expect(r.out).not.toMatch(/✓ up/);
+  });
+
+  it("pulumi destroy takes the embedded environment down, leaving no node running", () => {
+    const r = run(
+      toolPaths.pulumi,
+      ["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", "embedded", "--cwd", dir],
+      {
+        env: { ...process.env, PULUMI_BACKEND_URL: `file://${join(dir, "state")}`, PULUMI_CONFIG_PASSPHRASE: "" },
+        timeoutMs: 300_000,
+      },
+    );
+    expect(r.stdout + r.stderr).toMatch(/3 deleted/);
+    expect(r.code).toBe(0);
+    const target = run(process.execPath, ["--import", "tsx", "local/cli.ts", "target"], { cwd: repoRoot });
+    expect(target.stderr).toContain("the local environment is not up");
+    expect(target.code).toBe(3);
   });
 });

@@ -81,6 +81,7 @@ export function buildImage(progress: (line: string) => void = () => undefined): 
     ],
     WorkingDir: "/",
   };
+  const ignoreLines = dockerignore();
   const inImage = (p: string) => join(rootfs, posix.resolve(config.WorkingDir ?? "/", p));
 
   for (const step of steps) {
@@ -110,7 +111,7 @@ export function buildImage(progress: (line: string) => void = () => undefined): 
         const sources = step.args.slice(0, -1);
         const dest = step.args.at(-1) ?? ".";
         for (const src of sources) {
-          const rules = ignoreRules(dockerignore(), src);
+          const rules = ignoreRules(ignoreLines, src);
           if (rules.skip) continue;
           const excludes = rules.tarExcludes.flatMap((p) => ["--exclude", p]);
           const target =

@@ -15,7 +15,7 @@ import { repoRoot } from "../toolchain/src/paths";
 import { applyDeclarations, type Declarations } from "./declarations";
 import { allNodes, down, loadEnvironment, type Progress, up, waitHealthy } from "./environment";
 import { activeController, FAULT_ACTIONS, type FaultAction, fault, partitionLeader, quorumQueueLeader } from "./faults";
-import { processState, readPidFile } from "./processes";
+import { nodeProcess } from "./processes";
 import { statePaths } from "./state";
 import { renderTable, statusRows } from "./status";
 
@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
       return status();
     case "target": {
       const env = loadEnvironment();
-      const stopped = allNodes(env).filter((n) => processState(readPidFile(n.name)) === "gone");
+      const stopped = allNodes(env).filter((n) => nodeProcess(n) === undefined);
       if (stopped.length > 0 || !existsSync(statePaths.target)) {
         process.stderr.write(
           `the local environment is not up (${stopped.map((n) => n.name).join(", ") || "no target"})\n`,

@@ -2,6 +2,7 @@
 // declaration Jobs do on Kubernetes (infra/values/declarations.ts), with the same rules. Create if missing, then
 // enforce: min ISR is set on every run, partitions only grow, and a replication factor or queue type that differs
 // is an error (moving replicas or changing a queue's type is an operator's decision, not a deploy's).
+import { ConfigResourceTypes } from "kafkajs";
 import type { Environment } from "./environment";
 import * as kafka from "./kafka/cluster";
 import { managementEndpoint } from "./rabbitmq/cluster";
@@ -31,12 +32,12 @@ export async function applyDeclarations(env: Environment, d: Declarations, progr
       if (parts.length < topic.partitions) {
         await admin.createPartitions({ topicPartitions: [{ topic: topic.name, count: topic.partitions }] });
       }
-      // 2 = ConfigResourceTypes.TOPIC; alterConfigs replaces the topic's overrides, and min ISR is the only one.
+      // alterConfigs replaces the topic's overrides, and min ISR is the only one.
       await admin.alterConfigs({
         validateOnly: false,
         resources: [
           {
-            type: 2,
+            type: ConfigResourceTypes.TOPIC,
             name: topic.name,
             configEntries: [{ name: "min.insync.replicas", value: String(topic.minInsyncReplicas) }],
           },

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Target } from "../../smoke-tests/target/types";
+import { blankPasswords, withPasswords } from "../../smoke-tests/target/passwords";
 import type { InClusterGateSettings } from "../gate-settings";
 import type { TargetOutput } from "../outputs";
 import {
@@ -49,24 +49,15 @@ export class SmokeGateJob extends pulumi.ComponentResource {
       },
       child,
     );
-    const plain: Target = {
-      ...args.target,
-      kafka: { ...args.target.kafka, sasl: { ...args.target.kafka.sasl, password: "" } },
-      rabbitmq: { ...args.target.rabbitmq, password: "" },
-    };
+    // The plain part of the target; the passwords are Outputs, joined in below.
+    const plain = withPasswords(args.target, blankPasswords);
     this.runId = gateRunId({ target: plain, image: args.settings.image, chartValues: args.chartValues });
     this.jobName = `${smokeGateRelease}-${this.runId}`;
     const targetJson = pulumi
       .all([args.target.kafka.sasl.password, args.target.rabbitmq.password])
-      .apply(([kafkaPassword, rabbitmqPassword]) => {
-        const t = inClusterTarget(plain);
-        const full = {
-          ...t,
-          kafka: { ...t.kafka, sasl: { ...t.kafka.sasl, password: kafkaPassword } },
-          rabbitmq: { ...t.rabbitmq, password: rabbitmqPassword },
-        };
-        return JSON.stringify(full, null, 2);
-      });
+      .apply(([kafka, rabbitmq]) =>
+        JSON.stringify(withPasswords(inClusterTarget(plain), { kafka, rabbitmq }), null, 2),
+      );
     const secret = new k8s.core.v1.Secret(
       `${name}-target`,
       {

@@ -82,30 +82,23 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
   const s = stack;
 
   const previewed = await step("preview", async () => {
-    try {
-      const p = await s.preview(common);
-      return `${describeChanges(p.changeSummary, "plan")}; policy pack passed`;
-    } catch (e) {
-      throw new Error(`pulumi preview failed, nothing was changed:\n    ${pulumiFailure((e as Error).message)}`);
-    }
+    const p = await s.preview(common).catch((e: Error) => {
+      throw new Error(`pulumi preview failed, nothing was changed:\n    ${pulumiFailure(e.message)}`);
+    });
+    return `${describeChanges(p.changeSummary, "plan")}; policy pack passed`;
   });
   if (!previewed) return result;
 
   let target: Target | undefined;
   const deployed = await step("up", async () => {
-    let summary: Record<string, number> | undefined;
-    try {
-      // --refresh: what was removed behind Pulumi's back (a pod, the embedded environment) is recreated.
-      const u = await s.up({ ...common, refresh: true });
-      summary = u.summary.resourceChanges as Record<string, number> | undefined;
-      const raw = u.outputs.target?.value;
-      const checked = validateTarget(raw);
-      if (!checked.ok) throw new Error(formatProblems(`stack ${o.stack}'s target output`, checked.problems));
-      target = checked.target;
-    } catch (e) {
-      throw new Error(`pulumi up failed:\n    ${pulumiFailure((e as Error).message)}`);
-    }
-    return describeChanges(summary, "done");
+    // --refresh: what was removed behind Pulumi's back (a pod, the embedded environment) is recreated.
+    const u = await s.up({ ...common, refresh: true }).catch((e: Error) => {
+      throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}`);
+    });
+    const checked = validateTarget(u.outputs.target?.value);
+    if (!checked.ok) throw new Error(formatProblems(`stack ${o.stack}'s target output`, checked.problems));
+    target = checked.target;
+    return describeChanges(u.summary.resourceChanges as Record<string, number> | undefined, "done");
   });
   if (!deployed || !target) return result;
   const t = target;

@@ -18,7 +18,7 @@ export interface DeployResult {
   gate?: { report: GateReport; written: WrittenGateReport };
 }
 
-/** Resource operations from Pulumi's change summary, in the CLI's own words ("+ 3 created, ~ 1 updated"). */
+/** Resource operations from Pulumi's change summary, in the CLI's own words ("3 created, 1 updated"). */
 export function describeChanges(summary: Record<string, number> | undefined, tense: "plan" | "done"): string {
   const verbs: Array<[string, string, string]> = [
     ["create", "to create", "created"],

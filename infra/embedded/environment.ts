@@ -2,6 +2,7 @@
 // RabbitMQ nodes in network namespaces, configured from the charts' values.yaml) up, `pulumi destroy` takes it down,
 // and its target is the resource's output. A Node.js dynamic provider, so it runs on the plugin inside @pulumi/pulumi.
 import * as pulumi from "@pulumi/pulumi";
+import { blankPasswords, passwordsOf, withPasswords } from "../../smoke-tests/target/passwords";
 import type { Target } from "../../smoke-tests/target/types";
 import { localCli } from "./local-cli";
 
@@ -36,13 +37,9 @@ function outputs(inputs: Inputs & { startedAt?: string }, t: Target): Outputs {
   return {
     startedAt: new Date().toISOString(),
     ...inputs,
-    target: {
-      ...t,
-      kafka: { ...t.kafka, sasl: { ...t.kafka.sasl, password: "" } },
-      rabbitmq: { ...t.rabbitmq, password: "" },
-    },
-    kafkaPassword: t.kafka.sasl.password,
-    rabbitmqPassword: t.rabbitmq.password,
+    target: withPasswords(t, blankPasswords),
+    kafkaPassword: passwordsOf(t).kafka,
+    rabbitmqPassword: passwordsOf(t).rabbitmq,
   };
 }
 

@@ -1,6 +1,7 @@
 // Settings ↔ charts/smoke-gate values, the target the in-cluster gate reads, and the run id that makes a changed
 // deploy run a new Job. Pure: tested without Pulumi.
 import { createHash } from "node:crypto";
+import { blankPasswords, withPasswords } from "../../smoke-tests/target/passwords";
 import type { Target } from "../../smoke-tests/target/types";
 import { type InClusterGateSettings, splitImage } from "../gate-settings";
 
@@ -20,12 +21,7 @@ export function inClusterTarget<T extends Target>(target: T): T {
  * gate settings, the image, and the charts' values. Jobs are immutable; a changed name is how a deploy re-runs one.
  */
 export function gateRunId(parts: { target: Target; image: string; chartValues: unknown[] }): string {
-  const t = parts.target;
-  const blanked = {
-    ...t,
-    kafka: { ...t.kafka, sasl: { ...t.kafka.sasl, password: "" } },
-    rabbitmq: { ...t.rabbitmq, password: "" },
-  };
+  const blanked = withPasswords(parts.target, blankPasswords);
   const hash = createHash("sha256").update(JSON.stringify([blanked, parts.image, parts.chartValues]));
   return `run-${hash.digest("hex").slice(0, 12)}`;
 }

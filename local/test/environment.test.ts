@@ -143,14 +143,17 @@ describe("Kafka faults", () => {
 });
 
 describe("RabbitMQ faults", () => {
+  const leadershipMovedOff = (victim: LocalNode) =>
+    waitFor(`leadership of ${QUEUE} to move off ${victim.name}`, REJOIN_MS, async () => {
+      return (await quorumQueueLeader(QUEUE, "/", env)).name !== victim.name;
+    });
+
   it("kill: the quorum queue leader's peers see it stopped, leadership moves, and it rejoins after start", async () => {
     const victim = await quorumQueueLeader(QUEUE, "/", env);
     await fault("kill", victim.name, env);
     expect(isDown(victim)).toBe(true);
     await waitRabbitPeersSeeGone(env, victim);
-    await waitFor(`leadership of ${QUEUE} to move off ${victim.name}`, REJOIN_MS, async () => {
-      return (await quorumQueueLeader(QUEUE, "/", env)).name !== victim.name;
-    });
+    await leadershipMovedOff(victim);
     await fault("start", victim.name, env);
     await waitRabbitRejoined(env);
   });
@@ -159,9 +162,7 @@ describe("RabbitMQ faults", () => {
     const victim = await quorumQueueLeader(QUEUE, "/", env);
     await fault("isolate", victim.name, env);
     await waitRabbitPeersSeeGone(env, victim);
-    await waitFor(`leadership of ${QUEUE} to move off ${victim.name}`, REJOIN_MS, async () => {
-      return (await quorumQueueLeader(QUEUE, "/", env)).name !== victim.name;
-    });
+    await leadershipMovedOff(victim);
     await fault("heal", victim.name, env);
     await waitRabbitRejoined(env);
   });

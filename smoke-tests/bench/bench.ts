@@ -1,7 +1,7 @@
 // `npm run bench`: our workload and the broker's own perf tool, side by side on the same target with the same
 // durability settings, in alternating rounds (ours, reference, ours, reference, ...) so drift hits both equally.
 // The figure of merit is the median of ours/reference per system; timing assertions never go into tests.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as amqp from "amqplib";
@@ -163,12 +163,27 @@ export async function benchSystem(
   s: BenchSettings,
   progress: (line: string) => void,
 ): Promise<BenchSystemResult> {
-  const rounds: BenchRound[] = [];
-  // Credentials go to a private temp file for the Java tool, never onto its command line.
-  const propsFile = join(mkdtempSync(join(tmpdir(), "mp-bench-")), "producer.properties");
-  writeFileSync(propsFile, producerProperties(target.kafka), { mode: 0o600 });
   if (system === "kafka") await ensureKafkaTopic(target, s.kafkaTopic);
   else await ensureRabbitQueue(target, s.rabbitQueue);
+  // Kafka's credentials go to a private temp file for the Java tool, never onto its command line; removed after.
+  const tmp = system === "kafka" ? mkdtempSync(join(tmpdir(), "mp-bench-")) : undefined;
+  const propsFile = join(tmp ?? "", "producer.properties");
+  if (tmp) writeFileSync(propsFile, producerProperties(target.kafka), { mode: 0o600 });
+  try {
+    return await benchRounds(target, system, s, propsFile, progress);
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function benchRounds(
+  target: Target,
+  system: SystemName,
+  s: BenchSettings,
+  propsFile: string,
+  progress: (line: string) => void,
+): Promise<BenchSystemResult> {
+  const rounds: BenchRound[] = [];
   for (let round = 1 - s.warmupRounds; round <= s.rounds; round++) {
     const label = round < 1 ? `warm-up ${round + s.warmupRounds}/${s.warmupRounds}` : `round ${round}/${s.rounds}`;
     progress(`${system} ${label}: ours`);

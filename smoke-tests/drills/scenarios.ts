@@ -63,17 +63,21 @@ async function killAndRestore(
   await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
 }
 
-/** True once the harness reports a leader other than `node` (errors while it elects count as "not yet"). */
-const leaderMovedFrom = (ctx: NemesisContext, node: string) => async () =>
-  (await ctx.harness.leader().catch(() => node)) !== node;
+/**
+ * Kill the node `current` names (the leader, the active controller) and consider the fault noticed once `current`
+ * names another node (errors while it elects count as "not yet").
+ */
+async function killCurrent(ctx: NemesisContext, why: string, current: () => Promise<string>): Promise<void> {
+  const node = await current();
+  await killAndRestore(ctx, node, why, async () => (await current().catch(() => node)) !== node);
+}
 
 const killLeader: Scenario = {
   name: "kill-leader",
   summary: "hard-kill the leader of the smoke partition or queue under load; no acknowledged message may be lost",
   systems: ["kafka", "rabbitmq"],
   async nemesis(ctx) {
-    const node = await ctx.harness.leader();
-    await killAndRestore(ctx, node, "leader", leaderMovedFrom(ctx, node));
+    await killCurrent(ctx, "leader", () => ctx.harness.leader());
   },
 };
 
@@ -82,10 +86,7 @@ const killController: Scenario = {
   summary: "hard-kill the active KRaft controller under load; the quorum elects another and nothing is lost",
   systems: ["kafka"],
   async nemesis(ctx) {
-    const node = await ctx.faults.activeKafkaController();
-    await killAndRestore(ctx, node, "active controller", async () => {
-      return (await ctx.faults.activeKafkaController().catch(() => node)) !== node;
-    });
+    await killCurrent(ctx, "active controller", () => ctx.faults.activeKafkaController());
   },
 };
 
@@ -138,8 +139,7 @@ const repeatedKills: Scenario = {
   async nemesis(ctx) {
     for (let round = 1; round <= ctx.settings.rounds; round++) {
       ctx.mark("phase", `round ${round}/${ctx.settings.rounds}`);
-      const node = await ctx.harness.leader();
-      await killAndRestore(ctx, node, `leader, round ${round}`, leaderMovedFrom(ctx, node));
+      await killCurrent(ctx, `leader, round ${round}`, () => ctx.harness.leader());
       await ctx.sleep(ctx.settings.steadyMs);
     }
   },

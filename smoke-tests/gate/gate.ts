@@ -19,8 +19,6 @@ import {
 } from "./checks";
 import type { GateSettings, ThroughputFloor } from "./settings";
 
-export { defaultGateSettings, type GateSettings, type ThroughputFloor } from "./settings";
-
 export interface GateSystemResult {
   system: SystemName;
   checks: CheckResult[];

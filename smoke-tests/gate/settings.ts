@@ -89,13 +89,31 @@ export function parseGateSettings(
     add(path, v, "must be a mapping");
     return {};
   };
-  const int = (path: string, v: unknown, [min, max]: readonly [number, number], fallback: number): number => {
-    if (v === undefined) return fallback;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      add(path, v, `must be an integer from ${min} to ${max}`);
-      return fallback;
+  /** A section of integers, each within its range: merged over `base`, unknown keys (but `extra`) reported. */
+  const ints = <T extends Record<string, number>>(
+    path: string,
+    v: unknown,
+    ranges: Record<string, readonly [number, number]>,
+    base: T,
+    extra: string[] = [],
+  ): { values: T; section: Rec } => {
+    const o = section(path, v);
+    known(path, o, [...Object.keys(ranges), ...extra]);
+    const values: Record<string, number> = { ...base };
+    for (const [k, [min, max]] of Object.entries(ranges)) {
+      const x = o[k];
+      if (x === undefined) continue;
+      if (typeof x === "number" && Number.isInteger(x) && x >= min && x <= max) values[k] = x;
+      else add(`${path}.${k}`, x, `must be an integer from ${min} to ${max}`);
     }
-    return v;
+    return { values: values as T, section: o };
+  };
+  /** An optional number the rule accepts; undefined keeps the base. */
+  const num = (path: string, v: unknown, ok: (n: number) => boolean, rule: string): number | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v === "number" && Number.isFinite(v) && ok(v)) return v;
+    add(path, v, rule);
+    return undefined;
   };
 
   if (raw !== undefined && !isRecord(raw)) {
@@ -125,34 +143,26 @@ export function parseGateSettings(
     else add("nodeFailure", g.nodeFailure, "must be true or false");
   }
 
-  const d = section("durability", g.durability);
-  known("durability", d, Object.keys(durabilityRanges));
-  const durability = { ...base.durability };
-  for (const [k, range] of Object.entries(durabilityRanges) as Array<[keyof typeof durabilityRanges, [number, number]]>)
-    durability[k] = int(`durability.${k}`, d[k], range, base.durability[k]);
-
-  const t = section("throughput", g.throughput);
-  known("throughput", t, [...Object.keys(throughputRanges), "floors"]);
-  const tp = { ...base.throughput, floors: { ...base.throughput.floors } };
-  for (const [k, range] of Object.entries(throughputRanges) as Array<[keyof typeof throughputRanges, [number, number]]>)
-    tp[k] = int(`throughput.${k}`, t[k], range, base.throughput[k]);
-  const floors = section("throughput.floors", t.floors);
+  const durability = ints("durability", g.durability, durabilityRanges, base.durability).values;
+  const { floors: baseFloors, ...baseSizes } = base.throughput;
+  const sizes = ints("throughput", g.throughput, throughputRanges, baseSizes, ["floors"]);
+  const tp = { ...sizes.values, floors: { ...baseFloors } };
+  const floors = section("throughput.floors", sizes.section.floors);
   known("throughput.floors", floors, systemNames);
   for (const system of systemNames) {
     const path = `throughput.floors.${system}`;
     const f = section(path, floors[system]);
     known(path, f, ["messagesPerSec", "publishP99Ms"]);
-    const floor: ThroughputFloor = { ...base.throughput.floors[system] };
-    if (f.messagesPerSec !== undefined) {
-      if (typeof f.messagesPerSec !== "number" || !Number.isFinite(f.messagesPerSec) || f.messagesPerSec < 0)
-        add(`${path}.messagesPerSec`, f.messagesPerSec, "must be a number ≥ 0 (messages per second)");
-      else floor.messagesPerSec = f.messagesPerSec;
-    }
-    if (f.publishP99Ms !== undefined) {
-      if (typeof f.publishP99Ms !== "number" || !Number.isFinite(f.publishP99Ms) || f.publishP99Ms <= 0)
-        add(`${path}.publishP99Ms`, f.publishP99Ms, "must be a number > 0 (milliseconds)");
-      else floor.publishP99Ms = f.publishP99Ms;
-    }
+    const floor: ThroughputFloor = { ...baseFloors[system] };
+    const rate = num(
+      `${path}.messagesPerSec`,
+      f.messagesPerSec,
+      (n) => n >= 0,
+      "must be a number ≥ 0 (messages per second)",
+    );
+    if (rate !== undefined) floor.messagesPerSec = rate;
+    const p99 = num(`${path}.publishP99Ms`, f.publishP99Ms, (n) => n > 0, "must be a number > 0 (milliseconds)");
+    if (p99 !== undefined) floor.publishP99Ms = p99;
     tp.floors[system] = floor;
   }
   if (problems.length > 0) return { problems };

@@ -2,21 +2,16 @@
 // the cluster heals, and the ledger must show that every acknowledged message was consumed. One deliberately
 // unsafe setup proves the checker is not vacuous: without durability, the same fault loses messages.
 import { harnessFor } from "../drills/harness";
-import { type DrillOptions, runDrill } from "../drills/run-drill";
+import { runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
 import { LocalFaults } from "../faults/local";
 import { failuresOf, type SystemName } from "../reports/run-report";
 import type { Target } from "../target/types";
-import { localTarget } from "./local-target";
+import { liveDrillOptions, localTarget } from "./local-target";
 
 jest.setTimeout(300_000);
 
-const options: DrillOptions = {
-  settings: { steadyMs: 3_000, faultMs: 12_000, afterMs: 2_000, rounds: 1, healthTimeoutMs: 120_000 },
-  workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: 800 },
-  publishers: 1,
-  drainTimeoutMs: 60_000,
-};
+const options = liveDrillOptions;
 
 let target: Target;
 beforeAll(async () => {

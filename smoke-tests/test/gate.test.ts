@@ -1,6 +1,7 @@
 // The post-deploy gate on the embedded default: every check passes on a healthy, durable cluster.
 import { LocalFaults } from "../faults/local";
-import { defaultGateSettings, type GateReport, runGate } from "../gate/gate";
+import { type GateReport, runGate } from "../gate/gate";
+import { defaultGateSettings } from "../gate/settings";
 import type { Target } from "../target/types";
 import { localTarget } from "./local-target";
 

@@ -1,6 +1,7 @@
 // The embedded default as a test target: brought up once per suite (idempotent: a healthy environment returns at
-// once), and read back through the same loader the commands use.
+// once), read back through the same loader the commands use, and the drill sizes the live suites share.
 import { up } from "../../local/environment";
+import type { DrillOptions } from "../drills/run-drill";
 import { loadSelectedTarget } from "../target/load";
 import type { Target } from "../target/types";
 
@@ -8,3 +9,11 @@ export async function localTarget(): Promise<Target> {
   await up({ progress: () => undefined });
   return loadSelectedTarget([], { ...process.env, MP_TARGET: "local" });
 }
+
+/** Drill sizes for the live suites: a few thousand messages around each fault, well inside the suites' timeouts. */
+export const liveDrillOptions: DrillOptions = {
+  settings: { steadyMs: 3_000, faultMs: 12_000, afterMs: 2_000, rounds: 1, healthTimeoutMs: 120_000 },
+  workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: 800 },
+  publishers: 1,
+  drainTimeoutMs: 60_000,
+};

@@ -7,15 +7,15 @@ import { scenarioNamed } from "../drills/scenarios";
 import { LocalFaults } from "../faults/local";
 import { failuresOf, type SystemName } from "../reports/run-report";
 import type { Target } from "../target/types";
-import { localTarget } from "./local-target";
+import { liveDrillOptions, localTarget } from "./local-target";
 
 jest.setTimeout(420_000);
 
+// Two rounds for repeated-kills, and a lighter load: these drills hold faults longer (a whole rolling restart).
 const options: DrillOptions = {
-  settings: { steadyMs: 3_000, faultMs: 12_000, afterMs: 2_000, rounds: 2, healthTimeoutMs: 120_000 },
-  workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: 500 },
-  publishers: 1,
-  drainTimeoutMs: 60_000,
+  ...liveDrillOptions,
+  settings: { ...liveDrillOptions.settings, rounds: 2 },
+  workload: { ...liveDrillOptions.workload, ratePerSec: 500 },
 };
 
 let target: Target;

@@ -25,7 +25,6 @@ run_step() {
   local n="$1" name="$2" t0=$SECONDS log
   (
     unset -f step_inputs step_check step_install
-    STEP_BLOCKED_BY=""
     source "$TOOLCHAIN_DIR/steps/$name.sh"
     mkdir -p "$STAMPS"
     local want have
@@ -40,13 +39,8 @@ run_step() {
     mkdir -p "$(dirname "$log")"
     rm -f "$STAMPS/$name"
     if ! (step_install) >"$log" 2>&1; then
-      if [ -n "${STEP_BLOCKED_BY:-}" ]; then
-        # A step that an outside limit blocks (see its file) reports and lets the rest of setup go on.
-        printf '[%s] %-20s BLOCKED: %s\n' "$n" "$name" "$(grep -h '^FAILED:' "$log" | head -1)"
-        printf '%*s %s\n' 26 '' "$STEP_BLOCKED_BY"
-        exit 0
-      fi
-      grep -h '^FAILED:' "$log" >&2 || echo "FAILED: step $name (no registry named)" >&2
+      # The step, the registry, the package and the version, then the log's last lines: enough to act on.
+      grep -h '^FAILED:' "$log" | sed "s/^FAILED:/FAILED: step=$name/" >&2 || echo "FAILED: step=$name (no registry named)" >&2
       echo "  last lines of $log:" >&2
       tail -n 15 "$log" | sed 's/^/    /' >&2
       exit 1

@@ -1,10 +1,10 @@
-// The whole deployment for validated settings: one Kubernetes provider, a namespace per system, the generated
-// secrets, both clusters, and the outputs. index.ts calls this after the config has passed validation; the unit
-// tests call it under Pulumi mocks.
+// The whole deployment for validated settings, on platform kubernetes or render (the same resources written as
+// manifests): one Kubernetes provider, a namespace per system, the generated secrets, both clusters, and the outputs.
+// index.ts calls this after the config has passed validation; tests run it through the real engine on platform render.
 import { dirname } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { declarationJobLabel } from "./components/declaration-job";
-import { GeneratedSecrets } from "./components/generated-secrets";
+import { GeneratedSecrets, placeholderSecrets } from "./components/generated-secrets";
 import { KafkaCluster } from "./components/kafka";
 import { SystemNamespace } from "./components/namespaces";
 import { RabbitMQCluster } from "./components/rabbitmq";
@@ -36,7 +36,11 @@ export function deployPlatform(s: Settings) {
   const kafkaNamespace = namespace("kafka");
   const rabbitmqNamespace = namespace("rabbitmq");
 
-  const secrets = new GeneratedSecrets("secrets", { kafkaUsers: [...s.kafka.users, ...internalKafkaUsers] });
+  // The render platform contacts no cluster, so the charts render as `helm template` does (no lookup), and writes
+  // no credential into the manifests it leaves on disk.
+  const render = s.platform === "render";
+  const kafkaUsers = [...s.kafka.users, ...internalKafkaUsers];
+  const secrets = render ? placeholderSecrets(kafkaUsers) : new GeneratedSecrets("secrets", { kafkaUsers });
   const clientFrom = clientPeers(s.clientNamespaceLabels);
   const kafka = new KafkaCluster(
     "kafka",
@@ -46,6 +50,7 @@ export function deployPlatform(s: Settings) {
       clientFrom,
       passwords: secrets.kafkaPasswords,
       clusterId: secrets.kafkaClusterId,
+      lookup: !render,
       provider,
     },
     { dependsOn: [kafkaNamespace] },
@@ -58,6 +63,7 @@ export function deployPlatform(s: Settings) {
       clientFrom,
       password: secrets.rabbitmqPassword,
       erlangCookie: secrets.erlangCookie,
+      lookup: !render,
       provider,
     },
     { dependsOn: [rabbitmqNamespace] },

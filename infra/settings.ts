@@ -27,10 +27,12 @@ export const environments = ["local", "staging", "production"] as const;
 export type Environment = (typeof environments)[number];
 
 /**
- * Where the stack runs: `kubernetes` (the charts, through the Kubernetes provider) or `embedded` (the local
- * environment of local/: the same brokers and chart values as processes in network namespaces on this machine).
+ * Where the stack runs: `kubernetes` (the charts, through the Kubernetes provider), `render` (the same resources
+ * through the same provider, written as manifests to a directory instead of a cluster: for review in a pull request
+ * or for a GitOps tool) or `embedded` (the local environment of local/: the same brokers and chart values as
+ * processes in network namespaces on this machine).
  */
-export const platforms = ["kubernetes", "embedded"] as const;
+export const platforms = ["kubernetes", "render", "embedded"] as const;
 export type Platform = (typeof platforms)[number];
 
 export interface KubernetesSettings {
@@ -38,7 +40,7 @@ export interface KubernetesSettings {
   context?: string;
   /** Path of a kubeconfig file (default: $KUBECONFIG or ~/.kube/config). */
   kubeconfig?: string;
-  /** Absolute directory: render manifests there instead of talking to a cluster. */
+  /** Absolute directory the render platform writes manifests to (default <repo>/rendered/<stack>). */
   renderYamlToDirectory?: string;
 }
 
@@ -158,7 +160,7 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
   const embedded = platform === "embedded";
   if (embedded) checkEmbedded(p, raw);
   const environment = p.oneOf("environment", raw.environment, environments);
-  const kubernetes = embedded ? {} : parseKubernetes(p, raw.kubernetes);
+  const kubernetes = embedded ? {} : parseKubernetes(p, raw.kubernetes, platform, ctx);
   const clientNamespaceLabels = embedded ? {} : parseLabels(p, raw.clientNamespaceLabels);
   const kafka = parseKafka(p, embedded ? chartDefaults(raw.kafka, "kafka") : raw.kafka, environment, ctx);
   const rabbitmq = parseRabbitMQ(
@@ -239,26 +241,36 @@ function chartDefaults(value: unknown, chart: "kafka" | "rabbitmq"): unknown {
   return { valuesFile: `charts/${chart}/values.yaml`, ...value };
 }
 
-function parseKubernetes(p: Problems, value: unknown): KubernetesSettings | undefined {
+function parseKubernetes(
+  p: Problems,
+  value: unknown,
+  platform: Platform | undefined,
+  ctx: SettingsContext,
+): KubernetesSettings | undefined {
   const k = p.object("kubernetes", value, true);
   if (!k) return undefined;
   p.knownKeys("kubernetes", k, ["context", "kubeconfig", "renderYamlToDirectory"]);
   const out: KubernetesSettings = {};
-  if (k.context !== undefined) out.context = p.string("kubernetes.context", k.context);
-  if (k.kubeconfig !== undefined) out.kubeconfig = p.string("kubernetes.kubeconfig", k.kubeconfig);
-  if (k.renderYamlToDirectory !== undefined) {
-    const dir = p.string("kubernetes.renderYamlToDirectory", k.renderYamlToDirectory);
+  if (platform === "render") {
+    for (const key of ["context", "kubeconfig"] as const) {
+      if (k[key] !== undefined) {
+        p.add(`kubernetes.${key}`, k[key], "is not used on platform render (it contacts no cluster)");
+      }
+    }
+    const dir = p.string(
+      "kubernetes.renderYamlToDirectory",
+      k.renderYamlToDirectory ?? join(ctx.repoRoot, "rendered", ctx.stack),
+    );
     if (dir !== undefined && !isAbsolute(dir)) {
       p.add("kubernetes.renderYamlToDirectory", dir, "must be an absolute path (relative paths do not render)");
     }
-    if (out.context !== undefined || out.kubeconfig !== undefined) {
-      p.add(
-        "kubernetes.renderYamlToDirectory",
-        dir,
-        "cannot be combined with kubernetes.context or kubernetes.kubeconfig",
-      );
-    }
     out.renderYamlToDirectory = dir;
+    return out;
+  }
+  if (k.context !== undefined) out.context = p.string("kubernetes.context", k.context);
+  if (k.kubeconfig !== undefined) out.kubeconfig = p.string("kubernetes.kubeconfig", k.kubeconfig);
+  if (k.renderYamlToDirectory !== undefined) {
+    p.add("kubernetes.renderYamlToDirectory", k.renderYamlToDirectory, "is only used on platform render");
   }
   return out;
 }
@@ -422,6 +434,9 @@ function parseKafka(p: Problems, value: unknown, env: Environment | undefined, c
   return settings;
 }
 
+/** infra/policy's policy that checks Kafka's floors again on the rendered objects (its name, tested to match). */
+export const kafkaDurabilityPolicy = "kafka-production-durability";
+
 /** min ISR ≤ RF always; outside local one replica must be allowed to fail; each environment has its floors. */
 function checkReplication(
   p: Problems,
@@ -436,9 +451,11 @@ function checkReplication(
     p.add(isrKey, minIsr, `must be less than ${rfKey} = ${rf}: with one replica down, acks=all writes would fail`);
   }
   if (env !== undefined) {
+    // The policy pack enforces the same floors on what the charts render; naming it tells the reader both agree.
+    const policy = env === "local" ? "" : ` (policy ${kafkaDurabilityPolicy})`;
     const floor = durabilityFloor[env];
-    if (rf < floor.replicationFactor) p.add(rfKey, rf, `must be ≥ ${floor.replicationFactor} in ${env}`);
-    if (minIsr < floor.minInsync) p.add(isrKey, minIsr, `must be ≥ ${floor.minInsync} in ${env}`);
+    if (rf < floor.replicationFactor) p.add(rfKey, rf, `must be ≥ ${floor.replicationFactor} in ${env}${policy}`);
+    if (minIsr < floor.minInsync) p.add(isrKey, minIsr, `must be ≥ ${floor.minInsync} in ${env}${policy}`);
   }
 }
 

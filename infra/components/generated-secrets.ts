@@ -35,3 +35,22 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
     this.registerOutputs({});
   }
 }
+
+/**
+ * The render platform's stand-in for GeneratedSecrets: manifests written to a directory end up in pull requests and
+ * GitOps repositories, so they never carry a credential. Every Secret keeps its name and keys, with this value where
+ * the credential goes; whoever applies the manifests provides the real ones (External Secrets, Sealed Secrets, ...).
+ */
+export const renderedSecretPlaceholder = "provided-by-your-secret-manager";
+
+export function placeholderSecrets(
+  kafkaUsers: string[],
+): Pick<GeneratedSecrets, "kafkaPasswords" | "kafkaClusterId" | "rabbitmqPassword" | "erlangCookie"> {
+  const value = () => pulumi.secret(renderedSecretPlaceholder);
+  return {
+    kafkaPasswords: Object.fromEntries(kafkaUsers.map((u) => [u, value()])),
+    kafkaClusterId: value(),
+    rabbitmqPassword: value(),
+    erlangCookie: value(),
+  };
+}

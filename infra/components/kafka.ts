@@ -19,6 +19,8 @@ export interface KafkaClusterArgs {
   /** SCRAM password by user name: every client user plus the chart's internal users. */
   passwords: Record<string, pulumi.Output<string>>;
   clusterId: pulumi.Output<string>;
+  /** Let the chart read the live cluster with Helm's lookup; false on the render platform, which has no cluster. */
+  lookup: boolean;
   provider: k8s.Provider;
 }
 
@@ -57,11 +59,14 @@ export class KafkaCluster extends pulumi.ComponentResource {
     this.usersSecretName = users.metadata.name;
 
     // Secret names are known strings; dependsOn makes the Secrets exist before any broker pod starts.
-    const values = kafkaChartValues(s.exampleValues, s, {
-      scramUsers: `${s.release}-scram-users`,
-      clusterId: `${s.release}-kraft-cluster-id`,
-      clientFrom: args.clientFrom,
-    });
+    const values = {
+      ...kafkaChartValues(s.exampleValues, s, {
+        scramUsers: `${s.release}-scram-users`,
+        clusterId: `${s.release}-kraft-cluster-id`,
+        clientFrom: args.clientFrom,
+      }),
+      lookup: { enabled: args.lookup },
+    };
     this.chart = new k8s.helm.v4.Chart(
       name,
       { chart: s.chartDir, name: s.release, namespace: args.namespace, values },

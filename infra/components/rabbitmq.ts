@@ -17,6 +17,8 @@ export interface RabbitMQClusterArgs {
   clientFrom: unknown[];
   password: pulumi.Output<string>;
   erlangCookie: pulumi.Output<string>;
+  /** Let the chart read the live cluster with Helm's lookup; false on the render platform, which has no cluster. */
+  lookup: boolean;
   provider: k8s.Provider;
 }
 
@@ -49,7 +51,10 @@ export class RabbitMQCluster extends pulumi.ComponentResource {
       child,
     );
 
-    const values = rabbitmqChartValues(s.exampleValues, s, { ...secretNames, clientFrom: args.clientFrom });
+    const values = {
+      ...rabbitmqChartValues(s.exampleValues, s, { ...secretNames, clientFrom: args.clientFrom }),
+      lookup: { enabled: args.lookup },
+    };
     this.chart = new k8s.helm.v4.Chart(
       name,
       { chart: s.chartDir, name: s.release, namespace: args.namespace, values },

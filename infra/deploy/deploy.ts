@@ -11,6 +11,7 @@ import { type GateProgress, runGate } from "../../smoke-tests/gate/gate";
 import { writeGateReport } from "../../smoke-tests/gate/report";
 import type { Target } from "../../smoke-tests/target/types";
 import { formatProblems, validateTarget } from "../../smoke-tests/target/validate";
+import { pulumiFailure } from "../pulumi-failure";
 import { waitHealthy } from "./health";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
@@ -26,22 +27,6 @@ export interface DeployOptions {
   onOutput?: (text: string) => void;
   progress?: GateProgress;
 }
-
-/** The lines of a failed Pulumi command that say why (config problems, policy violations, resource errors). */
-export function pulumiFailure(message: string): string {
-  const lines = message.split("\n").map((l) => l.trimEnd());
-  const useful = lines.filter((l) =>
-    /^\s*(error:|- |\[mandatory\]|mandatory|\w[\w-]*:\s+\[mandatory\]|.*policy violation)/i.test(l),
-  );
-  const picked = (useful.length > 0 ? useful : lines.filter((l) => l.trim() !== "").slice(-10)).map((l) => l.trim());
-  if (message.includes("no resource plugin 'pulumi-resource-kubernetes'")) picked.push(kubernetesPluginHint);
-  return [...new Set(picked)].slice(0, 20).join("\n    ");
-}
-
-const kubernetesPluginHint =
-  "the Kubernetes provider plugin is not installed: `npm run setup` builds it once the Go module proxy serves " +
-  "github.com/pulumi/pulumi-kubernetes/provider/v4 (README, What is blocked); " +
-  "`npm run deploy -- --stack embedded` runs the same flow on this machine";
 
 function ensureFileBackend(): string {
   const url = process.env.PULUMI_BACKEND_URL ?? "";

@@ -8,8 +8,8 @@ import { parse, stringify } from "yaml";
 import type { GateReport } from "../../smoke-tests/gate/gate";
 import { run } from "../../toolchain/src/exec";
 import { repoRoot, toolPaths } from "../../toolchain/src/paths";
-import { pulumiFailure } from "../deploy/deploy";
 import { type DeployResult, describeChanges, formatSummary } from "../deploy/summary";
+import { pulumiFailure } from "../pulumi-failure";
 
 const ok = (step: DeployResult["steps"][number]["step"], detail = "fine") => ({
   step,
@@ -85,13 +85,6 @@ describe("deploy summary", () => {
       '- gate.nodeFailure = "yes" must be true or false',
     ]);
   });
-});
-
-it("a missing Kubernetes provider plugin says why and what runs instead", () => {
-  const text = pulumiFailure(
-    "stderr: error: no resource plugin 'pulumi-resource-kubernetes' found in the workspace at version v4.34.2",
-  );
-  expect(text).toContain("npm run deploy -- --stack embedded");
 });
 
 describe("npm run deploy on the embedded default (real engine, real brokers)", () => {

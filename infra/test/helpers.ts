@@ -1,8 +1,7 @@
-// Shared test helpers: a throwaway repo root with chart values per the charts' contract, and Output unwrapping.
+// Shared test helpers: a throwaway repo root with chart values per the charts' contract.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 
 /** Chart defaults as the charts declare them (values.yaml), reduced to the keys the program reads. */
@@ -72,8 +71,4 @@ export function productionConfig(): Record<string, unknown> {
       policies: [{ name: "limits", pattern: "^smoke\\.", definition: { "delivery-limit": 20 } }],
     },
   };
-}
-
-export function unwrap<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply((v) => resolve(v)));
 }

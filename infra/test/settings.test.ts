@@ -92,7 +92,7 @@ describe("each bad setting is named with its value and the rule it breaks", () =
     [
       "production RF below 3",
       (c) => Object.assign(c.kafka, { replicationFactor: 2, minInsyncReplicas: 1 }),
-      "kafka.replicationFactor = 2 must be ≥ 3 in production",
+      "kafka.replicationFactor = 2 must be ≥ 3 in production (policy kafka-production-durability)",
     ],
     [
       "production min ISR below 2",
@@ -246,13 +246,21 @@ describe("each bad setting is named with its value and the rule it breaks", () =
     ],
     [
       "relative render directory",
-      (c) => (c.kubernetes = { renderYamlToDirectory: "out" }),
+      (c) => {
+        c.platform = "render";
+        c.kubernetes = { renderYamlToDirectory: "out" };
+      },
       'kubernetes.renderYamlToDirectory = "out" must be an absolute path',
     ],
     [
-      "render mode with a context",
+      "render platform with a context",
+      (c) => (c.platform = "render"),
+      'kubernetes.context = "prod" is not used on platform render (it contacts no cluster)',
+    ],
+    [
+      "render directory on the kubernetes platform",
       (c) => (c.kubernetes.renderYamlToDirectory = "/tmp/out"),
-      'kubernetes.renderYamlToDirectory = "/tmp/out" cannot be combined with kubernetes.context',
+      'kubernetes.renderYamlToDirectory = "/tmp/out" is only used on platform render',
     ],
   ];
 
@@ -386,5 +394,24 @@ describe("platform embedded", () => {
     );
     expect(message).toContain('rabbitmq.namespace = "mq" is not used on platform embedded');
     expect(message).toContain("gate.inCluster.enabled = true needs platform kubernetes");
+  });
+});
+
+describe("the render platform", () => {
+  it("writes to rendered/<stack> under the repo unless the stack names a directory, and contacts no cluster", () => {
+    const { kubernetes: _, ...rest } = productionConfig() as Config;
+    const s = parse({ ...rest, platform: "render" });
+    expect(s.platform).toBe("render");
+    expect(s.kubernetes).toEqual({ renderYamlToDirectory: `${repoRoot}/rendered/test` });
+    const named = parse({ ...rest, platform: "render", kubernetes: { renderYamlToDirectory: "/tmp/manifests" } });
+    expect(named.kubernetes).toEqual({ renderYamlToDirectory: "/tmp/manifests" });
+  });
+});
+
+describe("the floors' messages", () => {
+  it("name the policy that enforces the same floor on the rendered objects", () => {
+    const { kafkaProductionDurability } = require("../policy/policies");
+    const { kafkaDurabilityPolicy } = require("../settings");
+    expect(kafkaProductionDurability.name).toBe(kafkaDurabilityPolicy);
   });
 });

@@ -57,9 +57,11 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 
 {{/*
 Scale guard (Strimzi refuses to remove a broker that still holds replicas): against a live cluster, compare with the
-running StatefulSets. `helm template` has no cluster, so lookup returns nothing and the check passes.
+running StatefulSets. `helm template` has no cluster, so lookup returns nothing and the check passes; with
+lookup.enabled=false (renderers without a cluster) the check is skipped the same way.
 */}}
 {{- define "kafka.validateScaling" -}}
+{{- if .Values.lookup.enabled -}}
 {{- $brokers := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "kafka.brokerName" .) -}}
 {{- if and $brokers (lt (int .Values.brokers.replicas) (int $brokers.spec.replicas)) (not .Values.brokers.allowScaleDown) -}}
 {{- fail (printf "refusing to scale brokers down from %d to %d: reassign partitions off the highest broker ids first, then set brokers.allowScaleDown=true" (int $brokers.spec.replicas) (int .Values.brokers.replicas)) -}}
@@ -68,6 +70,7 @@ running StatefulSets. `helm template` has no cluster, so lookup returns nothing 
 {{- $controllers := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "kafka.controllerName" .) -}}
 {{- if and $controllers (ne (int .Values.controllers.replicas) (int $controllers.spec.replicas)) -}}
 {{- fail (printf "refusing to change controllers.replicas from %d to %d: the KRaft quorum is static (controller.quorum.voters)" (int $controllers.spec.replicas) (int .Values.controllers.replicas)) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

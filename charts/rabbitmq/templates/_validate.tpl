@@ -40,7 +40,10 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- if ne (len (list (int $p.amqp) (int $p.management) (int $p.prometheus) (int $p.epmd) (int $p.dist) | uniq)) 5 -}}
 {{- fail "ports.amqp, ports.management, ports.prometheus, ports.epmd and ports.dist must all differ" -}}
 {{- end -}}
-{{- $existing := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "rabbitmq.fullname" .) -}}
+{{- $existing := dict -}}
+{{- if .Values.lookup.enabled -}}
+{{- $existing = lookup "apps/v1" "StatefulSet" .Release.Namespace (include "rabbitmq.fullname" .) -}}
+{{- end -}}
 {{- if and $existing (lt $replicas (int $existing.spec.replicas)) (not .Values.allowScaleDown) -}}
 {{- fail (printf "refusing to scale RabbitMQ down from %d to %d: run rabbitmqctl forget_cluster_node for each removed node and delete its PVC, then set allowScaleDown=true" (int $existing.spec.replicas) $replicas) -}}
 {{- end -}}

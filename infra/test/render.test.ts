@@ -1,0 +1,397 @@
+// The Kubernetes path on the real Pulumi engine and the real Kubernetes provider, with no cluster: each example
+// stack's config on the render platform (`npm run render`), previewed with the policy pack and deployed, the
+// manifests it wrote validated like the chart tests' and read back: namespaces, Secrets, NetworkPolicies, the gate Job,
+// the providers in the state, the target output. The policy pack's rules are then run directly over the rendered
+// production objects with one thing broken at a time.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments, stringify } from "yaml";
+import { validateTarget } from "../../smoke-tests/target/validate";
+import { requireTool, run } from "../../toolchain/src/exec";
+import { repoRoot, toolPaths } from "../../toolchain/src/paths";
+import { renderedSecretPlaceholder } from "../components/generated-secrets";
+import { policies } from "../policy/policies";
+import { type RenderResult, renderStack } from "../render/render";
+import { exampleSettings, exampleStacks } from "./stacks";
+
+jest.setTimeout(900_000);
+
+type Obj = Record<string, any>;
+const policyPack = join(repoRoot, "infra", "policy");
+const passphrase = "render-test";
+
+interface Rendered {
+  result: RenderResult;
+  workDir: string;
+  objects: Obj[];
+  /** The Pulumi CLI in the render's project, on its throwaway state. */
+  cli(args: string[]): { code: number | null; out: string; stdout: string };
+}
+
+const renders = new Map<string, Rendered>();
+const temps: string[] = [];
+const temp = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+function cliIn(workDir: string) {
+  mkdirSync(join(workDir, "state"), { recursive: true });
+  return (args: string[]) => {
+    const r = run(requireTool("the Pulumi CLI", toolPaths.pulumi), [...args, "--non-interactive", "--cwd", workDir], {
+      env: {
+        ...process.env,
+        KUBECONFIG: "",
+        PULUMI_BACKEND_URL: `file://${join(workDir, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: passphrase,
+      },
+      timeoutMs: 600_000,
+    });
+    return { code: r.code, out: r.stdout + r.stderr, stdout: r.stdout };
+  };
+}
+
+function readManifests(dir: string, files: string[]): Obj[] {
+  return files
+    .filter((f) => f.endsWith(".yaml"))
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as Obj | null))
+    .filter((o): o is Obj => o !== null);
+}
+
+/** Renders a stack once per test run (each render is a preview and an up of the real engine). */
+async function rendered(stack: string, configFile?: string): Promise<Rendered> {
+  const key = `${stack}:${configFile ?? ""}`;
+  const cached = renders.get(key);
+  if (cached) return cached;
+  const workDir = temp(`mp-render-${stack}-`);
+  const outDir = join(temp(`mp-manifests-${stack}-`), "out");
+  let log = "";
+  const result = await renderStack({
+    stack,
+    repoRoot,
+    outDir,
+    workDir,
+    passphrase,
+    ...(configFile ? { configFile } : {}),
+    onOutput: (t) => {
+      log += t;
+    },
+  });
+  if (result.ok) console.log(`render ${stack}: preview ${result.previewMs} ms, up ${result.upMs} ms`);
+  else console.log(`render ${stack} failed:\n${result.failure}\n${log.slice(-4000)}`);
+  const r = { result, workDir, objects: result.ok ? readManifests(outDir, result.files) : [], cli: cliIn(workDir) };
+  renders.set(key, r);
+  return r;
+}
+
+describe.each(exampleStacks)("example stack %s on the render platform", (stack) => {
+  let r: Rendered;
+  beforeAll(async () => {
+    r = await rendered(stack);
+  });
+  const ofKind = (kind: string) => r.objects.filter((o) => o.kind === kind);
+
+  it("previews with the policy pack (every policy mandatory) and writes the manifests", () => {
+    expect(r.result.failure).toBeUndefined();
+    expect(r.result.ok).toBe(true);
+    expect(r.objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(["Namespace", "StatefulSet", "PodDisruptionBudget", "NetworkPolicy", "Secret", "Job"]),
+    );
+  });
+
+  it("every manifest passes the offline Kubernetes schema validation the chart tests use", () => {
+    const schemas = requireTool("Kubernetes JSON schemas", toolPaths.kubernetesSchemas);
+    const v = run(requireTool("kubeconform", toolPaths.kubeconform), [
+      "-strict",
+      "-summary",
+      "-schema-location",
+      `${schemas}/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json`,
+      r.result.outDir,
+    ]);
+    expect(v.stdout + v.stderr).toMatch(/Valid: \d+, Invalid: 0, Errors: 0, Skipped: 0/);
+    expect(v.code).toBe(0);
+  });
+
+  it("a second preview reports no changes", () => {
+    const p = r.cli(["preview", "--expect-no-changes", "--policy-pack", policyPack]);
+    expect(p.code).toBe(0);
+  });
+
+  it("gives each system its own namespace with Pod Security restricted and a default-deny NetworkPolicy", () => {
+    const systems = ofKind("Namespace").filter((n) => n.metadata.labels["messaging-platform.io/system"]);
+    expect(systems.map((n) => n.metadata.name).sort()).toEqual(["kafka", "rabbitmq"]);
+    for (const n of systems) {
+      expect(n.metadata.labels).toMatchObject({
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "messaging-platform.io/environment": exampleSettings(stack).environment,
+      });
+    }
+    const deny = ofKind("NetworkPolicy").filter((p) => Object.keys(p.spec.podSelector ?? {}).length === 0);
+    expect(deny.map((p) => p.metadata.namespace).sort()).toEqual(["kafka", "rabbitmq"]);
+    for (const p of deny) expect(p.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+  });
+
+  it("the brokers read the Secrets the program created, and admit the client namespaces from config", () => {
+    const s = exampleSettings(stack);
+    const secrets = ofKind("Secret").map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        "kafka/kafka-scram-users",
+        "kafka/kafka-kraft-cluster-id",
+        "rabbitmq/rabbitmq-default-user",
+        "rabbitmq/rabbitmq-erlang-cookie",
+      ]),
+    );
+    const sets = JSON.stringify(ofKind("StatefulSet"));
+    for (const name of [
+      "kafka-scram-users",
+      "kafka-kraft-cluster-id",
+      "rabbitmq-default-user",
+      "rabbitmq-erlang-cookie",
+    ])
+      expect(sets).toContain(`"${name}"`);
+    const clientRules = ofKind("NetworkPolicy").flatMap((p) => p.spec.ingress ?? []);
+    expect(JSON.stringify(clientRules)).toContain(JSON.stringify({ matchLabels: s.clientNamespaceLabels }));
+    const broker = ofKind("ConfigMap").find((c) => c.data?.["broker.properties"] ?? c.data?.["server.properties"]);
+    const props = String(broker?.data["broker.properties"] ?? broker?.data["server.properties"]);
+    expect(props).toContain(`default.replication.factor=${s.kafka.replicationFactor}`);
+    expect(props).toContain(`min.insync.replicas=${s.kafka.minInsyncReplicas}`);
+  });
+
+  it("writes no credential to disk: every Secret carries its keys with the placeholder", () => {
+    const values = ofKind("Secret").flatMap((o) => [
+      ...Object.values<string>(o.stringData ?? {}),
+      ...Object.values<string>(o.data ?? {}).map((v) => Buffer.from(v, "base64").toString()),
+    ]);
+    expect(values.length).toBeGreaterThanOrEqual(6);
+    for (const v of values) {
+      // The gate's target.json is JSON around the placeholders; every other value is the placeholder itself.
+      if (v.startsWith("{")) expect(JSON.parse(v).kafka.sasl.password).toBe(renderedSecretPlaceholder);
+      else expect(v).toBe(renderedSecretPlaceholder);
+    }
+  });
+
+  it("gives every Kubernetes resource the one explicit provider, never the default one", () => {
+    const state = JSON.parse(r.cli(["stack", "export"]).stdout);
+    const resources: Obj[] = state.deployment.resources;
+    const providers = resources.filter((x) => x.type === "pulumi:providers:kubernetes");
+    expect(providers).toHaveLength(1);
+    expect(providers[0]?.urn).not.toContain("::default");
+    const k8s = resources.filter((x) => x.type.startsWith("kubernetes:") && x.custom);
+    expect(k8s.length).toBeGreaterThan(10);
+    for (const x of k8s) expect(String(x.provider)).toContain(`${providers[0]?.urn}::`);
+  });
+
+  it("outputs a target the smoke tests accept, with both passwords as Pulumi secrets", () => {
+    const masked = JSON.parse(r.cli(["stack", "output", "target", "--json"]).stdout);
+    expect(masked.kafka.sasl.password).toBe("[secret]");
+    expect(masked.rabbitmq.password).toBe("[secret]");
+    const target = JSON.parse(r.cli(["stack", "output", "target", "--json", "--show-secrets"]).stdout);
+    const checked = validateTarget(target);
+    // A one-broker stack promises no durability, and the smoke tests' contract says so: it accepts only targets where
+    // one broker can die. Every other field of that target must be right.
+    const problems = checked.ok ? [] : checked.problems.map((p) => p.field);
+    expect(problems).toEqual(
+      stack === "local" ? ["kafka.expected.minInsyncReplicas", "kafka.topics[0].minInsyncReplicas"] : [],
+    );
+    expect(target.kafka.expected.replicationFactor).toBe(exampleSettings(stack).kafka.replicationFactor);
+    expect(target.placement).toMatchObject({ kind: "kubernetes", kafka: { namespace: "kafka" } });
+  });
+});
+
+describe("the in-cluster smoke gate, rendered (staging: gate.inCluster.enabled)", () => {
+  let r: Rendered;
+  beforeAll(async () => {
+    r = await rendered("staging");
+  });
+  const find = (kind: string, pred: (o: Obj) => boolean) => r.objects.find((o) => o.kind === kind && pred(o));
+
+  it("runs in its own namespace, which carries the client labels the brokers' NetworkPolicies admit", () => {
+    const ns = find("Namespace", (o) => o.metadata.name === "messaging-smoke");
+    expect(ns?.metadata.labels).toMatchObject({
+      ...exampleSettings("staging").clientNamespaceLabels,
+      "pod-security.kubernetes.io/enforce": "restricted",
+    });
+    expect(find("Job", (o) => o.metadata.name.startsWith("smoke-gate-run-"))?.metadata.namespace).toBe(
+      "messaging-smoke",
+    );
+  });
+
+  it("reads the stack's target from a Secret: gate settings, no kubeconfig or context", () => {
+    const secret = find("Secret", (o) => o.metadata.name === "smoke-gate-target");
+    const raw = secret?.stringData?.["target.json"] ?? Buffer.from(secret?.data["target.json"], "base64").toString();
+    const target = JSON.parse(raw);
+    expect(validateTarget(target).ok).toBe(true);
+    expect(target.gate.throughput.floors.kafka).toEqual({ messagesPerSec: 2000, publishP99Ms: 500 });
+    expect(target.placement.context).toBeUndefined();
+    expect(target.placement.kubeconfig).toBeUndefined();
+  });
+
+  it("renders a Job named after the run id, and the stack output says how to read its log", () => {
+    const job = find("Job", (o) => o.metadata.name.startsWith("smoke-gate-run-"));
+    expect(job?.spec.backoffLimit).toBe(0);
+    const gate = JSON.parse(r.cli(["stack", "output", "smokeGate", "--json"]).stdout);
+    expect(gate.logs).toBe(`kubectl -n messaging-smoke logs job/${job?.metadata.name}`);
+  });
+
+  it("its ServiceAccount may delete pods and manage NetworkPolicies in the broker namespaces, and nothing else", () => {
+    const rbac = r.objects.filter((o) => /^(Cluster)?Role(Binding)?$/.test(o.kind));
+    expect(rbac.filter((o) => o.kind.startsWith("Cluster"))).toEqual([]);
+    const roles = rbac.filter((o) => o.kind === "Role");
+    expect(roles.map((x) => x.metadata.namespace).sort()).toEqual(["kafka", "rabbitmq"]);
+    for (const role of roles) {
+      expect(role.rules).toEqual([
+        { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "delete"] },
+        {
+          apiGroups: ["networking.k8s.io"],
+          resources: ["networkpolicies"],
+          verbs: ["get", "list", "create", "delete"],
+        },
+      ]);
+    }
+    for (const binding of rbac.filter((o) => o.kind === "RoleBinding")) {
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "smoke-gate", namespace: "messaging-smoke" }]);
+    }
+  });
+});
+
+/** A Kubernetes object as a policy sees it (type token as the provider names it). */
+function asPolicyResource(o: Obj, i: number) {
+  const group = String(o.apiVersion).includes("/") ? o.apiVersion : `core/${o.apiVersion}`;
+  return {
+    type: `kubernetes:${group}:${o.kind}`,
+    props: o,
+    urn: `urn:pulumi:test::messaging-platform::${o.kind}::${o.metadata?.name ?? i}`,
+    name: o.metadata?.name ?? String(i),
+    opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} },
+  };
+}
+
+/** Runs every policy over a set of objects; returns the violation messages. */
+async function violations(objects: Obj[]): Promise<string[]> {
+  const resources = objects.map(asPolicyResource);
+  const found: string[] = [];
+  const report = (m: string) => found.push(m);
+  const common = { stackTags: new Map(), getConfig: () => ({}), notApplicable: () => undefined as never };
+  for (const p of policies) {
+    if ("validateStack" in p && p.validateStack) await p.validateStack({ resources, ...common } as any, report);
+    if ("validateResource" in p && typeof p.validateResource === "function") {
+      for (const x of resources) await p.validateResource({ ...x, ...common } as any, report);
+    }
+  }
+  return found;
+}
+
+describe("the policy pack's rules on the rendered production objects, one thing broken at a time", () => {
+  let objects: Obj[];
+  beforeAll(async () => {
+    objects = (await rendered("production")).objects;
+  });
+  const clone = () => structuredClone(objects);
+  const find = (os: Obj[], kind: string, pred: (o: Obj) => boolean = () => true) => {
+    const o = os.find((x) => x.kind === kind && pred(x));
+    if (!o) throw new Error(`no ${kind}`);
+    return o;
+  };
+
+  it("the objects as rendered pass every rule", async () => {
+    expect(await violations(clone())).toEqual([]);
+  });
+
+  it("rejects a broker replication factor of 2", async () => {
+    const os = clone();
+    const cm = find(os, "ConfigMap", (o) => o.data?.["broker.properties"] !== undefined);
+    cm.data["broker.properties"] = cm.data["broker.properties"].replace(
+      /default\.replication\.factor=\d+/,
+      "default.replication.factor=2",
+    );
+    expect(await violations(os)).toEqual([
+      expect.stringMatching(/broker\.properties: default\.replication\.factor=2 is below the production floor of 3$/),
+    ]);
+  });
+
+  it("rejects a declared topic with min ISR 1", async () => {
+    const os = clone();
+    const cm = find(os, "ConfigMap", (o) => o.data?.["apply.sh"]?.includes("ensure_topic '"));
+    cm.data["apply.sh"] = cm.data["apply.sh"].replace(/^(ensure_topic '\w+' \d+ \d+) \d+$/m, "$1 1");
+    expect(await violations(os)).toEqual([
+      expect.stringMatching(/topic smoke has min.insync.replicas 1, below the production floor of 2/),
+    ]);
+  });
+
+  it("rejects a StatefulSet without a PodDisruptionBudget", async () => {
+    const found = await violations(clone().filter((o) => o.kind !== "PodDisruptionBudget"));
+    expect(found.length).toBeGreaterThanOrEqual(3);
+    expect(found).toContainEqual(expect.stringMatching(/^StatefulSet rabbitmq\/rabbitmq has no PodDisruptionBudget/));
+  });
+
+  it("rejects a latest or untagged image", async () => {
+    const os = clone();
+    find(os, "StatefulSet").spec.template.spec.containers[0].image = "apache/kafka:latest";
+    find(os, "Job").spec.template.spec.containers[0].image = "rabbitmq";
+    const found = await violations(os);
+    expect(found).toContainEqual(expect.stringContaining("uses image apache/kafka:latest, which is not pinned"));
+    expect(found).toContainEqual(expect.stringContaining("uses image rabbitmq, which is not pinned"));
+  });
+
+  it("rejects a container that may run as root", async () => {
+    const os = clone();
+    find(os, "Job").spec.template.spec.securityContext = { runAsUser: 0 };
+    expect(await violations(os)).toContainEqual(expect.stringMatching(/container apply may run as root/));
+  });
+
+  it("rejects a container without resources", async () => {
+    const os = clone();
+    delete find(os, "Job").spec.template.spec.containers[0].resources;
+    expect(await violations(os)).toContainEqual(
+      expect.stringMatching(/container apply has no resources requests.cpu, requests.memory, limits.memory$/),
+    );
+  });
+
+  it("rejects a namespace without any NetworkPolicy", async () => {
+    const os = clone().filter((o) => !(o.kind === "NetworkPolicy" && o.metadata.namespace === "rabbitmq"));
+    expect(await violations(os)).toEqual([
+      "namespace rabbitmq has no NetworkPolicy: its pods accept traffic from anywhere",
+    ]);
+  });
+});
+
+describe("bad input is refused before anything is written", () => {
+  it("a production stack with replicationFactor 2 fails the preview naming the policy, the field and the value", async () => {
+    const config = join(temp("mp-bad-production-"), "Pulumi.production.yaml");
+    const production = readFileSync(join(repoRoot, "Pulumi.production.yaml"), "utf8");
+    writeFileSync(
+      config,
+      production.replace("clientUser: smoke-test", "clientUser: smoke-test\n    replicationFactor: 2"),
+    );
+    const r = await rendered("production", config);
+    expect(r.result.ok).toBe(false);
+    expect(r.result.failure).toContain("pulumi preview failed, nothing was written");
+    expect(r.result.failure).toContain(
+      "kafka.replicationFactor = 2 must be ≥ 3 in production (policy kafka-production-durability)",
+    );
+    expect(r.result.files).toEqual([]);
+    expect(() => readFileSync(r.result.outDir)).toThrow(/ENOENT/);
+  });
+
+  it("a production Kafka that bypasses the stack config's checks is stopped by the policy pack itself", () => {
+    const out = temp("mp-render-rf2-");
+    const dir = temp("mp-rf2-");
+    const runtime = { name: "nodejs", options: { typescript: true, tsconfig: join(repoRoot, "tsconfig.json") } };
+    const main = join(repoRoot, "infra", "test", "fixtures", "production-rf2");
+    writeFileSync(join(dir, "Pulumi.yaml"), stringify({ name: "production-rf2", runtime, main }));
+    writeFileSync(join(dir, "Pulumi.rf2.yaml"), stringify({ config: { "production-rf2:renderDir": out } }));
+    const cli = cliIn(dir);
+    expect(cli(["stack", "init", "rf2"]).code).toBe(0);
+    const p = cli(["preview", "--policy-pack", policyPack]);
+    expect(p.code).not.toBe(0);
+    expect(p.out).toContain("kafka-production-durability");
+    expect(p.out).toContain("default.replication.factor=2 is below the production floor of 3");
+    expect(p.out).toContain("topic smoke has replication factor 2, below the production floor of 3");
+  });
+});

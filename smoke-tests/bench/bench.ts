@@ -112,7 +112,7 @@ async function oursKafka(target: Target, s: BenchSettings): Promise<ReferenceRes
 async function oursRabbit(target: Target, s: BenchSettings): Promise<ReferenceResult> {
   const runId = newRunId();
   const publisher = await RabbitPublisher.open(target.rabbitmq, s.rabbitQueue, { firstNode: 0 });
-  const subscriber = new RabbitSubscriber(target.rabbitmq, s.rabbitQueue, `${runId}/`, { firstNode: 0, prefetch: 500 });
+  const subscriber = new RabbitSubscriber(target.rabbitmq, s.rabbitQueue, { firstNode: 0, prefetch: 500, purge: true });
   const ledger = new Ledger(runId);
   const wl = new Workload(ledger, new TimelineRecorder(Date.now()), [{ name: "b0", publisher }], [subscriber], {
     messageBytes: s.messageBytes,

@@ -18,6 +18,14 @@ export function encodeEnvelope(id: string, sentAt: number, size: number): Envelo
   return { id, sentAt, body };
 }
 
+/**
+ * The id a consumer reports for a body that encodeEnvelope did not write: never a valid message id, so the ledger
+ * counts it as unexpected (a corrupted or foreign message must not pass unnoticed).
+ */
+export function unreadableBodyId(body: Buffer | null): string {
+  return `unreadable body of ${body?.length ?? 0} bytes`;
+}
+
 /** Returns undefined for bodies that were not written by encodeEnvelope (foreign traffic). */
 export function decodeEnvelope(body: Buffer): { id: string; sentAt: number } | undefined {
   const nl = body.indexOf(0x0a);

@@ -4,7 +4,7 @@
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
 import { topicPartitions, withAdmin } from "../probes/kafka";
 import type { KafkaTarget } from "../target/types";
-import { decodeEnvelope, type Envelope } from "./envelope";
+import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 
 export interface KafkaClientOptions extends ClientEvents {
@@ -50,13 +50,6 @@ export function kafka(target: KafkaTarget, opts: KafkaClientOptions): Kafka {
 }
 
 /**
- * Errors after which an idempotent producer's sequence numbers no longer match the broker's: kafkajs 2.2.4 does not
- * bump the producer epoch as the Java client does, so every later send to that partition would fail. The cure is a
- * new producer (a new producer id).
- */
-const fatalProducerErrors = /out of order sequence|UNKNOWN_PRODUCER_ID|unknown producer|producer.*epoch|fenced/i;
-
-/**
  * A batch either lands whole (ok) or its fate is unknown (info): a rejected send may have been written.
  *
  * Every send goes to ONE partition, chosen round-robin. Found by this project's own kill-leader drill: kafkajs 2.2.4
@@ -69,6 +62,12 @@ const fatalProducerErrors = /out of order sequence|UNKNOWN_PRODUCER_ID|unknown p
  * send fails, hands its numbers back by decrementing the counter; if another send to the same partition took the next
  * range meanwhile, the retry reuses that range, the broker answers DUPLICATE_SEQUENCE_NUMBER for one of the two, and
  * kafkajs reports it as written: one batch acknowledged and lost (seen as exactly one batch missing in a drill).
+ *
+ * And after ANY failed send, a new producer (a new producer id) takes over. A failed send's outcome is unknown: it may
+ * have been written. kafkajs 2.2.4 hands its sequence numbers back on failure and, unlike the Java client, does not
+ * bump the epoch, so the next send would reuse that range: if the failed batch was in fact written, the broker answers
+ * DUPLICATE_SEQUENCE_NUMBER and kafkajs reports the new batch as written although it was not. A new producer id starts
+ * its sequences afresh, so no range is ever reused.
  */
 export class KafkaPublisher implements Publisher {
   private producer: Producer;
@@ -115,15 +114,18 @@ export class KafkaPublisher implements Publisher {
     if (this.renewing) await this.renewing;
     const producer = this.producer;
     try {
-      await producer.send({
+      const written = await producer.send({
         topic: this.topic,
         acks: -1,
         messages: batch.map((e) => ({ key: e.id, value: e.body, partition })),
       });
-      return batch.map(() => ({ type: "ok" }));
+      // One partition per send: the batch sits at consecutive offsets from the produce response's base offset.
+      const base = written.find((r) => r.partition === partition)?.baseOffset;
+      if (base === undefined) return batch.map(() => ({ type: "ok" }));
+      return batch.map((_, i) => ({ type: "ok", position: { partition, offset: Number(base) + i } }));
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      if (fatalProducerErrors.test(error) && producer === this.producer) this.renew();
+      if (producer === this.producer) this.renew();
       return batch.map(() => ({ type: "info", error }));
     }
   }
@@ -157,13 +159,13 @@ export class KafkaPublisher implements Publisher {
  */
 export class KafkaSubscriber implements Subscriber {
   private consumer: Consumer | undefined;
-  private foreignCount = 0;
+  /** Per partition, the offset after the last message counted: where a restarted consumer resumes. */
+  private readonly nextOffset = new Map<number, bigint>();
 
   constructor(
     private readonly client: Kafka,
     private readonly topic: string,
     private readonly groupId: string,
-    private readonly runPrefix: string,
     private readonly onError?: (what: string) => void,
   ) {}
 
@@ -187,18 +189,22 @@ export class KafkaSubscriber implements Subscriber {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: false });
-    // A brand-new group has no committed offsets: start each partition where the topic ended before this run.
-    // start() returns once the group is joined and seeded, so nothing produced after it can be missed.
-    let seeded = false;
+    // A brand-new group has no committed offsets: start each partition where the topic ended before this run. And
+    // on every later join (a restart after a crash, a rebalance) resume each assigned partition right after the last
+    // message counted: a restart before the first commit would otherwise jump to the latest offset and skip messages
+    // (a false "lost"). start() returns once the group is joined and seeded, so nothing produced after it is missed.
+    for (const p of startOffsets) this.nextOffset.set(p.partition, BigInt(p.offset));
     const joined = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`consumer group ${this.groupId} did not join within 30 s`)),
         30_000,
       );
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        if (seeded) return;
-        seeded = true;
-        for (const p of startOffsets) consumer.seek({ topic: this.topic, partition: p.partition, offset: p.offset });
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        const assigned = e.payload.memberAssignment[this.topic] ?? [];
+        for (const partition of assigned) {
+          const offset = this.nextOffset.get(partition);
+          if (offset !== undefined) consumer.seek({ topic: this.topic, partition, offset: offset.toString() });
+        }
         clearTimeout(timer);
         resolve();
       });
@@ -211,19 +217,16 @@ export class KafkaSubscriber implements Subscriber {
         for (const m of batch.messages) {
           if (!isRunning() || isStale()) break;
           const env = m.value ? decodeEnvelope(m.value) : undefined;
-          if (env?.id.startsWith(this.runPrefix)) {
-            onDelivery({
-              id: env.id,
-              sentAt: env.sentAt,
-              receivedAt: Date.now(),
-              partition: batch.partition,
-              offset: m.offset,
-            });
-          } else {
-            this.foreignCount++;
-          }
+          onDelivery({
+            id: env?.id ?? unreadableBodyId(m.value),
+            sentAt: env?.sentAt ?? Number.NaN,
+            receivedAt: Date.now(),
+            partition: batch.partition,
+            offset: m.offset,
+          });
           resolveOffset(m.offset);
           last = m.offset;
+          this.nextOffset.set(batch.partition, BigInt(m.offset) + 1n);
         }
         if (last !== undefined) {
           // A failed commit (coordinator moving) is not a reason to stop reading: the next batch commits again,
@@ -238,10 +241,6 @@ export class KafkaSubscriber implements Subscriber {
       },
     });
     await joined;
-  }
-
-  foreign(): number {
-    return this.foreignCount;
   }
 
   async stop(): Promise<void> {

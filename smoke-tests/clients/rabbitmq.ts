@@ -3,7 +3,7 @@
 // arrives because the connection dropped is "unknown" (info), a nack is "fail": the ledger tells them apart.
 import * as amqp from "amqplib";
 import type { RabbitMQTarget } from "../target/types";
-import { decodeEnvelope, type Envelope } from "./envelope";
+import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 
 export interface RabbitClientOptions extends ClientEvents {
@@ -134,7 +134,7 @@ export class RabbitPublisher implements Publisher {
                 this.queue,
                 e.body,
                 { persistent: this.opts.persistent ?? true, messageId: e.id, timestamp: Math.floor(e.sentAt / 1000) },
-                (err) => settle(err ? { type: "fail", error: `nack: ${String(err)}` } : { type: "ok" }),
+                (err) => settle(confirmOutcome(err)),
               );
             } catch (err) {
               settle({ type: "info", error: err instanceof Error ? err.message : String(err) });
@@ -170,18 +170,32 @@ export class RabbitPublisher implements Publisher {
   }
 }
 
+/**
+ * What a publisher confirm callback means. Only a broker nack (amqplib: "message nacked") is a definite failure: the
+ * broker said it did not take the message. amqplib also calls back every unconfirmed publish with "channel closed"
+ * when the channel or its connection goes away, and then nobody knows whether the broker enqueued it: unknown.
+ */
+export function confirmOutcome(err: unknown): PublishOutcome {
+  if (err === null || err === undefined) return { type: "ok" };
+  const error = err instanceof Error ? err.message : String(err);
+  return /nacked/i.test(error) ? { type: "fail", error: `nack: ${error}` } : { type: "info", error };
+}
+
 /** Consumes with manual acks and a bounded prefetch; after a connection loss it resumes on another node. */
 export class RabbitSubscriber implements Subscriber {
   private conn: amqp.ChannelModel | undefined;
   private stopped = false;
-  private foreignCount = 0;
+  private purged = false;
   private node: number;
 
   constructor(
     private readonly target: RabbitMQTarget,
     private readonly queue: string,
-    private readonly runPrefix: string,
-    private readonly opts: RabbitClientOptions & { prefetch?: number } = {},
+    /**
+     * purge: empty the queue before the first consume. A run counts every body it reads as its own or unexpected, so
+     * what earlier runs left in a shared queue (late unknown-outcome publishes, another check's messages) goes first.
+     */
+    private readonly opts: RabbitClientOptions & { prefetch?: number; purge?: boolean } = {},
   ) {
     this.node = opts.firstNode ?? 1;
   }
@@ -195,6 +209,10 @@ export class RabbitSubscriber implements Subscriber {
     this.node = node;
     this.conn = conn;
     const ch = await conn.createChannel();
+    if (this.opts.purge && !this.purged) {
+      await ch.purgeQueue(this.queue);
+      this.purged = true;
+    }
     await ch.prefetch(this.opts.prefetch ?? 500);
     let reattaching = false;
     const reattach = (why: string) => {
@@ -217,20 +235,17 @@ export class RabbitSubscriber implements Subscriber {
           return;
         }
         const env = decodeEnvelope(msg.content);
-        if (env?.id.startsWith(this.runPrefix)) {
-          onDelivery({ id: env.id, sentAt: env.sentAt, receivedAt: Date.now(), redelivered: msg.fields.redelivered });
-        } else {
-          this.foreignCount++;
-        }
+        onDelivery({
+          id: env?.id ?? unreadableBodyId(msg.content),
+          sentAt: env?.sentAt ?? Number.NaN,
+          receivedAt: Date.now(),
+          redelivered: msg.fields.redelivered,
+        });
         // Ack only after the message has been counted: a crash before this line means redelivery, never loss.
         ch.ack(msg);
       },
       { noAck: false },
     );
-  }
-
-  foreign(): number {
-    return this.foreignCount;
   }
 
   async stop(): Promise<void> {

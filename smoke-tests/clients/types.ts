@@ -2,8 +2,14 @@
 // checker run on Kafka and RabbitMQ.
 import type { Envelope } from "./envelope";
 
-/** How one publish ended, in Jepsen's words: ok (acknowledged), fail (definitely not written), info (unknown). */
-export type PublishOutcome = { type: "ok" } | { type: "fail"; error: string } | { type: "info"; error: string };
+/**
+ * How one publish ended, in Jepsen's words: ok (acknowledged), fail (definitely not written), info (unknown). A Kafka
+ * acknowledgement carries where the record was written, from the produce response: the offset checks need it.
+ */
+export type PublishOutcome =
+  | { type: "ok"; position?: { partition: number; offset: number } }
+  | { type: "fail"; error: string }
+  | { type: "info"; error: string };
 
 export interface Received {
   id: string;
@@ -22,10 +28,11 @@ export interface Publisher {
 }
 
 export interface Subscriber {
-  /** Starts consuming; onDelivery is called for every message of this run (foreign ids are counted, not passed). */
+  /**
+   * Starts consuming; onDelivery is called for every message read, ours or not (a body this run did not write, or
+   * could not have written, is for the checker to count as unexpected, not for the client to drop).
+   */
   start(onDelivery: (d: Received) => void): Promise<void>;
-  /** Messages seen that were not written by this run (other runs, other tools). */
-  foreign(): number;
   stop(): Promise<void>;
 }
 

@@ -65,7 +65,7 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     },
     subscriber(runId, onError) {
       const c = kafka(t, { clientId: "mp-consumer", onError });
-      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, `${runId}/`, onError);
+      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, onError);
     },
     async leader() {
       return (await partitionLeader(admin, t, topic, 0)).name;
@@ -108,8 +108,8 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
       }
       return out;
     },
-    subscriber(runId, onError) {
-      return new RabbitSubscriber(t, queue, `${runId}/`, { firstNode: 1, onError });
+    subscriber(_runId, onError) {
+      return new RabbitSubscriber(t, queue, { firstNode: 1, onError, purge: true });
     },
     async leader() {
       return (await queueLeader(api, t, queue)).name;

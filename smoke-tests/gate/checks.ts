@@ -117,7 +117,7 @@ export async function kafkaRoundTrip(target: Target): Promise<CheckResult> {
     const received = new Promise<string>((resolve) => {
       got = resolve;
     });
-    const sub = new KafkaSubscriber(client, topic, `mp-gate-${runId}`, `${runId}/`);
+    const sub = new KafkaSubscriber(client, topic, `mp-gate-${runId}`);
     await sub.start((d) => got(d.id));
     const pub = await KafkaPublisher.open(client, topic);
     try {
@@ -144,7 +144,7 @@ export async function rabbitRoundTrip(target: Target): Promise<CheckResult> {
     const received = new Promise<string>((resolve) => {
       got = resolve;
     });
-    const sub = new RabbitSubscriber(target.rabbitmq, queue, `${runId}/`);
+    const sub = new RabbitSubscriber(target.rabbitmq, queue, { purge: true });
     await sub.start((d) => got(d.id));
     const pub = await RabbitPublisher.open(target.rabbitmq, queue);
     try {

@@ -103,7 +103,7 @@ export function nodeFailureResult(run: SystemRun): CheckResult {
     detail:
       problems.length > 0
         ? problems.join("; ")
-        : `${rec?.fault.label ?? "fault"}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, duplicated ${c.duplicated}; writes back after ${writes}`,
+        : `${rec?.fault.label ?? "fault"}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, re-delivered ${c.redelivered}, duplicate writes ${c.duplicateWrites}; writes back after ${writes}`,
     durationMs: run.timeline.buckets.length * run.timeline.bucketMs,
   };
 }

@@ -22,6 +22,8 @@ export interface Delivery {
   queue?: string;
   /** Which consumer got it: needed for the per-consumer Kafka poll-order checks. */
   consumer?: string;
+  /** RabbitMQ: the broker flagged it as delivered before (to a consumer that did not ack it). */
+  redelivered?: boolean;
 }
 
 export const messageState = { attempted: 1, ok: 2, fail: 4, unknown: 8 } as const;
@@ -54,6 +56,7 @@ export interface DeliveryRow {
   offset: number;
   queue: string | undefined;
   consumer: string | undefined;
+  redelivered: boolean;
 }
 
 const none = -1;
@@ -116,6 +119,7 @@ export class Ledger {
   private readonly deliveryOffset = new Column(Float64Array, none);
   private readonly deliveryQueue = new Column(Int32Array, none);
   private readonly deliveryConsumer = new Column(Int32Array, none);
+  private readonly deliveryRedelivered = new Column(Uint8Array);
   private readonly strays: StrayDeliveries = {
     foreignRun: 0,
     malformed: 0,
@@ -184,6 +188,7 @@ export class Ledger {
     this.deliveryOffset.push(delivery.offset ?? none);
     this.deliveryQueue.push(this.queues.indexOf(delivery.queue));
     this.deliveryConsumer.push(this.consumers.indexOf(delivery.consumer));
+    this.deliveryRedelivered.push(delivery.redelivered ? 1 : 0);
     const sentAt = log.sentAt.get(parts.seq);
     return Number.isNaN(sentAt) ? undefined : delivery.at - sentAt;
   }
@@ -245,6 +250,7 @@ export class Ledger {
         offset: this.deliveryOffset.get(i),
         queue: this.queues.nameAt(this.deliveryQueue.get(i)),
         consumer: this.consumers.nameAt(this.deliveryConsumer.get(i)),
+        redelivered: this.deliveryRedelivered.get(i) === 1,
       });
     }
   }

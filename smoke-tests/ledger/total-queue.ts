@@ -15,17 +15,28 @@ export interface TotalQueueCounts {
   deliveries: number;
   /** Acknowledged, never consumed. Must be 0. */
   lost: number;
-  /** Consumed, but never attempted (our run id) or not a message id at all. Must be 0. */
+  /** Consumed, but never attempted: our run id, another run's, or not a message id at all. Must be 0. */
   unexpected: number;
-  /** Consumed more than once. */
+  /** Consumed more than once, for either reason below. */
   duplicated: number;
+  /**
+   * Of those, read again from the same write: Kafka, the same partition and offset read twice (a consumer restarted
+   * before committing); RabbitMQ, a delivery the broker flagged redelivered. Normal under at-least-once delivery.
+   */
+  redelivered: number;
+  /**
+   * Of those, written more than once: Kafka, the same id at two offsets; RabbitMQ, a second delivery the broker did
+   * not flag as a redelivery (a second copy in the queue). Our publishers never send an id twice, so this is the
+   * broker or the client duplicating a write: an idempotence failure worth an alarm.
+   */
+  duplicateWrites: number;
   /** Outcome unknown (or pending), consumed anyway: the write did land. */
   recovered: number;
   /** Outcome unknown (or pending), never consumed: allowed, the write did not land. */
   unknownMissing: number;
   /** Definitely failed, consumed anyway (Jepsen's G1a aborted read for Kafka). Reported; see checkKafka. */
   failedButConsumed: number;
-  /** Messages from another run (same id format, other run id): leftovers in a shared topic, ignored. */
+  /** Of the unexpected: messages from another run (same id format, other run id), leftovers in a shared topic. */
   foreignRun: number;
 }
 
@@ -45,7 +56,13 @@ export interface TotalQueueVerdict {
   counts: TotalQueueCounts;
   fractions: TotalQueueFractions;
   /** A few message ids per anomaly, so a report can point at concrete messages. */
-  samples: { lost: string[]; unexpected: string[]; duplicated: string[]; failedButConsumed: string[] };
+  samples: {
+    lost: string[];
+    unexpected: string[];
+    duplicated: string[];
+    duplicateWrites: string[];
+    failedButConsumed: string[];
+  };
   /** One sentence per reason the verdict is invalid; empty when valid. */
   problems: string[];
 }
@@ -59,10 +76,17 @@ export interface TotalQueueOptions {
 export function checkTotalQueue(ledger: Ledger, options: TotalQueueOptions): TotalQueueVerdict {
   const sampleLimit = options.sampleLimit ?? 20;
   const counts = emptyCounts(ledger.deliveryCount, ledger.strayDeliveries);
-  const samples: TotalQueueVerdict["samples"] = { lost: [], unexpected: [], duplicated: [], failedButConsumed: [] };
+  const samples: TotalQueueVerdict["samples"] = {
+    lost: [],
+    unexpected: [],
+    duplicated: [],
+    duplicateWrites: [],
+    failedButConsumed: [],
+  };
   const sample = (kind: keyof typeof samples, producerIndex: number, seq: number) => {
     if (samples[kind].length < sampleLimit) samples[kind].push(ledger.messageId(producerIndex, seq));
   };
+  const copies = copiesOfDuplicates(ledger);
   ledger.forEachMessage(({ producerIndex, seq, state, consumeCount }) => {
     const outcome = outcomeOf(state);
     const wasConsumed = consumeCount > 0;
@@ -70,6 +94,12 @@ export function checkTotalQueue(ledger: Ledger, options: TotalQueueOptions): Tot
     if (consumeCount > 1) {
       counts.duplicated++;
       sample("duplicated", producerIndex, seq);
+      const c = copies.get(messageKey(producerIndex, seq));
+      if (c && c.writes > 1) {
+        counts.duplicateWrites++;
+        sample("duplicateWrites", producerIndex, seq);
+      }
+      if (c && c.rereads > 0) counts.redelivered++;
     }
     switch (outcome) {
       case "never-attempted":
@@ -99,7 +129,7 @@ export function checkTotalQueue(ledger: Ledger, options: TotalQueueOptions): Tot
     }
     counts.attempted++;
   });
-  for (const id of ledger.strayDeliveries.malformedSamples) {
+  for (const id of [...ledger.strayDeliveries.malformedSamples, ...ledger.strayDeliveries.foreignRunSamples]) {
     if (samples.unexpected.length < sampleLimit) samples.unexpected.push(id);
   }
   const problems = problemsOf(counts, options.duplicatesAllowed);
@@ -123,13 +153,46 @@ function emptyCounts(deliveries: number, strays: Readonly<StrayDeliveries>): Tot
     consumed: 0,
     deliveries,
     lost: 0,
-    unexpected: strays.malformed,
+    unexpected: strays.malformed + strays.foreignRun,
     duplicated: 0,
+    redelivered: 0,
+    duplicateWrites: 0,
     recovered: 0,
     unknownMissing: 0,
     failedButConsumed: 0,
     foreignRun: strays.foreignRun,
   };
+}
+
+const messageKey = (producerIndex: number, seq: number) => producerIndex * 2 ** 32 + seq;
+
+/**
+ * For each message delivered more than once: how many distinct writes were read (Kafka: distinct offsets; RabbitMQ:
+ * deliveries not flagged redelivered) and how many deliveries re-read a write already read.
+ */
+function copiesOfDuplicates(ledger: Ledger): Map<number, { writes: number; rereads: number }> {
+  const seen = new Map<number, { offsets: Set<string> | undefined; fresh: number; total: number }>();
+  ledger.forEachDelivery(({ producerIndex, seq, partition, offset, redelivered }) => {
+    const key = messageKey(producerIndex, seq);
+    let s = seen.get(key);
+    if (!s) {
+      s = { offsets: undefined, fresh: 0, total: 0 };
+      seen.set(key, s);
+    }
+    s.total++;
+    if (partition >= 0) {
+      s.offsets ??= new Set();
+      s.offsets.add(`${partition}@${offset}`);
+    } else if (!redelivered) s.fresh++;
+  });
+  const out = new Map<number, { writes: number; rereads: number }>();
+  for (const [key, s] of seen) {
+    if (s.total < 2) continue;
+    // A RabbitMQ message's first delivery is its write even if flagged (a consumer died before acking it).
+    const writes = s.offsets ? s.offsets.size : Math.max(1, s.fresh);
+    out.set(key, { writes, rereads: s.total - writes });
+  }
+  return out;
 }
 
 function fractionsOf(c: TotalQueueCounts): TotalQueueFractions {
@@ -147,7 +210,10 @@ function fractionsOf(c: TotalQueueCounts): TotalQueueFractions {
 function problemsOf(c: TotalQueueCounts, duplicatesAllowed: boolean): string[] {
   const problems: string[] = [];
   if (c.lost > 0) problems.push(`${c.lost} acknowledged message(s) were never consumed (lost)`);
-  if (c.unexpected > 0) problems.push(`${c.unexpected} consumed message(s) were never sent (unexpected)`);
+  if (c.unexpected > 0) {
+    const foreign = c.foreignRun > 0 ? `, ${c.foreignRun} of them from another run` : "";
+    problems.push(`${c.unexpected} consumed message(s) were never sent by this run (unexpected${foreign})`);
+  }
   if (c.duplicated > 0 && !duplicatesAllowed) {
     problems.push(`${c.duplicated} message(s) were consumed more than once, and duplicates are not allowed here`);
   }

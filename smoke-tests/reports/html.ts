@@ -133,8 +133,11 @@ function renderLedgerDetail(run: SystemRun): string {
     ["unknown, missing (allowed)", c.unknownMissing, formatPercent(f.unknownMissingFrac)],
     ["consumed (distinct)", c.consumed, ""],
     ["deliveries", c.deliveries, ""],
+    ["consumed more than once", c.duplicated, formatPercent(f.duplicatedFrac)],
+    ["… re-delivered (same write read again)", c.redelivered, ""],
+    ["… written twice (duplicate writes)", c.duplicateWrites, ""],
     ["failed but consumed", c.failedButConsumed, ""],
-    ["other runs' leftovers", c.foreignRun, ""],
+    ["unexpected from other runs", c.foreignRun, ""],
   ];
   const samples = Object.entries(run.ledger.samples).filter(([, ids]) => ids.length > 0);
   return [

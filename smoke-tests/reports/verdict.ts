@@ -13,7 +13,7 @@ export interface VerdictCell {
   note: string;
 }
 
-/** lost / unexpected / duplicated, each with the tone the durability rules give it. */
+/** lost / unexpected / re-delivered / duplicate writes, each with the tone the durability rules give it. */
 export function ledgerCells(run: SystemRun): VerdictCell[] {
   const c = run.ledger.counts;
   return [
@@ -25,10 +25,17 @@ export function ledgerCells(run: SystemRun): VerdictCell[] {
       note: "consumed, never sent; must be 0",
     },
     {
-      label: "duplicated",
-      value: formatCount(c.duplicated),
-      tone: c.duplicated === 0 ? "good" : run.ledger.duplicatesAllowed ? "warn" : "bad",
-      note: run.ledger.duplicatesAllowed ? "consumed more than once; allowed (at-least-once)" : "must be 0 with idempotence",
+      label: "re-delivered",
+      value: formatCount(c.redelivered),
+      tone: c.redelivered === 0 ? "good" : run.ledger.duplicatesAllowed ? "warn" : "bad",
+      note: "the same write read again after a consumer restart; allowed (at-least-once delivery)",
+    },
+    {
+      label: "duplicate writes",
+      value: formatCount(c.duplicateWrites),
+      // Kafka's producer is idempotent: one id at two offsets is a failure. RabbitMQ has no idempotent publish.
+      tone: c.duplicateWrites === 0 ? "good" : run.system === "kafka" ? "bad" : "warn",
+      note: "one message written twice (Kafka: two offsets; RabbitMQ: two unflagged copies); 0 with idempotence",
     },
   ];
 }

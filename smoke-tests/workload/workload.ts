@@ -68,14 +68,16 @@ export class Workload {
   }
 
   async startConsuming(): Promise<void> {
-    await Promise.all(this.subscribers.map((s) => s.start((d) => this.onReceived(d))));
+    await Promise.all(this.subscribers.map((s, i) => s.start((d) => this.onReceived(d, `c${i}`))));
   }
 
-  private onReceived(d: Received): void {
+  private onReceived(d: Received, consumer: string): void {
     const e2e = this.ledger.consumed(d.id, {
       at: d.receivedAt,
       partition: d.partition,
       offset: d.offset === undefined ? undefined : Number(d.offset),
+      consumer,
+      redelivered: d.redelivered,
     });
     if (e2e !== undefined) this.stats.endToEndLatency.record(Math.max(0, e2e));
     this.stats.consumed.mark(d.receivedAt, 1, this.opts.messageBytes);
@@ -141,7 +143,7 @@ export class Workload {
     batch.forEach((env, i) => {
       const o = outcomes[i] ?? { type: "info", error: "no outcome" };
       if (o.type === "ok") {
-        const latency = this.ledger.acknowledged(env.id, at);
+        const latency = this.ledger.acknowledged(env.id, at, o.position);
         this.stats.publishLatency.record(Math.max(0, latency));
         this.stats.acked.mark(at, 1, this.opts.messageBytes);
         this.timeline.acked(at, latency);

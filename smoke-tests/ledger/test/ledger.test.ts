@@ -79,14 +79,41 @@ describe("total-queue accounting", () => {
     expect(verdict.samples.unexpected).toEqual([`${run}/p0/7`]);
   });
 
-  test("counts a malformed id as unexpected and another run's leftovers as foreign, not unexpected", () => {
+  test("counts a malformed body and another run's message as unexpected: a run reads only what it wrote", () => {
     const ledger = ledgerFrom([["p0/0", "ok", 1]]);
-    ledger.consumed("garbage", { at: 1 });
+    ledger.consumed("unreadable body of 12 bytes", { at: 1 });
     ledger.consumed("old-run/p0/0", { at: 1 });
     const verdict = checkTotalQueue(ledger, { duplicatesAllowed: true });
-    expect(verdict.counts.unexpected).toBe(1);
+    expect(verdict.counts.unexpected).toBe(2);
     expect(verdict.counts.foreignRun).toBe(1);
-    expect(verdict.samples.unexpected).toContain("garbage");
+    expect(verdict.samples.unexpected).toEqual(["unreadable body of 12 bytes", "old-run/p0/0"]);
+    expect(verdict.valid).toBe(false);
+    expect(verdict.problems).toEqual([
+      "2 consumed message(s) were never sent by this run (unexpected, 1 of them from another run)",
+    ]);
+  });
+
+  test("tells re-deliveries of one write from duplicate writes, on Kafka and on RabbitMQ", () => {
+    const ledger = ledgerFrom([
+      ["p0/0", "ok", 0],
+      ["p0/1", "ok", 0],
+      ["p0/2", "ok", 0],
+      ["p0/3", "ok", 0],
+    ]);
+    const id = (seq: number) => `${run}/p0/${seq}`;
+    // Kafka: read twice at one offset (a consumer restarted before committing), then one value at two offsets.
+    ledger.consumed(id(0), { at: 1, partition: 0, offset: 10 });
+    ledger.consumed(id(0), { at: 2, partition: 0, offset: 10 });
+    ledger.consumed(id(1), { at: 3, partition: 0, offset: 11 });
+    ledger.consumed(id(1), { at: 4, partition: 0, offset: 12 });
+    // RabbitMQ: a delivery flagged redelivered, then a second unflagged copy.
+    ledger.consumed(id(2), { at: 5, queue: "q" });
+    ledger.consumed(id(2), { at: 6, queue: "q", redelivered: true });
+    ledger.consumed(id(3), { at: 7, queue: "q" });
+    ledger.consumed(id(3), { at: 8, queue: "q" });
+    const { counts, samples } = checkTotalQueue(ledger, { duplicatesAllowed: true });
+    expect(counts).toMatchObject({ duplicated: 4, redelivered: 2, duplicateWrites: 2 });
+    expect(samples.duplicateWrites).toEqual([id(1), id(3)]);
   });
 
   test("reports duplicates, and fails on them only where they are not allowed", () => {

@@ -130,7 +130,7 @@ describe("JSON and Markdown reports", () => {
     expect(renderMarkdown(good).split("\n")[0]).toBe("# kill-leader on local: PASS");
     const md = renderMarkdown(lossy);
     expect(md.split("\n")[0]).toBe("# kill-leader on local: FAIL");
-    expect(md).toContain("| lost | unexpected | duplicated |");
+    expect(md).toContain("| lost | unexpected | re-delivered | duplicate writes |");
     expect(md).toMatch(/\*\*\d+ acknowledged message\(s\) were never consumed \(lost\)\*\*/);
     expect(md).toContain("| fault | first ack | consumers caught up | cluster healthy |");
   });

@@ -35,8 +35,19 @@ export interface KafkaCheckResult {
   /** Per anomaly, a few human-readable examples ("p0@17: run/p1/4 and run/p2/9"). */
   samples: Record<keyof KafkaCheckCounts, string[]>;
   problems: string[];
-  /** Per partition: values seen, highest offset read. */
-  partitions: Array<{ partition: number; values: number; highestReadOffset: number }>;
+  /** Per partition: where our writes landed (from the produce responses) and how far consumers read. */
+  partitions: KafkaPartitionPositions[];
+}
+
+export interface KafkaPartitionPositions {
+  partition: number;
+  /** Distinct offsets holding one of our values (acknowledged or read). */
+  values: number;
+  /** Acknowledged writes, and the first and last offset the produce responses gave them (-1: none). */
+  acked: number;
+  firstAckedOffset: number;
+  lastAckedOffset: number;
+  highestReadOffset: number;
 }
 
 /** Positions of values: one row per ack and per delivery, deduplicated after sorting. */
@@ -84,6 +95,7 @@ export function checkKafka(ledger: Ledger, options: KafkaCheckOptions): KafkaChe
   });
 
   const lastAckOffset = new Map<string, number>();
+  const acks = new Map<number, { acked: number; first: number; last: number }>();
   ledger.forEachMessage(({ producerIndex, seq, state, consumeCount, ackPartition, ackOffset }) => {
     const id = () => ledger.messageId(producerIndex, seq);
     if (outcomeOf(state) === "fail" && consumeCount > 0) note("abortedReads", id);
@@ -95,6 +107,12 @@ export function checkKafka(ledger: Ledger, options: KafkaCheckOptions): KafkaChe
       }
     }
     if (ackPartition < 0) return;
+    const a = acks.get(ackPartition) ?? { acked: 0, first: ackOffset, last: ackOffset };
+    acks.set(ackPartition, {
+      acked: a.acked + 1,
+      first: Math.min(a.first, ackOffset),
+      last: Math.max(a.last, ackOffset),
+    });
     const stream = `${producerIndex}:${ackPartition}`;
     const previous = lastAckOffset.get(stream);
     if (previous !== undefined && ackOffset <= previous) {
@@ -129,6 +147,9 @@ export function checkKafka(ledger: Ledger, options: KafkaCheckOptions): KafkaChe
       .map(([partition, offsets]) => ({
         partition,
         values: offsets.length,
+        acked: acks.get(partition)?.acked ?? 0,
+        firstAckedOffset: acks.get(partition)?.first ?? -1,
+        lastAckedOffset: acks.get(partition)?.last ?? -1,
         highestReadOffset: highestRead.get(partition) ?? -1,
       })),
   };

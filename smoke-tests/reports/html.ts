@@ -153,7 +153,19 @@ function renderKafkaChecks(run: SystemRun): string {
   const rows = Object.entries(k.counts).map(
     ([name, n]) => `<tr><td>${e(name)}</td><td class="num ${n > 0 ? "bad" : "good"}">${formatCount(n)}</td></tr>`,
   );
-  return [`<h3>Kafka per-partition checks: ${k.valid ? "valid" : "INVALID"}</h3>`, `<table>${rows.join("")}</table>`].join("\n");
+  const positions = k.partitions.map(
+    (p) =>
+      `<tr><td>${p.partition}</td><td class="num">${formatCount(p.acked)}</td><td class="num">${p.firstAckedOffset}–${p.lastAckedOffset}</td><td class="num">${p.highestReadOffset}</td></tr>`,
+  );
+  return [
+    `<h3>Kafka per-partition checks: ${k.valid ? "valid" : "INVALID"}</h3>`,
+    `<table>${rows.join("")}</table>`,
+    `<h3>Kafka write positions (from the produce responses)</h3>`,
+    `<table><tr><th>partition</th><th>acknowledged</th><th>acked offsets</th><th>highest read</th></tr>${positions.join("")}</table>`,
+    ...Object.entries(k.samples)
+      .filter(([, s]) => s.length > 0)
+      .map(([kind, s]) => `<p><b>${e(kind)}</b>, e.g. <code>${s.slice(0, 5).map(e).join("</code>, <code>")}</code></p>`),
+  ].join("\n");
 }
 
 function renderSettings(settings: RunReport["settings"]): string {

@@ -65,5 +65,30 @@ function renderSystem(run: SystemRun): string[] {
       [latency("publish → ack", run.publishLatency), latency("end-to-end", run.endToEndLatency)],
     ),
     "",
+    ...(run.kafka ? renderKafkaPositions(run.kafka) : []),
+  ];
+}
+
+/** Where the writes landed per partition, and the live offset checks over them. */
+function renderKafkaPositions(k: NonNullable<SystemRun["kafka"]>): string[] {
+  return [
+    table(
+      ["partition", "acknowledged", "acked offsets", "highest read"],
+      k.partitions.map((p) => [
+        String(p.partition),
+        formatCount(p.acked),
+        `${p.firstAckedOffset}–${p.lastAckedOffset}`,
+        String(p.highestReadOffset),
+      ]),
+    ),
+    "",
+    table(
+      Object.keys(k.counts),
+      [Object.values(k.counts).map((n) => formatCount(n))],
+    ),
+    "",
+    ...Object.entries(k.samples)
+      .filter(([, s]) => s.length > 0)
+      .map(([kind, s]) => `- ${kind}: \`${s.slice(0, 5).join("`, `")}\``),
   ];
 }

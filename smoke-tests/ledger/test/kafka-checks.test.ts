@@ -29,8 +29,8 @@ describe("Kafka per-partition checks", () => {
     expect(result.problems).toEqual([]);
     expect(result.valid).toBe(true);
     expect(result.partitions).toEqual([
-      { partition: 0, values: 5, highestReadOffset: 4 },
-      { partition: 1, values: 3, highestReadOffset: 2 },
+      { partition: 0, values: 5, acked: 5, firstAckedOffset: 0, lastAckedOffset: 4, highestReadOffset: 4 },
+      { partition: 1, values: 3, acked: 3, firstAckedOffset: 0, lastAckedOffset: 2, highestReadOffset: 2 },
     ]);
   });
 

@@ -49,6 +49,8 @@ export function kafka(target: KafkaTarget, opts: KafkaClientOptions): Kafka {
   return new Kafka(kafkaConfig(target, opts));
 }
 
+export type PublisherAcks = "all" | "leader";
+
 /**
  * A batch either lands whole (ok) or its fate is unknown (info): a rejected send may have been written.
  *
@@ -81,22 +83,32 @@ export class KafkaPublisher implements Publisher {
     producer: Producer,
     private readonly topic: string,
     private readonly partitions: number[],
+    private readonly acks: PublisherAcks,
   ) {
     this.producer = producer;
     this.nextPartition = Math.floor(Math.random() * partitions.length);
   }
 
-  private static async newProducer(client: Kafka): Promise<Producer> {
+  private static async newProducer(client: Kafka, acks: PublisherAcks): Promise<Producer> {
     // idempotent=true implies acks=all and at most 5 in-flight requests per broker, retries without reordering.
-    const producer = client.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    // acks=1 (only for the drill that must lose) cannot be idempotent.
+    const producer = client.producer({
+      idempotent: acks === "all",
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+    });
     await producer.connect();
     return producer;
   }
 
-  static async open(client: Kafka, topic: string): Promise<KafkaPublisher> {
+  /**
+   * acks "all" (the default, and the only durable choice) waits for every in-sync replica; "leader" (acks=1) only
+   * for the partition leader: the unsafe setting the checker must catch losing writes.
+   */
+  static async open(client: Kafka, topic: string, acks: PublisherAcks = "all"): Promise<KafkaPublisher> {
     const partitions = (await topicPartitions(client, topic)).map((p) => p.partition).sort((a, b) => a - b);
     if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
-    return new KafkaPublisher(client, await KafkaPublisher.newProducer(client), topic, partitions);
+    return new KafkaPublisher(client, await KafkaPublisher.newProducer(client, acks), topic, partitions, acks);
   }
 
   async publish(batch: Envelope[]): Promise<PublishOutcome[]> {
@@ -116,7 +128,7 @@ export class KafkaPublisher implements Publisher {
     try {
       const written = await producer.send({
         topic: this.topic,
-        acks: -1,
+        acks: this.acks === "all" ? -1 : 1,
         messages: batch.map((e) => ({ key: e.id, value: e.body, partition })),
       });
       // One partition per send: the batch sits at consecutive offsets from the produce response's base offset.
@@ -136,7 +148,7 @@ export class KafkaPublisher implements Publisher {
       await old.disconnect().catch(() => undefined);
       for (;;) {
         try {
-          this.producer = await KafkaPublisher.newProducer(this.client);
+          this.producer = await KafkaPublisher.newProducer(this.client, this.acks);
           return;
         } catch {
           await new Promise((r) => setTimeout(r, 500));

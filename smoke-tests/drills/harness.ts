@@ -3,7 +3,7 @@
 import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
-import { type Health, kafkaHealth, partitionLeader } from "../probes/kafka";
+import { type Health, kafkaHealth, nodeById, partitionLeader, topicPartitions, withAdmin } from "../probes/kafka";
 import { ManagementApi, queueLeader, rabbitHealth } from "../probes/rabbitmq";
 import type { SystemName } from "../reports/run-report";
 import type { Target } from "../target/types";
@@ -25,6 +25,8 @@ export interface SystemHarness {
   subscriber(runId: string, onError: (what: string) => void): Subscriber;
   /** The node leading the smoke partition (Kafka: partition 0) or the smoke queue. */
   leader(): Promise<string>;
+  /** The other replicas of that partition or queue: the nodes the leader needs to acknowledge a durable write. */
+  followers(): Promise<string[]>;
   /** Cluster health from the clients' point of view, with a reason when unhealthy. */
   health(): Promise<Health>;
   /** Node names of this system, for kill-random and rolling restarts. */
@@ -37,9 +39,11 @@ export interface HarnessOptions {
   destination?: string;
   /**
    * A deliberately unsafe setup, to prove that the checker sees loss when durability is switched off (never the
-   * default): RabbitMQ "classic-transient" = a non-durable classic queue on one node with transient messages.
+   * default): RabbitMQ "classic-transient" = a non-durable classic queue on one node with transient messages; Kafka
+   * "acks-leader" = a producer with acks=1 (acknowledged once the leader alone has the record) on a topic of its own,
+   * one partition replicated 3 times: it loses only what the leader acknowledged and no follower copied.
    */
-  unsafe?: "classic-transient";
+  unsafe?: "classic-transient" | "acks-leader";
 }
 
 export function harnessFor(target: Target, system: SystemName, opts: HarnessOptions = {}): SystemHarness {
@@ -48,18 +52,29 @@ export function harnessFor(target: Target, system: SystemName, opts: HarnessOpti
 
 function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const t = target.kafka;
-  const topic = opts.destination ?? t.topics[0]?.name;
+  const unsafe = opts.unsafe === "acks-leader";
+  const topic = unsafe ? "mp-unsafe-acks-leader" : (opts.destination ?? t.topics[0]?.name);
   if (!topic) throw new Error("target.kafka.topics is empty: the deployment declares no smoke topic");
   const admin = kafka(t, { clientId: "mp-probe", retries: 1, requestTimeoutMs: 3_000 });
+  const partition0 = async () => {
+    const p = (await topicPartitions(admin, topic)).find((x) => x.partition === 0);
+    if (!p) throw new Error(`topic ${topic} has no partition 0`);
+    return p;
+  };
   return {
     system: "kafka",
     destination: topic,
     duplicatesAllowed: true,
     async openPublishers(count, onError) {
+      if (unsafe) {
+        await withAdmin(admin, (a) =>
+          a.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true }),
+        );
+      }
       const out: Array<{ name: string; publisher: Publisher }> = [];
       for (let i = 0; i < count; i++) {
         const c = kafka(t, { clientId: `mp-producer-${i}`, onError });
-        out.push({ name: `p${i}`, publisher: await KafkaPublisher.open(c, topic) });
+        out.push({ name: `p${i}`, publisher: await KafkaPublisher.open(c, topic, unsafe ? "leader" : "all") });
       }
       return out;
     },
@@ -69,6 +84,10 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     },
     async leader() {
       return (await partitionLeader(admin, t, topic, 0)).name;
+    },
+    async followers() {
+      const p = await partition0();
+      return p.replicas.filter((id) => id !== p.leader).map((id) => nodeById(t, id).name);
     },
     health: () => kafkaHealth(admin, t, [topic]),
     nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
@@ -113,6 +132,10 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
     },
     async leader() {
       return (await queueLeader(api, t, queue)).name;
+    },
+    async followers() {
+      const leader = (await queueLeader(api, t, queue)).name;
+      return t.nodes.map((n) => n.name).filter((n) => n !== leader);
     },
     // The unsafe queue has one replica by design; health is then only "all nodes running".
     health: () => rabbitHealth(t, unsafe ? [] : [queue]),

@@ -8,8 +8,8 @@ import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
 import { checkTotalQueue } from "../ledger/total-queue";
 import type { Health } from "../probes/kafka";
-import { measureRecoveries } from "../recovery/recovery";
-import type { SystemRun } from "../reports/run-report";
+import { type FaultRecovery, measureRecoveries } from "../recovery/recovery";
+import type { SystemRun, VerdictLine } from "../reports/run-report";
 import { TimelineRecorder } from "../stats/timeline";
 import { type ProgressSample, sleep, Workload, type WorkloadOptions } from "../workload/workload";
 import type { SystemHarness } from "./harness";
@@ -75,11 +75,15 @@ export async function runDrill(
     return false;
   };
 
+  const effects: Array<{ tookEffect: boolean; detail: string }> = [];
   const ctx: NemesisContext = {
     harness,
     faults: faults as FaultInjector,
     mark: (kind, label) => {
-      timeline.event(Date.now(), kind, label);
+      const now = Date.now();
+      timeline.event(now, kind, label);
+      // How much a fault could catch: a fault that hits an idle client proves little.
+      if (kind === "fault") timeline.event(now, "note", `${ledger.inFlight} messages in flight at: ${label}`);
       if (kind !== "note") phase = label;
     },
     async waitHealthy(timeoutMs) {
@@ -97,6 +101,10 @@ export async function runDrill(
     waitUntil,
     sleep,
     settings: opts.settings,
+    effect(tookEffect, detail) {
+      effects.push({ tookEffect, detail });
+      timeline.event(Date.now(), "note", tookEffect ? detail : `fault did not take effect: ${detail}`);
+    },
   };
 
   try {
@@ -134,6 +142,7 @@ export async function runDrill(
   }
 
   const snapshot = timeline.snapshot();
+  const recovery = measureRecoveries(snapshot);
   const run: SystemRun = {
     system: harness.system,
     ledger: checkTotalQueue(ledger, { duplicatesAllowed: harness.duplicatesAllowed }),
@@ -143,8 +152,62 @@ export async function runDrill(
     published: wl.stats.acked.overall(),
     consumed: wl.stats.consumed.overall(),
     timeline: snapshot,
-    recovery: measureRecoveries(snapshot),
+    recovery,
     failures,
+    ...(scenario
+      ? { verdict: drillVerdict(effects, recovery, opts.settings.recoveryBoundMs ?? opts.settings.faultMs) }
+      : {}),
   };
   return run;
+}
+
+/**
+ * The reasons a drill passes beyond the ledger's: its fault took effect (as the scenario saw it), writes were
+ * acknowledged again after every fault, and that happened within the bound. Each is a named line in the report.
+ */
+export function drillVerdict(
+  effects: Array<{ tookEffect: boolean; detail: string }>,
+  recovery: FaultRecovery[],
+  boundMs: number,
+): VerdictLine[] {
+  const writes = recovery.map((r) => ({ label: r.fault.label, m: r.writes }));
+  const back = writes.filter((w) => w.m.status === "recovered" || w.m.status === "not-disrupted");
+  const slowest = back.reduce<{ label: string; ms: number } | undefined>(
+    (worst, w) => (worst && worst.ms >= (w.m.ms ?? 0) ? worst : { label: w.label, ms: w.m.ms ?? 0 }),
+    undefined,
+  );
+  const late = back.filter((w) => (w.m.ms ?? 0) > boundMs);
+  return [
+    {
+      name: "fault took effect",
+      passed: effects.length > 0 && effects.every((e) => e.tookEffect),
+      detail:
+        effects.length === 0
+          ? "the scenario reported nothing about its fault"
+          : effects.map((e) => e.detail).join("; "),
+    },
+    {
+      name: "writes acknowledged after the fault",
+      passed: writes.length > 0 && back.length === writes.length,
+      detail:
+        writes.length === 0
+          ? "no fault on the timeline"
+          : writes
+              .map(
+                (w) =>
+                  `${w.label}: ${w.m.status === "not-recovered" || w.m.status === "no-data" ? w.m.how : `${w.m.ms} ms`}`,
+              )
+              .join("; "),
+    },
+    {
+      name: "recovery within the bound",
+      passed: back.length === writes.length && late.length === 0,
+      detail:
+        late.length > 0
+          ? late.map((w) => `${w.label}: first acknowledged write after ${w.m.ms} ms, bound ${boundMs} ms`).join("; ")
+          : slowest
+            ? `slowest: ${slowest.label}, ${slowest.ms} ms ≤ ${boundMs} ms`
+            : `bound ${boundMs} ms`,
+    },
+  ];
 }

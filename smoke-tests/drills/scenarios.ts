@@ -15,6 +15,11 @@ export interface NemesisContext {
   waitForAckAfter(since: number, timeoutMs: number): Promise<boolean>;
   /** Polls a condition until it holds or the timeout passes; returns whether it held. */
   waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean>;
+  /**
+   * What the scenario saw of its fault: did it take effect (the leader moved, the node was seen down)? A fault
+   * counts only if it happened: a scenario that reports nothing, or a fault that did not happen, fails the drill.
+   */
+  effect(tookEffect: boolean, detail: string): void;
   sleep(ms: number): Promise<void>;
   settings: DrillSettings;
 }
@@ -30,6 +35,8 @@ export interface DrillSettings {
   rounds: number;
   /** Longest wait for the cluster to be healthy again after a heal. */
   healthTimeoutMs: number;
+  /** Longest the clients may wait after a fault for their next acknowledged write (default: faultMs). */
+  recoveryBoundMs?: number;
 }
 
 export interface Scenario {
@@ -53,10 +60,11 @@ async function killAndRestore(
   await ctx.faults.kill(node);
   const deadline = Date.now() + ctx.settings.faultMs;
   const cameBack = await ctx.waitUntil(noticed, ctx.settings.faultMs);
-  ctx.mark(
-    "note",
-    cameBack ? `${why} moved away from ${node}` : `${why} still on ${node} after ${ctx.settings.faultMs / 1000} s`,
-  );
+  const seen = cameBack
+    ? `${why} moved away from ${node}`
+    : `${why} still on ${node} after ${ctx.settings.faultMs / 1000} s`;
+  ctx.mark("note", seen);
+  ctx.effect(cameBack, `killed ${node}: ${seen}`);
   await ctx.waitForAckAfter(Date.now(), Math.max(0, deadline - Date.now()));
   await ctx.faults.restore(node);
   ctx.mark("heal", `restart ${node}`);
@@ -110,10 +118,67 @@ const isolateNode: Scenario = {
   async nemesis(ctx) {
     const node = await ctx.harness.leader();
     ctx.mark("fault", `isolate ${node} (leader)`);
+    const started = Date.now();
     await ctx.faults.isolate(node);
-    await ctx.sleep(ctx.settings.faultMs);
+    // Taken effect once the cluster itself sees the node gone (Kafka: out of the ISR or fenced; RabbitMQ: down for
+    // its peers), as the health probe reads it from the cluster's own metadata.
+    let why = "";
+    const seen = await ctx.waitUntil(async () => {
+      const h = await ctx.harness.health();
+      why = h.detail;
+      return !h.healthy;
+    }, ctx.settings.faultMs);
+    ctx.effect(
+      seen,
+      seen
+        ? `isolated ${node}; the cluster saw it: ${why}`
+        : `isolated ${node}, but the cluster still looked healthy after ${ctx.settings.faultMs / 1000} s`,
+    );
+    await ctx.sleep(Math.max(0, ctx.settings.faultMs - (Date.now() - started)));
     await ctx.faults.heal(node);
     ctx.mark("heal", `heal ${node}`);
+    await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
+  },
+};
+
+/**
+ * Cut the leader off from its followers (it still reaches clients), hold it, then hard-kill it and heal the followers:
+ * whatever the leader acknowledged alone is then gone, because the new leader is a follower that never got it. With
+ * acks=all and min.insync.replicas 2 (or a quorum queue) the lone leader acknowledges nothing, so nothing is lost; with
+ * acks=1 the checker must count exactly those writes as lost. The fault must take effect: the leader has to move.
+ */
+const killLoneLeader: Scenario = {
+  name: "kill-lone-leader",
+  summary: "isolate the leader's followers, hold, kill the leader, heal; only what it acknowledged alone can be lost",
+  systems: ["kafka", "rabbitmq"],
+  async nemesis(ctx) {
+    const leader = await ctx.harness.leader();
+    const followers = await ctx.harness.followers();
+    if (followers.length === 0) throw new Error(`${leader} has no followers to cut off`);
+    for (const f of followers) {
+      ctx.mark("fault", `isolate ${f} (follower of ${leader})`);
+      await ctx.faults.isolate(f);
+    }
+    await ctx.sleep(Math.min(ctx.settings.faultMs, 4_000));
+    ctx.mark("fault", `kill ${leader} (leader, alone)`);
+    await ctx.faults.kill(leader);
+    for (const f of followers) {
+      await ctx.faults.heal(f);
+      ctx.mark("heal", `heal ${f}`);
+    }
+    const moved = await ctx.waitUntil(
+      async () => (await ctx.harness.leader().catch(() => leader)) !== leader,
+      ctx.settings.healthTimeoutMs,
+    );
+    ctx.effect(
+      moved,
+      moved
+        ? `cut ${followers.join(", ")} off from ${leader}, killed it; the leader moved`
+        : `the leader is still ${leader} ${ctx.settings.healthTimeoutMs / 1000} s after its kill`,
+    );
+    if (moved) ctx.mark("note", `leader moved away from ${leader}`);
+    await ctx.faults.restore(leader);
+    ctx.mark("heal", `restart ${leader}`);
     await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
   },
 };
@@ -123,12 +188,21 @@ const rollingRestart: Scenario = {
   summary: "restart every node gracefully, one at a time, each only once the cluster is healthy, under load",
   systems: ["kafka", "rabbitmq"],
   async nemesis(ctx) {
+    const restarted: string[] = [];
     await ctx.faults.rollingRestart(
       ctx.harness.system,
       () => ctx.waitHealthy(ctx.settings.healthTimeoutMs),
-      (node) => ctx.mark("fault", `restart ${node}`),
+      (node) => {
+        restarted.push(node);
+        ctx.mark("fault", `restart ${node}`);
+      },
     );
     ctx.mark("heal", "rolling restart done");
+    const all = ctx.harness.nodes();
+    ctx.effect(
+      all.every((n) => restarted.includes(n)),
+      `restarted ${restarted.length} of ${all.length} nodes (${restarted.join(", ")}), each after the cluster was healthy`,
+    );
   },
 };
 
@@ -146,7 +220,10 @@ const repeatedKills: Scenario = {
 };
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [killLeader, killController, killRandom, isolateNode, rollingRestart, repeatedKills].map((s) => [s.name, s]),
+  [killLeader, killController, killRandom, isolateNode, killLoneLeader, rollingRestart, repeatedKills].map((s) => [
+    s.name,
+    s,
+  ]),
 );
 
 export function scenarioNamed(name: string): Scenario {

@@ -101,7 +101,8 @@ export function checkKafka(ledger: Ledger, options: KafkaCheckOptions): KafkaChe
     if (outcomeOf(state) === "fail" && consumeCount > 0) note("abortedReads", id);
     if (!(state & messageState.ok)) return;
     if (consumeCount === 0) {
-      note("unseen", id);
+      // Each lost message with where the produce response put it: the partition and offset to look at.
+      note("unseen", () => (ackPartition >= 0 ? `${id()} acked at p${ackPartition}@${ackOffset}` : id()));
       if (ackPartition >= 0 && ackOffset <= (highestRead.get(ackPartition) ?? -1)) {
         note("lostWrites", () => `${id()} at p${ackPartition}@${ackOffset}`);
       }

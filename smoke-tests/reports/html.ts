@@ -5,7 +5,7 @@ import type { LatencySummary } from "../stats/histogram";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
 import { renderTimelineSvg } from "./svg-timeline";
-import { ledgerCells, recoveryText, recoveryTone, type Tone } from "./verdict";
+import { ledgerCells, recoveryText, recoveryTone, type Tone, verdictLines } from "./verdict";
 
 const css = `
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; margin: 0; background: #f6f8fa; }
@@ -67,6 +67,7 @@ function renderSystem(run: SystemRun): string {
     `<h2>${e(name)}: <span class="${systemPassed(run) ? "good" : "bad"}">${systemPassed(run) ? "pass" : "FAIL"}</span></h2>`,
     `<div class="cells">${ledgerCells(run).map((c) => cell(c.label, c.value, c.tone, c.note)).join("")}</div>`,
     failures.length > 0 ? `<ul class="failures">${failures.map((f) => `<li>${e(f)}</li>`).join("")}</ul>` : "",
+    renderVerdict(run),
     renderRecovery(run),
     `<h3>Timeline</h3>`,
     `<div class="chart">${renderTimelineSvg(run.timeline, `${name}: throughput, p99 latency and errors around the fault`)}</div>`,
@@ -79,6 +80,13 @@ function renderSystem(run: SystemRun): string {
 
 function cell(label: string, value: string, tone: Tone, note: string): string {
   return `<div class="cell ${tone}" title="${e(note)}"><div class="value">${e(value)}</div><div class="label">${e(label)}</div></div>`;
+}
+
+function renderVerdict(run: SystemRun): string {
+  const rows = verdictLines(run).map(
+    (v) => `<tr><td class="${v.passed ? "good" : "bad"}">${v.passed ? "✓" : "✗"}</td><td>${e(v.name)}</td><td>${e(v.detail)}</td></tr>`,
+  );
+  return [`<h3>Verdict</h3>`, `<table class="verdict">${rows.join("")}</table>`].join("\n");
 }
 
 function renderRecovery(run: SystemRun): string {

@@ -2,7 +2,7 @@
 import type { LatencySummary } from "../stats/histogram";
 import { formatCount, formatMs, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
-import { ledgerCells, recoveryText } from "./verdict";
+import { ledgerCells, recoveryText, verdictLines } from "./verdict";
 
 const cellText = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -38,6 +38,11 @@ function renderSystem(run: SystemRun): string[] {
     ),
     "",
     ...(failures.length > 0 ? [...failures.map((f) => `- **${f}**`), ""] : []),
+    table(
+      ["", "verdict", "detail"],
+      verdictLines(run).map((v) => [v.passed ? "✅" : "❌", v.name, v.detail]),
+    ),
+    "",
     ...(run.recovery.length > 0
       ? [
           table(

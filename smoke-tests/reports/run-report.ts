@@ -9,6 +9,16 @@ import type { Timeline } from "../stats/timeline";
 
 export type SystemName = "kafka" | "rabbitmq";
 
+/**
+ * One reason a drill passes or fails, decided from what was observed: the fault took effect, writes were acknowledged
+ * after it, the clients recovered within the bound. A report prints every line, passed or not.
+ */
+export interface VerdictLine {
+  name: string;
+  passed: boolean;
+  detail: string;
+}
+
 /** One system's part of a run; a comparison has two. */
 export interface SystemRun {
   system: SystemName;
@@ -26,6 +36,8 @@ export interface SystemRun {
   recovery: FaultRecovery[];
   /** Failures the drill decided beyond the ledger and Kafka checks (throughput floor missed, setting not in effect). */
   failures: string[];
+  /** A drill's named reasons (fault took effect, writes after the fault, recovery bound); absent without a fault. */
+  verdict?: VerdictLine[];
 }
 
 export interface RunReport {
@@ -42,9 +54,10 @@ export interface RunReport {
   systems: SystemRun[];
 }
 
-/** Every reason a system's run failed: drill failures, then ledger, then Kafka checks. */
+/** Every reason a system's run failed: drill failures, its verdict lines, then ledger, then Kafka checks. */
 export function failuresOf(run: SystemRun): string[] {
-  return [...run.failures, ...run.ledger.problems, ...(run.kafka?.problems ?? [])];
+  const verdict = (run.verdict ?? []).filter((v) => !v.passed).map((v) => `${v.name}: ${v.detail}`);
+  return [...run.failures, ...verdict, ...run.ledger.problems, ...(run.kafka?.problems ?? [])];
 }
 
 export function systemPassed(run: SystemRun): boolean {

@@ -1,7 +1,7 @@
 // The few lines of judgement every format shows first: did we lose anything, and how long were we down.
 import type { RecoveryMeasure } from "../recovery/recovery";
 import { formatCount, formatMs } from "./format";
-import type { SystemRun } from "./run-report";
+import type { SystemRun, VerdictLine } from "./run-report";
 
 export type Tone = "good" | "warn" | "bad";
 
@@ -55,4 +55,14 @@ export function recoveryText(measure: RecoveryMeasure): string {
 
 export function recoveryTone(measure: RecoveryMeasure): Tone {
   return measure.status === "not-recovered" ? "bad" : measure.status === "no-data" ? "warn" : "good";
+}
+
+/** Every named reason of a drill's verdict, passed or not, followed by the ledger's two that must hold. */
+export function verdictLines(run: SystemRun): VerdictLine[] {
+  const c = run.ledger.counts;
+  return [
+    ...(run.verdict ?? []),
+    { name: "no acknowledged message lost", passed: c.lost === 0, detail: `${formatCount(c.lost)} lost of ${formatCount(c.acknowledged)} acknowledged` },
+    { name: "nothing unexpected consumed", passed: c.unexpected === 0, detail: `${formatCount(c.unexpected)} unexpected` },
+  ];
 }

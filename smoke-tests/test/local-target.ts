@@ -2,6 +2,7 @@
 // once), read back through the same loader the commands use, and the drill sizes the live suites share.
 import { up } from "../../local/environment";
 import type { DrillOptions } from "../drills/run-drill";
+import { failuresOf, type SystemRun } from "../reports/run-report";
 import { loadSelectedTarget } from "../target/load";
 import type { Target } from "../target/types";
 
@@ -17,3 +18,18 @@ export const liveDrillOptions: DrillOptions = {
   publishers: 1,
   drainTimeoutMs: 60_000,
 };
+
+/**
+ * What a drill on a safe setup must show: its fault took effect, writes were acknowledged again within the bound,
+ * nothing acknowledged was lost and nothing unexpected was read (every line named, so a failure says which).
+ */
+export function expectSafeDrill(run: SystemRun): void {
+  expect(failuresOf(run)).toEqual([]);
+  expect(run.verdict?.map((v) => [v.name, v.passed])).toEqual([
+    ["fault took effect", true],
+    ["writes acknowledged after the fault", true],
+    ["recovery within the bound", true],
+  ]);
+  expect(run.ledger.counts.lost).toBe(0);
+  expect(run.ledger.counts.unexpected).toBe(0);
+}

@@ -1,17 +1,39 @@
-// `npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq]`: our workload against the broker's own perf tool, same
-// target and settings, alternating rounds; prints each round and the median ratio ours/reference per system.
+// `npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq]`: our workload against the
+// broker's own perf tool, same target and settings, alternating rounds; prints each round and the median ratio
+// ours/reference per system. `npm run bench -- --ledger`: the ledger's memory per message and its checkers' time.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
+import { measureLedger } from "../bench/ledger-footprint";
 import { newRunId } from "../ledger/message-id";
 import type { SystemName } from "../reports/run-report";
 import { defaultReportsRoot } from "../reports/write";
 import { flag, main, numberFlag, progressPrinter, selectTarget } from "./common";
 
+const knownFlags = ["rounds", "warmup", "kafka-records", "system", "target", "ledger"];
+const systemNames: SystemName[] = ["kafka", "rabbitmq"];
+
 main(async () => {
   const argv = process.argv.slice(2);
-  const printer = progressPrinter();
-  const target = await selectTarget(argv);
+  for (const a of argv) {
+    const name = /^--([^=]+)/.exec(a)?.[1];
+    if (name !== undefined && !knownFlags.includes(name))
+      throw new Error(`--${name} is not a bench flag (flags: ${knownFlags.map((k) => `--${k}`).join(", ")})`);
+  }
+  if (argv.includes("--ledger")) {
+    const f = measureLedger();
+    console.log(
+      `ledger, ${f.messages.toLocaleString("en")} messages: ${f.bytesPerMessage.toFixed(0)} B/message held, ` +
+        `recorded in ${f.recordMs.toFixed(0)} ms, total-queue check ${f.totalQueueCheckMs.toFixed(0)} ms, ` +
+        `Kafka offset checks ${f.kafkaCheckMs.toFixed(0)} ms`,
+    );
+    return 0;
+  }
+  // Every flag checked before anything is contacted.
+  const systems = (flag(argv, "system") ?? "kafka,rabbitmq").split(",") as SystemName[];
+  for (const s of systems) {
+    if (!systemNames.includes(s)) throw new Error(`--system = ${s}: must be kafka, rabbitmq or both (kafka,rabbitmq)`);
+  }
   const settings = {
     ...defaultBenchSettings,
     rounds: numberFlag(argv, "rounds", defaultBenchSettings.rounds, (n) => n >= 1),
@@ -23,7 +45,8 @@ main(async () => {
       (n) => Number.isInteger(n) && n >= 1000,
     ),
   };
-  const systems = (flag(argv, "system") ?? "kafka,rabbitmq").split(",") as SystemName[];
+  const printer = progressPrinter();
+  const target = await selectTarget(argv);
   const results = [];
   for (const system of systems) results.push(await benchSystem(target, system, settings, (l) => printer.line(l)));
   const lines = [

@@ -233,9 +233,7 @@ describe("reachability", () => {
             setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs),
           )
         : tcpConnect(host, port, timeoutMs);
-    const started = Date.now();
     const error = await assertReachable(t, { deadlineMs: 300, connector: silentOrReal }).catch((e: Error) => e);
-    expect(Date.now() - started).toBeLessThan(2000);
     const lines = String((error as Error).message).split("\n");
     expect(lines[0]).toBe('Target "local": 2 of 3 endpoint(s) unreachable. Tried (TCP connect):');
     expect(lines[1]).toMatch(

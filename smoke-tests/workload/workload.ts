@@ -161,6 +161,11 @@ export class Workload {
   }
 
   /** Whether any publish was acknowledged at or after `since` (epoch ms). */
+  /** Epoch ms of the latest acknowledgement: where a throughput measurement ends (not at disconnect). */
+  get lastAcknowledgedAt(): number {
+    return this.lastAckAt;
+  }
+
   ackedSince(since: number): boolean {
     return this.lastAckAt >= since;
   }

@@ -1,4 +1,5 @@
-// `npm run drill -- <scenario> [--system kafka|rabbitmq|kafka,rabbitmq] [--rounds N] [--fault-seconds S]`
+// `npm run drill -- <scenario> [--system kafka|rabbitmq|kafka,rabbitmq] [--rounds N] [--fault-seconds S]
+//   [--recovery-bound-seconds S]`
 // Runs a failover scenario under load with live progress, writes JSON, Markdown and HTML reports, exits non-zero
 // on any loss or failed recovery.
 import { harnessFor } from "../drills/harness";
@@ -17,6 +18,8 @@ export function drillSettings(argv: readonly string[]): DrillSettings {
     afterMs: numberFlag(argv, "after-seconds", 5, (n) => n >= 0) * 1000,
     rounds: numberFlag(argv, "rounds", 3, (n) => Number.isInteger(n) && n >= 1),
     healthTimeoutMs: 120_000,
+    // Part of the verdict: the clients' next acknowledged write after each fault must come within this bound.
+    recoveryBoundMs: numberFlag(argv, "recovery-bound-seconds", 30, (n) => n > 0) * 1000,
   };
 }
 

@@ -155,12 +155,11 @@ const killLoneLeader: Scenario = {
     const leader = await ctx.harness.leader();
     const followers = await ctx.harness.followers();
     if (followers.length === 0) throw new Error(`${leader} has no followers to cut off`);
-    for (const f of followers) {
-      ctx.mark("fault", `isolate ${f} (follower of ${leader})`);
-      await ctx.faults.isolate(f);
-    }
+    // One fault, in two steps: recovery is measured from the moment the leader is left alone.
+    ctx.mark("fault", `cut ${leader} off from its followers (${followers.join(", ")}), then kill it`);
+    for (const f of followers) await ctx.faults.isolate(f);
     await ctx.sleep(Math.min(ctx.settings.faultMs, 4_000));
-    ctx.mark("fault", `kill ${leader} (leader, alone)`);
+    ctx.mark("note", `kill ${leader} (leader, alone)`);
     await ctx.faults.kill(leader);
     for (const f of followers) {
       await ctx.faults.heal(f);

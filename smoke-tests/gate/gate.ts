@@ -5,7 +5,7 @@ import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
 import type { FaultInjector } from "../faults/types";
-import type { SystemName, SystemRun } from "../reports/run-report";
+import { failuresOf, type SystemName, type SystemRun } from "../reports/run-report";
 import type { Target } from "../target/types";
 import type { ProgressSample } from "../workload/workload";
 import {
@@ -61,7 +61,14 @@ export async function runGate(
       progress(`${system}: node failure — kill the leader under load`);
       const d = settings.durability;
       result.nodeFailure = await runDrill(harnessFor(target, system), faults, scenarioNamed("kill-leader"), {
-        settings: { steadyMs: d.steadyMs, faultMs: d.faultMs, afterMs: d.afterMs, rounds: 1, healthTimeoutMs: 90_000 },
+        settings: {
+          steadyMs: d.steadyMs,
+          faultMs: d.faultMs,
+          afterMs: d.afterMs,
+          rounds: 1,
+          healthTimeoutMs: 90_000,
+          recoveryBoundMs: d.recoveryBoundMs,
+        },
         workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: d.ratePerSec },
         publishers: 1,
         drainTimeoutMs: d.drainTimeoutMs,
@@ -93,7 +100,7 @@ export async function runGate(
 
 export function nodeFailureResult(run: SystemRun): CheckResult {
   const c = run.ledger.counts;
-  const problems = [...run.failures, ...run.ledger.problems, ...(run.kafka?.problems ?? [])];
+  const problems = failuresOf(run);
   const rec = run.recovery[0];
   const writes = rec?.writes.ms == null ? "n/a" : `${(rec.writes.ms / 1000).toFixed(1)} s`;
   return {

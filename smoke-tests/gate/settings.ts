@@ -14,7 +14,15 @@ export interface GateSettings {
   systems: SystemName[];
   /** Kill the leader under load and count; production stacks may turn it off (the default there). */
   nodeFailure: boolean;
-  durability: { steadyMs: number; faultMs: number; afterMs: number; ratePerSec: number; drainTimeoutMs: number };
+  durability: {
+    steadyMs: number;
+    faultMs: number;
+    afterMs: number;
+    ratePerSec: number;
+    drainTimeoutMs: number;
+    /** Longest the clients may wait after the leader dies for their next acknowledged write. */
+    recoveryBoundMs: number;
+  };
   throughput: {
     durationMs: number;
     messageBytes: number;
@@ -29,7 +37,16 @@ export interface GateSettings {
 export const defaultGateSettings: GateSettings = {
   systems: ["kafka", "rabbitmq"],
   nodeFailure: true,
-  durability: { steadyMs: 3_000, faultMs: 15_000, afterMs: 2_000, ratePerSec: 1_000, drainTimeoutMs: 30_000 },
+  durability: {
+    steadyMs: 3_000,
+    faultMs: 15_000,
+    afterMs: 2_000,
+    ratePerSec: 1_000,
+    drainTimeoutMs: 30_000,
+    // Kafka fences a hard-killed broker after broker.session.timeout.ms (9 s), and kafkajs then needs a metadata
+    // refresh: 30 s leaves room on a busy machine while catching a client that never recovers.
+    recoveryBoundMs: 30_000,
+  },
   throughput: {
     durationMs: 8_000,
     messageBytes: 1024,
@@ -53,6 +70,7 @@ const durabilityRanges = {
   afterMs: [0, 600_000],
   ratePerSec: [1, 100_000],
   drainTimeoutMs: [1_000, 1_800_000],
+  recoveryBoundMs: [1, 600_000],
 } as const;
 const throughputRanges = {
   durationMs: [1_000, 3_600_000],

@@ -13,7 +13,15 @@ export async function localTarget(): Promise<Target> {
 
 /** Drill sizes for the live suites: a few thousand messages around each fault, well inside the suites' timeouts. */
 export const liveDrillOptions: DrillOptions = {
-  settings: { steadyMs: 3_000, faultMs: 12_000, afterMs: 2_000, rounds: 1, healthTimeoutMs: 120_000 },
+  // A killed Kafka leader is fenced after 9 s (broker.session.timeout.ms); 20 s leaves room on a busy 2-core machine.
+  settings: {
+    steadyMs: 3_000,
+    faultMs: 20_000,
+    afterMs: 2_000,
+    rounds: 1,
+    healthTimeoutMs: 120_000,
+    recoveryBoundMs: 30_000,
+  },
   workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: 800 },
   publishers: 1,
   drainTimeoutMs: 60_000,

@@ -27,6 +27,10 @@ run_step() {
     unset -f step_inputs step_check step_install
     source "$TOOLCHAIN_DIR/steps/$name.sh"
     mkdir -p "$STAMPS"
+    # Two setups sharing a cache (two checkouts, a test and a terminal) take turns per step: a step's build directory
+    # must not be removed under another run's feet.
+    exec 9>"$STAMPS/.$name.lock"
+    flock 9
     local want have
     want="$(step_inputs)"
     have="$(cat "$STAMPS/$name" 2>/dev/null || true)"
@@ -40,14 +44,15 @@ run_step() {
     rm -f "$STAMPS/$name"
     if ! (step_install) >"$log" 2>&1; then
       # The step, the registry, the package and the version, then the log's last lines: enough to act on.
-      grep -h '^FAILED:' "$log" | sed "s/^FAILED:/FAILED: step=$name/" >&2 || echo "FAILED: step=$name (no registry named)" >&2
+      grep -ah '^FAILED:' "$log" | sed "s/^FAILED:/FAILED: step=$name/" >&2 || echo "FAILED: step=$name (no registry named)" >&2
       echo "  last lines of $log:" >&2
-      tail -n 15 "$log" | sed 's/^/    /' >&2
+      # Build tools rewrite progress lines with \r: keep each line readable.
+      tail -n 15 "$log" | tr '\r' '\n' | grep -av '^[[:space:]]*$' | tail -n 15 | cut -c1-300 | sed 's/^/    /' >&2
       exit 1
     fi
     if ! (step_check) >>"$log" 2>&1; then
-      echo "FAILED: step $name installed but its check failed; see $log" >&2
-      tail -n 15 "$log" | sed 's/^/    /' >&2
+      echo "FAILED: step=$name installed but its check failed; see $log" >&2
+      tail -n 15 "$log" | tr '\r' '\n' | grep -av '^[[:space:]]*$' | tail -n 15 | cut -c1-300 | sed 's/^/    /' >&2
       exit 1
     fi
     echo "$want" >"$STAMPS/$name"

@@ -1,23 +1,26 @@
-// `npm run render -- --stack <name> [--out <dir>]`: the stack's config on the render platform (pulumi preview with
+// `npm run render -- --stack <name> [--out <dir>] [--config-file <path>]`: the stack's config on the render platform (pulumi preview with
 // the policy pack, then pulumi up, on the real engine and provider), manifests written to rendered/<stack>/.
 // Exit 0 when written, 2 when the config or a policy refused it (nothing written).
 import { resolve } from "node:path";
 import { flag, main } from "../../smoke-tests/cli/common";
 import { renderStack } from "./render";
 
-const known = ["stack", "out"];
+const known = ["stack", "out", "config-file"];
 
 main(async () => {
   const argv = process.argv.slice(2);
-  for (const a of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
     const name = /^--([^=]+)/.exec(a)?.[1];
     if (name === undefined || !known.includes(name))
       throw new Error(`${a} is not a render flag (flags: ${known.map((k) => `--${k}`).join(", ")})`);
+    if (!a.includes("=")) i++; // its value
   }
   const stack = flag(argv, "stack");
   if (!stack || !/^[A-Za-z0-9._-]+$/.test(stack))
     throw new Error(`--stack = ${stack ?? "(missing)"}: name the stack to render, e.g. --stack production`);
   const out = flag(argv, "out");
+  const configFile = flag(argv, "config-file");
   const repoRoot = resolve(__dirname, "..", "..");
   const started = Date.now();
   console.log(`render ${stack}: pulumi preview with the policy pack, then pulumi up on the render platform…`);
@@ -25,6 +28,7 @@ main(async () => {
     stack,
     repoRoot,
     ...(out ? { outDir: resolve(out) } : {}),
+    ...(configFile ? { configFile: resolve(configFile) } : {}),
     onOutput: (text) => process.stdout.write(text),
   });
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -1,7 +1,6 @@
 // What every command of smoke-tests/ does first: pick the target (MP_TARGET or --target), check within 10 s that it
 // answers, pick the fault injector that matches where the brokers run, and print progress a person can follow.
 
-import { quietNegativeTimeoutWarnings } from "../clients/kafka";
 import { KubernetesFaults } from "../faults/kubernetes";
 import { LocalFaults } from "../faults/local";
 import type { FaultInjector } from "../faults/types";
@@ -80,7 +79,6 @@ export function progressPrinter(started = Date.now()) {
 
 /** Runs a command's main, printing a one-line error (not a stack) for the mistakes users make, and exiting non-zero. */
 export function main(body: () => Promise<number>): void {
-  quietNegativeTimeoutWarnings();
   body().then(
     (code) => process.exit(code),
     (err: unknown) => {

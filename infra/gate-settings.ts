@@ -1,7 +1,7 @@
 // The stack's `gate:` config: what `npm run deploy` and the in-cluster Job check after each deploy. The shape and
-// ranges are the smoke tests' own (smoke-tests/gate/settings.ts); this adds what only the stack knows: per-environment
+// ranges are the contract's (contract/gate-settings.ts); this adds what only the stack knows: per-environment
 // defaults, whether the topology can survive the node-failure check at all, and the in-cluster runner.
-import { defaultGateSettings, type GateSettings, parseGateSettings } from "../smoke-tests/gate/settings";
+import { defaultGateSettings, type GateSettings, parseGateSettings } from "../contract/gate-settings";
 import { dnsLabel, dnsLabelRule, type Problems, type Raw } from "./problems";
 import type { Environment } from "./settings";
 

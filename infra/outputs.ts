@@ -1,7 +1,7 @@
-// Stack outputs: the deployment described as a smoke-test target (smoke-tests/target/types.ts), so the smoke tests
+// Stack outputs: the deployment described as a smoke-test target (contract/target.ts), so the smoke tests
 // and drills run against a stack unchanged: `pulumi stack output target --json --show-secrets`.
 import type * as pulumi from "@pulumi/pulumi";
-import type { Target } from "../smoke-tests/target/types";
+import type { Target } from "../contract/target";
 import type { Settings } from "./settings";
 import type { KafkaTopology } from "./values/kafka";
 import type { RabbitMQTopology } from "./values/rabbitmq";

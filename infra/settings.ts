@@ -4,7 +4,7 @@
 // and reported in one error: `<key> = <value> <rule>`.
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { GateSettings } from "../smoke-tests/gate/settings";
+import type { GateSettings } from "../contract/gate-settings";
 import { type InClusterGateSettings, parseGate } from "./gate-settings";
 import { dnsLabel, dnsLabelRule, Problems, type Raw, show } from "./problems";
 import { deepMerge, readValuesFile, type Values } from "./values/common";

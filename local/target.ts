@@ -1,7 +1,7 @@
-// The local environment described as a Target (smoke-tests/target/types.ts): the same plain data a deployed stack's
+// The local environment described as a Target (contract/target.ts): the same plain data a deployed stack's
 // outputs produce, so every smoke test and drill runs unchanged against either. Expectations are read from the
 // chart values, never retyped here.
-import type { Target } from "../smoke-tests/target/types";
+import type { Target } from "../contract/target";
 import type { Environment } from "./environment";
 import { brokers } from "./kafka/cluster";
 import type { KafkaChartSettings } from "./kafka/config";

@@ -14,8 +14,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Any, render } from "../../charts/test/support";
-import { defaultGateSettings } from "../../smoke-tests/gate/settings";
-import type { Target } from "../../smoke-tests/target/types";
+import { defaultGateSettings } from "../../contract/gate-settings";
+import type { Target } from "../../contract/target";
 import { localTarget } from "../../smoke-tests/test/local-target";
 import { run } from "../../toolchain/src/exec";
 import { type BuiltImage, buildImage, dockerfile, ignoreRules, imageName } from "../build";

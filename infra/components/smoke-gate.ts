@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { blankPasswords, withPasswords } from "../../smoke-tests/target/passwords";
+import { blankPasswords, withPasswords } from "../../contract/passwords";
 import type { InClusterGateSettings } from "../gate-settings";
 import type { TargetOutput } from "../outputs";
 import {

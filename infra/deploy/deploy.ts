@@ -6,11 +6,11 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type { Target } from "../../contract/target";
+import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { faultsFor } from "../../smoke-tests/cli/common";
 import { type GateProgress, runGate } from "../../smoke-tests/gate/gate";
 import { writeGateReport } from "../../smoke-tests/gate/report";
-import type { Target } from "../../smoke-tests/target/types";
-import { formatProblems, validateTarget } from "../../smoke-tests/target/validate";
 import { waitHealthy } from "./health";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 

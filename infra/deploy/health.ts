@@ -1,8 +1,9 @@
 // After `pulumi up`: wait until both clusters are healthy through the same probes the drills use, so the gate never
 // starts against a cluster that is still rolling.
+
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { harnessFor } from "../../smoke-tests/drills/harness";
-import type { SystemName } from "../../smoke-tests/reports/run-report";
-import type { Target } from "../../smoke-tests/target/types";
 
 export async function waitHealthy(
   target: Target,

@@ -2,8 +2,8 @@
 // RabbitMQ nodes in network namespaces, configured from the charts' values.yaml) up, `pulumi destroy` takes it down,
 // and its target is the resource's output. A Node.js dynamic provider, so it runs on the plugin inside @pulumi/pulumi.
 import * as pulumi from "@pulumi/pulumi";
-import { blankPasswords, passwordsOf, withPasswords } from "../../smoke-tests/target/passwords";
-import type { Target } from "../../smoke-tests/target/types";
+import { blankPasswords, passwordsOf, withPasswords } from "../../contract/passwords";
+import type { Target } from "../../contract/target";
 import { localCli } from "./local-cli";
 
 export interface EmbeddedEnvironmentArgs {

@@ -1,7 +1,7 @@
 // The resource graph each example stack registers (Pulumi mocks), the objects its charts render (helm template of
 // the values the program passes) and the policy pack run over all of them.
 import * as pulumi from "@pulumi/pulumi";
-import { validateTarget } from "../../smoke-tests/target/validate";
+import { validateTarget } from "../../contract/validate-target";
 import { deployPlatform } from "../platform";
 import { policies } from "../policy/policies";
 import { unwrap } from "./helpers";

@@ -1,6 +1,6 @@
 // Settings ↔ charts/kafka values. This file is the only place that knows the chart's key names and object names;
 // everything else speaks in settings (infra/settings.ts).
-import type { NodeRef } from "../../smoke-tests/target/types";
+import type { NodeRef } from "../../contract/target";
 import { deepMerge, nest, pick, scalar, type Values } from "./common";
 
 export type KraftMode = "dedicated" | "combined";

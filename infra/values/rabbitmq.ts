@@ -1,5 +1,5 @@
 // Settings ↔ charts/rabbitmq values. The only place that knows the chart's key names and object names.
-import type { NodeRef } from "../../smoke-tests/target/types";
+import type { NodeRef } from "../../contract/target";
 import { deepMerge, nest, pick, scalar, type Values } from "./common";
 import { range, selector } from "./kafka";
 

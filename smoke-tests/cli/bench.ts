@@ -2,9 +2,9 @@
 // target and settings, alternating rounds; prints each round and the median ratio ours/reference per system.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { SystemName } from "../../contract/systems";
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { newRunId } from "../ledger/message-id";
-import type { SystemName } from "../reports/run-report";
 import { defaultReportsRoot } from "../reports/write";
 import { flag, main, numberFlag, progressPrinter, selectTarget } from "./common";
 

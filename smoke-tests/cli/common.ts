@@ -1,13 +1,13 @@
 // What every command of smoke-tests/ does first: pick the target (MP_TARGET or --target), check within 10 s that it
 // answers, pick the fault injector that matches where the brokers run, and print progress a person can follow.
 
+import type { Target } from "../../contract/target";
 import { KubernetesFaults } from "../faults/kubernetes";
 import { LocalFaults } from "../faults/local";
 import type { FaultInjector } from "../faults/types";
 import { formatProgressLine, paintFor } from "../reports/terminal";
-import { loadSelectedTarget } from "../target/load";
-import { assertReachable } from "../target/reachability";
-import type { Target } from "../target/types";
+import { loadSelectedTarget } from "../target-select/load";
+import { assertReachable } from "../target-select/reachability";
 import type { ProgressSample } from "../workload/workload";
 
 export async function selectTarget(argv: readonly string[] = process.argv): Promise<Target> {

@@ -2,8 +2,8 @@
 // offsets by hand only after a message is recorded, no transactions: the settings of a synchronous, acks=all
 // durability profile.
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
+import type { KafkaTarget } from "../../contract/target";
 import { topicPartitions, withAdmin } from "../probes/kafka";
-import type { KafkaTarget } from "../target/types";
 import { decodeEnvelope, type Envelope } from "./envelope";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 

@@ -1,8 +1,9 @@
 // What the live Kafka cluster says about itself, through the admin API: who leads which partition, whether any
 // partition is under-replicated, and which durability settings are really in effect (not what we meant to set).
 import { ConfigResourceTypes, type Kafka } from "kafkajs";
-import { tcpConnect } from "../target/reachability";
-import type { KafkaTarget, NodeRef } from "../target/types";
+import type { Health } from "../../contract/health";
+import type { KafkaTarget, NodeRef } from "../../contract/target";
+import { tcpConnect } from "../target-select/reachability";
 
 export interface PartitionState {
   partition: number;
@@ -60,12 +61,6 @@ export async function partitionLeader(client: Kafka, target: KafkaTarget, topic:
 /** Brokers currently registered (alive, unfenced) in the cluster metadata. */
 export async function liveBrokers(client: Kafka): Promise<number[]> {
   return withAdmin(client, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort());
-}
-
-/** A health probe's answer: healthy or not, and in words why not (it goes on the report's timeline). */
-export interface Health {
-  healthy: boolean;
-  detail: string;
 }
 
 /**

@@ -1,7 +1,8 @@
 // What the live RabbitMQ cluster says about itself, through the management HTTP API: running nodes, version,
 // the type, leader and online members of a queue. Timing of failover is measured from the client, not from here.
-import type { NodeRef, RabbitMQTarget } from "../target/types";
-import type { Health } from "./kafka";
+
+import type { Health } from "../../contract/health";
+import type { NodeRef, RabbitMQTarget } from "../../contract/target";
 
 export interface QueueInfo {
   name: string;

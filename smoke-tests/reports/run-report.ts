@@ -1,5 +1,6 @@
 // The one data structure every report format renders: what a smoke run, drill, bench round or comparison produced.
 // It is plain JSON, so report.json can be re-rendered (or re-checked) later without the brokers.
+import type { SystemName } from "../../contract/systems";
 import type { KafkaCheckResult } from "../ledger/kafka-checks";
 import type { TotalQueueVerdict } from "../ledger/total-queue";
 import type { FaultRecovery } from "../recovery/recovery";
@@ -7,7 +8,6 @@ import type { LatencySummary } from "../stats/histogram";
 import type { Throughput } from "../stats/rate";
 import type { Timeline } from "../stats/timeline";
 
-export type SystemName = "kafka" | "rabbitmq";
 
 /** One system's part of a run; a comparison has two. */
 export interface SystemRun {

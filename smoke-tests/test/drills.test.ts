@@ -1,12 +1,14 @@
 // Failover drills on the embedded default, for both systems: the leader is killed or partitioned away under load,
 // the cluster heals, and the ledger must show that every acknowledged message was consumed. One deliberately
 // unsafe setup proves the checker is not vacuous: without durability, the same fault loses messages.
+
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
 import { LocalFaults } from "../faults/local";
-import { failuresOf, type SystemName } from "../reports/run-report";
-import type { Target } from "../target/types";
+import { failuresOf } from "../reports/run-report";
 import { liveDrillOptions, localTarget } from "./local-target";
 
 jest.setTimeout(300_000);

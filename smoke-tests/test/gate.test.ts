@@ -1,8 +1,9 @@
 // The post-deploy gate on the embedded default: every check passes on a healthy, durable cluster.
+
+import { defaultGateSettings } from "../../contract/gate-settings";
+import type { Target } from "../../contract/target";
 import { LocalFaults } from "../faults/local";
 import { type GateReport, runGate } from "../gate/gate";
-import { defaultGateSettings } from "../gate/settings";
-import type { Target } from "../target/types";
 import { localTarget } from "./local-target";
 
 jest.setTimeout(300_000);

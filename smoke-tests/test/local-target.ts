@@ -1,9 +1,10 @@
 // The embedded default as a test target: brought up once per suite (idempotent: a healthy environment returns at
 // once), read back through the same loader the commands use, and the drill sizes the live suites share.
+
+import type { Target } from "../../contract/target";
 import { up } from "../../local/environment";
 import type { DrillOptions } from "../drills/run-drill";
-import { loadSelectedTarget } from "../target/load";
-import type { Target } from "../target/types";
+import { loadSelectedTarget } from "../target-select/load";
 
 export async function localTarget(): Promise<Target> {
   await up({ progress: () => undefined });

@@ -1,12 +1,14 @@
 // The drills staging runs on a schedule, on the embedded default: the active KRaft controller killed, every node of
 // a system restarted one at a time under load (Strimzi's rolling-restart invariant), and repeated leader kills.
 // Each must end with every acknowledged message consumed and the cluster healthy.
+
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { harnessFor } from "../drills/harness";
 import { type DrillOptions, runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
 import { LocalFaults } from "../faults/local";
-import { failuresOf, type SystemName } from "../reports/run-report";
-import type { Target } from "../target/types";
+import { failuresOf } from "../reports/run-report";
 import { liveDrillOptions, localTarget } from "./local-target";
 
 jest.setTimeout(420_000);

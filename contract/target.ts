@@ -1,7 +1,8 @@
 // The contract between a deployment and everything that verifies it. A target is plain data (JSON): the local
 // environment writes one (local/), a deployed Pulumi stack's outputs produce one (infra/), and every smoke test,
-// drill and benchmark reads only this. Fault injection is separate (faults/), because it is behaviour, not data.
-import type { GateSettings } from "../gate/settings";
+// drill and benchmark reads only this. Fault injection is separate (smoke-tests/faults/), because it is behaviour,
+// not data. contract/ imports nothing of the project outside itself: every other folder may depend on it.
+import type { GateSettings } from "./gate-settings";
 
 /** One broker node as the verifiers see it. */
 export interface NodeRef {

@@ -1,7 +1,7 @@
-// Checks that parsed JSON really is a Target (types.ts) and reports every problem at once, each as field, value and
+// Checks that parsed JSON really is a Target (target.ts) and reports every problem at once, each as field, value and
 // rule, so a misdescribed target is fixed in one round instead of one error per run.
-import { parseGateSettings } from "../gate/settings";
-import type { Target } from "./types";
+import { parseGateSettings } from "./gate-settings";
+import type { Target } from "./target";
 
 export interface TargetProblem {
   /** JSON path: "kafka.bootstrapServers[1]". */

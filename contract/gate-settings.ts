@@ -1,7 +1,7 @@
 // What the smoke gate checks and how hard: which systems, whether a broker is killed, how many messages, and the
 // throughput floors. Pure data with one validator, shared by the stack config (infra/settings.ts reads `gate:`) and
 // the target (a stack's `target.gate` output), so a floor is written once, in Pulumi.<stack>.yaml.
-import type { SystemName } from "../reports/run-report";
+import type { SystemName } from "./systems";
 
 export interface ThroughputFloor {
   /** Acknowledged messages per second the system must sustain. */

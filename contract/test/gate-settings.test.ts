@@ -1,5 +1,5 @@
 // The gate settings validator shared by stack config and targets: merge over a base, every problem at once.
-import { defaultGateSettings, parseGateSettings } from "../settings";
+import { defaultGateSettings, parseGateSettings } from "../gate-settings";
 
 describe("parseGateSettings", () => {
   it("nothing given: the base, unchanged", () => {

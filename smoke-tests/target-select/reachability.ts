@@ -1,7 +1,7 @@
 // Before any test runs: can we open a TCP connection to every Kafka bootstrap server and every AMQP node? All are
 // tried at once under one overall deadline (10 s), and a failure lists exactly what was tried and what happened.
 import { connect } from "node:net";
-import type { Target } from "./types";
+import type { Target } from "../../contract/target";
 
 export interface Endpoint {
   /** "kafka bootstrap kafka-0.local:9092", "amqp amqp://127.0.0.1:5672". */

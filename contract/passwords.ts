@@ -1,6 +1,6 @@
 // A target's two secrets, set or blanked in one place: what outputs, Secrets and hashes need when the passwords
 // travel separately (Pulumi secret outputs) or must not count (a run id). Types only: a dynamic provider captures it.
-import type { KafkaTarget, RabbitMQTarget, Target } from "./types";
+import type { KafkaTarget, RabbitMQTarget, Target } from "./target";
 
 export interface TargetPasswords {
   kafka: string;

@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { Target } from "../../../contract/target";
+import { validateTarget } from "../../../contract/validate-target";
 import {
   loadSelectedTarget,
   loadTarget,
@@ -10,8 +12,6 @@ import {
   targetSelector,
 } from "../load";
 import { assertReachable, endpointsOf, tcpConnect } from "../reachability";
-import type { Target } from "../types";
-import { validateTarget } from "../validate";
 
 function sampleTarget(): Target {
   const node = (name: string, i: number, roles: Array<"broker" | "controller">) => ({

@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Target } from "./types";
-import { formatProblems, validateTarget } from "./validate";
+import type { Target } from "../../contract/target";
+import { formatProblems, validateTarget } from "../../contract/validate-target";
 
 export type TargetSource =
   | { kind: "local"; path: string; pathFrom: string }

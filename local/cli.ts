@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { quietNegativeTimeoutWarnings } from "../smoke-tests/clients/kafka";
+import { quietNegativeTimeoutWarnings } from "../brokers/kafkajs-warnings";
 import { repoRoot } from "../toolchain/src/paths";
 import { applyDeclarations, type Declarations } from "./declarations";
 import { allNodes, down, loadEnvironment, type Progress, up, waitHealthy } from "./environment";

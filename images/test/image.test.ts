@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { type Any, render } from "../../charts/test/support";
 import { defaultGateSettings } from "../../contract/gate-settings";
 import type { Target } from "../../contract/target";
-import { localTarget } from "../../smoke-tests/test/local-target";
+import { up } from "../../local/environment";
+import { localTarget } from "../../local/target";
 import { run } from "../../toolchain/src/exec";
 import { type BuiltImage, buildImage, dockerfile, ignoreRules, imageName } from "../build";
 import { envPairs, parseDockerfile } from "../dockerfile";
@@ -109,7 +110,8 @@ describe("the image, built and run (runc, embedded default)", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "mp-image-"));
     image = buildImage();
-    target = await localTarget();
+    await up({ progress: () => undefined });
+    target = localTarget();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as amqp from "amqplib";
+import { withAdmin } from "../../brokers/kafka";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { KafkaPublisher, kafka } from "../clients/kafka";
@@ -12,7 +13,6 @@ import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq"
 import type { Publisher } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
-import { withAdmin } from "../probes/kafka";
 import { TimelineRecorder } from "../stats/timeline";
 import { sleep, Workload } from "../workload/workload";
 import {

@@ -3,10 +3,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SystemName } from "../../contract/systems";
+import { flag, main, numberFlag } from "../../toolchain/src/command-line";
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { newRunId } from "../ledger/message-id";
 import { defaultReportsRoot } from "../reports/write";
-import { flag, main, numberFlag, progressPrinter, selectTarget } from "./common";
+import { progressPrinter, selectTarget } from "./common";
 
 main(async () => {
   const argv = process.argv.slice(2);

@@ -20,30 +20,6 @@ export async function faultsFor(target: Target): Promise<FaultInjector> {
   return target.placement.kind === "local" ? new LocalFaults() : KubernetesFaults.connect(target.placement);
 }
 
-/** Flag value: --name value or --name=value. */
-export function flag(argv: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
-    if (a === `--${name}`) return argv[i + 1];
-  }
-  return undefined;
-}
-
-export function numberFlag(
-  argv: readonly string[],
-  name: string,
-  fallback: number,
-  rule: (n: number) => boolean,
-): number {
-  const raw = flag(argv, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || !rule(n))
-    throw new Error(`--${name} = ${raw} is not valid (${rule.toString().replace(/^\(?n\)? => /, "")})`);
-  return n;
-}
-
 /** Live progress: rewritten in place on a terminal, one line every 5 s otherwise (CI logs stay readable). */
 export function progressPrinter(started = Date.now()) {
   const tty = Boolean(process.stdout.isTTY);
@@ -75,15 +51,4 @@ export function progressPrinter(started = Date.now()) {
       else process.stdout.write(`${text}\n`);
     },
   };
-}
-
-/** Runs a command's main, printing a one-line error (not a stack) for the mistakes users make, and exiting non-zero. */
-export function main(body: () => Promise<number>): void {
-  body().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(2);
-    },
-  );
 }

@@ -5,9 +5,10 @@
 import { defaultGateSettings, type GateSettings } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
+import { flag, main } from "../../toolchain/src/command-line";
 import { runGate } from "../gate/gate";
 import { formatGate, writeGateReport } from "../gate/report";
-import { faultsFor, flag, main, progressPrinter, selectTarget } from "./common";
+import { faultsFor, progressPrinter, selectTarget } from "./common";
 
 /** The stack's gate settings (target.gate, already validated) or the defaults; `--system` narrows the systems. */
 export function gateSettingsFor(target: Target, argv: readonly string[]): GateSettings {

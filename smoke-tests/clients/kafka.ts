@@ -2,8 +2,9 @@
 // offsets by hand only after a message is recorded, no transactions: the settings of a synchronous, acks=all
 // durability profile.
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
+import { topicPartitions, withAdmin } from "../../brokers/kafka";
+import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
 import type { KafkaTarget } from "../../contract/target";
-import { topicPartitions, withAdmin } from "../probes/kafka";
 import { decodeEnvelope, type Envelope } from "./envelope";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 
@@ -14,21 +15,6 @@ export interface KafkaClientOptions extends ClientEvents {
   connectionTimeoutMs?: number;
   /** Retries inside kafkajs before a send is reported as unknown (info). */
   retries?: number;
-}
-
-/**
- * kafkajs 2.2.4 passes negative timeouts to setTimeout, which Node 24 reports as TimeoutNegativeWarning on every
- * run; it is harmless (Node treats it as 1 ms) and would bury the progress lines. Called where kafkajs clients are
- * made, so commands that never touch Kafka keep every warning.
- */
-let warningsQuieted = false;
-export function quietNegativeTimeoutWarnings(): void {
-  if (warningsQuieted) return;
-  warningsQuieted = true;
-  process.removeAllListeners("warning");
-  process.on("warning", (w) => {
-    if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
-  });
 }
 
 export function kafkaConfig(target: KafkaTarget, opts: KafkaClientOptions): KafkaConfig {

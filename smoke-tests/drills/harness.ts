@@ -1,14 +1,14 @@
 // One system under test, as a drill needs it: clients to publish and consume, the node that leads the smoke
 // partition or queue, and a health probe. Built from a Target, so it works the same on local nodes and on pods.
 
+import { kafkaHealth, partitionLeader } from "../../brokers/kafka";
+import { ManagementApi, queueLeader, rabbitHealth } from "../../brokers/rabbitmq";
 import type { Health } from "../../contract/health";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
-import { kafkaHealth, partitionLeader } from "../probes/kafka";
-import { ManagementApi, queueLeader, rabbitHealth } from "../probes/rabbitmq";
 
 export interface SystemHarness {
   system: SystemName;

@@ -1,6 +1,6 @@
 // Before any test runs: can we open a TCP connection to every Kafka bootstrap server and every AMQP node? All are
 // tried at once under one overall deadline (10 s), and a failure lists exactly what was tried and what happened.
-import { connect } from "node:net";
+import { tcpConnect } from "../../brokers/tcp";
 import type { Target } from "../../contract/target";
 
 export interface Endpoint {
@@ -31,25 +31,6 @@ export function endpointsOf(target: Target): Endpoint[] {
   });
   return [...kafka, ...amqp];
 }
-
-export const tcpConnect: Connector = (host, port, timeoutMs) =>
-  new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no answer within ${Math.round(timeoutMs / 100) / 10} s`));
-    }, timeoutMs);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.end();
-      resolve();
-    });
-    socket.once("error", (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(new Error(error.code ?? error.message));
-    });
-  });
 
 export async function probeEndpoints(
   endpoints: Endpoint[],

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { tcpConnect } from "../../../brokers/tcp";
 import type { Target } from "../../../contract/target";
 import { validateTarget } from "../../../contract/validate-target";
 import {
@@ -11,7 +12,7 @@ import {
   type TargetIo,
   targetSelector,
 } from "../load";
-import { assertReachable, endpointsOf, tcpConnect } from "../reachability";
+import { assertReachable, endpointsOf } from "../reachability";
 
 function sampleTarget(): Target {
   const node = (name: string, i: number, roles: Array<"broker" | "controller">) => ({

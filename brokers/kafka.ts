@@ -1,9 +1,9 @@
 // What the live Kafka cluster says about itself, through the admin API: who leads which partition, whether any
 // partition is under-replicated, and which durability settings are really in effect (not what we meant to set).
 import { ConfigResourceTypes, type Kafka } from "kafkajs";
-import type { Health } from "../../contract/health";
-import type { KafkaTarget, NodeRef } from "../../contract/target";
-import { tcpConnect } from "../target-select/reachability";
+import type { Health } from "../contract/health";
+import type { KafkaTarget, NodeRef } from "../contract/target";
+import { tcpConnect } from "./tcp";
 
 export interface PartitionState {
   partition: number;

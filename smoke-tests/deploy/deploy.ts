@@ -8,9 +8,9 @@ import { fileURLToPath } from "node:url";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import type { Target } from "../../contract/target";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
-import { faultsFor } from "../../smoke-tests/cli/common";
-import { type GateProgress, runGate } from "../../smoke-tests/gate/gate";
-import { writeGateReport } from "../../smoke-tests/gate/report";
+import { faultsFor } from "../cli/common";
+import { type GateProgress, runGate } from "../gate/gate";
+import { writeGateReport } from "../gate/report";
 import { waitHealthy } from "./health";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 

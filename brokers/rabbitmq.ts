@@ -1,8 +1,8 @@
 // What the live RabbitMQ cluster says about itself, through the management HTTP API: running nodes, version,
 // the type, leader and online members of a queue. Timing of failover is measured from the client, not from here.
 
-import type { Health } from "../../contract/health";
-import type { NodeRef, RabbitMQTarget } from "../../contract/target";
+import type { Health } from "../contract/health";
+import type { NodeRef, RabbitMQTarget } from "../contract/target";
 
 export interface QueueInfo {
   name: string;

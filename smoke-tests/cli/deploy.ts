@@ -2,9 +2,10 @@
 // gate, every time. --cwd and --config-file mean what they mean to the Pulumi CLI.
 // Exit 0 when every step passed, 1 when the gate failed, 2 when the deploy did not get that far.
 import { resolve } from "node:path";
-import { flag, main, progressPrinter } from "../../smoke-tests/cli/common";
-import { deployWithGate } from "./deploy";
-import { deployPassed, formatSummary } from "./summary";
+import { elapsedStamp, flag, main } from "../../toolchain/src/command-line";
+import { deployWithGate } from "../deploy/deploy";
+import { deployPassed, formatSummary } from "../deploy/summary";
+import { progressPrinter } from "./common";
 
 const known = ["stack", "cwd", "config-file"];
 
@@ -24,14 +25,14 @@ main(async () => {
   const cwd = flag(argv, "cwd");
   const printer = progressPrinter();
   const started = Date.now();
-  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s]`;
   const result = await deployWithGate({
     stack,
     repoRoot: resolve(__dirname, "..", ".."),
     ...(configFile ? { configFile: resolve(configFile) } : {}),
     ...(cwd ? { projectDir: resolve(cwd) } : {}),
     onOutput: (text) => process.stdout.write(text),
-    progress: (line, sample) => (sample ? printer.sample(line, sample) : printer.line(`${stamp()} ${line}`)),
+    progress: (line, sample) =>
+      sample ? printer.sample(line, sample) : printer.line(`${elapsedStamp(started)} ${line}`),
   });
   printer.line(`\n${formatSummary(result)}`);
   if (deployPassed(result)) return 0;

@@ -6,6 +6,7 @@ import type { KafkaTarget, NodeRef } from "../contract/target";
 import { tcpConnect } from "./tcp";
 
 export interface PartitionState {
+  topic: string;
   partition: number;
   leader: number;
   replicas: number[];
@@ -22,18 +23,26 @@ export async function withAdmin<T>(client: Kafka, use: (admin: ReturnType<Kafka[
   }
 }
 
-export async function topicPartitions(client: Kafka, topic: string): Promise<PartitionState[]> {
+/** Every partition of the given topics (all topics when none are named). */
+export async function partitionStates(client: Kafka, topics?: string[]): Promise<PartitionState[]> {
   return withAdmin(client, async (admin) => {
-    const md = await admin.fetchTopicMetadata({ topics: [topic] });
-    const t = md.topics.find((x) => x.name === topic);
-    if (!t) throw new Error(`topic ${topic} does not exist`);
-    return t.partitions.map((p) => ({
-      partition: p.partitionId,
-      leader: p.leader,
-      replicas: p.replicas,
-      isr: p.isr,
-    }));
+    const md = await admin.fetchTopicMetadata(topics ? { topics } : undefined);
+    return md.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionId,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+      })),
+    );
   });
+}
+
+export async function topicPartitions(client: Kafka, topic: string): Promise<PartitionState[]> {
+  const parts = await partitionStates(client, [topic]);
+  if (!parts.some((p) => p.topic === topic)) throw new Error(`topic ${topic} does not exist`);
+  return parts.filter((p) => p.topic === topic);
 }
 
 /** Partitions whose in-sync replica set is smaller than their replica set. */

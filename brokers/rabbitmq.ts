@@ -1,11 +1,13 @@
 // What the live RabbitMQ cluster says about itself, through the management HTTP API: running nodes, version,
-// the type, leader and online members of a queue. Timing of failover is measured from the client, not from here.
+// the type, leader and online members of a queue, and the few writes the embedded environment makes (declared
+// queues, policies). Timing of failover is measured from the client, not from here.
 
 import type { Health } from "../contract/health";
 import type { NodeRef, RabbitMQTarget } from "../contract/target";
 
 export interface QueueInfo {
   name: string;
+  vhost: string;
   type: string;
   durable: boolean;
   leader?: string;
@@ -14,62 +16,106 @@ export interface QueueInfo {
   messages: number;
 }
 
+/** A node as the management API lists it: its Erlang name, whether it runs, and the partitions it sees. */
+export interface ManagementNode {
+  name: string;
+  running: boolean;
+  partitions: string[];
+}
+
+/** What the management API needs of a target: where to ask, as whom, and the vhost. */
+export type ManagementAccess = Pick<RabbitMQTarget, "managementUrls" | "username" | "password" | "vhost">;
+
+type RawQueue = {
+  name: string;
+  vhost?: string;
+  type: string;
+  durable: boolean;
+  leader?: string;
+  node?: string;
+  members?: string[];
+  online?: string[];
+  messages?: number;
+};
+
+const queueInfo = (q: RawQueue, vhost: string): QueueInfo => ({
+  name: q.name,
+  vhost: q.vhost ?? vhost,
+  type: q.type,
+  durable: q.durable,
+  // Quorum queues report a leader; a classic queue lives on one node.
+  leader: q.leader ?? q.node,
+  members: q.members ?? [],
+  online: q.online ?? [],
+  messages: q.messages ?? 0,
+});
+
 export class ManagementApi {
   constructor(
-    private readonly target: RabbitMQTarget,
+    private readonly target: ManagementAccess,
     private readonly timeoutMs = 3_000,
   ) {}
 
   /** GET from the first node that answers; the management API is the same on every node. */
   async get<T>(path: string, auth = { username: this.target.username, password: this.target.password }): Promise<T> {
+    return (await this.request("GET", path, undefined, auth)) as T;
+  }
+
+  /** One request to the first node that answers; a refused login is final, any other failure tries the next node. */
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth = { username: this.target.username, password: this.target.password },
+  ): Promise<unknown> {
     let last = "";
     for (const base of this.target.managementUrls) {
       try {
         const res = await fetch(new URL(path, base), {
-          headers: { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` },
+          method,
+          headers: {
+            authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`,
+            "content-type": "application/json",
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         if (res.status === 401) throw new HttpStatusError(401, `${base}${path}: 401 unauthorized`);
         if (!res.ok) throw new HttpStatusError(res.status, `${base}${path}: HTTP ${res.status}`);
-        return (await res.json()) as T;
+        const text = await res.text();
+        return text ? JSON.parse(text) : undefined;
       } catch (err) {
         if (err instanceof HttpStatusError && err.status === 401) throw err;
         last = err instanceof Error ? err.message : String(err);
       }
     }
-    throw new Error(`no management endpoint answered ${path}; last error: ${last}`);
+    throw new Error(
+      `no management endpoint answered ${method === "GET" ? "" : `${method} `}${path}; last error: ${last}`,
+    );
   }
+
+  private queuePath = (name: string) =>
+    `/api/queues/${encodeURIComponent(this.target.vhost)}/${encodeURIComponent(name)}`;
 
   async version(): Promise<string> {
     return (await this.get<{ rabbitmq_version: string }>("/api/overview")).rabbitmq_version;
   }
 
+  nodes(): Promise<ManagementNode[]> {
+    return this.get<ManagementNode[]>("/api/nodes");
+  }
+
   async runningNodes(): Promise<string[]> {
-    const nodes = await this.get<Array<{ name: string; running: boolean }>>("/api/nodes");
-    return nodes.filter((n) => n.running).map((n) => n.name);
+    return (await this.nodes()).filter((n) => n.running).map((n) => n.name);
   }
 
   async queue(name: string): Promise<QueueInfo> {
-    const q = await this.get<{
-      name: string;
-      type: string;
-      durable: boolean;
-      leader?: string;
-      node?: string;
-      members?: string[];
-      online?: string[];
-      messages?: number;
-    }>(`/api/queues/${encodeURIComponent(this.target.vhost)}/${encodeURIComponent(name)}`);
-    return {
-      name: q.name,
-      type: q.type,
-      durable: q.durable,
-      // Quorum queues report a leader; a classic queue lives on one node.
-      leader: q.leader ?? q.node,
-      members: q.members ?? [],
-      online: q.online ?? [],
-      messages: q.messages ?? 0,
-    };
+    return queueInfo(await this.get<RawQueue>(this.queuePath(name)), this.target.vhost);
+  }
+
+  /** Every queue of every vhost. */
+  async queues(): Promise<QueueInfo[]> {
+    return (await this.get<RawQueue[]>("/api/queues")).map((q) => queueInfo(q, this.target.vhost));
   }
 
   async definitionsDefaultQueueType(): Promise<string | undefined> {
@@ -77,6 +123,26 @@ export class ManagementApi {
       `/api/vhosts/${encodeURIComponent(this.target.vhost)}`,
     );
     return vhost.default_queue_type ?? vhost.metadata?.default_queue_type;
+  }
+
+  async declareQuorumQueue(name: string): Promise<void> {
+    await this.request("PUT", this.queuePath(name), {
+      durable: true,
+      auto_delete: false,
+      arguments: { "x-queue-type": "quorum" },
+    });
+  }
+
+  async putPolicy(name: string, policy: object): Promise<void> {
+    await this.request(
+      "PUT",
+      `/api/policies/${encodeURIComponent(this.target.vhost)}/${encodeURIComponent(name)}`,
+      policy,
+    );
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    await this.request("DELETE", this.queuePath(name));
   }
 }
 

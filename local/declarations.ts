@@ -5,8 +5,7 @@
 import { ConfigResourceTypes } from "kafkajs";
 import type { Environment } from "./environment";
 import * as kafka from "./kafka/cluster";
-import { managementEndpoint } from "./rabbitmq/cluster";
-import { declareQuorumQueue, getQueue, putPolicy } from "./rabbitmq/management";
+import { managementApi } from "./rabbitmq/cluster";
 
 export interface Declarations {
   topics: Array<{ name: string; partitions: number; replicationFactor: number; minInsyncReplicas: number }>;
@@ -51,9 +50,9 @@ export async function applyDeclarations(env: Environment, d: Declarations, progr
   const r = env.rabbitmq;
   const node = r.nodes[0];
   if (!node) throw new Error("the local environment has no RabbitMQ node");
-  const ep = managementEndpoint(r, node);
+  const api = managementApi(r, node, VHOST);
   for (const policy of d.policies) {
-    await putPolicy(ep, VHOST, policy.name, {
+    await api.putPolicy(policy.name, {
       pattern: policy.pattern,
       "apply-to": policy.applyTo,
       priority: policy.priority,
@@ -62,10 +61,10 @@ export async function applyDeclarations(env: Environment, d: Declarations, progr
     progress(`policy ${policy.name}: ${policy.pattern} → ${JSON.stringify(policy.definition)}`);
   }
   for (const q of d.queues) {
-    const existing = await getQueue(ep, VHOST, q.name).catch(() => undefined);
+    const existing = await api.queue(q.name).catch(() => undefined);
     if (existing && existing.type !== "quorum")
       throw new Error(`queue ${q.name} exists as a ${existing.type} queue, declared quorum: delete it first`);
-    if (!existing) await declareQuorumQueue(ep, VHOST, q.name);
+    if (!existing) await api.declareQuorumQueue(q.name);
     progress(`queue ${q.name}: quorum`);
   }
 }

@@ -28,7 +28,6 @@ import {
 } from "./processes";
 import * as rabbit from "./rabbitmq/cluster";
 import { type RabbitMQChartSettings, readRabbitMQSettings } from "./rabbitmq/config";
-import { declareQuorumQueue, getQueue } from "./rabbitmq/management";
 import { mountRootfs, ourMounts, unmountRootfs, writeCookie, writeHostsFile } from "./rabbitmq/rootfs";
 import {
   type Credentials,
@@ -198,9 +197,9 @@ async function rabbitHealthy(env: Environment, progress: Progress): Promise<void
   await rabbit.waitClusterHealthy(c, HEALTHY_TIMEOUT_MS);
   const first = c.nodes[0];
   if (!first) throw new Error("no RabbitMQ nodes");
-  const ep = rabbit.managementEndpoint(c, first);
+  const api = rabbit.managementApi(c, first);
   for (const q of declaredQueues()) {
-    if (!(await getQueue(ep, "/", q.name).catch(() => undefined))) await declareQuorumQueue(ep, "/", q.name);
+    if (!(await api.queue(q.name).catch(() => undefined))) await api.declareQuorumQueue(q.name);
   }
   await rabbit.waitClusterHealthy(c, HEALTHY_TIMEOUT_MS);
   progress("RabbitMQ healthy: all nodes joined, quorum queues have leaders");

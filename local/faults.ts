@@ -6,7 +6,6 @@ import * as kafka from "./kafka/cluster";
 import { heal as healNamespace, isIsolated, isolate as isolateNamespace, namespaceExists } from "./netns";
 import { killNode, nodeProcess, processState, readPidFile, signalNamespace, stopNode } from "./processes";
 import * as rabbit from "./rabbitmq/cluster";
-import { getQueue } from "./rabbitmq/management";
 import { type LocalNode, rabbitmqNodeName } from "./topology";
 import { waitFor } from "./waits";
 
@@ -87,7 +86,7 @@ export async function activeController(env = loadEnvironment()): Promise<LocalNo
 export async function quorumQueueLeader(queue: string, vhost = "/", env = loadEnvironment()): Promise<LocalNode> {
   const asker = env.rabbitmq.nodes.find(reachable);
   if (!asker) throw new Error("no reachable RabbitMQ node to ask");
-  const q = await getQueue(rabbit.managementEndpoint(env.rabbitmq, asker), vhost, queue);
+  const q = await rabbit.managementApi(env.rabbitmq, asker, vhost).queue(queue);
   const leader = env.rabbitmq.nodes.find((n) => rabbitmqNodeName(n) === q.leader);
   if (!leader) throw new Error(`quorum queue ${queue} has no leader (reported: ${q.leader})`);
   return leader;

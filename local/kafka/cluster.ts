@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
+import * as probes from "../../brokers/kafka";
 import { missingToolHint, toolPaths } from "../../toolchain/src/paths";
 import { startProcess } from "../processes";
 import { runAsync } from "../shell";
@@ -122,54 +123,19 @@ export function kafkaClient(c: KafkaCluster, nodes = brokers(c)): Kafka {
   });
 }
 
-/** Runs fn with a connected admin client and always disconnects it. */
-export async function withAdmin<T>(
+/** Runs fn with a connected admin client bootstrapped from `nodes`, and always disconnects it. */
+export const withAdmin = <T>(
   c: KafkaCluster,
   fn: (admin: ReturnType<Kafka["admin"]>) => Promise<T>,
   nodes = brokers(c),
-): Promise<T> {
-  const admin = kafkaClient(c, nodes).admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+) => probes.withAdmin(kafkaClient(c, nodes), fn);
 
-export interface PartitionState {
-  topic: string;
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-}
-
-export async function partitions(c: KafkaCluster, topics?: string[], nodes = brokers(c)): Promise<PartitionState[]> {
-  return withAdmin(
-    c,
-    async (admin) => {
-      const md = await admin.fetchTopicMetadata(topics ? { topics } : undefined);
-      return md.topics.flatMap((t) =>
-        t.partitions.map((p) => ({
-          topic: t.name,
-          partition: p.partitionId,
-          leader: p.leader,
-          replicas: p.replicas,
-          isr: p.isr,
-        })),
-      );
-    },
-    nodes,
-  );
-}
+/** Partitions of the given topics (all when none are named), as the given nodes see them. */
+export const partitions = (c: KafkaCluster, topics?: string[], nodes = brokers(c)) =>
+  probes.partitionStates(kafkaClient(c, nodes), topics);
 
 /** Broker node ids registered (unfenced) in the cluster, as the given nodes see it. */
-export async function registeredBrokers(c: KafkaCluster, nodes = brokers(c)): Promise<number[]> {
-  return withAdmin(c, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort(), nodes);
-}
-
-export const underReplicated = (ps: PartitionState[]) => ps.filter((p) => p.isr.length < p.replicas.length);
+export const registeredBrokers = (c: KafkaCluster, nodes = brokers(c)) => probes.liveBrokers(kafkaClient(c, nodes));
 
 /**
  * Every broker answers on its own client listener and sees all brokers registered. Asking each one directly matters
@@ -182,7 +148,7 @@ export async function waitClusterHealthy(c: KafkaCluster, brokerIds: number[], t
     return true;
   });
   await waitFor("no under-replicated Kafka partitions", timeoutMs, async () => {
-    const under = underReplicated(await partitions(c));
+    const under = probes.underReplicated(await partitions(c));
     if (under.length > 0) throw new Error(`${under.length} under-replicated, e.g. ${JSON.stringify(under[0])}`);
     return true;
   });

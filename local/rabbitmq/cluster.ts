@@ -1,5 +1,7 @@
 // Three RabbitMQ nodes from the overlay rootfs, each chrooted inside its own network namespace, clustered by
 // classic_config peer discovery. Node state lives in the overlay's upper dir (inside the state directory).
+
+import { ManagementApi } from "../../brokers/rabbitmq";
 import { startProcess } from "../processes";
 import { type LocalNode, rabbitmqNodeName } from "../topology";
 import { waitFor } from "../waits";
@@ -11,7 +13,6 @@ import {
   renderEnabledPlugins,
   renderRabbitConf,
 } from "./config";
-import { listNodes, listQueues, type ManagementEndpoint, overview } from "./management";
 import { chrootCommand, mkdirOwned, writeOwned } from "./rootfs";
 
 export interface RabbitCluster {
@@ -23,12 +24,14 @@ export interface RabbitCluster {
 
 const nodeBase = (node: LocalNode) => `/var/lib/mp/${node.name}`;
 
-export function managementEndpoint(c: RabbitCluster, node: LocalNode): ManagementEndpoint {
-  return {
-    baseUrl: `http://${node.address}:${c.settings.ports.management}`,
+/** The management API of one node. */
+export function managementApi(c: RabbitCluster, node: LocalNode, vhost = "/"): ManagementApi {
+  return new ManagementApi({
+    managementUrls: [`http://${node.address}:${c.settings.ports.management}`],
     username: c.username,
     password: c.password,
-  };
+    vhost,
+  });
 }
 
 export function nodeEnv(c: RabbitCluster, node: LocalNode): Record<string, string> {
@@ -56,7 +59,7 @@ export function startNode(c: RabbitCluster, node: LocalNode): void {
 
 /** The running cluster members as one node sees them. */
 export async function runningMembers(c: RabbitCluster, node: LocalNode): Promise<string[]> {
-  const nodes = await listNodes(managementEndpoint(c, node));
+  const nodes = await managementApi(c, node).nodes();
   return nodes.filter((n) => n.running).map((n) => n.name);
 }
 
@@ -64,7 +67,7 @@ export async function runningMembers(c: RabbitCluster, node: LocalNode): Promise
 export async function clusterFormed(c: RabbitCluster, nodes: LocalNode[]): Promise<boolean> {
   const want = nodes.map(rabbitmqNodeName).sort();
   for (const node of nodes) {
-    const seen = await listNodes(managementEndpoint(c, node));
+    const seen = await managementApi(c, node).nodes();
     const running = seen.filter((n) => n.running).map((n) => n.name);
     if (running.sort().join() !== want.join()) return false;
     if (seen.some((n) => n.running && n.partitions.length > 0)) return false;
@@ -78,7 +81,7 @@ export async function clusterFormed(c: RabbitCluster, nodes: LocalNode[]): Promi
  * leadership for minutes while `rabbitmq-queues quorum_status` shows every member a voter at the same log index.
  */
 export async function quorumQueuesHealthy(c: RabbitCluster, nodes: LocalNode[] = c.nodes): Promise<boolean> {
-  const views = await Promise.all(nodes.map((n) => listQueues(managementEndpoint(c, n))));
+  const views = await Promise.all(nodes.map((n) => managementApi(c, n).queues()));
   const names = new Set(
     views
       .flat()
@@ -106,5 +109,5 @@ export async function waitClusterHealthy(c: RabbitCluster, timeoutMs: number): P
 }
 
 export async function nodeVersion(c: RabbitCluster, node: LocalNode): Promise<string> {
-  return (await overview(managementEndpoint(c, node))).rabbitmq_version;
+  return managementApi(c, node).version();
 }

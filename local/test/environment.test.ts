@@ -2,6 +2,7 @@
 // systems (peers see the node gone, leadership moves, the node rejoins after its heal), `up` repairs whatever a
 // fault or a crash left, and `down` leaves nothing behind. The suite ends with the environment down.
 import { existsSync } from "node:fs";
+import { underReplicated } from "../../brokers/kafka";
 import { down, type Environment, leftovers, up } from "../environment";
 import { activeController, fault, nodeCondition, partitionLeader, quorumQueueLeader } from "../faults";
 import * as kafka from "../kafka/cluster";
@@ -55,7 +56,7 @@ describe("the local environment forms both clusters", () => {
     expect(ids).toHaveLength(env.kafka.settings.pools.brokers.replicas);
     const ps = await kafka.partitions(env.kafka, [TOPIC]);
     expect(ps.length).toBeGreaterThan(0);
-    expect(kafka.underReplicated(ps)).toEqual([]);
+    expect(underReplicated(ps)).toEqual([]);
   });
 
   it("has every RabbitMQ node running in one cluster and a quorum queue with all members online", async () => {

@@ -1,5 +1,7 @@
 // Shared steps of the live-cluster tests: observations of what the peers of a node see, each a condition that the
 // tests wait for with a named timeout.
+
+import { underReplicated } from "../../brokers/kafka";
 import type { Environment } from "../environment";
 import { nodeCondition } from "../faults";
 import * as kafka from "../kafka/cluster";
@@ -31,7 +33,7 @@ export async function waitKafkaRejoined(env: Environment, node: LocalNode): Prom
   await waitFor(`${node.name} to be registered and back in every ISR`, REJOIN_MS, async () => {
     const ids = await kafka.registeredBrokers(env.kafka);
     if (!ids.includes(node.nodeId)) return false;
-    return kafka.underReplicated(await kafka.partitions(env.kafka)).length === 0;
+    return underReplicated(await kafka.partitions(env.kafka)).length === 0;
   });
 }
 

@@ -72,24 +72,44 @@ export async function liveBrokers(client: Kafka): Promise<number[]> {
   return withAdmin(client, async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort());
 }
 
+/** A kafkajs client bootstrapped from the given servers only: the health probe asks every broker for itself. */
+export type KafkaClientFor = (bootstrapServers: string[]) => Kafka;
+
 /**
- * Healthy = every broker answers on its client port, is registered (unfenced) in the cluster metadata, and no
- * partition of the given topics is under-replicated. The TCP check sees a dead broker at once; the metadata only
- * after broker.session.timeout.ms, and the ISR only after replica.lag.time.max.ms.
+ * The one definition of a healthy Kafka cluster, for the embedded environment's `up`, the drills and the deploy:
+ * every broker answers on its client port; every broker, asked directly, sees exactly the target's brokers
+ * registered (unfenced) in the cluster metadata (right after a restart the controller may still list a killed
+ * broker's previous incarnation); and no partition of the given topics (all topics when none are named) is
+ * under-replicated. The TCP check sees a dead broker at once; the metadata only after broker.session.timeout.ms,
+ * and the ISR only after replica.lag.time.max.ms.
  */
-export async function kafkaHealth(client: Kafka, target: KafkaTarget, topics: string[]): Promise<Health> {
+export async function kafkaHealth(clientFor: KafkaClientFor, target: KafkaTarget, topics?: string[]): Promise<Health> {
   try {
     const port = Number(target.bootstrapServers[0]?.split(":").pop());
     const brokerNodes = target.nodes.filter((n) => n.roles.includes("broker"));
     const unreachable: string[] = [];
     await Promise.all(brokerNodes.map((n) => tcpConnect(n.host, port, 2_000).catch(() => unreachable.push(n.name))));
     if (unreachable.length > 0) return { healthy: false, detail: `not answering: ${unreachable.sort().join(", ")}` };
-    const brokers = await liveBrokers(client);
-    const missing = brokerNodes.filter((n) => !brokers.includes(Number(n.id))).map((n) => n.name);
+    const want = brokerNodes.map((n) => Number(n.id));
+    const views = await Promise.all(
+      brokerNodes.map(async (n) => ({ node: n, ids: await liveBrokers(clientFor([`${n.host}:${port}`])) })),
+    );
+    const missing = brokerNodes.filter((b) => views.some((v) => !v.ids.includes(Number(b.id)))).map((n) => n.name);
     if (missing.length > 0) return { healthy: false, detail: `not registered: ${missing.join(", ")}` };
-    for (const t of topics) {
-      const urp = underReplicated(await topicPartitions(client, t));
-      if (urp.length > 0) return { healthy: false, detail: `${urp.length} under-replicated partition(s) in ${t}` };
+    const stale = views.filter((v) => v.ids.some((id) => !want.includes(id)));
+    if (stale.length > 0)
+      return {
+        healthy: false,
+        detail: stale.map((v) => `${v.node.name} sees brokers ${v.ids.join(", ")} registered`).join("; "),
+      };
+    const client = clientFor(target.bootstrapServers);
+    const parts = topics
+      ? (await Promise.all(topics.map((t) => topicPartitions(client, t)))).flat()
+      : await partitionStates(client);
+    const urp = underReplicated(parts);
+    if (urp.length > 0) {
+      const inTopics = [...new Set(urp.map((p) => p.topic))].join(", ");
+      return { healthy: false, detail: `${urp.length} under-replicated partition(s) in ${inTopics}` };
     }
     return { healthy: true, detail: "all brokers up, no under-replicated partitions" };
   } catch (err) {

@@ -172,27 +172,33 @@ export async function queueLeader(api: ManagementApi, target: RabbitMQTarget, qu
 }
 
 /**
- * Healthy = every node answers and, in its own view, every node is running, and each queue has a leader that the
- * leader's own node confirms, with all its members. The management API's `online` list is not used: after a
- * partition heals it can stay stale for minutes on every node while `rabbitmq-queues quorum_status` shows all three
- * members as voters at the same log index (seen on RabbitMQ 4.3.6 in this project's isolate-node drill).
+ * The one definition of a healthy RabbitMQ cluster, for the embedded environment's `up`, the drills and the deploy:
+ * every node answers and, in its own view, every node is running and no network partition is reported; and each of
+ * the given queues (every quorum queue any node lists, when none are named) has a leader that the leader's own node
+ * confirms, with all its members. The management API's `online` list is not used: after a partition heals it can
+ * stay stale for minutes on every node while `rabbitmq-queues quorum_status` shows all three members as voters at
+ * the same log index (seen on RabbitMQ 4.3.6 in this project's isolate-node drill).
  */
-export async function rabbitHealth(target: RabbitMQTarget, queues: string[], timeoutMs = 3_000): Promise<Health> {
+export async function rabbitHealth(target: RabbitMQTarget, queues?: string[], timeoutMs = 3_000): Promise<Health> {
   const problems: string[] = [];
   const apis = target.managementUrls.map((url) => new ManagementApi({ ...target, managementUrls: [url] }, timeoutMs));
   const nodeName = (i: number) => target.nodes[i]?.name ?? target.managementUrls[i] ?? String(i);
   await Promise.all(
     apis.map(async (api, i) => {
       try {
-        const running = await api.runningNodes();
+        const nodes = await api.nodes();
+        const running = nodes.filter((n) => n.running).map((n) => n.name);
         const missing = target.nodes.filter((n) => !running.includes(n.id)).map((n) => n.name);
         if (missing.length > 0) problems.push(`${nodeName(i)} sees ${missing.join(", ")} down`);
+        const partitioned = nodes.filter((n) => n.running && (n.partitions ?? []).length > 0).map((n) => n.name);
+        if (partitioned.length > 0) problems.push(`${nodeName(i)} reports a partition on ${partitioned.join(", ")}`);
       } catch (err) {
         problems.push(`${nodeName(i)} not answering (${err instanceof Error ? err.message : String(err)})`);
       }
     }),
   );
-  for (const name of queues) {
+  const names = queues ?? (await quorumQueueNames(apis, target.vhost));
+  for (const name of names) {
     const views = await Promise.all(apis.map((api) => api.queue(name).catch(() => undefined)));
     const fromLeader = views.find((q, i) => q?.leader !== undefined && q.leader === target.nodes[i]?.id);
     if (!fromLeader) {
@@ -205,4 +211,11 @@ export async function rabbitHealth(target: RabbitMQTarget, queues: string[], tim
   return problems.length === 0
     ? { healthy: true, detail: "all nodes running, every queue member online" }
     : { healthy: false, detail: problems.sort().join("; ") };
+}
+
+/** The quorum queues of the target's vhost that any answering node lists. */
+async function quorumQueueNames(apis: ManagementApi[], vhost: string): Promise<string[]> {
+  const views = await Promise.all(apis.map((api) => api.queues().catch(() => [])));
+  const quorum = views.flat().filter((q) => q.type === "quorum" && q.vhost === vhost);
+  return [...new Set(quorum.map((q) => q.name))].sort();
 }

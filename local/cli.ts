@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { quietNegativeTimeoutWarnings } from "../brokers/kafkajs-warnings";
 import { repoRoot } from "../toolchain/src/paths";
 import { applyDeclarations, type Declarations } from "./declarations";
-import { allNodes, down, loadEnvironment, type Progress, up, waitHealthy } from "./environment";
+import { allNodes, down, loadEnvironment, type Progress, up, waitReady } from "./environment";
 import { activeController, FAULT_ACTIONS, type FaultAction, fault, partitionLeader, quorumQueueLeader } from "./faults";
 import { nodeProcess } from "./processes";
 import { statePaths } from "./state";
@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case "declare": {
       const env = loadEnvironment();
-      await waitHealthy(env, progress);
+      await waitReady(env, progress);
       await applyDeclarations(env, JSON.parse(readFileSync(0, "utf8")) as Declarations, progress);
       return;
     }

@@ -2,6 +2,7 @@
 // down as one. `up` first repairs whatever a crashed or faulted earlier run left (dead nodes, paused or isolated
 // nodes, stale namespaces), so it is idempotent and always ends healthy or fails saying what never became healthy.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { waitKafkaHealthy, waitRabbitMQHealthy } from "./health";
 import * as kafka from "./kafka/cluster";
 import { CONTROLLER_USER, INTER_BROKER_USER, type KafkaChartSettings, readKafkaSettings } from "./kafka/config";
 import { withLock } from "./lock";
@@ -176,38 +177,33 @@ async function startKafka(env: Environment, toStart: LocalNode[], progress: Prog
   }
 }
 
-async function kafkaHealthy(env: Environment, progress: Progress): Promise<void> {
-  const c = env.kafka;
-  await kafka.waitClusterHealthy(
-    c,
-    kafka.brokers(c).map((n) => n.nodeId),
-    HEALTHY_TIMEOUT_MS,
-  );
-  for (const topic of declaredTopics(c.settings)) await kafka.ensureTopic(c, topic);
-  await kafka.waitClusterHealthy(
-    c,
-    kafka.brokers(c).map((n) => n.nodeId),
-    HEALTHY_TIMEOUT_MS,
-  );
-  progress("Kafka healthy: all brokers registered, no under-replicated partitions");
-}
-
-async function rabbitHealthy(env: Environment, progress: Progress): Promise<void> {
-  const c = env.rabbitmq;
-  await rabbit.waitClusterHealthy(c, HEALTHY_TIMEOUT_MS);
-  const first = c.nodes[0];
+/** Creates the declared topics and quorum queues that do not exist yet; both clusters must answer. */
+async function declareSmokeDestinations(env: Environment): Promise<void> {
+  for (const topic of declaredTopics(env.kafka.settings)) await kafka.ensureTopic(env.kafka, topic);
+  const first = env.rabbitmq.nodes[0];
   if (!first) throw new Error("no RabbitMQ nodes");
-  const api = rabbit.managementApi(c, first);
+  const api = rabbit.managementApi(env.rabbitmq, first);
   for (const q of declaredQueues()) {
     if (!(await api.queue(q.name).catch(() => undefined))) await api.declareQuorumQueue(q.name);
   }
-  await rabbit.waitClusterHealthy(c, HEALTHY_TIMEOUT_MS);
-  progress("RabbitMQ healthy: all nodes joined, quorum queues have leaders");
 }
 
-/** Waits until both clusters are healthy and the declared topics and queues exist. */
+/** Waits until both clusters are healthy (brokers/, the one definition); nothing is created. */
 export async function waitHealthy(env: Environment, progress: Progress = () => {}): Promise<void> {
-  await Promise.all([kafkaHealthy(env, progress), rabbitHealthy(env, progress)]);
+  await Promise.all([
+    waitKafkaHealthy(env, HEALTHY_TIMEOUT_MS).then((d) => progress(`Kafka healthy: ${d}`)),
+    waitRabbitMQHealthy(env, HEALTHY_TIMEOUT_MS).then((d) => progress(`RabbitMQ healthy: ${d}`)),
+  ]);
+}
+
+/**
+ * Waits until both clusters are healthy, creates the declared topics and queues, and waits again: a new topic or
+ * queue must be fully replicated before anyone uses it.
+ */
+export async function waitReady(env: Environment, progress: Progress = () => {}): Promise<void> {
+  await waitHealthy(env);
+  await declareSmokeDestinations(env);
+  await waitHealthy(env, progress);
 }
 
 export async function up(opts: { kafkaMode?: KafkaMode; progress?: Progress } = {}): Promise<Environment> {
@@ -229,7 +225,7 @@ export async function up(opts: { kafkaMode?: KafkaMode; progress?: Progress } = 
       progress,
     );
     progress("waiting for both clusters to be healthy");
-    await waitHealthy(env, progress);
+    await waitReady(env, progress);
     writeJson(statePaths.target, buildTarget(env));
     progress(`target written to ${statePaths.target}`);
     return env;

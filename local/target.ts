@@ -2,9 +2,9 @@
 // outputs produce, so every smoke test and drill runs unchanged against either. Expectations are read from the
 // chart values, never retyped here.
 import type { Target } from "../contract/target";
-import type { Environment } from "./environment";
-import { brokers } from "./kafka/cluster";
+import { brokers, type KafkaCluster } from "./kafka/cluster";
 import type { KafkaChartSettings } from "./kafka/config";
+import type { RabbitCluster } from "./rabbitmq/cluster";
 import type { RabbitMQChartSettings } from "./rabbitmq/config";
 import { readJson, stateDir, statePaths } from "./state";
 import { rabbitmqNodeName } from "./topology";
@@ -41,7 +41,7 @@ function rabbitExpected(s: RabbitMQChartSettings) {
   };
 }
 
-export function buildTarget(env: Environment): Target {
+export function buildTarget(env: { kafka: KafkaCluster; rabbitmq: RabbitCluster }): Target {
   const k = env.kafka;
   const [username, password] = Object.entries(k.users)[0] ?? ["", ""];
   const r = env.rabbitmq;

@@ -108,20 +108,25 @@ export function startNode(node: LocalNode): void {
   startProcess(node, argv, process.env);
 }
 
-/** A kafkajs client authenticated as the clients' SCRAM user; `nodes` limits whom it bootstraps from. */
-export function kafkaClient(c: KafkaCluster, nodes = brokers(c)): Kafka {
+/** A kafkajs client authenticated as the clients' SCRAM user, bootstrapped from the given servers only. */
+export function kafkaClientFor(c: KafkaCluster): (servers: string[]) => Kafka {
   const [username, password] = Object.entries(c.users)[0] ?? [];
   if (!username || !password) throw new Error("no Kafka SCRAM user");
-  return new Kafka({
-    clientId: "messaging-platform-local",
-    brokers: bootstrapServers(c, nodes),
-    sasl: { mechanism: "scram-sha-512", username, password },
-    connectionTimeout: 3_000,
-    requestTimeout: 5_000,
-    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
-    logLevel: logLevel.NOTHING,
-  });
+  return (servers) =>
+    new Kafka({
+      clientId: "messaging-platform-embedded",
+      brokers: servers,
+      sasl: { mechanism: "scram-sha-512", username, password },
+      connectionTimeout: 3_000,
+      requestTimeout: 5_000,
+      retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
+      logLevel: logLevel.NOTHING,
+    });
 }
+
+/** A kafkajs client as kafkaClientFor makes it; `nodes` limits whom it bootstraps from. */
+export const kafkaClient = (c: KafkaCluster, nodes = brokers(c)): Kafka =>
+  kafkaClientFor(c)(bootstrapServers(c, nodes));
 
 /** Runs fn with a connected admin client bootstrapped from `nodes`, and always disconnects it. */
 export const withAdmin = <T>(
@@ -136,23 +141,6 @@ export const partitions = (c: KafkaCluster, topics?: string[], nodes = brokers(c
 
 /** Broker node ids registered (unfenced) in the cluster, as the given nodes see it. */
 export const registeredBrokers = (c: KafkaCluster, nodes = brokers(c)) => probes.liveBrokers(kafkaClient(c, nodes));
-
-/**
- * Every broker answers on its own client listener and sees all brokers registered. Asking each one directly matters
- * right after a restart: the controller may still list a killed broker's previous incarnation as registered.
- */
-export async function waitClusterHealthy(c: KafkaCluster, brokerIds: number[], timeoutMs: number): Promise<void> {
-  const want = [...brokerIds].sort().join();
-  await waitFor(`every Kafka broker to answer and see brokers ${want} registered`, timeoutMs, async () => {
-    for (const node of brokers(c)) if ((await registeredBrokers(c, [node])).join() !== want) return false;
-    return true;
-  });
-  await waitFor("no under-replicated Kafka partitions", timeoutMs, async () => {
-    const under = probes.underReplicated(await partitions(c));
-    if (under.length > 0) throw new Error(`${under.length} under-replicated, e.g. ${JSON.stringify(under[0])}`);
-    return true;
-  });
-}
 
 export async function ensureTopic(
   c: KafkaCluster,

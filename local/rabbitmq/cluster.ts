@@ -3,8 +3,7 @@
 
 import { ManagementApi } from "../../brokers/rabbitmq";
 import { startProcess } from "../processes";
-import { type LocalNode, rabbitmqNodeName } from "../topology";
-import { waitFor } from "../waits";
+import type { LocalNode } from "../topology";
 import {
   localPlugins,
   type RabbitMQChartSettings,
@@ -61,51 +60,6 @@ export function startNode(c: RabbitCluster, node: LocalNode): void {
 export async function runningMembers(c: RabbitCluster, node: LocalNode): Promise<string[]> {
   const nodes = await managementApi(c, node).nodes();
   return nodes.filter((n) => n.running).map((n) => n.name);
-}
-
-/** Every given node answers and sees exactly the given nodes running, with no partition reported. */
-export async function clusterFormed(c: RabbitCluster, nodes: LocalNode[]): Promise<boolean> {
-  const want = nodes.map(rabbitmqNodeName).sort();
-  for (const node of nodes) {
-    const seen = await managementApi(c, node).nodes();
-    const running = seen.filter((n) => n.running).map((n) => n.name);
-    if (running.sort().join() !== want.join()) return false;
-    if (seen.some((n) => n.running && n.partitions.length > 0)) return false;
-  }
-  return true;
-}
-
-/**
- * Every quorum queue has a leader that the leader's own node confirms. The management API's `online` list is not
- * used, and no single node is trusted: right after a partition heals a node can report stale membership and
- * leadership for minutes while `rabbitmq-queues quorum_status` shows every member a voter at the same log index.
- */
-export async function quorumQueuesHealthy(c: RabbitCluster, nodes: LocalNode[] = c.nodes): Promise<boolean> {
-  const views = await Promise.all(nodes.map((n) => managementApi(c, n).queues()));
-  const names = new Set(
-    views
-      .flat()
-      .filter((q) => q.type === "quorum")
-      .map((q) => `${q.vhost}/${q.name}`),
-  );
-  for (const name of names) {
-    const confirmed = views.some((view, i) => {
-      const q = view.find((x) => `${x.vhost}/${x.name}` === name);
-      const self = nodes[i];
-      return q?.leader !== undefined && self !== undefined && q.leader === rabbitmqNodeName(self);
-    });
-    if (!confirmed) return false;
-  }
-  return true;
-}
-
-export async function waitClusterHealthy(c: RabbitCluster, timeoutMs: number): Promise<void> {
-  await waitFor(`RabbitMQ nodes ${c.nodes.map((n) => n.name).join(", ")} to form one cluster`, timeoutMs, () =>
-    clusterFormed(c, c.nodes),
-  );
-  await waitFor("every RabbitMQ quorum queue to have a leader its own node confirms", timeoutMs, () =>
-    quorumQueuesHealthy(c),
-  );
 }
 
 export async function nodeVersion(c: RabbitCluster, node: LocalNode): Promise<string> {

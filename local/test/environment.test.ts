@@ -5,10 +5,10 @@ import { existsSync } from "node:fs";
 import { underReplicated } from "../../brokers/kafka";
 import { down, type Environment, leftovers, up } from "../environment";
 import { activeController, fault, nodeCondition, partitionLeader, quorumQueueLeader } from "../faults";
+import { rabbitHealthOf } from "../health";
 import * as kafka from "../kafka/cluster";
 import { namespacePids } from "../netns";
 import { processState, readPidFile } from "../processes";
-import * as rabbit from "../rabbitmq/cluster";
 import { statePaths } from "../state";
 import { statusRows } from "../status";
 import { localTarget } from "../target";
@@ -60,8 +60,10 @@ describe("the local environment forms both clusters", () => {
   });
 
   it("has every RabbitMQ node running in one cluster and a quorum queue with all members online", async () => {
-    expect(await rabbit.clusterFormed(env.rabbitmq, env.rabbitmq.nodes)).toBe(true);
-    expect(await rabbit.quorumQueuesHealthy(env.rabbitmq)).toBe(true);
+    expect(await rabbitHealthOf(env)).toEqual({
+      healthy: true,
+      detail: "all nodes running, every queue member online",
+    });
   });
 
   it("reports Kafka 4.x and RabbitMQ 4.x on every node in status", async () => {

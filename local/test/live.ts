@@ -4,6 +4,7 @@
 import { underReplicated } from "../../brokers/kafka";
 import type { Environment } from "../environment";
 import { nodeCondition } from "../faults";
+import { waitRabbitMQHealthy } from "../health";
 import * as kafka from "../kafka/cluster";
 import * as rabbit from "../rabbitmq/cluster";
 import { type LocalNode, rabbitmqNodeName } from "../topology";
@@ -49,7 +50,7 @@ export async function waitRabbitPeersSeeGone(env: Environment, victim: LocalNode
 }
 
 export async function waitRabbitRejoined(env: Environment): Promise<void> {
-  await rabbit.waitClusterHealthy(env.rabbitmq, REJOIN_MS);
+  await waitRabbitMQHealthy(env, REJOIN_MS);
 }
 
 export const isDown = (node: LocalNode) => nodeCondition(node).process === "gone";

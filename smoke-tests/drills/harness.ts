@@ -1,6 +1,7 @@
 // One system under test, as a drill needs it: clients to publish and consume, the node that leads the smoke
 // partition or queue, and a health probe. Built from a Target, so it works the same on local nodes and on pods.
 
+import type { Kafka } from "kafkajs";
 import { kafkaHealth, partitionLeader } from "../../brokers/kafka";
 import { ManagementApi, queueLeader, rabbitHealth } from "../../brokers/rabbitmq";
 import type { Health } from "../../contract/health";
@@ -52,7 +53,15 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const t = target.kafka;
   const topic = opts.destination ?? t.topics[0]?.name;
   if (!topic) throw new Error("target.kafka.topics is empty: the deployment declares no smoke topic");
-  const admin = kafka(t, { clientId: "mp-probe", retries: 1, requestTimeoutMs: 3_000 });
+  const probeOptions = { clientId: "mp-probe", retries: 1, requestTimeoutMs: 3_000 };
+  const admin = kafka(t, probeOptions);
+  const probeClients = new Map<string, Kafka>();
+  const probeClientFor = (servers: string[]) => {
+    const key = servers.join(",");
+    const client = probeClients.get(key) ?? kafka({ ...t, bootstrapServers: servers }, probeOptions);
+    probeClients.set(key, client);
+    return client;
+  };
   return {
     system: "kafka",
     destination: topic,
@@ -72,7 +81,7 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     async leader() {
       return (await partitionLeader(admin, t, topic, 0)).name;
     },
-    health: () => kafkaHealth(admin, t, [topic]),
+    health: () => kafkaHealth(probeClientFor, t, [topic]),
     nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
     async close() {},
   };

@@ -1,5 +1,5 @@
-// The contract between a deployment and everything that verifies it. A target is plain data (JSON): the local
-// environment writes one (local/), a deployed Pulumi stack's outputs produce one (infra/), and every smoke test,
+// The contract between a deployment and everything that verifies it. A target is plain data (JSON): the embedded
+// environment writes one (embedded/), a deployed Pulumi stack's outputs produce one (infra/), and every smoke test,
 // drill and benchmark reads only this. Fault injection is separate (smoke-tests/faults/), because it is behaviour,
 // not data. contract/ imports nothing of the project outside itself: every other folder may depend on it.
 import type { GateSettings } from "./gate-settings";
@@ -51,7 +51,7 @@ export interface RabbitMQTarget {
 
 /** Where the brokers run, so a fault injector can be chosen. */
 export type Placement =
-  | { kind: "local"; stateDir: string }
+  | { kind: "embedded"; stateDir: string }
   | {
       kind: "kubernetes";
       kubeconfig?: string;
@@ -61,11 +61,11 @@ export type Placement =
     };
 
 export interface Target {
-  /** "local" or the Pulumi stack name. */
+  /** "embedded" or the Pulumi stack name. */
   name: string;
   placement: Placement;
   kafka: KafkaTarget;
   rabbitmq: RabbitMQTarget;
-  /** The stack's gate settings (stack config `gate:`); the local environment leaves it out and gets the defaults. */
+  /** The stack's gate settings (stack config `gate:`); the embedded environment leaves it out and gets the defaults. */
   gate?: GateSettings;
 }

@@ -90,7 +90,7 @@ export function validateTarget(value: Json): ValidationResult {
     validatePlacement(p, root.placement);
     validateKafka(p, root.kafka);
     validateRabbitMQ(p, root.rabbitmq);
-    // Optional: a stack's gate settings; the local environment's target leaves them out (defaults apply).
+    // Optional: a stack's gate settings; the embedded environment's target leaves them out (defaults apply).
     if (root.gate !== undefined) {
       for (const g of parseGateSettings(root.gate, "gate").problems) p.add(g.field, g.value, g.rule);
     }
@@ -120,8 +120,8 @@ function validateNodes(p: Problems, field: string, value: Json): Rec[] {
 function validatePlacement(p: Problems, value: Json): void {
   const placement = p.object("placement", value);
   if (!placement) return;
-  p.oneOf("placement.kind", placement.kind, ["local", "kubernetes"]);
-  if (placement.kind === "local") p.string("placement.stateDir", placement.stateDir);
+  p.oneOf("placement.kind", placement.kind, ["embedded", "kubernetes"]);
+  if (placement.kind === "embedded") p.string("placement.stateDir", placement.stateDir);
   if (placement.kind !== "kubernetes") return;
   for (const optional of ["kubeconfig", "context"] as const) {
     if (placement[optional] !== undefined) p.string(`placement.${optional}`, placement[optional]);

@@ -1,5 +1,5 @@
 // `npm run image [-- --oci <file.tar>]`: builds the smoke-gate runner image (images/build.ts) and, with --oci, writes
-// it as an OCI archive for `ctr -n k8s.io images import <file.tar>` on a node of a local cluster.
+// it as an OCI archive for `ctr -n k8s.io images import <file.tar>` on a node of the cluster.
 import { resolve } from "node:path";
 import { elapsedStamp, flag, main } from "../toolchain/src/command-line";
 import { buildImage, imageName } from "./build";

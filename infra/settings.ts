@@ -23,12 +23,12 @@ import {
   rabbitmqSettingsFromValues,
 } from "./values/rabbitmq";
 
-export const environments = ["local", "staging", "production"] as const;
+export const environments = ["development", "staging", "production"] as const;
 export type Environment = (typeof environments)[number];
 
 /**
- * Where the stack runs: `kubernetes` (the charts, through the Kubernetes provider) or `embedded` (the local
- * environment of local/: the same brokers and chart values as processes in network namespaces on this machine).
+ * Where the stack runs: `kubernetes` (the charts, through the Kubernetes provider) or `embedded` (the embedded
+ * environment, embedded/: the same brokers and chart values as processes in network namespaces on this machine).
  */
 export const platforms = ["kubernetes", "embedded"] as const;
 export type Platform = (typeof platforms)[number];
@@ -139,7 +139,7 @@ const rabbitmqStackKeys = ["valuesFile", "namespace", "release", "vhost", "queue
  */
 export const durabilityFloor: Record<Environment, { replicas: number; replicationFactor: number; minInsync: number }> =
   {
-    local: { replicas: 1, replicationFactor: 1, minInsync: 1 },
+    development: { replicas: 1, replicationFactor: 1, minInsync: 1 },
     staging: { replicas: 3, replicationFactor: 3, minInsync: 2 },
     production: { replicas: 3, replicationFactor: 3, minInsync: 2 },
   };
@@ -202,7 +202,7 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
   };
 }
 
-/** What a stack on the embedded platform may set: the local environment runs the charts' values.yaml unchanged. */
+/** What a stack on the embedded platform may set: the embedded environment runs the charts' values.yaml unchanged. */
 const embeddedKeys = { kafka: ["valuesFile", "topics"], rabbitmq: ["valuesFile", "queues", "policies"] } as const;
 
 function checkEmbedded(p: Problems, raw: Raw): void {
@@ -219,7 +219,7 @@ function checkEmbedded(p: Problems, raw: Raw): void {
         p.add(
           `${system}.valuesFile`,
           v,
-          `must be ${values} on platform embedded: the local environment runs the chart's defaults`,
+          `must be ${values} on platform embedded: the embedded environment runs the chart's defaults`,
         );
       } else if (!(embeddedKeys[system] as readonly string[]).includes(k)) {
         p.add(
@@ -370,7 +370,7 @@ function parseKafka(p: Problems, value: unknown, env: Environment | undefined, c
     p.add(key("brokers"), brokers, `is fewer than ${key("replicationFactor")} = ${rf}`);
   }
   checkReplication(p, env, { rf: [key("replicationFactor"), rf], minIsr: [key("minInsyncReplicas"), minIsr] });
-  if (env && env !== "local" && floor) {
+  if (env && env !== "development" && floor) {
     if (brokers !== undefined && brokers < floor.replicas)
       p.add(key("brokers"), brokers, `must be ≥ ${floor.replicas} in ${env}`);
     if (controllers !== undefined && controllers < floor.replicas) {
@@ -422,7 +422,7 @@ function parseKafka(p: Problems, value: unknown, env: Environment | undefined, c
   return settings;
 }
 
-/** min ISR ≤ RF always; outside local one replica must be allowed to fail; each environment has its floors. */
+/** min ISR ≤ RF always; outside development one replica must be allowed to fail; each environment has its floors. */
 function checkReplication(
   p: Problems,
   env: Environment | undefined,
@@ -432,7 +432,7 @@ function checkReplication(
   const [isrKey, minIsr] = c.minIsr;
   if (rf === undefined || minIsr === undefined) return;
   if (minIsr > rf) p.add(isrKey, minIsr, `is more than ${rfKey} = ${rf}: no write could ever be acknowledged`);
-  else if (env !== "local" && minIsr === rf) {
+  else if (env !== "development" && minIsr === rf) {
     p.add(isrKey, minIsr, `must be less than ${rfKey} = ${rf}: with one replica down, acks=all writes would fail`);
   }
   if (env !== undefined) {
@@ -526,7 +526,7 @@ function parseRabbitMQ(p: Problems, value: unknown, env: Environment | undefined
   if (qSize !== undefined && replicas !== undefined && qSize > replicas) {
     p.add(key("quorumInitialGroupSize"), qSize, `is more than ${key("replicas")} = ${replicas}`);
   }
-  if (env && env !== "local") {
+  if (env && env !== "development") {
     const floor = durabilityFloor[env].replicas;
     if (replicas !== undefined && replicas < floor) p.add(key("replicas"), replicas, `must be ≥ ${floor} in ${env}`);
     if (qSize !== undefined && qSize < floor)

@@ -76,7 +76,7 @@ export class SmokeGateJob extends pulumi.ComponentResource {
         values: smokeGateChartValues(args.settings, {
           brokerNamespaces: args.brokerNamespaces,
           runId: this.runId,
-          reportsVolume: args.environment !== "local",
+          reportsVolume: args.environment !== "development",
         }),
       },
       { ...child, dependsOn: [secret] },

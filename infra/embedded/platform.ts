@@ -1,4 +1,4 @@
-// The deployment for `platform: embedded`: the local environment as one resource, the stack's declarations on it,
+// The deployment for `platform: embedded`: the embedded environment as one resource, the stack's declarations on it,
 // and the same `target` output as on Kubernetes (passwords are the only secrets), so `npm run deploy`, the smoke
 // gate and the drills work on this machine exactly as they do against a cluster.
 import { createHash } from "node:crypto";

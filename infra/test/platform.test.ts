@@ -79,7 +79,7 @@ describe.each(exampleStacks)("example stack %s", (stack) => {
     for (const p of deny) expect(p.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
   });
 
-  it("deploys both local charts with the Secrets it created and the client namespaces from config", () => {
+  it("deploys both development charts with the Secrets it created and the client namespaces from config", () => {
     const charts = ofType("kubernetes:helm.sh/v4:Chart").map((r) => r.inputs);
     expect(charts.map((c) => c.chart.replace(/.*\/charts\//, "charts/")).sort()).toEqual([
       "charts/kafka",
@@ -119,11 +119,11 @@ describe.each(exampleStacks)("example stack %s", (stack) => {
 
   it("outputs a target the smoke tests accept, with both passwords as Pulumi secrets", async () => {
     const result = validateTarget(JSON.parse(JSON.stringify(d.target)));
-    // A one-broker local stack promises no durability, and the smoke tests' contract says so: it accepts only
-    // targets where one broker can die. Every other field of the local target must be right.
+    // A one-broker development stack promises no durability, and the smoke tests' contract says so: it accepts only
+    // targets where one broker can die. Every other field of the development target must be right.
     const problems = result.ok ? [] : result.problems.map((p) => p.field);
     expect(problems).toEqual(
-      stack === "local" ? ["kafka.expected.minInsyncReplicas", "kafka.topics[0].minInsyncReplicas"] : [],
+      stack === "dev" ? ["kafka.expected.minInsyncReplicas", "kafka.topics[0].minInsyncReplicas"] : [],
     );
     expect(d.target.kafka.expected.replicationFactor).toBe(d.settings.kafka.replicationFactor);
     expect(await pulumi.isSecret(d.out.target.kafka.sasl.password)).toBe(true);

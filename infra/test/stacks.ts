@@ -10,7 +10,7 @@ import { repoRoot, toolPaths } from "../../toolchain/src/paths";
 import { generateSecret } from "../components/random-secret";
 import { parseSettings, type Settings } from "../settings";
 
-export const exampleStacks = ["local", "staging", "production"] as const;
+export const exampleStacks = ["dev", "staging", "production"] as const;
 
 /** The project's config of Pulumi.<stack>.yaml, JSON-decoded as the engine hands it to the program. */
 export function stackConfig(stack: string): Record<string, unknown> {

@@ -2,8 +2,8 @@
 // answers, pick the fault injector that matches where the brokers run, and print progress a person can follow.
 
 import type { Target } from "../../contract/target";
+import { EmbeddedFaults } from "../faults/embedded";
 import { KubernetesFaults } from "../faults/kubernetes";
-import { LocalFaults } from "../faults/local";
 import type { FaultInjector } from "../faults/types";
 import { formatProgressLine, paintFor } from "../reports/terminal";
 import { loadSelectedTarget } from "../target-select/load";
@@ -17,7 +17,7 @@ export async function selectTarget(argv: readonly string[] = process.argv): Prom
 }
 
 export async function faultsFor(target: Target): Promise<FaultInjector> {
-  return target.placement.kind === "local" ? new LocalFaults() : KubernetesFaults.connect(target.placement);
+  return target.placement.kind === "embedded" ? new EmbeddedFaults() : KubernetesFaults.connect(target.placement);
 }
 
 /** Live progress: rewritten in place on a terminal, one line every 5 s otherwise (CI logs stay readable). */

@@ -1,4 +1,4 @@
-// `npm run smoke`: the post-deploy gate against the selected target (MP_TARGET=local | stack:<name> | file:<path>).
+// `npm run smoke`: the post-deploy gate against the selected target (MP_TARGET=embedded | stack:<name> | file:<path>).
 // Prints one screen, writes reports/<run-id>/gate.json (plus the node-failure drill's HTML report) and exits
 // non-zero when any check fails. The settings come from the target (a stack's `gate:` config) or the defaults.
 

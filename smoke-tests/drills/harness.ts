@@ -1,5 +1,5 @@
 // One system under test, as a drill needs it: clients to publish and consume, the node that leads the smoke
-// partition or queue, and a health probe. Built from a Target, so it works the same on local nodes and on pods.
+// partition or queue, and a health probe. Built from a Target, so it works the same on embedded nodes and on pods.
 
 import type { Kafka } from "kafkajs";
 import { kafkaHealth, partitionLeader } from "../../brokers/kafka";

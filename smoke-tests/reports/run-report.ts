@@ -32,7 +32,7 @@ export interface RunReport {
   runId: string;
   /** "kill-leader", "smoke", "compare: kill-leader". */
   scenario: string;
-  /** Target name: "local" or the stack. */
+  /** Target name: "embedded" or the stack. */
   target: string;
   /** ISO 8601. */
   startedAt: string;

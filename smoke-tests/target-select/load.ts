@@ -1,6 +1,6 @@
 // Where the target comes from, chosen by one variable or flag (MP_TARGET or --target):
-//   local          the local environment's state file (MP_TARGET_FILE, else $MESSAGING_PLATFORM_STATE/target.json,
-//                  else ~/.local/state/messaging-platform/local/target.json)
+//   embedded       the embedded environment's state file (MP_TARGET_FILE, else $MESSAGING_PLATFORM_STATE/target.json,
+//                  else ~/.local/state/messaging-platform/embedded/target.json)
 //   stack:<name>   `pulumi stack output --json --show-secrets --stack <name>`, whose `target` output has this shape
 //   file:<path>    a JSON file holding a Target, or stack outputs with a `target` key
 // Every failure says what was tried, so "which target did the tests use?" never needs guessing.
@@ -12,7 +12,7 @@ import type { Target } from "../../contract/target";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
 
 export type TargetSource =
-  | { kind: "local"; path: string; pathFrom: string }
+  | { kind: "embedded"; path: string; pathFrom: string }
   | { kind: "stack"; stack: string }
   | { kind: "file"; path: string };
 
@@ -20,7 +20,7 @@ export class TargetError extends Error {
   override name = "TargetError";
 }
 
-export function localTargetPath(env: NodeJS.ProcessEnv = process.env): { path: string; pathFrom: string } {
+export function embeddedTargetPath(env: NodeJS.ProcessEnv = process.env): { path: string; pathFrom: string } {
   if (env.MP_TARGET_FILE) return { path: env.MP_TARGET_FILE, pathFrom: "MP_TARGET_FILE" };
   if (env.MESSAGING_PLATFORM_STATE) {
     return {
@@ -28,33 +28,33 @@ export function localTargetPath(env: NodeJS.ProcessEnv = process.env): { path: s
       pathFrom: "$MESSAGING_PLATFORM_STATE/target.json",
     };
   }
-  const path = join(homedir(), ".local", "state", "messaging-platform", "local", "target.json");
+  const path = join(homedir(), ".local", "state", "messaging-platform", "embedded", "target.json");
   return { path, pathFrom: "the default location" };
 }
 
-/** The selector from `--target <s>` / `--target=<s>` if given, else MP_TARGET, else "local". */
+/** The selector from `--target <s>` / `--target=<s>` if given, else MP_TARGET, else "embedded". */
 export function targetSelector(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): string {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg.startsWith("--target=")) return arg.slice("--target=".length);
     if (arg === "--target" && argv[i + 1] !== undefined) return argv[i + 1] as string;
   }
-  return env.MP_TARGET || "local";
+  return env.MP_TARGET || "embedded";
 }
 
 export function parseTargetSelector(selector: string, env: NodeJS.ProcessEnv = process.env): TargetSource {
-  if (selector === "local") return { kind: "local", ...localTargetPath(env) };
+  if (selector === "embedded") return { kind: "embedded", ...embeddedTargetPath(env) };
   const stack = /^stack:(.+)$/.exec(selector)?.[1];
   if (stack) return { kind: "stack", stack };
   const path = /^file:(.+)$/.exec(selector)?.[1];
   if (path) return { kind: "file", path };
-  throw new TargetError(`MP_TARGET="${selector}" is not a target: use local, stack:<stack name> or file:<path>`);
+  throw new TargetError(`MP_TARGET="${selector}" is not a target: use embedded, stack:<stack name> or file:<path>`);
 }
 
 export function describeSource(source: TargetSource): string {
   switch (source.kind) {
-    case "local":
-      return `MP_TARGET=local (${source.path}, from ${source.pathFrom})`;
+    case "embedded":
+      return `MP_TARGET=embedded (${source.path}, from ${source.pathFrom})`;
     case "stack":
       return `MP_TARGET=stack:${source.stack} (pulumi stack output --json --show-secrets --stack ${source.stack})`;
     case "file":
@@ -114,9 +114,9 @@ function readSource(source: TargetSource, io: TargetIo, from: string): string {
     return source.kind === "stack" ? io.stackOutputs(source.stack) : io.readFile(source.path);
   } catch (error) {
     const err = error as NodeJS.ErrnoException & { stderr?: string };
-    if (source.kind === "local" && err.code === "ENOENT") {
+    if (source.kind === "embedded" && err.code === "ENOENT") {
       throw new TargetError(
-        `${from}: no such file. Is the local environment up? (local/ writes this file when it starts)`,
+        `${from}: no such file. Is the embedded environment up? (embedded/ writes this file when it starts)`,
       );
     }
     const detail = (err.stderr?.toString().trim() || err.message).split("\n").slice(0, 3).join(" ");

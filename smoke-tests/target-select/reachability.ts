@@ -4,7 +4,7 @@ import { tcpConnect } from "../../brokers/tcp";
 import type { Target } from "../../contract/target";
 
 export interface Endpoint {
-  /** "kafka bootstrap kafka-0.local:9092", "amqp amqp://127.0.0.1:5672". */
+  /** "kafka bootstrap kafka-0.example:9092", "amqp amqp://127.0.0.1:5672". */
   what: string;
   host: string;
   port: number;

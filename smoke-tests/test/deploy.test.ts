@@ -138,7 +138,7 @@ describe("npm run deploy on the embedded default (real engine, real brokers)", (
   it("a topic declared with min.insync.replicas 1 deploys, then fails at the gate with the report path last", () => {
     stackFile("broken", {
       platform: "embedded",
-      environment: "local",
+      environment: "development",
       kafka: { topics: [{ name: "smoke-min-isr-1", partitions: 3, minInsyncReplicas: 1 }] },
       rabbitmq: { queues: [{ name: "smoke" }] },
       gate: { nodeFailure: false, throughput: { durationMs: 2000 } },
@@ -156,7 +156,7 @@ describe("npm run deploy on the embedded default (real engine, real brokers)", (
   it("a bad gate config stops at preview, naming field, value and rule, with nothing changed", () => {
     stackFile("bad", {
       platform: "embedded",
-      environment: "local",
+      environment: "development",
       kafka: { topics: [{ name: "smoke", partitions: 3 }] },
       gate: { nodeFailure: "yes", throughput: { floors: { kafka: { messagesPerSec: -5 } } } },
     });
@@ -180,8 +180,8 @@ describe("npm run deploy on the embedded default (real engine, real brokers)", (
     );
     expect(r.stdout + r.stderr).toMatch(/3 deleted/);
     expect(r.code).toBe(0);
-    const target = run(process.execPath, ["--import", "tsx", "local/cli.ts", "target"], { cwd: repoRoot });
-    expect(target.stderr).toContain("the local environment is not up");
+    const target = run(process.execPath, ["--import", "tsx", "embedded/cli.ts", "target"], { cwd: repoRoot });
+    expect(target.stderr).toContain("the embedded environment is not up");
     expect(target.code).toBe(3);
   });
 });

@@ -7,9 +7,9 @@ import type { Target } from "../../contract/target";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
-import { LocalFaults } from "../faults/local";
+import { EmbeddedFaults } from "../faults/embedded";
 import { failuresOf } from "../reports/run-report";
-import { liveDrillOptions, localTarget } from "./local-target";
+import { embeddedTarget, liveDrillOptions } from "./embedded-target";
 
 jest.setTimeout(300_000);
 
@@ -17,12 +17,12 @@ const options = liveDrillOptions;
 
 let target: Target;
 beforeAll(async () => {
-  target = await localTarget();
+  target = await embeddedTarget();
 });
 
 describe.each<SystemName>(["kafka", "rabbitmq"])("%s", (system) => {
   it("keeps every acknowledged message when the leader is killed", async () => {
-    const run = await runDrill(harnessFor(target, system), new LocalFaults(), scenarioNamed("kill-leader"), options);
+    const run = await runDrill(harnessFor(target, system), new EmbeddedFaults(), scenarioNamed("kill-leader"), options);
     expect(failuresOf(run)).toEqual([]);
     expect(run.ledger.counts.acknowledged).toBeGreaterThan(1000);
     expect(run.ledger.counts.lost).toBe(0);
@@ -31,7 +31,12 @@ describe.each<SystemName>(["kafka", "rabbitmq"])("%s", (system) => {
   });
 
   it("keeps every acknowledged message when the leader is partitioned away and healed", async () => {
-    const run = await runDrill(harnessFor(target, system), new LocalFaults(), scenarioNamed("isolate-node"), options);
+    const run = await runDrill(
+      harnessFor(target, system),
+      new EmbeddedFaults(),
+      scenarioNamed("isolate-node"),
+      options,
+    );
     expect(failuresOf(run)).toEqual([]);
     expect(run.ledger.counts.lost).toBe(0);
     expect(run.ledger.counts.unexpected).toBe(0);
@@ -43,7 +48,7 @@ describe("the checker is not vacuous", () => {
   it("reports loss when a non-durable classic queue's node is killed", async () => {
     const run = await runDrill(
       harnessFor(target, "rabbitmq", { unsafe: "classic-transient" }),
-      new LocalFaults(),
+      new EmbeddedFaults(),
       scenarioNamed("kill-leader"),
       { ...options, drainTimeoutMs: 10_000 },
     );

@@ -2,9 +2,9 @@
 
 import { defaultGateSettings } from "../../contract/gate-settings";
 import type { Target } from "../../contract/target";
-import { LocalFaults } from "../faults/local";
+import { EmbeddedFaults } from "../faults/embedded";
 import { type GateReport, runGate } from "../gate/gate";
-import { localTarget } from "./local-target";
+import { embeddedTarget } from "./embedded-target";
 
 jest.setTimeout(300_000);
 
@@ -12,8 +12,8 @@ let target: Target;
 let report: GateReport;
 
 beforeAll(async () => {
-  target = await localTarget();
-  report = await runGate(target, new LocalFaults(), defaultGateSettings);
+  target = await embeddedTarget();
+  report = await runGate(target, new EmbeddedFaults(), defaultGateSettings);
 });
 
 const failures = (r: GateReport) =>

@@ -7,9 +7,9 @@ import type { Target } from "../../contract/target";
 import { harnessFor } from "../drills/harness";
 import { type DrillOptions, runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
-import { LocalFaults } from "../faults/local";
+import { EmbeddedFaults } from "../faults/embedded";
 import { failuresOf } from "../reports/run-report";
-import { liveDrillOptions, localTarget } from "./local-target";
+import { embeddedTarget, liveDrillOptions } from "./embedded-target";
 
 jest.setTimeout(420_000);
 
@@ -22,11 +22,11 @@ const options: DrillOptions = {
 
 let target: Target;
 beforeAll(async () => {
-  target = await localTarget();
+  target = await embeddedTarget();
 });
 
 async function drill(system: SystemName, scenario: string) {
-  const run = await runDrill(harnessFor(target, system), new LocalFaults(), scenarioNamed(scenario), options);
+  const run = await runDrill(harnessFor(target, system), new EmbeddedFaults(), scenarioNamed(scenario), options);
   expect(failuresOf(run)).toEqual([]);
   expect(run.ledger.counts.acknowledged).toBeGreaterThan(1000);
   expect(run.ledger.counts.lost).toBe(0);

@@ -5,9 +5,9 @@ import { tcpConnect } from "../../../brokers/tcp";
 import type { Target } from "../../../contract/target";
 import { validateTarget } from "../../../contract/validate-target";
 import {
+  embeddedTargetPath,
   loadSelectedTarget,
   loadTarget,
-  localTargetPath,
   parseTargetSelector,
   type TargetIo,
   targetSelector,
@@ -22,8 +22,8 @@ function sampleTarget(): Target {
     roles,
   });
   return {
-    name: "local",
-    placement: { kind: "local", stateDir: "/tmp/mp-state" },
+    name: "embedded",
+    placement: { kind: "embedded", stateDir: "/tmp/mp-state" },
     kafka: {
       bootstrapServers: ["127.0.0.1:19092", "127.0.0.1:19093", "127.0.0.1:19094"],
       sasl: { mechanism: "scram-sha-512", username: "smoke", password: "s3cret" },
@@ -128,42 +128,42 @@ describe("target validation", () => {
 
 describe("target selection", () => {
   test("MP_TARGET_FILE, then $MESSAGING_PLATFORM_STATE, then the default state path", () => {
-    expect(localTargetPath({ MP_TARGET_FILE: "/x/t.json", MESSAGING_PLATFORM_STATE: "/s" }).path).toBe("/x/t.json");
-    expect(localTargetPath({ MESSAGING_PLATFORM_STATE: "/s" }).path).toBe("/s/target.json");
-    expect(localTargetPath({}).path).toBe(join(homedir(), ".local/state/messaging-platform/local/target.json"));
+    expect(embeddedTargetPath({ MP_TARGET_FILE: "/x/t.json", MESSAGING_PLATFORM_STATE: "/s" }).path).toBe("/x/t.json");
+    expect(embeddedTargetPath({ MESSAGING_PLATFORM_STATE: "/s" }).path).toBe("/s/target.json");
+    expect(embeddedTargetPath({}).path).toBe(join(homedir(), ".local/state/messaging-platform/embedded/target.json"));
   });
 
-  test("the --target flag wins over MP_TARGET, which wins over the local default", () => {
-    expect(targetSelector(["node", "x", "--target=stack:prod"], { MP_TARGET: "local" })).toBe("stack:prod");
+  test("the --target flag wins over MP_TARGET, which wins over the embedded default", () => {
+    expect(targetSelector(["node", "x", "--target=stack:prod"], { MP_TARGET: "embedded" })).toBe("stack:prod");
     expect(targetSelector(["node", "x", "--target", "file:/t.json"], {})).toBe("file:/t.json");
     expect(targetSelector([], { MP_TARGET: "stack:dev" })).toBe("stack:dev");
-    expect(targetSelector([], {})).toBe("local");
+    expect(targetSelector([], {})).toBe("embedded");
   });
 
   test("parses the three selector forms and rejects anything else", () => {
     expect(parseTargetSelector("stack:dev", {})).toEqual({ kind: "stack", stack: "dev" });
     expect(parseTargetSelector("file:/a/b.json", {})).toEqual({ kind: "file", path: "/a/b.json" });
-    expect(parseTargetSelector("local", { MP_TARGET_FILE: "/t" })).toMatchObject({ kind: "local", path: "/t" });
-    expect(() => parseTargetSelector("prod", {})).toThrow(/use local, stack:<stack name> or file:<path>/);
+    expect(parseTargetSelector("embedded", { MP_TARGET_FILE: "/t" })).toMatchObject({ kind: "embedded", path: "/t" });
+    expect(() => parseTargetSelector("prod", {})).toThrow(/use embedded, stack:<stack name> or file:<path>/);
   });
 });
 
 describe("target loading", () => {
   const json = JSON.stringify(sampleTarget());
 
-  test("from the local state file", () => {
+  test("from the embedded state file", () => {
     const target = loadSelectedTarget([], { MP_TARGET_FILE: "/state/target.json" }, io({ "/state/target.json": json }));
     expect(target.kafka.bootstrapServers).toHaveLength(3);
   });
 
   test("from a stack's outputs, where it is the `target` output", () => {
     const outputs = JSON.stringify({ kubeconfig: "...", target: sampleTarget() });
-    expect(loadTarget({ kind: "stack", stack: "dev" }, io({}, { dev: outputs })).name).toBe("local");
+    expect(loadTarget({ kind: "stack", stack: "dev" }, io({}, { dev: outputs })).name).toBe("embedded");
   });
 
-  test("a missing local file says which path was tried and why it was chosen", () => {
+  test("a missing embedded state file says which path was tried and why it was chosen", () => {
     expect(() => loadSelectedTarget([], { MESSAGING_PLATFORM_STATE: "/nowhere" }, io({}))).toThrow(
-      "MP_TARGET=local (/nowhere/target.json, from $MESSAGING_PLATFORM_STATE/target.json): no such file. Is the local environment up?",
+      "MP_TARGET=embedded (/nowhere/target.json, from $MESSAGING_PLATFORM_STATE/target.json): no such file. Is the embedded environment up?",
     );
   });
 
@@ -238,7 +238,7 @@ describe("reachability", () => {
     const error = await assertReachable(t, { deadlineMs: 300, connector: silentOrReal }).catch((e: Error) => e);
     expect(Date.now() - started).toBeLessThan(2000);
     const lines = String((error as Error).message).split("\n");
-    expect(lines[0]).toBe('Target "local": 2 of 3 endpoint(s) unreachable. Tried (TCP connect):');
+    expect(lines[0]).toBe('Target "embedded": 2 of 3 endpoint(s) unreachable. Tried (TCP connect):');
     expect(lines[1]).toMatch(
       new RegExp(`^ {2}ok {4}kafka bootstrap 127\\.0\\.0\\.1:${openPort} .*connected in \\d+ ms$`),
     );

@@ -2,7 +2,7 @@
 // and drills run against a stack unchanged: `pulumi stack output target --json --show-secrets`.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Target } from "../contract/target";
-import type { Settings } from "./settings";
+import type { Settings } from "./settings/settings";
 import type { KafkaTopology } from "./values/kafka";
 import type { RabbitMQTopology } from "./values/rabbitmq";
 

@@ -10,7 +10,7 @@ import { SystemNamespace } from "./components/namespaces";
 import { RabbitMQCluster } from "./components/rabbitmq";
 import { SmokeGateJob } from "./components/smoke-gate";
 import { durability, targetOutput } from "./outputs";
-import type { Settings } from "./settings";
+import type { Settings } from "./settings/settings";
 import { internalKafkaUsers } from "./values/kafka";
 
 /**

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { blankPasswords, withPasswords } from "../../contract/passwords";
-import type { InClusterGateSettings } from "../gate-settings";
 import type { TargetOutput } from "../outputs";
+import type { InClusterGateSettings } from "../settings/gate";
 import {
   gateRunId,
   inClusterTarget,

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { durability } from "../outputs";
-import type { Settings } from "../settings";
+import type { Settings } from "../settings/settings";
 import { EmbeddedDeclarations } from "./declarations";
 import { EmbeddedEnvironment } from "./environment";
 

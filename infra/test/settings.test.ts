@@ -1,6 +1,6 @@
 // Stack config validation: every mistake is named by key, value and rule, and all are reported in one run.
 import { rmSync } from "node:fs";
-import { parseSettings, SettingsError } from "../settings";
+import { parseSettings, SettingsError } from "../settings/settings";
 import { fakeRepo, productionConfig } from "./helpers";
 
 type Config = Record<string, any>;

@@ -8,7 +8,7 @@ import { parseAllDocuments, parse as parseYaml, stringify } from "yaml";
 import { requireTool, run } from "../../toolchain/src/exec";
 import { repoRoot, toolPaths } from "../../toolchain/src/paths";
 import { generateSecret } from "../components/random-secret";
-import { parseSettings, type Settings } from "../settings";
+import { parseSettings, type Settings } from "../settings/settings";
 
 export const exampleStacks = ["dev", "staging", "production"] as const;
 

@@ -1,5 +1,5 @@
 // Settings ↔ charts/kafka values. This file is the only place that knows the chart's key names and object names;
-// everything else speaks in settings (infra/settings.ts).
+// everything else speaks in settings (infra/settings/).
 import type { NodeRef } from "../../contract/target";
 import { deepMerge, nest, pick, scalar, type Values } from "./common";
 

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { blankPasswords, withPasswords } from "../../contract/passwords";
 import type { Target } from "../../contract/target";
-import { type InClusterGateSettings, splitImage } from "../gate-settings";
+import { type InClusterGateSettings, splitImage } from "../settings/gate";
 
 export const smokeGateRelease = "smoke-gate";
 export const smokeGateTargetSecret = "smoke-gate-target";

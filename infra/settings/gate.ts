@@ -1,9 +1,9 @@
 // The stack's `gate:` config: what `npm run deploy` and the in-cluster Job check after each deploy. The shape and
 // ranges are the contract's (contract/gate-settings.ts); this adds what only the stack knows: per-environment
 // defaults, whether the topology can survive the node-failure check at all, and the in-cluster runner.
-import { defaultGateSettings, type GateSettings, parseGateSettings } from "../contract/gate-settings";
-import { dnsLabel, dnsLabelRule, type Problems, type Raw } from "./problems";
-import type { Environment } from "./settings";
+import { defaultGateSettings, type GateSettings, parseGateSettings } from "../../contract/gate-settings";
+import { dnsLabel, dnsLabelRule, type Problems, type Raw } from "../problems";
+import type { Environment } from "./levels";
 
 export interface InClusterGateSettings {
   /** Deploy the gate as a Job after the charts are ready, so that `pulumi up` fails when the gate fails. */

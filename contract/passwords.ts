@@ -7,13 +7,18 @@ export interface TargetPasswords {
   rabbitmq: string;
 }
 
-/** A Target whose passwords may be anything else (Pulumi Outputs while a program runs). */
-export type TargetShape = Omit<Target, "kafka" | "rabbitmq"> & {
-  kafka: Omit<KafkaTarget, "sasl"> & { sasl: Omit<KafkaTarget["sasl"], "password"> & { password: unknown } };
-  rabbitmq: Omit<RabbitMQTarget, "password"> & { password: unknown };
+/** A Target whose two passwords are of type P (Pulumi Outputs while a program runs). */
+export type TargetWithPasswords<P> = Omit<Target, "kafka" | "rabbitmq"> & {
+  kafka: Omit<KafkaTarget, "sasl"> & { sasl: Omit<KafkaTarget["sasl"], "password"> & { password: P } };
+  rabbitmq: Omit<RabbitMQTarget, "password"> & { password: P };
 };
 
-export function withPasswords(t: TargetShape, p: TargetPasswords): Target {
+/** A Target whose passwords may be anything. */
+export type TargetShape = TargetWithPasswords<unknown>;
+
+export function withPasswords(t: TargetShape, p: TargetPasswords): Target;
+export function withPasswords<P>(t: TargetShape, p: { kafka: P; rabbitmq: P }): TargetWithPasswords<P>;
+export function withPasswords<P>(t: TargetShape, p: { kafka: P; rabbitmq: P }): TargetWithPasswords<P> {
   return {
     ...t,
     kafka: { ...t.kafka, sasl: { ...t.kafka.sasl, password: p.kafka } },

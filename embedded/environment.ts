@@ -2,9 +2,10 @@
 // down as one. `up` first repairs whatever a crashed or faulted earlier run left (dead nodes, paused or isolated
 // nodes, stale namespaces), so it is idempotent and always ends healthy or fails saying what never became healthy.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { CONTROLLER_USER, INTER_BROKER_USER } from "../chart-values/kafka";
 import { waitKafkaHealthy, waitRabbitMQHealthy } from "./health";
 import * as kafka from "./kafka/cluster";
-import { CONTROLLER_USER, INTER_BROKER_USER, type KafkaChartSettings, readKafkaSettings } from "./kafka/config";
+import { type EmbeddedKafkaSettings, readKafkaSettings } from "./kafka/config";
 import { withLock } from "./lock";
 import {
   bridgeExists,
@@ -28,7 +29,7 @@ import {
   stopNode,
 } from "./processes";
 import * as rabbit from "./rabbitmq/cluster";
-import { type RabbitMQChartSettings, readRabbitMQSettings } from "./rabbitmq/config";
+import { type EmbeddedRabbitMQSettings, readRabbitMQSettings } from "./rabbitmq/config";
 import { mountRootfs, ourMounts, unmountRootfs, writeCookie, writeHostsFile } from "./rabbitmq/rootfs";
 import {
   type Credentials,
@@ -40,7 +41,7 @@ import {
   statePaths,
   writeJson,
 } from "./state";
-import { buildTarget, declaredQueues, declaredTopics } from "./target";
+import { declaredQueues, declaredTopics, embeddedTargetOf } from "./target";
 import { type EmbeddedNode, type KafkaMode, kafkaNodes, rabbitmqNodes } from "./topology";
 
 export interface Environment {
@@ -68,7 +69,7 @@ function loadSettings(requestedMode?: KafkaMode): Settings {
 }
 
 /** Generated once; a user the chart adds later gets a password too (it exists in Kafka after the next format). */
-function loadCredentials(k: KafkaChartSettings, r: RabbitMQChartSettings): Credentials {
+function loadCredentials(k: EmbeddedKafkaSettings, r: EmbeddedRabbitMQSettings): Credentials {
   const existing = readJson<Credentials>(statePaths.credentials);
   const creds: Credentials = existing ?? {
     kafka: {},
@@ -226,7 +227,7 @@ export async function up(opts: { kafkaMode?: KafkaMode; progress?: Progress } = 
     );
     progress("waiting for both clusters to be healthy");
     await waitReady(env, progress);
-    writeJson(statePaths.target, buildTarget(env));
+    writeJson(statePaths.target, embeddedTargetOf(env));
     progress(`target written to ${statePaths.target}`);
     return env;
   });

@@ -6,7 +6,7 @@ import { rabbitHealth } from "../brokers/rabbitmq";
 import type { Health } from "../contract/health";
 import { type KafkaCluster, kafkaClientFor } from "./kafka/cluster";
 import type { RabbitCluster } from "./rabbitmq/cluster";
-import { buildTarget } from "./target";
+import { embeddedTargetOf } from "./target";
 import { waitFor } from "./waits";
 
 export interface Clusters {
@@ -15,9 +15,9 @@ export interface Clusters {
 }
 
 export const kafkaHealthOf = (env: Clusters): Promise<Health> =>
-  kafkaHealth(kafkaClientFor(env.kafka), buildTarget(env).kafka);
+  kafkaHealth(kafkaClientFor(env.kafka), embeddedTargetOf(env).kafka);
 
-export const rabbitHealthOf = (env: Clusters): Promise<Health> => rabbitHealth(buildTarget(env).rabbitmq);
+export const rabbitHealthOf = (env: Clusters): Promise<Health> => rabbitHealth(embeddedTargetOf(env).rabbitmq);
 
 async function waitHealth(what: string, timeoutMs: number, probe: () => Promise<Health>): Promise<string> {
   return waitFor(`${what} to be healthy`, timeoutMs, async () => {

@@ -3,6 +3,7 @@
 // tests call it under Pulumi mocks.
 import { dirname } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
+import { internalKafkaUsers } from "../chart-values/kafka";
 import { declarationJobLabel } from "./components/declaration-job";
 import { GeneratedSecrets } from "./components/generated-secrets";
 import { KafkaCluster } from "./components/kafka";
@@ -11,7 +12,6 @@ import { RabbitMQCluster } from "./components/rabbitmq";
 import { SmokeGateJob } from "./components/smoke-gate";
 import { durability, targetOutput } from "./outputs";
 import type { Settings } from "./settings/settings";
-import { internalKafkaUsers } from "./values/kafka";
 
 /**
  * Who may reach a system's client ports: pods in namespaces carrying the configured labels, and the platform's own

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import * as probes from "../../brokers/kafka";
+import { INTER_BROKER_USER } from "../../chart-values/kafka";
 import { missingToolHint, toolPaths } from "../../toolchain/src/paths";
 import { startProcess } from "../processes";
 import { runAsync } from "../shell";
@@ -12,16 +13,15 @@ import type { EmbeddedNode } from "../topology";
 import { waitFor } from "../waits";
 import {
   controllerClientProperties,
-  INTER_BROKER_USER,
+  type EmbeddedKafkaSettings,
   KAFKA_HEAP,
-  type KafkaChartSettings,
   kafkaServerProperties,
   renderProperties,
   type ServicePasswords,
 } from "./config";
 
 export interface KafkaCluster {
-  settings: KafkaChartSettings;
+  settings: EmbeddedKafkaSettings;
   nodes: EmbeddedNode[];
   clusterId: string;
   /** Client SCRAM users and their passwords; the first one is the clients' user. */

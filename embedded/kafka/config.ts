@@ -3,7 +3,15 @@
 // `inter-broker` user, SASL/PLAIN for the `controller` user on the KRaft listener); this module adds only what a
 // node's place in the embedded topology decides (id, roles, addresses, data dir) and drops what only makes sense in a pod.
 import {
-  type DroppedKey,
+  CONTROLLER_USER,
+  INTER_BROKER_USER,
+  type KafkaChartSettings,
+  kafkaChartKeys,
+  kafkaExpected,
+  kafkaFactKeys,
+  kafkaSettingsFromValues,
+} from "../../chart-values/kafka";
+import {
   loadValues,
   requireFlatMap,
   requireNumber,
@@ -11,55 +19,79 @@ import {
   requireStringList,
   type Scalar,
   type ValuesSource,
-} from "../chart-values";
+} from "../../chart-values/source";
+import type { Values } from "../../chart-values/values";
+import type { KafkaTarget } from "../../contract/target";
+import type { DroppedKey } from "../dropped-key";
 import type { EmbeddedNode, KafkaPools } from "../topology";
 
-/** What the embedded environment needs from charts/kafka/values.yaml. */
-export interface KafkaChartSettings {
+/** What the embedded environment needs from charts/kafka/values.yaml, read through chart-values/kafka.ts. */
+export interface EmbeddedKafkaSettings {
   config: Record<string, Scalar>;
   ports: { client: number; internal: number; controller: number };
   saslMechanism: "SCRAM-SHA-512";
   /** Client users; the first is the one the Target hands to smoke tests. */
   saslUsers: string[];
   pools: KafkaPools;
+  /** The durability the chart's values promise (target.expected), as the Pulumi program reads it too. */
+  expected: KafkaTarget["expected"];
 }
 
-/** Users the chart creates besides the client users (same names as the chart's Secret keys). */
-export const INTER_BROKER_USER = "inter-broker";
-export const CONTROLLER_USER = "controller";
+const dotted = (path: readonly string[]) => path.join(".");
 
-export function kafkaSettingsFromValues(src: ValuesSource): KafkaChartSettings {
-  const mechanism = requireString(src, "auth.sasl.mechanism");
+/** A managed setting that must be a number, a boolean: read by the one reader, required here. */
+function requireManaged<K extends keyof KafkaChartSettings>(
+  src: ValuesSource,
+  managed: Record<keyof KafkaChartSettings, unknown>,
+  key: K,
+  kind: "number" | "boolean",
+): KafkaChartSettings[K] {
+  const path = dotted(kafkaChartKeys[key]);
+  const v = managed[key];
+  if (v === undefined) requireString(src, path); // throws "has no `path`"
+  if (typeof v !== kind) throw new Error(`${src.file}: \`${path}\` must be a ${kind}`);
+  return v as KafkaChartSettings[K];
+}
+
+export function embeddedKafkaSettings(src: ValuesSource): EmbeddedKafkaSettings {
+  const managed = kafkaSettingsFromValues((src.values ?? {}) as Values);
+  const mechanism = requireString(src, dotted(kafkaFactKeys.saslMechanism));
   if (mechanism !== "SCRAM-SHA-512") {
     throw new Error(
       `${src.file}: \`auth.sasl.mechanism\` is ${mechanism}; the embedded environment supports SCRAM-SHA-512`,
     );
   }
-  const saslUsers = requireStringList(src, "auth.sasl.users");
+  const saslUsers = requireStringList(src, dotted(kafkaChartKeys.users));
   if (saslUsers.length === 0) throw new Error(`${src.file}: \`auth.sasl.users\` must name at least one user`);
   return {
-    config: requireFlatMap(src, "config"),
+    config: requireFlatMap(src, dotted(kafkaFactKeys.config)),
     ports: {
-      client: requireNumber(src, "listeners.client.port"),
-      internal: requireNumber(src, "listeners.internal.port"),
-      controller: requireNumber(src, "listeners.controller.port"),
+      client: requireNumber(src, dotted(kafkaFactKeys.clientPort)),
+      internal: requireNumber(src, dotted(kafkaFactKeys.internalPort)),
+      controller: requireNumber(src, dotted(kafkaFactKeys.controllerPort)),
     },
     saslMechanism: mechanism,
     saslUsers,
     pools: {
       brokers: {
-        replicas: requireNumber(src, "brokers.replicas"),
-        nodeIdBase: requireNumber(src, "brokers.nodeIdBase"),
+        replicas: requireManaged(src, managed, "brokers", "number"),
+        nodeIdBase: requireNumber(src, dotted(kafkaFactKeys.brokerNodeIdBase)),
       },
       controllers: {
-        replicas: requireNumber(src, "controllers.replicas"),
-        nodeIdBase: requireNumber(src, "controllers.nodeIdBase"),
+        replicas: requireManaged(src, managed, "controllers", "number"),
+        nodeIdBase: requireNumber(src, dotted(kafkaFactKeys.controllerNodeIdBase)),
       },
     },
+    expected: kafkaExpected({
+      replicationFactor: requireManaged(src, managed, "replicationFactor", "number"),
+      minInsyncReplicas: requireManaged(src, managed, "minInsyncReplicas", "number"),
+      uncleanLeaderElection: requireManaged(src, managed, "uncleanLeaderElection", "boolean"),
+      autoCreateTopics: requireManaged(src, managed, "autoCreateTopics", "boolean"),
+    }),
   };
 }
 
-export const readKafkaSettings = () => kafkaSettingsFromValues(loadValues("kafka"));
+export const readKafkaSettings = () => embeddedKafkaSettings(loadValues("kafka"));
 
 /** Keys whose value depends on where a node runs: the topology decides them, a chart value is replaced. */
 const TOPOLOGY_KEYS = [
@@ -88,7 +120,7 @@ function kubernetesOnly(key: string, value: Scalar): string | undefined {
   return undefined;
 }
 
-export function chartBrokerConfig(settings: KafkaChartSettings): {
+export function chartBrokerConfig(settings: EmbeddedKafkaSettings): {
   config: Record<string, string>;
   dropped: DroppedKey[];
 } {
@@ -119,7 +151,7 @@ const plainJaas = (user: string, password: string) =>
 
 /** server.properties for one node: chart settings first, then the node's identity, listeners and authentication. */
 export function kafkaServerProperties(
-  settings: KafkaChartSettings,
+  settings: EmbeddedKafkaSettings,
   node: EmbeddedNode,
   cluster: EmbeddedNode[],
   dataDir: string,

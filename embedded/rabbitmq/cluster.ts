@@ -5,8 +5,8 @@ import { ManagementApi } from "../../brokers/rabbitmq";
 import { startProcess } from "../processes";
 import type { EmbeddedNode } from "../topology";
 import {
+  type EmbeddedRabbitMQSettings,
   embeddedPlugins,
-  type RabbitMQChartSettings,
   rabbitmqConf,
   rabbitmqEnv,
   renderEnabledPlugins,
@@ -15,7 +15,7 @@ import {
 import { chrootCommand, mkdirOwned, writeOwned } from "./rootfs";
 
 export interface RabbitCluster {
-  settings: RabbitMQChartSettings;
+  settings: EmbeddedRabbitMQSettings;
   nodes: EmbeddedNode[];
   username: string;
   password: string;

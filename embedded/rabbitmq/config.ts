@@ -2,7 +2,12 @@
 // behaviour come from the chart's `config:` map; this module swaps Kubernetes peer discovery for the classic
 // config list of the embedded nodes and adds what the embedded topology decides (node names, ports, credentials).
 import {
-  type DroppedKey,
+  rabbitmqChartKeys,
+  rabbitmqExpected,
+  rabbitmqFactKeys,
+  rabbitmqSettingsFromValues,
+} from "../../chart-values/rabbitmq";
+import {
   loadValues,
   requireFlatMap,
   requireNumber,
@@ -10,35 +15,52 @@ import {
   requireStringList,
   type Scalar,
   type ValuesSource,
-} from "../chart-values";
+} from "../../chart-values/source";
+import type { Values } from "../../chart-values/values";
+import type { RabbitMQTarget } from "../../contract/target";
+import type { DroppedKey } from "../dropped-key";
 import { type EmbeddedNode, rabbitmqNodeName } from "../topology";
 
-/** What the embedded environment needs from charts/rabbitmq/values.yaml. */
-export interface RabbitMQChartSettings {
+/** What the embedded environment needs from charts/rabbitmq/values.yaml, read through chart-values/rabbitmq.ts. */
+export interface EmbeddedRabbitMQSettings {
   config: Record<string, Scalar>;
   replicas: number;
   ports: { amqp: number; management: number; prometheus: number; epmd: number; dist: number };
   username: string;
   plugins: string[];
+  /** The durability the chart's values promise (target.expected), as the Pulumi program reads it too. */
+  expected: RabbitMQTarget["expected"];
 }
 
-export function rabbitmqSettingsFromValues(src: ValuesSource): RabbitMQChartSettings {
+const dotted = (path: readonly string[]) => path.join(".");
+
+export function embeddedRabbitMQSettings(src: ValuesSource): EmbeddedRabbitMQSettings {
+  const managed = rabbitmqSettingsFromValues((src.values ?? {}) as Values);
+  const replicas = requireNumber(src, dotted(rabbitmqChartKeys.replicas));
+  const queueType = managed.defaultQueueType;
+  if (queueType === undefined) requireString(src, dotted(rabbitmqChartKeys.defaultQueueType));
+  if (queueType !== "quorum") throw new Error(`${src.file}: config.default_queue_type is ${String(queueType)}`);
+  const groupSize = managed.quorumInitialGroupSize;
+  if (groupSize === undefined) requireString(src, dotted(rabbitmqChartKeys.quorumInitialGroupSize));
+  if (typeof groupSize !== "number")
+    throw new Error(`${src.file}: \`${dotted(rabbitmqChartKeys.quorumInitialGroupSize)}\` must be a number`);
   return {
-    config: requireFlatMap(src, "config"),
-    replicas: requireNumber(src, "replicas"),
+    config: requireFlatMap(src, dotted(rabbitmqFactKeys.config)),
+    replicas,
     ports: {
-      amqp: requireNumber(src, "ports.amqp"),
-      management: requireNumber(src, "ports.management"),
-      prometheus: requireNumber(src, "ports.prometheus"),
-      epmd: requireNumber(src, "ports.epmd"),
-      dist: requireNumber(src, "ports.dist"),
+      amqp: requireNumber(src, dotted(rabbitmqFactKeys.amqpPort)),
+      management: requireNumber(src, dotted(rabbitmqFactKeys.managementPort)),
+      prometheus: requireNumber(src, dotted(rabbitmqFactKeys.prometheusPort)),
+      epmd: requireNumber(src, dotted(rabbitmqFactKeys.epmdPort)),
+      dist: requireNumber(src, dotted(rabbitmqFactKeys.distPort)),
     },
-    username: requireString(src, "auth.username"),
-    plugins: requireStringList(src, "plugins"),
+    username: requireString(src, dotted(rabbitmqChartKeys.username)),
+    plugins: requireStringList(src, dotted(rabbitmqFactKeys.plugins)),
+    expected: rabbitmqExpected({ quorumInitialGroupSize: groupSize, replicas }),
   };
 }
 
-export const readRabbitMQSettings = () => rabbitmqSettingsFromValues(loadValues("rabbitmq"));
+export const readRabbitMQSettings = () => embeddedRabbitMQSettings(loadValues("rabbitmq"));
 
 /** Settings the embedded topology decides; a chart value for them is replaced. */
 const TOPOLOGY_KEY = /^(listeners\.tcp\.|management\.tcp\.|prometheus\.tcp\.|cluster_formation\.classic_config\.)/;
@@ -51,7 +73,7 @@ function kubernetesOnly(key: string, value: Scalar): string | undefined {
   return undefined;
 }
 
-export function chartRabbitConfig(settings: RabbitMQChartSettings): {
+export function chartRabbitConfig(settings: EmbeddedRabbitMQSettings): {
   config: Record<string, string>;
   dropped: DroppedKey[];
 } {
@@ -68,7 +90,7 @@ export function chartRabbitConfig(settings: RabbitMQChartSettings): {
 }
 
 /** Plugins that only work in a pod. */
-export function embeddedPlugins(settings: RabbitMQChartSettings): string[] {
+export function embeddedPlugins(settings: EmbeddedRabbitMQSettings): string[] {
   return settings.plugins.filter((p) => p !== "rabbitmq_peer_discovery_k8s");
 }
 
@@ -89,7 +111,7 @@ export interface NodeCredentials {
 }
 
 export function rabbitmqConf(
-  settings: RabbitMQChartSettings,
+  settings: EmbeddedRabbitMQSettings,
   cluster: EmbeddedNode[],
   credentials: NodeCredentials,
 ): Record<string, string> {
@@ -126,7 +148,7 @@ export const renderEnabledPlugins = (plugins: string[]) => `[${plugins.join(",")
 
 /** Environment of one node's rabbitmq-server; paths are inside the node's root filesystem. */
 export function rabbitmqEnv(
-  settings: RabbitMQChartSettings,
+  settings: EmbeddedRabbitMQSettings,
   node: EmbeddedNode,
   dirs: { base: string; config: string; plugins: string },
 ): Record<string, string> {

@@ -1,5 +1,5 @@
 // Small chart values objects in the agreed shape of charts/*/values.yaml, so the mapping is tested on its own.
-import type { ValuesSource } from "../chart-values";
+import type { ValuesSource } from "../../chart-values/source";
 
 export const kafkaValues = (): ValuesSource => ({
   file: "fixture/kafka/values.yaml",

@@ -1,12 +1,12 @@
 // The mapping from charts/kafka values to an embedded node's server.properties: chart settings pass through unchanged,
 // topology and pod-only keys are replaced or dropped, authentication follows the chart's model.
 import { existsSync } from "node:fs";
-import { chartValuesFile, loadValues } from "../chart-values";
-import { chartBrokerConfig, kafkaServerProperties, kafkaSettingsFromValues, renderProperties } from "../kafka/config";
+import { chartValuesFile, loadValues } from "../../chart-values/source";
+import { chartBrokerConfig, embeddedKafkaSettings, kafkaServerProperties, renderProperties } from "../kafka/config";
 import { kafkaNodes } from "../topology";
 import { kafkaValues } from "./fixtures";
 
-const settings = () => kafkaSettingsFromValues(kafkaValues());
+const settings = () => embeddedKafkaSettings(kafkaValues());
 const passwords = { interBroker: "ib-secret", controller: "ctl-secret" };
 
 function propsFor(mode: "combined" | "dedicated", nodeName: string) {
@@ -83,18 +83,18 @@ describe("Kafka chart values → embedded server.properties", () => {
   it("fails naming the file and the key when a value the environment needs is missing", () => {
     const src = kafkaValues();
     delete (src.values as { listeners: { internal?: unknown } }).listeners.internal;
-    expect(() => kafkaSettingsFromValues(src)).toThrow("fixture/kafka/values.yaml has no `listeners.internal.port`");
+    expect(() => embeddedKafkaSettings(src)).toThrow("fixture/kafka/values.yaml has no `listeners.internal.port`");
   });
 
   it("refuses a SASL mechanism the environment does not implement", () => {
     const src = kafkaValues();
     (src.values as { auth: { sasl: { mechanism: string } } }).auth.sasl.mechanism = "PLAIN";
-    expect(() => kafkaSettingsFromValues(src)).toThrow("auth.sasl.mechanism");
+    expect(() => embeddedKafkaSettings(src)).toThrow("auth.sasl.mechanism");
   });
 
   it("reads the real charts/kafka/values.yaml", () => {
     expect(existsSync(chartValuesFile("kafka"))).toBe(true);
-    const s = kafkaSettingsFromValues(loadValues("kafka"));
+    const s = embeddedKafkaSettings(loadValues("kafka"));
     expect(s.saslUsers.length).toBeGreaterThan(0);
     expect(Number(s.config["min.insync.replicas"])).toBeLessThan(Number(s.config["default.replication.factor"]));
   });

@@ -1,21 +1,21 @@
 // The mapping from charts/rabbitmq values to an embedded node's rabbitmq.conf, plugins and environment: queue settings
 // pass through, Kubernetes peer discovery becomes classic_config over the embedded nodes, credentials are generated.
 import { existsSync } from "node:fs";
-import { chartValuesFile, loadValues } from "../chart-values";
+import { chartValuesFile, loadValues } from "../../chart-values/source";
 import {
   chartRabbitConfig,
   EMBEDDED_ONLY_SETTINGS,
   embeddedPlugins,
+  embeddedRabbitMQSettings,
   rabbitmqConf,
   rabbitmqEnv,
-  rabbitmqSettingsFromValues,
   renderEnabledPlugins,
   renderRabbitConf,
 } from "../rabbitmq/config";
 import { rabbitmqNodes } from "../topology";
 import { rabbitmqValues } from "./fixtures";
 
-const settings = () => rabbitmqSettingsFromValues(rabbitmqValues());
+const settings = () => embeddedRabbitMQSettings(rabbitmqValues());
 const conf = () => rabbitmqConf(settings(), rabbitmqNodes(3), { username: "admin", password: "s3cret" });
 
 describe("RabbitMQ chart values → embedded rabbitmq.conf", () => {
@@ -86,12 +86,12 @@ describe("RabbitMQ chart values → embedded rabbitmq.conf", () => {
   it("fails naming the file and the key when a value the environment needs is missing", () => {
     const src = rabbitmqValues();
     delete (src.values as { ports: { dist?: number } }).ports.dist;
-    expect(() => rabbitmqSettingsFromValues(src)).toThrow("fixture/rabbitmq/values.yaml has no `ports.dist`");
+    expect(() => embeddedRabbitMQSettings(src)).toThrow("fixture/rabbitmq/values.yaml has no `ports.dist`");
   });
 
   it("reads the real charts/rabbitmq/values.yaml", () => {
     expect(existsSync(chartValuesFile("rabbitmq"))).toBe(true);
-    const s = rabbitmqSettingsFromValues(loadValues("rabbitmq"));
+    const s = embeddedRabbitMQSettings(loadValues("rabbitmq"));
     expect(s.config.default_queue_type).toBe("quorum");
   });
 });

@@ -2,8 +2,8 @@
 // the stack's overrides (overlay), with the checks the systems share (pinned image tags, user names).
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { deepMerge, readValuesFile, type Values } from "../../chart-values/values";
 import type { Problems, Raw } from "../problems";
-import { deepMerge, readValuesFile, type Values } from "../values/common";
 
 export interface SettingsContext {
   stack: string;

@@ -1,13 +1,14 @@
 // Stack config `kafka:` over charts/kafka values: cluster durability, users, declared topics.
-import { dnsLabel, dnsLabelRule, type Problems, show } from "../problems";
-import type { Values } from "../values/common";
+
 import {
   internalKafkaUsers,
   type KafkaChartFacts,
   type KafkaChartSettings,
   kafkaChartFacts,
   kafkaSettingsFromValues,
-} from "../values/kafka";
+} from "../../chart-values/kafka";
+import type { Values } from "../../chart-values/values";
+import { dnsLabel, dnsLabelRule, type Problems, show } from "../problems";
 import { checkImageTag, loadChartValues, overlay, parseNames, type SettingsContext, userName } from "./chart-base";
 import { checkReplication, durabilityFloor, type Environment } from "./levels";
 

@@ -1,13 +1,14 @@
 // Stack config `rabbitmq:` over charts/rabbitmq values: cluster size, quorum queues, policies.
-import { dnsLabel, dnsLabelRule, type Problems } from "../problems";
-import type { Values } from "../values/common";
+
 import {
   type RabbitMQChartSettings,
   type RabbitMQPorts,
   rabbitmqClusterDomain,
   rabbitmqPorts,
   rabbitmqSettingsFromValues,
-} from "../values/rabbitmq";
+} from "../../chart-values/rabbitmq";
+import type { Values } from "../../chart-values/values";
+import { dnsLabel, dnsLabelRule, type Problems } from "../problems";
 import { checkImageTag, loadChartValues, overlay, type SettingsContext, userName } from "./chart-base";
 import { durabilityFloor, type Environment } from "./levels";
 

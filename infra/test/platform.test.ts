@@ -71,7 +71,7 @@ describe.each(exampleStacks)("example stack %s", (stack) => {
     for (const m of namespaces) {
       expect(m.labels).toMatchObject({
         "pod-security.kubernetes.io/enforce": "restricted",
-        "messaging-platform.io/environment": stack,
+        "messaging-platform.io/environment": d.settings.environment,
       });
     }
     const deny = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs);
@@ -130,6 +130,14 @@ describe.each(exampleStacks)("example stack %s", (stack) => {
     expect(await pulumi.isSecret(d.out.target.rabbitmq.password)).toBe(true);
     expect(d.target.kafka.sasl.password).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(d.target.placement).toMatchObject({ kind: "kubernetes", kafka: { namespace: "kafka" } });
+  });
+
+  it("publishes durability that agrees with the target's expectations", () => {
+    expect(d.out.durability.kafka).toMatchObject(d.target.kafka.expected);
+    expect(d.out.durability.rabbitmq).toMatchObject(d.target.rabbitmq.expected);
+    expect(d.out.durability.kafka.toleratesBrokerLoss).toBe(
+      d.target.kafka.expected.replicationFactor - d.target.kafka.expected.minInsyncReplicas,
+    );
   });
 
   it("passes every policy of the pack, charts included", async () => {

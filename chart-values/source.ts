@@ -1,9 +1,9 @@
-// Reads the charts' values.yaml, the single source of truth for broker settings. A missing key fails with the file
-// and the key's path, so a chart change that the embedded environment does not follow is caught at once.
-import { readFileSync } from "node:fs";
+// A chart's values.yaml (the single source of truth for broker settings) with strict lookups: a missing key fails
+// with the file and the key's path, so a chart change that a reader does not follow is caught at once.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { repoRoot } from "../toolchain/src/paths";
+import { readValuesFile } from "./values";
 
 export type Scalar = string | number | boolean;
 
@@ -17,15 +17,11 @@ export interface ValuesSource {
 
 export function loadValues(chart: "kafka" | "rabbitmq"): ValuesSource {
   const file = chartValuesFile(chart);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
+  if (!existsSync(file))
     throw new Error(
       `${file} does not exist: the embedded environment takes its broker settings from the chart's values`,
     );
-  }
-  return { file, values: parse(text) };
+  return { file, values: readValuesFile(file) };
 }
 
 export function lookup(src: ValuesSource, path: string): unknown {
@@ -80,10 +76,4 @@ export function requireFlatMap(src: ValuesSource, path: string): Record<string, 
     out[k] = x;
   }
   return out;
-}
-
-/** A key the mapping left out, and why: reported by `status --verbose` and asserted by the tests. */
-export interface DroppedKey {
-  key: string;
-  reason: string;
 }

@@ -2,7 +2,7 @@
 // (kafkaChartKeys), the settings read back out of a values tree, and the chart's fixed facts (ports, node id bases).
 // The Pulumi program (infra/settings/) and the embedded environment (embedded/kafka/config.ts) both read through it.
 import type { KafkaTarget } from "../contract/target";
-import { pick, scalar, type Values } from "./values";
+import { pick, readManaged, type Values } from "./values";
 
 export type KraftMode = "dedicated" | "combined";
 
@@ -52,12 +52,7 @@ export const kafkaFactKeys = {
 
 /** Reads the managed settings out of chart values, as found (the Pulumi program validates them in infra/settings/, the embedded environment in embedded/kafka/config.ts). */
 export function kafkaSettingsFromValues(values: Values): Record<keyof KafkaChartSettings, unknown> {
-  const out = {} as Record<keyof KafkaChartSettings, unknown>;
-  for (const [setting, path] of Object.entries(kafkaChartKeys) as Array<
-    [keyof KafkaChartSettings, readonly string[]]
-  >) {
-    out[setting] = scalar(pick(values, path));
-  }
+  const out = readManaged(kafkaChartKeys, values);
   out.users = usersFrom(out.users);
   return out;
 }

@@ -2,7 +2,7 @@
 // settings read back out of a values tree, and the chart's ports and cluster domain. The Pulumi program
 // (infra/settings/) and the embedded environment (embedded/rabbitmq/config.ts) both read through it.
 import type { RabbitMQTarget } from "../contract/target";
-import { pick, scalar, type Values } from "./values";
+import { pick, readManaged, type Values } from "./values";
 
 export interface RabbitMQChartSettings {
   replicas: number;
@@ -26,13 +26,7 @@ export const rabbitmqChartKeys: Record<keyof RabbitMQChartSettings, readonly str
 };
 
 export function rabbitmqSettingsFromValues(values: Values): Record<keyof RabbitMQChartSettings, unknown> {
-  const out = {} as Record<keyof RabbitMQChartSettings, unknown>;
-  for (const [setting, path] of Object.entries(rabbitmqChartKeys) as Array<
-    [keyof RabbitMQChartSettings, readonly string[]]
-  >) {
-    out[setting] = scalar(pick(values, path));
-  }
-  return out;
+  return readManaged(rabbitmqChartKeys, values);
 }
 
 /** Where the chart's ports, plugins and `config:` map live. */

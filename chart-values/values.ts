@@ -53,3 +53,12 @@ export function scalar(v: unknown): unknown {
   if (v === "true" || v === "false") return v === "true";
   return v;
 }
+
+/** Each managed setting read from where its key map says it lives, scalars normalised; validation is the reader's. */
+export function readManaged<K extends string>(keys: Record<K, readonly string[]>, values: Values): Record<K, unknown> {
+  const out = {} as Record<K, unknown>;
+  for (const [setting, path] of Object.entries(keys) as Array<[K, readonly string[]]>) {
+    out[setting] = scalar(pick(values, path));
+  }
+  return out;
+}

@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { quietNegativeTimeoutWarnings } from "../brokers/kafkajs-warnings";
+import { elapsedStamp } from "../toolchain/src/command-line";
 import { repoRoot } from "../toolchain/src/paths";
 import { applyDeclarations, type Declarations } from "./declarations";
 import { allNodes, down, loadEnvironment, type Progress, up, waitReady } from "./environment";
@@ -19,11 +19,9 @@ import { nodeProcess } from "./processes";
 import { statePaths } from "./state";
 import { renderTable, statusRows } from "./status";
 
-quietNegativeTimeoutWarnings();
-
 const started = Date.now();
 const progress: Progress = (line) => {
-  process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+  process.stdout.write(`${elapsedStamp(started)} ${line}\n`);
 };
 
 /** The post-deploy gate (`npm run smoke`), run against this environment's target. */

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import * as probes from "../../brokers/kafka";
+import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
 import { INTER_BROKER_USER } from "../../chart-values/kafka";
 import { missingToolHint, toolPaths } from "../../toolchain/src/paths";
 import { startProcess } from "../processes";
@@ -112,6 +113,7 @@ export function startNode(node: EmbeddedNode): void {
 export function kafkaClientFor(c: KafkaCluster): (servers: string[]) => Kafka {
   const [username, password] = Object.entries(c.users)[0] ?? [];
   if (!username || !password) throw new Error("no Kafka SCRAM user");
+  quietNegativeTimeoutWarnings();
   return (servers) =>
     new Kafka({
       clientId: "messaging-platform-embedded",

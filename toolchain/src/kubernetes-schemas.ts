@@ -1,7 +1,7 @@
 // Converts the Kubernetes OpenAPI v2 document (api/openapi-spec/swagger.json of the k8s.io/kubernetes Go module)
 // into the offline layout kubeconform reads: <out>/v<version>-standalone[-strict]/<kind>[-<group>]-<version>.json.
 // Each file is self-contained ("standalone"): it carries the definitions it reaches under `definitions` and refers
-// to them in the schema files, which also keeps recursive types (JSONSchemaProps) finite. The strict variant closes every
+// to them locally, which also keeps recursive types (JSONSchemaProps) finite. The strict variant closes every
 // object that lists properties (additionalProperties: false), as kubectl's validation does.
 // Same transformations as kubeconform's openapi2jsonschema: int-or-string, nullable optional fields, kind/apiVersion enums.
 //

@@ -5,7 +5,7 @@
 //   RUN npm install …             the node_modules npm installed from the same package-lock.json (toolchain/steps/npm.sh)
 //   every other instruction       as written (RUN in a chroot of the image)
 // The result is a root filesystem (for runc, images/run.ts) and, with --oci, an OCI archive that containerd
-// imports (`ctr -n k8s.io images import`), so a local Kubernetes runs the image built here.
+// imports (`ctr -n k8s.io images import`), so a Kubernetes cluster on this machine runs the image built here.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { parse } from "yaml";

@@ -1,15 +1,14 @@
 // `npm run image [-- --oci <file.tar>]`: builds the smoke-gate runner image (images/build.ts) and, with --oci, writes
-// it as an OCI archive for `ctr -n k8s.io images import <file.tar>` on a node of a local cluster.
+// it as an OCI archive for `ctr -n k8s.io images import <file.tar>` on a node of the cluster.
 import { resolve } from "node:path";
-import { flag, main } from "../smoke-tests/cli/common";
+import { elapsedStamp, flag, main } from "../toolchain/src/command-line";
 import { buildImage, imageName } from "./build";
 import { writeOciArchive } from "./oci";
 
 main(async () => {
   const argv = process.argv.slice(2);
   const started = Date.now();
-  const say = (line: string) =>
-    process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+  const say = (line: string) => process.stdout.write(`${elapsedStamp(started)} ${line}\n`);
   const image = buildImage(say);
   say(`root filesystem: ${image.rootfs}`);
   const oci = flag(argv, "oci");

@@ -1,11 +1,11 @@
 // Runs a built image (images/build.ts) with runc, the OCI runtime containerd uses under Kubernetes: read-only root,
 // unprivileged user, no capabilities, its own PID/mount/UTS/IPC namespaces, and the network namespace of a client
-// host on the local environment's bridge (local/topology.ts clientHost), so its traffic stays inside namespaces
+// host on the embedded environment's bridge (embedded/topology.ts clientHost), so its traffic stays inside namespaces
 // this project created.
 import { chownSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createNamespace, ensureBridge, namespaceExists, removeNamespace } from "../local/netns";
-import { clientHost } from "../local/topology";
+import { createNamespace, ensureBridge, namespaceExists, removeNamespace } from "../embedded/netns";
+import { clientHost } from "../embedded/topology";
 import { type RunResult, run } from "../toolchain/src/exec";
 import type { BuiltImage } from "./build";
 
@@ -119,7 +119,7 @@ export function runContainer(image: BuiltImage, spec: ContainerSpec, id = `mp-sm
   }
 }
 
-/** Removes the client host's namespace (local `down` removes it too, with every mp-* namespace). */
+/** Removes the client host's namespace (`embedded:down` removes it too, with every mp-* namespace). */
 export function removeClientHost(): void {
   if (namespaceExists(clientHost.netns)) removeNamespace(clientHost.netns);
 }

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { deployEmbedded } from "./embedded/platform";
 import { deployPlatform } from "./platform";
-import { parseSettings, SettingsError } from "./settings";
+import { parseSettings, SettingsError } from "./settings/settings";
 
 /** The project's config keys, JSON-decoded (structured values arrive as JSON strings). */
 function projectConfig(): Record<string, unknown> {

@@ -1,8 +1,12 @@
-// Stack outputs: the deployment described as a smoke-test target (smoke-tests/target/types.ts), so the smoke tests
+// Stack outputs: the deployment described as a smoke-test target (contract/target.ts), so the smoke tests
 // and drills run against a stack unchanged: `pulumi stack output target --json --show-secrets`.
 import type * as pulumi from "@pulumi/pulumi";
-import type { Target } from "../smoke-tests/target/types";
-import type { Settings } from "./settings";
+import { kafkaExpected } from "../chart-values/kafka";
+import { rabbitmqExpected } from "../chart-values/rabbitmq";
+import { buildTarget } from "../contract/build-target";
+import { blankPasswords, type TargetPasswords, type TargetWithPasswords, withPasswords } from "../contract/passwords";
+import type { Target } from "../contract/target";
+import type { Settings } from "./settings/settings";
 import type { KafkaTopology } from "./values/kafka";
 import type { RabbitMQTopology } from "./values/rabbitmq";
 
@@ -12,10 +16,10 @@ export interface Topologies {
 }
 
 /** The target as plain data, with the passwords given. Pure, so it is tested without Pulumi. */
-export function buildTarget(s: Settings, t: Topologies, passwords: { kafka: string; rabbitmq: string }): Target {
+export function kubernetesTarget(s: Settings, t: Topologies, passwords: TargetPasswords): Target {
   const k = s.kafka;
   const r = s.rabbitmq;
-  return {
+  return buildTarget({
     name: s.stack,
     placement: {
       kind: "kubernetes",
@@ -26,16 +30,12 @@ export function buildTarget(s: Settings, t: Topologies, passwords: { kafka: stri
     },
     kafka: {
       bootstrapServers: t.kafka.bootstrapServers,
-      sasl: { mechanism: "scram-sha-512", username: k.clientUser, password: passwords.kafka },
+      username: k.clientUser,
+      password: passwords.kafka,
       tls: k.clientTls,
       nodes: t.kafka.nodes,
-      expected: {
-        replicationFactor: k.replicationFactor,
-        minInsyncReplicas: k.minInsyncReplicas,
-        uncleanLeaderElection: k.uncleanLeaderElection,
-        autoCreateTopics: k.autoCreateTopics,
-      },
-      topics: k.topics.map((x) => ({ ...x })),
+      expected: kafkaExpected(k),
+      topics: k.topics,
     },
     rabbitmq: {
       amqpUrls: t.rabbitmq.amqpUrls,
@@ -44,53 +44,36 @@ export function buildTarget(s: Settings, t: Topologies, passwords: { kafka: stri
       password: passwords.rabbitmq,
       vhost: r.vhost,
       nodes: t.rabbitmq.nodes,
-      expected: {
-        defaultQueueType: "quorum",
-        quorumInitialGroupSize: r.quorumInitialGroupSize,
-        clusterSize: r.replicas,
-      },
-      queues: r.queues.map((q) => ({ ...q })),
+      expected: rabbitmqExpected(r),
+      queues: r.queues,
     },
     gate: s.gate,
-  };
+  });
 }
 
 /** A Target whose two passwords are Pulumi secrets (only those leaves are masked in outputs and encrypted in state). */
-export type TargetOutput = Omit<Target, "kafka" | "rabbitmq"> & {
-  kafka: Omit<Target["kafka"], "sasl"> & {
-    sasl: Omit<Target["kafka"]["sasl"], "password"> & { password: pulumi.Output<string> };
-  };
-  rabbitmq: Omit<Target["rabbitmq"], "password"> & { password: pulumi.Output<string> };
-};
+export type TargetOutput = TargetWithPasswords<pulumi.Output<string>>;
 
 export function targetOutput(
   s: Settings,
   t: Topologies,
   passwords: { kafka: pulumi.Output<string>; rabbitmq: pulumi.Output<string> },
 ): TargetOutput {
-  const plain = buildTarget(s, t, { kafka: "", rabbitmq: "" });
-  return {
-    ...plain,
-    kafka: { ...plain.kafka, sasl: { ...plain.kafka.sasl, password: passwords.kafka } },
-    rabbitmq: { ...plain.rabbitmq, password: passwords.rabbitmq },
-  };
+  return withPasswords(kubernetesTarget(s, t, blankPasswords), passwords);
 }
 
-/** What each system promises, for people reading `pulumi stack output` (the target carries the same numbers). */
+/**
+ * What each system promises, for people reading `pulumi stack output`: the target's own expectations (one
+ * derivation, chart-values/), plus how many nodes each can lose.
+ */
 export function durability(s: Settings) {
+  const kafka = kafkaExpected(s.kafka);
+  const rabbitmq = rabbitmqExpected(s.rabbitmq);
   return {
-    kafka: {
-      replicationFactor: s.kafka.replicationFactor,
-      minInsyncReplicas: s.kafka.minInsyncReplicas,
-      uncleanLeaderElection: s.kafka.uncleanLeaderElection,
-      autoCreateTopics: s.kafka.autoCreateTopics,
-      toleratesBrokerLoss: s.kafka.replicationFactor - s.kafka.minInsyncReplicas,
-    },
+    kafka: { ...kafka, toleratesBrokerLoss: kafka.replicationFactor - kafka.minInsyncReplicas },
     rabbitmq: {
-      defaultQueueType: s.rabbitmq.defaultQueueType,
-      quorumInitialGroupSize: s.rabbitmq.quorumInitialGroupSize,
-      clusterSize: s.rabbitmq.replicas,
-      toleratesNodeLoss: Math.floor((s.rabbitmq.quorumInitialGroupSize - 1) / 2),
+      ...rabbitmq,
+      toleratesNodeLoss: Math.floor((rabbitmq.quorumInitialGroupSize - 1) / 2),
     },
   };
 }

@@ -3,6 +3,7 @@
 // index.ts calls this after the config has passed validation; tests run it through the real engine on platform render.
 import { dirname } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
+import { internalKafkaUsers } from "../chart-values/kafka";
 import { declarationJobLabel } from "./components/declaration-job";
 import { GeneratedSecrets, placeholderSecrets } from "./components/generated-secrets";
 import { KafkaCluster } from "./components/kafka";
@@ -10,8 +11,7 @@ import { SystemNamespace } from "./components/namespaces";
 import { RabbitMQCluster } from "./components/rabbitmq";
 import { SmokeGateJob } from "./components/smoke-gate";
 import { durability, targetOutput } from "./outputs";
-import type { Settings } from "./settings";
-import { internalKafkaUsers } from "./values/kafka";
+import type { Settings } from "./settings/settings";
 
 /**
  * Who may reach a system's client ports: pods in namespaces carrying the configured labels, and the platform's own

@@ -1,5 +1,5 @@
 # The toolchain's environment: every project script runs with it (see toolchain/run).
-# Pulumi is set up to never reach for the network: local file backend, passphrase secrets,
+# Pulumi is set up to never reach for the network: file backend on this machine, passphrase secrets,
 # no update check, no automatic plugin download.
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,7 +17,7 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 export PULUMI_SKIP_CONFIRMATIONS=true
 export PULUMI_OPTION_COLOR="${PULUMI_OPTION_COLOR:-never}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$REPO_ROOT/.pulumi-state}"
-# Passphrase secrets provider. Local and test stacks use an empty passphrase; real stacks set their own.
+# Passphrase secrets provider. Stacks on this machine and test stacks use an empty passphrase; real stacks set their own.
 if [ -z "${PULUMI_CONFIG_PASSPHRASE+x}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE=""
 fi

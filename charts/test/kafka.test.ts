@@ -248,7 +248,7 @@ describe("every example and the defaults", () => {
     for (const [k, v] of Object.entries(durable)) expect({ k, v: props.get(k) }).toEqual({ k, v });
     const hard = example("default").get("StatefulSet", brokers).spec.template.spec.affinity.podAntiAffinity;
     expect(hard.requiredDuringSchedulingIgnoredDuringExecution).toBeDefined();
-    const soft = example("local").get("StatefulSet", brokers).spec.template.spec.affinity.podAntiAffinity;
+    const soft = example("development").get("StatefulSet", brokers).spec.template.spec.affinity.podAntiAffinity;
     expect(soft.preferredDuringSchedulingIgnoredDuringExecution).toBeDefined();
     expect(soft.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
   });
@@ -261,8 +261,8 @@ describe("every example and the defaults", () => {
     );
   });
 
-  test("local example: one combined broker+controller node, no controller pool", () => {
-    const r = example("local");
+  test("development example: one combined broker+controller node, no controller pool", () => {
+    const r = example("development");
     expect(r.all("StatefulSet").map((s: Any) => s.metadata.name)).toEqual([brokers]);
     expect(r.get("StatefulSet", brokers).spec.replicas).toBe(1);
     const props = properties(configMap(r)["broker.properties"] ?? "", "=");
@@ -282,7 +282,7 @@ describe("every example and the defaults", () => {
   });
 });
 
-describe("values contract read by local/ and infra/", () => {
+describe("values contract read by embedded/ and infra/", () => {
   test("values.yaml keeps the documented keys", () => {
     const v = chartValues(chart);
     expect(v.listeners.client.port).toBe(9092);

@@ -48,7 +48,7 @@ describe("production example: 3 nodes in three zones", () => {
     expect(conf(r(), "05-chart.conf").get("cluster_formation.target_cluster_size_hint")).toBe("3");
   });
 
-  test("quorum queues of 3 by default, balanced leaders, membership reconciliation, guest local-only", () => {
+  test("quorum queues of 3 by default, balanced leaders, membership reconciliation, guest loopback-only", () => {
     const c = conf(r(), "10-values.conf");
     for (const [k, v] of Object.entries(durable)) expect({ k, v: c.get(k) }).toEqual({ k, v });
     expect(c.get("disk_free_limit.absolute")).toBe("6GB");
@@ -214,8 +214,8 @@ describe("every example and the defaults", () => {
     expect(c.get("auth_mechanisms.1")).toBe("PLAIN");
   });
 
-  test("local example: one node, quorum queues of one, no preStop wait, soft anti-affinity", () => {
-    const r = example("local");
+  test("development example: one node, quorum queues of one, no preStop wait, soft anti-affinity", () => {
+    const r = example("development");
     expect(sts(r).spec.replicas).toBe(1);
     expect(conf(r, "10-values.conf").get("quorum_queue.initial_cluster_size")).toBe("1");
     expect(container(sts(r), "rabbitmq").lifecycle).toBeUndefined();
@@ -233,7 +233,7 @@ describe("every example and the defaults", () => {
   });
 });
 
-describe("values contract read by local/ and infra/", () => {
+describe("values contract read by embedded/ and infra/", () => {
   test("values.yaml keeps the documented keys", () => {
     const v = chartValues(chart);
     expect(v.replicas).toBe(3);

@@ -233,7 +233,7 @@ describe("the gate Job", () => {
     },
   );
 
-  test("reports on the PVC when persistence is enabled (staging), in an emptyDir when not (local)", () => {
+  test("reports on the PVC when persistence is enabled (staging), in an emptyDir when not (development)", () => {
     const mountsOf = (r: Rendered) =>
       (gate(r).volumeMounts as Any[]).filter((m) => m.name === "reports").map((m) => m.mountPath);
     const reportsVolume = (r: Rendered) =>
@@ -248,11 +248,11 @@ describe("the gate Job", () => {
     expect(pvc.spec.accessModes).toEqual(["ReadWriteOnce"]);
     expect(pvc.spec.resources.requests.storage).toBe("1Gi");
 
-    const local = example("local");
-    expect(exampleValues("local").reports.persistence.enabled).toBe(false);
-    expect(mountsOf(local)).toEqual(["/reports"]);
-    expect(reportsVolume(local)).toEqual({ name: "reports", emptyDir: {} });
-    expect(local.all("PersistentVolumeClaim")).toEqual([]);
+    const development = example("development");
+    expect(exampleValues("development").reports.persistence.enabled).toBe(false);
+    expect(mountsOf(development)).toEqual(["/reports"]);
+    expect(reportsVolume(development)).toEqual({ name: "reports", emptyDir: {} });
+    expect(development.all("PersistentVolumeClaim")).toEqual([]);
   });
 
   test("labels: name, instance, component, managed-by and the smoke-gate role on the Job and its pod", () => {
@@ -375,8 +375,8 @@ describe("smoke-tests/Dockerfile builds the image the Job runs", () => {
       }
     }
     const loaded = [...seen].map((f) => relative(repoRoot, f));
-    // The gate reaches outside smoke-tests/ (the local fault injector, the toolchain's paths): the image needs those.
-    expect(loaded.some((f) => f.startsWith("local/"))).toBe(true);
+    // The gate reaches outside smoke-tests/ (the embedded fault injector, the toolchain's paths): the image needs those.
+    expect(loaded.some((f) => f.startsWith("embedded/"))).toBe(true);
     expect(loaded).toContain("toolchain/src/paths.ts");
     const uncopied = loaded.filter((f) => !copySources.some((src) => f === src || f.startsWith(`${src}/`)));
     expect(uncopied).toEqual([]);

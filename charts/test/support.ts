@@ -198,8 +198,8 @@ export function describeChartBasics(
   const { defaultsFailWith } = options;
   const rendered = defaultsFailWith === undefined ? ["default", ...examples] : examples;
   describe(`charts/${chart} renders and validates`, () => {
-    test("examples local, staging and production exist", () => {
-      expect(examples).toEqual(expect.arrayContaining(["local", "staging", "production"]));
+    test("examples development, staging and production exist", () => {
+      expect(examples).toEqual(expect.arrayContaining(["development", "staging", "production"]));
     });
 
     if (defaultsFailWith !== undefined) {

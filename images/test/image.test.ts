@@ -14,9 +14,10 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Any, render } from "../../charts/test/support";
-import { defaultGateSettings } from "../../smoke-tests/gate/settings";
-import type { Target } from "../../smoke-tests/target/types";
-import { localTarget } from "../../smoke-tests/test/local-target";
+import { defaultGateSettings } from "../../contract/gate-settings";
+import type { Target } from "../../contract/target";
+import { up } from "../../embedded/environment";
+import { embeddedTarget } from "../../embedded/target";
 import { run } from "../../toolchain/src/exec";
 import { type BuiltImage, buildImage, dockerfile, ignoreRules, imageName } from "../build";
 import { envPairs, parseDockerfile } from "../dockerfile";
@@ -102,14 +103,15 @@ describe("the image, built and run (runc, embedded default)", () => {
   let image: BuiltImage;
   let dir: string;
   let target: Target;
-  const job = render("smoke-gate", ["examples/local.yaml"]).all("Job")[0];
+  const job = render("smoke-gate", ["examples/development.yaml"]).all("Job")[0];
   const pod = job.spec.template.spec;
   const container = pod.containers[0];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "mp-image-"));
     image = buildImage();
-    target = await localTarget();
+    await up({ progress: () => undefined });
+    target = embeddedTarget();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -169,7 +171,7 @@ describe("the image, built and run (runc, embedded default)", () => {
 
   it("passes the gate from its own host on the bridge, and writes the report to the reports volume", () => {
     const r = runAsJob({ ...target, gate: quick() });
-    expect(r.out).toContain("smoke gate on local: PASS");
+    expect(r.out).toContain("smoke gate on embedded: PASS");
     expect(r.code).toBe(0);
     const reports = readdirSync(r.reportsDir);
     expect(reports).toHaveLength(1);
@@ -181,7 +183,7 @@ describe("the image, built and run (runc, embedded default)", () => {
       ...target,
       gate: quick({ kafka: { messagesPerSec: 1e9 }, rabbitmq: { messagesPerSec: 500 } }),
     });
-    expect(r.out).toContain("smoke gate on local: FAIL");
+    expect(r.out).toContain("smoke gate on embedded: FAIL");
     expect(r.out).toMatch(/msg\/s is below the floor of 1000000000 msg\/s/);
     expect(r.code).toBe(1);
   });

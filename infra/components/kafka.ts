@@ -2,9 +2,10 @@
 // resource that diffs and policies see), and the Job that applies the declared topics.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KafkaSettings } from "../settings";
+import { internalKafkaUsers } from "../../chart-values/kafka";
+import type { KafkaSettings } from "../settings/kafka";
 import { kafkaTopicsScript } from "../values/declarations";
-import { internalKafkaUsers, type KafkaTopology, kafkaChartValues, kafkaTopology } from "../values/kafka";
+import { type KafkaTopology, kafkaChartValues, kafkaTopology } from "../values/kafka";
 import { DeclarationJob } from "./declaration-job";
 
 /** apache/kafka runs as `appuser`. */

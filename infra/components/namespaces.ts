@@ -20,7 +20,7 @@ export interface SystemNamespaceArgs {
   name: string;
   /** The system it holds: "kafka" or "rabbitmq". */
   system: string;
-  /** Stack environment: local, staging or production. */
+  /** Stack environment: development, staging or production. */
   environment: string;
   provider: k8s.Provider;
 }

@@ -2,7 +2,7 @@
 // that imports the declared vhost, permissions, policies and quorum queues.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RabbitMQSettings } from "../settings";
+import type { RabbitMQSettings } from "../settings/rabbitmq";
 import { rabbitmqDefinitions, rabbitmqDefinitionsScript } from "../values/declarations";
 import { type RabbitMQTopology, rabbitmqChartValues, rabbitmqTopology } from "../values/rabbitmq";
 import { DeclarationJob } from "./declaration-job";

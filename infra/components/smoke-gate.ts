@@ -4,9 +4,9 @@
 import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { blankPasswords, withPasswords } from "../../smoke-tests/target/passwords";
-import type { InClusterGateSettings } from "../gate-settings";
+import { blankPasswords, withPasswords } from "../../contract/passwords";
 import type { TargetOutput } from "../outputs";
+import type { InClusterGateSettings } from "../settings/gate";
 import {
   gateRunId,
   inClusterTarget,
@@ -76,7 +76,7 @@ export class SmokeGateJob extends pulumi.ComponentResource {
         values: smokeGateChartValues(args.settings, {
           brokerNamespaces: args.brokerNamespaces,
           runId: this.runId,
-          reportsVolume: args.environment !== "local",
+          reportsVolume: args.environment !== "development",
         }),
       },
       { ...child, dependsOn: [secret] },

@@ -1,9 +1,9 @@
-// Topics, quorum queues and policies of the stack, applied to the embedded environment (`local/cli.ts declare`):
+// Topics, quorum queues and policies of the stack, applied to the embedded environment (`embedded/cli.ts declare`):
 // the embedded platform's counterpart of the declaration Jobs. Changing a declaration updates in place; destroying
 // it leaves the data (as on Kubernetes), which goes with the environment.
 import * as pulumi from "@pulumi/pulumi";
-import type { Declarations } from "../../local/declarations";
-import { localCli } from "./local-cli";
+import type { Declarations } from "../../embedded/declarations";
+import { embeddedCli } from "./embedded-cli";
 
 interface Inputs {
   repoRoot: string;
@@ -13,7 +13,7 @@ interface Inputs {
 }
 
 function apply(inputs: Inputs): Inputs {
-  localCli(inputs.repoRoot, ["declare"], JSON.stringify(inputs.declarations));
+  embeddedCli(inputs.repoRoot, ["declare"], JSON.stringify(inputs.declarations));
   return inputs;
 }
 

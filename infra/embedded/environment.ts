@@ -1,13 +1,13 @@
-// The embedded default as a Pulumi resource: `pulumi up` brings the local environment (local/: three Kafka and three
+// The embedded default as a Pulumi resource: `pulumi up` brings the embedded environment (embedded/: three Kafka and three
 // RabbitMQ nodes in network namespaces, configured from the charts' values.yaml) up, `pulumi destroy` takes it down,
 // and its target is the resource's output. A Node.js dynamic provider, so it runs on the plugin inside @pulumi/pulumi.
 import * as pulumi from "@pulumi/pulumi";
-import { blankPasswords, passwordsOf, withPasswords } from "../../smoke-tests/target/passwords";
-import type { Target } from "../../smoke-tests/target/types";
-import { localCli } from "./local-cli";
+import { blankPasswords, passwordsOf, withPasswords } from "../../contract/passwords";
+import type { Target } from "../../contract/target";
+import { embeddedCli } from "./embedded-cli";
 
 export interface EmbeddedEnvironmentArgs {
-  /** The checkout whose local/cli.ts controls the environment. */
+  /** The checkout whose embedded/cli.ts controls the environment. */
   repoRoot: pulumi.Input<string>;
   /** Digest of the charts' values.yaml: brokers take their config at start, so a change replaces the environment. */
   valuesDigest: pulumi.Input<string>;
@@ -27,9 +27,9 @@ interface Outputs extends Inputs {
   rabbitmqPassword: string;
 }
 
-/** The running environment's target, or undefined when it is not up (`local/cli.ts target` exits 3). */
+/** The running environment's target, or undefined when it is not up (`embedded/cli.ts target` exits 3). */
 function runningTarget(repoRoot: string): Target | undefined {
-  const r = localCli(repoRoot, ["target"]);
+  const r = embeddedCli(repoRoot, ["target"]);
   return r.code === 0 ? (JSON.parse(r.stdout) as Target) : undefined;
 }
 
@@ -44,10 +44,12 @@ function outputs(inputs: Inputs & { startedAt?: string }, t: Target): Outputs {
 }
 
 function upAndDescribe(inputs: Inputs): Outputs {
-  localCli(inputs.repoRoot, ["up"]);
+  embeddedCli(inputs.repoRoot, ["up"]);
   const t = runningTarget(inputs.repoRoot);
   if (!t)
-    throw new Error("`local/cli.ts up` finished but the environment is not up: see its logs under the state directory");
+    throw new Error(
+      "`embedded/cli.ts up` finished but the environment is not up: see its logs under the state directory",
+    );
   return outputs({ repoRoot: inputs.repoRoot, valuesDigest: inputs.valuesDigest }, t);
 }
 
@@ -70,7 +72,7 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     return t ? { id, props: outputs(inputs, t) } : {};
   },
   async delete(_id, props) {
-    localCli(props.repoRoot, ["down"]);
+    embeddedCli(props.repoRoot, ["down"]);
   },
 };
 

@@ -1,12 +1,17 @@
-// The deployment for `platform: embedded`: the local environment as one resource, the stack's declarations on it,
+// The deployment for `platform: embedded`: the embedded environment as one resource, the stack's declarations on it,
 // and the same `target` output as on Kubernetes (passwords are the only secrets), so `npm run deploy`, the smoke
 // gate and the drills work on this machine exactly as they do against a cluster.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { buildTarget, partsOf } from "../../contract/build-target";
+import type { GateSettings } from "../../contract/gate-settings";
+import type { Target } from "../../contract/target";
 import { durability } from "../outputs";
-import type { Settings } from "../settings";
+import type { TopicSettings } from "../settings/kafka";
+import type { QueueSettings } from "../settings/rabbitmq";
+import type { Settings } from "../settings/settings";
 import { EmbeddedDeclarations } from "./declarations";
 import { EmbeddedEnvironment } from "./environment";
 
@@ -22,6 +27,25 @@ export function valuesDigest(root: string): string {
 export function withDeclared<T extends { name: string }>(declared: T[], builtIn: T[]): T[] {
   const names = new Set(declared.map((d) => d.name));
   return [...declared, ...builtIn.filter((b) => !names.has(b.name))];
+}
+
+/**
+ * A stack's target on the embedded environment: the environment's own target, named after the stack, with the
+ * stack's topics, queues and gate settings. Pure: the one builder (contract/build-target.ts) over the environment's
+ * parts.
+ */
+export function embeddedStackTarget(
+  s: { stack: string; gate: GateSettings; kafka: { topics: TopicSettings[] }; rabbitmq: { queues: QueueSettings[] } },
+  environment: Target,
+): Target {
+  const parts = partsOf(environment);
+  return buildTarget({
+    ...parts,
+    name: s.stack,
+    kafka: { ...parts.kafka, topics: withDeclared(s.kafka.topics, parts.kafka.topics) },
+    rabbitmq: { ...parts.rabbitmq, queues: withDeclared(s.rabbitmq.queues, parts.rabbitmq.queues) },
+    gate: s.gate,
+  });
 }
 
 export function deployEmbedded(s: Settings) {
@@ -40,7 +64,8 @@ export function deployEmbedded(s: Settings) {
     { dependsOn: [environment] },
   );
   // Ready once the declarations are applied: the target names them.
-  const t = pulumi.all([environment.target, declarations.id]).apply(([target]) => target);
+  const t = pulumi.all([environment.target, declarations.id]).apply(([target]) => embeddedStackTarget(s, target));
+  // Lifted field by field so that only the two passwords are secrets (a secret Output taints all it is joined with).
   const target = {
     name: s.stack,
     placement: t.placement,
@@ -54,7 +79,7 @@ export function deployEmbedded(s: Settings) {
       tls: t.kafka.tls,
       nodes: t.kafka.nodes,
       expected: t.kafka.expected,
-      topics: t.kafka.topics.apply((builtIn) => withDeclared(s.kafka.topics, builtIn)),
+      topics: t.kafka.topics,
     },
     rabbitmq: {
       amqpUrls: t.rabbitmq.amqpUrls,
@@ -64,7 +89,7 @@ export function deployEmbedded(s: Settings) {
       vhost: t.rabbitmq.vhost,
       nodes: t.rabbitmq.nodes,
       expected: t.rabbitmq.expected,
-      queues: t.rabbitmq.queues.apply((builtIn) => withDeclared(s.rabbitmq.queues, builtIn)),
+      queues: t.rabbitmq.queues,
     },
     gate: s.gate,
   };

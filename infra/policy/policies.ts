@@ -1,5 +1,5 @@
 // The rules, on real Kubernetes object shapes (what charts/* render). Kept apart from index.ts so tests call each
-// validate function directly. Production floors mirror infra/settings.ts; here they are checked on what the charts
+// validate function directly. Production floors mirror infra/settings/levels.ts; here they are checked on what the charts
 // actually rendered, so a chart default or a values typo cannot slip past the stack config's validation.
 import type {
   PolicyResource,

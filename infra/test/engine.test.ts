@@ -114,7 +114,7 @@ describe("a stack config with mistakes, previewed by the real engine", () => {
     const r = p.cli(["preview"]);
     expect(r.code).not.toBe(0);
     for (const problem of [
-      'environment = "prod" must be one of "local", "staging", "production"',
+      'environment = "prod" must be one of "development", "staging", "production"',
       "clientNamespaceLabels = {} must name at least one label",
       "kafka.brokers = 2 is fewer than kafka.replicationFactor (from charts/kafka/examples/production.yaml) = 3",
       'kafka.imageTag = "latest" must pin a version',

@@ -40,7 +40,7 @@ export function fakeRepo(examples: { kafka?: Record<string, object>; rabbitmq?: 
   };
   write("kafka", kafkaDefaults, {
     production: {},
-    local: {
+    development: {
       kraft: { mode: "combined" },
       brokers: { replicas: 1 },
       config: { "default.replication.factor": 1, "min.insync.replicas": 1 },
@@ -49,7 +49,7 @@ export function fakeRepo(examples: { kafka?: Record<string, object>; rabbitmq?: 
   });
   write("rabbitmq", rabbitmqDefaults, {
     production: {},
-    local: { replicas: 1, config: { "quorum_queue.initial_cluster_size": 1 } },
+    development: { replicas: 1, config: { "quorum_queue.initial_cluster_size": 1 } },
     ...examples.rabbitmq,
   });
   return root;

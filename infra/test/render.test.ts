@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { validate } from "../../charts/test/support";
-import { validateTarget } from "../../smoke-tests/target/validate";
+import { validateTarget } from "../../contract/validate-target";
 import { requireTool, run } from "../../toolchain/src/exec";
 import { repoRoot, toolPaths } from "../../toolchain/src/paths";
 import { renderedSecretPlaceholder } from "../components/generated-secrets";
@@ -200,10 +200,19 @@ describe.each(exampleStacks)("example stack %s on the render platform", (stack) 
     // one broker can die. Every other field of that target must be right.
     const problems = checked.ok ? [] : checked.problems.map((p) => p.field);
     expect(problems).toEqual(
-      stack === "local" ? ["kafka.expected.minInsyncReplicas", "kafka.topics[0].minInsyncReplicas"] : [],
+      stack === "dev" ? ["kafka.expected.minInsyncReplicas", "kafka.topics[0].minInsyncReplicas"] : [],
     );
     expect(target.kafka.expected.replicationFactor).toBe(exampleSettings(stack).kafka.replicationFactor);
     expect(target.placement).toMatchObject({ kind: "kubernetes", kafka: { namespace: "kafka" } });
+  });
+
+  it("publishes durability that agrees with the target's expectations", () => {
+    const out = JSON.parse(r.cli(["stack", "output", "--json", "--show-secrets"]).stdout);
+    expect(out.durability.kafka).toMatchObject(out.target.kafka.expected);
+    expect(out.durability.rabbitmq).toMatchObject(out.target.rabbitmq.expected);
+    expect(out.durability.kafka.toleratesBrokerLoss).toBe(
+      out.target.kafka.expected.replicationFactor - out.target.kafka.expected.minInsyncReplicas,
+    );
   });
 });
 

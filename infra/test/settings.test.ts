@@ -1,6 +1,6 @@
 // Stack config validation: every mistake is named by key, value and rule, and all are reported in one run.
 import { rmSync } from "node:fs";
-import { parseSettings, SettingsError } from "../settings";
+import { parseSettings, SettingsError } from "../settings/settings";
 import { fakeRepo, productionConfig } from "./helpers";
 
 type Config = Record<string, any>;
@@ -53,12 +53,12 @@ describe("a valid stack config", () => {
     expect(s.kafka.brokers).toBe(5);
   });
 
-  it("a local stack may run one node with replication factor 1", () => {
+  it("a development stack may run one node with replication factor 1", () => {
     const s = parse({
-      environment: "local",
+      environment: "development",
       clientNamespaceLabels: { "messaging-platform.io/client": "true" },
-      kafka: { valuesFile: "charts/kafka/examples/local.yaml" },
-      rabbitmq: { valuesFile: "charts/rabbitmq/examples/local.yaml" },
+      kafka: { valuesFile: "charts/kafka/examples/development.yaml" },
+      rabbitmq: { valuesFile: "charts/rabbitmq/examples/development.yaml" },
     });
     expect(s.kafka).toMatchObject({ kraftMode: "combined", brokers: 1, controllers: 1, replicationFactor: 1 });
     expect(s.rabbitmq.replicas).toBe(1);
@@ -70,7 +70,7 @@ describe("each bad setting is named with its value and the rule it breaks", () =
     [
       "unknown environment",
       (c) => (c.environment = "prod"),
-      'environment = "prod" must be one of "local", "staging", "production"',
+      'environment = "prod" must be one of "development", "staging", "production"',
     ],
     ["typo in a top-level key", (c) => (c.kafak = {}), "config.kafak = {} is not a known setting"],
     ["typo in a kafka key", (c) => (c.kafka.broker = 3), "kafka.broker = 3 is not a known setting"],
@@ -287,7 +287,7 @@ describe("all mistakes at once", () => {
     expect(error).toBeInstanceOf(SettingsError);
     const { problems, message } = error as SettingsError;
     expect(problems).toEqual([
-      'environment = "prod" must be one of "local", "staging", "production"',
+      'environment = "prod" must be one of "development", "staging", "production"',
       "clientNamespaceLabels = {} must name at least one label (else no client is admitted)",
       'kafka.imageTag = "latest" must pin a version (not latest or a floating tag)',
       `kafka.brokers = 2 is fewer than kafka.replicationFactor (from ${production}) = 3`,
@@ -298,11 +298,11 @@ describe("all mistakes at once", () => {
 });
 
 describe("gate settings (stack config `gate:`)", () => {
-  const local = (gate?: unknown) => ({
-    environment: "local",
+  const development = (gate?: unknown) => ({
+    environment: "development",
     clientNamespaceLabels: { "messaging-platform.io/client": "true" },
-    kafka: { valuesFile: "charts/kafka/examples/local.yaml" },
-    rabbitmq: { valuesFile: "charts/rabbitmq/examples/local.yaml" },
+    kafka: { valuesFile: "charts/kafka/examples/development.yaml" },
+    rabbitmq: { valuesFile: "charts/rabbitmq/examples/development.yaml" },
     ...(gate === undefined ? {} : { gate }),
   });
 
@@ -325,8 +325,8 @@ describe("gate settings (stack config `gate:`)", () => {
   });
 
   it("a one-node stack has the node-failure check off, and turning it on names why it cannot pass", () => {
-    expect(parse(local()).gate.nodeFailure).toBe(false);
-    expect(() => parse(local({ nodeFailure: true }))).toThrow(
+    expect(parse(development()).gate.nodeFailure).toBe(false);
+    expect(() => parse(development({ nodeFailure: true }))).toThrow(
       /gate.nodeFailure = true cannot pass: Kafka tolerates 0 broker loss\(es\) \(replication factor 1, min ISR 1\)/,
     );
   });
@@ -361,7 +361,7 @@ describe("gate settings (stack config `gate:`)", () => {
 });
 
 describe("platform embedded", () => {
-  const embedded = (extra: Config = {}) => ({ platform: "embedded", environment: "local", ...extra });
+  const embedded = (extra: Config = {}) => ({ platform: "embedded", environment: "development", ...extra });
 
   it("runs the charts' values.yaml: no values file, namespace or Kubernetes settings needed", () => {
     const s = parse(embedded({ kafka: { topics: [{ name: "smoke", partitions: 3 }] } }));
@@ -411,7 +411,7 @@ describe("the render platform", () => {
 describe("the floors' messages", () => {
   it("name the policy that enforces the same floor on the rendered objects", () => {
     const { kafkaProductionDurability } = require("../policy/policies");
-    const { kafkaDurabilityPolicy } = require("../settings");
+    const { kafkaDurabilityPolicy } = require("../settings/levels");
     expect(kafkaProductionDurability.name).toBe(kafkaDurabilityPolicy);
   });
 });

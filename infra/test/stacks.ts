@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { repoRoot } from "../../toolchain/src/paths";
-import { parseSettings, type Settings } from "../settings";
+import { parseSettings, type Settings } from "../settings/settings";
 
-export const exampleStacks = ["local", "staging", "production"] as const;
+export const exampleStacks = ["dev", "staging", "production"] as const;
 
 /** The project's config of Pulumi.<stack>.yaml, JSON-decoded as the engine hands it to the program. */
 export function stackConfig(stack: string): Record<string, unknown> {

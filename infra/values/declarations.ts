@@ -1,7 +1,8 @@
 // Topics and queues declared in the stack config, rendered into what the declaration Jobs apply: a shell script of
 // idempotent kafka-topics.sh/kafka-configs.sh calls, and a RabbitMQ definitions document. Pure: tested on their own.
 import { createHash } from "node:crypto";
-import type { QueueSettings, RabbitMQPolicySettings, TopicSettings } from "../settings";
+import type { TopicSettings } from "../settings/kafka";
+import type { QueueSettings, RabbitMQPolicySettings } from "../settings/rabbitmq";
 
 /** POSIX single-quoting: topic names are validated, but quoting costs nothing. */
 function q(s: string): string {

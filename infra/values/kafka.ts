@@ -1,38 +1,14 @@
-// Settings ↔ charts/kafka values. This file is the only place that knows the chart's key names and object names;
-// everything else speaks in settings (infra/settings.ts).
-import type { NodeRef } from "../../smoke-tests/target/types";
-import { deepMerge, nest, pick, scalar, type Values } from "./common";
+// Settings → charts/kafka values and the object names the chart renders. Reading the values is chart-values/kafka.ts;
+// everything else speaks in settings (infra/settings/).
 
-export type KraftMode = "dedicated" | "combined";
-
-/** The settings this program manages, as they travel between the stack config and the chart. */
-export interface KafkaChartSettings {
-  kraftMode: KraftMode;
-  controllers: number;
-  brokers: number;
-  replicationFactor: number;
-  minInsyncReplicas: number;
-  uncleanLeaderElection: boolean;
-  autoCreateTopics: boolean;
-  imageRepository: string;
-  imageTag: string;
-  /** SCRAM-SHA-512 users the chart creates; each gets a generated password. */
-  users: string[];
-}
-
-/** Where each setting lives in the chart's values (the chart renders `config:` into server.properties). */
-const chartKeys: Record<keyof KafkaChartSettings, readonly string[]> = {
-  kraftMode: ["kraft", "mode"],
-  controllers: ["controllers", "replicas"],
-  brokers: ["brokers", "replicas"],
-  replicationFactor: ["config", "default.replication.factor"],
-  minInsyncReplicas: ["config", "min.insync.replicas"],
-  uncleanLeaderElection: ["config", "unclean.leader.election.enable"],
-  autoCreateTopics: ["config", "auto.create.topics.enable"],
-  imageRepository: ["image", "repository"],
-  imageTag: ["image", "tag"],
-  users: ["auth", "sasl", "users"],
-};
+import {
+  type KafkaChartFacts,
+  type KafkaChartSettings,
+  type KraftMode,
+  kafkaChartKeys,
+} from "../../chart-values/kafka";
+import { deepMerge, nest, type Values } from "../../chart-values/values";
+import type { NodeRef } from "../../contract/target";
 
 /** What the program wires into the chart: the Secrets it creates (keys documented on each) and client peers. */
 export interface KafkaWiring {
@@ -50,47 +26,6 @@ const secretKeys = {
   clusterId: ["kraft", "existingClusterIdSecret"],
 } as const;
 
-/** The chart's own SASL identities: its users Secret needs a password for each, next to the client users. */
-export const internalKafkaUsers = ["inter-broker", "controller"] as const;
-
-/** Reads the managed settings out of chart values, as found (validation happens in settings.ts). */
-export function kafkaSettingsFromValues(values: Values): Record<keyof KafkaChartSettings, unknown> {
-  const out = {} as Record<keyof KafkaChartSettings, unknown>;
-  for (const [setting, path] of Object.entries(chartKeys) as Array<[keyof KafkaChartSettings, readonly string[]]>) {
-    out[setting] = scalar(pick(values, path));
-  }
-  out.users = usersFrom(out.users);
-  return out;
-}
-
-/** `auth.sasl.users` may list names or `{name: ...}` mappings; settings work with names. */
-function usersFrom(v: unknown): unknown {
-  if (!Array.isArray(v)) return v;
-  return v.map((u) => (typeof u === "object" && u !== null && "name" in u ? (u as { name: unknown }).name : u));
-}
-
-/** Facts of the chart's layout that settings carry but the stack does not override. */
-export interface KafkaChartFacts {
-  clientPort: number;
-  controllerPort: number;
-  brokerNodeIdBase: number;
-  controllerNodeIdBase: number;
-  clusterDomain: string;
-  /** The client listener speaks SASL_SSL instead of SASL_PLAINTEXT. */
-  clientTls: boolean;
-}
-
-export function kafkaChartFacts(values: Values): KafkaChartFacts {
-  return {
-    clientPort: Number(pick(values, ["listeners", "client", "port"]) ?? 9092),
-    controllerPort: Number(pick(values, ["listeners", "controller", "port"]) ?? 9093),
-    brokerNodeIdBase: Number(pick(values, ["brokers", "nodeIdBase"]) ?? 100),
-    controllerNodeIdBase: Number(pick(values, ["controllers", "nodeIdBase"]) ?? 0),
-    clusterDomain: String(pick(values, ["clusterDomain"]) ?? "cluster.local"),
-    clientTls: pick(values, ["listeners", "client", "tls", "enabled"]) === true,
-  };
-}
-
 /**
  * The values handed to the chart: the example file with the stack's settings written over it. Internal topics
  * (__consumer_offsets, transaction state) get the same replication as user topics: the broker defaults for them
@@ -98,7 +33,7 @@ export function kafkaChartFacts(values: Values): KafkaChartFacts {
  */
 export function kafkaChartValues(example: Values, s: KafkaChartSettings, wiring: KafkaWiring): Values {
   // In combined mode the broker pool holds the voters: controllers.replicas means nothing and stays as the file has it.
-  const managed = Object.entries(chartKeys)
+  const managed = Object.entries(kafkaChartKeys)
     .filter(([setting]) => !(setting === "controllers" && s.kraftMode === "combined"))
     .map(([setting, path]) => nest(path, s[setting as keyof KafkaChartSettings]));
   return deepMerge(

@@ -1,28 +1,10 @@
-// Settings ↔ charts/rabbitmq values. The only place that knows the chart's key names and object names.
-import type { NodeRef } from "../../smoke-tests/target/types";
-import { deepMerge, nest, pick, scalar, type Values } from "./common";
+// Settings → charts/rabbitmq values and the object names the chart renders. Reading the values is
+// chart-values/rabbitmq.ts.
+
+import { type RabbitMQChartSettings, type RabbitMQPorts, rabbitmqChartKeys } from "../../chart-values/rabbitmq";
+import { deepMerge, nest, type Values } from "../../chart-values/values";
+import type { NodeRef } from "../../contract/target";
 import { range, selector } from "./kafka";
-
-export interface RabbitMQChartSettings {
-  replicas: number;
-  /** rabbitmq.conf `default_queue_type`: the platform only promises quorum queues. */
-  defaultQueueType: string;
-  /** rabbitmq.conf `quorum_queue.initial_cluster_size`: members of each new quorum queue. */
-  quorumInitialGroupSize: number;
-  imageRepository: string;
-  imageTag: string;
-  /** The default (administrator) user; its password is generated. */
-  username: string;
-}
-
-const chartKeys: Record<keyof RabbitMQChartSettings, readonly string[]> = {
-  replicas: ["replicas"],
-  defaultQueueType: ["config", "default_queue_type"],
-  quorumInitialGroupSize: ["config", "quorum_queue.initial_cluster_size"],
-  imageRepository: ["image", "repository"],
-  imageTag: ["image", "tag"],
-  username: ["auth", "username"],
-};
 
 /** What the program wires into the chart: the Secrets it creates and the client peers. */
 export interface RabbitMQWiring {
@@ -40,32 +22,8 @@ const secretKeys = {
   erlangCookie: ["erlangCookie", "existingSecret"],
 } as const;
 
-export function rabbitmqSettingsFromValues(values: Values): Record<keyof RabbitMQChartSettings, unknown> {
-  const out = {} as Record<keyof RabbitMQChartSettings, unknown>;
-  for (const [setting, path] of Object.entries(chartKeys) as Array<[keyof RabbitMQChartSettings, readonly string[]]>) {
-    out[setting] = scalar(pick(values, path));
-  }
-  return out;
-}
-
-export interface RabbitMQPorts {
-  amqp: number;
-  management: number;
-}
-
-export function rabbitmqPorts(values: Values): RabbitMQPorts {
-  return {
-    amqp: Number(pick(values, ["ports", "amqp"]) ?? 5672),
-    management: Number(pick(values, ["ports", "management"]) ?? 15672),
-  };
-}
-
-export function rabbitmqClusterDomain(values: Values): string {
-  return String(pick(values, ["clusterDomain"]) ?? "cluster.local");
-}
-
 export function rabbitmqChartValues(example: Values, s: RabbitMQChartSettings, wiring: RabbitMQWiring): Values {
-  const managed = Object.entries(chartKeys).map(([k, path]) => nest(path, s[k as keyof RabbitMQChartSettings]));
+  const managed = Object.entries(rabbitmqChartKeys).map(([k, path]) => nest(path, s[k as keyof RabbitMQChartSettings]));
   return deepMerge(
     example,
     ...managed,

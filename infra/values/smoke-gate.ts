@@ -1,9 +1,9 @@
 // Settings ↔ charts/smoke-gate values, the target the in-cluster gate reads, and the run id that makes a changed
 // deploy run a new Job. Pure: tested without Pulumi.
 import { createHash } from "node:crypto";
-import { blankPasswords, withPasswords } from "../../smoke-tests/target/passwords";
-import type { Target } from "../../smoke-tests/target/types";
-import { type InClusterGateSettings, splitImage } from "../gate-settings";
+import { blankPasswords, withPasswords } from "../../contract/passwords";
+import type { Target } from "../../contract/target";
+import { type InClusterGateSettings, splitImage } from "../settings/gate";
 
 export const smokeGateRelease = "smoke-gate";
 export const smokeGateTargetSecret = "smoke-gate-target";

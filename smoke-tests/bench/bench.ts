@@ -5,15 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as amqp from "amqplib";
+import { withAdmin } from "../../brokers/kafka";
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { KafkaPublisher, kafka } from "../clients/kafka";
 import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
-import { withAdmin } from "../probes/kafka";
-import type { SystemName } from "../reports/run-report";
 import { TimelineRecorder } from "../stats/timeline";
-import type { Target } from "../target/types";
 import { sleep, Workload } from "../workload/workload";
 import {
   describeTuning,

@@ -3,8 +3,8 @@
 // persistent, publisher confirms). Pure argument builders and output parsers are exported for tests.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import type { KafkaTarget, RabbitMQTarget } from "../../contract/target";
 import { toolPaths } from "../../toolchain/src/paths";
-import type { KafkaTarget, RabbitMQTarget } from "../target/types";
 
 export interface ReferenceResult {
   tool: string;

@@ -3,12 +3,13 @@
 // ours/reference per system. `npm run bench -- --ledger`: the ledger's memory per message and its checkers' time.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { SystemName } from "../../contract/systems";
+import { flag, main, numberFlag } from "../../toolchain/src/command-line";
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { measureLedger } from "../bench/ledger-footprint";
 import { newRunId } from "../ledger/message-id";
-import type { SystemName } from "../reports/run-report";
 import { defaultReportsRoot } from "../reports/write";
-import { flag, main, numberFlag, progressPrinter, selectTarget } from "./common";
+import { progressPrinter, selectTarget } from "./common";
 
 const knownFlags = ["rounds", "warmup", "kafka-records", "system", "target", "ledger"];
 const systemNames: SystemName[] = ["kafka", "rabbitmq"];

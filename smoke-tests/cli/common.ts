@@ -1,14 +1,13 @@
 // What every command of smoke-tests/ does first: pick the target (MP_TARGET or --target), check within 10 s that it
 // answers, pick the fault injector that matches where the brokers run, and print progress a person can follow.
 
-import { quietNegativeTimeoutWarnings } from "../clients/kafka";
+import type { Target } from "../../contract/target";
+import { EmbeddedFaults } from "../faults/embedded";
 import { KubernetesFaults } from "../faults/kubernetes";
-import { LocalFaults } from "../faults/local";
 import type { FaultInjector } from "../faults/types";
 import { formatProgressLine, paintFor } from "../reports/terminal";
-import { loadSelectedTarget } from "../target/load";
-import { assertReachable } from "../target/reachability";
-import type { Target } from "../target/types";
+import { loadSelectedTarget } from "../target-select/load";
+import { assertReachable } from "../target-select/reachability";
 import type { ProgressSample } from "../workload/workload";
 
 export async function selectTarget(argv: readonly string[] = process.argv): Promise<Target> {
@@ -18,31 +17,7 @@ export async function selectTarget(argv: readonly string[] = process.argv): Prom
 }
 
 export async function faultsFor(target: Target): Promise<FaultInjector> {
-  return target.placement.kind === "local" ? new LocalFaults() : KubernetesFaults.connect(target.placement);
-}
-
-/** Flag value: --name value or --name=value. */
-export function flag(argv: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
-    if (a === `--${name}`) return argv[i + 1];
-  }
-  return undefined;
-}
-
-export function numberFlag(
-  argv: readonly string[],
-  name: string,
-  fallback: number,
-  rule: (n: number) => boolean,
-): number {
-  const raw = flag(argv, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || !rule(n))
-    throw new Error(`--${name} = ${raw} is not valid (${rule.toString().replace(/^\(?n\)? => /, "")})`);
-  return n;
+  return target.placement.kind === "embedded" ? new EmbeddedFaults() : KubernetesFaults.connect(target.placement);
 }
 
 /** Live progress: rewritten in place on a terminal, one line every 5 s otherwise (CI logs stay readable). */
@@ -76,16 +51,4 @@ export function progressPrinter(started = Date.now()) {
       else process.stdout.write(`${text}\n`);
     },
   };
-}
-
-/** Runs a command's main, printing a one-line error (not a stack) for the mistakes users make, and exiting non-zero. */
-export function main(body: () => Promise<number>): void {
-  quietNegativeTimeoutWarnings();
-  body().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(2);
-    },
-  );
 }

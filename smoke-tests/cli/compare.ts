@@ -1,9 +1,11 @@
 // `npm run compare [-- <scenario>]`: the same workload and fault on Kafka and RabbitMQ, side by side in one report:
 // throughput, latency, recovery, duplicates — "Kafka or RabbitMQ for this job?" answered on the user's own cluster.
+
+import { main } from "../../toolchain/src/command-line";
 import { reportPassed } from "../reports/run-report";
 import { formatTerminalSummary, paintFor } from "../reports/terminal";
 import { writeRunReport } from "../reports/write";
-import { main, progressPrinter } from "./common";
+import { progressPrinter } from "./common";
 import { runScenario } from "./drill";
 
 main(async () => {

@@ -2,14 +2,17 @@
 //   [--recovery-bound-seconds S]`
 // Runs a failover scenario under load with live progress, writes JSON, Markdown and HTML reports, exits non-zero
 // on any loss or failed recovery.
+
+import type { SystemName } from "../../contract/systems";
+import { flag, main, numberFlag } from "../../toolchain/src/command-line";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { type DrillSettings, scenarioNamed, scenarios } from "../drills/scenarios";
 import { newRunId } from "../ledger/message-id";
-import { type RunReport, reportPassed, type SystemName, type SystemRun } from "../reports/run-report";
+import { type RunReport, reportPassed, type SystemRun } from "../reports/run-report";
 import { formatTerminalSummary, paintFor } from "../reports/terminal";
 import { writeRunReport } from "../reports/write";
-import { faultsFor, flag, main, numberFlag, progressPrinter, selectTarget } from "./common";
+import { faultsFor, progressPrinter, selectTarget } from "./common";
 
 export function drillSettings(argv: readonly string[]): DrillSettings {
   return {

@@ -1,12 +1,14 @@
-// `npm run smoke`: the post-deploy gate against the selected target (MP_TARGET=local | stack:<name> | file:<path>).
+// `npm run smoke`: the post-deploy gate against the selected target (MP_TARGET=embedded | stack:<name> | file:<path>).
 // Prints one screen, writes reports/<run-id>/gate.json (plus the node-failure drill's HTML report) and exits
 // non-zero when any check fails. The settings come from the target (a stack's `gate:` config) or the defaults.
+
+import { defaultGateSettings, type GateSettings } from "../../contract/gate-settings";
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
+import { flag, main } from "../../toolchain/src/command-line";
 import { runGate } from "../gate/gate";
 import { formatGate, writeGateReport } from "../gate/report";
-import { defaultGateSettings, type GateSettings } from "../gate/settings";
-import type { SystemName } from "../reports/run-report";
-import type { Target } from "../target/types";
-import { faultsFor, flag, main, progressPrinter, selectTarget } from "./common";
+import { faultsFor, progressPrinter, selectTarget } from "./common";
 
 /** The stack's gate settings (target.gate, already validated) or the defaults; `--system` narrows the systems. */
 export function gateSettingsFor(target: Target, argv: readonly string[]): GateSettings {

@@ -1,9 +1,10 @@
 // Kafka done right for durability checks (kafkajs): idempotent producer with acks=all, consumers that commit
-// offsets by hand only after a message is recorded, no transactions. Settings are the ones the reference
-// `kafka-sync-all` profile uses; see ../../../shared/reference/durability-and-throughput-testing.md §4.1.
+// offsets by hand only after a message is recorded, no transactions: the settings of a synchronous, acks=all
+// durability profile.
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
-import { topicPartitions, withAdmin } from "../probes/kafka";
-import type { KafkaTarget } from "../target/types";
+import { topicPartitions, withAdmin } from "../../brokers/kafka";
+import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
+import type { KafkaTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 
@@ -16,18 +17,8 @@ export interface KafkaClientOptions extends ClientEvents {
   retries?: number;
 }
 
-/**
- * kafkajs 2.2.4 passes negative timeouts to setTimeout, which Node 24 reports as TimeoutNegativeWarning on every
- * run; it is harmless (Node treats it as 1 ms) and would bury the progress lines. Commands call this once.
- */
-export function quietNegativeTimeoutWarnings(): void {
-  process.removeAllListeners("warning");
-  process.on("warning", (w) => {
-    if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
-  });
-}
-
 export function kafkaConfig(target: KafkaTarget, opts: KafkaClientOptions): KafkaConfig {
+  quietNegativeTimeoutWarnings();
   return {
     clientId: opts.clientId,
     brokers: target.bootstrapServers,

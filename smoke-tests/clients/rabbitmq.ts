@@ -2,7 +2,7 @@
 // manual acks, and reconnection to another node when the one we talk to dies. A publish whose confirm never
 // arrives because the connection dropped is "unknown" (info), a nack is "fail": the ledger tells them apart.
 import * as amqp from "amqplib";
-import type { RabbitMQTarget } from "../target/types";
+import type { RabbitMQTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 

@@ -1,12 +1,15 @@
 // One system under test, as a drill needs it: clients to publish and consume, the node that leads the smoke
-// partition or queue, and a health probe. Built from a Target, so it works the same on local nodes and on pods.
+// partition or queue, and a health probe. Built from a Target, so it works the same on embedded nodes and on pods.
+
+import type { Kafka } from "kafkajs";
+import { kafkaHealth, nodeById, partitionLeader, topicPartitions, withAdmin } from "../../brokers/kafka";
+import { ManagementApi, queueLeader, rabbitHealth } from "../../brokers/rabbitmq";
+import type { Health } from "../../contract/health";
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
-import { type Health, kafkaHealth, nodeById, partitionLeader, topicPartitions, withAdmin } from "../probes/kafka";
-import { ManagementApi, queueLeader, rabbitHealth } from "../probes/rabbitmq";
-import type { SystemName } from "../reports/run-report";
-import type { Target } from "../target/types";
 
 export interface SystemHarness {
   system: SystemName;
@@ -55,11 +58,19 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const unsafe = opts.unsafe === "acks-leader";
   const topic = unsafe ? "mp-unsafe-acks-leader" : (opts.destination ?? t.topics[0]?.name);
   if (!topic) throw new Error("target.kafka.topics is empty: the deployment declares no smoke topic");
-  const admin = kafka(t, { clientId: "mp-probe", retries: 1, requestTimeoutMs: 3_000 });
+  const probeOptions = { clientId: "mp-probe", retries: 1, requestTimeoutMs: 3_000 };
+  const admin = kafka(t, probeOptions);
   const partition0 = async () => {
     const p = (await topicPartitions(admin, topic)).find((x) => x.partition === 0);
     if (!p) throw new Error(`topic ${topic} has no partition 0`);
     return p;
+  };
+  const probeClients = new Map<string, Kafka>();
+  const probeClientFor = (servers: string[]) => {
+    const key = servers.join(",");
+    const client = probeClients.get(key) ?? kafka({ ...t, bootstrapServers: servers }, probeOptions);
+    probeClients.set(key, client);
+    return client;
   };
   return {
     system: "kafka",
@@ -89,7 +100,7 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
       const p = await partition0();
       return p.replicas.filter((id) => id !== p.leader).map((id) => nodeById(t, id).name);
     },
-    health: () => kafkaHealth(admin, t, [topic]),
+    health: () => kafkaHealth(probeClientFor, t, [topic]),
     nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
     async close() {},
   };

@@ -2,12 +2,12 @@
 // Strimzi's RecoveryST (break it, wait for the new identity, one shared send-and-receive proof) with Jepsen's
 // accounting: the ledger decides, never a sleep.
 
+import type { Health } from "../../contract/health";
 import type { FaultInjector } from "../faults/types";
 import { checkKafka } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
 import { checkTotalQueue } from "../ledger/total-queue";
-import type { Health } from "../probes/kafka";
 import { type FaultRecovery, measureRecoveries } from "../recovery/recovery";
 import type { SystemRun, VerdictLine } from "../reports/run-report";
 import { TimelineRecorder } from "../stats/timeline";

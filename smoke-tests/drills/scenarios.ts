@@ -1,7 +1,8 @@
 // Failover scenarios, each a nemesis that always pairs its fault with its heal (Jepsen's rule), named for what
 // breaks. They only break and heal; the runner keeps the load going and the checker counts.
+
+import type { SystemName } from "../../contract/systems";
 import type { FaultInjector } from "../faults/types";
-import type { SystemName } from "../reports/run-report";
 import type { SystemHarness } from "./harness";
 
 export interface NemesisContext {

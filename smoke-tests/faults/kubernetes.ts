@@ -4,7 +4,7 @@
 // Types only at load time: @kubernetes/client-node is an ES module, loaded on first use (see connect()), so the
 // pure parts of this file are testable under jest's CommonJS runtime.
 import type * as k8s from "@kubernetes/client-node";
-import type { Placement } from "../target/types";
+import type { Placement } from "../../contract/target";
 import type { FaultInjector } from "./types";
 
 type KubePlacement = Extract<Placement, { kind: "kubernetes" }>;

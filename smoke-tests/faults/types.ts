@@ -1,14 +1,14 @@
 // The Jepsen "nemesis": one interface for breaking nodes, with each fault paired with its heal. Two
-// implementations: the local environment's processes and namespaces (local.ts) and Kubernetes pods (kubernetes.ts).
+// implementations: the embedded environment's processes and namespaces (embedded.ts) and Kubernetes pods (kubernetes.ts).
 // The same drills run on both.
 
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
 
 export interface FaultInjector {
-  readonly kind: "local" | "kubernetes";
-  /** Hard kill: SIGKILL locally, pod delete with grace period 0 on Kubernetes. */
+  readonly kind: "embedded" | "kubernetes";
+  /** Hard kill: SIGKILL on the embedded nodes, pod delete with grace period 0 on Kubernetes. */
   kill(node: string): Promise<void>;
-  /** Brings a killed or stopped node back (locally: start it; on Kubernetes the StatefulSet recreates the pod, so wait). */
+  /** Brings a killed or stopped node back (embedded: start it; on Kubernetes the StatefulSet recreates the pod, so wait). */
   restore(node: string): Promise<void>;
   /** A real network partition: the node can reach no peer and no client, and nobody can reach it. */
   isolate(node: string): Promise<void>;

@@ -3,14 +3,14 @@
 // cluster reports. Each check returns a result; none throws.
 import * as amqp from "amqplib";
 import { Kafka, logLevel } from "kafkajs";
+import { liveDurability } from "../../brokers/kafka";
+import { ManagementApi } from "../../brokers/rabbitmq";
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { encodeEnvelope } from "../clients/envelope";
 import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
 import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import { newRunId } from "../ledger/message-id";
-import { liveDurability } from "../probes/kafka";
-import { ManagementApi } from "../probes/rabbitmq";
-import type { SystemName } from "../reports/run-report";
-import type { Target } from "../target/types";
 
 export interface CheckResult {
   system: SystemName;

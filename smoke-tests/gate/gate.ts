@@ -1,13 +1,16 @@
 // The post-deploy gate: for each system, authentication, round trip, durability settings in effect, node-failure
 // durability (hard-kill the leader under load, recover, drain, count) and throughput against floors. It returns
 // one report; the CLI prints it on one screen, writes it as JSON and exits non-zero on any failure.
+
+import type { GateSettings, ThroughputFloor } from "../../contract/gate-settings";
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
 import type { FaultInjector } from "../faults/types";
-import { failuresOf, type SystemName, type SystemRun } from "../reports/run-report";
+import { failuresOf, type SystemRun } from "../reports/run-report";
 import { sustainedThroughput } from "../stats/sustained";
-import type { Target } from "../target/types";
 import type { ProgressSample } from "../workload/workload";
 import {
   type CheckResult,
@@ -18,7 +21,6 @@ import {
   rabbitDurability,
   rabbitRoundTrip,
 } from "./checks";
-import type { GateSettings, ThroughputFloor } from "./settings";
 
 export interface GateSystemResult {
   system: SystemName;

@@ -1,4 +1,4 @@
-// Jepsen "total-queue" bookkeeping (see ../../../shared/reference/durability-and-throughput-testing.md §1.3): every
+// Jepsen "total-queue" bookkeeping (Jepsen's total-queue checker, as in its RabbitMQ and Kafka analyses): every
 // publish ends as ok (acknowledged), fail (definitely refused) or unknown (timeout, connection lost mid-flight), every
 // delivery is recorded, and after the drain check() says what was lost, unexpected, duplicated or recovered.
 //

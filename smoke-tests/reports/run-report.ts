@@ -1,5 +1,6 @@
 // The one data structure every report format renders: what a smoke run, drill, bench round or comparison produced.
 // It is plain JSON, so report.json can be re-rendered (or re-checked) later without the brokers.
+import type { SystemName } from "../../contract/systems";
 import type { KafkaCheckResult } from "../ledger/kafka-checks";
 import type { TotalQueueVerdict } from "../ledger/total-queue";
 import type { FaultRecovery } from "../recovery/recovery";
@@ -7,7 +8,6 @@ import type { LatencySummary } from "../stats/histogram";
 import type { Throughput } from "../stats/rate";
 import type { Timeline } from "../stats/timeline";
 
-export type SystemName = "kafka" | "rabbitmq";
 
 /**
  * One reason a drill passes or fails, decided from what was observed: the fault took effect, writes were acknowledged
@@ -44,7 +44,7 @@ export interface RunReport {
   runId: string;
   /** "kill-leader", "smoke", "compare: kill-leader". */
   scenario: string;
-  /** Target name: "local" or the stack. */
+  /** Target name: "embedded" or the stack. */
   target: string;
   /** ISO 8601. */
   startedAt: string;

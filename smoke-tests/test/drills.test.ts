@@ -1,13 +1,15 @@
 // Failover drills on the embedded default, for both systems: the leader is killed or partitioned away under load,
 // the cluster heals, and the ledger must show that every acknowledged message was consumed. One deliberately
 // unsafe setup proves the checker is not vacuous: without durability, the same fault loses messages.
+
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
-import { LocalFaults } from "../faults/local";
-import { failuresOf, type SystemName } from "../reports/run-report";
-import type { Target } from "../target/types";
-import { expectSafeDrill, liveDrillOptions, localTarget } from "./local-target";
+import { EmbeddedFaults } from "../faults/embedded";
+import { failuresOf } from "../reports/run-report";
+import { embeddedTarget, expectSafeDrill, liveDrillOptions } from "./embedded-target";
 
 jest.setTimeout(300_000);
 
@@ -15,12 +17,12 @@ const options = liveDrillOptions;
 
 let target: Target;
 beforeAll(async () => {
-  target = await localTarget();
+  target = await embeddedTarget();
 });
 
 describe.each<SystemName>(["kafka", "rabbitmq"])("%s", (system) => {
   it("keeps every acknowledged message when the leader is killed", async () => {
-    const run = await runDrill(harnessFor(target, system), new LocalFaults(), scenarioNamed("kill-leader"), options);
+    const run = await runDrill(harnessFor(target, system), new EmbeddedFaults(), scenarioNamed("kill-leader"), options);
     expectSafeDrill(run);
     expect(run.verdict?.[0]?.detail).toMatch(/leader moved away from/);
     if (system === "kafka") {
@@ -30,7 +32,7 @@ describe.each<SystemName>(["kafka", "rabbitmq"])("%s", (system) => {
   });
 
   it("keeps every acknowledged message when the leader is partitioned away and healed", async () => {
-    const run = await runDrill(harnessFor(target, system), new LocalFaults(), scenarioNamed("isolate-node"), options);
+    const run = await runDrill(harnessFor(target, system), new EmbeddedFaults(), scenarioNamed("isolate-node"), options);
     expectSafeDrill(run);
     expect(run.timeline.events.map((e) => e.kind)).toEqual(expect.arrayContaining(["fault", "heal"]));
   });
@@ -40,7 +42,7 @@ describe("the checker is not vacuous", () => {
   it("Kafka with acks=1 loses what a leader cut off from its followers acknowledged alone, each with its offset", async () => {
     const run = await runDrill(
       harnessFor(target, "kafka", { unsafe: "acks-leader" }),
-      new LocalFaults(),
+      new EmbeddedFaults(),
       scenarioNamed("kill-lone-leader"),
       { ...options, drainTimeoutMs: 15_000 },
     );
@@ -58,7 +60,7 @@ describe("the checker is not vacuous", () => {
   it("the same fault with acks=all loses nothing: the lone leader acknowledges nothing", async () => {
     const run = await runDrill(
       harnessFor(target, "kafka"),
-      new LocalFaults(),
+      new EmbeddedFaults(),
       scenarioNamed("kill-lone-leader"),
       options,
     );
@@ -69,7 +71,7 @@ describe("the checker is not vacuous", () => {
   it("reports loss when a non-durable classic queue's node is killed", async () => {
     const run = await runDrill(
       harnessFor(target, "rabbitmq", { unsafe: "classic-transient" }),
-      new LocalFaults(),
+      new EmbeddedFaults(),
       scenarioNamed("kill-leader"),
       { ...options, drainTimeoutMs: 10_000 },
     );

@@ -1,9 +1,10 @@
 // The post-deploy gate on the embedded default: every check passes on a healthy, durable cluster.
-import { LocalFaults } from "../faults/local";
+
+import { defaultGateSettings } from "../../contract/gate-settings";
+import type { Target } from "../../contract/target";
+import { EmbeddedFaults } from "../faults/embedded";
 import { type GateReport, runGate } from "../gate/gate";
-import { defaultGateSettings } from "../gate/settings";
-import type { Target } from "../target/types";
-import { localTarget } from "./local-target";
+import { embeddedTarget } from "./embedded-target";
 
 jest.setTimeout(300_000);
 
@@ -11,8 +12,8 @@ let target: Target;
 let report: GateReport;
 
 beforeAll(async () => {
-  target = await localTarget();
-  report = await runGate(target, new LocalFaults(), defaultGateSettings);
+  target = await embeddedTarget();
+  report = await runGate(target, new EmbeddedFaults(), defaultGateSettings);
 });
 
 const failures = (r: GateReport) =>

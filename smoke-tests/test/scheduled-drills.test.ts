@@ -1,13 +1,15 @@
 // The drills staging runs on a schedule, on the embedded default: the active KRaft controller killed, every node of
 // a system restarted one at a time under load (Strimzi's rolling-restart invariant), and repeated leader kills.
 // Each must end with every acknowledged message consumed and the cluster healthy.
+
+import type { SystemName } from "../../contract/systems";
+import type { Target } from "../../contract/target";
 import { harnessFor } from "../drills/harness";
 import { type DrillOptions, runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
-import { LocalFaults } from "../faults/local";
-import { failuresOf, type SystemName } from "../reports/run-report";
-import type { Target } from "../target/types";
-import { expectSafeDrill, liveDrillOptions, localTarget } from "./local-target";
+import { EmbeddedFaults } from "../faults/embedded";
+import { failuresOf } from "../reports/run-report";
+import { embeddedTarget, expectSafeDrill, liveDrillOptions } from "./embedded-target";
 
 jest.setTimeout(420_000);
 
@@ -20,11 +22,11 @@ const options: DrillOptions = {
 
 let target: Target;
 beforeAll(async () => {
-  target = await localTarget();
+  target = await embeddedTarget();
 });
 
 async function drill(system: SystemName, scenario: string) {
-  const run = await runDrill(harnessFor(target, system), new LocalFaults(), scenarioNamed(scenario), options);
+  const run = await runDrill(harnessFor(target, system), new EmbeddedFaults(), scenarioNamed(scenario), options);
   expectSafeDrill(run);
   return run;
 }

@@ -1,5 +1,5 @@
 # Host tools from Debian's archive (bookworm, the machine's own suite): mmdebstrap builds the RabbitMQ root
-# filesystem, iptables/iproute2 give the local clusters their own hosts and real network partitions, runc runs the
+# filesystem, iptables/iproute2 give the embedded nodes their own hosts and real network partitions, runc runs the
 # smoke-gate image built in images/ (the OCI runtime that containerd uses under Kubernetes).
 DEBIAN_TOOLS=(mmdebstrap iptables iproute2 procps psmisc runc)
 step_inputs() { echo "${DEBIAN_TOOLS[*]}"; }

@@ -36,7 +36,7 @@ describe("Pulumi CLI built from Go modules", () => {
     expect(bin).toEqual(expect.arrayContaining(["pulumi-language-nodejs", "pulumi-analyzer-policy"]));
   });
 
-  describe("a program previewed and deployed offline on a local file backend", () => {
+  describe("a program previewed and deployed offline on a file backend", () => {
     const fixtures = join(repoRoot, "toolchain", "test", "fixtures");
     let work: string;
     let program: string;

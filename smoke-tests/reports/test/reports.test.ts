@@ -127,9 +127,9 @@ describe("JSON and Markdown reports", () => {
   });
 
   test("Markdown leads with the verdict and lists recovery and loss", () => {
-    expect(renderMarkdown(good).split("\n")[0]).toBe("# kill-leader on local: PASS");
+    expect(renderMarkdown(good).split("\n")[0]).toBe("# kill-leader on embedded: PASS");
     const md = renderMarkdown(lossy);
-    expect(md.split("\n")[0]).toBe("# kill-leader on local: FAIL");
+    expect(md.split("\n")[0]).toBe("# kill-leader on embedded: FAIL");
     expect(md).toContain("| lost | unexpected | re-delivered | duplicate writes |");
     expect(md).toMatch(/\*\*\d+ acknowledged message\(s\) were never consumed \(lost\)\*\*/);
     expect(md).toContain("| fault | first ack | consumers caught up | cluster healthy |");
@@ -141,7 +141,7 @@ describe("terminal output", () => {
     const both = sampleReport([sampleKafkaRun(), { ...sampleKafkaRun({ loseEvery: 500 }), system: "rabbitmq" }]);
     const lines = formatTerminalSummary(both, undefined, "reports/x").split("\n");
     expect(lines.length).toBeLessThanOrEqual(24);
-    expect(lines[0]).toBe("kill-leader on local: FAIL");
+    expect(lines[0]).toBe("kill-leader on embedded: FAIL");
     expect(lines.join("\n")).toContain("RabbitMQ  FAIL");
     expect(lines.every((l) => l.length <= 120)).toBe(true);
   });

@@ -67,7 +67,7 @@ export function sampleReport(systems: SystemRun[]): RunReport {
   return {
     runId: "20250101T000000Z-abc123",
     scenario: "kill-leader",
-    target: "local",
+    target: "embedded",
     startedAt: "2025-01-01T00:00:00.000Z",
     durationMs: 75_000,
     settings: { messageBytes: 1024, acks: "all", idempotent: true },

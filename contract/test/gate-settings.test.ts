@@ -1,0 +1,40 @@
+// The gate settings validator shared by stack config and targets: merge over a base, every problem at once.
+import { defaultGateSettings, parseGateSettings } from "../gate-settings";
+
+describe("parseGateSettings", () => {
+  it("nothing given: the base, unchanged", () => {
+    expect(parseGateSettings(undefined, "gate")).toEqual({ settings: defaultGateSettings, problems: [] });
+  });
+
+  it("merges a partial config deeply over the base", () => {
+    const { settings } = parseGateSettings(
+      {
+        systems: ["rabbitmq"],
+        durability: { ratePerSec: 200 },
+        throughput: { floors: { rabbitmq: { publishP99Ms: 250 } } },
+      },
+      "gate",
+    );
+    expect(settings?.systems).toEqual(["rabbitmq"]);
+    expect(settings?.durability).toEqual({ ...defaultGateSettings.durability, ratePerSec: 200 });
+    expect(settings?.throughput.floors.rabbitmq).toEqual({ messagesPerSec: 500, publishP99Ms: 250 });
+    expect(settings?.throughput.floors.kafka).toEqual(defaultGateSettings.throughput.floors.kafka);
+  });
+
+  it("returns no settings when anything is wrong, and names each field under the given key", () => {
+    const r = parseGateSettings({ systems: [], throughput: "fast", durability: { steadyMs: 1.5 } }, "target.gate");
+    expect(r.settings).toBeUndefined();
+    expect(r.problems.map((p) => p.field)).toEqual([
+      "target.gate.systems",
+      "target.gate.durability.steadyMs",
+      "target.gate.throughput",
+    ]);
+  });
+
+  it("a system named twice is refused", () => {
+    const r = parseGateSettings({ systems: ["kafka", "kafka"] }, "gate");
+    expect(r.problems).toEqual([
+      { field: "gate.systems", value: ["kafka", "kafka"], rule: "names a system more than once" },
+    ]);
+  });
+});

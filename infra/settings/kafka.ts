@@ -1,0 +1,171 @@
+// Stack config `kafka:` over charts/kafka values: cluster durability, users, declared topics.
+
+import {
+  internalKafkaUsers,
+  type KafkaChartFacts,
+  type KafkaChartSettings,
+  kafkaChartFacts,
+  kafkaSettingsFromValues,
+} from "../../chart-values/kafka";
+import type { Values } from "../../chart-values/values";
+import { dnsLabel, dnsLabelRule, type Problems, show } from "../problems";
+import { checkImageTag, loadChartValues, overlay, parseNames, type SettingsContext, userName } from "./chart-base";
+import { checkReplication, durabilityFloor, type Environment } from "./levels";
+
+export interface TopicSettings {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+export interface KafkaSettings extends KafkaChartSettings, KafkaChartFacts {
+  namespace: string;
+  release: string;
+  chartDir: string;
+  /** Repo-relative path of the example values file the stack builds on. */
+  valuesFile: string;
+  /** The example file's values (what the chart gets before the stack's overrides). */
+  exampleValues: Values;
+  /** The SCRAM user the smoke tests connect as. */
+  clientUser: string;
+  topics: TopicSettings[];
+}
+
+const kafkaStackKeys = ["valuesFile", "namespace", "release", "clientUser", "topics"] as const;
+const kafkaName = /^[A-Za-z0-9._-]{1,249}$/;
+
+export function parseKafka(p: Problems, value: unknown, env: Environment | undefined, ctx: SettingsContext) {
+  const raw = p.object("kafka", value);
+  if (!raw) return undefined;
+  const chartSettingKeys = Object.keys(kafkaSettingsFromValues({})) as Array<keyof KafkaChartSettings>;
+  p.knownKeys("kafka", raw, [...kafkaStackKeys, ...chartSettingKeys]);
+  const namespace = p.string("kafka.namespace", raw.namespace ?? "kafka", dnsLabel, dnsLabelRule);
+  const release = p.string("kafka.release", raw.release ?? "kafka", dnsLabel, dnsLabelRule);
+  const base = loadChartValues(p, "kafka", "kafka", raw.valuesFile, ctx);
+  if (!base) return undefined;
+  const { value: v, key } = overlay(p, "kafka", raw, kafkaSettingsFromValues(base.effective), base.valuesFile);
+  const floor = env ? durabilityFloor[env] : undefined;
+
+  const kraftMode = p.oneOf(key("kraftMode"), v.kraftMode, ["dedicated", "combined"]);
+  const brokers = p.int(key("brokers"), v.brokers, 1);
+  const controllers = kraftMode === "combined" ? brokers : p.int(key("controllers"), v.controllers, 1);
+  if (controllers !== undefined && controllers % 2 === 0) {
+    p.add(
+      key(kraftMode === "combined" ? "brokers" : "controllers"),
+      controllers,
+      "must be odd: a KRaft quorum of an even size tolerates no more failures than one node fewer",
+    );
+  }
+  const rf = p.int(key("replicationFactor"), v.replicationFactor, 1);
+  const minIsr = p.int(key("minInsyncReplicas"), v.minInsyncReplicas, 1);
+  const unclean = p.bool(key("uncleanLeaderElection"), v.uncleanLeaderElection);
+  const autoCreate = p.bool(key("autoCreateTopics"), v.autoCreateTopics);
+  const imageRepository = p.string(key("imageRepository"), v.imageRepository);
+  const imageTag = checkImageTag(p, key("imageTag"), v.imageTag);
+  const users = parseNames(p, key("users"), v.users, userName);
+  for (const u of users ?? []) {
+    if ((internalKafkaUsers as readonly string[]).includes(u))
+      p.add(key("users"), users, `must not contain "${u}": the chart's own identity`);
+  }
+
+  if (brokers !== undefined && rf !== undefined && brokers < rf) {
+    p.add(key("brokers"), brokers, `is fewer than ${key("replicationFactor")} = ${rf}`);
+  }
+  checkReplication(p, env, { rf: [key("replicationFactor"), rf], minIsr: [key("minInsyncReplicas"), minIsr] });
+  if (env && env !== "development" && floor) {
+    if (brokers !== undefined && brokers < floor.replicas)
+      p.add(key("brokers"), brokers, `must be ≥ ${floor.replicas} in ${env}`);
+    if (controllers !== undefined && controllers < floor.replicas) {
+      p.add(
+        key(kraftMode === "combined" ? "brokers" : "controllers"),
+        controllers,
+        `must be ≥ ${floor.replicas} KRaft voters in ${env}`,
+      );
+    }
+    if (unclean === true)
+      p.add(
+        key("uncleanLeaderElection"),
+        unclean,
+        `must be false in ${env}: an unclean leader drops acknowledged records`,
+      );
+    if (autoCreate === true)
+      p.add(key("autoCreateTopics"), autoCreate, `must be false in ${env}: topics are declared in kafka.topics`);
+  }
+
+  const clientUser = p.string("kafka.clientUser", raw.clientUser ?? users?.[0], userName, "a SCRAM user name");
+  if (clientUser !== undefined && users !== undefined && !users.includes(clientUser)) {
+    p.add("kafka.clientUser", clientUser, `is not one of ${key("users")} = ${show(users)}`);
+  }
+  const topics = parseTopics(p, raw.topics, env, { brokers, rf, minIsr });
+
+  if (!namespace || !release || !kraftMode || brokers === undefined || controllers === undefined) return undefined;
+  if (rf === undefined || minIsr === undefined || unclean === undefined || autoCreate === undefined) return undefined;
+  if (!imageRepository || !imageTag || !users || !clientUser || !topics) return undefined;
+  const settings: KafkaSettings = {
+    namespace,
+    release,
+    chartDir: base.chartDir,
+    valuesFile: base.valuesFile,
+    exampleValues: base.example,
+    ...kafkaChartFacts(base.effective),
+    kraftMode,
+    brokers,
+    controllers,
+    replicationFactor: rf,
+    minInsyncReplicas: minIsr,
+    uncleanLeaderElection: unclean,
+    autoCreateTopics: autoCreate,
+    imageRepository,
+    imageTag,
+    users,
+    clientUser,
+    topics,
+  };
+  return settings;
+}
+
+function parseTopics(
+  p: Problems,
+  value: unknown,
+  env: Environment | undefined,
+  cluster: { brokers?: number; rf?: number; minIsr?: number },
+): TopicSettings[] | undefined {
+  const list = p.array("kafka.topics", value ?? []);
+  if (!list) return undefined;
+  const topics = list.map((t, i): TopicSettings | undefined => {
+    const key = `kafka.topics[${i}]`;
+    const o = p.object(key, t);
+    if (!o) return undefined;
+    p.knownKeys(key, o, ["name", "partitions", "replicationFactor", "minInsyncReplicas"]);
+    const name = p.string(
+      `${key}.name`,
+      o.name,
+      kafkaName,
+      "a Kafka topic name ([A-Za-z0-9._-], at most 249 characters)",
+    );
+    const partitions = p.int(`${key}.partitions`, o.partitions, 1);
+    const rfKey = o.replicationFactor === undefined ? "kafka.replicationFactor" : `${key}.replicationFactor`;
+    const isrKey = o.minInsyncReplicas === undefined ? "kafka.minInsyncReplicas" : `${key}.minInsyncReplicas`;
+    const rf = o.replicationFactor === undefined ? cluster.rf : p.int(rfKey, o.replicationFactor, 1);
+    const minIsr = o.minInsyncReplicas === undefined ? cluster.minIsr : p.int(isrKey, o.minInsyncReplicas, 1);
+    if (o.replicationFactor !== undefined || o.minInsyncReplicas !== undefined) {
+      checkReplication(p, env, { rf: [rfKey, rf], minIsr: [isrKey, minIsr] });
+    }
+    if (
+      o.replicationFactor !== undefined &&
+      rf !== undefined &&
+      cluster.brokers !== undefined &&
+      rf > cluster.brokers
+    ) {
+      p.add(rfKey, rf, `is more than kafka.brokers = ${cluster.brokers}`);
+    }
+    if (!name || partitions === undefined || rf === undefined || minIsr === undefined) return undefined;
+    return { name, partitions, replicationFactor: rf, minInsyncReplicas: minIsr };
+  });
+  p.unique(
+    "kafka.topics[].name",
+    topics.map((t) => t?.name),
+  );
+  return topics.every((t) => t !== undefined) ? (topics as TopicSettings[]) : undefined;
+}

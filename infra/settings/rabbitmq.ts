@@ -1,0 +1,166 @@
+// Stack config `rabbitmq:` over charts/rabbitmq values: cluster size, quorum queues, policies.
+
+import {
+  type RabbitMQChartSettings,
+  type RabbitMQPorts,
+  rabbitmqClusterDomain,
+  rabbitmqPorts,
+  rabbitmqSettingsFromValues,
+} from "../../chart-values/rabbitmq";
+import type { Values } from "../../chart-values/values";
+import { dnsLabel, dnsLabelRule, type Problems } from "../problems";
+import { checkImageTag, loadChartValues, overlay, type SettingsContext, userName } from "./chart-base";
+import { durabilityFloor, type Environment } from "./levels";
+
+export interface QueueSettings {
+  name: string;
+  type: "quorum";
+}
+
+export interface RabbitMQPolicySettings {
+  name: string;
+  pattern: string;
+  applyTo: string;
+  priority: number;
+  definition: Record<string, unknown>;
+}
+
+export interface RabbitMQSettings extends RabbitMQChartSettings {
+  namespace: string;
+  release: string;
+  chartDir: string;
+  valuesFile: string;
+  exampleValues: Values;
+  ports: RabbitMQPorts;
+  clusterDomain: string;
+  vhost: string;
+  queues: QueueSettings[];
+  policies: RabbitMQPolicySettings[];
+}
+
+const rabbitmqStackKeys = ["valuesFile", "namespace", "release", "vhost", "queues", "policies"] as const;
+
+/** Classic mirrored queues are gone in RabbitMQ 4.x; a policy that still sets them does nothing but mislead. */
+export const removedPolicyKeys = ["ha-mode", "ha-params", "ha-sync-mode", "ha-promote-on-shutdown", "queue-mode"];
+
+export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | undefined, ctx: SettingsContext) {
+  const raw = p.object("rabbitmq", value);
+  if (!raw) return undefined;
+  const chartSettingKeys = Object.keys(rabbitmqSettingsFromValues({})) as Array<keyof RabbitMQChartSettings>;
+  p.knownKeys("rabbitmq", raw, [...rabbitmqStackKeys, ...chartSettingKeys]);
+  const namespace = p.string("rabbitmq.namespace", raw.namespace ?? "rabbitmq", dnsLabel, dnsLabelRule);
+  const release = p.string("rabbitmq.release", raw.release ?? "rabbitmq", dnsLabel, dnsLabelRule);
+  const base = loadChartValues(p, "rabbitmq", "rabbitmq", raw.valuesFile, ctx);
+  if (!base) return undefined;
+  const { value: v, key } = overlay(p, "rabbitmq", raw, rabbitmqSettingsFromValues(base.effective), base.valuesFile);
+
+  const replicas = p.int(key("replicas"), v.replicas, 1);
+  if (replicas !== undefined && replicas % 2 === 0) {
+    p.add(key("replicas"), replicas, "must be odd: an even cluster tolerates no more failures than one node fewer");
+  }
+  const defaultQueueType = p.oneOf(key("defaultQueueType"), v.defaultQueueType, ["quorum"]);
+  const qSize = p.int(key("quorumInitialGroupSize"), v.quorumInitialGroupSize, 1);
+  if (qSize !== undefined && replicas !== undefined && qSize > replicas) {
+    p.add(key("quorumInitialGroupSize"), qSize, `is more than ${key("replicas")} = ${replicas}`);
+  }
+  if (env && env !== "development") {
+    const floor = durabilityFloor[env].replicas;
+    if (replicas !== undefined && replicas < floor) p.add(key("replicas"), replicas, `must be ≥ ${floor} in ${env}`);
+    if (qSize !== undefined && qSize < floor)
+      p.add(key("quorumInitialGroupSize"), qSize, `must be ≥ ${floor} in ${env}`);
+  }
+  const imageRepository = p.string(key("imageRepository"), v.imageRepository);
+  const imageTag = checkImageTag(p, key("imageTag"), v.imageTag);
+  const username = p.string(key("username"), v.username, userName, "a user name matching [A-Za-z0-9._-]");
+  const vhost = p.string("rabbitmq.vhost", raw.vhost ?? "/");
+  const queues = parseQueues(p, raw.queues);
+  const policies = parsePolicies(p, raw.policies);
+
+  if (!namespace || !release || replicas === undefined || !defaultQueueType || qSize === undefined) return undefined;
+  if (!imageRepository || !imageTag || !username || !vhost || !queues || !policies) return undefined;
+  const settings: RabbitMQSettings = {
+    namespace,
+    release,
+    chartDir: base.chartDir,
+    valuesFile: base.valuesFile,
+    exampleValues: base.example,
+    ports: rabbitmqPorts(base.effective),
+    clusterDomain: rabbitmqClusterDomain(base.effective),
+    replicas,
+    defaultQueueType,
+    quorumInitialGroupSize: qSize,
+    imageRepository,
+    imageTag,
+    username,
+    vhost,
+    queues,
+    policies,
+  };
+  return settings;
+}
+
+export function parseQueues(p: Problems, value: unknown): QueueSettings[] | undefined {
+  const list = p.array("rabbitmq.queues", value ?? []);
+  if (!list) return undefined;
+  const queues = list.map((q, i): QueueSettings | undefined => {
+    const key = `rabbitmq.queues[${i}]`;
+    const o = p.object(key, q);
+    if (!o) return undefined;
+    p.knownKeys(key, o, ["name", "type"]);
+    const name = p.string(`${key}.name`, o.name, /^(?!amq\.)[^\s]{1,255}$/, "a queue name (no spaces, not amq.*)");
+    const type = p.oneOf(`${key}.type`, o.type ?? "quorum", ["quorum"]);
+    return name && type ? { name, type } : undefined;
+  });
+  p.unique(
+    "rabbitmq.queues[].name",
+    queues.map((q) => q?.name),
+  );
+  return queues.every((q) => q !== undefined) ? (queues as QueueSettings[]) : undefined;
+}
+
+export function parsePolicies(p: Problems, value: unknown): RabbitMQPolicySettings[] | undefined {
+  const list = p.array("rabbitmq.policies", value ?? []);
+  if (!list) return undefined;
+  const policies = list.map((x, i): RabbitMQPolicySettings | undefined => {
+    const key = `rabbitmq.policies[${i}]`;
+    const o = p.object(key, x);
+    if (!o) return undefined;
+    p.knownKeys(key, o, ["name", "pattern", "applyTo", "priority", "definition"]);
+    const name = p.string(`${key}.name`, o.name);
+    let pattern = p.string(`${key}.pattern`, o.pattern);
+    if (pattern !== undefined) {
+      try {
+        new RegExp(pattern);
+      } catch {
+        pattern = p.add(`${key}.pattern`, pattern, "is not a valid regular expression");
+      }
+    }
+    const applyTo = p.oneOf(`${key}.applyTo`, o.applyTo ?? "queues", [
+      "queues",
+      "quorum_queues",
+      "streams",
+      "exchanges",
+      "all",
+    ]);
+    const priority = p.int(`${key}.priority`, o.priority ?? 0, 0);
+    const definition = p.object(`${key}.definition`, o.definition);
+    if (definition && Object.keys(definition).length === 0)
+      p.add(`${key}.definition`, definition, "must set at least one key");
+    for (const k of removedPolicyKeys) {
+      if (definition?.[k] !== undefined) {
+        p.add(
+          `${key}.definition.${k}`,
+          definition[k],
+          "is classic queue mirroring, removed in RabbitMQ 4.x (use quorum queues)",
+        );
+      }
+    }
+    if (!name || !pattern || !applyTo || priority === undefined || !definition) return undefined;
+    return { name, pattern, applyTo, priority, definition };
+  });
+  p.unique(
+    "rabbitmq.policies[].name",
+    policies.map((x) => x?.name),
+  );
+  return policies.every((x) => x !== undefined) ? (policies as RabbitMQPolicySettings[]) : undefined;
+}

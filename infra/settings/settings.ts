@@ -1,0 +1,102 @@
+// The stack config, typed and validated before any resource is registered. Each chart's example values file is the
+// base (named by `kafka.valuesFile` / `rabbitmq.valuesFile`); the stack config overrides only what differs, and
+// repeating a value the file already sets is itself an error (one key, written once). Every problem is collected
+// and reported in one error: `<key> = <value> <rule>`.
+import type { GateSettings } from "../../contract/gate-settings";
+import { Problems, type Raw } from "../problems";
+import type { SettingsContext } from "./chart-base";
+import { chartDefaults, checkEmbedded } from "./embedded";
+import { type InClusterGateSettings, parseGate } from "./gate";
+import { type KafkaSettings, parseKafka } from "./kafka";
+import { type KubernetesSettings, parseKubernetes, parseLabels } from "./kubernetes";
+import { type Environment, environments, type Platform, platforms } from "./levels";
+import { parseRabbitMQ, type RabbitMQSettings } from "./rabbitmq";
+
+export interface Settings {
+  stack: string;
+  platform: Platform;
+  environment: Environment;
+  kubernetes: KubernetesSettings;
+  /** Labels a namespace must carry for its pods to reach the brokers. */
+  clientNamespaceLabels: Record<string, string>;
+  kafka: KafkaSettings;
+  rabbitmq: RabbitMQSettings;
+  /** What the smoke gate checks after each deploy (stack config `gate:`). */
+  gate: GateSettings;
+  inClusterGate: InClusterGateSettings;
+}
+
+export class SettingsError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `stack ${stackName}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the stack config; nothing was deployed:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "SettingsError";
+  }
+}
+
+const topLevelKeys = [
+  "platform",
+  "environment",
+  "kubernetes",
+  "clientNamespaceLabels",
+  "kafka",
+  "rabbitmq",
+  "gate",
+] as const;
+
+/** Parses and validates the project's config (already JSON-decoded). Throws SettingsError listing every problem. */
+export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
+  const p = new Problems();
+  p.knownKeys("config", raw, topLevelKeys);
+  const platform = p.oneOf("platform", raw.platform ?? "kubernetes", platforms);
+  const embedded = platform === "embedded";
+  if (embedded) checkEmbedded(p, raw);
+  const environment = p.oneOf("environment", raw.environment, environments);
+  const kubernetes = embedded ? {} : parseKubernetes(p, raw.kubernetes, platform, ctx);
+  const clientNamespaceLabels = embedded ? {} : parseLabels(p, raw.clientNamespaceLabels);
+  const kafka = parseKafka(p, embedded ? chartDefaults(raw.kafka, "kafka") : raw.kafka, environment, ctx);
+  const rabbitmq = parseRabbitMQ(
+    p,
+    embedded ? chartDefaults(raw.rabbitmq, "rabbitmq") : raw.rabbitmq,
+    environment,
+    ctx,
+  );
+  if (kafka?.namespace !== undefined && kafka.namespace === rabbitmq?.namespace) {
+    p.add("rabbitmq.namespace", rabbitmq.namespace, "is also kafka.namespace: each system gets its own namespace");
+  }
+  const tolerance =
+    kafka && rabbitmq
+      ? {
+          kafka: { replicationFactor: kafka.replicationFactor, minInsyncReplicas: kafka.minInsyncReplicas },
+          rabbitmq: { quorumInitialGroupSize: rabbitmq.quorumInitialGroupSize },
+        }
+      : undefined;
+  const gate = parseGate(p, raw.gate, environment, tolerance);
+  if (embedded && gate?.inCluster.enabled) {
+    p.add(
+      "gate.inCluster.enabled",
+      true,
+      "needs platform kubernetes (the embedded platform has no cluster to run a Job in)",
+    );
+  }
+  if (p.list.length > 0 || !platform || !environment || !kubernetes || !clientNamespaceLabels) {
+    throw new SettingsError(ctx.stack, p.list);
+  }
+  if (!kafka || !rabbitmq || !gate) throw new SettingsError(ctx.stack, p.list);
+  return {
+    stack: ctx.stack,
+    platform,
+    environment,
+    kubernetes,
+    clientNamespaceLabels,
+    kafka,
+    rabbitmq,
+    gate: gate.settings,
+    inClusterGate: gate.inCluster,
+  };
+}

@@ -1,0 +1,56 @@
+// Faults on the embedded default (embedded/): processes in per-node network namespaces. kill = SIGKILL, restore =
+// start the same node on its data, isolate = drop every packet in the node's namespace, rolling restart = graceful
+// stop and start one node at a time. The embedded environment owns the mechanics; this adapts it to FaultInjector.
+import { allNodes, loadEnvironment } from "../../embedded/environment";
+import { activeController, fault } from "../../embedded/faults";
+import type { FaultInjector } from "./types";
+
+export class EmbeddedFaults implements FaultInjector {
+  readonly kind = "embedded" as const;
+  private readonly env = loadEnvironment();
+  private readonly isolated = new Set<string>();
+
+  async kill(node: string): Promise<void> {
+    await fault("kill", node, this.env);
+  }
+
+  async restore(node: string): Promise<void> {
+    await fault("start", node, this.env);
+  }
+
+  async isolate(node: string): Promise<void> {
+    await fault("isolate", node, this.env);
+    this.isolated.add(node);
+  }
+
+  async heal(node: string): Promise<void> {
+    await fault("heal", node, this.env);
+    this.isolated.delete(node);
+  }
+
+  async healAll(): Promise<void> {
+    for (const node of allNodes(this.env)) {
+      await fault("heal", node.name, this.env).catch(() => undefined);
+      await fault("resume", node.name, this.env).catch(() => undefined);
+    }
+    this.isolated.clear();
+  }
+
+  async rollingRestart(
+    system: "kafka" | "rabbitmq",
+    waitHealthy: () => Promise<void>,
+    onNode?: (node: string) => void,
+  ): Promise<void> {
+    const nodes = (system === "kafka" ? this.env.kafka.nodes : this.env.rabbitmq.nodes).map((n) => n.name).reverse();
+    for (const node of nodes) {
+      onNode?.(node);
+      await fault("stop", node, this.env);
+      await fault("start", node, this.env);
+      await waitHealthy();
+    }
+  }
+
+  async activeKafkaController(): Promise<string> {
+    return (await activeController(this.env)).name;
+  }
+}

@@ -2,20 +2,14 @@
 // the policy pack, then pulumi up, on the real engine and provider), manifests written to rendered/<stack>/.
 // Exit 0 when written, 2 when the config or a policy refused it (nothing written).
 import { resolve } from "node:path";
-import { flag, main } from "../../smoke-tests/cli/common";
+import { flag, main, refuseUnknownFlags } from "../../toolchain/src/command-line";
 import { renderStack } from "./render";
 
 const known = ["stack", "out", "config-file"];
 
 main(async () => {
   const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const name = /^--([^=]+)/.exec(a)?.[1];
-    if (name === undefined || !known.includes(name))
-      throw new Error(`${a} is not a render flag (flags: ${known.map((k) => `--${k}`).join(", ")})`);
-    if (!a.includes("=")) i++; // its value
-  }
+  refuseUnknownFlags(argv, known, "render");
   const stack = flag(argv, "stack");
   if (!stack || !/^[A-Za-z0-9._-]+$/.test(stack))
     throw new Error(`--stack = ${stack ?? "(missing)"}: name the stack to render, e.g. --stack production`);

@@ -106,24 +106,21 @@ export async function renderStack(o: RenderOptions): Promise<RenderResult> {
       },
     );
     const common = { policyPacks: [join(o.repoRoot, "infra", "policy")], onOutput: o.onOutput };
-    let t = Date.now();
-    try {
-      await stack.preview(common);
-    } catch (e) {
-      result.failure = `pulumi preview failed, nothing was written:\n    ${pulumiFailure((e as Error).message)}`;
-      return result;
-    } finally {
-      result.previewMs = Date.now() - t;
-    }
-    t = Date.now();
-    try {
-      await stack.up(common);
-    } catch (e) {
-      result.failure = `pulumi up failed, nothing was written:\n    ${pulumiFailure((e as Error).message)}`;
-      return result;
-    } finally {
-      result.upMs = Date.now() - t;
-    }
+    // Each command timed; the first that fails says why, and nothing reaches outDir.
+    const timed = async (what: "preview" | "up", run: () => Promise<unknown>): Promise<boolean> => {
+      const t = Date.now();
+      try {
+        await run();
+        return true;
+      } catch (e) {
+        result.failure = `pulumi ${what} failed, nothing was written:\n    ${pulumiFailure((e as Error).message)}`;
+        return false;
+      } finally {
+        result[what === "preview" ? "previewMs" : "upMs"] = Date.now() - t;
+      }
+    };
+    if (!(await timed("preview", () => stack.preview(common)))) return result;
+    if (!(await timed("up", () => stack.up(common)))) return result;
     rmSync(outDir, { recursive: true, force: true });
     renameSync(staging, outDir);
     result.files = listFiles(outDir).sort();

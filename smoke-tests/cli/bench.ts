@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SystemName } from "../../contract/systems";
-import { flag, main, numberFlag } from "../../toolchain/src/command-line";
+import { flag, main, numberFlag, refuseUnknownFlags } from "../../toolchain/src/command-line";
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { measureLedger } from "../bench/ledger-footprint";
 import { newRunId } from "../ledger/message-id";
@@ -16,11 +16,7 @@ const systemNames: SystemName[] = ["kafka", "rabbitmq"];
 
 main(async () => {
   const argv = process.argv.slice(2);
-  for (const a of argv) {
-    const name = /^--([^=]+)/.exec(a)?.[1];
-    if (name !== undefined && !knownFlags.includes(name))
-      throw new Error(`--${name} is not a bench flag (flags: ${knownFlags.map((k) => `--${k}`).join(", ")})`);
-  }
+  refuseUnknownFlags(argv, knownFlags, "bench");
   if (argv.includes("--ledger")) {
     const f = measureLedger();
     console.log(

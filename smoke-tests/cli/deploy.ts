@@ -2,7 +2,7 @@
 // gate, every time. --cwd and --config-file mean what they mean to the Pulumi CLI.
 // Exit 0 when every step passed, 1 when the gate failed, 2 when the deploy did not get that far.
 import { resolve } from "node:path";
-import { elapsedStamp, flag, main } from "../../toolchain/src/command-line";
+import { elapsedStamp, flag, main, refuseUnknownFlags } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
 import { deployPassed, formatSummary } from "../deploy/summary";
 import { progressPrinter } from "./common";
@@ -11,11 +11,7 @@ const known = ["stack", "cwd", "config-file"];
 
 main(async () => {
   const argv = process.argv.slice(2);
-  for (const a of argv) {
-    const name = /^--([^=]+)/.exec(a)?.[1];
-    if (name !== undefined && !known.includes(name))
-      throw new Error(`--${name} is not a deploy flag (flags: ${known.map((k) => `--${k}`).join(", ")})`);
-  }
+  refuseUnknownFlags(argv, known, "deploy");
   const stack = flag(argv, "stack");
   if (!stack || !/^[A-Za-z0-9._-]+$/.test(stack))
     throw new Error(

@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import type { Target } from "../../contract/target";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
+import { pulumiFailure } from "../../infra/pulumi-failure";
 import { faultsFor } from "../cli/common";
 import { type GateProgress, runGate } from "../gate/gate";
 import { writeGateReport } from "../gate/report";
-import { pulumiFailure } from "../../infra/pulumi-failure";
 import { waitHealthy } from "./health";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 

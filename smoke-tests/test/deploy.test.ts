@@ -5,10 +5,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { pulumiFailure } from "../../infra/pulumi-failure";
 import { run } from "../../toolchain/src/exec";
 import { repoRoot, toolPaths } from "../../toolchain/src/paths";
 import { type DeployResult, describeChanges, formatSummary } from "../deploy/summary";
-import { pulumiFailure } from "../../infra/pulumi-failure";
 import type { GateReport } from "../gate/gate";
 
 const ok = (step: DeployResult["steps"][number]["step"], detail = "fine") => ({

@@ -32,7 +32,12 @@ describe.each<SystemName>(["kafka", "rabbitmq"])("%s", (system) => {
   });
 
   it("keeps every acknowledged message when the leader is partitioned away and healed", async () => {
-    const run = await runDrill(harnessFor(target, system), new EmbeddedFaults(), scenarioNamed("isolate-node"), options);
+    const run = await runDrill(
+      harnessFor(target, system),
+      new EmbeddedFaults(),
+      scenarioNamed("isolate-node"),
+      options,
+    );
     expectSafeDrill(run);
     expect(run.timeline.events.map((e) => e.kind)).toEqual(expect.arrayContaining(["fault", "heal"]));
   });

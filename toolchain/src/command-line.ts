@@ -11,6 +11,23 @@ export function flag(argv: readonly string[], name: string): string | undefined 
   return undefined;
 }
 
+/**
+ * Refuses, before anything is contacted, a flag the command does not know: a typo must not fall back to a default.
+ * A flag's value (`--stack production`) is skipped, not mistaken for a flag.
+ */
+export function refuseUnknownFlags(argv: readonly string[], known: readonly string[], command: string): void {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const name = /^--([^=]+)/.exec(a)?.[1];
+    if (name === undefined) continue;
+    if (!known.includes(name)) {
+      throw new Error(`--${name} is not a ${command} flag (flags: ${known.map((k) => `--${k}`).join(", ")})`);
+    }
+    const next = argv[i + 1];
+    if (!a.includes("=") && next !== undefined && !next.startsWith("--")) i++;
+  }
+}
+
 export function numberFlag(
   argv: readonly string[],
   name: string,

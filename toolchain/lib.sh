@@ -24,6 +24,7 @@ ETCD_ROOT="$MP_CACHE/etcd-$ETCD_VERSION"
 COREDNS_ROOT="$MP_CACHE/coredns-$COREDNS_VERSION"
 KUBE_ROUTER_ROOT="$MP_CACHE/kube-router-$KUBE_ROUTER_VERSION"
 PAUSE_ROOT="$MP_CACHE/pause-$PAUSE_VERSION"
+JRE_ROOTFS="$MP_CACHE/jre-rootfs-$JRE_SUITE"                # base of the cluster's Kafka image
 
 # Java 17 is the machine default and Kafka 4.x supports it; prefer a newer JDK when one is installed.
 mp_java_home() {

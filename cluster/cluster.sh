@@ -294,6 +294,9 @@ status() {
 
 source "$here/teardown.sh"
 
+# Sourced (tests, debugging): functions only.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 case "${1:-}" in
   up) shift; up "$@" ;;
   status) status ;;

@@ -107,6 +107,8 @@ restore_sysctls() {
 }
 
 down() {
+  # Best effort, every step: a missing thing is not an error here (leftovers reports what remains).
+  set +e +o pipefail
   local purge=false t0=$SECONDS c i
   [ "${1:-}" = "--purge" ] && purge=true
   echo "cluster down: $CLUSTER_DIR"
@@ -135,8 +137,9 @@ down() {
 
 # Prints what is still there (nothing after a clean down); exit 1 if anything is.
 leftovers() {
+  set +e +o pipefail
   local left=0 out
-  out="$(pgrep -a -f -- "$CLUSTER_DIR|$CONTAINERD_SOCK|$KUBERNETES_ROOT/bin|$ETCD_ROOT/bin" | grep -v -E "cluster\.sh|pgrep" || true)"
+  out="$(pgrep -a -f -- "^($KUBERNETES_ROOT/bin/|$ETCD_ROOT/bin/|containerd --config $CLUSTER_DIR/)|-address $CONTAINERD_SOCK")"
   [ -n "$out" ] && { echo "left: processes"; echo "$out"; left=1; }
   out="$(pod_pids | sort -u)"
   [ -n "$out" ] && { echo "left: pod processes $out"; left=1; }

@@ -169,12 +169,13 @@ EOF
 }
 
 import_images() {
-  # Every archive cluster/images.ts wrote (<archive>.ref names its image); skip what containerd already holds.
-  local tar ref have
-  have="$(ctrk images ls -q)"
+  # Every archive cluster/images.ts wrote (<archive>.ref: "<image> <manifest digest>"); skip what containerd
+  # already holds at that digest.
+  local tar ref digest have
+  have="$(ctrk images ls | awk 'NR > 1 {print $1, $3}')"
   for tar in "$CLUSTER_DIR"/images/*.tar; do
-    ref="$(cat "$tar.ref" 2>/dev/null)" || continue
-    if grep -qxF "$ref" <<<"$have"; then continue; fi
+    read -r ref digest <"$tar.ref" 2>/dev/null || continue
+    if grep -qxF "$ref $digest" <<<"$have"; then continue; fi
     ctrk images import "$tar" >/dev/null || return 1
     echo "     imported $ref"
   done

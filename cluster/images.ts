@@ -27,7 +27,7 @@ import { clusterPaths } from "./paths";
 
 const imagesDir = clusterPaths.images;
 
-/** Bumped when a recipe below changes, so every archive is rebuilt. */
+/** Part of every archive's inputs, with this file's own hash: a changed recipe rebuilds. */
 const RECIPE = "1";
 
 export interface ImageRecipe {
@@ -64,6 +64,14 @@ function installWithLibs(bin: string, rootfs: string): void {
     .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
     .filter((p): p is string => p !== undefined);
   for (const lib of libs) if (!existsSync(join(rootfs, lib))) install(lib, rootfs, lib);
+}
+
+/** A root filesystem built by mmdebstrap carries the build machine's resolv.conf: never ship it (the kubelet mounts
+ * the pod's own over it). */
+function noHostResolver(rootfs: string): void {
+  rmSync(join(rootfs, "etc", "resolv.conf"), { force: true });
+  writeFileSync(join(rootfs, "etc", "resolv.conf"), "");
+  writeFileSync(join(rootfs, "etc", "hosts"), "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n");
 }
 
 function etcFiles(rootfs: string, users: string[] = []): void {
@@ -228,6 +236,7 @@ export function appImages(): ImageRecipe[] {
       },
       fill: (r) => {
         must("cp", ["-a", `${jreRootfs}/.`, r]);
+        noHostResolver(r);
         const opt = join(r, "opt", "kafka");
         mkdirSync(join(opt, "bin"), { recursive: true });
         mkdirSync(join(opt, "config"), { recursive: true });
@@ -283,9 +292,18 @@ export function appImages(): ImageRecipe[] {
         must("cp", ["-a", `${rabbitmqRootfs}/.`, r]);
         const old = must("chroot", [r, "id", "-u", "rabbitmq"]).trim();
         const oldGid = must("chroot", [r, "id", "-g", "rabbitmq"]).trim();
+        // Another group (Debian's lpadmin) may hold 999: move it out of the way first, with its files.
+        const taken = must("chroot", [r, "sh", "-c", "getent group 999 | cut -d: -f1"]).trim();
+        if (taken !== "" && taken !== "rabbitmq") {
+          must("find", [r, "-xdev", "-gid", "999", "-exec", "chgrp", "-h", "989", "{}", "+"]);
+          must("chroot", [r, "groupmod", "-g", "989", taken]);
+        }
         must("chroot", [r, "sh", "-c", "usermod -u 999 rabbitmq && groupmod -g 999 rabbitmq"]);
         must("find", [r, "-xdev", "-uid", old, "-exec", "chown", "-h", "999", "{}", "+"]);
         must("find", [r, "-xdev", "-gid", oldGid, "-exec", "chgrp", "-h", "999", "{}", "+"]);
+        // No Erlang cookie baked in (the build's own; a node creates one, the chart mounts its Secret's).
+        rmSync(join(r, "var", "lib", "rabbitmq", ".erlang.cookie"), { force: true });
+        noHostResolver(r);
         mkdirSync(join(r, "opt", "rabbitmq"), { recursive: true });
         symlinkSync("/usr/lib/rabbitmq/bin", join(r, "opt", "rabbitmq", "sbin"));
         for (const d of ["var/lib/rabbitmq", "var/log/rabbitmq", "etc/rabbitmq"]) {
@@ -302,7 +320,7 @@ function inputsKey(recipe: ImageRecipe): string {
     const s = statSync(p);
     return `${p}:${s.size}:${s.mtimeMs}`;
   });
-  return [RECIPE, imageRef(recipe), JSON.stringify(recipe.config), ...parts].join("\n");
+  return [RECIPE, hashFile(__filename), imageRef(recipe), JSON.stringify(recipe.config), ...parts].join("\n");
 }
 
 /** Builds the archive unless it is current. Returns true when it built. */
@@ -316,9 +334,9 @@ export async function buildImage(recipe: ImageRecipe): Promise<boolean> {
   mkdirSync(rootfs, { recursive: true });
   recipe.fill(rootfs);
   mkdirSync(imagesDir, { recursive: true });
-  await writeOciArchive(rootfs, recipe.config, imageRef(recipe), out);
+  const { manifest } = await writeOciArchive(rootfs, recipe.config, imageRef(recipe), out);
   rmSync(rootfs, { recursive: true, force: true });
-  writeFileSync(`${out}.ref`, imageRef(recipe));
+  writeFileSync(`${out}.ref`, `${imageRef(recipe)} ${manifest.digest}\n`);
   writeFileSync(stamp, key);
   return true;
 }
@@ -336,8 +354,8 @@ async function buildRunner(): Promise<{ ref: string; built: boolean }> {
   }
   const image = buildRunnerRootfs();
   mkdirSync(imagesDir, { recursive: true });
-  await writeOciArchive(image.rootfs, image.config, ref, out);
-  writeFileSync(`${out}.ref`, ref);
+  const { manifest } = await writeOciArchive(image.rootfs, image.config, ref, out);
+  writeFileSync(`${out}.ref`, `${ref} ${manifest.digest}\n`);
   writeFileSync(`${out}.inputs`, key);
   return { ref, built: true };
 }

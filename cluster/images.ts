@@ -138,6 +138,7 @@ export function systemImages(): ImageRecipe[] {
           symlinkSync("xtables-nft-multi", join(r, "usr", "sbin", n));
         }
         // iptables' match and target extensions.
+        mkdirSync(join(r, "usr", "lib", "x86_64-linux-gnu"), { recursive: true });
         must("cp", ["-a", "/usr/lib/x86_64-linux-gnu/xtables", join(r, "usr", "lib", "x86_64-linux-gnu", "xtables")]);
         for (const f of ["/etc/protocols", "/etc/services", "/etc/ethertypes"])
           if (existsSync(f)) install(f, r, f, 0o644);

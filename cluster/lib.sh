@@ -2,7 +2,7 @@
 #
 # One single-node Kubernetes on this machine, every component a plain process (as hack/local-up-cluster.sh and
 # "Kubernetes the hard way" run them), every address the project's own:
-#   node        dummy interface mpk8s0, 10.214.0.1/24 (not 10.213.0.0/24 of the embedded default, not the
+#   node        bridge mpk8s0 (no ports; the kernel has no dummy links), 10.214.0.1/24 (not 10.213.0.0/24 of the embedded default, not the
 #               machine's 192.0.2.0/24 nor its resolver 10.255.255.53)
 #   pods        bridge mpcni0, 10.244.0.0/24 (cluster CIDR 10.244.0.0/16); pods have routes to the node and the
 #               Service range only, no default route, no masquerade

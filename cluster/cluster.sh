@@ -130,7 +130,7 @@ start_scheduler() {
 
 start_containerd() {
   mkdir -p "$CLUSTER_DIR/containerd/root" "$CLUSTER_DIR/containerd/opt" "$CLUSTER_DIR/cni/net.d" "$CLUSTER_DIR/cni/ipam"
-  cat >"$CLUSTER_DIR/containerd/config.toml" <<EOF
+  write_if_changed "$CLUSTER_DIR/containerd/config.toml" <<EOF
 # Written by cluster/cluster.sh: Debian's containerd 1.6 with a root, state and socket of its own (no systemd).
 version = 2
 root = "$CLUSTER_DIR/containerd/root"
@@ -161,7 +161,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
     conf_dir = "$CLUSTER_DIR/cni/net.d"
 EOF
   # The pod network: a bridge of the project's own, no masquerade, and routes to the node and the Services only.
-  cat >"$CLUSTER_DIR/cni/net.d/10-mp-bridge.conflist" <<EOF
+  write_if_changed "$CLUSTER_DIR/cni/net.d/10-mp-bridge.conflist" <<EOF
 {
   "cniVersion": "0.4.0",
   "name": "mp-cluster",
@@ -197,7 +197,7 @@ import_images() {
 
 start_kubelet() {
   mkdir -p "$CLUSTER_DIR/kubelet"
-  cat >"$CLUSTER_DIR/kubelet.yaml" <<EOF
+  write_if_changed "$CLUSTER_DIR/kubelet.yaml" <<EOF
 # Written by cluster/cluster.sh (settings from "Kubernetes the hard way" and hack/local-up-cluster.sh).
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -232,7 +232,7 @@ EOF
 }
 
 start_kube_proxy() {
-  cat >"$CLUSTER_DIR/kube-proxy.yaml" <<EOF
+  write_if_changed "$CLUSTER_DIR/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: { kubeconfig: $PKI/kube-proxy.kubeconfig }

@@ -59,6 +59,15 @@ start_process() {
   echo $! >"$(pidfile "$name")"
 }
 
+# write_if_changed <file> < content: a running component may watch its config (kube-proxy exits when the file is
+# written, even with the same content), so an idempotent `up` leaves an unchanged file alone.
+write_if_changed() {
+  local file="$1" tmp="$1.new"
+  mkdir -p "$(dirname "$file")"
+  cat >"$tmp"
+  if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; fi
+}
+
 # wait_for <seconds> <what> <command...>: polls every 0.5 s; on timeout names what and the log to read.
 wait_for() {
   local secs="$1" what="$2" end; shift 2

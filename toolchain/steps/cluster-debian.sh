@@ -5,7 +5,7 @@
 CLUSTER_DEBIAN=(containerd runc containernetworking-plugins iptables ipset conntrack openssl iproute2 gcc libc6-dev busybox-static)
 step_inputs() { echo "${CLUSTER_DEBIAN[*]} containerd=$CONTAINERD_DEBIAN"; }
 step_check() {
-  containerd --version | grep -q " v\?$CONTAINERD_DEBIAN" && command -v ctr && command -v runc && command -v ipset \
+  containerd --version | grep " v\?$CONTAINERD_DEBIAN" >/dev/null && command -v ctr && command -v runc && command -v ipset \
     && command -v conntrack && command -v openssl && [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] \
     && [ -x /usr/lib/cni/loopback ] && [ -x /usr/lib/cni/portmap ] && [ -f /usr/lib/x86_64-linux-gnu/libc.a ] && [ -x /bin/busybox ]
 }

@@ -1,7 +1,7 @@
 # CoreDNS built from the Go module proxy through the wrapper module toolchain/go/coredns (its default plugin set;
 # the cluster's Corefile uses kubernetes, errors, health, ready, cache, loop, reload and no forward).
 step_inputs() { echo "coredns $COREDNS_VERSION"; hash_files "$TOOLCHAIN_DIR/go/coredns/go.sum"; }
-step_check() { "$COREDNS_ROOT/bin/coredns" -version | grep -q "CoreDNS-$COREDNS_VERSION"; }
+step_check() { "$COREDNS_ROOT/bin/coredns" -version | grep "CoreDNS-$COREDNS_VERSION" >/dev/null; }  # no grep -q: SIGPIPE under pipefail
 step_install() {
   mkdir -p "$COREDNS_ROOT/bin"
   cd "$TOOLCHAIN_DIR/go/coredns"

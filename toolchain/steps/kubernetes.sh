@@ -7,9 +7,9 @@ step_inputs() { echo "kubernetes $KUBERNETES_VERSION ${K8S_BINS[*]}"; hash_files
 step_check() {
   local b
   for b in "${K8S_BINS[@]}"; do
-    [ "$b" = kubectl ] || "$KUBERNETES_ROOT/bin/$b" --version | grep -q "v$KUBERNETES_VERSION" || return 1
+    [ "$b" = kubectl ] || "$KUBERNETES_ROOT/bin/$b" --version | grep "v$KUBERNETES_VERSION" >/dev/null || return 1
   done
-  "$KUBERNETES_ROOT/bin/kubectl" version --client | grep -q "v$KUBERNETES_VERSION"
+  "$KUBERNETES_ROOT/bin/kubectl" version --client | grep "v$KUBERNETES_VERSION" >/dev/null
 }
 step_install() {
   local v="v$KUBERNETES_VERSION" minor x p ld=() pkgs=()

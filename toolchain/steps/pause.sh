@@ -1,7 +1,7 @@
 # The pause (sandbox) binary: build/pause/linux/pause.c from the k8s.io/kubernetes module zip (the Go module proxy),
 # compiled static with Debian's gcc. cluster/ packs it as the image localhost/pause:$PAUSE_VERSION.
 step_inputs() { echo "pause $PAUSE_VERSION k8s.io/kubernetes@v$KUBERNETES_VERSION"; }
-step_check() { [ -x "$PAUSE_ROOT/bin/pause" ] && "$PAUSE_ROOT/bin/pause" -v | grep -q "$PAUSE_VERSION"; }
+step_check() { [ -x "$PAUSE_ROOT/bin/pause" ] && "$PAUSE_ROOT/bin/pause" -v | grep "$PAUSE_VERSION" >/dev/null; }
 step_install() {
   local dir
   dir="$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@v$KUBERNETES_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"

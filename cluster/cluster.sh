@@ -253,7 +253,7 @@ EOF
 apply_manifest() {
   local f="$1"
   COREDNS_IMAGE="$COREDNS_IMAGE" KUBE_ROUTER_IMAGE="$KUBE_ROUTER_IMAGE" DNS_SERVICE_IP="$DNS_SERVICE_IP" \
-    SERVICE_CIDR="$SERVICE_CIDR" PKI="$PKI" \
+    SERVICE_CIDR="$SERVICE_CIDR" PKI="$PKI" VOLUME_COUNT="$VOLUME_COUNT" VOLUMES_DIR="$VOLUMES_DIR" \
     node -e 'const fs=require("fs");process.stdout.write(fs.readFileSync(process.argv[1],"utf8").replace(/\$\{(\w+)\}/g,(m,k)=>{if(process.env[k]===undefined)throw new Error(m);return process.env[k]}))' "$f" \
     | kc apply -f - >/dev/null
 }
@@ -261,6 +261,27 @@ apply_manifest() {
 addons() {
   apply_manifest "$here/manifests/coredns.yaml"
   apply_manifest "$here/manifests/kube-router.yaml"
+  apply_manifest "$here/manifests/storage.yaml"
+  local i pvs=""
+  for i in $(seq -w 0 $((VOLUME_COUNT - 1))); do
+    mkdir -p "$VOLUMES_DIR/pv-$i"
+    pvs+="---
+apiVersion: v1
+kind: PersistentVolume
+metadata: { name: local-pv-$i, labels: { messaging-platform.io/cluster-volume: \"true\" } }
+spec:
+  capacity: { storage: $VOLUME_SIZE }
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: standard
+  local: { path: $VOLUMES_DIR/pv-$i }
+  nodeAffinity:
+    required:
+      nodeSelectorTerms: [{ matchExpressions: [{ key: kubernetes.io/hostname, operator: In, values: [$NODE_NAME] }] }]
+"
+  done
+  # Create only the missing ones (a bound volume's spec is immutable).
+  kc create -f - --save-config=false 2>&1 <<<"$pvs" | grep -v AlreadyExists >/dev/null || true
 }
 
 wait_ready() {
@@ -284,7 +305,7 @@ up() {
   step "image import" import_images
   step "kubelet" start_kubelet
   step "kube-proxy (iptables)" start_kube_proxy
-  step "CoreDNS, kube-router (policy)" addons
+  step "CoreDNS, kube-router, StorageClass" addons
   step "node Ready, system pods Ready" wait_ready
   echo "cluster up: done in $((SECONDS - STEP_T0))s; kubeconfig $KUBECONFIG_ADMIN"
 }

@@ -37,6 +37,11 @@ PAUSE_IMAGE="localhost/pause:$PAUSE_VERSION"
 COREDNS_IMAGE="localhost/coredns:$COREDNS_VERSION"
 KUBE_ROUTER_IMAGE="localhost/kube-router:$KUBE_ROUTER_VERSION"
 
+# PersistentVolumes: pre-created local volumes (cluster/manifests/storage.yaml), deleted by cluster down.
+VOLUMES_DIR="$CLUSTER_DIR/volumes"
+VOLUME_COUNT=12
+VOLUME_SIZE=10Gi
+
 KUBECTL="$KUBERNETES_ROOT/bin/kubectl"
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
 ctrk() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }

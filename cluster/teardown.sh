@@ -129,7 +129,7 @@ down() {
   restore_sysctls
   # State that a next `up` must not reuse: the API's data, the kubelet's pods, the CNI's leases. Certificates and
   # containerd's image store stay (warm up); --purge removes them too.
-  rm -rf "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/kubelet" "$CLUSTER_DIR/cni/ipam" "$CLUSTER_RUN"
+  rm -rf "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/kubelet" "$CLUSTER_DIR/cni/ipam" "$VOLUMES_DIR" "$CLUSTER_RUN"
   if $purge; then rm -rf "$CLUSTER_DIR"; fi
   echo "cluster down: done in $((SECONDS - t0))s"
   leftovers

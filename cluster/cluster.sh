@@ -41,10 +41,11 @@ step() {
 
 APPS=true
 tools() {
-  local steps=(cluster-debian etcd kubernetes coredns kube-router pause)
+  # node and npm: cluster/images.ts runs with the pinned Node and tsx (cached when npm run setup ran).
+  local steps=(node npm cluster-debian etcd kubernetes coredns kube-router pause)
   # The application images' inputs: the same Kafka jars and RabbitMQ root filesystem as the embedded default, the
-  # runner's root filesystem and node_modules (npm run setup's steps; cached when it ran), and the Kafka image's JRE.
-  $APPS && steps+=(node npm jre-rootfs kafka rabbitmq-rootfs runner-rootfs)
+  # runner's root filesystem (npm run setup's steps; cached when it ran), and the Kafka image's JRE.
+  $APPS && steps+=(jre-rootfs kafka rabbitmq-rootfs runner-rootfs)
   bash "$REPO_ROOT/toolchain/setup.sh" "${steps[@]}" 2>&1 | sed 's/^/     /'
   [ "${PIPESTATUS[0]}" -eq 0 ]
 }

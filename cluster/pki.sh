@@ -61,7 +61,4 @@ make_pki() {
     [ -f "$PKI/$k.kubeconfig" ] || kubeconfig "$PKI/$k.kubeconfig" "$k"
   done
   cp "$PKI/admin.kubeconfig" "$KUBECONFIG_ADMIN.tmp" && mv "$KUBECONFIG_ADMIN.tmp" "$KUBECONFIG_ADMIN"
-  # The stack's kubeconfig (Pulumi.cluster.yaml kubernetes.kubeconfig: .cluster/kubeconfig, git-ignored).
-  mkdir -p "$REPO_ROOT/.cluster"
-  install -m 600 "$KUBECONFIG_ADMIN" "$REPO_ROOT/.cluster/kubeconfig"
 }

@@ -302,6 +302,10 @@ export function appImages(): ImageRecipe[] {
         must("chroot", [r, "sh", "-c", "usermod -u 999 rabbitmq && groupmod -g 999 rabbitmq"]);
         must("find", [r, "-xdev", "-uid", old, "-exec", "chown", "-h", "999", "{}", "+"]);
         must("find", [r, "-xdev", "-gid", oldGid, "-exec", "chgrp", "-h", "999", "{}", "+"]);
+        // CA certificates, as the official image has: Erlang's httpc loads the OS's even for plain http (the
+        // chart's definitions Job crashed with failed_load_cacerts/no_cacerts_found). The host's public bundle.
+        const bundle = "/etc/ssl/certs/ca-certificates.crt";
+        if (!existsSync(join(r, bundle))) install(bundle, r, bundle, 0o644);
         // No Erlang cookie baked in (the build's own; a node creates one, the chart mounts its Secret's).
         rmSync(join(r, "var", "lib", "rabbitmq", ".erlang.cookie"), { force: true });
         noHostResolver(r);

@@ -18,6 +18,13 @@ PERF_TEST_HOME="$MP_CACHE/perf-test-$PERF_TEST_VERSION"
 RABBITMQ_ROOTFS="$MP_CACHE/rabbitmq-rootfs-$RABBITMQ_SUITE"
 RUNNER_ROOTFS="$MP_CACHE/runner-rootfs-$RUNNER_SUITE"      # base of the smoke-gate image (images/)
 K8S_SCHEMAS="$MP_CACHE/kubernetes-schemas-$KUBERNETES_SCHEMA_VERSION"
+# The cluster's tools (cluster/): installed by the first `npm run cluster:up`, not by `npm run setup`.
+KUBERNETES_ROOT="$MP_CACHE/kubernetes-$KUBERNETES_VERSION"  # bin/: kube-apiserver ... kubelet, kube-proxy, kubectl
+ETCD_ROOT="$MP_CACHE/etcd-$ETCD_VERSION"
+COREDNS_ROOT="$MP_CACHE/coredns-$COREDNS_VERSION"
+KUBE_ROUTER_ROOT="$MP_CACHE/kube-router-$KUBE_ROUTER_VERSION"
+PAUSE_ROOT="$MP_CACHE/pause-$PAUSE_VERSION"
+JRE_ROOTFS="$MP_CACHE/jre-rootfs-$JRE_SUITE"                # base of the cluster's Kafka image
 
 # Java 17 is the machine default and Kafka 4.x supports it; prefer a newer JDK when one is installed.
 mp_java_home() {

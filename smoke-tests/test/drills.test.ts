@@ -51,6 +51,10 @@ describe("the checker is not vacuous", () => {
       scenarioNamed("kill-lone-leader"),
       { ...options, drainTimeoutMs: 15_000 },
     );
+    const c = run.ledger.counts;
+    console.log(
+      `acks=1, kill-lone-leader: ${c.acknowledged} acknowledged, ${c.lost} lost (${run.kafka?.samples.unseen.slice(0, 3).join("; ")})`,
+    );
     // Only some writes are lost: those the lone leader acknowledged; the rest are read back.
     expect(run.ledger.counts.lost).toBeGreaterThan(0);
     expect(run.ledger.counts.lost).toBeLessThan(run.ledger.counts.acknowledged / 2);

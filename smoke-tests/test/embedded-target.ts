@@ -33,6 +33,12 @@ export const liveDrillOptions: DrillOptions = {
  * nothing acknowledged was lost and nothing unexpected was read (every line named, so a failure says which).
  */
 export function expectSafeDrill(run: SystemRun): void {
+  const c = run.ledger.counts;
+  const lines = (run.verdict ?? []).map((v) => `${v.passed ? "✓" : "✗"} ${v.name}: ${v.detail}`);
+  console.log(
+    `${run.system}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, ` +
+      `re-delivered ${c.redelivered}, duplicate writes ${c.duplicateWrites}\n  ${lines.join("\n  ")}`,
+  );
   expect(failuresOf(run)).toEqual([]);
   expect(run.verdict?.map((v) => [v.name, v.passed])).toEqual([
     ["fault took effect", true],

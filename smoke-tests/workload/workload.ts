@@ -82,6 +82,8 @@ export class Workload {
     if (e2e !== undefined) this.stats.endToEndLatency.record(Math.max(0, e2e));
     this.stats.consumed.mark(d.receivedAt, 1, this.opts.messageBytes);
     this.timeline.consumed(d.receivedAt, this.opts.messageBytes, e2e);
+    // The backlog (acknowledged, not yet consumed) over time: consumer recovery and sustained throughput read it.
+    this.timeline.unseen(d.receivedAt, this.ledger.unseen);
   }
 
   /** Starts one loop per publisher, each with its own in-flight window. */
@@ -158,6 +160,7 @@ export class Workload {
       }
     });
     if (outcomes.some((o) => o.type === "ok")) this.lastAckAt = at;
+    this.timeline.unseen(at, this.ledger.unseen);
   }
 
   /** Whether any publish was acknowledged at or after `since` (epoch ms). */

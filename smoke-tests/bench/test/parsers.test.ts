@@ -1,0 +1,60 @@
+// The reference tools' summaries, parsed from the summary lines captured on the embedded default (npm run bench,
+// 2026-11-29), after an interim line in the tools' own format: the figures the bench compares must be read exactly,
+// or the ratios mean nothing.
+import { describeTuning, parsePerfTest, parseProducerPerformance, producerPerformanceArgs } from "../reference-tools";
+
+const producerPerformanceOutput = [
+  "50001 records sent, 10000.2 records/sec (9.77 MB/sec), 80.1 ms avg latency, 870.0 ms max latency.",
+  "100000 records sent, 29612.081729 records/sec (28.92 MB/sec), 36.48 ms avg latency, 870.00 ms max latency, 27 ms 50th, 100 ms 95th, 139 ms 99th, 172 ms 99.9th.",
+].join("\n");
+
+const perfTestOutput = [
+  "id: test-202545-123, time 1.000 s, sent: 4512 msg/s, confirmed: 4490 msg/s, nacked: 0 msg/s, received: 4480 msg/s",
+  "test stopped (Reached time limit)",
+  "time               sent    confirmed       nacked     received       consumer latency        confirm latency",
+  "sending rate avg: 4740 msg/s",
+  "receiving rate avg: 4740 msg/s",
+  "consumer latency min/median/75th/95th/99th 6691/41676/62645/172754/403071 µs",
+  "confirm latency min/median/75th/95th/99th 2073/23632/33372/47535/74142 µs",
+].join("\n");
+
+describe("ProducerPerformance's summary", () => {
+  it("reads the final line, not an interim one: count, rate, MB/s and latency percentiles", () => {
+    expect(parseProducerPerformance(producerPerformanceOutput)).toMatchObject({
+      messages: 100_000,
+      messagesPerSec: 29612.081729,
+      megabytesPerSec: 28.92,
+      p50Ms: 27,
+      p95Ms: 100,
+      p99Ms: 139,
+    });
+  });
+
+  it("fails, quoting the output, when there is no summary", () => {
+    expect(() => parseProducerPerformance("Exception in thread main")).toThrow(/printed no summary line/);
+  });
+
+  it("runs with the tuning it is given, and says so", () => {
+    const tuning = { batchBytes: 544_000, lingerMs: 0, maxInFlight: 5 };
+    const args = producerPerformanceArgs("/tmp/p.properties", "mp-bench", 1000, 1024, tuning);
+    expect(args.slice(args.indexOf("--producer-props"))).toEqual([
+      "--producer-props",
+      "batch.size=544000",
+      "linger.ms=0",
+      "max.in.flight.requests.per.connection=5",
+    ]);
+    expect(describeTuning(tuning)).toBe("batch.size=544000 linger.ms=0 max.in.flight=5");
+  });
+});
+
+describe("PerfTest's summary", () => {
+  it("reads the average sending rate and the confirm latency percentiles (µs → ms); the count is rate × time", () => {
+    const r = parsePerfTest(perfTestOutput, 1024, 10);
+    expect(r).toMatchObject({ messagesPerSec: 4740, messages: 47_400, p50Ms: 23.632, p95Ms: 47.535, p99Ms: 74.142 });
+    expect(r.megabytesPerSec).toBeCloseTo((4740 * 1024) / (1024 * 1024), 6);
+  });
+
+  it("fails, quoting the output, when there is no summary", () => {
+    expect(() => parsePerfTest("Connection refused", 1024, 10)).toThrow(/printed no summary/);
+  });
+});

@@ -41,20 +41,22 @@ export async function runScenario(
   const settings = drillSettings(argv);
   const rate = numberFlag(argv, "rate", 1000, (n) => n > 0);
   const unsafe = flag(argv, "unsafe");
-  if (unsafe !== undefined && unsafe !== "classic-transient") {
-    throw new Error(`--unsafe = ${unsafe} is not a known unsafe setup (classic-transient)`);
+  if (unsafe !== undefined && unsafe !== "classic-transient" && unsafe !== "acks-leader") {
+    throw new Error(`--unsafe = ${unsafe} is not a known unsafe setup (classic-transient, acks-leader)`);
   }
   const runId = newRunId();
   const started = Date.now();
   const runs: SystemRun[] = [];
   for (const system of systems) {
     printer.line(`${scenario.name} on ${system} (${target.name}): ${scenario.summary}`);
+    // At no less than the stack's throughput floor, from several publishers with several batches in flight each.
+    const systemRate = Math.max(rate, target.gate?.throughput.floors[system].messagesPerSec ?? 0);
     runs.push(
       await runDrill(harnessFor(target, system, { unsafe }), faults, scenario, {
         runId: `${runId}-${system}`,
         settings,
-        workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: rate },
-        publishers: 1,
+        workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 4, ratePerSec: systemRate },
+        publishers: 2,
         drainTimeoutMs: 60_000,
         onProgress: (phase, s) => printer.sample(`${system} ${phase}`, s),
       }),
@@ -70,8 +72,9 @@ export async function runScenario(
       ...settings,
       ratePerSec: rate,
       messageBytes: 1024,
-      acks: "all",
-      queueType: unsafe ? "classic, non-durable, transient messages (unsafe)" : "quorum",
+      publishers: 2,
+      acks: unsafe === "acks-leader" ? "1, leader only (unsafe)" : "all",
+      queueType: unsafe === "classic-transient" ? "classic, non-durable, transient messages (unsafe)" : "quorum",
     },
     systems: runs,
   };

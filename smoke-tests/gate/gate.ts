@@ -72,8 +72,14 @@ export async function runGate(
           healthTimeoutMs: 90_000,
           recoveryBoundMs: d.recoveryBoundMs,
         },
-        // Several publishers with several batches each in flight: a fault must catch messages mid-air to prove anything.
-        workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 4, ratePerSec: d.ratePerSec },
+        // Several publishers with several batches each in flight, at no less than the stack's throughput floor: a fault
+        // must catch messages mid-air, at the rate the stack promises, to prove anything.
+        workload: {
+          messageBytes: 1024,
+          batchSize: 20,
+          inFlightBatches: 4,
+          ratePerSec: Math.max(d.ratePerSec, settings.throughput.floors[system].messagesPerSec),
+        },
         publishers: 2,
         drainTimeoutMs: d.drainTimeoutMs,
         onProgress: (phase, s) => progress(`${system}: node failure [${phase}]`, s),

@@ -151,7 +151,10 @@ async function oursRabbit(target: Target, s: BenchSettings): Promise<ReferenceRe
   wl.startProducing();
   await sleep(s.rabbitSeconds * 1000);
   await wl.stopProducing();
-  const result = summarize("ours (amqplib, quorum, persistent, confirms)", wl, start, s.messageBytes);
+  const result = {
+    ...summarize("ours (amqplib, quorum, persistent, confirms)", wl, start, s.messageBytes),
+    consumedPerSec: wl.stats.consumed.overall(Date.now()).messages / ((Date.now() - start) / 1000),
+  };
   await wl.drain(30_000);
   await wl.close();
   return result;

@@ -10,6 +10,8 @@ export interface ReferenceResult {
   tool: string;
   messages: number;
   messagesPerSec: number;
+  /** Consumed per second over the same run, where the tool consumes (RabbitMQ): is the rate sustained? */
+  consumedPerSec?: number;
   megabytesPerSec: number;
   p50Ms?: number;
   p95Ms?: number;
@@ -162,6 +164,7 @@ export function parsePerfTest(output: string, messageBytes: number, seconds: num
   return {
     tool: "RabbitMQ PerfTest",
     messages: Math.round(messagesPerSec * seconds),
+    consumedPerSec: Number(/receiving rate avg: ([\d.]+) msg\/s/.exec(output)?.[1] ?? Number.NaN),
     messagesPerSec,
     megabytesPerSec: (messagesPerSec * messageBytes) / (1024 * 1024),
     p50Ms: toMs(confirmed?.[2]),

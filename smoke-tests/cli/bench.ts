@@ -66,6 +66,13 @@ main(async () => {
         `  ${String(x.round).padStart(5)}  ${n(x.ours.messagesPerSec, 10)}  ${n(x.reference.messagesPerSec, 14)}  ${x.ratio.toFixed(2).padStart(5)}  ${n(x.best.messagesPerSec, 14)}  ${x.ratioBest.toFixed(2).padStart(5)}  ${(x.ours.p99Ms ?? Number.NaN).toFixed(1).padStart(8)}  ${(x.reference.p99Ms ?? Number.NaN).toFixed(1).padStart(7)}`,
       );
     }
+    const consumed = r.rounds.filter((x) => x.ours.consumedPerSec !== undefined);
+    if (consumed.length > 0) {
+      // A publish rate counts when consumers keep up with it: show what each side consumed over the same run.
+      lines.push(
+        `  consumed msg/s (ours / reference at our settings): ${consumed.map((x) => `${(x.ours.consumedPerSec ?? 0).toFixed(0)} / ${(x.reference.consumedPerSec ?? 0).toFixed(0)}`).join(", ")}`,
+      );
+    }
     lines.push(
       `  median ratio ours/reference: ${r.medianRatio.toFixed(2)} at our settings, ${r.medianRatioBest.toFixed(2)} against its best (${r.rounds[0]?.reference.tool})`,
     );

@@ -50,7 +50,14 @@ describe("ProducerPerformance's summary", () => {
 describe("PerfTest's summary", () => {
   it("reads the average sending rate and the confirm latency percentiles (µs → ms); the count is rate × time", () => {
     const r = parsePerfTest(perfTestOutput, 1024, 10);
-    expect(r).toMatchObject({ messagesPerSec: 4740, messages: 47_400, p50Ms: 23.632, p95Ms: 47.535, p99Ms: 74.142 });
+    expect(r).toMatchObject({
+      messagesPerSec: 4740,
+      consumedPerSec: 4740,
+      messages: 47_400,
+      p50Ms: 23.632,
+      p95Ms: 47.535,
+      p99Ms: 74.142,
+    });
     expect(r.megabytesPerSec).toBeCloseTo((4740 * 1024) / (1024 * 1024), 6);
   });
 

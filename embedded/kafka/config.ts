@@ -22,7 +22,7 @@ import {
 } from "../../chart-values/source";
 import type { Values } from "../../chart-values/values";
 import type { KafkaTarget } from "../../contract/target";
-import type { DroppedKey } from "../dropped-key";
+import { type DroppedKey, splitChartConfig } from "../dropped-key";
 import type { EmbeddedNode, KafkaPools } from "../topology";
 
 /** What the embedded environment needs from charts/kafka/values.yaml, read through chart-values/kafka.ts. */
@@ -124,16 +124,11 @@ export function chartBrokerConfig(settings: EmbeddedKafkaSettings): {
   config: Record<string, string>;
   dropped: DroppedKey[];
 } {
-  const config: Record<string, string> = {};
-  const dropped: DroppedKey[] = [];
-  for (const [key, value] of Object.entries(settings.config)) {
-    const k8s = kubernetesOnly(key, value);
-    if (TOPOLOGY_KEYS.includes(key) || key.startsWith("listener.name.")) {
-      dropped.push({ key, reason: "decided by the embedded topology" });
-    } else if (k8s) dropped.push({ key, reason: k8s });
-    else config[key] = String(value);
-  }
-  return { config, dropped };
+  return splitChartConfig(
+    settings.config,
+    (key) => TOPOLOGY_KEYS.includes(key) || key.startsWith("listener.name."),
+    kubernetesOnly,
+  );
 }
 
 export const LISTENER = { client: "CLIENT", internal: "INTERNAL", controller: "CONTROLLER" } as const;

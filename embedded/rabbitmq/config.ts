@@ -18,7 +18,7 @@ import {
 } from "../../chart-values/source";
 import type { Values } from "../../chart-values/values";
 import type { RabbitMQTarget } from "../../contract/target";
-import type { DroppedKey } from "../dropped-key";
+import { type DroppedKey, splitChartConfig } from "../dropped-key";
 import { type EmbeddedNode, rabbitmqNodeName } from "../topology";
 
 /** What the embedded environment needs from charts/rabbitmq/values.yaml, read through chart-values/rabbitmq.ts. */
@@ -77,16 +77,11 @@ export function chartRabbitConfig(settings: EmbeddedRabbitMQSettings): {
   config: Record<string, string>;
   dropped: DroppedKey[];
 } {
-  const config: Record<string, string> = {};
-  const dropped: DroppedKey[] = [];
-  for (const [key, value] of Object.entries(settings.config)) {
-    const k8s = kubernetesOnly(key, value);
-    if (TOPOLOGY_KEY.test(key) || TOPOLOGY_KEYS.includes(key))
-      dropped.push({ key, reason: "decided by the embedded topology" });
-    else if (k8s) dropped.push({ key, reason: k8s });
-    else config[key] = String(value);
-  }
-  return { config, dropped };
+  return splitChartConfig(
+    settings.config,
+    (key) => TOPOLOGY_KEY.test(key) || TOPOLOGY_KEYS.includes(key),
+    kubernetesOnly,
+  );
 }
 
 /** Plugins that only work in a pod. */

@@ -49,12 +49,25 @@ export const namespaceExists = (netns: string) => existsSync(nsPath(netns));
 export function createNamespace(node: Pick<EmbeddedNode, "netns" | "hostVeth" | "address">): void {
   if (namespaceExists(node.netns)) removeNamespace(node.netns);
   run("ip", ["netns", "add", node.netns]);
-  if (linkExists(node.hostVeth)) run("ip", ["link", "del", node.hostVeth]);
+  removeLink(node.hostVeth);
   run("ip", ["link", "add", node.hostVeth, "type", "veth", "peer", "name", "eth0", "netns", node.netns]);
   run("ip", ["link", "set", node.hostVeth, "master", network.bridge, "up"]);
   run("ip", ["-n", node.netns, "addr", "add", `${node.address}/${network.prefixLength}`, "dev", "eth0"]);
   run("ip", ["-n", node.netns, "link", "set", "eth0", "up"]);
   run("ip", ["-n", node.netns, "link", "set", "lo", "up"]);
+}
+
+/**
+ * The kernel deletes a deleted namespace's veth pair asynchronously: the host end can still be listed and then be gone
+ * before `ip link del` runs (seen as "Cannot find device"). So delete tolerantly and wait until the name is free.
+ */
+function removeLink(name: string): void {
+  const deadline = Date.now() + 10_000;
+  while (linkExists(name)) {
+    run("ip", ["link", "del", name], { allowFailure: true });
+    if (Date.now() > deadline) throw new Error(`link ${name} still exists 10 s after deleting it`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
 }
 
 /** Deleting the namespace also deletes its veth pair (and with it the bridge port). */

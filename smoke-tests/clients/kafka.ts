@@ -17,6 +17,19 @@ export interface KafkaClientOptions extends ClientEvents {
   retries?: number;
 }
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * How long one send may take before its outcome is declared unknown and a new producer takes over: the Java client's
+ * delivery.timeout.ms. Needed because kafkajs 2.2.4 refreshes metadata after a connection error but not after a
+ * request timeout: a leader that is partitioned away (packets dropped, connection still open) is retried for every
+ * retry, ~100 s, long after the controller fenced it (9 s) and moved its partitions. Found by the isolate-node drill:
+ * no write was acknowledged for the whole 20 s partition. Shorter than the fencing time, so a send that went to the
+ * stale leader is retried from fresh metadata (the new producer reads it when it connects) within ~6 s of the move;
+ * far above any produce latency of a healthy cluster, so it never cuts a send that would have succeeded.
+ */
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 6_000;
+
 export function kafkaConfig(target: KafkaTarget, opts: KafkaClientOptions): KafkaConfig {
   quietNegativeTimeoutWarnings();
   return {
@@ -25,7 +38,7 @@ export function kafkaConfig(target: KafkaTarget, opts: KafkaClientOptions): Kafk
     ssl: target.tls,
     sasl: { mechanism: "scram-sha-512", username: target.sasl.username, password: target.sasl.password },
     connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
-    requestTimeout: opts.requestTimeoutMs ?? 10_000,
+    requestTimeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     retry: { initialRetryTime: 200, retries: opts.retries ?? 8, maxRetryTime: 3_000 },
     logLevel: logLevel.ERROR,
     logCreator:
@@ -68,6 +81,8 @@ export class KafkaPublisher implements Publisher {
   private nextPartition = 0;
   /** One send at a time per partition (see above): the tail of each partition's chain of sends. */
   private readonly partitionTail = new Map<number, Promise<unknown>>();
+  /** Disconnects of producers replaced after a failed send. */
+  private readonly retired: Promise<unknown>[] = [];
 
   private constructor(
     private readonly client: Kafka,
@@ -75,6 +90,7 @@ export class KafkaPublisher implements Publisher {
     private readonly topic: string,
     private readonly partitions: number[],
     private readonly acks: PublisherAcks,
+    private readonly deliveryTimeoutMs: number,
   ) {
     this.producer = producer;
     this.nextPartition = Math.floor(Math.random() * partitions.length);
@@ -96,10 +112,16 @@ export class KafkaPublisher implements Publisher {
    * acks "all" (the default, and the only durable choice) waits for every in-sync replica; "leader" (acks=1) only
    * for the partition leader: the unsafe setting the checker must catch losing writes.
    */
-  static async open(client: Kafka, topic: string, acks: PublisherAcks = "all"): Promise<KafkaPublisher> {
+  static async open(
+    client: Kafka,
+    topic: string,
+    acks: PublisherAcks = "all",
+    deliveryTimeoutMs = DEFAULT_DELIVERY_TIMEOUT_MS,
+  ): Promise<KafkaPublisher> {
     const partitions = (await topicPartitions(client, topic)).map((p) => p.partition).sort((a, b) => a - b);
     if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
-    return new KafkaPublisher(client, await KafkaPublisher.newProducer(client, acks), topic, partitions, acks);
+    const producer = await KafkaPublisher.newProducer(client, acks);
+    return new KafkaPublisher(client, producer, topic, partitions, acks, deliveryTimeoutMs);
   }
 
   async publish(batch: Envelope[]): Promise<PublishOutcome[]> {
@@ -116,12 +138,22 @@ export class KafkaPublisher implements Publisher {
   private async send(partition: number, batch: Envelope[]): Promise<PublishOutcome[]> {
     if (this.renewing) await this.renewing;
     const producer = this.producer;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const written = await producer.send({
+      const sent = producer.send({
         topic: this.topic,
         acks: this.acks === "all" ? -1 : 1,
         messages: batch.map((e) => ({ key: e.id, value: e.body, partition })),
       });
+      // The abandoned send may still land later (from the old producer, with its own producer id): unknown, not lost.
+      sent.catch(() => undefined);
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within the delivery timeout (${this.deliveryTimeoutMs} ms)`)),
+          this.deliveryTimeoutMs,
+        );
+      });
+      const written = await Promise.race([sent, deadline]);
       // One partition per send: the batch sits at consecutive offsets from the produce response's base offset.
       const base = written.find((r) => r.partition === partition)?.baseOffset;
       if (base === undefined) return batch.map(() => ({ type: "ok" }));
@@ -130,13 +162,16 @@ export class KafkaPublisher implements Publisher {
       const error = err instanceof Error ? err.message : String(err);
       if (producer === this.producer) this.renew();
       return batch.map(() => ({ type: "info", error }));
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   private renew(): void {
     const old = this.producer;
     this.renewing ??= (async () => {
-      await old.disconnect().catch(() => undefined);
+      // Not awaited: disconnecting from a partitioned-away broker can wait as long as the send did.
+      this.retired.push(old.disconnect().catch(() => undefined));
       for (;;) {
         try {
           this.producer = await KafkaPublisher.newProducer(this.client, this.acks);
@@ -153,6 +188,7 @@ export class KafkaPublisher implements Publisher {
   async close(): Promise<void> {
     await this.renewing;
     await this.producer.disconnect().catch(() => undefined);
+    await Promise.race([Promise.all(this.retired), new Promise((r) => setTimeout(r, 5_000).unref())]);
   }
 }
 

@@ -1,5 +1,6 @@
 // charts/kafka: lint, render every example, validate every object offline, and assert the promises the chart makes
 // (durability, quorum, roll gate, scheduling, hardening, pinned image, services) on the rendered objects.
+import { isolatedPodLabel } from "../../contract/fault-labels";
 import { version } from "../../toolchain/src/paths";
 import {
   type Any,
@@ -177,6 +178,19 @@ describe("production example: 3 dedicated controllers and 3 brokers", () => {
     expect(r().get("ConfigMap", `${fullname}-metrics`).data["jmx-exporter.yaml"]).toContain(
       "UnderMinIsrPartitionCount",
     );
+  });
+
+  test("a pod labelled isolated is in no allow rule: neither selected nor admitted as a peer", () => {
+    const np = r().get("NetworkPolicy", fullname).spec;
+    const notIsolated = [{ key: isolatedPodLabel, operator: "DoesNotExist" }];
+    expect(np.podSelector.matchExpressions).toEqual(notIsolated);
+    const peers = np.ingress.flatMap((rule: Any) => rule.from ?? []).filter((f: Any) => f.podSelector);
+    expect(peers.length).toBeGreaterThan(0);
+    for (const peer of peers) expect(peer.podSelector.matchExpressions).toEqual(notIsolated);
+  });
+
+  test("the pod shares its PID namespace, so a SIGKILL by exec reaches the broker", () => {
+    for (const s of r().all("StatefulSet")) expect(s.spec.template.spec.shareProcessNamespace).toBe(true);
   });
 
   test("the NetworkPolicy keeps quorum and replication ports inside the cluster", () => {

@@ -1,6 +1,6 @@
 // charts/smoke-gate: lint, render every example, validate every object offline, and assert what the in-cluster gate
-// promises: its ServiceAccount may delete broker pods and manage NetworkPolicies in the broker namespaces and nothing
-// else, the Job fails instead of retrying, the pod meets Pod Security "restricted", and smoke-tests/Dockerfile builds
+// promises: its ServiceAccount may kill (exec), label and delete broker pods and manage NetworkPolicies in the
+// broker namespaces and nothing else, the Job fails instead of retrying, the pod meets Pod Security "restricted", and smoke-tests/Dockerfile builds
 // the image the Job expects (same Node as the toolchain, same command, same user, every source the gate loads).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -43,7 +43,7 @@ function gate(r: Rendered): Any {
 
 describeChartBasics(chart, examples, example, { defaultsFailWith: 'target.existingSecret = "" is required' });
 
-describe("The Job's ServiceAccount can delete pods and manage NetworkPolicies in the broker namespaces and nothing else", () => {
+describe("The Job's ServiceAccount can kill (exec), label and delete broker pods and manage NetworkPolicies in the broker namespaces, and nothing else", () => {
   const rbacKinds = ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
   /** Every (apiGroup, resource) a Role grants, with its sorted verbs; anything beyond plain rules fails the test. */
   function grants(role: Any): { apiGroup: string; resource: string; verbs: string[] }[] {
@@ -67,7 +67,8 @@ describe("The Job's ServiceAccount can delete pods and manage NetworkPolicies in
       .sort((a, b) => `${a.apiGroup} ${a.resource}`.localeCompare(`${b.apiGroup} ${b.resource}`));
   }
   const expectedGrants = [
-    { apiGroup: "", resource: "pods", verbs: ["delete", "get", "list"] },
+    { apiGroup: "", resource: "pods", verbs: ["delete", "get", "list", "patch"] },
+    { apiGroup: "", resource: "pods/exec", verbs: ["create", "get"] },
     { apiGroup: "networking.k8s.io", resource: "networkpolicies", verbs: ["create", "delete", "get", "list"] },
   ];
 

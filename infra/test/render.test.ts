@@ -251,14 +251,15 @@ describe("the in-cluster smoke gate, rendered (staging: gate.inCluster.enabled)"
     expect(gate.logs).toBe(`kubectl -n messaging-smoke logs job/${job?.metadata.name}`);
   });
 
-  it("its ServiceAccount may delete pods and manage NetworkPolicies in the broker namespaces, and nothing else", () => {
+  it("its ServiceAccount may kill (exec), label and delete pods and manage NetworkPolicies in the broker namespaces, and nothing else", () => {
     const rbac = r.objects.filter((o) => /^(Cluster)?Role(Binding)?$/.test(o.kind));
     expect(rbac.filter((o) => o.kind.startsWith("Cluster"))).toEqual([]);
     const roles = rbac.filter((o) => o.kind === "Role");
     expect(roles.map((x) => x.metadata.namespace).sort()).toEqual(["kafka", "rabbitmq"]);
     for (const role of roles) {
       expect(role.rules).toEqual([
-        { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "delete"] },
+        { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "delete", "patch"] },
+        { apiGroups: [""], resources: ["pods/exec"], verbs: ["create", "get"] },
         {
           apiGroups: ["networking.k8s.io"],
           resources: ["networkpolicies"],

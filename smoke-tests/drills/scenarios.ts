@@ -58,14 +58,18 @@ async function killAndRestore(
   noticed: () => Promise<boolean>,
 ): Promise<void> {
   ctx.mark("fault", `kill ${node} (${why})`);
-  await ctx.faults.kill(node);
+  const killed = await ctx.faults.kill(node);
+  ctx.mark("note", killed.detail);
   const deadline = Date.now() + ctx.settings.faultMs;
   const cameBack = await ctx.waitUntil(noticed, ctx.settings.faultMs);
   const seen = cameBack
     ? `${why} moved away from ${node}`
     : `${why} still on ${node} after ${ctx.settings.faultMs / 1000} s`;
   ctx.mark("note", seen);
-  ctx.effect(cameBack, `killed ${node}: ${seen}`);
+  ctx.effect(
+    cameBack && killed.bySigkill,
+    killed.bySigkill ? `killed ${node}: ${seen} (${killed.detail})` : `${node} was not killed: ${killed.detail}`,
+  );
   await ctx.waitForAckAfter(Date.now(), Math.max(0, deadline - Date.now()));
   await ctx.faults.restore(node);
   ctx.mark("heal", `restart ${node}`);
@@ -129,11 +133,15 @@ const isolateNode: Scenario = {
       why = h.detail;
       return !h.healthy;
     }, ctx.settings.faultMs);
+    // Both directions: the cluster's view shows the node's own traffic cut; a peer's probe shows nothing gets in.
+    const inbound = await ctx.faults.confirmIsolated?.(node);
     ctx.effect(
-      seen,
-      seen
-        ? `isolated ${node}; the cluster saw it: ${why}`
-        : `isolated ${node}, but the cluster still looked healthy after ${ctx.settings.faultMs / 1000} s`,
+      seen && (inbound?.isolated ?? true),
+      !seen
+        ? `isolated ${node}, but the cluster still looked healthy after ${ctx.settings.faultMs / 1000} s`
+        : inbound && !inbound.isolated
+          ? `isolated ${node} and the cluster saw it (${why}), but its peers still reach it: ${inbound.detail}`
+          : `isolated ${node}; the cluster saw it: ${why}${inbound ? `; nothing gets in: ${inbound.detail}` : ""}`,
     );
     await ctx.sleep(Math.max(0, ctx.settings.faultMs - (Date.now() - started)));
     await ctx.faults.heal(node);
@@ -161,7 +169,8 @@ const killLoneLeader: Scenario = {
     for (const f of followers) await ctx.faults.isolate(f);
     await ctx.sleep(Math.min(ctx.settings.faultMs, 4_000));
     ctx.mark("note", `kill ${leader} (leader, alone)`);
-    await ctx.faults.kill(leader);
+    const killed = await ctx.faults.kill(leader);
+    ctx.mark("note", killed.detail);
     for (const f of followers) {
       await ctx.faults.heal(f);
       ctx.mark("heal", `heal ${f}`);
@@ -171,10 +180,12 @@ const killLoneLeader: Scenario = {
       ctx.settings.healthTimeoutMs,
     );
     ctx.effect(
-      moved,
-      moved
-        ? `cut ${followers.join(", ")} off from ${leader}, killed it; the leader moved`
-        : `the leader is still ${leader} ${ctx.settings.healthTimeoutMs / 1000} s after its kill`,
+      moved && killed.bySigkill,
+      !killed.bySigkill
+        ? `${leader} was not killed: ${killed.detail}`
+        : moved
+          ? `cut ${followers.join(", ")} off from ${leader}, killed it; the leader moved`
+          : `the leader is still ${leader} ${ctx.settings.healthTimeoutMs / 1000} s after its kill`,
     );
     if (moved) ctx.mark("note", `leader moved away from ${leader}`);
     await ctx.faults.restore(leader);

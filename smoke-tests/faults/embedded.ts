@@ -3,15 +3,22 @@
 // stop and start one node at a time. The embedded environment owns the mechanics; this adapts it to FaultInjector.
 import { allNodes, loadEnvironment } from "../../embedded/environment";
 import { activeController, fault } from "../../embedded/faults";
-import type { FaultInjector } from "./types";
+import type { FaultInjector, KillEvidence } from "./types";
 
 export class EmbeddedFaults implements FaultInjector {
   readonly kind = "embedded" as const;
   private readonly env = loadEnvironment();
   private readonly isolated = new Set<string>();
 
-  async kill(node: string): Promise<void> {
+  async kill(node: string): Promise<KillEvidence> {
+    const started = Date.now();
     await fault("kill", node, this.env);
+    // killNode returns only once no process is left in the node's namespace; none of them is our child, so their
+    // exit status is not ours to read: the evidence is SIGKILL sent and every process gone.
+    return {
+      bySigkill: true,
+      detail: `SIGKILL to every process of ${node}; none left after ${Date.now() - started} ms`,
+    };
   }
 
   async restore(node: string): Promise<void> {

@@ -1,13 +1,32 @@
-// Faults on Kubernetes through the API server (@kubernetes/client-node): delete a pod with grace period 0, isolate
-// a pod with a deny-all NetworkPolicy selecting only it, roll a StatefulSet by patching its pod template. These are
-// exactly the permissions the in-cluster gate's ServiceAccount is granted, and nothing else.
+// Faults on Kubernetes through the API server (@kubernetes/client-node): SIGKILL the broker by exec in its container
+// (not a pod delete: even with grace period 0 the kubelet sends SIGTERM first, and Kafka then shuts down cleanly),
+// isolate a pod by labelling it out of the charts' allow policies and adding a deny-all NetworkPolicy selecting only
+// it, roll a StatefulSet by deleting its pods one at a time. These are exactly the permissions the in-cluster gate's
+// ServiceAccount is granted (charts/smoke-gate rbac.yaml), and nothing else.
 // Types only at load time: @kubernetes/client-node is an ES module, loaded on first use (see connect()), so the
 // pure parts of this file are testable under jest's CommonJS runtime.
-import type * as k8s from "@kubernetes/client-node";
-import type { Placement } from "../../contract/target";
-import type { FaultInjector } from "./types";
 
-type KubePlacement = Extract<Placement, { kind: "kubernetes" }>;
+import { spawnSync } from "node:child_process";
+import { homedir } from "node:os";
+import { Writable } from "node:stream";
+import type * as k8s from "@kubernetes/client-node";
+import { isolatedPodLabel } from "../../contract/fault-labels";
+import type { Placement } from "../../contract/target";
+import type { FaultInjector, KillEvidence } from "./types";
+
+export type KubePlacement = Extract<Placement, { kind: "kubernetes" }>;
+
+/** The client library and the placement's kubeconfig (its file and context, or the default: in a pod, its token). */
+export async function kubeConfigFor(placement: KubePlacement): Promise<{ lib: typeof k8s; kc: k8s.KubeConfig }> {
+  const lib = await import("@kubernetes/client-node");
+  const kc = new lib.KubeConfig();
+  // `~/` as the Pulumi provider reads it (stack config kubernetes.kubeconfig).
+  const file = placement.kubeconfig?.replace(/^~(?=\/)/, homedir());
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault();
+  if (placement.context) kc.setCurrentContext(placement.context);
+  return { lib, kc };
+}
 
 const isolationLabel = "messaging-platform.io/fault";
 
@@ -26,6 +45,92 @@ export function isolationPolicy(namespace: string, pod: string): k8s.V1NetworkPo
   };
 }
 
+/**
+ * Run in the broker's container: SIGKILL every process this user may signal, except the shell itself and PID 1 (the
+ * pod's pause process, as the pod shares one PID namespace). Prints "pid comm" per process killed.
+ */
+export const killEverythingScript =
+  'for d in /proc/[0-9]*; do p=${d#/proc/}; if [ "$p" != 1 ] && [ "$p" != $$ ]; then ' +
+  'c=$(cat "$d/comm" 2>/dev/null); if kill -KILL "$p" 2>/dev/null; then echo "$p $c"; fi; fi; done';
+
+/**
+ * Run in a peer's container with bash: try each port of the isolated pod for 2 s. "open": connected, packets got
+ * through; "refused": rejected (kube-router REJECTs what a policy denies; a closed port would too); "blocked": the SYN
+ * was dropped. bash's /dev/tcp, as the images have no nc.
+ */
+export function reachScript(ip: string, ports: number[]): string {
+  return (
+    `for p in ${ports.join(" ")}; do (exec 3<>/dev/tcp/${ip}/$p) 2>/dev/null & c=$!; sleep 2; ` +
+    `if kill -0 $c 2>/dev/null; then kill $c; echo "$p blocked"; elif wait $c; then echo "$p open"; ` +
+    `else echo "$p refused"; fi; done`
+  );
+}
+
+/**
+ * Isolated when no port let a connection through. `listening` must hold (the broker's container is running, so its
+ * ports are bound): then a refusal is the policy's, not a dead listener's.
+ */
+export function judgeReach(out: string, ports: number[], listening: boolean): { isolated: boolean; detail: string } {
+  const seen = new Map(
+    out
+      .trim()
+      .split("\n")
+      .map((l) => l.trim().split(" ") as [string, string])
+      .filter(([p, v]) => p && v),
+  );
+  const answered = ports.every((p) => ["blocked", "refused", "open"].includes(seen.get(String(p)) ?? ""));
+  const through = ports.filter((p) => seen.get(String(p)) === "open");
+  const described = ports.map((p) => `${p} ${seen.get(String(p)) ?? "no answer from the probe"}`).join(", ");
+  if (!listening) return { isolated: false, detail: `${described}; the broker's container is not running` };
+  return { isolated: answered && through.length === 0, detail: described };
+}
+
+/** Run in a Kafka controller pod: the quorum's status, through the controller listener with the chart's client config. */
+export const quorumStatusScript =
+  'f=/tmp/kafka/quorum-client.properties; (umask 077; sed -e "s|@CONTROLLER_PASSWORD@|$(cat /etc/kafka/users/controller)|g" ' +
+  "/etc/kafka/config/client-controller.properties > $f) && /opt/kafka/bin/kafka-metadata-quorum.sh " +
+  "--bootstrap-controller localhost:$CONTROLLER_PORT --command-config $f describe --status 2>&1";
+
+/** `describe --status` → the leader's pod: the voter whose id is LeaderId, named by its endpoint's first label. */
+export function leaderFromQuorumStatus(out: string): string | undefined {
+  const leaderId = /^LeaderId:\s+(\d+)/m.exec(out)?.[1];
+  const voters = /^CurrentVoters:\s+(\[.*\])\s*$/m.exec(out)?.[1];
+  if (!leaderId || !voters) return undefined;
+  const list = JSON.parse(voters) as Array<{ id: number; endpoints: string[] }>;
+  const endpoint = list.find((v) => String(v.id) === leaderId)?.endpoints[0];
+  return endpoint ? /^[A-Z_]+:\/\/([^.:]+)/.exec(endpoint)?.[1] : undefined;
+}
+
+type ContainerStatus = { name: string; restartCount: number; lastState?: { terminated?: Terminated } };
+type Terminated = { exitCode: number; signal?: number; reason?: string; finishedAt?: Date | string };
+
+/** What the container's last termination says about how it died: exit code 137 is 128 + 9, SIGKILL. */
+export function describeTermination(container: string, t: Terminated): KillEvidence {
+  const bySigkill = t.exitCode === 137 || t.signal === 9;
+  const how = `exit code ${t.exitCode}${bySigkill ? " (SIGKILL)" : ""}${t.reason ? `, reason ${t.reason}` : ""}`;
+  return { bySigkill, detail: `container ${container} terminated: ${how}` };
+}
+
+/**
+ * A NetworkPolicy governs new connections: kube-router (like kube-proxy and most CNIs) accepts packets of
+ * connections the kernel already tracks, so a broker's open connections to its peers would outlive the isolation
+ * (seen on this project's cluster: 60 s after the deny-all, the isolated broker was still in every ISR). Run on a node
+ * of the cluster (this project's cluster: the machine itself) with conntrack, the pod's tracked connections are
+ * forgotten, so their next packets are judged by the policies and dropped. Elsewhere this does nothing, and the
+ * drill's effect check says whether the isolation took hold.
+ */
+export function forgetConnections(podIp: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.KUBERNETES_SERVICE_HOST || !/^[0-9.]+$/.test(podIp)) return false;
+  let forgot = false;
+  for (const side of ["--orig-src", "--orig-dst"]) {
+    // conntrack exits 1 when nothing matched: not an error.
+    const r = spawnSync("conntrack", ["-D", side, podIp], { encoding: "utf8" });
+    if (r.error) return false;
+    forgot ||= r.status === 0;
+  }
+  return forgot;
+}
+
 export class KubernetesFaults implements FaultInjector {
   readonly kind = "kubernetes" as const;
   private readonly core: k8s.CoreV1Api;
@@ -33,20 +138,43 @@ export class KubernetesFaults implements FaultInjector {
 
   private constructor(
     private readonly placement: KubePlacement,
-    core: k8s.CoreV1Api,
-    net: k8s.NetworkingV1Api,
+    private readonly lib: typeof k8s,
+    private readonly kc: k8s.KubeConfig,
   ) {
-    this.core = core;
-    this.net = net;
+    this.core = kc.makeApiClient(lib.CoreV1Api);
+    this.net = kc.makeApiClient(lib.NetworkingV1Api);
   }
 
   static async connect(placement: KubePlacement): Promise<KubernetesFaults> {
-    const lib = await import("@kubernetes/client-node");
-    const kc = new lib.KubeConfig();
-    if (placement.kubeconfig) kc.loadFromFile(placement.kubeconfig);
-    else kc.loadFromDefault();
-    if (placement.context) kc.setCurrentContext(placement.context);
-    return new KubernetesFaults(placement, kc.makeApiClient(lib.CoreV1Api), kc.makeApiClient(lib.NetworkingV1Api));
+    const { lib, kc } = await kubeConfigFor(placement);
+    return new KubernetesFaults(placement, lib, kc);
+  }
+
+  /** Runs a command in a pod's first container; resolves with its output once the exec ends (however it ends). */
+  private async exec(namespace: string, pod: string, command: string[]): Promise<{ out: string; status: string }> {
+    const p = await this.core.readNamespacedPod({ name: pod, namespace });
+    const container = p.spec?.containers[0]?.name ?? "";
+    let out = "";
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        out += String(chunk);
+        done();
+      },
+    });
+    return new Promise((resolve, reject) => {
+      new this.lib.Exec(this.kc)
+        .exec(namespace, pod, container, command, sink, sink, null, false, (st) =>
+          resolve({ out, status: `${st.status ?? "?"}${st.message ? `: ${st.message}` : ""}` }),
+        )
+        .then((ws) => ws.on("close", () => resolve({ out, status: "closed" })))
+        .catch(reject);
+    });
+  }
+
+  private async containerStatus(namespace: string, pod: string): Promise<ContainerStatus | undefined> {
+    const p = await this.core.readNamespacedPod({ name: pod, namespace }).catch(() => undefined);
+    const name = p?.spec?.containers[0]?.name;
+    return p?.status?.containerStatuses?.find((c) => c.name === name) as ContainerStatus | undefined;
   }
 
   /** Pod names are the target's node names; the namespace follows from the system the pod belongs to. */
@@ -59,8 +187,29 @@ export class KubernetesFaults implements FaultInjector {
     );
   }
 
-  async kill(node: string): Promise<void> {
-    await this.core.deleteNamespacedPod({ name: node, namespace: this.namespaceOf(node), gracePeriodSeconds: 0 });
+  async kill(node: string): Promise<KillEvidence> {
+    const namespace = this.namespaceOf(node);
+    const before = await this.containerStatus(namespace, node);
+    if (!before) throw new Error(`pod ${namespace}/${node} has no running broker container to kill`);
+    // The exec's own shell dies with the container, so how the exec ends says nothing; the container status does.
+    const { out } = await this.exec(namespace, node, ["sh", "-c", killEverythingScript]).catch((e: Error) => ({
+      out: `(exec: ${e.message})`,
+    }));
+    const killed = out.trim().split("\n").filter(Boolean).join(", ") || "nothing";
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const now = await this.containerStatus(namespace, node);
+      const t = now?.lastState?.terminated;
+      if (now && now.restartCount > before.restartCount && t) {
+        const e = describeTermination(now.name, t);
+        return { ...e, detail: `SIGKILL by exec (${killed}); ${e.detail}` };
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return {
+      bySigkill: false,
+      detail: `SIGKILL by exec (${killed}), but ${namespace}/${node}'s container did not restart within 30 s`,
+    };
   }
 
   async restore(node: string): Promise<void> {
@@ -76,13 +225,46 @@ export class KubernetesFaults implements FaultInjector {
     throw new Error(`pod ${namespace}/${node} was not Ready again within 300 s`);
   }
 
+  /** Labels the pod in or out of the charts' allow policies (null removes the label, as a merge patch does). */
+  private async labelIsolated(namespace: string, pod: string, value: "true" | null): Promise<void> {
+    const { setHeaderOptions, PatchStrategy } = this.lib;
+    await this.core.patchNamespacedPod(
+      { name: pod, namespace, body: { metadata: { labels: { [isolatedPodLabel]: value } } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+  }
+
   async isolate(node: string): Promise<void> {
     const namespace = this.namespaceOf(node);
+    // Deny first, then leave the allow policies: at no moment is the pod selected by an allow alone.
     await this.net.createNamespacedNetworkPolicy({ namespace, body: isolationPolicy(namespace, node) });
+    await this.labelIsolated(namespace, node, "true");
+    const ip = (await this.core.readNamespacedPod({ name: node, namespace })).status?.podIP;
+    if (ip) forgetConnections(ip);
+  }
+
+  async confirmIsolated(node: string): Promise<{ isolated: boolean; detail: string }> {
+    const namespace = this.namespaceOf(node);
+    const pod = await this.core.readNamespacedPod({ name: node, namespace });
+    const ip = pod.status?.podIP;
+    const ports = (pod.spec?.containers[0]?.ports ?? []).map((p) => p.containerPort);
+    const prefix = node.slice(0, node.lastIndexOf("-") + 1);
+    const peers = (await this.core.listNamespacedPod({ namespace })).items
+      .filter((p) => p.metadata?.name?.startsWith(prefix) && p.metadata.name !== node && p.status?.phase === "Running")
+      .map((p) => p.metadata?.name as string);
+    const peer = peers[0];
+    if (!ip || !peer || ports.length === 0) {
+      return { isolated: false, detail: `no peer pod, pod IP or port to probe ${node} from` };
+    }
+    const { out } = await this.exec(namespace, peer, ["bash", "-c", reachScript(ip, ports)]);
+    const container = await this.containerStatus(namespace, node);
+    const judged = judgeReach(out, ports, Boolean((container as { state?: { running?: unknown } })?.state?.running));
+    return { ...judged, detail: `from ${peer} to ${node} (${ip}): ${judged.detail}` };
   }
 
   async heal(node: string): Promise<void> {
     const namespace = this.namespaceOf(node);
+    await this.labelIsolated(namespace, node, null).catch(() => undefined);
     await this.net.deleteNamespacedNetworkPolicy({ name: `isolate-${node}`, namespace }).catch(() => undefined);
   }
 
@@ -94,6 +276,10 @@ export class KubernetesFaults implements FaultInjector {
       });
       for (const np of list.items) {
         if (np.metadata?.name) await this.net.deleteNamespacedNetworkPolicy({ name: np.metadata.name, namespace });
+      }
+      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: isolatedPodLabel });
+      for (const pod of pods.items) {
+        if (pod.metadata?.name) await this.labelIsolated(namespace, pod.metadata.name, null);
       }
     }
   }
@@ -121,10 +307,26 @@ export class KubernetesFaults implements FaultInjector {
     }
   }
 
+  /**
+   * The active KRaft controller, from the quorum itself: kafka-metadata-quorum.sh by exec in a controller pod, on the
+   * controller listener with the chart's controller credentials (the Kafka client API only ever names a random
+   * broker). The credentials stay in the pod: the client config is written there, readable by the broker user only.
+   */
   async activeKafkaController(): Promise<string> {
-    throw new Error(
-      "the active KRaft controller is not visible through the Kafka client API; on Kubernetes run " +
-        "`kafka-metadata-quorum.sh --bootstrap-controller <pod>:9093 describe --status` in a controller pod",
-    );
+    const p = this.placement;
+    const errors: string[] = [];
+    for (const sts of [...p.kafka.statefulSets].sort(
+      (a, b) => Number(b.includes("controller")) - Number(a.includes("controller")),
+    )) {
+      const pod = `${sts}-0`;
+      const r = await this.exec(p.kafka.namespace, pod, ["sh", "-c", quorumStatusScript]).catch((e: Error) => ({
+        out: "",
+        status: e.message,
+      }));
+      const leader = leaderFromQuorumStatus(r.out);
+      if (leader) return leader;
+      errors.push(`${pod}: ${r.status} ${r.out.trim().split("\n").slice(-2).join(" ")}`);
+    }
+    throw new Error(`no controller pod answered with the quorum's leader: ${errors.join("; ")}`);
   }
 }

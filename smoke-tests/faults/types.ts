@@ -4,15 +4,31 @@
 
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
 
+/** What a kill left behind to show it was one: a drill counts the fault only when `bySigkill` holds. */
+export interface KillEvidence {
+  /** The broker died by SIGKILL: no shutdown hook, no controlled shutdown. */
+  bySigkill: boolean;
+  /** For the report: how it was killed and what was seen (e.g. the container's exit code and reason). */
+  detail: string;
+}
+
 export interface FaultInjector {
   readonly kind: "embedded" | "kubernetes";
-  /** Hard kill: SIGKILL on the embedded nodes, pod delete with grace period 0 on Kubernetes. */
-  kill(node: string): Promise<void>;
+  /**
+   * Hard kill, no graceful shutdown: SIGKILL to every process of the embedded node; on Kubernetes SIGKILL by exec in
+   * the broker's container (the pods share their PID namespace, so the broker is not PID 1), the pod left in place.
+   */
+  kill(node: string): Promise<KillEvidence>;
   /** Brings a killed or stopped node back (embedded: start it; on Kubernetes the StatefulSet recreates the pod, so wait). */
   restore(node: string): Promise<void>;
   /** A real network partition: the node can reach no peer and no client, and nobody can reach it. */
   isolate(node: string): Promise<void>;
   heal(node: string): Promise<void>;
+  /**
+   * Where isolation is built from parts that can leak (NetworkPolicies add up): whether a peer really cannot reach
+   * the isolated node. Absent where isolation drops everything by construction (the embedded namespaces).
+   */
+  confirmIsolated?(node: string): Promise<{ isolated: boolean; detail: string }>;
   /** Graceful restart of every node of one system, one at a time, each waiting for the cluster to be healthy. */
   rollingRestart(
     system: "kafka" | "rabbitmq",

@@ -113,3 +113,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "kafka.scramUsers" -}}
 {{- join " " (prepend .Values.auth.sasl.users (include "kafka.interBrokerUser" .)) -}}
 {{- end -}}
+
+{{- /* The label the drills' isolate fault puts on a pod (contract/fault-labels.ts): a pod carrying it is selected by
+no allow policy of this chart, only by the fault's deny-all. */}}
+{{- define "kafka.notIsolated" -}}
+{ key: messaging-platform.io/isolated, operator: DoesNotExist }
+{{- end -}}

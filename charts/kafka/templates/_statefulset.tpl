@@ -51,6 +51,9 @@ spec:
         {{- end }}
     spec:
       serviceAccountName: {{ include "kafka.serviceAccountName" $root }}
+      # The broker is then not PID 1 of its PID namespace, which ignores SIGKILL sent from inside it: a hard kill by
+      # exec (the drills' kill fault, smoke-tests/faults/kubernetes.ts) really kills it, with no graceful shutdown.
+      shareProcessNamespace: true
       automountServiceAccountToken: false
       terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
       {{- with $v.imagePullSecrets }}

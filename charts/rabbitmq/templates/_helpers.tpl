@@ -86,3 +86,9 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{- /* The label the drills' isolate fault puts on a pod (contract/fault-labels.ts): a pod carrying it is selected by
+no allow policy of this chart, only by the fault's deny-all. */}}
+{{- define "rabbitmq.notIsolated" -}}
+{ key: messaging-platform.io/isolated, operator: DoesNotExist }
+{{- end -}}

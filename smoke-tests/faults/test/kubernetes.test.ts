@@ -1,4 +1,13 @@
-import { isolationPolicy } from "../kubernetes";
+import { spawnSync } from "node:child_process";
+import { type AddressInfo, createServer } from "node:net";
+import {
+  describeTermination,
+  isolationPolicy,
+  judgeReach,
+  killEverythingScript,
+  leaderFromQuorumStatus,
+  reachScript,
+} from "../kubernetes";
 
 describe("Kubernetes isolation policy", () => {
   const np = isolationPolicy("kafka", "kafka-broker-1");
@@ -16,5 +25,79 @@ describe("Kubernetes isolation policy", () => {
 
   it("is labelled so healAll can find every isolation it created", () => {
     expect(np.metadata?.labels).toEqual({ "messaging-platform.io/fault": "isolate" });
+  });
+});
+
+describe("a kill counts only when the container died by SIGKILL", () => {
+  it("exit code 137 (128 + 9) is SIGKILL, with the reason in the detail", () => {
+    expect(describeTermination("kafka", { exitCode: 137, reason: "Error" })).toEqual({
+      bySigkill: true,
+      detail: "container kafka terminated: exit code 137 (SIGKILL), reason Error",
+    });
+  });
+
+  it("a clean exit or a SIGTERM shutdown is not a hard kill", () => {
+    expect(describeTermination("kafka", { exitCode: 0, reason: "Completed" }).bySigkill).toBe(false);
+    expect(describeTermination("rabbitmq", { exitCode: 143, reason: "Error" }).bySigkill).toBe(false);
+  });
+
+  it("the kill script, run in a PID namespace of its own, SIGKILLs every process but PID 1 and itself", () => {
+    // As in a pod sharing one PID namespace: PID 1 stands for the pause process, the two sleeps for the broker.
+    const inPod = `sleep 100 & sleep 101 & sh -c '${killEverythingScript.replaceAll("'", "'\\''")}'; wait; echo done`;
+    const r = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "sh", "-c", inPod], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim().split("\n")).toEqual(["2 sleep", "3 sleep", "done"]);
+  });
+});
+
+describe("isolation counts only when a peer cannot get in", () => {
+  it("the probe script tells an open port from a refused one (bash's /dev/tcp on loopback)", async () => {
+    const server = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    const open = (server.address() as AddressInfo).port;
+    const closed = open === 65_000 ? 65_001 : 65_000;
+    const r = spawnSync("bash", ["-c", reachScript("127.0.0.1", [open, closed])], { encoding: "utf8" });
+    server.close();
+    expect(r.stdout.trim().split("\n")).toEqual([`${open} open`, `${closed} refused`]);
+  });
+
+  it("isolated: nothing open while the broker runs (a refusal is then the policy's REJECT)", () => {
+    expect(judgeReach("9092 refused\n9094 blocked\n", [9092, 9094], true)).toEqual({
+      isolated: true,
+      detail: "9092 refused, 9094 blocked",
+    });
+  });
+
+  it("not isolated: one port open (the lone deny-all case: the charts' allow still admits peers)", () => {
+    expect(judgeReach("9092 open\n9094 refused\n", [9092, 9094], true).isolated).toBe(false);
+  });
+
+  it("not isolated: the broker is not running, so a refusal proves nothing; nor a port the probe did not answer", () => {
+    expect(judgeReach("9092 refused\n", [9092], false)).toEqual({
+      isolated: false,
+      detail: "9092 refused; the broker's container is not running",
+    });
+    expect(judgeReach("9092 refused\n", [9092, 9094], true).isolated).toBe(false);
+  });
+});
+
+describe("the active KRaft controller, read from the quorum", () => {
+  const status = [
+    "ClusterId:              UVClQ8eUhX4HiwBnG23QKw",
+    "LeaderId:               102",
+    "LeaderEpoch:            3",
+    'CurrentVoters:          [{"id": 100, "endpoints": ["CONTROLLER://kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local:9093"]}, {"id": 102, "endpoints": ["CONTROLLER://kafka-broker-2.kafka-broker-headless.kafka.svc.cluster.local:9093"]}]',
+    "CurrentObservers:       []",
+  ].join("\n");
+
+  it("is the voter whose id is LeaderId, named by its endpoint's pod name", () => {
+    expect(leaderFromQuorumStatus(status)).toBe("kafka-broker-2");
+  });
+
+  it("nothing when the tool failed or there is no leader yet", () => {
+    expect(leaderFromQuorumStatus("org.apache.kafka.common.errors.TimeoutException")).toBeUndefined();
+    expect(
+      leaderFromQuorumStatus(status.replace("LeaderId:               102", "LeaderId:               -1")),
+    ).toBeUndefined();
   });
 });

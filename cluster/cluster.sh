@@ -307,6 +307,7 @@ up() {
   step "kubelet" start_kubelet
   step "kube-proxy (iptables)" start_kube_proxy
   step "CoreDNS, kube-router, StorageClass" addons
+  step "volume reclaimer" start_process volume-reclaimer bash "$here/volume-reclaimer.sh"
   step "node Ready, system pods Ready" wait_ready
   echo "cluster up: done in $((SECONDS - STEP_T0))s; kubeconfig $KUBECONFIG_ADMIN"
 }

@@ -12,6 +12,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -19,7 +20,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { buildImage as buildRunnerRootfs, imageName } from "../images/build";
+import { buildImage as buildRunnerRootfs, dockerfile, imageName } from "../images/build";
+import { parseDockerfile } from "../images/dockerfile";
 import { type ImageRuntimeConfig, writeOciArchive } from "../images/oci";
 import { run } from "../toolchain/src/exec";
 import { cacheDir, repoRoot, version } from "../toolchain/src/paths";
@@ -351,9 +353,13 @@ async function buildRunner(): Promise<{ ref: string; built: boolean }> {
   const ref = imageName().full;
   const out = join(imagesDir, `smoke-gate_${imageName().tag}.tar`);
   const lock = statSync(join(repoRoot, "package-lock.json"));
-  const key = [RECIPE, ref, hashFile(join(repoRoot, "smoke-tests", "Dockerfile")), `${lock.size}:${lock.mtimeMs}`].join(
-    "\n",
-  );
+  const key = [
+    RECIPE,
+    ref,
+    hashFile(join(repoRoot, "smoke-tests", "Dockerfile")),
+    `${lock.size}:${lock.mtimeMs}`,
+    hashCopiedSources(),
+  ].join("\n");
   if (existsSync(out) && existsSync(`${out}.inputs`) && readFileSync(`${out}.inputs`, "utf8") === key) {
     return { ref, built: false };
   }
@@ -366,6 +372,27 @@ async function buildRunner(): Promise<{ ref: string; built: boolean }> {
 }
 
 const hashFile = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
+
+/**
+ * Every file the Dockerfile COPYs, by path and content: the runner must be rebuilt when the gate's code changes, or
+ * the in-cluster gate runs yesterday's checks under today's tag.
+ */
+function hashCopiedSources(): string {
+  const h = createHash("sha256");
+  const add = (rel: string) => {
+    const abs = join(repoRoot, rel);
+    if (!existsSync(abs)) return;
+    if (statSync(abs).isDirectory()) {
+      for (const e of readdirSync(abs).sort()) if (e !== "node_modules") add(join(rel, e));
+    } else {
+      h.update(`${rel}\0`).update(readFileSync(abs));
+    }
+  };
+  for (const step of parseDockerfile(readFileSync(dockerfile, "utf8"))) {
+    if (step.op === "COPY") for (const src of step.args.filter((a) => !a.startsWith("--")).slice(0, -1)) add(src);
+  }
+  return h.digest("hex");
+}
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);

@@ -22,7 +22,14 @@ interface Inputs {
 /** Generates the value (also used by the unit tests). Uniform: rejection sampling avoids modulo bias. */
 export function generateSecret(format: SecretFormat, length: number): string {
   const crypto = require("node:crypto") as typeof import("node:crypto");
-  if (format === "base64url") return crypto.randomBytes(length).toString("base64url");
+  if (format === "base64url") {
+    // Never with a leading "-", as Kafka's own Uuid.randomUuid: a KRaft cluster id "-x…" is read by kafka-storage's
+    // argument parser as an option (found on the first 3-node deploy: every broker exited at format).
+    for (;;) {
+      const value = crypto.randomBytes(length).toString("base64url");
+      if (!value.startsWith("-")) return value;
+    }
+  }
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   let out = "";
   while (out.length < length) {

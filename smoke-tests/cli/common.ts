@@ -6,12 +6,14 @@ import { EmbeddedFaults } from "../faults/embedded";
 import { KubernetesFaults } from "../faults/kubernetes";
 import type { FaultInjector } from "../faults/types";
 import { formatProgressLine, paintFor } from "../reports/terminal";
+import { useClusterDns } from "../target-select/cluster-dns";
 import { loadSelectedTarget } from "../target-select/load";
 import { assertReachable } from "../target-select/reachability";
 import type { ProgressSample } from "../workload/workload";
 
 export async function selectTarget(argv: readonly string[] = process.argv): Promise<Target> {
   const target = loadSelectedTarget(argv);
+  await useClusterDns(target);
   await assertReachable(target, { deadlineMs: 10_000 });
   return target;
 }

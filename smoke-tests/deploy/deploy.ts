@@ -13,6 +13,7 @@ import { faultsFor } from "../cli/common";
 import { type GateProgress, runGate } from "../gate/gate";
 import { writeGateReport } from "../gate/report";
 import { waitHealthy } from "./health";
+import { inClusterGate, waitRolledOut } from "./in-cluster";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
 export interface DeployOptions {
@@ -75,6 +76,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
   if (!previewed) return result;
 
   let target: Target | undefined;
+  let inCluster: { namespace: string; job: string } | undefined;
   const deployed = await step("up", async () => {
     // --refresh: what was removed behind Pulumi's back (a pod, the embedded environment) is recreated.
     const u = await s.up({ ...common, refresh: true }).catch((e: Error) => {
@@ -83,10 +85,29 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
     const checked = validateTarget(u.outputs.target?.value);
     if (!checked.ok) throw new Error(formatProblems(`stack ${o.stack}'s target output`, checked.problems));
     target = checked.target;
+    const gateJob = u.outputs.smokeGate?.value as { enabled?: boolean; namespace?: string; job?: string } | undefined;
+    if (gateJob?.enabled && gateJob.namespace && gateJob.job)
+      inCluster = { namespace: gateJob.namespace, job: gateJob.job };
     return describeChanges(u.summary.resourceChanges as Record<string, number> | undefined, "done");
   });
   if (!deployed || !target) return result;
   const t = target;
+
+  const placement = t.placement;
+  if (inCluster && placement.kind === "kubernetes") {
+    // The gate ran inside `pulumi up` (a failed gate fails `up` above); the brokers' names resolve only in the cluster.
+    const gateJob = inCluster;
+    const rolledOut = await step("healthy", () => waitRolledOut(placement, o.healthTimeoutMs ?? 300_000, progress));
+    if (!rolledOut) return result;
+    await step("gate", async () => {
+      const g = await inClusterGate(placement, gateJob);
+      o.onOutput?.(`\n${g.report}\n`);
+      const where = `Job ${gateJob.namespace}/${gateJob.job}`;
+      if (!g.passed) throw new Error(`${where} did not succeed:\n${g.report}`);
+      return `${where} passed in the cluster (${g.report.split("\n")[0]})`;
+    });
+    return result;
+  }
 
   const systems = t.gate?.systems ?? ["kafka", "rabbitmq"];
   const healthy = await step("healthy", () => waitHealthy(t, systems, o.healthTimeoutMs ?? 300_000, progress));

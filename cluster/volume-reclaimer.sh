@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The cluster's volume reclaimer, a process of `cluster up` like the others: what sig-storage-local-static-provisioner
+# does for local volumes. A claim deleted (a stack destroyed, a StatefulSet's PVC removed) leaves its `local` volume
+# Released, and a Released volume never binds again; so every few seconds each Released volume of this cluster is
+# wiped (its old data must not reach the next claim) and made Available again by removing its claimRef.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+released() {
+  kc get pv -l messaging-platform.io/cluster-volume=true \
+    -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{" "}{.spec.local.path}{"\n"}{end}'
+}
+
+while true; do
+  released 2>/dev/null | while read -r name path; do
+    # Only the cluster's own volume directories are ever wiped.
+    case "$path" in
+      "$VOLUMES_DIR"/pv-*) ;;
+      *) echo "skipping $name: $path is not under $VOLUMES_DIR"; continue ;;
+    esac
+    find "$path" -mindepth 1 -delete &&
+      kc patch pv "$name" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null &&
+      echo "$(date -u +%FT%TZ) reclaimed $name (wiped $path)"
+  done
+  sleep 3
+done

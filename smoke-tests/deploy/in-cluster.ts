@@ -1,0 +1,102 @@
+// After `pulumi up` of a stack whose gate runs as a Job in the cluster (gate.inCluster): the brokers' addresses are
+// cluster DNS names the deploying machine cannot resolve, so both steps after `up` read the cluster's API instead of
+// connecting to the brokers. "healthy" is this project's own StatefulSet await (on @pulumi/kubernetes 4.25.0 the
+// provider's await does not compare observedGeneration, so a rollout it reports done may not have started); "gate"
+// reads the Job that `pulumi up` already waited for, and its report from the pod's log.
+import type * as k8s from "@kubernetes/client-node";
+import { type KubePlacement, kubeConfigFor } from "../faults/kubernetes";
+
+export interface RolloutView {
+  name: string;
+  generation?: number;
+  replicas?: number;
+  status?: {
+    observedGeneration?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+  };
+}
+
+/** Done only when the controller has seen the latest spec and every replica runs it and is Ready. */
+export function rolloutState(s: RolloutView): { done: boolean; detail: string } {
+  const want = s.replicas ?? 1;
+  const st = s.status ?? {};
+  if ((st.observedGeneration ?? 0) < (s.generation ?? 0)) {
+    return {
+      done: false,
+      detail: `${s.name}: generation ${s.generation} not yet observed (${st.observedGeneration ?? 0})`,
+    };
+  }
+  if (st.updateRevision && st.currentRevision !== st.updateRevision) {
+    return { done: false, detail: `${s.name}: rolling, ${st.updatedReplicas ?? 0}/${want} updated` };
+  }
+  if ((st.updatedReplicas ?? 0) < want || (st.readyReplicas ?? 0) < want) {
+    return {
+      done: false,
+      detail: `${s.name}: ${st.readyReplicas ?? 0}/${want} ready, ${st.updatedReplicas ?? 0}/${want} updated`,
+    };
+  }
+  return { done: true, detail: `${s.name}: ${want}/${want} ready at generation ${s.generation}` };
+}
+
+function statefulSetsOf(p: KubePlacement): Array<{ namespace: string; name: string }> {
+  return [
+    ...p.kafka.statefulSets.map((name) => ({ namespace: p.kafka.namespace, name })),
+    { namespace: p.rabbitmq.namespace, name: p.rabbitmq.statefulSet },
+  ];
+}
+
+export async function waitRolledOut(
+  placement: KubePlacement,
+  timeoutMs: number,
+  progress: (line: string) => void,
+): Promise<string> {
+  const { lib, kc } = await kubeConfigFor(placement);
+  const apps = kc.makeApiClient(lib.AppsV1Api);
+  const deadline = Date.now() + timeoutMs;
+  const done: string[] = [];
+  for (const { namespace, name } of statefulSetsOf(placement)) {
+    let last = "";
+    for (;;) {
+      const sts: k8s.V1StatefulSet = await apps.readNamespacedStatefulSet({ name, namespace });
+      const state = rolloutState({
+        name: `${namespace}/${name}`,
+        generation: sts.metadata?.generation,
+        replicas: sts.spec?.replicas,
+        status: sts.status,
+      });
+      if (state.done) {
+        done.push(state.detail);
+        break;
+      }
+      if (state.detail !== last) progress(`waiting: ${state.detail}`);
+      last = state.detail;
+      if (Date.now() > deadline) throw new Error(`not rolled out within ${timeoutMs / 1000} s: ${state.detail}`);
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+  return done.join("; ");
+}
+
+/** The gate report the Job printed: from its first line ("smoke gate on …") to the end. */
+export function gateReportFromLog(log: string): string {
+  const lines = log.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("smoke gate on "));
+  return (start === -1 ? lines.slice(-20) : lines.slice(start)).join("\n").trim();
+}
+
+export async function inClusterGate(
+  placement: KubePlacement,
+  gate: { namespace: string; job: string },
+): Promise<{ passed: boolean; report: string }> {
+  const { lib, kc } = await kubeConfigFor(placement);
+  const batch = kc.makeApiClient(lib.BatchV1Api);
+  const core = kc.makeApiClient(lib.CoreV1Api);
+  const job = await batch.readNamespacedJob({ name: gate.job, namespace: gate.namespace });
+  const pods = await core.listNamespacedPod({ namespace: gate.namespace, labelSelector: `job-name=${gate.job}` });
+  const pod = pods.items.at(-1)?.metadata?.name;
+  const log = pod ? await core.readNamespacedPodLog({ name: pod, namespace: gate.namespace }) : "(no pod)";
+  return { passed: (job.status?.succeeded ?? 0) > 0, report: gateReportFromLog(String(log)) };
+}

@@ -1,0 +1,77 @@
+// Brokers on Kubernetes advertise cluster DNS names (kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local),
+// which only the cluster's DNS answers. A command run on a node of the cluster (this project's cluster: the machine
+// itself) reaches the pods and Services but resolves through the machine's resolver, which must never be asked for
+// cluster names. So names under the cluster domain, and only those, are resolved through the cluster's DNS Service
+// (kube-system/kube-dns), read from the API; every other name resolves as before. Inside a pod nothing changes.
+import type { Target } from "../../contract/target";
+import { kubeConfigFor } from "../faults/kubernetes";
+
+// The dns module object, not an ES namespace (which is frozen): net and undici look `lookup` up on it per connection.
+const dns = require("node:dns") as typeof import("node:dns");
+
+const clusterSuffix = ".svc.cluster.local";
+
+/** Host names of the target that only the cluster's DNS can answer. */
+export function clusterHostnames(target: Target): string[] {
+  const hosts = [
+    ...target.kafka.bootstrapServers.map((s) => s.slice(0, s.lastIndexOf(":"))),
+    ...[...target.rabbitmq.amqpUrls, ...target.rabbitmq.managementUrls].map((u) => new URL(u).hostname),
+  ];
+  return [...new Set(hosts.filter((h) => h.endsWith(clusterSuffix)))];
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address?: unknown, family?: number) => void;
+
+/** Replaces dns.lookup for names under the cluster domain with queries to `server`; idempotent. */
+export function resolveClusterNamesThrough(server: string): void {
+  const current = dns.lookup as typeof dns.lookup & { clusterDns?: string };
+  if (current.clusterDns === server) return;
+  const original = dns.lookup;
+  const resolver = new dns.Resolver({ timeout: 2_000, tries: 2 });
+  resolver.setServers([server]);
+  const lookup = (hostname: string, options: unknown, callback?: LookupCallback) => {
+    const cb = (typeof options === "function" ? options : callback) as LookupCallback;
+    const opts = (typeof options === "object" && options !== null ? options : {}) as { all?: boolean };
+    if (!hostname.endsWith(clusterSuffix) && !hostname.endsWith(`${clusterSuffix}.`)) {
+      return (original as (...a: unknown[]) => void)(hostname, options, callback);
+    }
+    resolver.resolve4(hostname, (err, addresses) => {
+      if (err || addresses.length === 0) {
+        const e = (err ?? new Error(`no address for ${hostname}`)) as NodeJS.ErrnoException;
+        e.message = `${hostname} through the cluster DNS ${server}: ${e.message}`;
+        return cb(e);
+      }
+      if (opts.all)
+        return cb(
+          null,
+          addresses.map((address) => ({ address, family: 4 })),
+        );
+      return cb(null, addresses[0], 4);
+    });
+  };
+  (lookup as typeof lookup & { clusterDns?: string }).clusterDns = server;
+  (dns as { lookup: unknown }).lookup = lookup;
+}
+
+/**
+ * On a Kubernetes target, outside a pod: resolve the target's cluster names through the cluster's DNS Service.
+ * Returns the server used, or undefined when nothing was needed.
+ */
+export async function useClusterDns(target: Target, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const placement = target.placement;
+  if (placement.kind !== "kubernetes" || env.KUBERNETES_SERVICE_HOST) return undefined;
+  if (clusterHostnames(target).length === 0) return undefined;
+  const { lib, kc } = await kubeConfigFor(placement);
+  const svc = await kc
+    .makeApiClient(lib.CoreV1Api)
+    .readNamespacedService({ name: "kube-dns", namespace: "kube-system" })
+    .catch((e: Error) => {
+      throw new Error(
+        `the target's brokers have cluster DNS names, and kube-system/kube-dns could not be read: ${e.message}`,
+      );
+    });
+  const ip = svc.spec?.clusterIP;
+  if (!ip || ip === "None") throw new Error("kube-system/kube-dns has no ClusterIP to resolve the brokers' names with");
+  resolveClusterNamesThrough(ip);
+  return ip;
+}

@@ -1,0 +1,51 @@
+import type { Target } from "../../../contract/target";
+import { clusterHostnames, resolveClusterNamesThrough, useClusterDns } from "../cluster-dns";
+
+const dns = require("node:dns") as typeof import("node:dns");
+
+function target(hosts: { kafka: string[]; amqp: string[]; management: string[] }, kind = "kubernetes"): Target {
+  return {
+    name: "t",
+    placement: { kind } as Target["placement"],
+    kafka: { bootstrapServers: hosts.kafka } as Target["kafka"],
+    rabbitmq: { amqpUrls: hosts.amqp, managementUrls: hosts.management } as Target["rabbitmq"],
+  };
+}
+
+describe("cluster DNS for commands run on a node", () => {
+  const onCluster = target({
+    kafka: ["kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local:9092", "10.0.0.1:9092"],
+    amqp: ["amqps://rabbitmq.rabbitmq.svc.cluster.local:5671"],
+    management: ["https://rabbitmq.rabbitmq.svc.cluster.local:15671"],
+  });
+
+  it("only the target's names under the cluster domain, once each", () => {
+    expect(clusterHostnames(onCluster)).toEqual([
+      "kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local",
+      "rabbitmq.rabbitmq.svc.cluster.local",
+    ]);
+  });
+
+  it("nothing to do inside a pod, on the embedded default, or for a target without cluster names", async () => {
+    await expect(useClusterDns(onCluster, { KUBERNETES_SERVICE_HOST: "10.96.0.1" })).resolves.toBeUndefined();
+    await expect(
+      useClusterDns(target({ kafka: [], amqp: [], management: [] }, "embedded"), {}),
+    ).resolves.toBeUndefined();
+    const plain = target({ kafka: ["10.213.0.10:9092"], amqp: ["amqp://10.213.0.20:5672"], management: [] });
+    await expect(useClusterDns(plain, {})).resolves.toBeUndefined();
+  });
+
+  it("other names still resolve as before once cluster names go to the cluster's DNS", async () => {
+    const before = dns.lookup;
+    resolveClusterNamesThrough("127.0.0.1");
+    try {
+      expect(dns.lookup).not.toBe(before);
+      const address = await new Promise((resolve, reject) =>
+        dns.lookup("localhost", { family: 4 }, (err, a) => (err ? reject(err) : resolve(a))),
+      );
+      expect(address).toBe("127.0.0.1");
+    } finally {
+      (dns as { lookup: unknown }).lookup = before;
+    }
+  });
+});

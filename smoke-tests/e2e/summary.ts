@@ -52,7 +52,7 @@ export function formatE2e(steps: E2eStep[], drills: DrillFigures[]): string {
   const total = steps.reduce((sum, s) => sum + s.durationMs, 0);
   const lines = [`e2e: ${passed ? "PASS" : "FAIL"} in ${secs(total)}`, ""];
   for (const s of steps)
-    lines.push(`  ${s.ok ? "✓" : "✗"} ${pad(s.name, 22)} ${pad(secs(s.durationMs), 9)} ${s.detail}`);
+    lines.push(`  ${s.ok ? "✓" : "✗"} ${pad(s.name, 28)} ${pad(secs(s.durationMs), 9)} ${s.detail}`);
   if (drills.length > 0) {
     lines.push("", "drills: lost / unexpected / writes recovered (slowest fault) / fault took effect");
     const key = (d: DrillFigures) => `${d.scenario} ${d.system}`;

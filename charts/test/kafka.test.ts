@@ -1,6 +1,5 @@
 // charts/kafka: lint, render every example, validate every object offline, and assert the promises the chart makes
 // (durability, quorum, roll gate, scheduling, hardening, pinned image, services) on the rendered objects.
-import { isolatedPodLabel } from "../../contract/fault-labels";
 import { version } from "../../toolchain/src/paths";
 import {
   type Any,
@@ -8,6 +7,7 @@ import {
   container,
   containers,
   describeChartBasics,
+  describeFaultReadiness,
   env,
   exampleRenderer,
   properties,
@@ -180,18 +180,7 @@ describe("production example: 3 dedicated controllers and 3 brokers", () => {
     );
   });
 
-  test("a pod labelled isolated is in no allow rule: neither selected nor admitted as a peer", () => {
-    const np = r().get("NetworkPolicy", fullname).spec;
-    const notIsolated = [{ key: isolatedPodLabel, operator: "DoesNotExist" }];
-    expect(np.podSelector.matchExpressions).toEqual(notIsolated);
-    const peers = np.ingress.flatMap((rule: Any) => rule.from ?? []).filter((f: Any) => f.podSelector);
-    expect(peers.length).toBeGreaterThan(0);
-    for (const peer of peers) expect(peer.podSelector.matchExpressions).toEqual(notIsolated);
-  });
-
-  test("the pod shares its PID namespace, so a SIGKILL by exec reaches the broker", () => {
-    for (const s of r().all("StatefulSet")) expect(s.spec.template.spec.shareProcessNamespace).toBe(true);
-  });
+  describeFaultReadiness(() => r(), fullname);
 
   test("the NetworkPolicy keeps quorum and replication ports inside the cluster", () => {
     const np = r().get("NetworkPolicy", fullname).spec;

@@ -1,6 +1,5 @@
 // charts/rabbitmq: lint, render every example, validate every object offline, and assert the Cluster Operator's
 // design (StatefulSet, discovery, probes, preStop gate) and the durable defaults on the rendered objects.
-import { isolatedPodLabel } from "../../contract/fault-labels";
 import { version } from "../../toolchain/src/paths";
 import {
   type Any,
@@ -8,6 +7,7 @@ import {
   container,
   containers,
   describeChartBasics,
+  describeFaultReadiness,
   env,
   exampleRenderer,
   properties,
@@ -136,18 +136,7 @@ describe("production example: 3 nodes in three zones", () => {
     expect(sts(r()).spec.volumeClaimTemplates[0].spec.storageClassName).toBe("ssd");
   });
 
-  test("a pod labelled isolated is in no allow rule: neither selected nor admitted as a peer", () => {
-    const np = r().get("NetworkPolicy", fullname).spec;
-    const notIsolated = [{ key: isolatedPodLabel, operator: "DoesNotExist" }];
-    expect(np.podSelector.matchExpressions).toEqual(notIsolated);
-    const peers = np.ingress.flatMap((rule: Any) => rule.from ?? []).filter((f: Any) => f.podSelector);
-    expect(peers.length).toBeGreaterThan(0);
-    for (const peer of peers) expect(peer.podSelector.matchExpressions).toEqual(notIsolated);
-  });
-
-  test("the pod shares its PID namespace, so a SIGKILL by exec reaches the broker", () => {
-    for (const s of r().all("StatefulSet")) expect(s.spec.template.spec.shareProcessNamespace).toBe(true);
-  });
+  describeFaultReadiness(() => r(), fullname);
 
   test("the NetworkPolicy keeps epmd, distribution and CLI ports inside the cluster", () => {
     const np = r().get("NetworkPolicy", fullname).spec;

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
+import { isolatedPodLabel } from "../../contract/fault-labels";
 import { type RunResult, run } from "../../toolchain/src/exec";
 import { missingToolHint, repoRoot, toolPaths, version } from "../../toolchain/src/paths";
 
@@ -237,5 +238,25 @@ export function describeChartBasics(
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain(expected);
     });
+  });
+}
+
+/**
+ * What the drills' Kubernetes faults need from a broker chart (smoke-tests/faults/kubernetes.ts): a pod labelled
+ * isolated is in no allow rule (neither selected nor admitted as a peer), and the pod shares its PID namespace so a
+ * SIGKILL by exec reaches the broker.
+ */
+export function describeFaultReadiness(r: () => Rendered, policyName: string): void {
+  test("a pod labelled isolated is in no allow rule: neither selected nor admitted as a peer", () => {
+    const np = r().get("NetworkPolicy", policyName).spec;
+    const notIsolated = [{ key: isolatedPodLabel, operator: "DoesNotExist" }];
+    expect(np.podSelector.matchExpressions).toEqual(notIsolated);
+    const peers = np.ingress.flatMap((rule: Any) => rule.from ?? []).filter((f: Any) => f.podSelector);
+    expect(peers.length).toBeGreaterThan(0);
+    for (const peer of peers) expect(peer.podSelector.matchExpressions).toEqual(notIsolated);
+  });
+
+  test("the pod shares its PID namespace, so a SIGKILL by exec reaches the broker", () => {
+    for (const s of r().all("StatefulSet")) expect(s.spec.template.spec.shareProcessNamespace).toBe(true);
   });
 }

@@ -57,6 +57,14 @@ export const defaultGateSettings: GateSettings = {
   },
 };
 
+/**
+ * The rate of the load a node failure is tested under: the requested rate, never below the system's throughput floor
+ * (a fault must catch messages mid-air at the rate the stack promises). Used by the gate and `npm run drill`.
+ */
+export function nodeFailureRate(requested: number, gate: GateSettings | undefined, system: SystemName): number {
+  return Math.max(requested, gate?.throughput.floors[system].messagesPerSec ?? 0);
+}
+
 export interface GateProblem {
   field: string;
   value: unknown;

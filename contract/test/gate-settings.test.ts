@@ -1,5 +1,5 @@
 // The gate settings validator shared by stack config and targets: merge over a base, every problem at once.
-import { defaultGateSettings, parseGateSettings } from "../gate-settings";
+import { defaultGateSettings, nodeFailureRate, parseGateSettings } from "../gate-settings";
 
 describe("parseGateSettings", () => {
   it("nothing given: the base, unchanged", () => {
@@ -36,5 +36,14 @@ describe("parseGateSettings", () => {
     expect(r.problems).toEqual([
       { field: "gate.systems", value: ["kafka", "kafka"], rule: "names a system more than once" },
     ]);
+  });
+});
+
+describe("the node-failure load's rate", () => {
+  it("is the requested rate, raised to the system's throughput floor where the stack has one", () => {
+    // Default floors: Kafka 1000, RabbitMQ 500 msg/s.
+    expect(nodeFailureRate(800, defaultGateSettings, "kafka")).toBe(1000);
+    expect(nodeFailureRate(800, defaultGateSettings, "rabbitmq")).toBe(800);
+    expect(nodeFailureRate(800, undefined, "kafka")).toBe(800);
   });
 });

@@ -5,14 +5,14 @@
 // any step or drill failed. The cluster is always taken down again unless --keep is given.
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { up as embeddedUp } from "../../embedded/environment";
 import { elapsedStamp, flag, main, refuseUnknownFlags } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
 import { deployPassed, describeChanges, formatSummary } from "../deploy/summary";
 import { type DrillFigures, drillFigures, type E2eStep, formatE2e } from "../e2e/summary";
-import { kubeConfigFor } from "../faults/kubernetes";
-import { loadSelectedTarget } from "../target-select/load";
+import { type KubePlacement, kubeConfigFor } from "../faults/kubernetes";
 import { progressPrinter } from "./common";
 import { runScenario } from "./drill";
 
@@ -26,7 +26,7 @@ const drills: Array<{ scenario: string; systems: string }> = [
 ];
 const drillFlags = ["--rounds", "1", "--fault-seconds", "20", "--steady-seconds", "5", "--after-seconds", "5"];
 
-function sh(args: string[], printer: ReturnType<typeof progressPrinter>): Promise<void> {
+function sh(args: string[], printer: Printer): Promise<void> {
   return new Promise((ok, fail) => {
     const child = spawn("bash", args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
     for (const s of [child.stdout, child.stderr]) s.on("data", (d) => printer.line(String(d).trimEnd()));
@@ -34,6 +34,95 @@ function sh(args: string[], printer: ReturnType<typeof progressPrinter>): Promis
     child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`bash ${args.join(" ")} exited with ${code}`))));
   });
 }
+
+/** What the deploy produced, read once from its stack outputs. */
+interface Deployed {
+  stack: Stack;
+  placement: KubePlacement;
+  /** The namespaces the stack created: both brokers' and the in-cluster gate's. */
+  namespaces: string[];
+  /** The in-cluster gate's Job (stack output smokeGate.job). */
+  gateJob?: string;
+}
+
+async function readDeployed(stackName: string): Promise<Deployed> {
+  const stack = await LocalWorkspace.selectStack({ stackName, workDir: repoRoot });
+  const outputs = await stack.outputs();
+  const checked = validateTarget(outputs.target?.value);
+  if (!checked.ok) throw new Error(formatProblems(`stack ${stackName}'s target output`, checked.problems));
+  const placement = checked.target.placement;
+  if (placement.kind !== "kubernetes") throw new Error(`stack ${stackName} is not on Kubernetes`);
+  const gate = outputs.smokeGate?.value as { namespace?: string; job?: string } | undefined;
+  const namespaces = [placement.kafka.namespace, placement.rabbitmq.namespace, gate?.namespace ?? ""].filter(Boolean);
+  return { stack, placement, namespaces, ...(gate?.job ? { gateJob: gate.job } : {}) };
+}
+
+/** Three brokers of each system Running (not counting Jobs' pods); prints every pod, as `kubectl get pods -A`. */
+async function checkPods(d: Deployed, printer: Printer): Promise<string> {
+  const { lib, kc } = await kubeConfigFor(d.placement);
+  const pods = (await kc.makeApiClient(lib.CoreV1Api).listPodForAllNamespaces()).items;
+  printer.line(
+    pods
+      .map((p) => `${p.metadata?.namespace}/${p.metadata?.name} ${p.status?.phase} ${p.spec?.containers[0]?.image}`)
+      .join("\n"),
+  );
+  const running = (ns: string) =>
+    pods.filter(
+      (p) => p.metadata?.namespace === ns && p.status?.phase === "Running" && !p.metadata?.labels?.["job-name"],
+    ).length;
+  const k = running(d.placement.kafka.namespace);
+  const r = running(d.placement.rabbitmq.namespace);
+  if (k < 3 || r < 3) throw new Error(`${k} Kafka and ${r} RabbitMQ pods Running; 3 of each expected`);
+  const gate = pods
+    .filter((p) => d.gateJob !== undefined && p.metadata?.labels?.["job-name"] === d.gateJob)
+    .map((p) => p.status?.phase);
+  return `${k} Kafka, ${r} RabbitMQ pods Running; gate Job pod ${gate.join(", ") || "gone"}`;
+}
+
+async function runDrills(
+  step: (name: string, body: () => Promise<string>) => Promise<boolean>,
+  figures: DrillFigures[],
+  printer: Printer,
+  target: string,
+  label: string,
+): Promise<void> {
+  for (const d of drills) {
+    await step(`${d.scenario} (${label})`, async () => {
+      const { report } = await runScenario(
+        d.scenario,
+        ["--target", target, "--system", d.systems, ...drillFlags],
+        printer,
+      );
+      const f = drillFigures(report);
+      figures.push(...f);
+      const line = f.map((x) => `${x.system} lost ${x.lost}, unexpected ${x.unexpected}`).join("; ");
+      const bad = f.filter((x) => !x.passed);
+      if (bad.length > 0) throw new Error(`${line}; failed: ${bad.map((x) => `${x.system}: ${x.effect}`).join("; ")}`);
+      return line;
+    });
+  }
+}
+
+/** After destroy: none of the stack's namespaces, and no PVC or Secret in them, may be left (deletion takes a while). */
+async function nothingLeft(d: Deployed): Promise<string> {
+  const { lib, kc } = await kubeConfigFor(d.placement);
+  const core = kc.makeApiClient(lib.CoreV1Api);
+  const ours = (o: { metadata?: { namespace?: string } }) => d.namespaces.includes(o.metadata?.namespace ?? "");
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const left = (await core.listNamespace()).items
+      .map((n) => n.metadata?.name ?? "")
+      .filter((n) => d.namespaces.includes(n));
+    const pvcs = (await core.listPersistentVolumeClaimForAllNamespaces()).items.filter(ours);
+    const secrets = (await core.listSecretForAllNamespaces()).items.filter(ours);
+    if (left.length + pvcs.length + secrets.length === 0) return "no namespace, PVC or Secret of ours left";
+    if (Date.now() > deadline)
+      throw new Error(`left behind: namespaces ${left.join(", ")}; ${pvcs.length} PVCs; ${secrets.length} Secrets`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+type Printer = ReturnType<typeof progressPrinter>;
 
 main(async () => {
   const argv = process.argv.slice(2);
@@ -68,9 +157,9 @@ main(async () => {
     await sh([cluster, "up"], printer);
     return "single-node Kubernetes 1.34, images built here";
   });
-  let deployed = false;
+  let deployed: Deployed | undefined;
   if (up) {
-    deployed = await step("deploy with the gate", async () => {
+    await step("deploy with the gate", async () => {
       const r = await deployWithGate({
         stack: stackName,
         repoRoot,
@@ -78,92 +167,36 @@ main(async () => {
         progress: (line) => printer.line(`${elapsedStamp(started)}   ${line}`),
       });
       printer.line(formatSummary(r));
-      if (!deployPassed(r)) throw new Error(formatSummary(r));
+      if (!deployPassed(r)) throw new Error(`deploy ${stackName} failed (summary above)`);
+      deployed = await readDeployed(stackName);
       return r.steps.map((s) => `${s.step} ${(s.durationMs / 1000).toFixed(0)} s`).join(", ");
     });
   }
   if (deployed) {
-    await step("pods", async () => {
-      const target = loadSelectedTarget([], { ...process.env, MP_TARGET: `stack:${stackName}` });
-      if (target.placement.kind !== "kubernetes") throw new Error(`stack ${stackName} is not on Kubernetes`);
-      const { lib, kc } = await kubeConfigFor(target.placement);
-      const pods = (await kc.makeApiClient(lib.CoreV1Api).listPodForAllNamespaces()).items;
-      const table = pods.map(
-        (p) => `${p.metadata?.namespace}/${p.metadata?.name} ${p.status?.phase} ${p.spec?.containers[0]?.image}`,
-      );
-      printer.line(table.join("\n"));
-      const running = (ns: string) =>
-        pods.filter(
-          (p) => p.metadata?.namespace === ns && p.status?.phase === "Running" && !p.metadata?.labels?.["job-name"],
-        );
-      const k = running(target.placement.kafka.namespace).length;
-      const r = running(target.placement.rabbitmq.namespace).length;
-      const gate = pods.filter((p) => p.metadata?.namespace === "messaging-smoke").map((p) => p.status?.phase);
-      if (k < 3 || r < 3) throw new Error(`${k} Kafka and ${r} RabbitMQ pods Running; 3 of each expected`);
-      return `${k} Kafka, ${r} RabbitMQ pods Running; gate Job pod ${gate.join(", ") || "gone"}`;
+    const d = deployed;
+    await step("pods", () => checkPods(d, printer));
+    await runDrills(step, figures, printer, `stack:${stackName}`, "cluster");
+    await step("embedded up", async () => {
+      await embeddedUp({ progress: () => undefined });
+      return "3 Kafka + 3 RabbitMQ nodes as processes";
     });
-    for (const [target, label] of [
-      [`stack:${stackName}`, "cluster"],
-      ["embedded", "embedded"],
-    ] as const) {
-      if (label === "embedded") {
-        await step("embedded up", async () => {
-          await embeddedUp({ progress: () => undefined });
-          return "3 Kafka + 3 RabbitMQ nodes as processes";
-        });
-      }
-      for (const d of drills) {
-        await step(`${d.scenario} (${label})`, async () => {
-          const { report } = await runScenario(
-            d.scenario,
-            ["--target", target, "--system", d.systems, ...drillFlags],
-            printer,
-          );
-          const f = drillFigures(report);
-          figures.push(...f);
-          const bad = f.filter((x) => !x.passed);
-          const line = f.map((x) => `${x.system} lost ${x.lost}, unexpected ${x.unexpected}`).join("; ");
-          if (bad.length > 0)
-            throw new Error(`${line}; failed: ${bad.map((x) => `${x.system}: ${x.effect}`).join("; ")}`);
-          return line;
-        });
-      }
-    }
+    await runDrills(step, figures, printer, "embedded", "embedded");
     await step("pulumi up again", async () => {
-      const stack = await LocalWorkspace.selectStack({ stackName, workDir: repoRoot });
-      const u = await stack.up({ onOutput: () => undefined });
-      const changes = u.summary.resourceChanges ?? {};
-      const changed = Object.entries(changes).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
-      const what = describeChanges(changes as Record<string, number>, "done");
-      if (changed.length > 0) throw new Error(`expected no changes, got: ${what}`);
+      const u = await d.stack.up({ onOutput: () => undefined });
+      const changes = (u.summary.resourceChanges ?? {}) as Record<string, number>;
+      const what = describeChanges(changes, "done");
+      if (Object.entries(changes).some(([op, n]) => op !== "same" && n > 0)) {
+        throw new Error(`expected no changes, got: ${what}`);
+      }
       return what;
     });
   }
   if (up) {
+    // Also after a failed deploy: whatever it created goes.
     await step("pulumi destroy", async () => {
-      const stack = await LocalWorkspace.selectStack({ stackName, workDir: repoRoot });
-      const target = loadSelectedTarget([], { ...process.env, MP_TARGET: `stack:${stackName}` });
+      const stack = deployed?.stack ?? (await LocalWorkspace.selectStack({ stackName, workDir: repoRoot }));
       await stack.destroy({ onOutput: () => undefined });
-      if (target.placement.kind !== "kubernetes") return "destroyed";
-      const { lib, kc } = await kubeConfigFor(target.placement);
-      const core = kc.makeApiClient(lib.CoreV1Api);
-      const ours = [target.placement.kafka.namespace, target.placement.rabbitmq.namespace, "messaging-smoke"];
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const left = (await core.listNamespace()).items
-          .map((n) => n.metadata?.name ?? "")
-          .filter((n) => ours.includes(n));
-        const pvcs = (await core.listPersistentVolumeClaimForAllNamespaces()).items.filter((p) =>
-          ours.includes(p.metadata?.namespace ?? ""),
-        );
-        const secrets = (await core.listSecretForAllNamespaces()).items.filter((s) =>
-          ours.includes(s.metadata?.namespace ?? ""),
-        );
-        if (left.length + pvcs.length + secrets.length === 0) return `no namespace, PVC or Secret of ours left`;
-        if (Date.now() > deadline)
-          throw new Error(`left behind: namespaces ${left.join(", ")}; ${pvcs.length} PVCs; ${secrets.length} Secrets`);
-        await new Promise((r) => setTimeout(r, 2_000));
-      }
+      return deployed ? await nothingLeft(deployed) : "destroyed";
     });
   }
   if (!keep) await step("cluster down", async () => (await sh([cluster, "down"], printer), "nothing left"));

@@ -5,6 +5,7 @@
 // reads the Job that `pulumi up` already waited for, and its report from the pod's log.
 import type * as k8s from "@kubernetes/client-node";
 import { type KubePlacement, kubeConfigFor } from "../faults/kubernetes";
+import { gateReportHeading } from "../gate/report";
 
 export interface RolloutView {
   name: string;
@@ -83,7 +84,7 @@ export async function waitRolledOut(
 /** The gate report the Job printed: from its first line ("smoke gate on …") to the end. */
 export function gateReportFromLog(log: string): string {
   const lines = log.split("\n");
-  const start = lines.findIndex((l) => l.startsWith("smoke gate on "));
+  const start = lines.findIndex((l) => l.startsWith(gateReportHeading));
   return (start === -1 ? lines.slice(-20) : lines.slice(start)).join("\n").trim();
 }
 

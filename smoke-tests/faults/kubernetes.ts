@@ -101,11 +101,11 @@ export function leaderFromQuorumStatus(out: string): string | undefined {
   return endpoint ? /^[A-Z_]+:\/\/([^.:]+)/.exec(endpoint)?.[1] : undefined;
 }
 
-type ContainerStatus = { name: string; restartCount: number; lastState?: { terminated?: Terminated } };
-type Terminated = { exitCode: number; signal?: number; reason?: string; finishedAt?: Date | string };
-
 /** What the container's last termination says about how it died: exit code 137 is 128 + 9, SIGKILL. */
-export function describeTermination(container: string, t: Terminated): KillEvidence {
+export function describeTermination(
+  container: string,
+  t: Pick<k8s.V1ContainerStateTerminated, "exitCode" | "signal" | "reason">,
+): KillEvidence {
   const bySigkill = t.exitCode === 137 || t.signal === 9;
   const how = `exit code ${t.exitCode}${bySigkill ? " (SIGKILL)" : ""}${t.reason ? `, reason ${t.reason}` : ""}`;
   return { bySigkill, detail: `container ${container} terminated: ${how}` };
@@ -119,16 +119,10 @@ export function describeTermination(container: string, t: Terminated): KillEvide
  * forgotten, so their next packets are judged by the policies and dropped. Elsewhere this does nothing, and the
  * drill's effect check says whether the isolation took hold.
  */
-export function forgetConnections(podIp: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.KUBERNETES_SERVICE_HOST || !/^[0-9.]+$/.test(podIp)) return false;
-  let forgot = false;
-  for (const side of ["--orig-src", "--orig-dst"]) {
-    // conntrack exits 1 when nothing matched: not an error.
-    const r = spawnSync("conntrack", ["-D", side, podIp], { encoding: "utf8" });
-    if (r.error) return false;
-    forgot ||= r.status === 0;
-  }
-  return forgot;
+export function forgetConnections(podIp: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (env.KUBERNETES_SERVICE_HOST || !/^[0-9.]+$/.test(podIp)) return;
+  // conntrack exits 1 when nothing matched, and is absent off a node: neither is an error here.
+  for (const side of ["--orig-src", "--orig-dst"]) spawnSync("conntrack", ["-D", side, podIp], { stdio: "ignore" });
 }
 
 export class KubernetesFaults implements FaultInjector {
@@ -150,10 +144,18 @@ export class KubernetesFaults implements FaultInjector {
     return new KubernetesFaults(placement, lib, kc);
   }
 
-  /** Runs a command in a pod's first container; resolves with its output once the exec ends (however it ends). */
-  private async exec(namespace: string, pod: string, command: string[]): Promise<{ out: string; status: string }> {
-    const p = await this.core.readNamespacedPod({ name: pod, namespace });
-    const container = p.spec?.containers[0]?.name ?? "";
+  /**
+   * Runs a command in a pod's broker container (its first; read from the pod when the caller does not know it);
+   * resolves with its output once the exec ends (however it ends).
+   */
+  private async exec(
+    namespace: string,
+    pod: string,
+    command: string[],
+    container?: string,
+  ): Promise<{ out: string; status: string }> {
+    const name =
+      container ?? (await this.core.readNamespacedPod({ name: pod, namespace })).spec?.containers[0]?.name ?? "";
     let out = "";
     const sink = new Writable({
       write(chunk, _enc, done) {
@@ -163,7 +165,7 @@ export class KubernetesFaults implements FaultInjector {
     });
     return new Promise((resolve, reject) => {
       new this.lib.Exec(this.kc)
-        .exec(namespace, pod, container, command, sink, sink, null, false, (st) =>
+        .exec(namespace, pod, name, command, sink, sink, null, false, (st) =>
           resolve({ out, status: `${st.status ?? "?"}${st.message ? `: ${st.message}` : ""}` }),
         )
         .then((ws) => ws.on("close", () => resolve({ out, status: "closed" })))
@@ -171,10 +173,10 @@ export class KubernetesFaults implements FaultInjector {
     });
   }
 
-  private async containerStatus(namespace: string, pod: string): Promise<ContainerStatus | undefined> {
+  private async containerStatus(namespace: string, pod: string): Promise<k8s.V1ContainerStatus | undefined> {
     const p = await this.core.readNamespacedPod({ name: pod, namespace }).catch(() => undefined);
     const name = p?.spec?.containers[0]?.name;
-    return p?.status?.containerStatuses?.find((c) => c.name === name) as ContainerStatus | undefined;
+    return p?.status?.containerStatuses?.find((c) => c.name === name);
   }
 
   /** Pod names are the target's node names; the namespace follows from the system the pod belongs to. */
@@ -192,9 +194,9 @@ export class KubernetesFaults implements FaultInjector {
     const before = await this.containerStatus(namespace, node);
     if (!before) throw new Error(`pod ${namespace}/${node} has no running broker container to kill`);
     // The exec's own shell dies with the container, so how the exec ends says nothing; the container status does.
-    const { out } = await this.exec(namespace, node, ["sh", "-c", killEverythingScript]).catch((e: Error) => ({
-      out: `(exec: ${e.message})`,
-    }));
+    const { out } = await this.exec(namespace, node, ["sh", "-c", killEverythingScript], before.name).catch(
+      (e: Error) => ({ out: `(exec: ${e.message})` }),
+    );
     const killed = out.trim().split("\n").filter(Boolean).join(", ") || "nothing";
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
@@ -249,17 +251,19 @@ export class KubernetesFaults implements FaultInjector {
     const ip = pod.status?.podIP;
     const ports = (pod.spec?.containers[0]?.ports ?? []).map((p) => p.containerPort);
     const prefix = node.slice(0, node.lastIndexOf("-") + 1);
-    const peers = (await this.core.listNamespacedPod({ namespace })).items
-      .filter((p) => p.metadata?.name?.startsWith(prefix) && p.metadata.name !== node && p.status?.phase === "Running")
-      .map((p) => p.metadata?.name as string);
-    const peer = peers[0];
-    if (!ip || !peer || ports.length === 0) {
+    const peer = (await this.core.listNamespacedPod({ namespace })).items.find(
+      (p) => p.metadata?.name?.startsWith(prefix) && p.metadata.name !== node && p.status?.phase === "Running",
+    );
+    const peerName = peer?.metadata?.name;
+    if (!ip || !peerName || ports.length === 0) {
       return { isolated: false, detail: `no peer pod, pod IP or port to probe ${node} from` };
     }
-    const { out } = await this.exec(namespace, peer, ["bash", "-c", reachScript(ip, ports)]);
-    const container = await this.containerStatus(namespace, node);
-    const judged = judgeReach(out, ports, Boolean((container as { state?: { running?: unknown } })?.state?.running));
-    return { ...judged, detail: `from ${peer} to ${node} (${ip}): ${judged.detail}` };
+    const probe = ["bash", "-c", reachScript(ip, ports)];
+    const { out } = await this.exec(namespace, peerName, probe, peer.spec?.containers[0]?.name);
+    // Read after the probe: the broker's listeners were up the whole time it ran.
+    const running = Boolean((await this.containerStatus(namespace, node))?.state?.running);
+    const judged = judgeReach(out, ports, running);
+    return { ...judged, detail: `from ${peerName} to ${node} (${ip}): ${judged.detail}` };
   }
 
   async heal(node: string): Promise<void> {

@@ -2,7 +2,7 @@
 // durability (hard-kill the leader under load, recover, drain, count) and throughput against floors. It returns
 // one report; the CLI prints it on one screen, writes it as JSON and exits non-zero on any failure.
 
-import type { GateSettings, ThroughputFloor } from "../../contract/gate-settings";
+import { type GateSettings, nodeFailureRate, type ThroughputFloor } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { harnessFor } from "../drills/harness";
@@ -78,7 +78,7 @@ export async function runGate(
           messageBytes: 1024,
           batchSize: 20,
           inFlightBatches: 4,
-          ratePerSec: Math.max(d.ratePerSec, settings.throughput.floors[system].messagesPerSec),
+          ratePerSec: nodeFailureRate(d.ratePerSec, settings, system),
         },
         publishers: 2,
         drainTimeoutMs: d.drainTimeoutMs,

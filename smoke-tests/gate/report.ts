@@ -37,9 +37,12 @@ export function writeGateReport(report: GateReport, reportsRoot = defaultReports
   return { json, html };
 }
 
+/** The first line of the gate's report (what the in-cluster Job's log is searched for). */
+export const gateReportHeading = "smoke gate on ";
+
 export function formatGate(report: GateReport, written: WrittenGateReport): string {
   const lines = [
-    `smoke gate on ${report.target}: ${report.passed ? "PASS" : "FAIL"} in ${(report.durationMs / 1000).toFixed(1)} s`,
+    `${gateReportHeading}${report.target}: ${report.passed ? "PASS" : "FAIL"} in ${(report.durationMs / 1000).toFixed(1)} s`,
     "",
   ];
   for (const s of report.systems) {

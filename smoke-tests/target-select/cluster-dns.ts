@@ -5,6 +5,7 @@
 // (kube-system/kube-dns), read from the API; every other name resolves as before. Inside a pod nothing changes.
 import type { Target } from "../../contract/target";
 import { kubeConfigFor } from "../faults/kubernetes";
+import { endpointsOf } from "./reachability";
 
 // The dns module object, not an ES namespace (which is frozen): net and undici look `lookup` up on it per connection.
 const dns = require("node:dns") as typeof import("node:dns");
@@ -14,8 +15,8 @@ const clusterSuffix = ".svc.cluster.local";
 /** Host names of the target that only the cluster's DNS can answer. */
 export function clusterHostnames(target: Target): string[] {
   const hosts = [
-    ...target.kafka.bootstrapServers.map((s) => s.slice(0, s.lastIndexOf(":"))),
-    ...[...target.rabbitmq.amqpUrls, ...target.rabbitmq.managementUrls].map((u) => new URL(u).hostname),
+    ...endpointsOf(target).map((e) => e.host),
+    ...target.rabbitmq.managementUrls.map((u) => new URL(u).hostname),
   ];
   return [...new Set(hosts.filter((h) => h.endsWith(clusterSuffix)))];
 }

@@ -194,7 +194,9 @@ main(async () => {
   if (up) {
     // Also after a failed deploy: whatever it created goes.
     await step("pulumi destroy", async () => {
-      const stack = deployed?.stack ?? (await LocalWorkspace.selectStack({ stackName, workDir: repoRoot }));
+      const stack =
+        deployed?.stack ?? (await LocalWorkspace.selectStack({ stackName, workDir: repoRoot }).catch(() => undefined));
+      if (!stack) return `no stack ${stackName} was created: nothing to destroy`;
       await stack.destroy({ onOutput: () => undefined });
       return deployed ? await nothingLeft(deployed) : "destroyed";
     });

@@ -1,5 +1,6 @@
 // A tiny collector for config problems: every check records "<key> = <value> <rule>" and returns undefined instead
 // of throwing, so one run reports every mistake in a stack config at once.
+import type { Scalar } from "../chart-values/source";
 
 export type Raw = Record<string, unknown>;
 
@@ -49,6 +50,16 @@ export class Problems {
     if (pattern && !pattern.test(value))
       return this.add(key, value, `must be ${describe ?? `a string matching ${pattern}`}`);
     return value;
+  }
+
+  /** One broker setting's value (a server.properties or rabbitmq.conf line): a string, a number or a boolean. */
+  scalar(key: string, value: unknown): Scalar | undefined {
+    const ok =
+      typeof value === "boolean" ||
+      (typeof value === "number" && Number.isFinite(value)) ||
+      (typeof value === "string" && value !== "" && !/[\r\n]/.test(value));
+    if (!ok) return this.add(key, value, "must be a scalar: a number, a boolean or a non-empty one-line string");
+    return value as Scalar;
   }
 
   oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined {

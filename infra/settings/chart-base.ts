@@ -1,8 +1,10 @@
 // The base every system's settings start from: the chart's values.yaml, then the stack's example values file, then
-// the stack's overrides (overlay), with the checks the systems share (pinned image tags, user names).
+// the stack's overrides (overlay, and brokerConfig for the chart's `config:` map), with the checks the systems share
+// (pinned image tags, user names).
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { deepMerge, readValuesFile, type Values } from "../../chart-values/values";
+import type { Scalar } from "../../chart-values/source";
+import { deepMerge, isMapping, pick, readValuesFile, scalar, type Values } from "../../chart-values/values";
 import type { Problems, Raw } from "../problems";
 
 export interface SettingsContext {
@@ -12,6 +14,17 @@ export interface SettingsContext {
 }
 
 export const userName = /^[A-Za-z0-9._-]{1,64}$/;
+
+export interface ChartBase {
+  chartDir: string;
+  /** Repo-relative path of the example values file. */
+  valuesFile: string;
+  /** Repo-relative path of the chart's values.yaml. */
+  defaultsFile: string;
+  example: Values;
+  /** values.yaml with the example file merged over it. */
+  effective: Values;
+}
 
 /**
  * Resolves a chart's base values: chart defaults (values.yaml) then the example file. Returns the example values
@@ -23,7 +36,7 @@ export function loadChartValues(
   chart: string,
   valuesFile: unknown,
   ctx: SettingsContext,
-): { chartDir: string; valuesFile: string; example: Values; effective: Values } | undefined {
+): ChartBase | undefined {
   const file = p.string(`${key}.valuesFile`, valuesFile);
   if (file === undefined) return undefined;
   const chartDir = join(ctx.repoRoot, "charts", chart);
@@ -33,7 +46,13 @@ export function loadChartValues(
     const example = readValuesFile(path);
     const defaultsFile = join(chartDir, "values.yaml");
     const defaults = existsSync(defaultsFile) ? readValuesFile(defaultsFile) : {};
-    return { chartDir, valuesFile: relative(ctx.repoRoot, path), example, effective: deepMerge(defaults, example) };
+    return {
+      chartDir,
+      valuesFile: relative(ctx.repoRoot, path),
+      defaultsFile: relative(ctx.repoRoot, defaultsFile),
+      example,
+      effective: deepMerge(defaults, example),
+    };
   } catch (e) {
     return p.add(`${key}.valuesFile`, file, `cannot be read: ${(e as Error).message}`);
   }
@@ -65,6 +84,71 @@ export function overlay<K extends string>(
     fromStack.add(k);
   }
   return { value, key: (k) => (fromStack.has(k) ? `${prefix}.${k}` : `${prefix}.${k} (from ${valuesFile})`) };
+}
+
+/** Broker settings by server.properties or rabbitmq.conf key, as the chart's `config:` map holds them. */
+export type BrokerConfig = Record<string, Scalar>;
+
+/** The `config:` keys a managed setting owns (its chart key path is `<configPath>.<key>`), with that setting. */
+export function managedConfigKeys<K extends string>(
+  chartKeys: Record<K, readonly string[]>,
+  configPath: readonly string[],
+): Array<[configKey: string, setting: K]> {
+  const out: Array<[string, K]> = [];
+  for (const [setting, path] of Object.entries(chartKeys) as Array<[K, readonly string[]]>) {
+    const inConfig = path.length === configPath.length + 1 && configPath.every((step, i) => path[i] === step);
+    const configKey = path[configPath.length];
+    if (inConfig && configKey !== undefined) out.push([configKey, setting]);
+  }
+  return out;
+}
+
+const brokerConfigKey = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The stack's `<prefix>.config`: broker settings (keys of `file`: server.properties, rabbitmq.conf) written over the
+ * chart's `config:` map at `configPath`, after the values file. The chart's values stay where broker settings live;
+ * this is the stack's override of them, under overlay's rules: one scalar per key, a key that `refused` names (a
+ * managed setting with its own stack key, or a key the program derives) is refused with its rule, and a value the
+ * values file (or the chart's values.yaml) already holds is a repeat (one key, written once).
+ */
+export function brokerConfig(
+  p: Problems,
+  prefix: string,
+  file: string,
+  value: unknown,
+  base: ChartBase,
+  configPath: readonly string[],
+  refused: ReadonlyMap<string, string>,
+): BrokerConfig | undefined {
+  const key = `${prefix}.config`;
+  const stack = p.object(key, value, true);
+  if (!stack) return undefined;
+  const effective = pick(base.effective, configPath);
+  const example = pick(base.example, configPath);
+  const out: BrokerConfig = {};
+  const before = p.list.length;
+  for (const [k, v] of Object.entries(stack)) {
+    if (!brokerConfigKey.test(k)) {
+      p.add(`${key}[${JSON.stringify(k)}]`, v, `is not a ${file} key (letters, digits, '.', '_' and '-')`);
+      continue;
+    }
+    const rule = refused.get(k);
+    if (rule !== undefined) {
+      p.add(`${key}.${k}`, v, rule);
+      continue;
+    }
+    const setting = p.scalar(`${key}.${k}`, v);
+    if (setting === undefined) continue;
+    const current = isMapping(effective) ? effective[k] : undefined;
+    if (current !== undefined && JSON.stringify(scalar(current)) === JSON.stringify(scalar(setting))) {
+      const where = isMapping(example) && example[k] !== undefined ? base.valuesFile : base.defaultsFile;
+      p.add(`${key}.${k}`, v, `repeats ${where}; remove it from the stack config (one key, written once)`);
+      continue;
+    }
+    out[k] = setting;
+  }
+  return p.list.length === before ? out : undefined;
 }
 
 export function checkImageTag(p: Problems, key: string, value: unknown): string | undefined {

@@ -5,11 +5,24 @@ import {
   type KafkaChartFacts,
   type KafkaChartSettings,
   kafkaChartFacts,
+  kafkaChartKeys,
+  kafkaFactKeys,
   kafkaSettingsFromValues,
 } from "../../chart-values/kafka";
 import type { Values } from "../../chart-values/values";
 import { dnsLabel, dnsLabelRule, type Problems, show } from "../problems";
-import { checkImageTag, loadChartValues, overlay, parseNames, type SettingsContext, userName } from "./chart-base";
+import { kafkaDerivedConfig } from "../values/kafka";
+import {
+  type BrokerConfig,
+  brokerConfig,
+  checkImageTag,
+  loadChartValues,
+  managedConfigKeys,
+  overlay,
+  parseNames,
+  type SettingsContext,
+  userName,
+} from "./chart-base";
 import { checkReplication, durabilityFloor, type Environment } from "./levels";
 
 export interface TopicSettings {
@@ -27,12 +40,26 @@ export interface KafkaSettings extends KafkaChartSettings, KafkaChartFacts {
   valuesFile: string;
   /** The example file's values (what the chart gets before the stack's overrides). */
   exampleValues: Values;
+  /** Stack config `kafka.config`: server.properties keys written over the chart's `config:` map (after the file). */
+  config: BrokerConfig;
   /** The SCRAM user the smoke tests connect as. */
   clientUser: string;
   topics: TopicSettings[];
 }
 
-const kafkaStackKeys = ["valuesFile", "namespace", "release", "clientUser", "topics"] as const;
+const kafkaStackKeys = ["valuesFile", "namespace", "release", "config", "clientUser", "topics"] as const;
+
+/** server.properties keys `kafka.config` must not set, each with the rule that says where they are set instead. */
+const kafkaOwnedConfig = new Map<string, string>([
+  ...managedConfigKeys(kafkaChartKeys, kafkaFactKeys.config).map(([k, setting]): [string, string] => [
+    k,
+    `is a managed setting: use kafka.${setting}`,
+  ]),
+  ...Object.entries(kafkaDerivedConfig).map(([k, setting]): [string, string] => [
+    k,
+    `is derived from kafka.${setting} (internal topics get the durability of user topics): set kafka.${setting} instead`,
+  ]),
+]);
 const kafkaName = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function parseKafka(p: Problems, value: unknown, env: Environment | undefined, ctx: SettingsContext) {
@@ -98,10 +125,19 @@ export function parseKafka(p: Problems, value: unknown, env: Environment | undef
     p.add("kafka.clientUser", clientUser, `is not one of ${key("users")} = ${show(users)}`);
   }
   const topics = parseTopics(p, raw.topics, env, { brokers, rf, minIsr });
+  const config = brokerConfig(
+    p,
+    "kafka",
+    "server.properties",
+    raw.config,
+    base,
+    kafkaFactKeys.config,
+    kafkaOwnedConfig,
+  );
 
   if (!namespace || !release || !kraftMode || brokers === undefined || controllers === undefined) return undefined;
   if (rf === undefined || minIsr === undefined || unclean === undefined || autoCreate === undefined) return undefined;
-  if (!imageRepository || !imageTag || !users || !clientUser || !topics) return undefined;
+  if (!imageRepository || !imageTag || !users || !clientUser || !topics || !config) return undefined;
   const settings: KafkaSettings = {
     namespace,
     release,
@@ -119,6 +155,7 @@ export function parseKafka(p: Problems, value: unknown, env: Environment | undef
     imageRepository,
     imageTag,
     users,
+    config,
     clientUser,
     topics,
   };

@@ -3,13 +3,24 @@
 import {
   type RabbitMQChartSettings,
   type RabbitMQPorts,
+  rabbitmqChartKeys,
   rabbitmqClusterDomain,
+  rabbitmqFactKeys,
   rabbitmqPorts,
   rabbitmqSettingsFromValues,
 } from "../../chart-values/rabbitmq";
 import type { Values } from "../../chart-values/values";
 import { dnsLabel, dnsLabelRule, type Problems } from "../problems";
-import { checkImageTag, loadChartValues, overlay, type SettingsContext, userName } from "./chart-base";
+import {
+  type BrokerConfig,
+  brokerConfig,
+  checkImageTag,
+  loadChartValues,
+  managedConfigKeys,
+  overlay,
+  type SettingsContext,
+  userName,
+} from "./chart-base";
 import { durabilityFloor, type Environment } from "./levels";
 
 export interface QueueSettings {
@@ -33,12 +44,22 @@ export interface RabbitMQSettings extends RabbitMQChartSettings {
   exampleValues: Values;
   ports: RabbitMQPorts;
   clusterDomain: string;
+  /** Stack config `rabbitmq.config`: rabbitmq.conf keys written over the chart's `config:` map (after the file). */
+  config: BrokerConfig;
   vhost: string;
   queues: QueueSettings[];
   policies: RabbitMQPolicySettings[];
 }
 
-const rabbitmqStackKeys = ["valuesFile", "namespace", "release", "vhost", "queues", "policies"] as const;
+const rabbitmqStackKeys = ["valuesFile", "namespace", "release", "config", "vhost", "queues", "policies"] as const;
+
+/** rabbitmq.conf keys `rabbitmq.config` must not set: each belongs to a managed setting with its own stack key. */
+const rabbitmqOwnedConfig = new Map<string, string>(
+  managedConfigKeys(rabbitmqChartKeys, rabbitmqFactKeys.config).map(([k, setting]): [string, string] => [
+    k,
+    `is a managed setting: use rabbitmq.${setting}`,
+  ]),
+);
 
 /** Classic mirrored queues are gone in RabbitMQ 4.x; a policy that still sets them does nothing but mislead. */
 export const removedPolicyKeys = ["ha-mode", "ha-params", "ha-sync-mode", "ha-promote-on-shutdown", "queue-mode"];
@@ -75,9 +96,18 @@ export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | un
   const vhost = p.string("rabbitmq.vhost", raw.vhost ?? "/");
   const queues = parseQueues(p, raw.queues);
   const policies = parsePolicies(p, raw.policies);
+  const config = brokerConfig(
+    p,
+    "rabbitmq",
+    "rabbitmq.conf",
+    raw.config,
+    base,
+    rabbitmqFactKeys.config,
+    rabbitmqOwnedConfig,
+  );
 
   if (!namespace || !release || replicas === undefined || !defaultQueueType || qSize === undefined) return undefined;
-  if (!imageRepository || !imageTag || !username || !vhost || !queues || !policies) return undefined;
+  if (!imageRepository || !imageTag || !username || !vhost || !queues || !policies || !config) return undefined;
   const settings: RabbitMQSettings = {
     namespace,
     release,
@@ -86,6 +116,7 @@ export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | un
     exampleValues: base.example,
     ports: rabbitmqPorts(base.effective),
     clusterDomain: rabbitmqClusterDomain(base.effective),
+    config,
     replicas,
     defaultQueueType,
     quorumInitialGroupSize: qSize,

@@ -15,6 +15,7 @@ export const kafkaDefaults = {
     "min.insync.replicas": 2,
     "unclean.leader.election.enable": false,
     "auto.create.topics.enable": false,
+    "log.retention.hours": 168,
   },
   listeners: { client: { port: 9092, tls: { enabled: false } }, internal: { port: 9094 }, controller: { port: 9093 } },
   auth: { sasl: { mechanism: "SCRAM-SHA-512", users: ["app"] } },
@@ -23,7 +24,7 @@ export const kafkaDefaults = {
 export const rabbitmqDefaults = {
   image: { repository: "rabbitmq", tag: "4.3.6-management" },
   replicas: 3,
-  config: { default_queue_type: "quorum", "quorum_queue.initial_cluster_size": 3 },
+  config: { default_queue_type: "quorum", "quorum_queue.initial_cluster_size": 3, "disk_free_limit.absolute": "4GB" },
   ports: { amqp: 5672, management: 15672 },
   auth: { username: "admin" },
 };

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
+import { parseAllDocuments, parse as parseYaml, stringify } from "yaml";
 import { validate } from "../../charts/test/support";
 import { validateTarget } from "../../contract/validate-target";
 import { requireTool, run } from "../../toolchain/src/exec";
@@ -14,6 +14,8 @@ import { repoRoot, toolPaths } from "../../toolchain/src/paths";
 import { renderedSecretPlaceholder } from "../components/generated-secrets";
 import { policies } from "../policy/policies";
 import { type RenderResult, renderStack } from "../render/render";
+import { kafkaTopology } from "../values/kafka";
+import { rabbitmqTopology } from "../values/rabbitmq";
 import { exampleSettings, exampleStacks } from "./stacks";
 
 jest.setTimeout(900_000);
@@ -251,7 +253,7 @@ describe("the in-cluster smoke gate, rendered (staging: gate.inCluster.enabled)"
     expect(gate.logs).toBe(`kubectl -n messaging-smoke logs job/${job?.metadata.name}`);
   });
 
-  it("its ServiceAccount may kill (exec), label and delete pods and manage NetworkPolicies in the broker namespaces, and nothing else", () => {
+  it("its ServiceAccount may kill (exec), label and delete pods and manage NetworkPolicies, read StatefulSets in the broker namespaces, and nothing else", () => {
     const rbac = r.objects.filter((o) => /^(Cluster)?Role(Binding)?$/.test(o.kind));
     expect(rbac.filter((o) => o.kind.startsWith("Cluster"))).toEqual([]);
     const roles = rbac.filter((o) => o.kind === "Role");
@@ -265,11 +267,88 @@ describe("the in-cluster smoke gate, rendered (staging: gate.inCluster.enabled)"
           resources: ["networkpolicies"],
           verbs: ["get", "list", "create", "delete"],
         },
+        { apiGroups: ["apps"], resources: ["statefulsets"], verbs: ["get"] },
       ]);
     }
     for (const binding of rbac.filter((o) => o.kind === "RoleBinding")) {
       expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "smoke-gate", namespace: "messaging-smoke" }]);
     }
+  });
+});
+
+describe("a broker setting changed in the stack config (kafka.config, rabbitmq.config) rolls the brokers", () => {
+  let before: Rendered;
+  let after: Rendered;
+  beforeAll(async () => {
+    before = await rendered("production");
+    const config = join(temp("mp-broker-config-"), "Pulumi.production.yaml");
+    const doc = parseYaml(readFileSync(join(repoRoot, "Pulumi.production.yaml"), "utf8"));
+    doc.config["messaging-platform:kafka"].config = { "num.io.threads": 9 };
+    doc.config["messaging-platform:rabbitmq"].config = { channel_max: 512 };
+    writeFileSync(config, stringify(doc));
+    after = await rendered("production", config);
+  });
+  const s = () => exampleSettings("production");
+  const named = (os: Obj[], kind: string, name: string) => {
+    const o = os.find((x) => x.kind === kind && x.metadata.name === name);
+    if (!o) throw new Error(`no ${kind} ${name}`);
+    return o;
+  };
+  const statefulSets = () => [
+    ...kafkaTopology(s().kafka).statefulSets.map((name) => ["kafka", name] as const),
+    ["rabbitmq", rabbitmqTopology(s().rabbitmq).statefulSet] as const,
+  ];
+  /** A pod template without its config checksum. */
+  const withoutConfigChecksum = (sts: Obj) => {
+    const t = structuredClone(sts.spec.template);
+    delete t.metadata.annotations["checksum/config"];
+    return t;
+  };
+
+  it("passes the preview with the policy pack and writes the manifests", () => {
+    expect(after.result.failure).toBeUndefined();
+    expect(after.result.ok).toBe(true);
+  });
+
+  it("writes the settings into the brokers' config files", () => {
+    const kafka = named(after.objects, "ConfigMap", "kafka-config").data;
+    expect(kafka["broker.properties"]).toMatch(/^num\.io\.threads=9$/m);
+    expect(named(before.objects, "ConfigMap", "kafka-config").data["broker.properties"]).not.toContain(
+      "num.io.threads",
+    );
+    expect(named(after.objects, "ConfigMap", "rabbitmq-config").data["10-values.conf"]).toMatch(/^channel_max = 512$/m);
+  });
+
+  it("changes each broker StatefulSet's pod template in its config checksum and nothing else", () => {
+    for (const [system, name] of statefulSets()) {
+      const was = named(before.objects, "StatefulSet", name);
+      const is = named(after.objects, "StatefulSet", name);
+      expect({ system, name, checksum: is.spec.template.metadata.annotations["checksum/config"] }).toEqual({
+        system,
+        name,
+        checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      expect(is.spec.template.metadata.annotations["checksum/config"]).not.toBe(
+        was.spec.template.metadata.annotations["checksum/config"],
+      );
+      expect(withoutConfigChecksum(is)).toEqual(withoutConfigChecksum(was));
+      expect({ ...is, spec: { ...is.spec, template: undefined } }).toEqual({
+        ...was,
+        spec: { ...was.spec, template: undefined },
+      });
+    }
+  });
+
+  it("changes no other object", () => {
+    const changed = new Set([
+      "ConfigMap/kafka/kafka-config",
+      "ConfigMap/rabbitmq/rabbitmq-config",
+      ...statefulSets().map(([ns, name]) => `StatefulSet/${ns}/${name}`),
+    ]);
+    const id = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    const rest = (r: Rendered) => r.objects.filter((o) => !changed.has(id(o)));
+    expect(after.objects.map(id).sort()).toEqual(before.objects.map(id).sort());
+    expect(rest(after)).toEqual(rest(before));
   });
 });
 

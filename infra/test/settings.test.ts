@@ -1,6 +1,8 @@
 // Stack config validation: every mistake is named by key, value and rule, and all are reported in one run.
 import { rmSync } from "node:fs";
 import { parseSettings, SettingsError } from "../settings/settings";
+import { kafkaChartValues } from "../values/kafka";
+import { rabbitmqChartValues } from "../values/rabbitmq";
 import { fakeRepo, productionConfig } from "./helpers";
 
 type Config = Record<string, any>;
@@ -12,6 +14,7 @@ beforeAll(() => {
       latest: { image: { tag: "latest" } },
       evenControllers: { controllers: { replicas: 4 } },
       notYaml: { placeholder: 1 },
+      tuned: { config: { "num.io.threads": 8 } },
     },
   });
 });
@@ -360,6 +363,124 @@ describe("gate settings (stack config `gate:`)", () => {
   });
 });
 
+describe("broker settings (stack config `kafka.config`, `rabbitmq.config`)", () => {
+  const kafkaWiring = { scramUsers: "kafka-scram-users", clusterId: "kafka-kraft-cluster-id", clientFrom: [] };
+  const rabbitmqWiring = {
+    defaultUser: "rabbitmq-default-user",
+    erlangCookie: "rabbitmq-erlang-cookie",
+    clientFrom: [],
+  };
+  const withConfig = (kafka?: Config, rabbitmq?: Config, valuesFile = production): Config => {
+    const c = productionConfig() as Config;
+    c.kafka.valuesFile = valuesFile;
+    if (kafka !== undefined) c.kafka.config = kafka;
+    if (rabbitmq !== undefined) c.rabbitmq.config = rabbitmq;
+    return c;
+  };
+
+  it("none by default: the chart's config is the values file's, with the managed and derived keys", () => {
+    const s = parse(productionConfig());
+    expect(s.kafka.config).toEqual({});
+    expect(s.rabbitmq.config).toEqual({});
+    expect(kafkaChartValues(s.kafka.exampleValues, s.kafka, kafkaWiring).config).toEqual({
+      "default.replication.factor": 3,
+      "min.insync.replicas": 2,
+      "unclean.leader.election.enable": false,
+      "auto.create.topics.enable": false,
+      "offsets.topic.replication.factor": 3,
+      "transaction.state.log.replication.factor": 3,
+      "transaction.state.log.min.isr": 2,
+    });
+  });
+
+  it("a map of scalars is carried in the settings and written over the chart's config map", () => {
+    const kafka = { "num.io.threads": 9, "compression.type": "zstd", "auto.leader.rebalance.enable": false };
+    const rabbitmq = { collect_statistics_interval: 5000, "vm_memory_high_watermark.relative": 0.5 };
+    const s = parse(withConfig(kafka, rabbitmq));
+    expect(s.kafka.config).toEqual(kafka);
+    expect(s.rabbitmq.config).toEqual(rabbitmq);
+    const kafkaValues = kafkaChartValues(s.kafka.exampleValues, s.kafka, kafkaWiring);
+    expect(kafkaValues.config).toEqual({
+      ...kafka,
+      "default.replication.factor": 3,
+      "min.insync.replicas": 2,
+      "unclean.leader.election.enable": false,
+      "auto.create.topics.enable": false,
+      "offsets.topic.replication.factor": 3,
+      "transaction.state.log.replication.factor": 3,
+      "transaction.state.log.min.isr": 2,
+    });
+    const rabbitmqValues = rabbitmqChartValues(s.rabbitmq.exampleValues, s.rabbitmq, rabbitmqWiring);
+    expect(rabbitmqValues.config).toEqual({
+      ...rabbitmq,
+      default_queue_type: "quorum",
+      "quorum_queue.initial_cluster_size": 3,
+    });
+  });
+
+  it("a key the values file sets is overridden by a different value from the stack", () => {
+    const tuned = "charts/kafka/examples/tuned.yaml";
+    const s = parse(withConfig({ "num.io.threads": 12 }, undefined, tuned));
+    expect(s.kafka.exampleValues.config).toEqual({ "num.io.threads": 8 });
+    expect(kafkaChartValues(s.kafka.exampleValues, s.kafka, kafkaWiring).config).toMatchObject({
+      "num.io.threads": 12,
+    });
+  });
+
+  it("names every refused key with its value and rule, all in one run", () => {
+    const found = problems((c) => {
+      c.kafka.valuesFile = "charts/kafka/examples/tuned.yaml";
+      c.kafka.config = {
+        "num.network.threads": { threads: 3 },
+        "log.segment.bytes": [1073741824],
+        "log.cleanup.policy": "",
+        "ssl.client.auth": null,
+        "num io threads": 9,
+        "min.insync.replicas": 1,
+        "default.replication.factor": 2,
+        "offsets.topic.replication.factor": 1,
+        "transaction.state.log.min.isr": 1,
+        "log.retention.hours": 168,
+        "num.io.threads": "8",
+      };
+      c.rabbitmq.config = {
+        default_queue_type: "classic",
+        "quorum_queue.initial_cluster_size": 5,
+        "disk_free_limit.absolute": "4GB",
+        "log.console.level": ["debug"],
+      };
+    });
+    const scalar = "must be a scalar: a number, a boolean or a non-empty one-line string";
+    const once = "remove it from the stack config (one key, written once)";
+    expect(found).toEqual([
+      `kafka.config.num.network.threads = {"threads":3} ${scalar}`,
+      `kafka.config.log.segment.bytes = [1073741824] ${scalar}`,
+      `kafka.config.log.cleanup.policy = "" ${scalar}`,
+      `kafka.config.ssl.client.auth = null ${scalar}`,
+      `kafka.config["num io threads"] = 9 is not a server.properties key (letters, digits, '.', '_' and '-')`,
+      "kafka.config.min.insync.replicas = 1 is a managed setting: use kafka.minInsyncReplicas",
+      "kafka.config.default.replication.factor = 2 is a managed setting: use kafka.replicationFactor",
+      "kafka.config.offsets.topic.replication.factor = 1 is derived from kafka.replicationFactor (internal topics get the durability of user topics): set kafka.replicationFactor instead",
+      "kafka.config.transaction.state.log.min.isr = 1 is derived from kafka.minInsyncReplicas (internal topics get the durability of user topics): set kafka.minInsyncReplicas instead",
+      `kafka.config.log.retention.hours = 168 repeats charts/kafka/values.yaml; ${once}`,
+      `kafka.config.num.io.threads = "8" repeats charts/kafka/examples/tuned.yaml; ${once}`,
+      'rabbitmq.config.default_queue_type = "classic" is a managed setting: use rabbitmq.defaultQueueType',
+      "rabbitmq.config.quorum_queue.initial_cluster_size = 5 is a managed setting: use rabbitmq.quorumInitialGroupSize",
+      `rabbitmq.config.disk_free_limit.absolute = "4GB" repeats charts/rabbitmq/values.yaml; ${once}`,
+      `rabbitmq.config.log.console.level = ["debug"] ${scalar}`,
+    ]);
+  });
+
+  it("must be a mapping", () => {
+    expect(problems((c) => (c.kafka.config = ["num.io.threads=9"]))).toEqual([
+      'kafka.config = ["num.io.threads=9"] must be a mapping',
+    ]);
+    expect(problems((c) => (c.rabbitmq.config = "collect_statistics_interval = 5000"))).toEqual([
+      'rabbitmq.config = "collect_statistics_interval = 5000" must be a mapping',
+    ]);
+  });
+});
+
 describe("platform embedded", () => {
   const embedded = (extra: Config = {}) => ({ platform: "embedded", environment: "development", ...extra });
 
@@ -394,6 +515,20 @@ describe("platform embedded", () => {
     );
     expect(message).toContain('rabbitmq.namespace = "mq" is not used on platform embedded');
     expect(message).toContain("gate.inCluster.enabled = true needs platform kubernetes");
+  });
+
+  it("refuses broker settings from the stack: the embedded environment runs the charts' config maps unchanged", () => {
+    let error: unknown;
+    try {
+      parse(embedded({ kafka: { config: { "num.io.threads": 9 } }, rabbitmq: { config: { channel_max: 512 } } }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).problems).toEqual([
+      'kafka.config = {"num.io.threads":9} is not used on platform embedded, which runs charts/kafka/values.yaml unchanged (change it there, or deploy to Kubernetes)',
+      'rabbitmq.config = {"channel_max":512} is not used on platform embedded, which runs charts/rabbitmq/values.yaml unchanged (change it there, or deploy to Kubernetes)',
+    ]);
   });
 });
 

@@ -6,7 +6,9 @@ import {
   type KafkaChartSettings,
   type KraftMode,
   kafkaChartKeys,
+  kafkaFactKeys,
 } from "../../chart-values/kafka";
+import type { Scalar } from "../../chart-values/source";
 import { deepMerge, nest, type Values } from "../../chart-values/values";
 import type { NodeRef } from "../../contract/target";
 
@@ -27,23 +29,35 @@ const secretKeys = {
 } as const;
 
 /**
- * The values handed to the chart: the example file with the stack's settings written over it. Internal topics
- * (__consumer_offsets, transaction state) get the same replication as user topics: the broker defaults for them
- * ignore default.replication.factor, and a lost offsets partition is lost consumer progress.
+ * server.properties keys the program derives from a managed setting: internal topics (__consumer_offsets,
+ * transaction state) get the same replication as user topics, since the broker defaults for them ignore
+ * default.replication.factor and a lost offsets partition is lost consumer progress.
  */
-export function kafkaChartValues(example: Values, s: KafkaChartSettings, wiring: KafkaWiring): Values {
+export const kafkaDerivedConfig = {
+  "offsets.topic.replication.factor": "replicationFactor",
+  "transaction.state.log.replication.factor": "replicationFactor",
+  "transaction.state.log.min.isr": "minInsyncReplicas",
+} as const satisfies Record<string, keyof KafkaChartSettings>;
+
+/**
+ * The values handed to the chart: the example file, the stack's `kafka.config` over its `config:` map, then the
+ * stack's settings and the keys derived from them (kafkaDerivedConfig), which settings keep out of `kafka.config`.
+ */
+export function kafkaChartValues(
+  example: Values,
+  s: KafkaChartSettings & { config: Record<string, Scalar> },
+  wiring: KafkaWiring,
+): Values {
   // In combined mode the broker pool holds the voters: controllers.replicas means nothing and stays as the file has it.
   const managed = Object.entries(kafkaChartKeys)
     .filter(([setting]) => !(setting === "controllers" && s.kraftMode === "combined"))
     .map(([setting, path]) => nest(path, s[setting as keyof KafkaChartSettings]));
+  const derived = Object.entries(kafkaDerivedConfig).map(([key, setting]) => [key, s[setting]]);
   return deepMerge(
     example,
+    nest(kafkaFactKeys.config, s.config),
     ...managed,
-    nest(["config"], {
-      "offsets.topic.replication.factor": s.replicationFactor,
-      "transaction.state.log.replication.factor": s.replicationFactor,
-      "transaction.state.log.min.isr": s.minInsyncReplicas,
-    }),
+    nest(kafkaFactKeys.config, Object.fromEntries(derived)),
     nest(secretKeys.scramUsers, wiring.scramUsers),
     nest(secretKeys.clusterId, wiring.clusterId),
     { networkPolicy: { enabled: true, clientFrom: wiring.clientFrom } },

@@ -1,7 +1,13 @@
 // Settings → charts/rabbitmq values and the object names the chart renders. Reading the values is
 // chart-values/rabbitmq.ts.
 
-import { type RabbitMQChartSettings, type RabbitMQPorts, rabbitmqChartKeys } from "../../chart-values/rabbitmq";
+import {
+  type RabbitMQChartSettings,
+  type RabbitMQPorts,
+  rabbitmqChartKeys,
+  rabbitmqFactKeys,
+} from "../../chart-values/rabbitmq";
+import type { Scalar } from "../../chart-values/source";
 import { deepMerge, nest, type Values } from "../../chart-values/values";
 import type { NodeRef } from "../../contract/target";
 import { range, selector } from "./kafka";
@@ -22,10 +28,16 @@ const secretKeys = {
   erlangCookie: ["erlangCookie", "existingSecret"],
 } as const;
 
-export function rabbitmqChartValues(example: Values, s: RabbitMQChartSettings, wiring: RabbitMQWiring): Values {
+/** The values handed to the chart: the example file, the stack's `rabbitmq.config` over its `config:` map, then the stack's settings. */
+export function rabbitmqChartValues(
+  example: Values,
+  s: RabbitMQChartSettings & { config: Record<string, Scalar> },
+  wiring: RabbitMQWiring,
+): Values {
   const managed = Object.entries(rabbitmqChartKeys).map(([k, path]) => nest(path, s[k as keyof RabbitMQChartSettings]));
   return deepMerge(
     example,
+    nest(rabbitmqFactKeys.config, s.config),
     ...managed,
     nest(secretKeys.defaultUser, wiring.defaultUser),
     nest(secretKeys.erlangCookie, wiring.erlangCookie),

@@ -69,6 +69,7 @@ describe("The Job's ServiceAccount can kill (exec), label and delete broker pods
   const expectedGrants = [
     { apiGroup: "", resource: "pods", verbs: ["delete", "get", "list", "patch"] },
     { apiGroup: "", resource: "pods/exec", verbs: ["create", "get"] },
+    { apiGroup: "apps", resource: "statefulsets", verbs: ["get"] },
     { apiGroup: "networking.k8s.io", resource: "networkpolicies", verbs: ["create", "delete", "get", "list"] },
   ];
 

@@ -3,16 +3,19 @@
 // Runs a failover scenario under load with live progress, writes JSON, Markdown and HTML reports, exits non-zero
 // on any loss or failed recovery.
 
+import { resolve } from "node:path";
 import { nodeFailureRate } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import { flag, main, numberFlag } from "../../toolchain/src/command-line";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { type DrillSettings, scenarioNamed, scenarios } from "../drills/scenarios";
+import { StackUpdate } from "../faults/stack-update";
 import { newRunId } from "../ledger/message-id";
 import { type RunReport, reportPassed, type SystemRun } from "../reports/run-report";
 import { formatTerminalSummary, paintFor } from "../reports/terminal";
 import { writeRunReport } from "../reports/write";
+import { parseTargetSelector, targetSelector } from "../target-select/load";
 import { faultsFor, progressPrinter, selectTarget } from "./common";
 
 export function drillSettings(argv: readonly string[]): DrillSettings {
@@ -39,6 +42,11 @@ export async function runScenario(
     throw new Error(`--system = ${requested.join(",")}: ${scenario.name} applies to ${scenario.systems.join(", ")}`);
   const target = await selectTarget(argv);
   const faults = await faultsFor(target);
+  const source = parseTargetSelector(targetSelector(argv));
+  const stack =
+    source.kind === "stack"
+      ? new StackUpdate({ stack: source.stack, repoRoot: resolve(__dirname, "..", "..") })
+      : undefined;
   const settings = drillSettings(argv);
   const rate = numberFlag(argv, "rate", 1000, (n) => n > 0);
   const unsafe = flag(argv, "unsafe");
@@ -46,6 +54,7 @@ export async function runScenario(
     throw new Error(`--unsafe = ${unsafe} is not a known unsafe setup (classic-transient, acks-leader)`);
   }
   const runId = newRunId();
+  const ownQueue = scenario.besideTheGate ? { ownQueue: `mp-drill-${scenario.name}` } : {};
   const started = Date.now();
   const runs: SystemRun[] = [];
   // At no less than the stack's throughput floor, from several publishers with several batches in flight each.
@@ -53,7 +62,7 @@ export async function runScenario(
   for (const system of systems) {
     printer.line(`${scenario.name} on ${system} (${target.name}): ${scenario.summary}`);
     runs.push(
-      await runDrill(harnessFor(target, system, { unsafe }), faults, scenario, {
+      await runDrill(harnessFor(target, system, { unsafe, ...ownQueue }), faults, scenario, {
         runId: `${runId}-${system}`,
         settings,
         workload: {
@@ -64,6 +73,7 @@ export async function runScenario(
         },
         publishers: 2,
         drainTimeoutMs: 60_000,
+        stack,
         onProgress: (phase, s) => printer.sample(`${system} ${phase}`, s),
       }),
     );

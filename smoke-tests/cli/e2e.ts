@@ -4,6 +4,8 @@
 // changes), destroy (no namespace, PVC or Secret of ours left), cluster down. One summary at the end; exit 1 when
 // any step or drill failed. The cluster is always taken down again unless --keep is given.
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
@@ -11,6 +13,7 @@ import { up as embeddedUp } from "../../embedded/environment";
 import { elapsedStamp, flag, main, refuseUnknownFlags } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
 import { deployPassed, describeChanges, formatSummary } from "../deploy/summary";
+import { brokenTopicConfig } from "../e2e/broken-topic";
 import { type DrillFigures, drillFigures, type E2eStep, formatE2e } from "../e2e/summary";
 import { type KubePlacement, kubeConfigFor } from "../faults/kubernetes";
 import { progressPrinter } from "./common";
@@ -18,11 +21,17 @@ import { runScenario } from "./drill";
 
 const repoRoot = resolve(__dirname, "..", "..");
 
-/** The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition. */
-const drills: Array<{ scenario: string; systems: string }> = [
+/**
+ * The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition, and a
+ * rolling update by stack config (only where a StatefulSet replaces pods: the cluster).
+ */
+const drills: Array<{ scenario: string; systems: string; clusterOnly?: boolean; flags?: string[] }> = [
   { scenario: "kill-leader", systems: "kafka,rabbitmq" },
   { scenario: "kill-controller", systems: "kafka" },
   { scenario: "isolate-node", systems: "kafka,rabbitmq" },
+  // At the stack's throughput floor: the in-cluster gate that each `pulumi up` runs measures its own throughput on
+  // the same two cores meanwhile.
+  { scenario: "rolling-update", systems: "kafka,rabbitmq", clusterOnly: true, flags: ["--rate", "300"] },
 ];
 const drillFlags = ["--rounds", "1", "--fault-seconds", "20", "--steady-seconds", "5", "--after-seconds", "5"];
 
@@ -87,10 +96,11 @@ async function runDrills(
   label: string,
 ): Promise<void> {
   for (const d of drills) {
+    if (d.clusterOnly && label !== "cluster") continue;
     await step(`${d.scenario} (${label})`, async () => {
       const { report } = await runScenario(
         d.scenario,
-        ["--target", target, "--system", d.systems, ...drillFlags],
+        ["--target", target, "--system", d.systems, ...drillFlags, ...(d.flags ?? [])],
         printer,
       );
       const f = drillFigures(report);
@@ -123,6 +133,86 @@ async function nothingLeft(d: Deployed): Promise<string> {
 }
 
 type Printer = ReturnType<typeof progressPrinter>;
+
+/** Each StatefulSet's generation: equal before and after means no broker was touched. */
+async function generations(p: KubePlacement): Promise<string> {
+  const { lib, kc } = await kubeConfigFor(p);
+  const apps = kc.makeApiClient(lib.AppsV1Api);
+  const all = [
+    ...p.kafka.statefulSets.map((name) => ({ namespace: p.kafka.namespace, name })),
+    { namespace: p.rabbitmq.namespace, name: p.rabbitmq.statefulSet },
+  ];
+  const out: string[] = [];
+  for (const { namespace, name } of all) {
+    const sts = await apps.readNamespacedStatefulSet({ name, namespace });
+    out.push(`${name} generation ${sts.metadata?.generation}`);
+  }
+  return out.join(", ");
+}
+
+/**
+ * The broken-topic stack (the smoke topic declared with min ISR 1), deployed through `npm run deploy`'s own code with
+ * --config-file: in staging the config check refuses it before anything changes; as development the in-cluster gate
+ * fails `pulumi up` and names its failed check. Then the stack's own config is deployed again (the gate passes).
+ */
+async function brokenTopic(
+  step: (name: string, body: () => Promise<string>) => Promise<boolean>,
+  d: Deployed,
+  stackName: string,
+  printer: Printer,
+  started: number,
+): Promise<void> {
+  const own = readFileSync(join(repoRoot, `Pulumi.${stackName}.yaml`), "utf8");
+  const deployFrom = async (text: string | undefined) => {
+    const dir = mkdtempSync(join(tmpdir(), "mp-broken-topic-"));
+    const file = join(dir, `Pulumi.${stackName}.yaml`);
+    if (text) writeFileSync(file, text, { mode: 0o600 });
+    try {
+      return await deployWithGate({
+        stack: stackName,
+        repoRoot,
+        ...(text ? { configFile: file } : {}),
+        onOutput: () => undefined,
+        progress: (line) => printer.line(`${elapsedStamp(started)}   ${line}`),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const failedStep = (r: Awaited<ReturnType<typeof deployWithGate>>) => r.steps.find((x) => !x.ok);
+  await step("broken topic (staging)", async () => {
+    const before = await generations(d.placement);
+    const r = await deployFrom(brokenTopicConfig(own));
+    const failed = failedStep(r);
+    if (!failed) throw new Error("the deploy of a min-ISR-1 topic passed");
+    if (!/minInsyncReplicas/.test(failed.detail)) throw new Error(`failed for another reason: ${failed.detail}`);
+    const after = await generations(d.placement);
+    if (after !== before) throw new Error(`brokers changed: ${before} → ${after}`);
+    return `${failed.step} refused it: ${firstLine(failed.detail, /minInsyncReplicas/)}; brokers untouched`;
+  });
+  await step("broken topic (gate)", async () => {
+    const before = await generations(d.placement);
+    const r = await deployFrom(brokenTopicConfig(own, "development"));
+    const failed = failedStep(r);
+    if (!failed || failed.step !== "up")
+      throw new Error(`expected \`pulumi up\` to fail, got: ${failed?.step ?? "pass"}`);
+    if (!/durability settings/.test(failed.detail) || !/min\.insync\.replicas = 1/.test(failed.detail))
+      throw new Error(`up failed, but the gate's report does not name the check: ${failed.detail}`);
+    const after = await generations(d.placement);
+    if (after !== before) throw new Error(`brokers changed: ${before} → ${after}`);
+    return `pulumi up failed: ${firstLine(failed.detail, /min\.insync\.replicas = 1/)}; brokers untouched`;
+  });
+  await step("deploy the stack's own config", async () => {
+    const r = await deployFrom(undefined);
+    if (!deployPassed(r)) throw new Error(formatSummary(r));
+    return r.steps.map((s) => `${s.step} ${(s.durationMs / 1000).toFixed(0)} s`).join(", ");
+  });
+}
+
+function firstLine(text: string, match: RegExp): string {
+  const lines = text.split("\n");
+  return (lines.find((l) => match.test(l)) ?? lines[0] ?? "").trim().slice(0, 200);
+}
 
 main(async () => {
   const argv = process.argv.slice(2);
@@ -176,6 +266,7 @@ main(async () => {
     const d = deployed;
     await step("pods", () => checkPods(d, printer));
     await runDrills(step, figures, printer, `stack:${stackName}`, "cluster");
+    await brokenTopic(step, d, stackName, printer, started);
     await step("embedded up", async () => {
       await embeddedUp({ progress: () => undefined });
       return "3 Kafka + 3 RabbitMQ nodes as processes";
@@ -201,7 +292,11 @@ main(async () => {
       return deployed ? await nothingLeft(deployed) : "destroyed";
     });
   }
-  if (!keep) await step("cluster down", async () => (await sh([cluster, "down"], printer), "nothing left"));
+  if (!keep)
+    await step("cluster down", async () => {
+      await sh([cluster, "down"], printer);
+      return "nothing left";
+    });
   printer.line(`\n${formatE2e(steps, figures)}`);
   return steps.every((s) => s.ok) ? 0 : 1;
 });

@@ -6,6 +6,7 @@ import { defaultGateSettings, type GateSettings } from "../../contract/gate-sett
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { flag, main } from "../../toolchain/src/command-line";
+import { waitRolledOut } from "../deploy/in-cluster";
 import { runGate } from "../gate/gate";
 import { formatGate, writeGateReport } from "../gate/report";
 import { faultsFor, progressPrinter, selectTarget } from "./common";
@@ -27,6 +28,11 @@ main(async () => {
   const printer = progressPrinter();
   printer.line("smoke gate: checking the target…");
   const target = await selectTarget(argv);
+  if (target.placement.kind === "kubernetes") {
+    // Check what `pulumi up` asked for, not a cluster still rolling: the provider's StatefulSet await (4.25.0) can
+    // report a changed StatefulSet done before its controller began the roll.
+    printer.line(`rolled out: ${await waitRolledOut(target.placement, 900_000, (l) => printer.line(l))}`);
+  }
   const settings = gateSettingsFor(target, argv);
   const faults = settings.nodeFailure ? await faultsFor(target) : undefined;
   const report = await runGate(target, faults, settings, (line, sample) =>

@@ -13,7 +13,7 @@ import { faultsFor } from "../cli/common";
 import { type GateProgress, runGate } from "../gate/gate";
 import { writeGateReport } from "../gate/report";
 import { waitHealthy } from "./health";
-import { inClusterGate, waitRolledOut } from "./in-cluster";
+import { inClusterGate, newestGateReport, waitRolledOut } from "./in-cluster";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
 export interface DeployOptions {
@@ -33,6 +33,20 @@ function ensureFileBackend(): string {
   const url = process.env.PULUMI_BACKEND_URL ?? "";
   if (url.startsWith("file://")) mkdirSync(fileURLToPath(url), { recursive: true });
   return url || "the default backend";
+}
+
+/**
+ * When `up` failed on a stack whose gate runs in the cluster: the gate Job's report, whose failed checks say why (the
+ * provider's error names only the Job). Undefined when the stack has no in-cluster gate or no Job ran.
+ */
+async function failedGateReport(s: Stack): Promise<string | undefined> {
+  const outputs = await s.outputs();
+  const checked = validateTarget(outputs.target?.value);
+  const gate = outputs.smokeGate?.value as { enabled?: boolean; namespace?: string } | undefined;
+  if (!checked.ok || checked.target.placement.kind !== "kubernetes" || !gate?.enabled || !gate.namespace) return;
+  const r = await newestGateReport(checked.target.placement, gate.namespace);
+  if (!r || r.passed) return;
+  return `    the in-cluster gate (Job ${gate.namespace}/${r.job}) failed:\n${r.report.replace(/^/gm, "      ")}`;
 }
 
 export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
@@ -79,8 +93,9 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
   let inCluster: { namespace: string; job: string } | undefined;
   const deployed = await step("up", async () => {
     // --refresh: what was removed behind Pulumi's back (a pod, the embedded environment) is recreated.
-    const u = await s.up({ ...common, refresh: true }).catch((e: Error) => {
-      throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}`);
+    const u = await s.up({ ...common, refresh: true }).catch(async (e: Error) => {
+      const gate = await failedGateReport(s).catch(() => undefined);
+      throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}${gate ? `\n${gate}` : ""}`);
     });
     const checked = validateTarget(u.outputs.target?.value);
     if (!checked.ok) throw new Error(formatProblems(`stack ${o.stack}'s target output`, checked.problems));

@@ -101,3 +101,21 @@ export async function inClusterGate(
   const log = pod ? await core.readNamespacedPodLog({ name: pod, namespace: gate.namespace }) : "(no pod)";
   return { passed: (job.status?.succeeded ?? 0) > 0, report: gateReportFromLog(String(log)) };
 }
+
+/**
+ * After a failed `pulumi up`: the newest gate Job in the gate's namespace and its report, so the failure names the
+ * check that failed (the provider's own error only says the Job failed). Undefined when there is no Job.
+ */
+export async function newestGateReport(
+  placement: KubePlacement,
+  namespace: string,
+): Promise<{ job: string; passed: boolean; report: string } | undefined> {
+  const { lib, kc } = await kubeConfigFor(placement);
+  const jobs = (await kc.makeApiClient(lib.BatchV1Api).listNamespacedJob({ namespace })).items;
+  const newest = jobs
+    .filter((j) => j.metadata?.name)
+    .sort((a, b) => (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0))
+    .at(-1)?.metadata?.name;
+  if (!newest) return undefined;
+  return { job: newest, ...(await inClusterGate(placement, { namespace, job: newest })) };
+}

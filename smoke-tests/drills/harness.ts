@@ -32,9 +32,20 @@ export interface SystemHarness {
   followers(): Promise<string[]>;
   /** Cluster health from the clients' point of view, with a reason when unhealthy. */
   health(): Promise<Health>;
+  /**
+   * What a write can still count on: the fewest in-sync replicas of any partition of the topic (Kafka) or the queue's
+   * online members (RabbitMQ), beside how many a durable write needs (the topic's min ISR; a majority of members).
+   */
+  redundancy(): Promise<Redundancy>;
   /** Node names of this system, for kill-random and rolling restarts. */
   nodes(): string[];
   close(): Promise<void>;
+}
+
+export interface Redundancy {
+  least: number;
+  needed: number;
+  detail: string;
 }
 
 export interface HarnessOptions {
@@ -47,6 +58,12 @@ export interface HarnessOptions {
    * one partition replicated 3 times: it loses only what the leader acknowledged and no follower copied.
    */
   unsafe?: "classic-transient" | "acks-leader";
+  /**
+   * RabbitMQ: a quorum queue of the drill's own, declared before and deleted after, instead of the declared one. For
+   * drills that run beside the gate (rolling-update's `pulumi up` starts it): two consumers on one queue would take
+   * each other's messages, and both would count them lost. Kafka needs none: each consumer group reads everything.
+   */
+  ownQueue?: string;
 }
 
 export function harnessFor(target: Target, system: SystemName, opts: HarnessOptions = {}): SystemHarness {
@@ -101,6 +118,16 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
       return p.replicas.filter((id) => id !== p.leader).map((id) => nodeById(t, id).name);
     },
     health: () => kafkaHealth(probeClientFor, t, [topic]),
+    async redundancy() {
+      const parts = await topicPartitions(admin, topic);
+      const needed = t.topics.find((x) => x.name === topic)?.minInsyncReplicas ?? t.expected.minInsyncReplicas;
+      const worst = parts.reduce((a, b) => (b.isr.length < a.isr.length ? b : a));
+      return {
+        least: worst.isr.length,
+        needed,
+        detail: `${topic}-${worst.partition} ISR [${worst.isr.join(",")}] of [${worst.replicas.join(",")}]`,
+      };
+    },
     nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
     async close() {},
   };
@@ -109,12 +136,21 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
 function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const t = target.rabbitmq;
   const unsafe = opts.unsafe === "classic-transient";
-  const queue = unsafe ? "mp-unsafe-classic-transient" : (opts.destination ?? t.queues[0]?.name);
+  const queue = unsafe ? "mp-unsafe-classic-transient" : (opts.ownQueue ?? opts.destination ?? t.queues[0]?.name);
   if (!queue) throw new Error("target.rabbitmq.queues is empty: the deployment declares no smoke queue");
   const api = new ManagementApi(t);
-  let declared = !unsafe;
+  let declared = !unsafe && !opts.ownQueue;
   const declareUnsafeQueue = async () => {
     if (declared) return;
+    if (opts.ownQueue) {
+      // Durable quorum queue, like every declared one (initial group size from the broker's config).
+      const { conn } = await connectAny(t, 0, {});
+      const ch = await conn.createChannel();
+      await ch.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "quorum" } });
+      await conn.close();
+      declared = true;
+      return;
+    }
     // Declared through node 0, so the whole queue lives on that node and dies with it.
     const { conn } = await connectAny(t, 0, {});
     const ch = await conn.createChannel();
@@ -150,7 +186,20 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
     },
     // The unsafe queue has one replica by design; health is then only "all nodes running".
     health: () => rabbitHealth(t, unsafe ? [] : [queue]),
+    async redundancy() {
+      const q = await api.queue(queue);
+      return {
+        least: q.online.length,
+        needed: Math.floor(q.members.length / 2) + 1,
+        detail: `${queue}: ${q.online.length} of ${q.members.length} members online`,
+      };
+    },
     nodes: () => t.nodes.map((n) => n.name),
-    async close() {},
+    async close() {
+      if (!opts.ownQueue) return;
+      const { conn } = await connectAny(t, 0, {});
+      await (await conn.createChannel()).deleteQueue(queue).catch(() => undefined);
+      await conn.close();
+    },
   };
 }

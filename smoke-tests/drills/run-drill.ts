@@ -3,7 +3,7 @@
 // accounting: the ledger decides, never a sleep.
 
 import type { Health } from "../../contract/health";
-import type { FaultInjector } from "../faults/types";
+import type { FaultInjector, StackChanger } from "../faults/types";
 import { checkKafka } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
@@ -22,6 +22,8 @@ export interface DrillOptions {
   publishers: number;
   /** Longest wait for every acknowledged message to be consumed after the load stops. */
   drainTimeoutMs: number;
+  /** The Pulumi stack behind the target (MP_TARGET=stack:<name>), for scenarios that change it. */
+  stack?: StackChanger;
   /** Called about once a second with the phase and live rates. */
   onProgress?: (phase: string, sample: ProgressSample) => void;
 }
@@ -101,6 +103,7 @@ export async function runDrill(
     waitUntil,
     sleep,
     settings: opts.settings,
+    stack: opts.stack,
     effect(tookEffect, detail) {
       effects.push({ tookEffect, detail });
       timeline.event(Date.now(), "note", tookEffect ? detail : `fault did not take effect: ${detail}`);

@@ -2,8 +2,8 @@
 // breaks. They only break and heal; the runner keeps the load going and the checker counts.
 
 import type { SystemName } from "../../contract/systems";
-import type { FaultInjector } from "../faults/types";
-import type { SystemHarness } from "./harness";
+import type { FaultInjector, RollObservation, StackChanger } from "../faults/types";
+import type { Redundancy, SystemHarness } from "./harness";
 
 export interface NemesisContext {
   harness: SystemHarness;
@@ -23,6 +23,8 @@ export interface NemesisContext {
   effect(tookEffect: boolean, detail: string): void;
   sleep(ms: number): Promise<void>;
   settings: DrillSettings;
+  /** The Pulumi stack behind the target, when the target is one (MP_TARGET=stack:<name>): for rolling-update. */
+  stack?: StackChanger;
 }
 
 export interface DrillSettings {
@@ -44,6 +46,8 @@ export interface Scenario {
   name: string;
   summary: string;
   systems: SystemName[];
+  /** Runs beside the in-cluster gate (which consumes the declared queue): use a queue of the drill's own. */
+  besideTheGate?: boolean;
   nemesis(ctx: NemesisContext): Promise<void>;
 }
 
@@ -217,6 +221,100 @@ const rollingRestart: Scenario = {
   },
 };
 
+/**
+ * Samples redundancy once a second until stopped and keeps the lowest margin seen (least − needed), with how many
+ * samples failed (a probe that cannot answer during a roll is reported, not hidden).
+ */
+function watchRedundancy(harness: SystemHarness) {
+  let lowest: Redundancy | undefined;
+  let seen = 0;
+  let failed = 0;
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const r = await harness.redundancy().catch(() => undefined);
+      if (r) {
+        seen++;
+        if (!lowest || r.least - r.needed < lowest.least - lowest.needed) lowest = r;
+      } else failed++;
+      await new Promise((res) => setTimeout(res, 1_000));
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      return { lowest, seen, failed };
+    },
+  };
+}
+
+/** Pure: whether a roll was one a user may run under load, and the sentence the report shows. */
+export function judgeRoll(
+  roll: RollObservation,
+  redundancy: { lowest?: Redundancy; seen: number; failed: number },
+): { ok: boolean; detail: string } {
+  const allReplaced = roll.pods.length > 0 && roll.replaced.length === roll.pods.length;
+  const oneAtATime = roll.mostDownAtOnce <= 1;
+  const low = redundancy.lowest;
+  const kept = low !== undefined && low.least >= low.needed;
+  const problems = [
+    ...(allReplaced ? [] : [`replaced ${roll.replaced.length} of ${roll.pods.length} pods (${roll.pods.join(", ")})`]),
+    ...(oneAtATime ? [] : [`${roll.mostDownAtOnce} pods of one StatefulSet were down at once`]),
+    ...(kept ? [] : [low ? `redundancy fell to ${low.least} < ${low.needed} (${low.detail})` : "no redundancy sample"]),
+  ];
+  const seen = `${redundancy.seen} redundancy samples${redundancy.failed ? `, ${redundancy.failed} unanswered` : ""}`;
+  if (problems.length > 0) return { ok: false, detail: `${problems.join("; ")} (${seen})` };
+  return {
+    ok: true,
+    detail:
+      `rolled ${roll.order.join(" → ")}, at most ${roll.mostDownAtOnce} pod down at once; ` +
+      `lowest ${low?.detail}, needs ${low?.needed} (${seen})`,
+  };
+}
+
+const rollingUpdate: Scenario = {
+  name: "rolling-update",
+  summary:
+    "change a broker setting in stack config and `pulumi up` under load, then change it back: the StatefulSet rolls one pod at a time, never below min ISR or a quorum, nothing lost",
+  systems: ["kafka", "rabbitmq"],
+  besideTheGate: true,
+  async nemesis(ctx) {
+    const { stack, faults, harness } = ctx;
+    if (!stack)
+      throw new Error(
+        "rolling-update changes stack config and runs `pulumi up`: select the target as a stack (MP_TARGET=stack:<name>)",
+      );
+    if (!faults.watchRoll)
+      throw new Error(`rolling-update needs pods a StatefulSet replaces (Kubernetes), not a ${faults.kind} target`);
+    const change = stack.plan(harness.system);
+    const steps: Array<{ label: string; up: () => Promise<string> }> = [
+      { label: `pulumi up: ${change.key} ${change.from} → ${change.to}`, up: () => stack.change(change) },
+      {
+        label: `pulumi up from Pulumi.${stack.stack}.yaml: ${change.key} back to ${change.from}`,
+        up: () => stack.restore(),
+      },
+    ];
+    for (const step of steps) {
+      const roll = faults.watchRoll(harness.system);
+      const redundancy = watchRedundancy(harness);
+      ctx.mark("fault", step.label);
+      const result = await step.up().then(
+        (summary) => ({ summary, error: undefined }),
+        (error: Error) => ({ summary: "", error }),
+      );
+      // The roll may outlast `up` (the provider's StatefulSet await can report done early): stop() waits for it.
+      const observed = await roll.stop();
+      const kept = await redundancy.stop();
+      if (result.error) throw result.error;
+      const judged = judgeRoll(observed, kept);
+      ctx.mark("heal", `${step.label}: ${result.summary}`);
+      ctx.effect(judged.ok, `${step.label}: ${judged.detail}`);
+      await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
+    }
+  },
+};
+
 const repeatedKills: Scenario = {
   name: "repeated-kills",
   summary: "kill the current leader again and again (N rounds), each after the cluster has healed",
@@ -231,10 +329,16 @@ const repeatedKills: Scenario = {
 };
 
 export const scenarios: Record<string, Scenario> = Object.fromEntries(
-  [killLeader, killController, killRandom, isolateNode, killLoneLeader, rollingRestart, repeatedKills].map((s) => [
-    s.name,
-    s,
-  ]),
+  [
+    killLeader,
+    killController,
+    killRandom,
+    isolateNode,
+    killLoneLeader,
+    rollingRestart,
+    rollingUpdate,
+    repeatedKills,
+  ].map((s) => [s.name, s]),
 );
 
 export function scenarioNamed(name: string): Scenario {

@@ -12,7 +12,8 @@ import { Writable } from "node:stream";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
 import type { Placement } from "../../contract/target";
-import type { FaultInjector, KillEvidence } from "./types";
+import { rolloutState } from "../deploy/in-cluster";
+import type { FaultInjector, KillEvidence, RollObservation, RollWatch } from "./types";
 
 export type KubePlacement = Extract<Placement, { kind: "kubernetes" }>;
 
@@ -123,6 +124,45 @@ export function forgetConnections(podIp: string, env: NodeJS.ProcessEnv = proces
   if (env.KUBERNETES_SERVICE_HOST || !/^[0-9.]+$/.test(podIp)) return;
   // conntrack exits 1 when nothing matched, and is absent off a node: neither is an error here.
   for (const side of ["--orig-src", "--orig-dst"]) spawnSync("conntrack", ["-D", side, podIp], { stdio: "ignore" });
+}
+
+/** One look at one broker pod during a roll. */
+export interface PodSample {
+  name: string;
+  uid: string;
+  ready: boolean;
+}
+
+/**
+ * Pure: what a roll did, from the pods before it and samples taken during it. A pod counts as replaced when its name
+ * now belongs to a new pod (another uid). "Down at once" counts, per StatefulSet, the pods missing or not Ready in
+ * one sample: a roll that keeps one at a time never exceeds 1.
+ */
+export function foldRoll(before: PodSample[], samples: PodSample[][]): RollObservation {
+  const statefulSetOf = (pod: string) => pod.slice(0, pod.lastIndexOf("-"));
+  const names = before.map((p) => p.name).sort();
+  const mostDown = new Map<string, number>();
+  const order: string[] = [];
+  for (const sample of samples) {
+    const byName = new Map(sample.map((p) => [p.name, p]));
+    const down = new Map<string, number>();
+    for (const name of names) {
+      if (byName.get(name)?.ready) continue;
+      if (!order.includes(name)) order.push(name);
+      down.set(statefulSetOf(name), (down.get(statefulSetOf(name)) ?? 0) + 1);
+    }
+    for (const [sts, n] of down) mostDown.set(sts, Math.max(mostDown.get(sts) ?? 0, n));
+  }
+  const last = new Map((samples.at(-1) ?? []).map((p) => [p.name, p]));
+  const uidBefore = new Map(before.map((p) => [p.name, p.uid]));
+  const replaced = names.filter((n) => last.get(n) && last.get(n)?.uid !== uidBefore.get(n));
+  return {
+    pods: names,
+    replaced,
+    order,
+    mostDownAtOnce: Math.max(0, ...mostDown.values()),
+    samples: samples.length,
+  };
 }
 
 export class KubernetesFaults implements FaultInjector {
@@ -270,6 +310,59 @@ export class KubernetesFaults implements FaultInjector {
     const namespace = this.namespaceOf(node);
     await this.labelIsolated(namespace, node, null).catch(() => undefined);
     await this.net.deleteNamespacedNetworkPolicy({ name: `isolate-${node}`, namespace }).catch(() => undefined);
+  }
+
+  /** Samples the system's pods once a second until `stop()`: which were replaced, in what order, how many down at once. */
+  watchRoll(system: "kafka" | "rabbitmq"): RollWatch {
+    const p = this.placement;
+    const namespace = system === "kafka" ? p.kafka.namespace : p.rabbitmq.namespace;
+    const labelSelector = system === "kafka" ? p.kafka.podSelector : p.rabbitmq.podSelector;
+    const look = async (): Promise<PodSample[]> =>
+      (await this.core.listNamespacedPod({ namespace, labelSelector })).items.map((pod) => ({
+        name: pod.metadata?.name ?? "",
+        uid: pod.metadata?.uid ?? "",
+        ready:
+          !pod.metadata?.deletionTimestamp &&
+          Boolean(pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")),
+      }));
+    const samples: PodSample[][] = [];
+    let watching = true;
+    const loop = (async () => {
+      const before = await look();
+      while (watching) {
+        const s = await look().catch(() => undefined);
+        if (s) samples.push(s);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      return before;
+    })();
+    const apps = this.kc.makeApiClient(this.lib.AppsV1Api);
+    const statefulSets = system === "kafka" ? p.kafka.statefulSets : [p.rabbitmq.statefulSet];
+    return {
+      async stop(timeoutMs = 600_000) {
+        // Until every StatefulSet of the system has rolled out (observedGeneration-aware), then stop sampling.
+        const deadline = Date.now() + timeoutMs;
+        for (const name of statefulSets) {
+          for (;;) {
+            const sts = await apps.readNamespacedStatefulSet({ name, namespace });
+            const state = rolloutState({
+              name: `${namespace}/${name}`,
+              generation: sts.metadata?.generation,
+              replicas: sts.spec?.replicas,
+              status: sts.status,
+            });
+            if (state.done) break;
+            if (Date.now() > deadline) {
+              watching = false;
+              throw new Error(`${state.detail} after ${timeoutMs / 1000} s`);
+            }
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+        }
+        watching = false;
+        return foldRoll(await loop, samples);
+      },
+    };
   }
 
   async healAll(): Promise<void> {

@@ -12,6 +12,43 @@ export interface KillEvidence {
   detail: string;
 }
 
+/** What a StatefulSet roll did to one system's pods (see foldRoll). */
+export interface RollObservation {
+  pods: string[];
+  /** Pods now running as a new pod (another uid) under the same name. */
+  replaced: string[];
+  /** The order in which pods went down. */
+  order: string[];
+  /** The most pods of one StatefulSet missing or not Ready at the same moment. */
+  mostDownAtOnce: number;
+  samples: number;
+}
+
+export interface RollWatch {
+  /** Waits until the roll is done (every pod on the latest spec and Ready), then returns what it saw. */
+  stop(timeoutMs?: number): Promise<RollObservation>;
+}
+
+/** One broker setting flipped through stack config (see stack-update.ts `rollSettings`). */
+export interface SettingChange {
+  system: "kafka" | "rabbitmq";
+  key: string;
+  from: unknown;
+  to: number;
+  /** The values file already says `to`: the stack's own override is removed instead of written (one key, written once). */
+  dropOverride: boolean;
+}
+
+/** The Pulumi stack behind a target, as the rolling-update drill changes it (stack-update.ts). */
+export interface StackChanger {
+  readonly stack: string;
+  plan(system: "kafka" | "rabbitmq"): SettingChange;
+  /** `pulumi up` with the setting changed; resolves with what Pulumi changed. */
+  change(change: SettingChange): Promise<string>;
+  /** `pulumi up` from the stack's own config again. */
+  restore(): Promise<string>;
+}
+
 export interface FaultInjector {
   readonly kind: "embedded" | "kubernetes";
   /**
@@ -35,6 +72,11 @@ export interface FaultInjector {
     waitHealthy: () => Promise<void>,
     onNode?: (node: string) => void,
   ): Promise<void>;
+  /**
+   * Watches one system's pods while something else rolls them (a `pulumi up` that changed the pod template). Only
+   * where pods are replaced by a controller (Kubernetes).
+   */
+  watchRoll?(system: "kafka" | "rabbitmq"): RollWatch;
   /** The active KRaft controller (the admin API only shows clients a random broker, so this is placement-specific). */
   activeKafkaController(): Promise<string>;
   /** Removes every fault this injector applied (isolations), for cleanup after a failed drill. */

@@ -7,11 +7,13 @@
 //   leader partition <topic> [p] | controller | queue <name>
 //   target                      print the target (JSON) if every node runs; exit 3 if the environment is not up
 //   declare < declarations.json  topics, quorum queues and policies a stack declares (the embedded platform's Jobs)
+// An unknown command, flag or argument prints the usage on stderr and exits 2; `help` prints it on stdout.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { elapsedStamp } from "../toolchain/src/command-line";
+import { elapsedStamp, errorOutcome, HelpRequested, UsageError } from "../toolchain/src/command-line";
 import { repoRoot } from "../toolchain/src/paths";
+import { parseCommand, usage } from "./commands";
 import { applyDeclarations, type Declarations } from "./declarations";
 import { allNodes, down, loadEnvironment, type Progress, up, waitReady } from "./environment";
 import { activeController, FAULT_ACTIONS, type FaultAction, fault, partitionLeader, quorumQueueLeader } from "./faults";
@@ -32,7 +34,7 @@ async function status(): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [cmd = "help", ...args] = argv;
+  const { cmd, args } = parseCommand(argv);
   switch (cmd) {
     case "main-job": {
       const setup = spawnSync("bash", [join(repoRoot, "toolchain", "setup.sh")], { stdio: "inherit" });
@@ -53,11 +55,11 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "up":
-      await up({ progress, kafkaMode: args.includes("--dedicated-controllers") ? "dedicated" : undefined });
+      await up({ progress, kafkaMode: argv.includes("--dedicated-controllers") ? "dedicated" : undefined });
       progress("up: both clusters healthy");
       return status();
     case "down":
-      await down({ progress, purge: args.includes("--purge") });
+      await down({ progress, purge: argv.includes("--purge") });
       progress("down: no process, namespace, mount or bridge left");
       return;
     case "status":
@@ -84,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
     case "fault": {
       const [action, node] = args;
       if (!FAULT_ACTIONS.includes(action as FaultAction) || !node) {
-        throw new Error(`usage: embedded:fault -- <${FAULT_ACTIONS.join("|")}> <node>`);
+        throw new UsageError(`${action} is not a fault (faults: ${FAULT_ACTIONS.join(", ")})`, usage);
       }
       await fault(action as FaultAction, node);
       progress(`${action} ${node}: done`);
@@ -92,28 +94,33 @@ async function main(argv: string[]): Promise<void> {
     }
     case "leader": {
       const [what, name, partition] = args;
+      const form =
+        (what === "controller" && args.length === 1) ||
+        (what === "partition" && name !== undefined && (partition === undefined || /^\d+$/.test(partition))) ||
+        (what === "queue" && name !== undefined && args.length === 2);
+      if (!form) throw new UsageError(`leader ${args.join(" ")}: not a question leader answers`, usage);
       const node =
         what === "controller"
           ? await activeController()
-          : what === "partition" && name
-            ? await partitionLeader(name, Number(partition ?? 0))
-            : what === "queue" && name
-              ? await quorumQueueLeader(name)
-              : undefined;
-      if (!node) throw new Error("usage: leader partition <topic> [partition] | controller | queue <name>");
+          : what === "partition"
+            ? await partitionLeader(name as string, Number(partition ?? 0))
+            : await quorumQueueLeader(name as string);
+      if (!node) throw new Error(`leader ${args.join(" ")}: no leader right now`);
       process.stdout.write(`${node.name}\n`);
       return;
     }
-    default:
-      process.stdout.write(
-        "usage: cli.ts main-job | up [--dedicated-controllers] | down [--purge] | status | fault <action> <node> | leader … | declare < file\n",
-      );
   }
 }
 
 main(process.argv.slice(2)).then(
   () => process.exit(process.exitCode ?? 0),
   (e: unknown) => {
+    // A wrong command line: the usage, exit 2 (help: stdout, 0). Anything else failed while running: exit 1.
+    if (e instanceof UsageError || e instanceof HelpRequested) {
+      const o = errorOutcome(e);
+      process[o.stream].write(o.text.trimStart());
+      process.exit(o.code);
+    }
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   },

@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { describeCommand } from "../toolchain/src/secrets";
 import { inNamespace, namespacePids } from "./netns";
 import { nodeLog, nodePidFile } from "./state";
 import type { EmbeddedNode } from "./topology";
@@ -61,7 +62,8 @@ export function startProcess(node: EmbeddedNode, argv: string[], env: NodeJS.Pro
   mkdirSync(dirname(nodeLog(node.name)), { recursive: true });
   mkdirSync(dirname(nodePidFile(node.name)), { recursive: true });
   const log = openSync(nodeLog(node.name), "a");
-  writeFileSync(log, `\n=== ${new Date().toISOString()} starting ${node.name}: ${argv.join(" ")}\n`);
+  const [program = "", ...rest] = argv;
+  writeFileSync(log, `\n=== ${new Date().toISOString()} starting ${node.name}: ${describeCommand(program, rest)}\n`);
   const [cmd, ...args] = inNamespace(node.netns, argv) as [string, ...string[]];
   const child = spawn(cmd, args, { detached: true, stdio: ["ignore", log, log], env });
   closeSync(log);

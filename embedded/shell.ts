@@ -1,6 +1,7 @@
 // Runs the system commands the environment is built from (ip, iptables, mount, chroot). Every call has a timeout so
-// a hung command can never hang `up` or a test.
+// a hung command can never hang `up` or a test. A failure prints the command and its output with secrets masked.
 import { execFile, spawnSync } from "node:child_process";
+import { describeCommand, maskSecrets } from "../toolchain/src/secrets";
 
 export interface CommandResult {
   code: number;
@@ -16,8 +17,8 @@ export interface CommandOptions {
 }
 
 function describeFailure(cmd: string, args: string[], r: CommandResult): string {
-  const output = `${r.stderr}${r.stdout}`.trim().split("\n").slice(-5).join("\n");
-  return `\`${[cmd, ...args].join(" ")}\` exited with ${r.code}${output ? `:\n${output}` : ""}`;
+  const output = maskSecrets(`${r.stderr}${r.stdout}`.trim().split("\n").slice(-5).join("\n"));
+  return `\`${describeCommand(cmd, args)}\` exited with ${r.code}${output ? `:\n${output}` : ""}`;
 }
 
 export function run(cmd: string, args: string[], opts: CommandOptions = {}): CommandResult {
@@ -27,7 +28,7 @@ export function run(cmd: string, args: string[], opts: CommandOptions = {}): Com
     env: opts.env ?? process.env,
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
+  if (r.error) throw new Error(`${describeCommand(cmd, args)}: ${maskSecrets(r.error.message)}`);
   const result = { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   if (result.code !== 0 && !opts.allowFailure) throw new Error(describeFailure(cmd, args, result));
   return result;

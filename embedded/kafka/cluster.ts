@@ -1,5 +1,6 @@
-// Kafka nodes from the cached jars (no bin/ scripts): storage formatted once with the cluster id and SCRAM users,
-// each node a `kafka.Kafka server.properties` JVM in its own namespace, logging to stdout (logs/<node>.log).
+// Kafka nodes from the cached jars (no bin/ scripts): storage formatted once with the cluster id and SCRAM users
+// (passwords through a private java argument file, never argv), each node a `kafka.Kafka server.properties` JVM in
+// its own namespace, logging to stdout (logs/<node>.log).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
@@ -7,6 +8,7 @@ import * as probes from "../../brokers/kafka";
 import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
 import { INTER_BROKER_USER } from "../../chart-values/kafka";
 import { missingToolHint, toolPaths } from "../../toolchain/src/paths";
+import { javaArgFile, withPrivateFile } from "../../toolchain/src/secrets";
 import { startProcess } from "../processes";
 import { runAsync } from "../shell";
 import { statePaths } from "../state";
@@ -71,25 +73,31 @@ export async function prepareNode(c: KafkaCluster, node: EmbeddedNode): Promise<
   writeFileSync(propertiesFile(node), renderProperties(props), { mode: 0o600 });
   writeFileSync(controllerClientFile, renderProperties(controllerClientProperties(c.passwords)), { mode: 0o600 });
   if (existsSync(join(dataDir(node), "meta.properties"))) return;
+  await formatStorage(c, propertiesFile(node));
+}
+
+/**
+ * The StorageTool's main class and arguments: the cluster id and the SCRAM users (the clients' and `inter-broker`),
+ * whose passwords are in clear here. Kafka has no file option for --add-scram, so these go into a java argument file.
+ */
+export function storageFormatArgs(c: KafkaCluster, properties: string): string[] {
   const scramUsers = { ...c.users, [INTER_BROKER_USER]: c.passwords.interBroker };
   const scram = Object.entries(scramUsers).flatMap(([name, password]) => [
     "--add-scram",
     `${c.settings.saslMechanism}=[name=${name},password=${password}]`,
   ]);
-  await runAsync(
-    java(),
-    [
-      "-cp",
-      kafkaClasspath(),
-      "kafka.tools.StorageTool",
-      "format",
-      "-t",
-      c.clusterId,
-      "-c",
-      propertiesFile(node),
-      ...scram,
-    ],
-    { timeoutMs: 60_000 },
+  return ["kafka.tools.StorageTool", "format", "-t", c.clusterId, "-c", properties, ...scram];
+}
+
+/**
+ * Formats the storage that `properties` (log.dirs, metadata.log.dir) names, with the SCRAM users in its bootstrap
+ * metadata. The arguments reach the JVM through a private `@file` that the java launcher expands in memory, so the
+ * passwords are never on a command line; -XX:-UsePerfData keeps the expanded command (sun.java.command) out of
+ * /tmp/hsperfdata_<user> as well.
+ */
+export async function formatStorage(c: KafkaCluster, properties: string): Promise<void> {
+  await withPrivateFile("storage-format.args", javaArgFile(storageFormatArgs(c, properties)), (argFile) =>
+    runAsync(java(), ["-XX:-UsePerfData", "-cp", kafkaClasspath(), `@${argFile}`], { timeoutMs: 60_000 }),
   );
 }
 

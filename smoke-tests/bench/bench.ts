@@ -1,13 +1,11 @@
 // `npm run bench`: our workload and the broker's own perf tool, side by side on the same target with the same
 // durability settings, in alternating rounds (ours, reference, ours, reference, ...) so drift hits both equally.
 // The figure of merit is the median of ours/reference per system; timing assertions never go into tests.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as amqp from "amqplib";
 import { withAdmin } from "../../brokers/kafka";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
+import { withPrivateFile } from "../../toolchain/src/secrets";
 import { KafkaPublisher, kafka } from "../clients/kafka";
 import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher } from "../clients/types";
@@ -21,6 +19,7 @@ import {
   parsePerfTest,
   parseProducerPerformance,
   perfTestArgs,
+  perfTestEnv,
   producerPerformanceArgs,
   producerProperties,
   producerSweep,
@@ -196,17 +195,15 @@ export async function benchSystem(
   s: BenchSettings,
   progress: (line: string) => void,
 ): Promise<BenchSystemResult> {
-  if (system === "kafka") await ensureKafkaTopic(target, s.kafkaTopic);
-  else await ensureRabbitQueue(target, s.rabbitQueue);
-  // Kafka's credentials go to a private temp file for the Java tool, never onto its command line; removed after.
-  const tmp = system === "kafka" ? mkdtempSync(join(tmpdir(), "mp-bench-")) : undefined;
-  const propsFile = join(tmp ?? "", "producer.properties");
-  if (tmp) writeFileSync(propsFile, producerProperties(target.kafka), { mode: 0o600 });
-  try {
-    return await benchRounds(target, system, s, propsFile, progress);
-  } finally {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  if (system === "rabbitmq") {
+    await ensureRabbitQueue(target, s.rabbitQueue);
+    return benchRounds(target, system, s, "", progress);
   }
+  await ensureKafkaTopic(target, s.kafkaTopic);
+  // Kafka's credentials go to a private temp file for the Java tool, never onto its command line; removed after.
+  return withPrivateFile("producer.properties", producerProperties(target.kafka), (propsFile) =>
+    benchRounds(target, system, s, propsFile, progress),
+  );
 }
 
 /** One run of the reference tool with the given settings. */
@@ -236,16 +233,17 @@ async function benchRounds(
                 t.kind === "kafka" ? t.producer : undefined,
               ),
               300_000,
+              { secrets: [target.kafka.sasl.password] },
             ),
           )
       : async (t, scale) => {
           const seconds = Math.max(3, Math.round(s.rabbitSeconds * scale));
           const window = t.kind === "rabbitmq" ? t.confirmWindow : s.confirmWindow;
           return parsePerfTest(
-            await runJava(
-              perfTestArgs(target.rabbitmq, s.rabbitQueue, seconds, s.messageBytes, window),
-              seconds * 1000 + 60_000,
-            ),
+            await runJava(perfTestArgs(s.rabbitQueue, seconds, s.messageBytes, window), seconds * 1000 + 60_000, {
+              env: perfTestEnv(target.rabbitmq),
+              secrets: [target.rabbitmq.password],
+            }),
             s.messageBytes,
             seconds,
           );

@@ -1,10 +1,13 @@
 // The brokers' own perf tools, run on the same target with the same durability settings as our workload:
 // Kafka's ProducerPerformance (kafka-tools, acks=all, idempotence) and RabbitMQ PerfTest (quorum queue,
 // persistent, publisher confirms). Pure argument builders and output parsers are exported for tests.
+// No password is ever on a tool's command line: Kafka's is in a private properties file, RabbitMQ's URI (with its
+// credentials) in PerfTest's environment.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { KafkaTarget, RabbitMQTarget } from "../../contract/target";
 import { toolPaths } from "../../toolchain/src/paths";
+import { maskSecrets } from "../../toolchain/src/secrets";
 
 export interface ReferenceResult {
   tool: string;
@@ -109,24 +112,29 @@ export function parseProducerPerformance(output: string): ReferenceResult {
   };
 }
 
-export function perfTestArgs(
-  t: RabbitMQTarget,
-  queue: string,
-  seconds: number,
-  messageBytes: number,
-  confirmWindow: number,
-): string[] {
+/**
+ * PerfTest reads any long option from an environment variable (PerfTest --env lists them): `--uri` from URI, under
+ * the prefix RABBITMQ_PERF_TEST_ENV_PREFIX names. The prefix also keeps PerfTest from reading stray variables of ours
+ * (TIME, SIZE, QUEUE...) as options.
+ */
+export const PERF_TEST_ENV_PREFIX = "MP_PERF_TEST_";
+
+/** PerfTest's environment: the connection URI, credentials included, which must never be an argument. */
+export function perfTestEnv(t: RabbitMQTarget): Record<string, string> {
   const base = new URL(t.amqpUrls[0] ?? "");
   base.username = encodeURIComponent(t.username);
   base.password = encodeURIComponent(t.password);
   base.pathname = `/${encodeURIComponent(t.vhost)}`;
+  return { RABBITMQ_PERF_TEST_ENV_PREFIX: PERF_TEST_ENV_PREFIX, [`${PERF_TEST_ENV_PREFIX}URI`]: base.toString() };
+}
+
+/** PerfTest's arguments; the URI comes from perfTestEnv. */
+export function perfTestArgs(queue: string, seconds: number, messageBytes: number, confirmWindow: number): string[] {
   return [
     "-Xmx512m",
     "-cp",
     `${join(toolPaths.perfTestHome, "libs")}/*`,
     "com.rabbitmq.perf.PerfTest",
-    "--uri",
-    base.toString(),
     "--queue",
     queue,
     "--quorum-queue",
@@ -177,9 +185,17 @@ export function parsePerfTest(output: string, messageBytes: number, seconds: num
   };
 }
 
-export function runJava(args: string[], timeoutMs: number): Promise<string> {
+export interface JavaRunOptions {
+  /** Added to the child's environment (readable by this user only, unlike the command line). */
+  env?: Record<string, string>;
+  /** Masked wherever they appear in a failure message (the tool's output is quoted there). */
+  secrets?: readonly string[];
+}
+
+export function runJava(args: string[], timeoutMs: number, opts: JavaRunOptions = {}): Promise<string> {
+  const tail = (out: string) => maskSecrets(out.slice(-2000), opts.secrets);
   return new Promise((resolve, reject) => {
-    const child = spawn(java(), args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(java(), args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -189,13 +205,13 @@ export function runJava(args: string[], timeoutMs: number): Promise<string> {
     });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${args[3]} did not finish within ${timeoutMs / 1000} s:\n${out.slice(-2000)}`));
+      reject(new Error(`${args[3]} did not finish within ${timeoutMs / 1000} s:\n${tail(out)}`));
     }, timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
-      else reject(new Error(`${args[3]} exited with ${code}:\n${out.slice(-2000)}`));
+      else reject(new Error(`${args[3]} exited with ${code}:\n${tail(out)}`));
     });
   });
 }

@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { missingToolHint } from "./paths";
+import { describeCommand, maskSecrets } from "./secrets";
 
 export interface RunResult {
   code: number | null;
@@ -22,7 +23,7 @@ export function run(
     input: opts.input,
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
+  if (r.error) throw new Error(`${describeCommand(cmd, args)}: ${maskSecrets(r.error.message)}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,7 +1,16 @@
 // The reference tools' summaries, parsed from the summary lines captured on the embedded default (npm run bench,
 // 2026-11-29), after an interim line in the tools' own format: the figures the bench compares must be read exactly,
 // or the ratios mean nothing.
-import { describeTuning, parsePerfTest, parseProducerPerformance, producerPerformanceArgs } from "../reference-tools";
+import { sampleTarget } from "../../../contract/test/sample-target";
+import {
+  describeTuning,
+  parsePerfTest,
+  parseProducerPerformance,
+  perfTestArgs,
+  perfTestEnv,
+  producerPerformanceArgs,
+  producerProperties,
+} from "../reference-tools";
 
 const producerPerformanceOutput = [
   "50001 records sent, 10000.2 records/sec (9.77 MB/sec), 80.1 ms avg latency, 870.0 ms max latency.",
@@ -63,5 +72,27 @@ describe("PerfTest's summary", () => {
 
   it("fails, quoting the output, when there is no summary", () => {
     expect(() => parsePerfTest("Connection refused", 1024, 10)).toThrow(/printed no summary/);
+  });
+});
+
+describe("the reference tools' credentials", () => {
+  const t = sampleTarget();
+  const password = "Ref3renceToolsPw";
+  const rabbitmq = { ...t.rabbitmq, password };
+  const kafka = { ...t.kafka, sasl: { ...t.kafka.sasl, password } };
+
+  it("PerfTest: the URI with its credentials is in the environment under our prefix, never an argument", () => {
+    const args = perfTestArgs("mp-bench", 3, 1024, 200);
+    expect(args.join(" ")).not.toContain(password);
+    expect(args).not.toContain("--uri");
+    const env = perfTestEnv(rabbitmq);
+    expect(env.RABBITMQ_PERF_TEST_ENV_PREFIX).toBe("MP_PERF_TEST_");
+    const uri = new URL(env.MP_PERF_TEST_URI ?? "");
+    expect([uri.username, uri.password, uri.pathname]).toEqual([rabbitmq.username, password, "/%2F"]);
+  });
+
+  it("ProducerPerformance: the password is in the properties file, the command line names the file", () => {
+    expect(producerProperties(kafka)).toContain(`password="${password}"`);
+    expect(producerPerformanceArgs("/tmp/p.properties", "mp-bench", 1000, 1024).join(" ")).not.toContain(password);
   });
 });

@@ -335,9 +335,19 @@ source "$here/teardown.sh"
 # Sourced (tests, debugging): functions only.
 [ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 
-case "${1:-}" in
-  up) shift; up "$@" ;;
-  status) status ;;
-  down) shift; down "$@" ;;
-  *) echo "usage: cluster/cluster.sh up|status|down [--purge]" >&2; exit 2 ;;
+usage() {
+  [ -z "${1:-}" ] || echo "cluster/cluster.sh: $1" >&2
+  echo "usage: cluster/cluster.sh up [--no-apps] | status | down [--purge]" >&2
+  exit 2
+}
+
+# Every command line checked before anything runs: an unknown command, flag or argument prints the usage, exit 2.
+cmd="${1:-}"; shift || true
+case "$cmd" in
+  up) [ "$#" -eq 0 ] || { [ "$#" -eq 1 ] && [ "$1" = "--no-apps" ]; } || usage "up takes only --no-apps (got: $*)"; up "$@" ;;
+  status) [ "$#" -eq 0 ] || usage "status takes no arguments (got: $*)"; status ;;
+  down) [ "$#" -eq 0 ] || { [ "$#" -eq 1 ] && [ "$1" = "--purge" ]; } || usage "down takes only --purge (got: $*)"; down "$@" ;;
+  -h|--help|help) echo "usage: cluster/cluster.sh up [--no-apps] | status | down [--purge]"; exit 0 ;;
+  "") usage "no command given" ;;
+  *) usage "$cmd is not a command (commands: up, status, down)" ;;
 esac

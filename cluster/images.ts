@@ -23,6 +23,7 @@ import { dirname, join } from "node:path";
 import { buildImage as buildRunnerRootfs, dockerfile, imageName } from "../images/build";
 import { parseDockerfile } from "../images/dockerfile";
 import { type ImageRuntimeConfig, writeOciArchive } from "../images/oci";
+import { checkCommandLine, errorOutcome, HelpRequested, UsageError } from "../toolchain/src/command-line";
 import { run } from "../toolchain/src/exec";
 import { cacheDir, repoRoot, version } from "../toolchain/src/paths";
 import { clusterPaths } from "./paths";
@@ -394,15 +395,20 @@ function hashCopiedSources(): string {
   return h.digest("hex");
 }
 
+const commandLine = {
+  command: "cluster/images.ts",
+  usage:
+    "cluster/images.ts [--system] [--apps]   (at least one: the cluster's own images, the brokers' and the runner)",
+  switches: ["system", "apps"],
+};
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  checkCommandLine(argv, commandLine);
   const recipes: ImageRecipe[] = [];
   if (argv.includes("--system")) recipes.push(...systemImages());
   if (argv.includes("--apps")) recipes.push(...appImages());
-  if (recipes.length === 0) {
-    process.stderr.write("usage: cluster/images.ts --system --apps\n");
-    return 2;
-  }
+  if (recipes.length === 0) throw new UsageError("name the images to build", commandLine.usage);
   if (argv.includes("--apps")) {
     const t0 = Date.now();
     const { ref, built } = await buildRunner();
@@ -424,6 +430,11 @@ if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (e: unknown) => {
+      if (e instanceof UsageError || e instanceof HelpRequested) {
+        const o = errorOutcome(e);
+        process[o.stream].write(o.text.trimStart());
+        process.exit(o.code);
+      }
       process.stderr.write(`cluster images: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exit(1);
     },

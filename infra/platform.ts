@@ -4,6 +4,7 @@
 import { dirname } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { internalKafkaUsers } from "../chart-values/kafka";
+import { readApiServerEgress } from "./api-server";
 import { declarationJobLabel } from "./components/declaration-job";
 import { GeneratedSecrets, placeholderSecrets } from "./components/generated-secrets";
 import { KafkaCluster } from "./components/kafka";
@@ -82,6 +83,12 @@ export function deployPlatform(s: Settings) {
         environment: s.environment,
         clientNamespaceLabels: s.clientNamespaceLabels,
         brokerNamespaces: { kafka: s.kafka.namespace, rabbitmq: s.rabbitmq.namespace },
+        brokerPorts: {
+          kafka: { client: s.kafka.clientPort },
+          rabbitmq: { amqp: s.rabbitmq.ports.amqp, management: s.rabbitmq.ports.management },
+        },
+        // The render platform has no cluster to read: its manifests allow the API server's ports only.
+        ...(render ? {} : { apiServer: readApiServerEgress(s.kubernetes) }),
         target,
         // Everything the stack deploys except where this checkout lives.
         chartValues: [s.kafka, s.rabbitmq].map(({ chartDir: _, ...settings }) => settings),

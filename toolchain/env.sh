@@ -17,9 +17,9 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 export PULUMI_SKIP_CONFIRMATIONS=true
 export PULUMI_OPTION_COLOR="${PULUMI_OPTION_COLOR:-never}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$REPO_ROOT/.pulumi-state}"
-# Passphrase secrets provider. Stacks on this machine and test stacks use an empty passphrase; real stacks set their own.
-if [ -z "${PULUMI_CONFIG_PASSPHRASE+x}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
-  export PULUMI_CONFIG_PASSPHRASE=""
-fi
+# Passphrase secrets provider: no default here. PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) stays what
+# the caller set; a stack that declares itself throwaway (`messaging-platform:throwaway: true` in its Pulumi.<stack>.yaml)
+# gets the empty passphrase from the commands that run Pulumi for it, and any other stack without a passphrase is
+# refused before Pulumi runs (toolchain/src/stack-secrets.ts).
 # Helm keeps its caches out of $HOME so a test never depends on a user's repositories.
 export HELM_CACHE_HOME="$MP_CACHE/helm-home/cache" HELM_CONFIG_HOME="$MP_CACHE/helm-home/config" HELM_DATA_HOME="$MP_CACHE/helm-home/data"

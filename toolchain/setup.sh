@@ -10,7 +10,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$TOOLCHAIN_DIR/steps/common.sh"
 
 ALL_STEPS=(node debian-tools npm pulumi kubernetes-provider helm kubernetes-schemas kafka perf-test rabbitmq-rootfs runner-rootfs browser)
+usage() { echo "usage: bash toolchain/setup.sh [step ...]   (npm run setup; steps: ${ALL_STEPS[*]})"; }
+case "${1:-}" in -h|--help) usage; exit 0 ;; esac
 if [ "$#" -gt 0 ]; then STEPS=("$@"); else STEPS=("${ALL_STEPS[@]}"); fi
+# Every step named must exist before any runs: an unknown step or flag prints the usage, exit 2.
+for s in "${STEPS[@]}"; do
+  if [ ! -f "$TOOLCHAIN_DIR/steps/$s.sh" ] || [ "$s" = common ]; then
+    echo "setup: unknown step '$s'" >&2
+    usage >&2
+    exit 2
+  fi
+done
 
 mkdir -p "$MP_CACHE"
 echo "messaging-platform setup: cache $MP_CACHE"
@@ -18,10 +28,6 @@ start=$SECONDS
 i=0
 for s in "${STEPS[@]}"; do
   i=$((i + 1))
-  if [ ! -f "$TOOLCHAIN_DIR/steps/$s.sh" ]; then
-    echo "setup: unknown step '$s' (known: ${ALL_STEPS[*]})" >&2
-    exit 2
-  fi
   run_step "$i/${#STEPS[@]}" "$s"
 done
 echo "setup: done in $((SECONDS - start))s"

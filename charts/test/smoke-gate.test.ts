@@ -270,8 +270,29 @@ describe("the gate Job", () => {
     expect(j.spec.template.metadata.labels).toEqual(expect.objectContaining(want));
   });
 
-  test("the NetworkPolicy selects the gate pod: no ingress, egress on TCP anywhere and DNS", () => {
-    const r = example("staging");
+  /** The gate's egress rules, as the chart renders them for these values. */
+  const egress = (r: Rendered) => r.get("NetworkPolicy", fullname).spec.egress as Any[];
+  const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+  const inNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
+  const dnsRule = {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+      },
+    ],
+    ports: [
+      { protocol: "UDP", port: 53 },
+      { protocol: "TCP", port: 53 },
+    ],
+  };
+
+  test("the NetworkPolicy selects the gate pod: no ingress; egress only to the brokers' client ports, the API server and DNS", () => {
+    const r = render(
+      chart,
+      ["examples/staging.yaml"],
+      ["apiServer.addresses={10.214.0.1,fd00::1,10.0.0.0/28}", "apiServer.ports={6443}"],
+    );
     const np = r.get("NetworkPolicy", fullname);
     expect(np.metadata.namespace).toBe(namespace);
     expect(job(r).spec.template.metadata.labels).toEqual(expect.objectContaining(np.spec.podSelector.matchLabels));
@@ -279,14 +300,66 @@ describe("the gate Job", () => {
     expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(np.spec.ingress).toEqual([]);
     expect(np.spec.egress).toEqual([
-      { ports: [{ protocol: "TCP" }] },
+      { to: [inNamespace("kafka")], ports: tcp(9092) },
+      { to: [inNamespace("rabbitmq")], ports: tcp(5672, 15672) },
       {
-        ports: [
-          { protocol: "UDP", port: 53 },
-          { protocol: "TCP", port: 53 },
+        to: [
+          { ipBlock: { cidr: "10.214.0.1/32" } },
+          { ipBlock: { cidr: "fd00::1/128" } },
+          { ipBlock: { cidr: "10.0.0.0/28" } },
         ],
+        ports: tcp(6443),
+      },
+      dnsRule,
+    ]);
+  });
+
+  test("every egress rule names its ports, and only the API server's may lack a destination (addresses unknown)", () => {
+    for (const name of examples) {
+      for (const rule of egress(example(name))) {
+        expect({ name, ports: (rule.ports as Any[]).every((p) => typeof p.port === "number") }).toEqual({
+          name,
+          ports: true,
+        });
+      }
+      // Rendered without the API server's addresses (as `helm template` and the render platform do): its ports only.
+      const open = egress(example(name)).filter((rule) => rule.to === undefined);
+      expect({ name, open }).toEqual({ name, open: [{ ports: tcp(443, 6443) }] });
+    }
+  });
+
+  test("the broker ports and DNS pods come from the values; Kafka and RabbitMQ may share a namespace", () => {
+    const r = render(
+      chart,
+      ["examples/development.yaml"],
+      [
+        "brokerPorts.kafka.client=19092",
+        "brokerPorts.rabbitmq.amqp=5671",
+        "brokerPorts.rabbitmq.management=15671",
+        "dns.namespace=dns",
+        "dns.podLabels.app=coredns",
+      ],
+    );
+    const rules = egress(r);
+    expect(rules.slice(0, 2)).toEqual([
+      { to: [inNamespace("messaging")], ports: tcp(19092) },
+      { to: [inNamespace("messaging")], ports: tcp(5671, 15671) },
+    ]);
+    expect(rules[3].to).toEqual([
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "dns" } },
+        podSelector: { matchLabels: { "k8s-app": "kube-dns", app: "coredns" } },
       },
     ]);
+  });
+
+  test("the default broker ports are the broker charts' own", () => {
+    const kafka = chartValues("kafka");
+    const rabbitmq = chartValues("rabbitmq");
+    expect(chartValues(chart).brokerPorts).toEqual({
+      kafka: { client: kafka.listeners.client.port },
+      rabbitmq: { amqp: rabbitmq.ports.amqp, management: rabbitmq.ports.management },
+    });
   });
 
   test("only the gate's objects: ServiceAccount, Roles, RoleBindings, NetworkPolicy, PVC and the Job", () => {

@@ -8,6 +8,7 @@ import { blankPasswords, withPasswords } from "../../contract/passwords";
 import type { TargetOutput } from "../outputs";
 import type { InClusterGateSettings } from "../settings/gate";
 import {
+  type ApiServerEgress,
   gateRunId,
   inClusterTarget,
   smokeGateChartValues,
@@ -23,6 +24,10 @@ export interface SmokeGateJobArgs {
   /** Labels the brokers' NetworkPolicies admit (settings.clientNamespaceLabels). */
   clientNamespaceLabels: Record<string, string>;
   brokerNamespaces: { kafka: string; rabbitmq: string };
+  /** The brokers' client ports: the gate's only egress into their namespaces. */
+  brokerPorts: { kafka: { client: number }; rabbitmq: { amqp: number; management: number } };
+  /** The API server's endpoints (read from the cluster); undefined on the render platform, which has none. */
+  apiServer?: pulumi.Input<ApiServerEgress>;
   target: TargetOutput;
   /** Values of both broker charts: a change re-runs the gate. */
   chartValues: unknown[];
@@ -73,11 +78,15 @@ export class SmokeGateJob extends pulumi.ComponentResource {
         chart: join(args.chartsDir, "smoke-gate"),
         name: smokeGateRelease,
         namespace: namespace.metadata.name,
-        values: smokeGateChartValues(args.settings, {
-          brokerNamespaces: args.brokerNamespaces,
-          runId: this.runId,
-          reportsVolume: args.environment !== "development",
-        }),
+        values: pulumi.output(args.apiServer).apply((apiServer) =>
+          smokeGateChartValues(args.settings, {
+            brokerNamespaces: args.brokerNamespaces,
+            brokerPorts: args.brokerPorts,
+            ...(apiServer ? { apiServer } : {}),
+            runId: this.runId,
+            reportsVolume: args.environment !== "development",
+          }),
+        ),
       },
       { ...child, dependsOn: [secret] },
     );

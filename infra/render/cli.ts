@@ -2,14 +2,18 @@
 // the policy pack, then pulumi up, on the real engine and provider), manifests written to rendered/<stack>/.
 // Exit 0 when written, 2 when the config or a policy refused it (nothing written).
 import { resolve } from "node:path";
-import { flag, main, refuseUnknownFlags } from "../../toolchain/src/command-line";
+import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
 import { renderStack } from "./render";
 
-const known = ["stack", "out", "config-file"];
+const commandLine = {
+  command: "render",
+  usage: "npm run render -- --stack <name> [--out <dir>] [--config-file <path>]",
+  values: ["stack", "out", "config-file"],
+};
 
 main(async () => {
   const argv = process.argv.slice(2);
-  refuseUnknownFlags(argv, known, "render");
+  checkCommandLine(argv, commandLine);
   const stack = flag(argv, "stack");
   if (!stack || !/^[A-Za-z0-9._-]+$/.test(stack))
     throw new Error(`--stack = ${stack ?? "(missing)"}: name the stack to render, e.g. --stack production`);

@@ -3,6 +3,7 @@
 // repeating a value the file already sets is itself an error (one key, written once). Every problem is collected
 // and reported in one error: `<key> = <value> <rule>`.
 import type { GateSettings } from "../../contract/gate-settings";
+import { throwawayProblem } from "../../toolchain/src/stack-secrets";
 import { Problems, type Raw } from "../problems";
 import type { SettingsContext } from "./chart-base";
 import { chartDefaults, checkEmbedded } from "./embedded";
@@ -47,6 +48,8 @@ const topLevelKeys = [
   "kafka",
   "rabbitmq",
   "gate",
+  // Read before Pulumi runs, to choose the stack's passphrase (toolchain/src/stack-secrets.ts); checked here too.
+  "throwaway",
 ] as const;
 
 /** Parses and validates the project's config (already JSON-decoded). Throws SettingsError listing every problem. */
@@ -57,6 +60,8 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
   const embedded = platform === "embedded";
   if (embedded) checkEmbedded(p, raw);
   const environment = p.oneOf("environment", raw.environment, environments);
+  const throwaway = throwawayProblem(raw.throwaway, raw.environment);
+  if (throwaway) p.add("throwaway", raw.throwaway, throwaway);
   const kubernetes = embedded ? {} : parseKubernetes(p, raw.kubernetes, platform, ctx);
   const clientNamespaceLabels = embedded ? {} : parseLabels(p, raw.clientNamespaceLabels);
   const kafka = parseKafka(p, embedded ? chartDefaults(raw.kafka, "kafka") : raw.kafka, environment, ctx);

@@ -253,6 +253,33 @@ describe("the in-cluster smoke gate, rendered (staging: gate.inCluster.enabled)"
     expect(gate.logs).toBe(`kubectl -n messaging-smoke logs job/${job?.metadata.name}`);
   });
 
+  it("its NetworkPolicy: egress only to the brokers' client ports (from the settings), the API server's ports and DNS", () => {
+    const s = exampleSettings("staging");
+    const np = find(
+      "NetworkPolicy",
+      (o) => o.metadata.namespace === "messaging-smoke" && o.metadata.name === "smoke-gate",
+    );
+    expect(np?.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    // No ingress rule (the provider leaves the chart's empty `ingress: []` out of the manifest).
+    expect(np?.spec.ingress ?? []).toEqual([]);
+    const ns = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+    const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+    expect(np?.spec.egress).toEqual([
+      { to: [ns(s.kafka.namespace)], ports: tcp(s.kafka.clientPort) },
+      { to: [ns(s.rabbitmq.namespace)], ports: tcp(s.rabbitmq.ports.amqp, s.rabbitmq.ports.management) },
+      // The render platform reads no cluster, so the API server's endpoints are unknown: its ports only. A deploy
+      // fills them from the kubernetes Service's EndpointSlices (infra/api-server.ts).
+      { ports: tcp(443, 6443) },
+      {
+        to: [{ ...ns("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ]);
+  });
+
   it("its ServiceAccount may kill (exec), label and delete pods and manage NetworkPolicies, read StatefulSets in the broker namespaces, and nothing else", () => {
     const rbac = r.objects.filter((o) => /^(Cluster)?Role(Binding)?$/.test(o.kind));
     expect(rbac.filter((o) => o.kind.startsWith("Cluster"))).toEqual([]);

@@ -76,6 +76,12 @@ describe("each bad setting is named with its value and the rule it breaks", () =
       'environment = "prod" must be one of "development", "staging", "production"',
     ],
     ["typo in a top-level key", (c) => (c.kafak = {}), "config.kafak = {} is not a known setting"],
+    ["throwaway not a boolean", (c) => (c.throwaway = "yes"), 'throwaway = "yes" must be true or false'],
+    [
+      "a production stack declared throwaway (the empty passphrase)",
+      (c) => (c.throwaway = true),
+      "throwaway = true cannot be set in environment production: a production stack's secrets need a passphrase or a secrets provider",
+    ],
     ["typo in a kafka key", (c) => (c.kafka.broker = 3), "kafka.broker = 3 is not a known setting"],
     [
       "fewer brokers than the replication factor",

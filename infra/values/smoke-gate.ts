@@ -26,14 +26,58 @@ export function gateRunId(parts: { target: Target; image: string; chartValues: u
   return `run-${hash.digest("hex").slice(0, 12)}`;
 }
 
+/** Where the gate's pod reaches the Kubernetes API (charts/smoke-gate `apiServer`): the `kubernetes` Service's endpoints. */
+export interface ApiServerEgress {
+  addresses: string[];
+  ports: number[];
+}
+
+/** The part of an EndpointSlice read here (discovery.k8s.io/v1). */
+export interface EndpointSliceLike {
+  endpoints?: Array<{ addresses?: string[] }>;
+  ports?: Array<{ port?: number; protocol?: string }>;
+}
+
+/**
+ * Pure: the addresses and TCP ports of the `kubernetes` Service's EndpointSlices, each once, sorted. A NetworkPolicy
+ * sees the gate's connection to the Service after kube-proxy rewrote it to one of these (charts/smoke-gate
+ * templates/networkpolicy.yaml), so these, not the Service's ClusterIP and port 443, are what its egress allows.
+ */
+export function apiServerEgress(slices: readonly EndpointSliceLike[]): ApiServerEgress {
+  const addresses = [...new Set(slices.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses ?? [])))];
+  const ports = [
+    ...new Set(
+      slices.flatMap((s) =>
+        (s.ports ?? []).filter((p) => (p.protocol ?? "TCP") === "TCP").flatMap((p) => (p.port ? [p.port] : [])),
+      ),
+    ),
+  ];
+  if (addresses.length === 0 || ports.length === 0) {
+    throw new Error(
+      `the kubernetes Service (namespace default) has ${addresses.length === 0 ? "no endpoint address" : "no TCP port"} in its EndpointSlices: the in-cluster gate's NetworkPolicy could not allow the API server`,
+    );
+  }
+  return { addresses: addresses.sort(), ports: ports.sort((a, b) => a - b) };
+}
+
 export function smokeGateChartValues(
   s: InClusterGateSettings,
-  opts: { brokerNamespaces: { kafka: string; rabbitmq: string }; runId: string; reportsVolume: boolean },
+  opts: {
+    brokerNamespaces: { kafka: string; rabbitmq: string };
+    /** The brokers' client ports, the gate's only egress into their namespaces. */
+    brokerPorts: { kafka: { client: number }; rabbitmq: { amqp: number; management: number } };
+    /** Undefined where no cluster can be read (the render platform): the chart then allows the API ports only. */
+    apiServer?: ApiServerEgress;
+    runId: string;
+    reportsVolume: boolean;
+  },
 ) {
   return {
     image: splitImage(s.image),
     target: { existingSecret: smokeGateTargetSecret, key: smokeGateTargetKey },
     brokerNamespaces: opts.brokerNamespaces,
+    brokerPorts: opts.brokerPorts,
+    ...(opts.apiServer ? { apiServer: opts.apiServer } : {}),
     runId: opts.runId,
     reports: { persistence: { enabled: opts.reportsVolume } },
   };

@@ -4,19 +4,25 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SystemName } from "../../contract/systems";
-import { flag, main, numberFlag, refuseUnknownFlags } from "../../toolchain/src/command-line";
+import { checkCommandLine, flag, main, numberFlag } from "../../toolchain/src/command-line";
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { measureLedger } from "../bench/ledger-footprint";
 import { newRunId } from "../ledger/message-id";
 import { defaultReportsRoot } from "../reports/write";
 import { progressPrinter, selectTarget } from "./common";
 
-const knownFlags = ["rounds", "warmup", "kafka-records", "system", "target", "ledger"];
+const commandLine = {
+  command: "bench",
+  usage:
+    "npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq|kafka,rabbitmq --target <target>] | npm run bench -- --ledger",
+  values: ["rounds", "warmup", "kafka-records", "system", "target"],
+  switches: ["ledger"],
+};
 const systemNames: SystemName[] = ["kafka", "rabbitmq"];
 
 main(async () => {
   const argv = process.argv.slice(2);
-  refuseUnknownFlags(argv, knownFlags, "bench");
+  checkCommandLine(argv, commandLine);
   if (argv.includes("--ledger")) {
     const f = measureLedger();
     console.log(

@@ -2,16 +2,20 @@
 // gate, every time. --cwd and --config-file mean what they mean to the Pulumi CLI.
 // Exit 0 when every step passed, 1 when the gate failed, 2 when the deploy did not get that far.
 import { resolve } from "node:path";
-import { elapsedStamp, flag, main, refuseUnknownFlags } from "../../toolchain/src/command-line";
+import { checkCommandLine, elapsedStamp, flag, main } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
 import { deployPassed, formatSummary } from "../deploy/summary";
 import { progressPrinter } from "./common";
 
-const known = ["stack", "cwd", "config-file"];
+const commandLine = {
+  command: "deploy",
+  usage: "npm run deploy -- --stack <name> [--cwd <project dir>] [--config-file <path>]",
+  values: ["stack", "cwd", "config-file"],
+};
 
 main(async () => {
   const argv = process.argv.slice(2);
-  refuseUnknownFlags(argv, known, "deploy");
+  checkCommandLine(argv, commandLine);
   const stack = flag(argv, "stack");
   if (!stack || !/^[A-Za-z0-9._-]+$/.test(stack))
     throw new Error(

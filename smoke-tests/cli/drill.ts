@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { nodeFailureRate } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
-import { flag, main, numberFlag } from "../../toolchain/src/command-line";
+import { checkCommandLine, flag, main, numberFlag } from "../../toolchain/src/command-line";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { type DrillSettings, scenarioNamed, scenarios } from "../drills/scenarios";
@@ -102,11 +102,26 @@ export async function runScenario(
 if (require.main === module) {
   main(async () => {
     const argv = process.argv.slice(2);
-    const name = argv.find((a) => !a.startsWith("--") && !argv[argv.indexOf(a) - 1]?.startsWith("--"));
-    if (!name)
-      throw new Error(
-        `usage: npm run drill -- <scenario> [--system kafka,rabbitmq]; scenarios: ${Object.keys(scenarios).join(", ")}`,
-      );
+    const [name] = checkCommandLine(argv, {
+      command: "drill",
+      usage:
+        "npm run drill -- <scenario> [--target embedded|stack:<name>|file:<path>] [--system kafka,rabbitmq] " +
+        "[--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] " +
+        `[--rate N] [--unsafe classic-transient|acks-leader]; scenarios: ${Object.keys(scenarios).join(", ")}`,
+      values: [
+        "target",
+        "system",
+        "rounds",
+        "fault-seconds",
+        "steady-seconds",
+        "after-seconds",
+        "recovery-bound-seconds",
+        "rate",
+        "unsafe",
+      ],
+      positionals: { min: 1, max: 1, what: "one scenario" },
+    });
+    if (name === undefined) throw new Error("a scenario is required");
     const printer = progressPrinter();
     const { report, dir } = await runScenario(name, argv, printer);
     printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), dir)}`);

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { up as embeddedUp } from "../../embedded/environment";
-import { elapsedStamp, flag, main, refuseUnknownFlags } from "../../toolchain/src/command-line";
+import { checkCommandLine, elapsedStamp, flag, main } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
 import { deployPassed, describeChanges, formatSummary } from "../deploy/summary";
 import { brokenTopicConfig } from "../e2e/broken-topic";
@@ -216,7 +216,12 @@ function firstLine(text: string, match: RegExp): string {
 
 main(async () => {
   const argv = process.argv.slice(2);
-  refuseUnknownFlags(argv, ["stack", "keep"], "e2e");
+  checkCommandLine(argv, {
+    command: "e2e",
+    usage: "npm run e2e [-- --stack <name>] [--keep]",
+    values: ["stack"],
+    switches: ["keep"],
+  });
   const stackName = flag(argv, "stack") ?? "cluster";
   const keep = argv.includes("--keep");
   const printer = progressPrinter();
@@ -236,7 +241,7 @@ main(async () => {
         name,
         ok: false,
         durationMs: Date.now() - t0,
-        detail: detail.split("\n").slice(0, 8).join("\n    "),
+        detail: detail.split("\n").slice(0, 16).join("\n    "),
       });
       return false;
     }

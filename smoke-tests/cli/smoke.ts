@@ -5,10 +5,11 @@
 import { defaultGateSettings, type GateSettings } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
-import { flag, main } from "../../toolchain/src/command-line";
+import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
 import { waitRolledOut } from "../deploy/in-cluster";
 import { runGate } from "../gate/gate";
 import { formatGate, writeGateReport } from "../gate/report";
+import { loadSelectedTarget } from "../target-select/load";
 import { faultsFor, progressPrinter, selectTarget } from "./common";
 
 /** The stack's gate settings (target.gate, already validated) or the defaults; `--system` narrows the systems. */
@@ -25,14 +26,21 @@ export function gateSettingsFor(target: Target, argv: readonly string[]): GateSe
 
 main(async () => {
   const argv = process.argv.slice(2);
+  checkCommandLine(argv, {
+    command: "smoke",
+    usage: "npm run smoke [-- --target embedded|stack:<name>|file:<path>] [--system kafka|rabbitmq|kafka,rabbitmq]",
+    values: ["target", "system"],
+  });
   const printer = progressPrinter();
   printer.line("smoke gate: checking the target…");
-  const target = await selectTarget(argv);
-  if (target.placement.kind === "kubernetes") {
-    // Check what `pulumi up` asked for, not a cluster still rolling: the provider's StatefulSet await (4.25.0) can
-    // report a changed StatefulSet done before its controller began the roll.
-    printer.line(`rolled out: ${await waitRolledOut(target.placement, 900_000, (l) => printer.line(l))}`);
+  const placement = loadSelectedTarget(argv).placement;
+  if (placement.kind === "kubernetes") {
+    // Check what `pulumi up` asked for, not a cluster still rolling (and before the reachability check, which a pod
+    // being replaced would fail): the provider's StatefulSet await (4.25.0) can report a changed StatefulSet done
+    // before its controller began the roll.
+    printer.line(`rolled out: ${await waitRolledOut(placement, 900_000, (l) => printer.line(l))}`);
   }
+  const target = await selectTarget(argv);
   const settings = gateSettingsFor(target, argv);
   const faults = settings.nodeFailure ? await faultsFor(target) : undefined;
   const report = await runGate(target, faults, settings, (line, sample) =>

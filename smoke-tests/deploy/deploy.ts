@@ -9,11 +9,12 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import type { Target } from "../../contract/target";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { pulumiFailure } from "../../infra/pulumi-failure";
+import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
 import { faultsFor } from "../cli/common";
 import { type GateProgress, runGate } from "../gate/gate";
 import { writeGateReport } from "../gate/report";
 import { waitHealthy } from "./health";
-import { inClusterGate, newestGateReport, waitRolledOut } from "./in-cluster";
+import { failedGateReport, inClusterGate, waitRolledOut } from "./in-cluster";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
 export interface DeployOptions {
@@ -33,20 +34,6 @@ function ensureFileBackend(): string {
   const url = process.env.PULUMI_BACKEND_URL ?? "";
   if (url.startsWith("file://")) mkdirSync(fileURLToPath(url), { recursive: true });
   return url || "the default backend";
-}
-
-/**
- * When `up` failed on a stack whose gate runs in the cluster: the gate Job's report, whose failed checks say why (the
- * provider's error names only the Job). Undefined when the stack has no in-cluster gate or no Job ran.
- */
-async function failedGateReport(s: Stack): Promise<string | undefined> {
-  const outputs = await s.outputs();
-  const checked = validateTarget(outputs.target?.value);
-  const gate = outputs.smokeGate?.value as { enabled?: boolean; namespace?: string } | undefined;
-  if (!checked.ok || checked.target.placement.kind !== "kubernetes" || !gate?.enabled || !gate.namespace) return;
-  const r = await newestGateReport(checked.target.placement, gate.namespace);
-  if (!r || r.passed) return;
-  return `    the in-cluster gate (Job ${gate.namespace}/${r.job}) failed:\n${r.report.replace(/^/gm, "      ")}`;
 }
 
 export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
@@ -74,9 +61,12 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
     const file = o.configFile ?? join(workDir, `Pulumi.${o.stack}.yaml`);
     if (!existsSync(file))
       throw new Error(`--stack ${o.stack}: ${file} does not exist (each stack has a Pulumi.<stack>.yaml)`);
+    // Before Pulumi runs at all: a stack that is not throwaway needs a passphrase or a secrets provider. The decision
+    // goes into this process's environment, for every Pulumi command that follows for the stack.
+    const secrets = usePassphraseFor(o.stack, { projectDir: workDir, ...(o.configFile ? { configFile: file } : {}) });
     const backend = ensureFileBackend();
     stack = await LocalWorkspace.createOrSelectStack({ stackName: o.stack, workDir });
-    return `stack ${o.stack}, config ${file}, state in ${backend}`;
+    return `stack ${o.stack}, config ${file}, state in ${backend}, secrets: ${secrets}`;
   });
   if (!configured || !stack) return result;
   const s = stack;

@@ -4,6 +4,8 @@
 // provider's await does not compare observedGeneration, so a rollout it reports done may not have started); "gate"
 // reads the Job that `pulumi up` already waited for, and its report from the pod's log.
 import type * as k8s from "@kubernetes/client-node";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { validateTarget } from "../../contract/validate-target";
 import { type KubePlacement, kubeConfigFor } from "../faults/kubernetes";
 import { gateReportHeading } from "../gate/report";
 
@@ -118,4 +120,18 @@ export async function newestGateReport(
     .at(-1)?.metadata?.name;
   if (!newest) return undefined;
   return { job: newest, ...(await inClusterGate(placement, { namespace, job: newest })) };
+}
+
+/**
+ * When `up` failed on a stack whose gate runs in the cluster: the gate Job's report, whose failed checks say why (the
+ * provider's error names only the Job). Undefined when the stack has no in-cluster gate or no Job ran.
+ */
+export async function failedGateReport(s: Stack): Promise<string | undefined> {
+  const outputs = await s.outputs();
+  const checked = validateTarget(outputs.target?.value);
+  const gate = outputs.smokeGate?.value as { enabled?: boolean; namespace?: string } | undefined;
+  if (!checked.ok || checked.target.placement.kind !== "kubernetes" || !gate?.enabled || !gate.namespace) return;
+  const r = await newestGateReport(checked.target.placement, gate.namespace);
+  if (!r || r.passed) return;
+  return `    the in-cluster gate (Job ${gate.namespace}/${r.job}) failed:\n${r.report.replace(/^/gm, "      ")}`;
 }

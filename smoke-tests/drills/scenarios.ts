@@ -295,6 +295,8 @@ const rollingUpdate: Scenario = {
         up: () => stack.restore(),
       },
     ];
+    // A failed step does not stop the next: after a failed change the stack's own config is deployed again anyway.
+    const errors: string[] = [];
     for (const step of steps) {
       const roll = faults.watchRoll(harness.system);
       const redundancy = watchRedundancy(harness);
@@ -304,14 +306,20 @@ const rollingUpdate: Scenario = {
         (error: Error) => ({ summary: "", error }),
       );
       // The roll may outlast `up` (the provider's StatefulSet await can report done early): stop() waits for it.
-      const observed = await roll.stop();
+      const observed = await roll.stop().catch((e: Error) => {
+        errors.push(`${step.label}: ${e.message}`);
+        return undefined;
+      });
       const kept = await redundancy.stop();
-      if (result.error) throw result.error;
-      const judged = judgeRoll(observed, kept);
-      ctx.mark("heal", `${step.label}: ${result.summary}`);
-      ctx.effect(judged.ok, `${step.label}: ${judged.detail}`);
+      ctx.mark("heal", `${step.label}: ${result.error ? "failed" : result.summary}`);
+      if (result.error) errors.push(`${step.label}: ${result.error.message}`);
+      if (observed) {
+        const judged = judgeRoll(observed, kept);
+        ctx.effect(judged.ok, `${step.label}: ${judged.detail}`);
+      }
       await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
     }
+    if (errors.length > 0) throw new Error(errors.join("\n"));
   },
 };
 

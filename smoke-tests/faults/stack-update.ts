@@ -10,6 +10,7 @@ import { parseDocument } from "yaml";
 import { deepMerge, isMapping, pick, readValuesFile, type Values } from "../../chart-values/values";
 import type { SystemName } from "../../contract/systems";
 import { pulumiFailure } from "../../infra/pulumi-failure";
+import { failedGateReport } from "../deploy/in-cluster";
 import { describeChanges } from "../deploy/summary";
 import type { SettingChange, StackChanger } from "./types";
 
@@ -100,8 +101,9 @@ export class StackUpdate implements StackChanger {
     const s = await LocalWorkspace.selectStack({ stackName: this.o.stack, workDir: this.o.repoRoot });
     const u = await s
       .up({ configFile, policyPacks: [join(this.o.repoRoot, "infra", "policy")], onOutput: this.o.onOutput })
-      .catch((e: Error) => {
-        throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}`);
+      .catch(async (e: Error) => {
+        const gate = await failedGateReport(s).catch(() => undefined);
+        throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}${gate ? `\n${gate}` : ""}`);
       });
     return describeChanges(u.summary.resourceChanges as Record<string, number> | undefined, "done");
   }

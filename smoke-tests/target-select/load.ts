@@ -10,6 +10,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Target } from "../../contract/target";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
+import { repoRoot } from "../../toolchain/src/paths";
+import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
 
 export type TargetSource =
   | { kind: "embedded"; path: string; pathFrom: string }
@@ -70,13 +72,17 @@ export interface TargetIo {
 
 export const processIo: TargetIo = {
   readFile: (path) => readFileSync(path, "utf8"),
-  // The Pulumi CLI answers from the state backend; 10 s is the whole budget for "is this target usable".
-  stackOutputs: (stack) =>
-    execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
+  // The Pulumi CLI answers from the state backend; 10 s is the whole budget for "is this target usable". The stack's
+  // passphrase first (the empty one only for a throwaway stack), kept for the Pulumi commands that follow (a drill's
+  // `pulumi up`).
+  stackOutputs: (stack) => {
+    usePassphraseFor(stack, { projectDir: repoRoot });
+    return execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
       encoding: "utf8",
       timeout: 10_000,
       stdio: ["ignore", "pipe", "pipe"],
-    }),
+    });
+  },
 };
 
 export function loadTarget(source: TargetSource, io: TargetIo = processIo): Target {

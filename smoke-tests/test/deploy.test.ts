@@ -99,9 +99,14 @@ describe("npm run deploy on the embedded default (real engine, real brokers)", (
     });
     return { code: r.code, out: r.stdout + r.stderr, last: (r.stdout + r.stderr).trimEnd().split("\n") };
   };
-  /** A stack of the repo's program in the temp project (the passphrase provider writes its salt there). */
+  /**
+   * A stack of the repo's program in the temp project (the passphrase provider writes its salt there). Test stacks are
+   * throwaway: they get the empty passphrase (toolchain/src/stack-secrets.ts).
+   */
   const stackFile = (name: string, config: Record<string, unknown>) => {
-    const prefixed = Object.fromEntries(Object.entries(config).map(([k, v]) => [`messaging-platform:${k}`, v]));
+    const prefixed = Object.fromEntries(
+      Object.entries({ throwaway: true, ...config }).map(([k, v]) => [`messaging-platform:${k}`, v]),
+    );
     writeFileSync(join(dir, `Pulumi.${name}.yaml`), stringify({ config: prefixed }));
   };
   beforeAll(() => {

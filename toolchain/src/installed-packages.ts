@@ -6,6 +6,7 @@
 //   node --import tsx toolchain/src/installed-packages.ts [repo root]     exit 1 with one line per problem
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { checkCommandLine, errorOutcome } from "./command-line";
 
 /** One entry of a lockfile v3 `packages` map (the fields this check reads). */
 export interface LockEntry {
@@ -97,7 +98,19 @@ export function thisPlatform(): Platform {
 }
 
 if (require.main === module) {
-  const root = resolve(process.argv[2] ?? join(__dirname, "..", ".."));
+  let args: string[] = [];
+  try {
+    args = checkCommandLine(process.argv.slice(2), {
+      command: "installed-packages.ts",
+      usage: "installed-packages.ts [repo root]",
+      positionals: { max: 1, what: "[repo root]" },
+    });
+  } catch (e) {
+    const o = errorOutcome(e);
+    process[o.stream].write(o.text.trimStart());
+    process.exit(o.code);
+  }
+  const root = resolve(args[0] ?? join(__dirname, "..", ".."));
   const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
     packages: Record<string, LockEntry>;
   };

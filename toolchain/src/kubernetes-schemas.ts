@@ -8,6 +8,7 @@
 //   node --import tsx toolchain/src/kubernetes-schemas.ts <swagger.json> <out dir> <kubernetes version>
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { checkCommandLine, main } from "./command-line";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Schema = { [k: string]: Json };
@@ -109,11 +110,14 @@ export function convert(swagger: { definitions: Record<string, Schema> }, outDir
 }
 
 if (require.main === module) {
-  const [swaggerPath, outDir, k8sVersion] = process.argv.slice(2);
-  if (swaggerPath === undefined || outDir === undefined || k8sVersion === undefined) {
-    console.error("usage: kubernetes-schemas.ts <swagger.json> <out dir> <kubernetes version>");
-    process.exit(2);
-  }
-  const n = convert(JSON.parse(readFileSync(swaggerPath, "utf8")), outDir, k8sVersion);
-  console.log(`wrote ${n} schemas for Kubernetes v${k8sVersion} into ${outDir}`);
+  main(async () => {
+    const [swaggerPath, outDir, k8sVersion] = checkCommandLine(process.argv.slice(2), {
+      command: "kubernetes-schemas.ts",
+      usage: "kubernetes-schemas.ts <swagger.json> <out dir> <kubernetes version>",
+      positionals: { min: 3, max: 3, what: "<swagger.json> <out dir> <kubernetes version>" },
+    }) as [string, string, string];
+    const n = convert(JSON.parse(readFileSync(swaggerPath, "utf8")), outDir, k8sVersion);
+    console.log(`wrote ${n} schemas for Kubernetes v${k8sVersion} into ${outDir}`);
+    return 0;
+  });
 }

@@ -26,6 +26,11 @@
 {{- list .Values.brokerNamespaces.kafka .Values.brokerNamespaces.rabbitmq | uniq | toJson -}}
 {{- end -}}
 
+{{/* An address as an ipBlock CIDR: a bare IP becomes a /32 (IPv4) or /128 (IPv6). */}}
+{{- define "smoke-gate.cidr" -}}
+{{- if contains "/" . -}}{{ . }}{{- else if contains ":" . -}}{{ . }}/128{{- else -}}{{ . }}/32{{- end -}}
+{{- end -}}
+
 {{- define "smoke-gate.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "smoke-gate.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}

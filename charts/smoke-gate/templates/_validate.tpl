@@ -1,5 +1,6 @@
 {{/*
-The required values and the names, each with a sentence: `<key> = <value> <rule>`. Called from every template that
+The required values, the names and the API server's addresses, each with a sentence: `<key> = <value> <rule>` (the
+ports' ranges are in values.schema.json). Called from every template that
 uses them, so `helm template`, `install` and `upgrade` all stop before rendering.
 */}}
 {{- define "smoke-gate.validate" -}}
@@ -17,6 +18,11 @@ uses them, so `helm template`, `install` and `upgrade` all stop before rendering
 {{- end -}}
 {{- if or (gt (len $ns) 63) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $ns)) -}}
 {{- fail (printf "brokerNamespaces.%s = %q is not a namespace name (a DNS label: lowercase letters, digits and '-', at most 63 characters)" $system $ns) -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $a := $v.apiServer.addresses -}}
+{{- if not (or (regexMatch "^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(/([0-9]|[12][0-9]|3[0-2]))?$" $a) (regexMatch "^[0-9a-fA-F]*:[0-9a-fA-F:]*(/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))?$" $a)) -}}
+{{- fail (printf "apiServer.addresses[%d] = %q is not an IP address or CIDR (10.0.0.5, 10.0.0.0/28, fd00::1): an endpoint of the kubernetes Service, kubectl get endpointslice -n default kubernetes" $i $a) -}}
 {{- end -}}
 {{- end -}}
 {{- if not $v.runId -}}

@@ -18,6 +18,8 @@ function q(s: string): string {
 export function kafkaTopicsScript(topics: TopicSettings[]): string {
   const header = `set -eu
 bin=/opt/kafka/bin
+# The client config carries the password: private to the Job's user (0600). The heredoc keeps it off cat's argv.
+umask 077
 cat > /tmp/client.properties <<EOF
 security.protocol=SASL_PLAINTEXT
 sasl.mechanism=SCRAM-SHA-512

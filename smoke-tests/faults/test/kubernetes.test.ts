@@ -1,11 +1,15 @@
 import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   describeTermination,
   isolationPolicy,
   judgeReach,
   killEverythingScript,
   leaderFromQuorumStatus,
+  quorumStatusScript,
   reachScript,
 } from "../kubernetes";
 
@@ -99,5 +103,59 @@ describe("the active KRaft controller, read from the quorum", () => {
     expect(
       leaderFromQuorumStatus(status.replace("LeaderId:               102", "LeaderId:               -1")),
     ).toBeUndefined();
+  });
+
+  it("the quorum script fills the controller's password in privately, and on no command line", () => {
+    // In a scratch root, with dash: every external command goes through a logging shim (PATH holds only those), the
+    // Kafka tool is a stub that shows its arguments and the config it was given.
+    const root = mkdtempSync(join(tmpdir(), "mp-quorum-script-test-"));
+    try {
+      const password = `ctl|&\\1"'$(x)\`y\` /&|\\\\ @CONTROLLER_PASSWORD@ %s;$PATH`;
+      const template =
+        'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="controller" ' +
+        'password="@CONTROLLER_PASSWORD@";\nsecurity.protocol=SASL_PLAINTEXT\n';
+      for (const d of ["shims", "bin", "etc/kafka/config", "etc/kafka/users", "tmp/kafka"]) {
+        mkdirSync(join(root, d), { recursive: true });
+      }
+      writeFileSync(join(root, "etc/kafka/config/client-controller.properties"), template);
+      writeFileSync(join(root, "etc/kafka/users/controller"), password);
+      const log = join(root, "argv.log");
+      for (const c of ["awk", "sed", "cat", "stat"]) {
+        const real = spawnSync("sh", ["-c", `command -v ${c}`], { encoding: "utf8" }).stdout.trim();
+        writeFileSync(
+          join(root, "shims", c),
+          `#!/bin/sh\nprintf '%s ' ${c} "$@" >> ${log}; echo >> ${log}; exec ${real} "$@"\n`,
+        );
+        chmodSync(join(root, "shims", c), 0o755);
+      }
+      const tool = join(root, "bin/kafka-metadata-quorum.sh");
+      writeFileSync(tool, '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"\n');
+      chmodSync(tool, 0o755);
+      let script = quorumStatusScript;
+      for (const [from, to] of [
+        ["/etc/kafka/", `${root}/etc/kafka/`],
+        ["/tmp/kafka/", `${root}/tmp/kafka/`],
+        ["/opt/kafka/bin/", `${root}/bin/`],
+      ] as const) {
+        expect(script).toContain(from);
+        script = script.split(from).join(to);
+      }
+      const sh = spawnSync("sh", ["-c", "command -v sh"], { encoding: "utf8" }).stdout.trim();
+      const r = spawnSync(sh, ["-c", script], {
+        encoding: "utf8",
+        env: { PATH: join(root, "shims"), CONTROLLER_PORT: "9093" },
+      });
+      expect(r.stderr).toBe("");
+      const config = `${root}/tmp/kafka/quorum-client.properties`;
+      expect(r.stdout).toBe(
+        `--bootstrap-controller localhost:9093 --command-config ${config} describe --status\n600\n` +
+          template.split("@CONTROLLER_PASSWORD@").join(password),
+      );
+      const argv = readFileSync(log, "utf8");
+      expect(argv).toMatch(/^awk /m);
+      expect(argv.includes(password)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

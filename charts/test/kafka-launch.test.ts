@@ -1,0 +1,226 @@
+// charts/kafka launch.sh, run for real under sh (dash, and busybox's sh and awk as in the Alpine-based apache/kafka
+// image) in a scratch root with stub Kafka scripts: the passwords reach the properties files and the StorageTool's
+// java @argfile literally, whatever their characters, and never a command line. Every external command the script
+// runs goes through a logging shim (PATH holds the shims only, so an unshimmed command fails the run).
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { container, env, render } from "./support";
+
+const fullname = "mp-kafka";
+const rendered = render("kafka", ["examples/production.yaml"]);
+const launch: string = rendered.get("ConfigMap", `${fullname}-scripts`).data["launch.sh"];
+const config: Record<string, string> = rendered.get("ConfigMap", `${fullname}-config`).data;
+function brokerEnv(name: string): string {
+  const value = env(container(rendered.get("StatefulSet", `${fullname}-broker`), "kafka"), name);
+  if (value === undefined) throw new Error(`the broker container has no ${name}`);
+  return value;
+}
+
+/** What the scripts run outside the shell, shimmed. */
+const COMMANDS = ["awk", "sed", "cat", "mkdir", "rm"];
+
+// Characters a sed replacement, a shell or a java argument file would trip on, and a token of the template.
+const nasty = `|&\\1"'$(x)\`y\` %s @HOST@ /&|\\\\ "q" 'single';$PATH`;
+const passwords: Record<string, string> = Object.fromEntries(
+  ["inter-broker", "controller", ...brokerEnv("SCRAM_USERS").split(" ")].map((u) => [u, `${u}:${nasty}`]),
+);
+
+function shell(flavour: "system" | "busybox") {
+  const which = (c: string) => spawnSync("sh", ["-c", `command -v ${c}`], { encoding: "utf8" }).stdout.trim();
+  if (flavour === "busybox") {
+    const busybox = which("busybox");
+    return busybox ? { sh: [busybox, "sh"], exec: (c: string) => `${busybox} ${c}` } : undefined;
+  }
+  return { sh: [which("sh")], exec: (c: string) => which(c) };
+}
+
+/** The JDK launcher's reading of an argument file written as launch.sh writes it: one "quoted" argument a line. */
+function parseArgFile(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => {
+      const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(l)?.[1];
+      if (quoted === undefined) throw new Error(`not one quoted argument: ${l}`);
+      return quoted.replace(/\\(.)/g, "$1");
+    });
+}
+
+const fill = (template: string, values: Record<string, string>) =>
+  Object.entries(values).reduce((t, [token, value]) => t.split(token).join(value), template);
+
+interface Run {
+  code: number | null;
+  stderr: string;
+  root: string;
+  /** One line per external command: its name and arguments. */
+  argv: string;
+}
+
+function runLaunch(flavour: "system" | "busybox", opts: { users?: Record<string, string>; formatFails?: boolean }) {
+  const sh = shell(flavour);
+  if (!sh) return undefined;
+  const root = mkdtempSync(join(tmpdir(), "mp-kafka-launch-test-"));
+  const shims = join(root, "shims");
+  const bin = join(root, "bin");
+  for (const d of [shims, bin, join(root, "etc/kafka/config"), join(root, "etc/kafka/users"), join(root, "tmp")]) {
+    mkdirSync(d, { recursive: true });
+  }
+  const log = join(root, "argv.log");
+  const script = (body: string) => `#!/bin/sh\n${body}\n`;
+  for (const c of COMMANDS) {
+    const real = sh.exec(c);
+    if (!real) throw new Error(`no ${c} on this machine`);
+    writeFileSync(join(shims, c), script(`printf '%s ' ${c} "$@" >> ${log}; echo >> ${log}; exec ${real} "$@"`));
+    chmodSync(join(shims, c), 0o755);
+  }
+  writeFileSync(
+    join(bin, "kafka-run-class.sh"),
+    script(`printf '%s\\n' "$@" > ${root}/run-class.argv
+printf '%s\\n' "$KAFKA_OPTS" > ${root}/run-class.opts
+f="\${1#@}"; cat "$f" > ${root}/run-class.argfile
+${opts.formatFails ? "exit 3" : ""}`),
+  );
+  writeFileSync(
+    join(bin, "kafka-server-start.sh"),
+    script(
+      `printf '%s\\n' "$@" > ${root}/server-start.argv; [ -e ${root}/tmp/kafka/storage-format.args ] && echo left >&2; exit 0`,
+    ),
+  );
+  for (const f of ["kafka-run-class.sh", "kafka-server-start.sh"]) chmodSync(join(bin, f), 0o755);
+  for (const [name, text] of Object.entries(config)) writeFileSync(join(root, "etc/kafka/config", name), text);
+  for (const [user, pw] of Object.entries(opts.users ?? passwords)) {
+    writeFileSync(join(root, "etc/kafka/users", user), pw);
+  }
+
+  // The script's absolute paths, moved into the scratch root: each must be there, or the test no longer covers it.
+  let text = launch;
+  for (const [from, to] of [
+    ["/etc/kafka/", `${root}/etc/kafka/`],
+    ["/tmp/kafka", `${root}/tmp/kafka`],
+    ["/opt/kafka/bin/", `${bin}/`],
+  ]) {
+    if (!text.includes(from as string)) throw new Error(`launch.sh no longer mentions ${from}`);
+    text = text.split(from as string).join(to as string);
+  }
+  const path = join(root, "launch.sh");
+  writeFileSync(path, text);
+  const [cmd = "/bin/sh", ...args] = sh.sh;
+  const r = spawnSync(cmd, [...args, path], {
+    encoding: "utf8",
+    env: {
+      PATH: shims,
+      POD_NAME: `${fullname}-broker-1`,
+      POD_NAMESPACE: "messaging",
+      KAFKA_ROLE: "broker",
+      PROBE_ROLE: "broker",
+      NODE_ID_BASE: brokerEnv("NODE_ID_BASE"),
+      HEADLESS_SERVICE: `${fullname}-broker-headless`,
+      CLUSTER_DOMAIN: "cluster.local",
+      RACK_ENABLED: "false",
+      RACK_LABEL: "topology.kubernetes.io/zone",
+      SCRAM_USERS: brokerEnv("SCRAM_USERS"),
+      CLUSTER_ID: "UVClQ8eUhX4HiwBnG23QKw",
+    },
+  });
+  const argv = existsSync(log) ? readFileSync(log, "utf8") : "";
+  return { code: r.status, stderr: r.stderr, root, argv } satisfies Run;
+}
+
+const read = (root: string, f: string) => readFileSync(join(root, f), "utf8");
+const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+
+// busybox (the image's sh and awk) where the machine has it: Debian's busybox-static, which the cluster step installs.
+const flavours = (["system", "busybox"] as const).filter((f) => shell(f) !== undefined);
+
+describe.each(flavours)("launch.sh under %s sh and awk", (flavour) => {
+  const roots: string[] = [];
+  afterAll(() => {
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+  });
+  const run = (opts: Parameters<typeof runLaunch>[1] = {}): Run => {
+    const r = runLaunch(flavour, opts);
+    if (!r) throw new Error(`no ${flavour} on this machine`);
+    roots.push(r.root);
+    return r;
+  };
+  test("fills both properties files with every password literally, in private files", () => {
+    const r = run();
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const host = `${fullname}-broker-1.${fullname}-broker-headless.messaging.svc.cluster.local`;
+    const values = {
+      "@NODE_ID@": String(Number(brokerEnv("NODE_ID_BASE")) + 1),
+      "@HOST@": host,
+      "@RACK@": "",
+      "@INTER_BROKER_PASSWORD@": passwords["inter-broker"] ?? "",
+      "@CONTROLLER_PASSWORD@": passwords.controller ?? "",
+    };
+    expect(read(r.root, "tmp/kafka/server.properties")).toBe(fill(config["broker.properties"] ?? "", values));
+    expect(read(r.root, "tmp/kafka/client.properties")).toBe(fill(config["client-broker.properties"] ?? "", values));
+    expect(read(r.root, "tmp/kafka/server.properties")).toContain(`password="${passwords["inter-broker"]}"`);
+    expect(mode(join(r.root, "tmp/kafka"))).toBe("700");
+    expect(mode(join(r.root, "tmp/kafka/server.properties"))).toBe("600");
+    expect(mode(join(r.root, "tmp/kafka/client.properties"))).toBe("600");
+    expect(read(r.root, "server-start.argv")).toBe(`${r.root}/tmp/kafka/server.properties\n`);
+  });
+
+  test("hands the StorageTool its class and arguments in an @argfile only, without perf data, then removes it", () => {
+    const r = run();
+    expect(r.code).toBe(0);
+    const argFile = `${r.root}/tmp/kafka/storage-format.args`;
+    expect(read(r.root, "run-class.argv")).toBe(`@${argFile}\n`);
+    expect(read(r.root, "run-class.opts").trim().split(/\s+/)).toContain("-XX:-UsePerfData");
+    const users = brokerEnv("SCRAM_USERS").split(" ");
+    expect(users).toContain("inter-broker");
+    expect(parseArgFile(read(r.root, "run-class.argfile"))).toEqual([
+      "kafka.tools.StorageTool",
+      "format",
+      "--cluster-id=UVClQ8eUhX4HiwBnG23QKw",
+      "--config",
+      `${r.root}/tmp/kafka/server.properties`,
+      "--ignore-formatted",
+      ...users.flatMap((u) => ["--add-scram", `SCRAM-SHA-512=[name=${u},password=${passwords[u]}]`]),
+    ]);
+    expect(existsSync(argFile)).toBe(false);
+  });
+
+  // Debian's busybox sh runs its own applets (awk, mkdir, rm) without a PATH lookup: only dash goes through the shims.
+  if (flavour === "system") {
+    test("puts no password on any command line", () => {
+      const r = run();
+      expect(r.code).toBe(0);
+      expect(r.argv).toMatch(/^awk /m);
+      for (const [user, pw] of Object.entries(passwords)) {
+        expect({ user, leaked: r.argv.includes(pw) }).toEqual({ user, leaked: false });
+      }
+    });
+  }
+
+  test("removes the argfile when the format fails, and does not start Kafka", () => {
+    const r = run({ formatFails: true });
+    expect(r.code).toBe(3);
+    expect(existsSync(join(r.root, "tmp/kafka/storage-format.args"))).toBe(false);
+    expect(existsSync(join(r.root, "server-start.argv"))).toBe(false);
+  });
+
+  test("refuses a password with a line break (an argfile cannot hold it) without printing it", () => {
+    const user = brokerEnv("SCRAM_USERS").split(" ").at(-1) ?? "";
+    const r = run({ users: { ...passwords, [user]: "first line\nsecond line" } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`the password of ${user} has a line break`);
+    expect(r.stderr).not.toContain("first line");
+    expect(existsSync(join(r.root, "tmp/kafka/storage-format.args"))).toBe(false);
+  });
+
+  test("fails when a password file cannot be read", () => {
+    const users: Record<string, string> = { ...passwords };
+    delete users.controller;
+    const r = run({ users });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`cannot read ${r.root}/etc/kafka/users/controller`);
+    expect(existsSync(join(r.root, "run-class.argv"))).toBe(false);
+  });
+});

@@ -54,7 +54,7 @@ export async function runScenario(
     throw new Error(`--unsafe = ${unsafe} is not a known unsafe setup (classic-transient, acks-leader)`);
   }
   const runId = newRunId();
-  const ownQueue = scenario.besideTheGate ? { ownQueue: `mp-drill-${scenario.name}` } : {};
+  const ownDestination = scenario.besideTheGate ? { ownDestination: `mp-drill-${scenario.name}` } : {};
   const started = Date.now();
   const runs: SystemRun[] = [];
   // At no less than the stack's throughput floor, from several publishers with several batches in flight each.
@@ -62,7 +62,7 @@ export async function runScenario(
   for (const system of systems) {
     printer.line(`${scenario.name} on ${system} (${target.name}): ${scenario.summary}`);
     runs.push(
-      await runDrill(harnessFor(target, system, { unsafe, ...ownQueue }), faults, scenario, {
+      await runDrill(harnessFor(target, system, { unsafe, ...ownDestination }), faults, scenario, {
         runId: `${runId}-${system}`,
         settings,
         workload: {

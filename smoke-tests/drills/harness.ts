@@ -59,11 +59,12 @@ export interface HarnessOptions {
    */
   unsafe?: "classic-transient" | "acks-leader";
   /**
-   * RabbitMQ: a quorum queue of the drill's own, declared before and deleted after, instead of the declared one. For
-   * drills that run beside the gate (rolling-update's `pulumi up` starts it): two consumers on one queue would take
-   * each other's messages, and both would count them lost. Kafka needs none: each consumer group reads everything.
+   * A topic or quorum queue of the drill's own, created before and deleted after, with the declared one's durability
+   * (Kafka: its partitions, the cluster's RF and min ISR; RabbitMQ: a durable quorum queue). For drills that run beside
+   * the gate (rolling-update's `pulumi up` starts it): on one queue two consumers take each other's messages and both
+   * count them lost; on one topic each reads the other's messages and counts them unexpected.
    */
-  ownQueue?: string;
+  ownDestination?: string;
 }
 
 export function harnessFor(target: Target, system: SystemName, opts: HarnessOptions = {}): SystemHarness {
@@ -73,7 +74,7 @@ export function harnessFor(target: Target, system: SystemName, opts: HarnessOpti
 function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const t = target.kafka;
   const unsafe = opts.unsafe === "acks-leader";
-  const topic = unsafe ? "mp-unsafe-acks-leader" : (opts.destination ?? t.topics[0]?.name);
+  const topic = unsafe ? "mp-unsafe-acks-leader" : (opts.ownDestination ?? opts.destination ?? t.topics[0]?.name);
   if (!topic) throw new Error("target.kafka.topics is empty: the deployment declares no smoke topic");
   const probeOptions = { clientId: "mp-probe", retries: 1, requestTimeoutMs: 3_000 };
   const admin = kafka(t, probeOptions);
@@ -94,6 +95,33 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     destination: topic,
     duplicatesAllowed: true,
     async openPublishers(count, onError) {
+      if (opts.ownDestination) {
+        const declared = t.topics[0];
+        await withAdmin(admin, async (a) => {
+          // One left by a drill that died is deleted first; deletion is asynchronous, so creating may take a retry.
+          await a.deleteTopics({ topics: [topic] }).catch(() => undefined);
+          for (let attempt = 1; ; attempt++) {
+            const created = await a
+              .createTopics({
+                topics: [
+                  {
+                    topic,
+                    numPartitions: declared?.partitions ?? 3,
+                    replicationFactor: t.expected.replicationFactor,
+                    configEntries: [{ name: "min.insync.replicas", value: String(t.expected.minInsyncReplicas) }],
+                  },
+                ],
+                waitForLeaders: true,
+              })
+              // false: it still exists (its deletion is under way).
+              .catch((e: Error) => e.message);
+            if (created !== true && attempt >= 15)
+              throw new Error(`cannot create the drill's topic ${topic}: ${created || "it still exists"}`);
+            if (created === true) break;
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+        });
+      }
       if (unsafe) {
         await withAdmin(admin, (a) =>
           a.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true }),
@@ -129,20 +157,23 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
       };
     },
     nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
-    async close() {},
+    async close() {
+      if (opts.ownDestination)
+        await withAdmin(admin, (a) => a.deleteTopics({ topics: [topic] })).catch(() => undefined);
+    },
   };
 }
 
 function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const t = target.rabbitmq;
   const unsafe = opts.unsafe === "classic-transient";
-  const queue = unsafe ? "mp-unsafe-classic-transient" : (opts.ownQueue ?? opts.destination ?? t.queues[0]?.name);
+  const queue = unsafe ? "mp-unsafe-classic-transient" : (opts.ownDestination ?? opts.destination ?? t.queues[0]?.name);
   if (!queue) throw new Error("target.rabbitmq.queues is empty: the deployment declares no smoke queue");
   const api = new ManagementApi(t);
-  let declared = !unsafe && !opts.ownQueue;
+  let declared = !unsafe && !opts.ownDestination;
   const declareUnsafeQueue = async () => {
     if (declared) return;
-    if (opts.ownQueue) {
+    if (opts.ownDestination) {
       // Durable quorum queue, like every declared one (initial group size from the broker's config).
       const { conn } = await connectAny(t, 0, {});
       const ch = await conn.createChannel();
@@ -196,7 +227,7 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
     },
     nodes: () => t.nodes.map((n) => n.name),
     async close() {
-      if (!opts.ownQueue) return;
+      if (!opts.ownDestination) return;
       const { conn } = await connectAny(t, 0, {});
       await (await conn.createChannel()).deleteQueue(queue).catch(() => undefined);
       await conn.close();

@@ -46,7 +46,7 @@ export interface Scenario {
   name: string;
   summary: string;
   systems: SystemName[];
-  /** Runs beside the in-cluster gate (which consumes the declared queue): use a queue of the drill's own. */
+  /** Runs beside the in-cluster gate (which uses the declared topic and queue): use a topic and queue of its own. */
   besideTheGate?: boolean;
   nemesis(ctx: NemesisContext): Promise<void>;
 }

@@ -86,10 +86,31 @@ export function judgeReach(out: string, ports: number[], listening: boolean): { 
   return { isolated: answered && through.length === 0, detail: described };
 }
 
-/** Run in a Kafka controller pod: the quorum's status, through the controller listener with the chart's client config. */
+/** Run in a RabbitMQ pod: the Erlang nodes its node is connected to (the CLI itself connects hidden, so it is not listed). */
+export const connectedNodesScript = "rabbitmqctl -q eval 'nodes().' 2>&1";
+
+/**
+ * Pure: whether a peer's node has dropped the isolated pod's node from its Erlang distribution (RabbitMQ's own view:
+ * the peer sees it down). Undefined when the output is not a node list (the CLI could not ask).
+ */
+export function peerSeesDown(out: string, pod: string): boolean | undefined {
+  const list = out.trim();
+  if (!/^\[.*\]$/s.test(list)) return undefined;
+  return !new RegExp(`@${pod.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[.']`).test(list);
+}
+
+/**
+ * Run in a Kafka controller pod: the quorum's status, through the controller listener with the chart's client config.
+ * awk reads the controller's password from its file and puts it in literally (index/substr, not a sed replacement):
+ * it is on no command line (the pod shares one PID namespace; /proc/<pid>/cmdline is world-readable), whatever its
+ * characters. The filled config is private (umask 077).
+ */
 export const quorumStatusScript =
-  'f=/tmp/kafka/quorum-client.properties; (umask 077; sed -e "s|@CONTROLLER_PASSWORD@|$(cat /etc/kafka/users/controller)|g" ' +
-  "/etc/kafka/config/client-controller.properties > $f) && /opt/kafka/bin/kafka-metadata-quorum.sh " +
+  "f=/tmp/kafka/quorum-client.properties; (umask 077; awk '" +
+  'BEGIN { p = "/etc/kafka/users/controller"; while ((r = (getline l < p)) > 0) pw = pw (n++ ? "\\n" : "") l; ' +
+  'if (r < 0) { print "cannot read " p > "/dev/stderr"; exit 1 }; sub(/\\n+$/, "", pw); t = "@CONTROLLER_PASSWORD@" } ' +
+  '{ s = $0; o = ""; while ((i = index(s, t)) > 0) { o = o substr(s, 1, i - 1) pw; s = substr(s, i + length(t)) }; ' +
+  "print o s }' /etc/kafka/config/client-controller.properties > $f) && /opt/kafka/bin/kafka-metadata-quorum.sh " +
   "--bootstrap-controller localhost:$CONTROLLER_PORT --command-config $f describe --status 2>&1";
 
 /** `describe --status` → the leader's pod: the voter whose id is LeaderId, named by its endpoint's first label. */
@@ -298,12 +319,30 @@ export class KubernetesFaults implements FaultInjector {
     if (!ip || !peerName || ports.length === 0) {
       return { isolated: false, detail: `no peer pod, pod IP or port to probe ${node} from` };
     }
+    const container = peer.spec?.containers[0]?.name;
     const probe = ["bash", "-c", reachScript(ip, ports)];
-    const { out } = await this.exec(namespace, peerName, probe, peer.spec?.containers[0]?.name);
+    const { out } = await this.exec(namespace, peerName, probe, container);
     // Read after the probe: the broker's listeners were up the whole time it ran.
     const running = Boolean((await this.containerStatus(namespace, node))?.state?.running);
     const judged = judgeReach(out, ports, running);
-    return { ...judged, detail: `from ${peerName} to ${node} (${ip}): ${judged.detail}` };
+    const reach = `from ${peerName} to ${node} (${ip}): ${judged.detail}`;
+    if (!node.startsWith(`${this.placement.rabbitmq.statefulSet}-`)) return { ...judged, detail: reach };
+    // RabbitMQ: also its peers' own view. A node seen down by its peers has left their Erlang distribution; the
+    // management API cannot say so (during a partition it times out on every node), the peer's node itself can.
+    const deadline = Date.now() + 30_000;
+    let view = "";
+    let down: boolean | undefined;
+    do {
+      const r = await this.exec(namespace, peerName, ["sh", "-c", connectedNodesScript], container);
+      view = r.out.trim().replace(/\s+/g, " ");
+      down = peerSeesDown(r.out, node);
+      if (down) break;
+      await new Promise((res) => setTimeout(res, 2_000));
+    } while (Date.now() < deadline);
+    const seen = down
+      ? `${peerName} sees ${node} down (its node is connected to ${view})`
+      : `${peerName} still counts ${node} among its connected nodes after 30 s (${view || "no answer"})`;
+    return { isolated: judged.isolated && down === true, detail: `${reach}; ${seen}` };
   }
 
   async heal(node: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { judgeRoll } from "../../drills/scenarios";
-import { foldRoll, type PodSample } from "../kubernetes";
+import { foldRoll, type PodSample, peerSeesDown } from "../kubernetes";
 import { plannedChange, withSettingChanged } from "../stack-update";
 
 const pod = (name: string, uid: string, ready = true): PodSample => ({ name, uid, ready });
@@ -129,5 +129,19 @@ describe("the stack config change of rolling-update", () => {
       dropOverride: true,
     });
     expect(dropped).not.toContain("num.io.threads");
+  });
+});
+
+describe("peerSeesDown: RabbitMQ's own view of an isolated node", () => {
+  const both = "['rabbit@rabbitmq-0.rabbitmq-nodes.rabbitmq','rabbit@rabbitmq-2.rabbitmq-nodes.rabbitmq']";
+  it("down when the peer's node no longer lists it", () => {
+    expect(peerSeesDown(both, "rabbitmq-1")).toBe(true);
+  });
+  it("not down while it is still connected (rabbitmq-1 is not rabbitmq-10)", () => {
+    expect(peerSeesDown(both, "rabbitmq-2")).toBe(false);
+    expect(peerSeesDown("['rabbit@rabbitmq-10.x']", "rabbitmq-1")).toBe(true);
+  });
+  it("no answer when the CLI could not ask", () => {
+    expect(peerSeesDown("Error: unable to perform an operation on node 'rabbit@x'", "rabbitmq-1")).toBeUndefined();
   });
 });

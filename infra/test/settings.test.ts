@@ -384,19 +384,22 @@ describe("broker settings (stack config `kafka.config`, `rabbitmq.config`)", () 
     return c;
   };
 
+  /** The production example's broker config: the managed keys and the ones derived from them. */
+  const productionKafkaConfig = {
+    "default.replication.factor": 3,
+    "min.insync.replicas": 2,
+    "unclean.leader.election.enable": false,
+    "auto.create.topics.enable": false,
+    "offsets.topic.replication.factor": 3,
+    "transaction.state.log.replication.factor": 3,
+    "transaction.state.log.min.isr": 2,
+  };
+
   it("none by default: the chart's config is the values file's, with the managed and derived keys", () => {
     const s = parse(productionConfig());
     expect(s.kafka.config).toEqual({});
     expect(s.rabbitmq.config).toEqual({});
-    expect(kafkaChartValues(s.kafka.exampleValues, s.kafka, kafkaWiring).config).toEqual({
-      "default.replication.factor": 3,
-      "min.insync.replicas": 2,
-      "unclean.leader.election.enable": false,
-      "auto.create.topics.enable": false,
-      "offsets.topic.replication.factor": 3,
-      "transaction.state.log.replication.factor": 3,
-      "transaction.state.log.min.isr": 2,
-    });
+    expect(kafkaChartValues(s.kafka.exampleValues, s.kafka, kafkaWiring).config).toEqual(productionKafkaConfig);
   });
 
   it("a map of scalars is carried in the settings and written over the chart's config map", () => {
@@ -406,16 +409,7 @@ describe("broker settings (stack config `kafka.config`, `rabbitmq.config`)", () 
     expect(s.kafka.config).toEqual(kafka);
     expect(s.rabbitmq.config).toEqual(rabbitmq);
     const kafkaValues = kafkaChartValues(s.kafka.exampleValues, s.kafka, kafkaWiring);
-    expect(kafkaValues.config).toEqual({
-      ...kafka,
-      "default.replication.factor": 3,
-      "min.insync.replicas": 2,
-      "unclean.leader.election.enable": false,
-      "auto.create.topics.enable": false,
-      "offsets.topic.replication.factor": 3,
-      "transaction.state.log.replication.factor": 3,
-      "transaction.state.log.min.isr": 2,
-    });
+    expect(kafkaValues.config).toEqual({ ...kafka, ...productionKafkaConfig });
     const rabbitmqValues = rabbitmqChartValues(s.rabbitmq.exampleValues, s.rabbitmq, rabbitmqWiring);
     expect(rabbitmqValues.config).toEqual({
       ...rabbitmq,

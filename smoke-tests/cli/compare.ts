@@ -6,23 +6,14 @@ import { reportPassed } from "../reports/run-report";
 import { formatTerminalSummary, paintFor } from "../reports/terminal";
 import { writeRunReport } from "../reports/write";
 import { progressPrinter } from "./common";
-import { runScenario } from "./drill";
+import { drillFlags, runScenario } from "./drill";
 
 /** The drill's flags (smoke-tests/cli/drill.ts), except --system: compare always runs both. */
 const commandLine = {
   command: "compare",
   usage:
     "npm run compare [-- <scenario>] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--rate N] [--unsafe classic-transient|acks-leader]",
-  values: [
-    "target",
-    "rounds",
-    "fault-seconds",
-    "steady-seconds",
-    "after-seconds",
-    "recovery-bound-seconds",
-    "rate",
-    "unsafe",
-  ],
+  values: drillFlags.filter((f) => f !== "system"),
   positionals: { max: 1, what: "one scenario (default kill-leader)" },
 };
 

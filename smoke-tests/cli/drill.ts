@@ -18,6 +18,19 @@ import { writeRunReport } from "../reports/write";
 import { parseTargetSelector, targetSelector } from "../target-select/load";
 import { faultsFor, progressPrinter, selectTarget } from "./common";
 
+/** The flags every drill takes (`npm run compare` takes them too, but --system). */
+export const drillFlags = [
+  "target",
+  "system",
+  "rounds",
+  "fault-seconds",
+  "steady-seconds",
+  "after-seconds",
+  "recovery-bound-seconds",
+  "rate",
+  "unsafe",
+];
+
 export function drillSettings(argv: readonly string[]): DrillSettings {
   return {
     steadyMs: numberFlag(argv, "steady-seconds", 5, (n) => n >= 1) * 1000,
@@ -108,17 +121,7 @@ if (require.main === module) {
         "npm run drill -- <scenario> [--target embedded|stack:<name>|file:<path>] [--system kafka,rabbitmq] " +
         "[--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] " +
         `[--rate N] [--unsafe classic-transient|acks-leader]; scenarios: ${Object.keys(scenarios).join(", ")}`,
-      values: [
-        "target",
-        "system",
-        "rounds",
-        "fault-seconds",
-        "steady-seconds",
-        "after-seconds",
-        "recovery-bound-seconds",
-        "rate",
-        "unsafe",
-      ],
+      values: drillFlags,
       positionals: { min: 1, max: 1, what: "one scenario" },
     });
     if (name === undefined) throw new Error("a scenario is required");

@@ -33,7 +33,7 @@ const drills: Array<{ scenario: string; systems: string; clusterOnly?: boolean; 
   // the same two cores meanwhile.
   { scenario: "rolling-update", systems: "kafka,rabbitmq", clusterOnly: true, flags: ["--rate", "300"] },
 ];
-const drillFlags = ["--rounds", "1", "--fault-seconds", "20", "--steady-seconds", "5", "--after-seconds", "5"];
+const drillArgs = ["--rounds", "1", "--fault-seconds", "20", "--steady-seconds", "5", "--after-seconds", "5"];
 
 function sh(args: string[], printer: Printer): Promise<void> {
   return new Promise((ok, fail) => {
@@ -100,7 +100,7 @@ async function runDrills(
     await step(`${d.scenario} (${label})`, async () => {
       const { report } = await runScenario(
         d.scenario,
-        ["--target", target, "--system", d.systems, ...drillFlags, ...(d.flags ?? [])],
+        ["--target", target, "--system", d.systems, ...drillArgs, ...(d.flags ?? [])],
         printer,
       );
       const f = drillFigures(report);

@@ -56,6 +56,25 @@ export function kafka(target: KafkaTarget, opts: KafkaClientOptions): Kafka {
 export type PublisherAcks = "all" | "leader";
 
 /**
+ * Pure: what one produce response says about a batch sent to one partition. The batch sits at consecutive offsets from
+ * the response's base offset. A response that does not name the partition acknowledges nothing there: that is exactly
+ * how kafkajs's skipped-partition retry resolves (see below), so those writes are unknown, not acknowledged.
+ */
+export function produceOutcomes(
+  written: ReadonlyArray<{ partition: number; baseOffset?: string }>,
+  partition: number,
+  count: number,
+): PublishOutcome[] {
+  const base = written.find((r) => r.partition === partition)?.baseOffset;
+  if (base === undefined || base === "" || Number.isNaN(Number(base))) {
+    const named = written.map((r) => r.partition).join(", ") || "none";
+    const error = `the produce response names no offset for partition ${partition} (partitions named: ${named})`;
+    return Array.from({ length: count }, () => ({ type: "info", error }));
+  }
+  return Array.from({ length: count }, (_, i) => ({ type: "ok", position: { partition, offset: Number(base) + i } }));
+}
+
+/**
  * A batch either lands whole (ok) or its fate is unknown (info): a rejected send may have been written.
  *
  * Every send goes to ONE partition, chosen round-robin. Found by this project's own kill-leader drill: kafkajs 2.2.4
@@ -154,10 +173,7 @@ export class KafkaPublisher implements Publisher {
         );
       });
       const written = await Promise.race([sent, deadline]);
-      // One partition per send: the batch sits at consecutive offsets from the produce response's base offset.
-      const base = written.find((r) => r.partition === partition)?.baseOffset;
-      if (base === undefined) return batch.map(() => ({ type: "ok" }));
-      return batch.map((_, i) => ({ type: "ok", position: { partition, offset: Number(base) + i } }));
+      return produceOutcomes(written, partition, batch.length);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (producer === this.producer) this.renew();

@@ -1,4 +1,5 @@
 // How a client's answer becomes Jepsen's ok / fail / unknown: only the broker saying "not stored" is a failure.
+import { produceOutcomes } from "../kafka";
 import { confirmOutcome } from "../rabbitmq";
 
 describe("RabbitMQ publisher confirms", () => {
@@ -14,5 +15,25 @@ describe("RabbitMQ publisher confirms", () => {
   it("a confirm lost to a closed channel or connection is unknown: the broker may have enqueued it", () => {
     expect(confirmOutcome(new Error("channel closed"))).toEqual({ type: "info", error: "channel closed" });
     expect(confirmOutcome(new Error("Connection closed: 320 (CONNECTION-FORCED)"))).toMatchObject({ type: "info" });
+  });
+});
+
+describe("Kafka produce responses", () => {
+  it("a batch sits at consecutive offsets from the partition's base offset", () => {
+    expect(produceOutcomes([{ partition: 2, baseOffset: "40" }], 2, 3)).toEqual([
+      { type: "ok", position: { partition: 2, offset: 40 } },
+      { type: "ok", position: { partition: 2, offset: 41 } },
+      { type: "ok", position: { partition: 2, offset: 42 } },
+    ]);
+  });
+
+  it("a response that does not name the partition acknowledges nothing: unknown, never ok", () => {
+    const out = produceOutcomes([{ partition: 0, baseOffset: "7" }], 2, 2);
+    expect(out).toEqual([
+      { type: "info", error: "the produce response names no offset for partition 2 (partitions named: 0)" },
+      { type: "info", error: "the produce response names no offset for partition 2 (partitions named: 0)" },
+    ]);
+    expect(produceOutcomes([], 1, 1)[0]).toMatchObject({ type: "info" });
+    expect(produceOutcomes([{ partition: 1 }], 1, 1)[0]).toMatchObject({ type: "info" });
   });
 });

@@ -138,7 +138,8 @@ const isolateNode: Scenario = {
       return !h.healthy;
     }, ctx.settings.faultMs);
     // Both directions: the cluster's view shows the node's own traffic cut; a peer's probe shows nothing gets in.
-    const inbound = await ctx.faults.confirmIsolated?.(node);
+    const queue = ctx.harness.system === "rabbitmq" ? ctx.harness.destination : undefined;
+    const inbound = await ctx.faults.confirmIsolated?.(node, queue);
     ctx.effect(
       seen && (inbound?.isolated ?? true),
       !seen

@@ -86,17 +86,36 @@ export function judgeReach(out: string, ports: number[], listening: boolean): { 
   return { isolated: answered && through.length === 0, detail: described };
 }
 
-/** Run in a RabbitMQ pod: the Erlang nodes its node is connected to (the CLI itself connects hidden, so it is not listed). */
-export const connectedNodesScript = "rabbitmqctl -q eval 'nodes().' 2>&1";
+/** Run in a RabbitMQ pod: each member of a quorum queue as this node sees it (Raft state, term). */
+export function quorumStatusCommand(queue: string): string[] {
+  return ["rabbitmq-queues", "quorum_status", queue, "--formatter", "json"];
+}
 
 /**
- * Pure: whether a peer's node has dropped the isolated pod's node from its Erlang distribution (RabbitMQ's own view:
- * the peer sees it down). Undefined when the output is not a node list (the CLI could not ask).
+ * Pure: whether a peer sees the isolated pod's node down, from the peer's `quorum_status` of a queue the pod led: the
+ * other members elected a leader among themselves. (Their Erlang distribution still lists the node until
+ * net_ticktime, 60 s by default, has passed: seen on this project's cluster 30 s into an isolation.) Undefined when the
+ * output is not the status list (the CLI could not ask).
  */
-export function peerSeesDown(out: string, pod: string): boolean | undefined {
-  const list = out.trim();
-  if (!/^\[.*\]$/s.test(list)) return undefined;
-  return !new RegExp(`@${pod.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[.']`).test(list);
+export function peersElectedWithout(out: string, pod: string): { seen: boolean; detail: string } | undefined {
+  const start = out.indexOf("[");
+  const end = out.lastIndexOf("]");
+  if (start === -1 || end < start) return undefined;
+  let members: unknown;
+  try {
+    members = JSON.parse(out.slice(start, end + 1));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(members)) return undefined;
+  const list = members as Array<Record<string, unknown>>;
+  const host = (name: unknown) =>
+    String(name)
+      .replace(/^[^@]*@/, "")
+      .split(".")[0];
+  const detail = list.map((m) => `${host(m["Node Name"])} ${m["Raft State"]} (term ${m.Term ?? "?"})`).join(", ");
+  const leader = list.find((m) => m["Raft State"] === "leader" && host(m["Node Name"]) !== pod);
+  return { seen: leader !== undefined, detail };
 }
 
 /**
@@ -306,7 +325,7 @@ export class KubernetesFaults implements FaultInjector {
     if (ip) forgetConnections(ip);
   }
 
-  async confirmIsolated(node: string): Promise<{ isolated: boolean; detail: string }> {
+  async confirmIsolated(node: string, queue?: string): Promise<{ isolated: boolean; detail: string }> {
     const namespace = this.namespaceOf(node);
     const pod = await this.core.readNamespacedPod({ name: node, namespace });
     const ip = pod.status?.podIP;
@@ -326,23 +345,23 @@ export class KubernetesFaults implements FaultInjector {
     const running = Boolean((await this.containerStatus(namespace, node))?.state?.running);
     const judged = judgeReach(out, ports, running);
     const reach = `from ${peerName} to ${node} (${ip}): ${judged.detail}`;
-    if (!node.startsWith(`${this.placement.rabbitmq.statefulSet}-`)) return { ...judged, detail: reach };
-    // RabbitMQ: also its peers' own view. A node seen down by its peers has left their Erlang distribution; the
-    // management API cannot say so (during a partition it times out on every node), the peer's node itself can.
+    if (!queue) return { ...judged, detail: reach };
+    // RabbitMQ: also its peers' own view: the queue's other members elected a leader without it. The management API
+    // cannot say so (during a partition it times out on every node); the peer's node itself can.
     const deadline = Date.now() + 30_000;
-    let view = "";
-    let down: boolean | undefined;
+    let view: { seen: boolean; detail: string } | undefined;
+    let raw = "";
     do {
-      const r = await this.exec(namespace, peerName, ["sh", "-c", connectedNodesScript], container);
-      view = r.out.trim().replace(/\s+/g, " ");
-      down = peerSeesDown(r.out, node);
-      if (down) break;
+      const r = await this.exec(namespace, peerName, quorumStatusCommand(queue), container);
+      raw = r.out.trim().split("\n").slice(-3).join(" ");
+      view = peersElectedWithout(r.out, node);
+      if (view?.seen) break;
       await new Promise((res) => setTimeout(res, 2_000));
     } while (Date.now() < deadline);
-    const seen = down
-      ? `${peerName} sees ${node} down (its node is connected to ${view})`
-      : `${peerName} still counts ${node} among its connected nodes after 30 s (${view || "no answer"})`;
-    return { isolated: judged.isolated && down === true, detail: `${reach}; ${seen}` };
+    const seen = view?.seen
+      ? `${peerName} sees ${node} down: queue ${queue} elected a leader without it (${view.detail})`
+      : `${peerName} sees no leader of queue ${queue} but ${node} after 30 s (${view?.detail ?? (raw || "no answer")})`;
+    return { isolated: judged.isolated && view?.seen === true, detail: `${reach}; ${seen}` };
   }
 
   async heal(node: string): Promise<void> {

@@ -63,9 +63,11 @@ export interface FaultInjector {
   heal(node: string): Promise<void>;
   /**
    * Where isolation is built from parts that can leak (NetworkPolicies add up): whether a peer really cannot reach
-   * the isolated node. Absent where isolation drops everything by construction (the embedded namespaces).
+   * the isolated node, and for a RabbitMQ node that led `queue`, whether the queue's other members elected a leader
+   * without it (its peers saw it down). Absent where isolation drops everything by construction (the embedded
+   * namespaces).
    */
-  confirmIsolated?(node: string): Promise<{ isolated: boolean; detail: string }>;
+  confirmIsolated?(node: string, queue?: string): Promise<{ isolated: boolean; detail: string }>;
   /** Graceful restart of every node of one system, one at a time, each waiting for the cluster to be healthy. */
   rollingRestart(
     system: "kafka" | "rabbitmq",

@@ -1,5 +1,5 @@
 import { judgeRoll } from "../../drills/scenarios";
-import { foldRoll, type PodSample, peerSeesDown } from "../kubernetes";
+import { foldRoll, type PodSample, peersElectedWithout } from "../kubernetes";
 import { plannedChange, withSettingChanged } from "../stack-update";
 
 const pod = (name: string, uid: string, ready = true): PodSample => ({ name, uid, ready });
@@ -132,16 +132,35 @@ describe("the stack config change of rolling-update", () => {
   });
 });
 
-describe("peerSeesDown: RabbitMQ's own view of an isolated node", () => {
-  const both = "['rabbit@rabbitmq-0.rabbitmq-nodes.rabbitmq','rabbit@rabbitmq-2.rabbitmq-nodes.rabbitmq']";
-  it("down when the peer's node no longer lists it", () => {
-    expect(peerSeesDown(both, "rabbitmq-1")).toBe(true);
+describe("peersElectedWithout: RabbitMQ's own view of an isolated node", () => {
+  const member = (host: string, state: string, term: number) =>
+    `{"Node Name":"rabbit@${host}.rabbitmq-nodes.rabbitmq","Raft State":"${state}","Term":${term}}`;
+  const status = (...m: string[]) => `[\n${m.join("\n,")}\n]`;
+
+  it("seen down once a peer leads the queue", () => {
+    const out = status(
+      member("rabbitmq-0", "timeout", 4),
+      member("rabbitmq-1", "follower", 5),
+      member("rabbitmq-2", "leader", 5),
+    );
+    expect(peersElectedWithout(out, "rabbitmq-0")).toEqual({
+      seen: true,
+      detail: "rabbitmq-0 timeout (term 4), rabbitmq-1 follower (term 5), rabbitmq-2 leader (term 5)",
+    });
   });
-  it("not down while it is still connected (rabbitmq-1 is not rabbitmq-10)", () => {
-    expect(peerSeesDown(both, "rabbitmq-2")).toBe(false);
-    expect(peerSeesDown("['rabbit@rabbitmq-10.x']", "rabbitmq-1")).toBe(true);
+
+  it("not seen while the isolated node is still the leader its peers know (rabbitmq-1 is not rabbitmq-10)", () => {
+    expect(
+      peersElectedWithout(status(member("rabbitmq-1", "leader", 4), member("rabbitmq-2", "follower", 4)), "rabbitmq-1")
+        ?.seen,
+    ).toBe(false);
+    expect(peersElectedWithout(status(member("rabbitmq-10", "leader", 4)), "rabbitmq-1")?.seen).toBe(true);
   });
+
   it("no answer when the CLI could not ask", () => {
-    expect(peerSeesDown("Error: unable to perform an operation on node 'rabbit@x'", "rabbitmq-1")).toBeUndefined();
+    expect(
+      peersElectedWithout("Error: unable to perform an operation on node 'rabbit@x'", "rabbitmq-1"),
+    ).toBeUndefined();
+    expect(peersElectedWithout("[not json]", "rabbitmq-1")).toBeUndefined();
   });
 });

@@ -113,7 +113,7 @@ export function peersElectedWithout(out: string, pod: string): { seen: boolean; 
     String(name)
       .replace(/^[^@]*@/, "")
       .split(".")[0];
-  const detail = list.map((m) => `${host(m["Node Name"])} ${m["Raft State"]} (term ${m.Term ?? "?"})`).join(", ");
+  const detail = list.map((m) => `${host(m["Node Name"])} ${m["Raft State"]} (term ${m.Term || "?"})`).join(", ");
   const leader = list.find((m) => m["Raft State"] === "leader" && host(m["Node Name"]) !== pod);
   return { seen: leader !== undefined, detail };
 }

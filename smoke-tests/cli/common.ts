@@ -11,8 +11,9 @@ import { loadSelectedTarget } from "../target-select/load";
 import { assertReachable } from "../target-select/reachability";
 import type { ProgressSample } from "../workload/workload";
 
-export async function selectTarget(argv: readonly string[] = process.argv): Promise<Target> {
-  const target = loadSelectedTarget(argv);
+/** `loaded`: the target when the caller has already read it (a stack target costs a `pulumi stack output`). */
+export async function selectTarget(argv: readonly string[] = process.argv, loaded?: Target): Promise<Target> {
+  const target = loaded ?? loadSelectedTarget(argv);
   await useClusterDns(target);
   await assertReachable(target, { deadlineMs: 10_000 });
   return target;

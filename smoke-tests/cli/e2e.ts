@@ -12,6 +12,7 @@ import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { up as embeddedUp } from "../../embedded/environment";
 import { checkCommandLine, elapsedStamp, flag, main } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
+import { statefulSetsOf } from "../deploy/in-cluster";
 import { deployPassed, describeChanges, formatSummary } from "../deploy/summary";
 import { brokenTopicConfig } from "../e2e/broken-topic";
 import { type DrillFigures, drillFigures, type E2eStep, formatE2e } from "../e2e/summary";
@@ -138,12 +139,8 @@ type Printer = ReturnType<typeof progressPrinter>;
 async function generations(p: KubePlacement): Promise<string> {
   const { lib, kc } = await kubeConfigFor(p);
   const apps = kc.makeApiClient(lib.AppsV1Api);
-  const all = [
-    ...p.kafka.statefulSets.map((name) => ({ namespace: p.kafka.namespace, name })),
-    { namespace: p.rabbitmq.namespace, name: p.rabbitmq.statefulSet },
-  ];
   const out: string[] = [];
-  for (const { namespace, name } of all) {
+  for (const { namespace, name } of statefulSetsOf(p)) {
     const sts = await apps.readNamespacedStatefulSet({ name, namespace });
     out.push(`${name} generation ${sts.metadata?.generation}`);
   }

@@ -33,14 +33,15 @@ main(async () => {
   });
   const printer = progressPrinter();
   printer.line("smoke gate: checking the target…");
-  const placement = loadSelectedTarget(argv).placement;
+  const loaded = loadSelectedTarget(argv);
+  const placement = loaded.placement;
   if (placement.kind === "kubernetes") {
     // Check what `pulumi up` asked for, not a cluster still rolling (and before the reachability check, which a pod
     // being replaced would fail): the provider's StatefulSet await (4.25.0) can report a changed StatefulSet done
     // before its controller began the roll.
     printer.line(`rolled out: ${await waitRolledOut(placement, 900_000, (l) => printer.line(l))}`);
   }
-  const target = await selectTarget(argv);
+  const target = await selectTarget(argv, loaded);
   const settings = gateSettingsFor(target, argv);
   const faults = settings.nodeFailure ? await faultsFor(target) : undefined;
   const report = await runGate(target, faults, settings, (line, sample) =>

@@ -44,10 +44,14 @@ export function rolloutState(s: RolloutView): { done: boolean; detail: string } 
   return { done: true, detail: `${s.name}: ${want}/${want} ready at generation ${s.generation}` };
 }
 
-function statefulSetsOf(p: KubePlacement): Array<{ namespace: string; name: string }> {
+/** The StatefulSets of the placement (of one system when named), each with its namespace. */
+export function statefulSetsOf(
+  p: KubePlacement,
+  system?: "kafka" | "rabbitmq",
+): Array<{ namespace: string; name: string }> {
   return [
-    ...p.kafka.statefulSets.map((name) => ({ namespace: p.kafka.namespace, name })),
-    { namespace: p.rabbitmq.namespace, name: p.rabbitmq.statefulSet },
+    ...(system !== "rabbitmq" ? p.kafka.statefulSets.map((name) => ({ namespace: p.kafka.namespace, name })) : []),
+    ...(system !== "kafka" ? [{ namespace: p.rabbitmq.namespace, name: p.rabbitmq.statefulSet }] : []),
   ];
 }
 
@@ -55,12 +59,13 @@ export async function waitRolledOut(
   placement: KubePlacement,
   timeoutMs: number,
   progress: (line: string) => void,
+  system?: "kafka" | "rabbitmq",
 ): Promise<string> {
   const { lib, kc } = await kubeConfigFor(placement);
   const apps = kc.makeApiClient(lib.AppsV1Api);
   const deadline = Date.now() + timeoutMs;
   const done: string[] = [];
-  for (const { namespace, name } of statefulSetsOf(placement)) {
+  for (const { namespace, name } of statefulSetsOf(placement, system)) {
     let last = "";
     for (;;) {
       const sts: k8s.V1StatefulSet = await apps.readNamespacedStatefulSet({ name, namespace });

@@ -12,7 +12,7 @@ import { Writable } from "node:stream";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
 import type { Placement } from "../../contract/target";
-import { rolloutState } from "../deploy/in-cluster";
+import { waitRolledOut } from "../deploy/in-cluster";
 import type { FaultInjector, KillEvidence, RollObservation, RollWatch } from "./types";
 
 export type KubePlacement = Extract<Placement, { kind: "kubernetes" }>;
@@ -394,30 +394,13 @@ export class KubernetesFaults implements FaultInjector {
       }
       return before;
     })();
-    const apps = this.kc.makeApiClient(this.lib.AppsV1Api);
-    const statefulSets = system === "kafka" ? p.kafka.statefulSets : [p.rabbitmq.statefulSet];
+    const placement = this.placement;
     return {
       async stop(timeoutMs = 600_000) {
         // Until every StatefulSet of the system has rolled out (observedGeneration-aware), then stop sampling.
-        const deadline = Date.now() + timeoutMs;
-        for (const name of statefulSets) {
-          for (;;) {
-            const sts = await apps.readNamespacedStatefulSet({ name, namespace });
-            const state = rolloutState({
-              name: `${namespace}/${name}`,
-              generation: sts.metadata?.generation,
-              replicas: sts.spec?.replicas,
-              status: sts.status,
-            });
-            if (state.done) break;
-            if (Date.now() > deadline) {
-              watching = false;
-              throw new Error(`${state.detail} after ${timeoutMs / 1000} s`);
-            }
-            await new Promise((r) => setTimeout(r, 1_000));
-          }
-        }
-        watching = false;
+        await waitRolledOut(placement, timeoutMs, () => undefined, system).finally(() => {
+          watching = false;
+        });
         return foldRoll(await loop, samples);
       },
     };

@@ -1,21 +1,14 @@
 // What the program reads from the cluster itself, outside the provider: where pods reach the Kubernetes API (the
 // `kubernetes` Service's EndpointSlices), for the in-cluster gate's NetworkPolicy. A plain read through the same
 // kubeconfig and context as the provider, at preview and at up, not a resource: nothing of it lands in the state.
-import { homedir } from "node:os";
+import { loadKubeConfig } from "../contract/kube-config";
 import type { KubernetesSettings } from "./settings/kubernetes";
 import { type ApiServerEgress, apiServerEgress, type EndpointSliceLike } from "./values/smoke-gate";
 
 export async function readApiServerEgress(k: KubernetesSettings): Promise<ApiServerEgress> {
-  // An ES module: loaded on use, so that the rest of the program (and jest's CommonJS runtime) never needs it.
-  const lib = await import("@kubernetes/client-node");
-  const kc = new lib.KubeConfig();
-  // `~/` as the Pulumi provider reads it (stack config kubernetes.kubeconfig).
-  const file = k.kubeconfig?.replace(/^~(?=\/)/, homedir());
-  let where = `the kubeconfig ${file ?? "$KUBECONFIG or ~/.kube/config"}`;
+  let where = `the kubeconfig ${k.kubeconfig ?? "$KUBECONFIG or ~/.kube/config"}`;
   try {
-    if (file) kc.loadFromFile(file);
-    else kc.loadFromDefault();
-    if (k.context) kc.setCurrentContext(k.context);
+    const { lib, kc } = await loadKubeConfig(k);
     where = `${kc.getCurrentCluster()?.server ?? "the cluster"} (context ${kc.getCurrentContext()})`;
     const list = await kc
       .makeApiClient(lib.DiscoveryV1Api)

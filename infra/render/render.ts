@@ -17,9 +17,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { parse, stringify } from "yaml";
+import { pulumiProject as project } from "../../contract/pulumi-project";
 import { pulumiFailure } from "../pulumi-failure";
-
-const project = "messaging-platform";
 
 export interface RenderOptions {
   stack: string;

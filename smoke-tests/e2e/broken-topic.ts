@@ -3,8 +3,7 @@
 // `development`, which allows it, the topic is declared and the in-cluster gate's "durability settings" check fails
 // `pulumi up`. Pure: e2e writes the text to a temporary file for `pulumi up --config-file`.
 import { isMap, isSeq, parseDocument } from "yaml";
-
-const project = "messaging-platform";
+import { pulumiProject as project } from "../../contract/pulumi-project";
 
 export function brokenTopicConfig(configText: string, environment?: "development"): string {
   const doc = parseDocument(configText);

@@ -7,10 +7,10 @@
 // pure parts of this file are testable under jest's CommonJS runtime.
 
 import { spawnSync } from "node:child_process";
-import { homedir } from "node:os";
 import { Writable } from "node:stream";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
+import { loadKubeConfig } from "../../contract/kube-config";
 import type { Placement } from "../../contract/target";
 import { waitRolledOut } from "../deploy/in-cluster";
 import type { FaultInjector, KillEvidence, RollObservation, RollWatch } from "./types";
@@ -18,15 +18,8 @@ import type { FaultInjector, KillEvidence, RollObservation, RollWatch } from "./
 export type KubePlacement = Extract<Placement, { kind: "kubernetes" }>;
 
 /** The client library and the placement's kubeconfig (its file and context, or the default: in a pod, its token). */
-export async function kubeConfigFor(placement: KubePlacement): Promise<{ lib: typeof k8s; kc: k8s.KubeConfig }> {
-  const lib = await import("@kubernetes/client-node");
-  const kc = new lib.KubeConfig();
-  // `~/` as the Pulumi provider reads it (stack config kubernetes.kubeconfig).
-  const file = placement.kubeconfig?.replace(/^~(?=\/)/, homedir());
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
-  if (placement.context) kc.setCurrentContext(placement.context);
-  return { lib, kc };
+export function kubeConfigFor(placement: KubePlacement): Promise<{ lib: typeof k8s; kc: k8s.KubeConfig }> {
+  return loadKubeConfig(placement);
 }
 
 const isolationLabel = "messaging-platform.io/fault";

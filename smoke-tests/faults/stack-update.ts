@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
 import { deepMerge, isMapping, pick, readValuesFile, type Values } from "../../chart-values/values";
+import { pulumiProject as project } from "../../contract/pulumi-project";
 import type { SystemName } from "../../contract/systems";
 import { pulumiFailure } from "../../infra/pulumi-failure";
 import { failedGateReport } from "../deploy/in-cluster";
@@ -24,8 +25,6 @@ export const rollSettings: Record<SystemName, { key: string; values: readonly [n
   // rabbitmq.conf: how often the management plugin samples statistics, in ms (RabbitMQ's default 5000).
   rabbitmq: { key: "collect_statistics_interval", values: [5000, 10000] },
 };
-
-const project = "messaging-platform";
 
 export type { SettingChange };
 

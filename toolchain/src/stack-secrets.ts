@@ -21,8 +21,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { parse } from "yaml";
-
-const project = "messaging-platform";
+import { pulumiProject as project } from "../../contract/pulumi-project";
 
 /** The stack config key by which a stack declares itself throwaway (value `true`). */
 export const throwawayKey = `${project}:throwaway`;

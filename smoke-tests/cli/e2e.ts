@@ -4,8 +4,7 @@
 // changes), destroy (no namespace, PVC or Secret of ours left), cluster down. One summary at the end; exit 1 when
 // any step or drill failed. The cluster is always taken down again unless --keep is given.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
@@ -17,6 +16,7 @@ import { deployPassed, describeChanges, formatSummary } from "../deploy/summary"
 import { brokenTopicConfig } from "../e2e/broken-topic";
 import { type DrillFigures, drillFigures, type E2eStep, formatE2e } from "../e2e/summary";
 import { type KubePlacement, kubeConfigFor } from "../faults/kubernetes";
+import { withConfigCopy } from "../faults/stack-update";
 import { progressPrinter } from "./common";
 import { runScenario } from "./drill";
 
@@ -160,22 +160,16 @@ async function brokenTopic(
   started: number,
 ): Promise<void> {
   const own = readFileSync(join(repoRoot, `Pulumi.${stackName}.yaml`), "utf8");
-  const deployFrom = async (text: string | undefined) => {
-    const dir = mkdtempSync(join(tmpdir(), "mp-broken-topic-"));
-    const file = join(dir, `Pulumi.${stackName}.yaml`);
-    if (text) writeFileSync(file, text, { mode: 0o600 });
-    try {
-      return await deployWithGate({
-        stack: stackName,
-        repoRoot,
-        ...(text ? { configFile: file } : {}),
-        onOutput: () => undefined,
-        progress: (line) => printer.line(`${elapsedStamp(started)}   ${line}`),
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const deploy = (configFile?: string) =>
+    deployWithGate({
+      stack: stackName,
+      repoRoot,
+      ...(configFile ? { configFile } : {}),
+      onOutput: () => undefined,
+      progress: (line) => printer.line(`${elapsedStamp(started)}   ${line}`),
+    });
+  const deployFrom = (text: string | undefined) =>
+    text === undefined ? deploy() : withConfigCopy(stackName, text, deploy);
   const failedStep = (r: Awaited<ReturnType<typeof deployWithGate>>) => r.steps.find((x) => !x.ok);
   await step("broken topic (staging)", async () => {
     const before = await generations(d.placement);

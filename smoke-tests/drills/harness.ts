@@ -1,6 +1,7 @@
 // One system under test, as a drill needs it: clients to publish and consume, the node that leads the smoke
 // partition or queue, and a health probe. Built from a Target, so it works the same on embedded nodes and on pods.
 
+import type { Channel } from "amqplib";
 import type { Kafka } from "kafkajs";
 import { kafkaHealth, nodeById, partitionLeader, topicPartitions, withAdmin } from "../../brokers/kafka";
 import { ManagementApi, queueLeader, rabbitHealth } from "../../brokers/rabbitmq";
@@ -170,25 +171,27 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const queue = unsafe ? "mp-unsafe-classic-transient" : (opts.ownDestination ?? opts.destination ?? t.queues[0]?.name);
   if (!queue) throw new Error("target.rabbitmq.queues is empty: the deployment declares no smoke queue");
   const api = new ManagementApi(t);
+  // The declared queue exists already; the drill's own and the unsafe one are declared before the first publish.
   let declared = !unsafe && !opts.ownDestination;
-  const declareUnsafeQueue = async () => {
+  const onChannel = async (body: (ch: Channel) => Promise<unknown>) => {
+    const { conn } = await connectAny(t, 0, {});
+    try {
+      await body(await conn.createChannel());
+    } finally {
+      await conn.close();
+    }
+  };
+  const declareQueue = async () => {
     if (declared) return;
     if (opts.ownDestination) {
       // Durable quorum queue, like every declared one (initial group size from the broker's config).
-      const { conn } = await connectAny(t, 0, {});
-      const ch = await conn.createChannel();
-      await ch.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "quorum" } });
-      await conn.close();
-      declared = true;
-      return;
+      await onChannel((ch) => ch.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "quorum" } }));
+    } else {
+      // Declared through node 0, so the whole queue lives on that node and dies with it. A failed delete closes
+      // its channel, so the declare gets a channel of its own.
+      await onChannel((ch) => ch.deleteQueue(queue).catch(() => undefined));
+      await onChannel((ch) => ch.assertQueue(queue, { durable: false, arguments: { "x-queue-type": "classic" } }));
     }
-    // Declared through node 0, so the whole queue lives on that node and dies with it.
-    const { conn } = await connectAny(t, 0, {});
-    const ch = await conn.createChannel();
-    await ch.deleteQueue(queue).catch(() => undefined);
-    const ch2 = await conn.createChannel();
-    await ch2.assertQueue(queue, { durable: false, arguments: { "x-queue-type": "classic" } });
-    await conn.close();
     declared = true;
   };
   return {
@@ -196,7 +199,7 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
     destination: queue,
     duplicatesAllowed: true,
     async openPublishers(count, onError) {
-      await declareUnsafeQueue();
+      await declareQueue();
       const out: Array<{ name: string; publisher: Publisher }> = [];
       for (let i = 0; i < count; i++) {
         // Spread publishers over nodes, and keep consumers on other nodes than the first publisher.
@@ -227,10 +230,7 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
     },
     nodes: () => t.nodes.map((n) => n.name),
     async close() {
-      if (!opts.ownDestination) return;
-      const { conn } = await connectAny(t, 0, {});
-      await (await conn.createChannel()).deleteQueue(queue).catch(() => undefined);
-      await conn.close();
+      if (opts.ownDestination) await onChannel((ch) => ch.deleteQueue(queue).catch(() => undefined));
     },
   };
 }

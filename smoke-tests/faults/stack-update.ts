@@ -50,6 +50,21 @@ export function withSettingChanged(configText: string, change: SettingChange): s
   return doc.toString();
 }
 
+/**
+ * Runs `body` with `text` as a stack config file (0600, in a private temporary directory, removed after): what
+ * `pulumi --config-file` takes instead of Pulumi.<stack>.yaml, so the stack's own file is never edited.
+ */
+export async function withConfigCopy<T>(stack: string, text: string, body: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "mp-stack-config-"));
+  try {
+    const file = join(dir, `Pulumi.${stack}.yaml`);
+    writeFileSync(file, text, { mode: 0o600 });
+    return await body(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface StackUpdateOptions {
   stack: string;
   repoRoot: string;
@@ -80,15 +95,9 @@ export class StackUpdate implements StackChanger {
   }
 
   /** `pulumi up` with the setting changed in a copy of the stack's config. Returns what Pulumi changed. */
-  async change(change: SettingChange): Promise<string> {
-    const dir = mkdtempSync(join(tmpdir(), "mp-stack-update-"));
-    try {
-      const file = join(dir, `Pulumi.${this.o.stack}.yaml`);
-      writeFileSync(file, withSettingChanged(readFileSync(this.configFile(), "utf8"), change), { mode: 0o600 });
-      return await this.up(file);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  change(change: SettingChange): Promise<string> {
+    const text = withSettingChanged(readFileSync(this.configFile(), "utf8"), change);
+    return withConfigCopy(this.o.stack, text, (file) => this.up(file));
   }
 
   /** `pulumi up` from the stack's own file: undoes `change`. */

@@ -11,12 +11,11 @@ import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { up as embeddedUp } from "../../embedded/environment";
 import { checkCommandLine, elapsedStamp, flag, main } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
-import { statefulSetsOf } from "../deploy/in-cluster";
 import { deployPassed, describeChanges, formatSummary } from "../deploy/summary";
 import { brokenTopicConfig } from "../e2e/broken-topic";
 import { type DrillFigures, drillFigures, type E2eStep, formatE2e } from "../e2e/summary";
-import { type KubePlacement, kubeConfigFor } from "../faults/kubernetes";
 import { withConfigCopy } from "../faults/stack-update";
+import { type KubePlacement, kubeConfigFor, statefulSetsOf } from "../kube/rollout";
 import { progressPrinter } from "./common";
 import { runScenario } from "./drill";
 

@@ -6,9 +6,9 @@ import { defaultGateSettings, type GateSettings } from "../../contract/gate-sett
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
-import { waitRolledOut } from "../deploy/in-cluster";
 import { runGate } from "../gate/gate";
 import { formatGate, writeGateReport } from "../gate/report";
+import { waitRolledOut } from "../kube/rollout";
 import { loadSelectedTarget } from "../target-select/load";
 import { faultsFor, progressPrinter, selectTarget } from "./common";
 

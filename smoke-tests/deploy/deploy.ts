@@ -13,8 +13,9 @@ import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
 import { faultsFor } from "../cli/common";
 import { type GateProgress, runGate } from "../gate/gate";
 import { writeGateReport } from "../gate/report";
+import { waitRolledOut } from "../kube/rollout";
 import { waitHealthy } from "./health";
-import { failedGateReport, inClusterGate, waitRolledOut } from "./in-cluster";
+import { failedGateReport, inClusterGate } from "./in-cluster";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
 export interface DeployOptions {
@@ -102,7 +103,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
   if (inCluster && placement.kind === "kubernetes") {
     // The gate ran inside `pulumi up` (a failed gate fails `up` above); the brokers' names resolve only in the cluster.
     const gateJob = inCluster;
-    const rolledOut = await step("healthy", () => waitRolledOut(placement, o.healthTimeoutMs ?? 300_000, progress));
+    const rolledOut = await step("rolled out", () => waitRolledOut(placement, o.healthTimeoutMs ?? 300_000, progress));
     if (!rolledOut) return result;
     await step("gate", async () => {
       const g = await inClusterGate(placement, gateJob);

@@ -1,92 +1,11 @@
 // After `pulumi up` of a stack whose gate runs as a Job in the cluster (gate.inCluster): the brokers' addresses are
 // cluster DNS names the deploying machine cannot resolve, so both steps after `up` read the cluster's API instead of
-// connecting to the brokers. "healthy" is this project's own StatefulSet await (on @pulumi/kubernetes 4.25.0 the
-// provider's await does not compare observedGeneration, so a rollout it reports done may not have started); "gate"
-// reads the Job that `pulumi up` already waited for, and its report from the pod's log.
-import type * as k8s from "@kubernetes/client-node";
+// connecting to the brokers. "rolled out" is this project's own StatefulSet await (../kube/rollout.ts); "gate" reads the
+// Job that `pulumi up` already waited for, and its report from the pod's log.
 import type { Stack } from "@pulumi/pulumi/automation";
 import { validateTarget } from "../../contract/validate-target";
-import { type KubePlacement, kubeConfigFor } from "../faults/kubernetes";
 import { gateReportHeading } from "../gate/report";
-
-export interface RolloutView {
-  name: string;
-  generation?: number;
-  replicas?: number;
-  status?: {
-    observedGeneration?: number;
-    readyReplicas?: number;
-    updatedReplicas?: number;
-    currentRevision?: string;
-    updateRevision?: string;
-  };
-}
-
-/** Done only when the controller has seen the latest spec and every replica runs it and is Ready. */
-export function rolloutState(s: RolloutView): { done: boolean; detail: string } {
-  const want = s.replicas ?? 1;
-  const st = s.status ?? {};
-  if ((st.observedGeneration ?? 0) < (s.generation ?? 0)) {
-    return {
-      done: false,
-      detail: `${s.name}: generation ${s.generation} not yet observed (${st.observedGeneration ?? 0})`,
-    };
-  }
-  if (st.updateRevision && st.currentRevision !== st.updateRevision) {
-    return { done: false, detail: `${s.name}: rolling, ${st.updatedReplicas ?? 0}/${want} updated` };
-  }
-  if ((st.updatedReplicas ?? 0) < want || (st.readyReplicas ?? 0) < want) {
-    return {
-      done: false,
-      detail: `${s.name}: ${st.readyReplicas ?? 0}/${want} ready, ${st.updatedReplicas ?? 0}/${want} updated`,
-    };
-  }
-  return { done: true, detail: `${s.name}: ${want}/${want} ready at generation ${s.generation}` };
-}
-
-/** The StatefulSets of the placement (of one system when named), each with its namespace. */
-export function statefulSetsOf(
-  p: KubePlacement,
-  system?: "kafka" | "rabbitmq",
-): Array<{ namespace: string; name: string }> {
-  return [
-    ...(system !== "rabbitmq" ? p.kafka.statefulSets.map((name) => ({ namespace: p.kafka.namespace, name })) : []),
-    ...(system !== "kafka" ? [{ namespace: p.rabbitmq.namespace, name: p.rabbitmq.statefulSet }] : []),
-  ];
-}
-
-export async function waitRolledOut(
-  placement: KubePlacement,
-  timeoutMs: number,
-  progress: (line: string) => void,
-  system?: "kafka" | "rabbitmq",
-): Promise<string> {
-  const { lib, kc } = await kubeConfigFor(placement);
-  const apps = kc.makeApiClient(lib.AppsV1Api);
-  const deadline = Date.now() + timeoutMs;
-  const done: string[] = [];
-  for (const { namespace, name } of statefulSetsOf(placement, system)) {
-    let last = "";
-    for (;;) {
-      const sts: k8s.V1StatefulSet = await apps.readNamespacedStatefulSet({ name, namespace });
-      const state = rolloutState({
-        name: `${namespace}/${name}`,
-        generation: sts.metadata?.generation,
-        replicas: sts.spec?.replicas,
-        status: sts.status,
-      });
-      if (state.done) {
-        done.push(state.detail);
-        break;
-      }
-      if (state.detail !== last) progress(`waiting: ${state.detail}`);
-      last = state.detail;
-      if (Date.now() > deadline) throw new Error(`not rolled out within ${timeoutMs / 1000} s: ${state.detail}`);
-      await new Promise((r) => setTimeout(r, 2_000));
-    }
-  }
-  return done.join("; ");
-}
+import { type KubePlacement, kubeConfigFor } from "../kube/rollout";
 
 /** The gate report the Job printed: from its first line ("smoke gate on …") to the end. */
 export function gateReportFromLog(log: string): string {

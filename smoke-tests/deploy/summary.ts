@@ -3,7 +3,8 @@
 import type { GateReport } from "../gate/gate";
 import { failedChecks, type WrittenGateReport } from "../gate/report";
 
-export type StepName = "config" | "preview" | "up" | "healthy" | "gate";
+/** "healthy": the brokers' own health (embedded, or reachable brokers); "rolled out": the StatefulSet await (in-cluster). */
+export type StepName = "config" | "preview" | "up" | "healthy" | "rolled out" | "gate";
 
 export interface StepResult {
   step: StepName;

@@ -10,17 +10,8 @@ import { spawnSync } from "node:child_process";
 import { Writable } from "node:stream";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
-import { loadKubeConfig } from "../../contract/kube-config";
-import type { Placement } from "../../contract/target";
-import { waitRolledOut } from "../deploy/in-cluster";
+import { type KubePlacement, kubeConfigFor, waitRolledOut } from "../kube/rollout";
 import type { FaultInjector, KillEvidence, RollObservation, RollWatch } from "./types";
-
-export type KubePlacement = Extract<Placement, { kind: "kubernetes" }>;
-
-/** The client library and the placement's kubeconfig (its file and context, or the default: in a pod, its token). */
-export function kubeConfigFor(placement: KubePlacement): Promise<{ lib: typeof k8s; kc: k8s.KubeConfig }> {
-  return loadKubeConfig(placement);
-}
 
 const isolationLabel = "messaging-platform.io/fault";
 

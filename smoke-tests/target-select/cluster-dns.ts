@@ -4,7 +4,7 @@
 // cluster names. So names under the cluster domain, and only those, are resolved through the cluster's DNS Service
 // (kube-system/kube-dns), read from the API; every other name resolves as before. Inside a pod nothing changes.
 import type { Target } from "../../contract/target";
-import { kubeConfigFor } from "../faults/kubernetes";
+import { kubeConfigFor } from "../kube/rollout";
 import { endpointsOf } from "./reachability";
 
 // The dns module object, not an ES namespace (which is frozen): net and undici look `lookup` up on it per connection.

@@ -52,7 +52,7 @@ export async function runDrill(
   const recordHealth = (h: Health) => {
     // Every change of state or of reason is an event: the report shows why the cluster was unhealthy, not just when.
     const label = h.healthy ? "healthy" : `unhealthy: ${h.detail}`;
-    if (label !== lastHealth) timeline.event(Date.now(), "health", label, h.healthy);
+    if (label !== lastHealth) timeline.event(Date.now(), "health", label, { healthy: h.healthy });
     lastHealth = label;
   };
   let probing = true;
@@ -82,10 +82,8 @@ export async function runDrill(
     harness,
     faults: faults as FaultInjector,
     mark: (kind, label) => {
-      const now = Date.now();
-      timeline.event(now, kind, label);
-      // How much a fault could catch: a fault that hits an idle client proves little.
-      if (kind === "fault") timeline.event(now, "note", `${ledger.inFlight} messages in flight at: ${label}`);
+      // How much a fault could catch: the report shows it beside the fault's recovery.
+      timeline.event(Date.now(), kind, label, kind === "fault" ? { inFlight: ledger.inFlight } : {});
       if (kind !== "note") phase = label;
     },
     async waitHealthy(timeoutMs) {

@@ -3,4 +3,9 @@
 export { checkKafka, type KafkaCheckOptions, type KafkaCheckResult } from "./kafka-checks";
 export { type Delivery, type KafkaPosition, Ledger, outcomeOf, type PublishOutcome } from "./ledger";
 export { formatMessageId, type MessageIdParts, newRunId, parseMessageId } from "./message-id";
-export { checkTotalQueue, type TotalQueueOptions, type TotalQueueVerdict } from "./total-queue";
+export {
+  checkTotalQueue,
+  type LostMessage,
+  type TotalQueueOptions,
+  type TotalQueueVerdict,
+} from "./total-queue";

@@ -5,7 +5,15 @@ import type { LatencySummary } from "../stats/histogram";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
 import { renderTimelineSvg } from "./svg-timeline";
-import { ledgerCells, recoveryText, recoveryTone, type Tone, verdictLines } from "./verdict";
+import {
+  inFlightText,
+  ledgerCells,
+  lostSample,
+  recoveryText,
+  recoveryTone,
+  type Tone,
+  verdictLines,
+} from "./verdict";
 
 const css = `
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; margin: 0; background: #f6f8fa; }
@@ -93,11 +101,12 @@ function renderRecovery(run: SystemRun): string {
   if (run.recovery.length === 0) return "";
   const rows = run.recovery.map((r) => {
     const td = (m: typeof r.writes) => `<td class="num ${recoveryTone(m)}" title="${e(m.how)}">${e(recoveryText(m))}</td>`;
-    return `<tr><td>${e(r.fault.label)} at ${e(formatMs(r.fault.atMs))}</td>${td(r.writes)}${td(r.consumers)}${td(r.cluster)}</tr>`;
+    const inFlight = `<td class="num">${e(inFlightText(r))}</td>`;
+    return `<tr><td>${e(r.fault.label)} at ${e(formatMs(r.fault.atMs))}</td>${inFlight}${td(r.writes)}${td(r.consumers)}${td(r.cluster)}</tr>`;
   });
   return [
     `<h3>Recovery (from the fault)</h3>`,
-    `<table class="recovery"><tr><th>fault</th><th>first ack</th><th>consumers caught up</th><th>cluster healthy</th></tr>`,
+    `<table class="recovery"><tr><th>fault</th><th>in flight at fault</th><th>first ack</th><th>consumers caught up</th><th>cluster healthy</th></tr>`,
     ...rows,
     "</table>",
   ].join("\n");
@@ -147,12 +156,25 @@ function renderLedgerDetail(run: SystemRun): string {
     ["failed but consumed", c.failedButConsumed, ""],
     ["unexpected from other runs", c.foreignRun, ""],
   ];
-  const samples = Object.entries(run.ledger.samples).filter(([, ids]) => ids.length > 0);
+  // Lost messages get their own list, with positions.
+  const samples = Object.entries(run.ledger.samples).filter(([kind, ids]) => kind !== "lost" && ids.length > 0);
   return [
     `<h3>Ledger</h3>`,
     `<table>${rows.map(([l, n, p]) => `<tr><td>${e(l)}</td><td class="num">${formatCount(n)}</td><td class="num">${e(p)}</td></tr>`).join("")}</table>`,
     ...samples.map(([kind, ids]) => `<p><b>${e(kind)}</b>, e.g. <code>${ids.slice(0, 5).map(e).join("</code>, <code>")}</code></p>`),
+    renderLost(run),
   ].join("\n");
+}
+
+/** A readable sample of the lost messages; report.json has every one with its position. */
+function renderLost(run: SystemRun): string {
+  const { lines, more } = lostSample(run);
+  if (lines.length === 0 && more === 0) return "";
+  const items = [
+    ...lines.map((l) => `<li><code>${e(l)}</code></li>`),
+    ...(more > 0 ? [`<li>… and ${formatCount(more)} more in report.json</li>`] : []),
+  ];
+  return `<p><b>lost</b> (acknowledged, never consumed), with where each was written:</p><ul class="lost">${items.join("")}</ul>`;
 }
 
 function renderKafkaChecks(run: SystemRun): string {

@@ -2,7 +2,7 @@
 import type { LatencySummary } from "../stats/histogram";
 import { formatCount, formatMs, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
-import { ledgerCells, recoveryText, verdictLines } from "./verdict";
+import { inFlightText, ledgerCells, lostSample, recoveryText, verdictLines } from "./verdict";
 
 const cellText = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -46,9 +46,10 @@ function renderSystem(run: SystemRun): string[] {
     ...(run.recovery.length > 0
       ? [
           table(
-            ["fault", "first ack", "consumers caught up", "cluster healthy"],
+            ["fault", "in flight at fault", "first ack", "consumers caught up", "cluster healthy"],
             run.recovery.map((r) => [
               `${r.fault.label} at ${formatMs(r.fault.atMs)}`,
+              inFlightText(r),
               recoveryText(r.writes),
               recoveryText(r.consumers),
               recoveryText(r.cluster),
@@ -70,7 +71,21 @@ function renderSystem(run: SystemRun): string[] {
       [latency("publish → ack", run.publishLatency), latency("end-to-end", run.endToEndLatency)],
     ),
     "",
+    ...renderLost(run),
     ...(run.kafka ? renderKafkaPositions(run.kafka) : []),
+  ];
+}
+
+/** A readable sample of the lost messages; report.json has every one with its position. */
+function renderLost(run: SystemRun): string[] {
+  const { lines, more } = lostSample(run);
+  if (lines.length === 0 && more === 0) return [];
+  return [
+    "Lost (acknowledged, never consumed), with where each was written:",
+    "",
+    ...lines.map((l) => `- \`${l}\``),
+    ...(more > 0 ? [`- … and ${formatCount(more)} more in report.json`] : []),
+    "",
   ];
 }
 
@@ -95,5 +110,6 @@ function renderKafkaPositions(k: NonNullable<SystemRun["kafka"]>): string[] {
     ...Object.entries(k.samples)
       .filter(([, s]) => s.length > 0)
       .map(([kind, s]) => `- ${kind}: \`${s.slice(0, 5).join("`, `")}\``),
+    "",
   ];
 }

@@ -1,7 +1,7 @@
 // What a person sees in the terminal: a live progress line while the drill runs, one screen of summary at the end.
 import { formatCount, formatMs, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, systemPassed, systemTitle } from "./run-report";
-import { ledgerCells, recoveryText, type Tone } from "./verdict";
+import { inFlightText, ledgerCells, recoveryText, type Tone } from "./verdict";
 
 export interface Paint {
   tone: (text: string, tone: Tone) => string;
@@ -31,7 +31,8 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
     lines.push(`  ${ledgerCells(run).map((c) => `${c.label} ${paint.tone(c.value, c.tone)}`).join("   ")}`);
     for (const r of run.recovery) {
       lines.push(
-        `  ${r.fault.label}: first ack ${recoveryText(r.writes)} · consumers ${recoveryText(r.consumers)} · cluster ${recoveryText(r.cluster)}`,
+        `  ${r.fault.label}: ${inFlightText(r)} in flight · first ack ${recoveryText(r.writes)}` +
+          ` · consumers ${recoveryText(r.consumers)} · cluster ${recoveryText(r.cluster)}`,
       );
     }
     lines.push(

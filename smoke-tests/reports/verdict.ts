@@ -1,5 +1,6 @@
 // The few lines of judgement every format shows first: did we lose anything, and how long were we down.
-import type { RecoveryMeasure } from "../recovery/recovery";
+import type { LostMessage } from "../ledger/total-queue";
+import type { FaultRecovery, RecoveryMeasure } from "../recovery/recovery";
 import { formatCount, formatMs } from "./format";
 import type { SystemRun, VerdictLine } from "./run-report";
 
@@ -65,4 +66,21 @@ export function verdictLines(run: SystemRun): VerdictLine[] {
     { name: "no acknowledged message lost", passed: c.lost === 0, detail: `${formatCount(c.lost)} lost of ${formatCount(c.acknowledged)} acknowledged` },
     { name: "nothing unexpected consumed", passed: c.unexpected === 0, detail: `${formatCount(c.unexpected)} unexpected` },
   ];
+}
+
+/** How many publishes awaited their outcome when the fault struck; "n/a" for a fault recorded without the count. */
+export function inFlightText(recovery: FaultRecovery): string {
+  const n = recovery.fault.inFlight;
+  return n === undefined ? "n/a" : formatCount(n);
+}
+
+/** "run/p0/17 at p0@42" for Kafka, where to look in the log; the bare id when the write has no position. */
+export function lostMessageText(m: LostMessage): string {
+  return m.partition === undefined ? m.id : `${m.id} at p${m.partition}@${m.offset}`;
+}
+
+/** The first few lost messages for a human to read, and how many more report.json lists (or counts) beyond them. */
+export function lostSample(run: SystemRun, shown = 10): { lines: string[]; more: number } {
+  const lines = run.ledger.lostMessages.slice(0, shown).map(lostMessageText);
+  return { lines, more: run.ledger.counts.lost - lines.length };
 }

@@ -36,7 +36,15 @@ export interface TimelineEvent {
   label: string;
   /** Health probe result; only on kind "health". */
   healthy?: boolean;
+  /**
+   * Only on kind "fault": publishes attempted with no outcome yet at that moment. A fault that hits an idle client
+   * proves little, so the report says how many it could have caught.
+   */
+  inFlight?: number;
 }
+
+/** What an event may carry besides its label. */
+export type TimelineEventDetail = Pick<TimelineEvent, "healthy" | "inFlight">;
 
 export interface Timeline {
   /** Epoch ms of atMs = 0. */
@@ -99,8 +107,8 @@ export class TimelineRecorder {
     b.unseenMax = b.unseenMax === null ? count : Math.max(b.unseenMax, count);
   }
 
-  event(at: number, kind: TimelineEventKind, label: string, healthy?: boolean): void {
-    this.events.push({ atMs: at - this.startedAt, kind, label, ...(healthy === undefined ? {} : { healthy }) });
+  event(at: number, kind: TimelineEventKind, label: string, detail: TimelineEventDetail = {}): void {
+    this.events.push({ atMs: at - this.startedAt, kind, label, ...detail });
   }
 
   /** Plain data, with empty buckets filled in so the chart's x axis has no holes. */

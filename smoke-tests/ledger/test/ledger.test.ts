@@ -66,6 +66,22 @@ describe("total-queue accounting", () => {
     expect(verdict.problems.join()).toContain("lost");
   });
 
+  test("lists every lost message, beyond the samples, with the position its ack gave (none without one)", () => {
+    const ledger = new Ledger(run);
+    for (let seq = 0; seq < 30; seq++) {
+      const id = ledger.idFor("p0", seq);
+      ledger.attempted(id, seq);
+      // A Kafka ack carries partition and offset; seq 29 stands for a RabbitMQ confirm, which carries none.
+      ledger.acknowledged(id, seq + 1, seq < 29 ? { partition: seq % 3, offset: 100 + seq } : undefined);
+    }
+    const verdict = checkTotalQueue(ledger, { duplicatesAllowed: true });
+    expect(verdict.counts.lost).toBe(30);
+    expect(verdict.samples.lost).toHaveLength(20);
+    expect(verdict.lostMessages).toHaveLength(30);
+    expect(verdict.lostMessages[4]).toEqual({ id: `${run}/p0/4`, partition: 1, offset: 104 });
+    expect(verdict.lostMessages[29]).toEqual({ id: `${run}/p0/29` });
+  });
+
   test("flags a message of this run that was consumed but never sent as unexpected", () => {
     const verdict = checkTotalQueue(
       ledgerFrom([

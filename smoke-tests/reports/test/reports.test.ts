@@ -132,7 +132,78 @@ describe("JSON and Markdown reports", () => {
     expect(md.split("\n")[0]).toBe("# kill-leader on embedded: FAIL");
     expect(md).toContain("| lost | unexpected | re-delivered | duplicate writes |");
     expect(md).toMatch(/\*\*\d+ acknowledged message\(s\) were never consumed \(lost\)\*\*/);
-    expect(md).toContain("| fault | first ack | consumers caught up | cluster healthy |");
+    expect(md).toContain("| fault | in flight at fault | first ack | consumers caught up | cluster healthy |");
+  });
+});
+
+describe("what a fault could catch and what was lost", () => {
+  test("each fault's in-flight count is a field in report.json and a column in Markdown and HTML", () => {
+    const parsed = JSON.parse(renderJson(good));
+    expect(parsed.systems[0].recovery[0].fault).toMatchObject({ kind: "fault", inFlight: 37 });
+    expect(renderMarkdown(good)).toMatch(/\| kill kafka-1 \(leader\) at 20\.00 s \| 37 \| 9\.\d\d s \|/);
+    const html = renderHtml(good);
+    expect(html).toContain("<th>fault</th><th>in flight at fault</th><th>first ack</th>");
+    expect(html).toContain(`<td>kill kafka-1 (leader) at 20.00 s</td><td class="num">37</td>`);
+  });
+
+  test("report.json lists every lost message with its partition and offset; Markdown and HTML a sample", () => {
+    const manyLost = sampleReport([sampleKafkaRun({ loseEvery: 100 })]);
+    const lostCount = manyLost.systems[0]?.ledger.counts.lost ?? 0;
+    const lost = JSON.parse(renderJson(manyLost)).systems[0].ledger.lostMessages;
+    expect(lostCount).toBeGreaterThan(20); // more than the 20 samples
+    expect(lost).toHaveLength(lostCount);
+    expect(lost[0]).toEqual({ id: "sample-run/p0/0", partition: 0, offset: 0 });
+    expect(lost.every((m: { partition?: number; offset?: number }) => m.partition === 0 && m.offset !== undefined)).toBe(
+      true,
+    );
+    const more = `and ${lostCount - 10} more in report.json`;
+    const md = renderMarkdown(manyLost);
+    expect(md).toContain("- `sample-run/p0/100 at p0@100`");
+    expect(md).toContain(`- … ${more}`);
+    const html = renderHtml(manyLost);
+    expect(html).toContain("<li><code>sample-run/p0/100 at p0@100</code></li>");
+    expect(html).toContain(`<li>… ${more}</li>`);
+    expect(unbalancedTags(html)).toEqual([]);
+  });
+
+  test("a run that lost nothing shows no lost list", () => {
+    expect(renderMarkdown(good)).not.toContain("Lost (acknowledged, never consumed)");
+    expect(renderHtml(good)).not.toContain(`class="lost"`);
+  });
+});
+
+describe("Kafka positions and live checks", () => {
+  // lossy loses seq 0, 1000, 3000, 4000 and 5000 (seq 2000 timed out, so it was never acknowledged).
+  const counts = { lostWrites: 5, unseen: 5, pollSkips: 4 };
+
+  test("the run under test has the numbers the reports should show", () => {
+    expect(lossy.systems[0]?.kafka?.counts).toMatchObject({ ...counts, inconsistentOffsets: 0, duplicateWrites: 0 });
+    expect(lossy.systems[0]?.kafka?.partitions).toEqual([
+      { partition: 0, values: 5994, acked: 5994, firstAckedOffset: 0, lastAckedOffset: 5993, highestReadOffset: 5993 },
+    ]);
+  });
+
+  test("Markdown has the per-partition positions table and every check's count", () => {
+    const md = renderMarkdown(lossy);
+    expect(md).toContain("| partition | acknowledged | acked offsets | highest read |\n| --- | --- | --- | --- |\n| 0 | 5,994 | 0–5993 | 5993 |");
+    expect(md).toContain(
+      "| inconsistentOffsets | duplicateWrites | lostWrites | unseen | abortedReads | nonmonotonicSends | nonmonotonicPolls | pollSkips |",
+    );
+    expect(md).toContain("| 0 | 0 | 5 | 5 | 0 | 0 | 0 | 4 |");
+    expect(md).toContain("- lostWrites: `sample-run/p0/0 at p0@0`");
+  });
+
+  test("HTML has the per-partition positions table and every check's count, bad ones marked", () => {
+    const html = renderHtml(lossy);
+    expect(html).toContain("<h3>Kafka per-partition checks: INVALID</h3>");
+    expect(html).toContain(
+      `<tr><th>partition</th><th>acknowledged</th><th>acked offsets</th><th>highest read</th></tr><tr><td>0</td><td class="num">5,994</td><td class="num">0–5993</td><td class="num">5993</td></tr>`,
+    );
+    for (const [check, n] of Object.entries(counts)) {
+      expect(html).toContain(`<tr><td>${check}</td><td class="num bad">${n}</td></tr>`);
+    }
+    expect(html).toContain(`<tr><td>inconsistentOffsets</td><td class="num good">0</td></tr>`);
+    expect(renderHtml(good)).toContain("<h3>Kafka per-partition checks: valid</h3>");
   });
 });
 
@@ -143,6 +214,7 @@ describe("terminal output", () => {
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(lines[0]).toBe("kill-leader on embedded: FAIL");
     expect(lines.join("\n")).toContain("RabbitMQ  FAIL");
+    expect(lines.join("\n")).toContain("kill kafka-1 (leader): 37 in flight · first ack 9.");
     expect(lines.every((l) => l.length <= 120)).toBe(true);
   });
 

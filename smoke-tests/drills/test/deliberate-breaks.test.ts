@@ -1,0 +1,212 @@
+// "Break one thing on purpose and see the verdict fail with a named reason." The real drill runs (runDrill with the
+// kill-leader scenario, workload, ledger, timeline, recovery measures, checkers, verdict) against a Kafka stand-in
+// held in memory; each case breaks one thing of an otherwise passing drill and exactly its named line must fail.
+import type { Received, Subscriber } from "../../clients/types";
+import type { FaultInjector } from "../../faults/types";
+import { failuresOf, type SystemRun } from "../../reports/run-report";
+import { verdictLines } from "../../reports/verdict";
+import type { SystemHarness } from "../harness";
+import { type DrillOptions, runDrill } from "../run-drill";
+import { scenarioNamed } from "../scenarios";
+
+const nodes = ["kafka-0", "kafka-1", "kafka-2"];
+const partitions = 2;
+/** How long writes stall while the partition has no leader: several 250 ms timeline buckets, so it shows. */
+const electionMs = 800;
+
+/** Where a message lands, for a consumer that is told to miss it. */
+interface Position {
+  partition: number;
+  offset: number;
+}
+
+/**
+ * The cluster as the drill sees it: a leader, partitions that hand out offsets, and writes held while no node
+ * leads (a client retrying through an election). A kill that `takesEffect` leaves the partition leaderless for
+ * electionMs and then moves the leader to the next node; one that does not changes nothing.
+ */
+class FakeKafka {
+  leader = "kafka-0";
+  leaderless = false;
+  private readonly nextOffset = Array.from({ length: partitions }, () => 0);
+  private readonly consumers: Array<(d: Received) => void> = [];
+  private written = 0;
+  private lastWrite: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly consumerSkips?: Position) {}
+
+  /** Writes land in the order they were sent, as an idempotent producer guarantees (the offset checks hold us to it). */
+  write(ids: string[]): Promise<Position[]> {
+    const written = this.lastWrite.then(() => this.append(ids));
+    this.lastWrite = written;
+    return written;
+  }
+
+  private async append(ids: string[]): Promise<Position[]> {
+    while (this.leaderless) await new Promise((r) => setTimeout(r, 10));
+    // An ack takes a moment, so publishes are in flight when the fault strikes.
+    await new Promise((r) => setTimeout(r, 2));
+    const positions = ids.map(() => {
+      const partition = this.written++ % partitions;
+      const offset = this.nextOffset[partition] ?? 0;
+      this.nextOffset[partition] = offset + 1;
+      return { partition, offset };
+    });
+    // Delivered after the ack is recorded, as a consumer reads what the broker already committed.
+    setTimeout(() => {
+      for (const [i, id] of ids.entries()) this.deliver(id, positions[i] as Position);
+    }, 1);
+    return positions;
+  }
+
+  subscribe(onDelivery: (d: Received) => void): void {
+    this.consumers.push(onDelivery);
+  }
+
+  kill(node: string, takesEffect: boolean): void {
+    if (!takesEffect || node !== this.leader) return;
+    this.leaderless = true;
+    setTimeout(() => {
+      this.leader = nodes[(nodes.indexOf(node) + 1) % nodes.length] as string;
+      this.leaderless = false;
+    }, electionMs);
+  }
+
+  private deliver(id: string, at: Position): void {
+    const skipped = this.consumerSkips?.partition === at.partition && this.consumerSkips.offset === at.offset;
+    if (skipped) return;
+    const d: Received = { id, sentAt: 0, receivedAt: Date.now(), partition: at.partition, offset: String(at.offset) };
+    for (const consume of this.consumers) consume(d);
+  }
+}
+
+function harnessOn(cluster: FakeKafka): SystemHarness {
+  return {
+    system: "kafka",
+    destination: "mp-smoke",
+    duplicatesAllowed: true,
+    async openPublishers(count) {
+      return Array.from({ length: count }, (_, i) => ({
+        name: `p${i}`,
+        publisher: {
+          async publish(batch) {
+            const positions = await cluster.write(batch.map((env) => env.id));
+            return positions.map((position) => ({ type: "ok" as const, position }));
+          },
+          close: async () => undefined,
+        },
+      }));
+    },
+    subscriber(): Subscriber {
+      return { start: async (onDelivery) => cluster.subscribe(onDelivery), stop: async () => undefined };
+    },
+    leader: async () => cluster.leader,
+    followers: async () => nodes.filter((n) => n !== cluster.leader),
+    health: async () =>
+      cluster.leaderless ? { healthy: false, detail: "mp-smoke-0 has no leader" } : { healthy: true, detail: "ok" },
+    redundancy: async () => ({ least: 3, needed: 2, detail: "ISR [0,1,2]" }),
+    nodes: () => nodes,
+    close: async () => undefined,
+  };
+}
+
+function faultsOn(cluster: FakeKafka, killTakesEffect: boolean): FaultInjector {
+  const notHere = async () => {
+    throw new Error("kill-leader does not use this fault");
+  };
+  return {
+    kind: "embedded",
+    async kill(node) {
+      cluster.kill(node, killTakesEffect);
+      return { bySigkill: true, detail: "SIGKILL to the stand-in" };
+    },
+    restore: async () => undefined,
+    isolate: notHere,
+    heal: notHere,
+    rollingRestart: notHere,
+    activeKafkaController: notHere,
+    healAll: async () => undefined,
+  };
+}
+
+const drillOptions = (recoveryBoundMs: number): DrillOptions => ({
+  runId: "deliberate-breaks",
+  // Long enough after the fault for the 1 s stretch of clean acks that counts as recovered.
+  settings: { steadyMs: 1_000, faultMs: 2_500, afterMs: 2_000, rounds: 1, healthTimeoutMs: 3_000, recoveryBoundMs },
+  workload: { messageBytes: 100, batchSize: 10, inFlightBatches: 2, ratePerSec: 400 },
+  publishers: 1,
+  drainTimeoutMs: 2_000,
+});
+
+interface Break {
+  killTakesEffect?: boolean;
+  recoveryBoundMs?: number;
+  consumerSkips?: Position;
+}
+
+/** The baseline drill (the kill moves the leader, bound 3 s, a consumer that reads everything), with one break. */
+function drill(broken: Break = {}): Promise<SystemRun> {
+  const cluster = new FakeKafka(broken.consumerSkips);
+  return runDrill(
+    harnessOn(cluster),
+    faultsOn(cluster, broken.killTakesEffect ?? true),
+    scenarioNamed("kill-leader"),
+    drillOptions(broken.recoveryBoundMs ?? 3_000),
+  );
+}
+
+const passedByName = (run: SystemRun) => Object.fromEntries(verdictLines(run).map((l) => [l.name, l.passed]));
+const everyLinePasses = {
+  "fault took effect": true,
+  "writes acknowledged after the fault": true,
+  "recovery within the bound": true,
+  "no acknowledged message lost": true,
+  "nothing unexpected consumed": true,
+};
+
+describe("a drill broken on purpose fails with the named reason, and only that one", () => {
+  test("baseline: the unbroken drill passes every line", async () => {
+    const run = await drill();
+    expect(passedByName(run)).toEqual(everyLinePasses);
+    expect(failuresOf(run)).toEqual([]);
+    // Under load throughout (about 400 msg/s for 4 s, less the stall), not a trickle.
+    expect(run.ledger.counts.acknowledged).toBeGreaterThan(500);
+    // The stall is measured, not assumed: writes came back after the election, within the bound.
+    expect(run.recovery).toHaveLength(1);
+    expect(run.recovery[0]?.writes.status).toBe("recovered");
+    expect(run.recovery[0]?.writes.ms).toBeGreaterThanOrEqual(electionMs - 250);
+    expect(run.recovery[0]?.fault.inFlight).toEqual(expect.any(Number));
+  }, 30_000);
+
+  test("a fault that does nothing (the leader never moved) fails 'fault took effect'", async () => {
+    const run = await drill({ killTakesEffect: false });
+    expect(passedByName(run)).toEqual({ ...everyLinePasses, "fault took effect": false });
+    expect(failuresOf(run)).toEqual([
+      "fault took effect: killed kafka-0: leader still on kafka-0 after 2.5 s (SIGKILL to the stand-in)",
+    ]);
+  }, 30_000);
+
+  test("a recovery bound of 1 ms fails 'recovery within the bound'", async () => {
+    const run = await drill({ recoveryBoundMs: 1 });
+    expect(passedByName(run)).toEqual({ ...everyLinePasses, "recovery within the bound": false });
+    expect(failuresOf(run)).toEqual([
+      expect.stringMatching(
+        /^recovery within the bound: kill kafka-0 \(leader\): first acknowledged write after \d+ ms, bound 1 ms$/,
+      ),
+    ]);
+  }, 30_000);
+
+  test("a consumer that skips one acknowledged message fails 'no acknowledged message lost', naming where", async () => {
+    const run = await drill({ consumerSkips: { partition: 1, offset: 40 } });
+    expect(passedByName(run)).toEqual({ ...everyLinePasses, "no acknowledged message lost": false });
+    expect(run.ledger.counts).toMatchObject({ lost: 1, unexpected: 0 });
+    expect(run.ledger.lostMessages).toEqual([{ id: expect.any(String), partition: 1, offset: 40 }]);
+    // The same miss, as the drain, the total-queue checker and the Kafka offset checks each see it.
+    expect(failuresOf(run)).toEqual([
+      "drain: 1 acknowledged messages still unconsumed after 2 s",
+      "1 acknowledged message(s) were never consumed (lost)",
+      "1 lostWrites: acknowledged writes below the highest read offset were never read (lost-write)",
+      "1 unseen: acknowledged writes were never read",
+    ]);
+  }, 30_000);
+});

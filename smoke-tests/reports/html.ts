@@ -5,15 +5,7 @@ import type { LatencySummary } from "../stats/histogram";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
 import { renderTimelineSvg } from "./svg-timeline";
-import {
-  inFlightText,
-  ledgerCells,
-  lostSample,
-  recoveryText,
-  recoveryTone,
-  type Tone,
-  verdictLines,
-} from "./verdict";
+import { inFlightText, ledgerCells, lostSample, recoveryText, recoveryTone, type Tone, verdictLines } from "./verdict";
 
 const css = `
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; margin: 0; background: #f6f8fa; }
@@ -73,7 +65,9 @@ function renderSystem(run: SystemRun): string {
   return [
     `<section class="system" id="${run.system}">`,
     `<h2>${e(name)}: <span class="${systemPassed(run) ? "good" : "bad"}">${systemPassed(run) ? "pass" : "FAIL"}</span></h2>`,
-    `<div class="cells">${ledgerCells(run).map((c) => cell(c.label, c.value, c.tone, c.note)).join("")}</div>`,
+    `<div class="cells">${ledgerCells(run)
+      .map((c) => cell(c.label, c.value, c.tone, c.note))
+      .join("")}</div>`,
     failures.length > 0 ? `<ul class="failures">${failures.map((f) => `<li>${e(f)}</li>`).join("")}</ul>` : "",
     renderVerdict(run),
     renderRecovery(run),
@@ -92,7 +86,8 @@ function cell(label: string, value: string, tone: Tone, note: string): string {
 
 function renderVerdict(run: SystemRun): string {
   const rows = verdictLines(run).map(
-    (v) => `<tr><td class="${v.passed ? "good" : "bad"}">${v.passed ? "✓" : "✗"}</td><td>${e(v.name)}</td><td>${e(v.detail)}</td></tr>`,
+    (v) =>
+      `<tr><td class="${v.passed ? "good" : "bad"}">${v.passed ? "✓" : "✗"}</td><td>${e(v.name)}</td><td>${e(v.detail)}</td></tr>`,
   );
   return [`<h3>Verdict</h3>`, `<table class="verdict">${rows.join("")}</table>`].join("\n");
 }
@@ -100,7 +95,8 @@ function renderVerdict(run: SystemRun): string {
 function renderRecovery(run: SystemRun): string {
   if (run.recovery.length === 0) return "";
   const rows = run.recovery.map((r) => {
-    const td = (m: typeof r.writes) => `<td class="num ${recoveryTone(m)}" title="${e(m.how)}">${e(recoveryText(m))}</td>`;
+    const td = (m: typeof r.writes) =>
+      `<td class="num ${recoveryTone(m)}" title="${e(m.how)}">${e(recoveryText(m))}</td>`;
     const inFlight = `<td class="num">${e(inFlightText(r))}</td>`;
     return `<tr><td>${e(r.fault.label)} at ${e(formatMs(r.fault.atMs))}</td>${inFlight}${td(r.writes)}${td(r.consumers)}${td(r.cluster)}</tr>`;
   });
@@ -161,7 +157,9 @@ function renderLedgerDetail(run: SystemRun): string {
   return [
     `<h3>Ledger</h3>`,
     `<table>${rows.map(([l, n, p]) => `<tr><td>${e(l)}</td><td class="num">${formatCount(n)}</td><td class="num">${e(p)}</td></tr>`).join("")}</table>`,
-    ...samples.map(([kind, ids]) => `<p><b>${e(kind)}</b>, e.g. <code>${ids.slice(0, 5).map(e).join("</code>, <code>")}</code></p>`),
+    ...samples.map(
+      ([kind, ids]) => `<p><b>${e(kind)}</b>, e.g. <code>${ids.slice(0, 5).map(e).join("</code>, <code>")}</code></p>`,
+    ),
     renderLost(run),
   ].join("\n");
 }
@@ -194,11 +192,15 @@ function renderKafkaChecks(run: SystemRun): string {
     `<table><tr><th>partition</th><th>acknowledged</th><th>acked offsets</th><th>highest read</th></tr>${positions.join("")}</table>`,
     ...Object.entries(k.samples)
       .filter(([, s]) => s.length > 0)
-      .map(([kind, s]) => `<p><b>${e(kind)}</b>, e.g. <code>${s.slice(0, 5).map(e).join("</code>, <code>")}</code></p>`),
+      .map(
+        ([kind, s]) => `<p><b>${e(kind)}</b>, e.g. <code>${s.slice(0, 5).map(e).join("</code>, <code>")}</code></p>`,
+      ),
   ].join("\n");
 }
 
 function renderSettings(settings: RunReport["settings"]): string {
-  const rows = Object.entries(settings).map(([k, v]) => `<tr><td>${e(k)}</td><td><code>${e(String(v))}</code></td></tr>`);
+  const rows = Object.entries(settings).map(
+    ([k, v]) => `<tr><td>${e(k)}</td><td><code>${e(String(v))}</code></td></tr>`,
+  );
   return rows.length === 0 ? "" : `<h2>Settings</h2><table>${rows.join("")}</table>`;
 }

@@ -20,7 +20,15 @@ export function renderMarkdown(report: RunReport): string {
     "",
     ...report.systems.flatMap(renderSystem),
     ...(Object.keys(report.settings).length > 0
-      ? ["## Settings", "", table(["setting", "value"], Object.entries(report.settings).map(([k, v]) => [k, `\`${v}\``])), ""]
+      ? [
+          "## Settings",
+          "",
+          table(
+            ["setting", "value"],
+            Object.entries(report.settings).map(([k, v]) => [k, `\`${v}\``]),
+          ),
+          "",
+        ]
       : []),
   ].join("\n");
 }
@@ -61,8 +69,18 @@ function renderSystem(run: SystemRun): string[] {
     table(
       ["", "msg/s", "MB/s", "messages"],
       [
-        ["acknowledged", formatRate(run.published.messagesPerSecond, ""), run.published.megabytesPerSecond.toFixed(2), formatCount(run.published.messages)],
-        ["consumed", formatRate(run.consumed.messagesPerSecond, ""), run.consumed.megabytesPerSecond.toFixed(2), formatCount(run.consumed.messages)],
+        [
+          "acknowledged",
+          formatRate(run.published.messagesPerSecond, ""),
+          run.published.megabytesPerSecond.toFixed(2),
+          formatCount(run.published.messages),
+        ],
+        [
+          "consumed",
+          formatRate(run.consumed.messagesPerSecond, ""),
+          run.consumed.megabytesPerSecond.toFixed(2),
+          formatCount(run.consumed.messages),
+        ],
       ],
     ),
     "",
@@ -102,10 +120,7 @@ function renderKafkaPositions(k: NonNullable<SystemRun["kafka"]>): string[] {
       ]),
     ),
     "",
-    table(
-      Object.keys(k.counts),
-      [Object.values(k.counts).map((n) => formatCount(n))],
-    ),
+    table(Object.keys(k.counts), [Object.values(k.counts).map((n) => formatCount(n))]),
     "",
     ...Object.entries(k.samples)
       .filter(([, s]) => s.length > 0)

@@ -8,7 +8,6 @@ import type { LatencySummary } from "../stats/histogram";
 import type { Throughput } from "../stats/rate";
 import type { Timeline } from "../stats/timeline";
 
-
 /**
  * One reason a drill passes or fails, decided from what was observed: the fault took effect, writes were acknowledged
  * after it, the clients recovered within the bound. A report prints every line, passed or not.

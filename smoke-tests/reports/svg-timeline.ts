@@ -55,7 +55,12 @@ export function timelinePanels(secondsPerPoint: number): Panel[] {
       title: "Publish errors",
       unit: "/s",
       series: [
-        { label: "failed + unknown", color: chartColors.errors, style: "bars", value: (b) => perSecond(b.failed + b.unknown) },
+        {
+          label: "failed + unknown",
+          color: chartColors.errors,
+          style: "bars",
+          value: (b) => perSecond(b.failed + b.unknown),
+        },
       ],
     },
   ];
@@ -73,7 +78,10 @@ export function niceTicks(max: number, count = 4): number[] {
 }
 
 /** Fault windows: each fault until its heal, else until the next fault, else the end of the chart. */
-export function faultWindows(events: TimelineEvent[], endMs: number): Array<{ fromMs: number; toMs: number; label: string }> {
+export function faultWindows(
+  events: TimelineEvent[],
+  endMs: number,
+): Array<{ fromMs: number; toMs: number; label: string }> {
   const faults = events.filter((e) => e.kind === "fault");
   return faults.map((fault, i) => {
     const next = faults[i + 1]?.atMs ?? endMs;
@@ -122,7 +130,9 @@ function renderPanel(
   const y = (v: number) => bottom - (v / yMax) * layout.panelHeight;
   const right = layout.width - layout.right;
   const out: string[] = [`<g class="panel">`];
-  out.push(`<text x="${layout.left}" y="${top - 8}" font-weight="600">${escapeXml(`${panel.title} (${panel.unit})`)}</text>`);
+  out.push(
+    `<text x="${layout.left}" y="${top - 8}" font-weight="600">${escapeXml(`${panel.title} (${panel.unit})`)}</text>`,
+  );
   for (const w of faultWindows(events, endMs)) {
     out.push(
       `<rect class="fault-window" x="${fmt(x(w.fromMs))}" y="${top}" width="${fmt(Math.max(1, x(w.toMs) - x(w.fromMs)))}" height="${layout.panelHeight}" fill="${chartColors.faultShade}" fill-opacity="0.12"><title>${escapeXml(w.label)}</title></rect>`,

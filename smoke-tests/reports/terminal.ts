@@ -22,13 +22,18 @@ export function paintFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = p
 export function formatTerminalSummary(report: RunReport, paint: Paint = plain, reportDir?: string): string {
   const passed = reportPassed(report);
   const lines = [
-    paint.bold(`${report.scenario} on ${report.target}: `) + paint.tone(passed ? "PASS" : "FAIL", passed ? "good" : "bad"),
+    paint.bold(`${report.scenario} on ${report.target}: `) +
+      paint.tone(passed ? "PASS" : "FAIL", passed ? "good" : "bad"),
     `run ${report.runId} · ${formatMs(report.durationMs)}`,
   ];
   for (const run of report.systems) {
     const ok = systemPassed(run);
     lines.push("", paint.bold(`${systemTitle[run.system]}  `) + paint.tone(ok ? "pass" : "FAIL", ok ? "good" : "bad"));
-    lines.push(`  ${ledgerCells(run).map((c) => `${c.label} ${paint.tone(c.value, c.tone)}`).join("   ")}`);
+    lines.push(
+      `  ${ledgerCells(run)
+        .map((c) => `${c.label} ${paint.tone(c.value, c.tone)}`)
+        .join("   ")}`,
+    );
     for (const r of run.recovery) {
       lines.push(
         `  ${r.fault.label}: ${inFlightText(r)} in flight · first ack ${recoveryText(r.writes)}` +

@@ -18,7 +18,12 @@ export interface VerdictCell {
 export function ledgerCells(run: SystemRun): VerdictCell[] {
   const c = run.ledger.counts;
   return [
-    { label: "lost", value: formatCount(c.lost), tone: c.lost > 0 ? "bad" : "good", note: "acknowledged, never consumed; must be 0" },
+    {
+      label: "lost",
+      value: formatCount(c.lost),
+      tone: c.lost > 0 ? "bad" : "good",
+      note: "acknowledged, never consumed; must be 0",
+    },
     {
       label: "unexpected",
       value: formatCount(c.unexpected),
@@ -63,8 +68,16 @@ export function verdictLines(run: SystemRun): VerdictLine[] {
   const c = run.ledger.counts;
   return [
     ...(run.verdict ?? []),
-    { name: "no acknowledged message lost", passed: c.lost === 0, detail: `${formatCount(c.lost)} lost of ${formatCount(c.acknowledged)} acknowledged` },
-    { name: "nothing unexpected consumed", passed: c.unexpected === 0, detail: `${formatCount(c.unexpected)} unexpected` },
+    {
+      name: "no acknowledged message lost",
+      passed: c.lost === 0,
+      detail: `${formatCount(c.lost)} lost of ${formatCount(c.acknowledged)} acknowledged`,
+    },
+    {
+      name: "nothing unexpected consumed",
+      passed: c.unexpected === 0,
+      detail: `${formatCount(c.unexpected)} unexpected`,
+    },
   ];
 }
 

@@ -19,10 +19,16 @@ export interface WrittenReport {
 }
 
 export function writeRunReport(report: RunReport, reportsRoot = defaultReportsRoot): WrittenReport {
-  if (!/^[A-Za-z0-9._-]+$/.test(report.runId)) throw new Error(`run id ${report.runId} is not safe as a directory name`);
+  if (!/^[A-Za-z0-9._-]+$/.test(report.runId))
+    throw new Error(`run id ${report.runId} is not safe as a directory name`);
   const dir = join(reportsRoot, report.runId);
   mkdirSync(dir, { recursive: true });
-  const written = { dir, json: join(dir, "report.json"), markdown: join(dir, "report.md"), html: join(dir, "report.html") };
+  const written = {
+    dir,
+    json: join(dir, "report.json"),
+    markdown: join(dir, "report.md"),
+    html: join(dir, "report.html"),
+  };
   writeFileSync(written.json, renderJson(report));
   writeFileSync(written.markdown, renderMarkdown(report));
   writeFileSync(written.html, renderHtml(report));

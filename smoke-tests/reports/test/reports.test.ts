@@ -153,9 +153,9 @@ describe("what a fault could catch and what was lost", () => {
     expect(lostCount).toBeGreaterThan(20); // more than the 20 samples
     expect(lost).toHaveLength(lostCount);
     expect(lost[0]).toEqual({ id: "sample-run/p0/0", partition: 0, offset: 0 });
-    expect(lost.every((m: { partition?: number; offset?: number }) => m.partition === 0 && m.offset !== undefined)).toBe(
-      true,
-    );
+    expect(
+      lost.every((m: { partition?: number; offset?: number }) => m.partition === 0 && m.offset !== undefined),
+    ).toBe(true);
     const more = `and ${lostCount - 10} more in report.json`;
     const md = renderMarkdown(manyLost);
     expect(md).toContain("- `sample-run/p0/100 at p0@100`");
@@ -185,7 +185,9 @@ describe("Kafka positions and live checks", () => {
 
   test("Markdown has the per-partition positions table and every check's count", () => {
     const md = renderMarkdown(lossy);
-    expect(md).toContain("| partition | acknowledged | acked offsets | highest read |\n| --- | --- | --- | --- |\n| 0 | 5,994 | 0–5993 | 5993 |");
+    expect(md).toContain(
+      "| partition | acknowledged | acked offsets | highest read |\n| --- | --- | --- | --- |\n| 0 | 5,994 | 0–5993 | 5993 |",
+    );
     expect(md).toContain(
       "| inconsistentOffsets | duplicateWrites | lostWrites | unseen | abortedReads | nonmonotonicSends | nonmonotonicPolls | pollSkips |",
     );

@@ -47,7 +47,8 @@ export function sampleKafkaRun(options: { loseEvery?: number; faultLabel?: strin
   }
   timeline.event(t0 + 20_000, "fault", options.faultLabel ?? "kill kafka-1 (leader)", { inFlight: 37 });
   timeline.event(t0 + 35_000, "heal", "kafka-1 back");
-  for (let ms = 19_000; ms < 45_000; ms += 2000) timeline.event(t0 + ms, "health", "probe", { healthy: ms < 20_000 || ms >= 31_000 });
+  for (let ms = 19_000; ms < 45_000; ms += 2000)
+    timeline.event(t0 + ms, "health", "probe", { healthy: ms < 20_000 || ms >= 31_000 });
   const snapshot = timeline.snapshot();
   return {
     system: "kafka",

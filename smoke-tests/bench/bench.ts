@@ -1,18 +1,23 @@
 // `npm run bench`: our workload and the broker's own perf tool, side by side on the same target with the same
 // durability settings, in alternating rounds (ours, reference, ours, reference, ...) so drift hits both equally.
 // The figure of merit is the median of ours/reference per system; timing assertions never go into tests.
+// Whether our consumers keep up (sustained throughput, backlog bounded or growing) is reported beside the ratio, which
+// stays publish rate against publish rate on equal terms: PerfTest consumes while it publishes, so our RabbitMQ rounds
+// do too; ProducerPerformance does not, so our Kafka rounds publish only and one extra Kafka round adds a consumer.
 import * as amqp from "amqplib";
 import { withAdmin } from "../../brokers/kafka";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { withPrivateFile } from "../../toolchain/src/secrets";
-import { KafkaPublisher, kafka } from "../clients/kafka";
+import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
 import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
+import type { Sustained } from "../stats/sustained";
 import { TimelineRecorder } from "../stats/timeline";
 import { sleep, Workload } from "../workload/workload";
+import { median, sustainedOverLoad } from "./consumers";
 import {
   describeTuning,
   type ProducerTuning,
@@ -74,14 +79,10 @@ export interface BenchSystemResult {
   /** The sweep that chose "best": each candidate's rate. */
   sweep: Array<{ settings: string; messagesPerSec: number }>;
   rounds: BenchRound[];
+  /** Whether our consumers kept up: from each RabbitMQ round, or from one extra Kafka round with a consumer. */
+  keepUp: Sustained[];
   medianRatio: number;
   medianRatioBest: number;
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? Number.NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /** Creates the bench topic with the target's durability (auto-create is off on a durable cluster). */
@@ -116,47 +117,66 @@ export function equalProducerTuning(recordBytes: number): ProducerTuning {
   return { batchBytes, lingerMs: 0, maxInFlight: oursKafkaShape.inFlight };
 }
 
-async function oursKafka(target: Target, s: BenchSettings): Promise<ReferenceResult> {
+async function oursKafka(target: Target, s: BenchSettings, consume: boolean): Promise<ReferenceResult> {
+  const runId = newRunId();
   const client = kafka(target.kafka, { clientId: "mp-bench-producer" });
   const publishers: Array<{ name: string; publisher: Publisher }> = [];
   for (let i = 0; i < oursKafkaShape.producers; i++)
     publishers.push({ name: `b${i}`, publisher: await KafkaPublisher.open(client, s.kafkaTopic) });
-  const ledger = new Ledger(newRunId());
-  const wl = new Workload(ledger, new TimelineRecorder(Date.now()), publishers, [], {
+  // A fresh group per round, seeded at the topic's end: it reads this round's records only, not earlier rounds' or
+  // the reference tool's.
+  const subscribers = consume
+    ? [new KafkaSubscriber(kafka(target.kafka, { clientId: "mp-bench-consumer" }), s.kafkaTopic, `mp-bench-${runId}`)]
+    : [];
+  const timeline = new TimelineRecorder(Date.now());
+  const wl = new Workload(new Ledger(runId), timeline, publishers, subscribers, {
     messageBytes: s.messageBytes,
     batchSize: oursKafkaShape.recordsPerSend,
     inFlightBatches: oursKafkaShape.inFlight,
   });
-  const start = Date.now();
-  wl.startProducing();
-  while (wl.stats.acked.overall(Date.now()).messages < s.kafkaRecords && Date.now() - start < 300_000) await sleep(20);
-  const result = summarize("ours (kafkajs, idempotent, acks=all)", wl, start, s.messageBytes);
-  await wl.close();
-  return result;
+  try {
+    await wl.startConsuming();
+    const start = Date.now();
+    wl.startProducing();
+    while (wl.stats.acked.overall(Date.now()).messages < s.kafkaRecords && Date.now() - start < 300_000)
+      await sleep(20);
+    const loadEnd = Date.now();
+    // Summarized when the count is reached, as before: the sends still in flight are not counted.
+    const result = summarize("ours (kafkajs, idempotent, acks=all)", wl, start, s.messageBytes);
+    await wl.stopProducing();
+    if (!consume) return result;
+    const sustained = sustainedOverLoad(timeline.snapshot(), start - timeline.startedAt, loadEnd - timeline.startedAt);
+    await wl.drain(10_000);
+    return { ...result, sustained };
+  } finally {
+    await wl.close();
+  }
 }
 
 async function oursRabbit(target: Target, s: BenchSettings): Promise<ReferenceResult> {
   const runId = newRunId();
   const publisher = await RabbitPublisher.open(target.rabbitmq, s.rabbitQueue, { firstNode: 0 });
   const subscriber = new RabbitSubscriber(target.rabbitmq, s.rabbitQueue, { firstNode: 0, prefetch: 500, purge: true });
-  const ledger = new Ledger(runId);
-  const wl = new Workload(ledger, new TimelineRecorder(Date.now()), [{ name: "b0", publisher }], [subscriber], {
+  const timeline = new TimelineRecorder(Date.now());
+  const wl = new Workload(new Ledger(runId), timeline, [{ name: "b0", publisher }], [subscriber], {
     messageBytes: s.messageBytes,
     batchSize: s.confirmWindow / 2,
     inFlightBatches: 2,
   });
-  await wl.startConsuming();
-  const start = Date.now();
-  wl.startProducing();
-  await sleep(s.rabbitSeconds * 1000);
-  await wl.stopProducing();
-  const result = {
-    ...summarize("ours (amqplib, quorum, persistent, confirms)", wl, start, s.messageBytes),
-    consumedPerSec: wl.stats.consumed.overall(Date.now()).messages / ((Date.now() - start) / 1000),
-  };
-  await wl.drain(30_000);
-  await wl.close();
-  return result;
+  try {
+    await wl.startConsuming();
+    const start = Date.now();
+    wl.startProducing();
+    await sleep(s.rabbitSeconds * 1000);
+    const loadEnd = Date.now();
+    await wl.stopProducing();
+    const result = summarize("ours (amqplib, quorum, persistent, confirms)", wl, start, s.messageBytes);
+    const sustained = sustainedOverLoad(timeline.snapshot(), start - timeline.startedAt, loadEnd - timeline.startedAt);
+    await wl.drain(30_000);
+    return { ...result, sustained };
+  } finally {
+    await wl.close();
+  }
 }
 
 /** From the start to the last acknowledgement, as the reference tools count: connecting and disconnecting excluded. */
@@ -200,10 +220,17 @@ export async function benchSystem(
     return benchRounds(target, system, s, "", progress);
   }
   await ensureKafkaTopic(target, s.kafkaTopic);
-  // Kafka's credentials go to a private temp file for the Java tool, never onto its command line; removed after.
-  return withPrivateFile("producer.properties", producerProperties(target.kafka), (propsFile) =>
-    benchRounds(target, system, s, propsFile, progress),
-  );
+  try {
+    // Kafka's credentials go to a private temp file for the Java tool, never onto its command line; removed after.
+    return await withPrivateFile("producer.properties", producerProperties(target.kafka), (propsFile) =>
+      benchRounds(target, system, s, propsFile, progress),
+    );
+  } finally {
+    // A bench writes gigabytes (every round, both tools, times the replication factor): none of it is kept.
+    await withAdmin(kafka(target.kafka, { clientId: "mp-bench-admin" }), (admin) =>
+      admin.deleteTopics({ topics: [s.kafkaTopic] }),
+    );
+  }
 }
 
 /** One run of the reference tool with the given settings. */
@@ -277,7 +304,7 @@ async function benchRounds(
   for (let round = 1 - s.warmupRounds; round <= s.rounds; round++) {
     const label = round < 1 ? `warm-up ${round + s.warmupRounds}/${s.warmupRounds}` : `round ${round}/${s.rounds}`;
     progress(`${system} ${label}: ours`);
-    const ours = system === "kafka" ? await oursKafka(target, s) : await oursRabbit(target, s);
+    const ours = system === "kafka" ? await oursKafka(target, s, false) : await oursRabbit(target, s);
     progress(`${system} ${label}: reference at our settings`);
     const atEqual = await reference(equal, 1);
     progress(`${system} ${label}: reference at its best`);
@@ -291,8 +318,15 @@ async function benchRounds(
         `${atBest.messagesPerSec.toFixed(0)} at its best (ratio ${ratioBest.toFixed(2)})`,
     );
   }
+  let keepUp = rounds.flatMap((r) => (r.ours.sustained ? [r.ours.sustained] : []));
+  if (system === "kafka") {
+    progress("kafka keep-up round: ours with a consumer (not in the ratio)");
+    const withConsumer = await oursKafka(target, s, true);
+    keepUp = withConsumer.sustained ? [withConsumer.sustained] : [];
+  }
   return {
     system,
+    keepUp,
     settings:
       system === "kafka"
         ? {

@@ -8,13 +8,16 @@ import { join } from "node:path";
 import type { KafkaTarget, RabbitMQTarget } from "../../contract/target";
 import { toolPaths } from "../../toolchain/src/paths";
 import { maskSecrets } from "../../toolchain/src/secrets";
+import type { Sustained } from "../stats/sustained";
 
 export interface ReferenceResult {
   tool: string;
   messages: number;
   messagesPerSec: number;
-  /** Consumed per second over the same run, where the tool consumes (RabbitMQ): is the rate sustained? */
+  /** Consumed per second over the same run, where the tool consumes (RabbitMQ PerfTest's receiving rate). */
   consumedPerSec?: number;
+  /** Ours only: did our consumers keep up over the load (backlog bounded or growing)? */
+  sustained?: Sustained;
   megabytesPerSec: number;
   p50Ms?: number;
   p95Ms?: number;

@@ -318,12 +318,9 @@ async function benchRounds(
         `${atBest.messagesPerSec.toFixed(0)} at its best (ratio ${ratioBest.toFixed(2)})`,
     );
   }
-  let keepUp = rounds.flatMap((r) => (r.ours.sustained ? [r.ours.sustained] : []));
-  if (system === "kafka") {
-    progress("kafka keep-up round: ours with a consumer (not in the ratio)");
-    const withConsumer = await oursKafka(target, s, true);
-    keepUp = withConsumer.sustained ? [withConsumer.sustained] : [];
-  }
+  if (system === "kafka") progress("kafka keep-up round: ours with a consumer (not in the ratio)");
+  const keepUpRounds = system === "kafka" ? [await oursKafka(target, s, true)] : rounds.map((r) => r.ours);
+  const keepUp = keepUpRounds.flatMap((r) => (r.sustained ? [r.sustained] : []));
   return {
     system,
     keepUp,

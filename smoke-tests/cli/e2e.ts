@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { loadKubeConfig } from "../../contract/kube-config";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { up as embeddedUp } from "../../embedded/environment";
 import { checkCommandLine, elapsedStamp, flag, main } from "../../toolchain/src/command-line";
@@ -15,7 +16,7 @@ import { deployPassed, describeChanges, formatSummary } from "../deploy/summary"
 import { brokenTopicConfig } from "../e2e/broken-topic";
 import { type DrillFigures, drillFigures, type E2eStep, formatE2e } from "../e2e/summary";
 import { withConfigCopy } from "../faults/stack-update";
-import { type KubePlacement, kubeConfigFor, statefulSetsOf } from "../kube/rollout";
+import { type KubePlacement, statefulSetsOf } from "../kube/rollout";
 import { progressPrinter } from "./common";
 import { runScenario } from "./drill";
 
@@ -68,7 +69,7 @@ async function readDeployed(stackName: string): Promise<Deployed> {
 
 /** Three brokers of each system Running (not counting Jobs' pods); prints every pod, as `kubectl get pods -A`. */
 async function checkPods(d: Deployed, printer: Printer): Promise<string> {
-  const { lib, kc } = await kubeConfigFor(d.placement);
+  const { lib, kc } = await loadKubeConfig(d.placement);
   const pods = (await kc.makeApiClient(lib.CoreV1Api).listPodForAllNamespaces()).items;
   printer.line(
     pods
@@ -115,7 +116,7 @@ async function runDrills(
 
 /** After destroy: none of the stack's namespaces, and no PVC or Secret in them, may be left (deletion takes a while). */
 async function nothingLeft(d: Deployed): Promise<string> {
-  const { lib, kc } = await kubeConfigFor(d.placement);
+  const { lib, kc } = await loadKubeConfig(d.placement);
   const core = kc.makeApiClient(lib.CoreV1Api);
   const ours = (o: { metadata?: { namespace?: string } }) => d.namespaces.includes(o.metadata?.namespace ?? "");
   const deadline = Date.now() + 120_000;
@@ -136,7 +137,7 @@ type Printer = ReturnType<typeof progressPrinter>;
 
 /** Each StatefulSet's generation: equal before and after means no broker was touched. */
 async function generations(p: KubePlacement): Promise<string> {
-  const { lib, kc } = await kubeConfigFor(p);
+  const { lib, kc } = await loadKubeConfig(p);
   const apps = kc.makeApiClient(lib.AppsV1Api);
   const out: string[] = [];
   for (const { namespace, name } of statefulSetsOf(p)) {

@@ -3,9 +3,10 @@
 // connecting to the brokers. "rolled out" is this project's own StatefulSet await (../kube/rollout.ts); "gate" reads the
 // Job that `pulumi up` already waited for, and its report from the pod's log.
 import type { Stack } from "@pulumi/pulumi/automation";
+import { loadKubeConfig } from "../../contract/kube-config";
 import { validateTarget } from "../../contract/validate-target";
 import { gateReportHeading } from "../gate/report";
-import { type KubePlacement, kubeConfigFor } from "../kube/rollout";
+import type { KubePlacement } from "../kube/rollout";
 
 /** The gate report the Job printed: from its first line ("smoke gate on …") to the end. */
 export function gateReportFromLog(log: string): string {
@@ -18,7 +19,7 @@ export async function inClusterGate(
   placement: KubePlacement,
   gate: { namespace: string; job: string },
 ): Promise<{ passed: boolean; report: string }> {
-  const { lib, kc } = await kubeConfigFor(placement);
+  const { lib, kc } = await loadKubeConfig(placement);
   const batch = kc.makeApiClient(lib.BatchV1Api);
   const core = kc.makeApiClient(lib.CoreV1Api);
   const job = await batch.readNamespacedJob({ name: gate.job, namespace: gate.namespace });
@@ -36,7 +37,7 @@ export async function newestGateReport(
   placement: KubePlacement,
   namespace: string,
 ): Promise<{ job: string; passed: boolean; report: string } | undefined> {
-  const { lib, kc } = await kubeConfigFor(placement);
+  const { lib, kc } = await loadKubeConfig(placement);
   const jobs = (await kc.makeApiClient(lib.BatchV1Api).listNamespacedJob({ namespace })).items;
   const newest = jobs
     .filter((j) => j.metadata?.name)

@@ -10,7 +10,8 @@ import { spawnSync } from "node:child_process";
 import { Writable } from "node:stream";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
-import { type KubePlacement, kubeConfigFor, waitRolledOut } from "../kube/rollout";
+import { loadKubeConfig } from "../../contract/kube-config";
+import { type KubePlacement, waitRolledOut } from "../kube/rollout";
 import type { FaultInjector, KillEvidence, RollObservation, RollWatch } from "./types";
 
 const isolationLabel = "messaging-platform.io/fault";
@@ -204,7 +205,7 @@ export class KubernetesFaults implements FaultInjector {
   }
 
   static async connect(placement: KubePlacement): Promise<KubernetesFaults> {
-    const { lib, kc } = await kubeConfigFor(placement);
+    const { lib, kc } = await loadKubeConfig(placement);
     return new KubernetesFaults(placement, lib, kc);
   }
 

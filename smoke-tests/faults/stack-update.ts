@@ -2,8 +2,7 @@
 // into a copy of Pulumi.<stack>.yaml (pulumi --config-file), so the stack's own file is never edited: `restore()` is
 // a plain `pulumi up` from that file, which rolls the brokers back. Both ups run through the Automation API with the
 // policy pack, exactly as `npm run deploy` does, the in-cluster gate included.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
@@ -11,6 +10,7 @@ import { deepMerge, isMapping, pick, readValuesFile, type Values } from "../../c
 import { pulumiProject as project } from "../../contract/pulumi-project";
 import type { SystemName } from "../../contract/systems";
 import { pulumiFailure } from "../../infra/pulumi-failure";
+import { withPrivateFile } from "../../toolchain/src/secrets";
 import { failedGateReport } from "../deploy/in-cluster";
 import { describeChanges } from "../deploy/summary";
 import type { SettingChange, StackChanger } from "./types";
@@ -54,15 +54,8 @@ export function withSettingChanged(configText: string, change: SettingChange): s
  * Runs `body` with `text` as a stack config file (0600, in a private temporary directory, removed after): what
  * `pulumi --config-file` takes instead of Pulumi.<stack>.yaml, so the stack's own file is never edited.
  */
-export async function withConfigCopy<T>(stack: string, text: string, body: (file: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), "mp-stack-config-"));
-  try {
-    const file = join(dir, `Pulumi.${stack}.yaml`);
-    writeFileSync(file, text, { mode: 0o600 });
-    return await body(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export function withConfigCopy<T>(stack: string, text: string, body: (file: string) => Promise<T>): Promise<T> {
+  return withPrivateFile(`Pulumi.${stack}.yaml`, text, body);
 }
 
 export interface StackUpdateOptions {

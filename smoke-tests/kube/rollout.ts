@@ -7,11 +7,6 @@ import type { Placement } from "../../contract/target";
 
 export type KubePlacement = Extract<Placement, { kind: "kubernetes" }>;
 
-/** The client library and the placement's kubeconfig (its file and context, or the default: in a pod, its token). */
-export function kubeConfigFor(placement: KubePlacement): Promise<{ lib: typeof k8s; kc: k8s.KubeConfig }> {
-  return loadKubeConfig(placement);
-}
-
 export interface RolloutView {
   name: string;
   generation?: number;
@@ -64,7 +59,7 @@ export async function waitRolledOut(
   progress: (line: string) => void,
   system?: "kafka" | "rabbitmq",
 ): Promise<string> {
-  const { lib, kc } = await kubeConfigFor(placement);
+  const { lib, kc } = await loadKubeConfig(placement);
   const apps = kc.makeApiClient(lib.AppsV1Api);
   const deadline = Date.now() + timeoutMs;
   const done: string[] = [];

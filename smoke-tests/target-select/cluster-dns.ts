@@ -3,8 +3,9 @@
 // itself) reaches the pods and Services but resolves through the machine's resolver, which must never be asked for
 // cluster names. So names under the cluster domain, and only those, are resolved through the cluster's DNS Service
 // (kube-system/kube-dns), read from the API; every other name resolves as before. Inside a pod nothing changes.
+
+import { loadKubeConfig } from "../../contract/kube-config";
 import type { Target } from "../../contract/target";
-import { kubeConfigFor } from "../kube/rollout";
 import { endpointsOf } from "./reachability";
 
 // The dns module object, not an ES namespace (which is frozen): net and undici look `lookup` up on it per connection.
@@ -62,7 +63,7 @@ export async function useClusterDns(target: Target, env: NodeJS.ProcessEnv = pro
   const placement = target.placement;
   if (placement.kind !== "kubernetes" || env.KUBERNETES_SERVICE_HOST) return undefined;
   if (clusterHostnames(target).length === 0) return undefined;
-  const { lib, kc } = await kubeConfigFor(placement);
+  const { lib, kc } = await loadKubeConfig(placement);
   const svc = await kc
     .makeApiClient(lib.CoreV1Api)
     .readNamespacedService({ name: "kube-dns", namespace: "kube-system" })

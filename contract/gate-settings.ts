@@ -1,6 +1,7 @@
 // What the smoke gate checks and how hard: which systems, whether a broker is killed, how many messages, and the
 // throughput floors. Pure data with one validator, shared by the stack config (infra/settings.ts reads `gate:`) and
 // the target (a stack's `target.gate` output), so a floor is written once, in Pulumi.<stack>.yaml.
+import { defaultKafkaClient, isKafkaClientName, type KafkaClientName, kafkaClientNames } from "./kafka-clients";
 import type { SystemName } from "./systems";
 
 export interface ThroughputFloor {
@@ -12,6 +13,8 @@ export interface ThroughputFloor {
 
 export interface GateSettings {
   systems: SystemName[];
+  /** The Kafka client library the gate's producers use (the one the applications on this cluster use). */
+  kafkaClient: KafkaClientName;
   /** Kill the leader under load and count; production stacks may turn it off (the default there). */
   nodeFailure: boolean;
   durability: {
@@ -36,6 +39,7 @@ export interface GateSettings {
 /** Sized for the embedded default on 2 cores: the whole gate well under two minutes. */
 export const defaultGateSettings: GateSettings = {
   systems: ["kafka", "rabbitmq"],
+  kafkaClient: defaultKafkaClient,
   nodeFailure: true,
   durability: {
     steadyMs: 3_000,
@@ -147,7 +151,7 @@ export function parseGateSettings(
     return { problems };
   }
   const g = raw ?? {};
-  known("", g, ["systems", "nodeFailure", "durability", "throughput"]);
+  known("", g, ["systems", "kafkaClient", "nodeFailure", "durability", "throughput"]);
 
   let systems = base.systems;
   if (g.systems !== undefined) {
@@ -161,6 +165,12 @@ export function parseGateSettings(
       if (new Set(list).size !== list.length) add("systems", list, "names a system more than once");
       systems = list as SystemName[];
     }
+  }
+
+  let kafkaClient = base.kafkaClient;
+  if (g.kafkaClient !== undefined) {
+    if (isKafkaClientName(g.kafkaClient)) kafkaClient = g.kafkaClient;
+    else add("kafkaClient", g.kafkaClient, `must be one of ${kafkaClientNames.join(", ")}`);
   }
 
   let nodeFailure = base.nodeFailure;
@@ -192,5 +202,5 @@ export function parseGateSettings(
     tp.floors[system] = floor;
   }
   if (problems.length > 0) return { problems };
-  return { settings: { systems, nodeFailure, durability, throughput: tp }, problems };
+  return { settings: { systems, kafkaClient, nodeFailure, durability, throughput: tp }, problems };
 }

@@ -15,6 +15,8 @@ PULUMI_HOME_DIR="$MP_CACHE/pulumi-home"                  # PULUMI_HOME: plugins 
 HELM_ROOT="$MP_CACHE/helm-$HELM_VERSION"
 KAFKA_HOME="$MP_CACHE/kafka-$KAFKA_VERSION"
 PERF_TEST_HOME="$MP_CACHE/perf-test-$PERF_TEST_VERSION"
+# The built librdkafka client (the .node binding and librdkafka.so), copied into node_modules by setup.
+LIBRDKAFKA_BUILD="$MP_CACHE/kafka-javascript-$KAFKA_JAVASCRIPT_VERSION-node-$NODE_VERSION"
 RABBITMQ_ROOTFS="$MP_CACHE/rabbitmq-rootfs-$RABBITMQ_SUITE"
 RUNNER_ROOTFS="$MP_CACHE/runner-rootfs-$RUNNER_SUITE"      # base of the smoke-gate image (images/)
 K8S_SCHEMAS="$MP_CACHE/kubernetes-schemas-$KUBERNETES_SCHEMA_VERSION"

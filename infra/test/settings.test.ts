@@ -344,6 +344,7 @@ describe("gate settings (stack config `gate:`)", () => {
     const found = problems((c) => {
       c.gate = {
         systems: ["kafka", "kafak"],
+        kafkaClient: "rdkafka",
         nodeFailure: "yes",
         durability: { faultMs: 15 },
         throughput: { messageBytes: 10, floors: { kafka: { messagesPerSec: -1, publishP99Ms: 0 }, redis: {} } },
@@ -353,7 +354,8 @@ describe("gate settings (stack config `gate:`)", () => {
     });
     expect(found).toEqual(
       expect.arrayContaining([
-        "gate.floor = 1 is not a known setting (known: systems, nodeFailure, durability, throughput)",
+        "gate.floor = 1 is not a known setting (known: systems, kafkaClient, nodeFailure, durability, throughput)",
+        'gate.kafkaClient = "rdkafka" must be one of kafkajs, librdkafka, platformatic',
         'gate.systems[1] = "kafak" must be "kafka" or "rabbitmq"',
         'gate.nodeFailure = "yes" must be true or false',
         "gate.durability.faultMs = 15 must be an integer from 1000 to 600000",
@@ -365,7 +367,7 @@ describe("gate settings (stack config `gate:`)", () => {
         expect.stringMatching(/^gate.inCluster.namespace = "Smoke" must be a DNS-1123 label/),
       ]),
     );
-    expect(found).toHaveLength(10);
+    expect(found).toHaveLength(11);
   });
 });
 

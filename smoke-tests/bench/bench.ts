@@ -9,7 +9,8 @@ import { withAdmin } from "../../brokers/kafka";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { withPrivateFile } from "../../toolchain/src/secrets";
-import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
+import { KafkaSubscriber, kafka } from "../clients/kafka";
+import { defaultKafkaClient, type KafkaClientName, kafkaProducerClient } from "../clients/kafka-client";
 import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
@@ -45,6 +46,8 @@ export interface BenchSettings {
   confirmWindow: number;
   kafkaTopic: string;
   rabbitQueue: string;
+  /** Kafka: the client library our producer uses. */
+  kafkaClient: KafkaClientName;
 }
 
 export const defaultBenchSettings: BenchSettings = {
@@ -57,6 +60,7 @@ export const defaultBenchSettings: BenchSettings = {
   confirmWindow: 200,
   kafkaTopic: "mp-bench",
   rabbitQueue: "mp-bench",
+  kafkaClient: defaultKafkaClient,
 };
 
 export interface BenchRound {
@@ -119,10 +123,15 @@ export function equalProducerTuning(recordBytes: number): ProducerTuning {
 
 async function oursKafka(target: Target, s: BenchSettings, consume: boolean): Promise<ReferenceResult> {
   const runId = newRunId();
-  const client = kafka(target.kafka, { clientId: "mp-bench-producer" });
+  const client = kafkaProducerClient(s.kafkaClient);
   const publishers: Array<{ name: string; publisher: Publisher }> = [];
-  for (let i = 0; i < oursKafkaShape.producers; i++)
-    publishers.push({ name: `b${i}`, publisher: await KafkaPublisher.open(client, s.kafkaTopic) });
+  for (let i = 0; i < oursKafkaShape.producers; i++) {
+    const publisher = await client.openPublisher(target.kafka, s.kafkaTopic, {
+      clientId: "mp-bench-producer",
+      acks: "all",
+    });
+    publishers.push({ name: `b${i}`, publisher });
+  }
   // A fresh group per round, seeded at the topic's end: it reads this round's records only, not earlier rounds' or
   // the reference tool's.
   const subscribers = consume
@@ -142,7 +151,7 @@ async function oursKafka(target: Target, s: BenchSettings, consume: boolean): Pr
       await sleep(20);
     const loadEnd = Date.now();
     // Summarized when the count is reached, as before: the sends still in flight are not counted.
-    const result = summarize("ours (kafkajs, idempotent, acks=all)", wl, start, s.messageBytes);
+    const result = summarize(`ours (${s.kafkaClient}, idempotent, acks=all)`, wl, start, s.messageBytes);
     await wl.stopProducing();
     if (!consume) return result;
     const sustained = sustainedOverLoad(timeline.snapshot(), start - timeline.startedAt, loadEnd - timeline.startedAt);
@@ -332,6 +341,7 @@ async function benchRounds(
             acks: "all",
             idempotence: true,
             topic: s.kafkaTopic,
+            client: kafkaProducerClient(s.kafkaClient).describe("all"),
             ours: `${oursKafkaShape.producers} producer, ${oursKafkaShape.recordsPerSend} records per send, ${oursKafkaShape.inFlight} sends in flight`,
           }
         : {

@@ -8,6 +8,7 @@ import { checkCommandLine, flag, main, numberFlag } from "../../toolchain/src/co
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { consumersLine } from "../bench/consumers";
 import { measureLedger } from "../bench/ledger-footprint";
+import { parseKafkaClient } from "../clients/kafka-client";
 import { newRunId } from "../ledger/message-id";
 import { defaultReportsRoot } from "../reports/write";
 import { progressPrinter, selectTarget } from "./common";
@@ -15,8 +16,8 @@ import { progressPrinter, selectTarget } from "./common";
 const commandLine = {
   command: "bench",
   usage:
-    "npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq|kafka,rabbitmq --target <target>] | npm run bench -- --ledger",
-  values: ["rounds", "warmup", "kafka-records", "system", "target"],
+    "npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq|kafka,rabbitmq --kafka-client kafkajs|librdkafka|platformatic --target <target>] | npm run bench -- --ledger",
+  values: ["rounds", "warmup", "kafka-records", "system", "target", "kafka-client"],
   switches: ["ledger"],
 };
 const systemNames: SystemName[] = ["kafka", "rabbitmq"];
@@ -48,6 +49,7 @@ main(async () => {
       defaultBenchSettings.kafkaRecords,
       (n) => Number.isInteger(n) && n >= 1000,
     ),
+    kafkaClient: parseKafkaClient(flag(argv, "kafka-client") ?? defaultBenchSettings.kafkaClient),
   };
   const printer = progressPrinter();
   const target = await selectTarget(argv);

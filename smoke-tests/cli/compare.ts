@@ -12,8 +12,8 @@ import { drillFlags, runScenario } from "./drill";
 const commandLine = {
   command: "compare",
   usage:
-    "npm run compare [-- <scenario>] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--rate N] [--unsafe classic-transient|acks-leader]",
-  values: drillFlags.filter((f) => f !== "system"),
+    "npm run compare [-- <scenario>] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic]",
+  values: drillFlags.filter((f) => f !== "system" && f !== "kafka-clients"),
   positionals: { max: 1, what: "one scenario (default kill-leader)" },
 };
 

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { nodeFailureRate } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import { checkCommandLine, flag, main, numberFlag } from "../../toolchain/src/command-line";
+import { defaultKafkaClient, type KafkaClientName, parseKafkaClient, parseKafkaClients } from "../clients/kafka-client";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { type DrillSettings, scenarioNamed, scenarios } from "../drills/scenarios";
@@ -29,7 +30,20 @@ export const drillFlags = [
   "recovery-bound-seconds",
   "rate",
   "unsafe",
+  "kafka-client",
+  "kafka-clients",
 ];
+
+/** --kafka-client one, or --kafka-clients a,b (all = every client) for the matrix; kafkajs when neither is given. */
+export function kafkaClientsFrom(argv: readonly string[]): KafkaClientName[] {
+  const one = flag(argv, "kafka-client");
+  const many = flag(argv, "kafka-clients");
+  if (one !== undefined && many !== undefined) {
+    throw new Error(`--kafka-client = ${one} and --kafka-clients = ${many}: give one or the other`);
+  }
+  if (many !== undefined) return parseKafkaClients(many);
+  return [parseKafkaClient(one ?? defaultKafkaClient)];
+}
 
 export function drillSettings(argv: readonly string[]): DrillSettings {
   return {
@@ -53,6 +67,8 @@ export async function runScenario(
   const systems = requested.filter((s) => scenario.systems.includes(s));
   if (systems.length === 0)
     throw new Error(`--system = ${requested.join(",")}: ${scenario.name} applies to ${scenario.systems.join(", ")}`);
+  // Every flag is checked before the target is touched.
+  const kafkaClients = kafkaClientsFrom(argv);
   const target = await selectTarget(argv);
   const faults = await faultsFor(target);
   const source = parseTargetSelector(targetSelector(argv));
@@ -72,11 +88,17 @@ export async function runScenario(
   const runs: SystemRun[] = [];
   // At no less than the stack's throughput floor, from several publishers with several batches in flight each.
   const rates = systems.map((system) => `${system} ${nodeFailureRate(rate, target.gate, system)}`);
-  for (const system of systems) {
-    printer.line(`${scenario.name} on ${system} (${target.name}): ${scenario.summary}`);
+  // Kafka once per client (the client matrix); RabbitMQ once.
+  const legs = systems.flatMap(
+    (system): Array<{ system: SystemName; kafkaClient?: KafkaClientName }> =>
+      system === "kafka" ? kafkaClients.map((kafkaClient) => ({ system, kafkaClient })) : [{ system }],
+  );
+  for (const { system, kafkaClient } of legs) {
+    const leg = kafkaClients.length > 1 && kafkaClient ? `${system} with ${kafkaClient}` : system;
+    printer.line(`${scenario.name} on ${leg} (${target.name}): ${scenario.summary}`);
     runs.push(
-      await runDrill(harnessFor(target, system, { unsafe, ...ownDestination }), faults, scenario, {
-        runId: `${runId}-${system}`,
+      await runDrill(harnessFor(target, system, { unsafe, kafkaClient, ...ownDestination }), faults, scenario, {
+        runId: `${runId}-${system}${kafkaClients.length > 1 && kafkaClient ? `-${kafkaClient}` : ""}`,
         settings,
         workload: {
           messageBytes: 1024,
@@ -87,7 +109,7 @@ export async function runScenario(
         publishers: 2,
         drainTimeoutMs: 60_000,
         stack,
-        onProgress: (phase, s) => printer.sample(`${system} ${phase}`, s),
+        onProgress: (phase, s) => printer.sample(`${leg} ${phase}`, s),
       }),
     );
   }
@@ -104,6 +126,7 @@ export async function runScenario(
       messageBytes: 1024,
       publishers: 2,
       acks: unsafe === "acks-leader" ? "1, leader only (unsafe)" : "all",
+      ...(systems.includes("kafka") ? { kafkaClient: kafkaClients.join(", ") } : {}),
       queueType: unsafe === "classic-transient" ? "classic, non-durable, transient messages (unsafe)" : "quorum",
     },
     systems: runs,
@@ -120,7 +143,7 @@ if (require.main === module) {
       usage:
         "npm run drill -- <scenario> [--target embedded|stack:<name>|file:<path>] [--system kafka,rabbitmq] " +
         "[--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] " +
-        `[--rate N] [--unsafe classic-transient|acks-leader]; scenarios: ${Object.keys(scenarios).join(", ")}`,
+        `[--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic | --kafka-clients all|a,b]; scenarios: ${Object.keys(scenarios).join(", ")}`,
       values: drillFlags,
       positionals: { min: 1, max: 1, what: "one scenario" },
     });

@@ -6,6 +6,7 @@ import { defaultGateSettings, type GateSettings } from "../../contract/gate-sett
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
+import { parseKafkaClient } from "../clients/kafka-client";
 import { runGate } from "../gate/gate";
 import { formatGate, writeGateReport } from "../gate/report";
 import { waitRolledOut } from "../kube/rollout";
@@ -14,7 +15,9 @@ import { faultsFor, progressPrinter, selectTarget } from "./common";
 
 /** The stack's gate settings (target.gate, already validated) or the defaults; `--system` narrows the systems. */
 export function gateSettingsFor(target: Target, argv: readonly string[]): GateSettings {
-  const settings = target.gate ?? defaultGateSettings;
+  const stack = target.gate ?? defaultGateSettings;
+  const client = flag(argv, "kafka-client");
+  const settings = client === undefined ? stack : { ...stack, kafkaClient: parseKafkaClient(client) };
   const only = flag(argv, "system");
   if (only === undefined) return settings;
   const systems = only.split(",") as SystemName[];
@@ -28,8 +31,9 @@ main(async () => {
   const argv = process.argv.slice(2);
   checkCommandLine(argv, {
     command: "smoke",
-    usage: "npm run smoke [-- --target embedded|stack:<name>|file:<path>] [--system kafka|rabbitmq|kafka,rabbitmq]",
-    values: ["target", "system"],
+    usage:
+      "npm run smoke [-- --target embedded|stack:<name>|file:<path>] [--system kafka|rabbitmq|kafka,rabbitmq] [--kafka-client kafkajs|librdkafka|platformatic]",
+    values: ["target", "system", "kafka-client"],
   });
   const printer = progressPrinter();
   printer.line("smoke gate: checking the target…");

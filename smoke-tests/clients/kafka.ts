@@ -6,6 +6,7 @@ import { topicPartitions, withAdmin } from "../../brokers/kafka";
 import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
 import type { KafkaTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
+import { type Lane, PartitionRouter } from "./lanes";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 
 export interface KafkaClientOptions extends ClientEvents {
@@ -77,7 +78,7 @@ export function produceOutcomes(
 /**
  * A batch either lands whole (ok) or its fate is unknown (info): a rejected send may have been written.
  *
- * Every send goes to ONE partition, chosen round-robin. Found by this project's own kill-leader drill: kafkajs 2.2.4
+ * Every send goes to ONE partition (its lane's share, round robin: see lanes.ts). Found by this project's own kill-leader drill: kafkajs 2.2.4
  * loses acknowledged messages when a send spans partitions on several brokers and a leader moves mid-send. Its retry
  * (producer/sendMessages.js) re-sends only to brokers that have not answered yet; a partition whose leadership moved
  * to a broker that already answered for other partitions is silently skipped, and send() resolves as if all were
@@ -97,7 +98,7 @@ export function produceOutcomes(
 export class KafkaPublisher implements Publisher {
   private producer: Producer;
   private renewing: Promise<void> | undefined;
-  private nextPartition = 0;
+  private readonly router: PartitionRouter;
   /** One send at a time per partition (see above): the tail of each partition's chain of sends. */
   private readonly partitionTail = new Map<number, Promise<unknown>>();
   /** Disconnects of producers replaced after a failed send. */
@@ -112,7 +113,7 @@ export class KafkaPublisher implements Publisher {
     private readonly deliveryTimeoutMs: number,
   ) {
     this.producer = producer;
-    this.nextPartition = Math.floor(Math.random() * partitions.length);
+    this.router = new PartitionRouter(partitions);
   }
 
   private static async newProducer(client: Kafka, acks: PublisherAcks): Promise<Producer> {
@@ -143,8 +144,8 @@ export class KafkaPublisher implements Publisher {
     return new KafkaPublisher(client, producer, topic, partitions, acks, deliveryTimeoutMs);
   }
 
-  async publish(batch: Envelope[]): Promise<PublishOutcome[]> {
-    const partition = this.partitions[this.nextPartition++ % this.partitions.length] as number;
+  async publish(batch: Envelope[], lane?: Lane): Promise<PublishOutcome[]> {
+    const partition = this.router.next(lane);
     const previous = this.partitionTail.get(partition) ?? Promise.resolve();
     const mine = previous.then(() => this.send(partition, batch));
     this.partitionTail.set(

@@ -1,6 +1,7 @@
 // The Jepsen "client" half of a workload: one interface for both brokers, so the same generator, faults and
 // checker run on Kafka and RabbitMQ.
 import type { Envelope } from "./envelope";
+import type { Lane } from "./lanes";
 
 /**
  * How one publish ended, in Jepsen's words: ok (acknowledged), fail (definitely not written), info (unknown). A Kafka
@@ -22,8 +23,12 @@ export interface Received {
 }
 
 export interface Publisher {
-  /** Publishes a batch and resolves with one outcome per envelope, in order. Never rejects. */
-  publish(batch: Envelope[]): Promise<PublishOutcome[]>;
+  /**
+   * Publishes a batch and resolves with one outcome per envelope, in order. Never rejects. `lane` is the workload's
+   * in-flight slot that sends it: Kafka publishers give each lane its own share of the partitions (lanes.ts), so a
+   * lane waiting on a dead leader holds up only its share, as in an application that sends per partition.
+   */
+  publish(batch: Envelope[], lane?: Lane): Promise<PublishOutcome[]>;
   close(): Promise<void>;
 }
 

@@ -8,9 +8,11 @@ import { ManagementApi, queueLeader, rabbitHealth } from "../../brokers/rabbitmq
 import type { Health } from "../../contract/health";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
-import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
+import { KafkaSubscriber, kafka } from "../clients/kafka";
+import { type KafkaClientName, kafkaProducerClient } from "../clients/kafka-client";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
+import type { ClientUsed } from "../reports/run-report";
 
 export interface SystemHarness {
   system: SystemName;
@@ -40,6 +42,10 @@ export interface SystemHarness {
   redundancy(): Promise<Redundancy>;
   /** Node names of this system, for kill-random and rolling restarts. */
   nodes(): string[];
+  /** Kafka: the node leading each partition of the topic, by partition number. */
+  partitionLeaders?(): Promise<Map<number, string>>;
+  /** Kafka: the producers' client library and the settings it runs with, for the report. */
+  client?: ClientUsed;
   close(): Promise<void>;
 }
 
@@ -66,6 +72,8 @@ export interface HarnessOptions {
    * count them lost; on one topic each reads the other's messages and counts them unexpected.
    */
   ownDestination?: string;
+  /** Kafka: the client library the producers use (kafkajs unless named); the consumer is kafkajs for every client. */
+  kafkaClient?: KafkaClientName;
 }
 
 export function harnessFor(target: Target, system: SystemName, opts: HarnessOptions = {}): SystemHarness {
@@ -78,6 +86,7 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
   const topic = unsafe ? "mp-unsafe-acks-leader" : (opts.ownDestination ?? opts.destination ?? t.topics[0]?.name);
   if (!topic) throw new Error("target.kafka.topics is empty: the deployment declares no smoke topic");
   const probeOptions = { clientId: "mp-probe", retries: 1, requestTimeoutMs: 3_000 };
+  const producerClient = kafkaProducerClient(opts.kafkaClient ?? "kafkajs");
   const admin = kafka(t, probeOptions);
   const partition0 = async () => {
     const p = (await topicPartitions(admin, topic)).find((x) => x.partition === 0);
@@ -130,8 +139,12 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
       }
       const out: Array<{ name: string; publisher: Publisher }> = [];
       for (let i = 0; i < count; i++) {
-        const c = kafka(t, { clientId: `mp-producer-${i}`, onError });
-        out.push({ name: `p${i}`, publisher: await KafkaPublisher.open(c, topic, unsafe ? "leader" : "all") });
+        const publisher = await producerClient.openPublisher(t, topic, {
+          clientId: `mp-producer-${i}`,
+          acks: unsafe ? "leader" : "all",
+          onError,
+        });
+        out.push({ name: `p${i}`, publisher });
       }
       return out;
     },
@@ -158,6 +171,11 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
       };
     },
     nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
+    async partitionLeaders() {
+      const parts = await topicPartitions(admin, topic);
+      return new Map(parts.map((p) => [p.partition, p.leader >= 0 ? nodeById(t, p.leader).name : "none"]));
+    },
+    client: { name: producerClient.name, settings: producerClient.describe(unsafe ? "leader" : "all") },
     async close() {
       if (opts.ownDestination)
         await withAdmin(admin, (a) => a.deleteTopics({ topics: [topic] })).catch(() => undefined);

@@ -10,7 +10,8 @@ import { newRunId } from "../ledger/message-id";
 import { checkTotalQueue } from "../ledger/total-queue";
 import { type FaultRecovery, measureRecoveries } from "../recovery/recovery";
 import type { SystemRun, VerdictLine } from "../reports/run-report";
-import { TimelineRecorder } from "../stats/timeline";
+import { type FaultStalls, faultStalls } from "../stats/partition-stalls";
+import { type Timeline, TimelineRecorder } from "../stats/timeline";
 import { type ProgressSample, sleep, Workload, type WorkloadOptions } from "../workload/workload";
 import type { SystemHarness } from "./harness";
 import type { DrillSettings, NemesisContext, Scenario } from "./scenarios";
@@ -78,6 +79,7 @@ export async function runDrill(
   };
 
   const effects: Array<{ tookEffect: boolean; detail: string }> = [];
+  let leadersBefore = new Map<number, string>();
   const ctx: NemesisContext = {
     harness,
     faults: faults as FaultInjector,
@@ -115,6 +117,9 @@ export async function runDrill(
     await sleep(opts.settings.steadyMs);
     if (scenario) {
       if (!faults) throw new Error(`scenario ${scenario.name} needs a fault injector for this target`);
+      // Which node led each partition as the fault came: the stall report tells the partitions that lost their leader
+      // from those that did not.
+      leadersBefore = (await harness.partitionLeaders?.().catch(() => undefined)) ?? new Map();
       setPhase(scenario.name);
       try {
         await scenario.nemesis(ctx);
@@ -158,8 +163,33 @@ export async function runDrill(
     ...(scenario
       ? { verdict: drillVerdict(effects, recovery, opts.settings.recoveryBoundMs ?? opts.settings.faultMs) }
       : {}),
+    ...(harness.client ? { client: harness.client } : {}),
+    ...(harness.system === "kafka"
+      ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), leadersBefore) }
+      : {}),
   };
   return run;
+}
+
+/** Per fault, each partition's first acknowledged write after it, up to the next fault or the end of the load. */
+export function stallsAfterFaults(
+  timeline: Timeline,
+  acks: ReadonlyMap<number, readonly number[]>,
+  leaders: ReadonlyMap<number, string> = new Map(),
+): FaultStalls[] {
+  const faults = timeline.events.filter((e) => e.kind === "fault");
+  const loadEnd =
+    timeline.events.find((e) => e.kind === "phase" && e.label === "drain")?.atMs ?? Number.POSITIVE_INFINITY;
+  return faults.map((f, i) =>
+    faultStalls(
+      acks,
+      f.label,
+      timeline.startedAt + f.atMs,
+      timeline.startedAt + Math.min(faults[i + 1]?.atMs ?? loadEnd, loadEnd),
+      // Leaders are read once, as the fault phase begins: they hold for the first fault only.
+      i === 0 ? leaders : new Map(),
+    ),
+  );
 }
 
 /**

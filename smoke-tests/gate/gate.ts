@@ -63,38 +63,48 @@ export async function runGate(
     if (settings.nodeFailure) {
       progress(`${system}: node failure — kill the leader under load`);
       const d = settings.durability;
-      result.nodeFailure = await runDrill(harnessFor(target, system), faults, scenarioNamed("kill-leader"), {
-        settings: {
-          steadyMs: d.steadyMs,
-          faultMs: d.faultMs,
-          afterMs: d.afterMs,
-          rounds: 1,
-          healthTimeoutMs: 90_000,
-          recoveryBoundMs: d.recoveryBoundMs,
+      result.nodeFailure = await runDrill(
+        harnessFor(target, system, { kafkaClient: settings.kafkaClient }),
+        faults,
+        scenarioNamed("kill-leader"),
+        {
+          settings: {
+            steadyMs: d.steadyMs,
+            faultMs: d.faultMs,
+            afterMs: d.afterMs,
+            rounds: 1,
+            healthTimeoutMs: 90_000,
+            recoveryBoundMs: d.recoveryBoundMs,
+          },
+          // Several publishers with several batches each in flight, at no less than the stack's throughput floor: a fault
+          // must catch messages mid-air, at the rate the stack promises, to prove anything.
+          workload: {
+            messageBytes: 1024,
+            batchSize: 20,
+            inFlightBatches: 4,
+            ratePerSec: nodeFailureRate(d.ratePerSec, settings, system),
+          },
+          publishers: 2,
+          drainTimeoutMs: d.drainTimeoutMs,
+          onProgress: (phase, s) => progress(`${system}: node failure [${phase}]`, s),
         },
-        // Several publishers with several batches each in flight, at no less than the stack's throughput floor: a fault
-        // must catch messages mid-air, at the rate the stack promises, to prove anything.
-        workload: {
-          messageBytes: 1024,
-          batchSize: 20,
-          inFlightBatches: 4,
-          ratePerSec: nodeFailureRate(d.ratePerSec, settings, system),
-        },
-        publishers: 2,
-        drainTimeoutMs: d.drainTimeoutMs,
-        onProgress: (phase, s) => progress(`${system}: node failure [${phase}]`, s),
-      });
+      );
       result.checks.push(nodeFailureResult(result.nodeFailure));
     }
     progress(`${system}: throughput`);
     const tp = settings.throughput;
-    result.throughput = await runDrill(harnessFor(target, system), undefined, undefined, {
-      settings: { steadyMs: tp.durationMs, faultMs: 0, afterMs: 0, rounds: 0, healthTimeoutMs: 0 },
-      workload: { messageBytes: tp.messageBytes, batchSize: tp.batchSize, inFlightBatches: tp.inFlightBatches },
-      publishers: tp.publishers,
-      drainTimeoutMs: 30_000,
-      onProgress: (phase, s) => progress(`${system}: throughput [${phase}]`, s),
-    });
+    result.throughput = await runDrill(
+      harnessFor(target, system, { kafkaClient: settings.kafkaClient }),
+      undefined,
+      undefined,
+      {
+        settings: { steadyMs: tp.durationMs, faultMs: 0, afterMs: 0, rounds: 0, healthTimeoutMs: 0 },
+        workload: { messageBytes: tp.messageBytes, batchSize: tp.batchSize, inFlightBatches: tp.inFlightBatches },
+        publishers: tp.publishers,
+        drainTimeoutMs: 30_000,
+        onProgress: (phase, s) => progress(`${system}: throughput [${phase}]`, s),
+      },
+    );
     result.checks.push(throughputResult(result.throughput, tp.floors[system]));
   }
   const passed = systems.every((s) => s.checks.every((c) => c.passed));

@@ -47,6 +47,8 @@ export function formatGate(report: GateReport, written: WrittenGateReport): stri
   ];
   for (const s of report.systems) {
     lines.push(s.system === "kafka" ? "Kafka" : "RabbitMQ");
+    const client = (s.nodeFailure ?? s.throughput)?.client;
+    if (client) lines.push(`  client: ${client.settings}`);
     for (const c of s.checks) {
       lines.push(`  ${c.passed ? "✓" : "✗"} ${c.name.padEnd(20)} ${c.detail}`);
     }

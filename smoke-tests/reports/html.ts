@@ -2,8 +2,9 @@
 // chart, then the numbers. Inline CSS and SVG only: no scripts, fonts, images or CDNs, so it renders anywhere,
 // offline, and a screenshot of it is deterministic.
 import type { LatencySummary } from "../stats/histogram";
+import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
-import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
+import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { renderTimelineSvg } from "./svg-timeline";
 import { inFlightText, ledgerCells, lostSample, recoveryText, recoveryTone, type Tone, verdictLines } from "./verdict";
 
@@ -43,6 +44,7 @@ export function renderHtml(report: RunReport): string {
     `<h1>${e(report.scenario)}</h1>`,
     `<div class="meta">run <code>${e(report.runId)}</code> · target <b>${e(report.target)}</b> · started ${e(report.startedAt)} · ${e(formatMs(report.durationMs))}</div>`,
     `<div class="banner ${passed ? "good" : "bad"}" id="verdict">${passed ? "PASS: no acknowledged message lost" : `FAIL: ${e(headlineFailure(report))}`}</div>`,
+    renderMatrix(report),
     ...report.systems.map(renderSystem),
     renderSettings(report.settings),
     "</main>",
@@ -60,11 +62,12 @@ function headlineFailure(report: RunReport): string {
 }
 
 function renderSystem(run: SystemRun): string {
-  const name = systemTitle[run.system];
+  const name = runTitle(run);
   const failures = failuresOf(run);
   return [
-    `<section class="system" id="${run.system}">`,
+    `<section class="system" id="${run.client ? `${run.system}-${run.client.name}` : run.system}">`,
     `<h2>${e(name)}: <span class="${systemPassed(run) ? "good" : "bad"}">${systemPassed(run) ? "pass" : "FAIL"}</span></h2>`,
+    run.client ? `<p class="meta">client: <code>${e(run.client.settings)}</code></p>` : "",
     `<div class="cells">${ledgerCells(run)
       .map((c) => cell(c.label, c.value, c.tone, c.note))
       .join("")}</div>`,
@@ -105,6 +108,26 @@ function renderRecovery(run: SystemRun): string {
     `<table class="recovery"><tr><th>fault</th><th>in flight at fault</th><th>first ack</th><th>consumers caught up</th><th>cluster healthy</th></tr>`,
     ...rows,
     "</table>",
+    ...(run.partitionStalls ?? []).map(
+      (s) => `<p>Writes after ${e(s.fault)}, per partition (leader at the fault): ${e(stallsText(s))}</p>`,
+    ),
+  ].join("\n");
+}
+
+/** The same fault with each Kafka client, side by side (only when the report compares clients). */
+function renderMatrix(report: RunReport): string {
+  const matrix = clientMatrix(report);
+  if (!matrix) return "";
+  const head = matrixColumns.map((c) => `<th>${e(c)}</th>`).join("");
+  const rows = matrix.map(
+    (r) =>
+      `<tr>${r.map((c, i) => `<td class="${i === 0 ? "" : "num "}${c.tone ?? ""}">${e(c.text)}</td>`).join("")}</tr>`,
+  );
+  return [
+    `<section class="system" id="clients"><h2>Kafka clients, same fault</h2>`,
+    `<table><tr>${head}</tr>${rows.join("")}</table>`,
+    `<p class="meta">Each client's producers ran the same workload and fault; one kafkajs consumer counted for all. Stall: fault → that partition's first acknowledged write.</p>`,
+    "</section>",
   ].join("\n");
 }
 

@@ -1,7 +1,8 @@
 // The run report as Markdown, for PR comments and CI summaries: verdict, recovery, numbers; the chart lives in HTML.
 import type { LatencySummary } from "../stats/histogram";
+import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
-import { failuresOf, type RunReport, reportPassed, type SystemRun, systemPassed, systemTitle } from "./run-report";
+import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { inFlightText, ledgerCells, lostSample, recoveryText, verdictLines } from "./verdict";
 
 const cellText = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -18,6 +19,7 @@ export function renderMarkdown(report: RunReport): string {
     "",
     `Run \`${report.runId}\`, started ${report.startedAt}, took ${formatMs(report.durationMs)}.`,
     "",
+    ...renderMatrix(report),
     ...report.systems.flatMap(renderSystem),
     ...(Object.keys(report.settings).length > 0
       ? [
@@ -38,8 +40,9 @@ function renderSystem(run: SystemRun): string[] {
   const tone = { good: "✅", warn: "⚠️", bad: "❌" } as const;
   const latency = (label: string, l: LatencySummary) => [label, ...[l.p50, l.p95, l.p99, l.p999, l.max].map(formatMs)];
   return [
-    `## ${systemTitle[run.system]}: ${systemPassed(run) ? "pass" : "FAIL"}`,
+    `## ${runTitle(run)}: ${systemPassed(run) ? "pass" : "FAIL"}`,
     "",
+    ...(run.client ? [`Client: ${run.client.settings}`, ""] : []),
     table(
       ledgerCells(run).map((c) => c.label),
       [ledgerCells(run).map((c) => `${tone[c.tone]} ${c.value}`)],
@@ -66,6 +69,7 @@ function renderSystem(run: SystemRun): string[] {
           "",
         ]
       : []),
+    ...(run.partitionStalls ?? []).flatMap((s) => [`Writes after ${s.fault}, per partition: ${stallsText(s)}`, ""]),
     table(
       ["", "msg/s", "MB/s", "messages"],
       [
@@ -91,6 +95,21 @@ function renderSystem(run: SystemRun): string[] {
     "",
     ...renderLost(run),
     ...(run.kafka ? renderKafkaPositions(run.kafka) : []),
+  ];
+}
+
+/** The same fault with each Kafka client, side by side (only when the report compares clients). */
+function renderMatrix(report: RunReport): string[] {
+  const matrix = clientMatrix(report);
+  if (!matrix) return [];
+  return [
+    "## Kafka clients, same fault",
+    "",
+    table(
+      [...matrixColumns],
+      matrix.map((r) => r.map((c) => c.text)),
+    ),
+    "",
   ];
 }
 

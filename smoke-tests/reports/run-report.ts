@@ -5,6 +5,7 @@ import type { KafkaCheckResult } from "../ledger/kafka-checks";
 import type { TotalQueueVerdict } from "../ledger/total-queue";
 import type { FaultRecovery } from "../recovery/recovery";
 import type { LatencySummary } from "../stats/histogram";
+import type { FaultStalls } from "../stats/partition-stalls";
 import type { Throughput } from "../stats/rate";
 import type { Timeline } from "../stats/timeline";
 
@@ -37,6 +38,15 @@ export interface SystemRun {
   failures: string[];
   /** A drill's named reasons (fault took effect, writes after the fault, recovery bound); absent without a fault. */
   verdict?: VerdictLine[];
+  /** Kafka: the client library the producers used and its durability settings. */
+  client?: ClientUsed;
+  /** Kafka: per partition, fault → first acknowledged write after it, for each fault. */
+  partitionStalls?: FaultStalls[];
+}
+
+export interface ClientUsed {
+  name: string;
+  settings: string;
 }
 
 export interface RunReport {
@@ -68,3 +78,8 @@ export function reportPassed(report: RunReport): boolean {
 }
 
 export const systemTitle: Record<SystemName, string> = { kafka: "Kafka", rabbitmq: "RabbitMQ" };
+
+/** "Kafka (librdkafka)" when the run names its client, else the system's title: runs of one report stay apart. */
+export function runTitle(run: SystemRun): string {
+  return run.client ? `${systemTitle[run.system]} (${run.client.name})` : systemTitle[run.system];
+}

@@ -1,6 +1,8 @@
 // What a person sees in the terminal: a live progress line while the drill runs, one screen of summary at the end.
+
+import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
-import { failuresOf, type RunReport, reportPassed, systemPassed, systemTitle } from "./run-report";
+import { failuresOf, type RunReport, reportPassed, runTitle, systemPassed } from "./run-report";
 import { inFlightText, ledgerCells, recoveryText, type Tone } from "./verdict";
 
 export interface Paint {
@@ -28,7 +30,9 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
   ];
   for (const run of report.systems) {
     const ok = systemPassed(run);
-    lines.push("", paint.bold(`${systemTitle[run.system]}  `) + paint.tone(ok ? "pass" : "FAIL", ok ? "good" : "bad"));
+    lines.push("", paint.bold(`${runTitle(run)}  `) + paint.tone(ok ? "pass" : "FAIL", ok ? "good" : "bad"));
+    if (run.client)
+      lines.push(...wrap(`client: ${run.client.settings}`, 116).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
     lines.push(
       `  ${ledgerCells(run)
         .map((c) => `${c.label} ${paint.tone(c.value, c.tone)}`)
@@ -40,6 +44,12 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
           ` · consumers ${recoveryText(r.consumers)} · cluster ${recoveryText(r.cluster)}`,
       );
     }
+    for (const s of run.partitionStalls ?? [])
+      lines.push(
+        ...wrap(`writes after ${s.fault}, per partition: ${stallsText(s)}`, 116).map((l, i) =>
+          i === 0 ? `  ${l}` : `    ${l}`,
+        ),
+      );
     lines.push(
       `  acked ${formatRate(run.published.messagesPerSecond)} (${run.published.megabytesPerSecond.toFixed(2)} MB/s) · consumed ${formatRate(run.consumed.messagesPerSecond)}`,
       `  publish p50/p99/p99.9 ${[run.publishLatency.p50, run.publishLatency.p99, run.publishLatency.p999].map(formatMs).join(" / ")}` +
@@ -49,8 +59,34 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
     for (const f of failures.slice(0, 5)) lines.push(`  ${paint.tone(`✗ ${f}`, "bad")}`);
     if (failures.length > 5) lines.push(`  … and ${failures.length - 5} more (see the report)`);
   }
+  const matrix = clientMatrix(report);
+  if (matrix) {
+    const rows = [matrixColumns.map((c) => c), ...matrix.map((r) => r.map((c) => c.text))];
+    const widths = matrixColumns.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+    const pad = (r: readonly string[]) =>
+      r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)));
+    lines.push("", paint.bold("Kafka clients, same fault"), `  ${pad(rows[0] ?? []).join("  ")}`);
+    for (const r of matrix) {
+      const cells = pad(r.map((c) => c.text)).map((t, i) => (r[i]?.tone ? paint.tone(t, r[i]?.tone ?? "good") : t));
+      lines.push(`  ${cells.join("  ")}`);
+    }
+  }
   if (reportDir) lines.push("", `report: ${reportDir}/report.html`);
   return lines.join("\n");
+}
+
+/** Pure: words packed into lines of at most `width` characters (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 export interface Progress {

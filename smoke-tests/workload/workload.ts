@@ -6,6 +6,7 @@ import { encodeEnvelope } from "../clients/envelope";
 import type { Publisher, PublishOutcome, Received, Subscriber } from "../clients/types";
 import type { Ledger } from "../ledger";
 import { Histogram, RateMeter, type TimelineRecorder } from "../stats";
+import { PartitionAcks } from "../stats/partition-stalls";
 
 export interface WorkloadOptions {
   /** Payload size of every message in bytes (the reference benchmarks use 1 KiB). */
@@ -48,6 +49,8 @@ export class Workload {
     consumed: new RateMeter(),
     errors: 0,
   };
+  /** Kafka: when each partition acknowledged writes, for the per-partition stall after a fault. */
+  readonly partitionAcks = new PartitionAcks();
   private producing = false;
   private loops: Promise<void>[] = [];
   private seqs = new Map<string, number>();
@@ -133,7 +136,7 @@ export class Workload {
         if (!this.producing) break;
       }
       const batch = this.nextBatch(producer);
-      const outcomes = await publisher.publish(batch);
+      const outcomes = await publisher.publish(batch, { index: lane, count: this.opts.inFlightBatches });
       this.record(batch, outcomes);
       // After a failure, back off briefly instead of spinning against a broker that is down.
       if (outcomes.some((o) => o.type !== "ok")) await sleep(50);
@@ -149,6 +152,7 @@ export class Workload {
         this.stats.publishLatency.record(Math.max(0, latency));
         this.stats.acked.mark(at, 1, this.opts.messageBytes);
         this.timeline.acked(at, latency);
+        if (o.position) this.partitionAcks.record(at, o.position.partition);
       } else if (o.type === "fail") {
         this.ledger.failed(env.id, at);
         this.timeline.failed(at);

@@ -209,6 +209,49 @@ describe("Kafka positions and live checks", () => {
   });
 });
 
+describe("the client matrix", () => {
+  const withClient = (name: string, stallMs: number) => ({
+    ...sampleKafkaRun(),
+    client: {
+      name,
+      settings: `${name} 1.0: enable.idempotence=true, acks=all, and a list of settings long enough to wrap`,
+    },
+    partitionStalls: [
+      {
+        fault: "kill kafka-1 (leader)",
+        partitions: [
+          { partition: 0, leader: "kafka-1", ms: stallMs },
+          { partition: 1, leader: "kafka-2", ms: 40 },
+        ],
+        firstAckMs: 40,
+        longestMs: stallMs,
+      },
+    ],
+  });
+  const report = sampleReport([withClient("kafkajs", 9630), withClient("librdkafka", 10_470)]);
+
+  test("the terminal puts the clients side by side, one row each, and names each run by its client", () => {
+    const text = formatTerminalSummary(report);
+    expect(text).toContain("Kafka (kafkajs)  pass");
+    expect(text).toContain("writes after kill kafka-1 (leader), per partition: p0 kafka-1 9.63 s · p1 kafka-2 40.0 ms");
+    const header = text.split("\n").findIndex((l) => l === "Kafka clients, same fault");
+    expect(header).toBeGreaterThan(0);
+    const rows = text.split("\n").slice(header + 2, header + 4);
+    expect(rows[0]).toMatch(/^ {2}kafkajs +0 +0 +0 +\d+ +9\.63 s +40\.0 ms/);
+    expect(rows[1]).toMatch(/^ {2}librdkafka +0 .* 10\.47 s +40\.0 ms/);
+    expect(text.split("\n").every((l) => l.length <= 120)).toBe(true);
+  });
+
+  test("Markdown and HTML carry the same matrix; a single client gets none", () => {
+    expect(renderMarkdown(report)).toContain("## Kafka clients, same fault");
+    expect(renderMarkdown(report)).toMatch(/\| librdkafka \| 0 \| 0 \| 0 \| \d+ \| 10\.47 s \| 40\.0 ms \|/);
+    const html = renderHtml(report);
+    expect(html).toContain('id="clients"');
+    expect(html).toContain('id="kafka-librdkafka"');
+    expect(formatTerminalSummary(sampleReport([withClient("kafkajs", 1)]))).not.toContain("same fault");
+  });
+});
+
 describe("terminal output", () => {
   test("the summary fits one screen, even for a comparison of two systems", () => {
     const both = sampleReport([sampleKafkaRun(), { ...sampleKafkaRun({ loseEvery: 500 }), system: "rabbitmq" }]);

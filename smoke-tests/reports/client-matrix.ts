@@ -1,0 +1,61 @@
+// The client matrix: the same fault with each Kafka client, one row per client, the figures that tell a platform team
+// whether their client survives a broker loss and what it costs. Pure: built from the runs of one report.
+import type { FaultStalls } from "../stats/partition-stalls";
+import { formatCount, formatMs, formatRate } from "./format";
+import type { RunReport, SystemRun } from "./run-report";
+import type { Tone } from "./verdict";
+
+export interface MatrixCell {
+  text: string;
+  tone?: Tone;
+}
+
+export const matrixColumns = [
+  "client",
+  "lost",
+  "duplicate writes",
+  "re-delivered",
+  "unknown",
+  "longest partition stall",
+  "first ack after fault",
+  "acked msg/s",
+] as const;
+
+/** The worst over the faults: the longest per-partition stall, and the latest "first ack anywhere". */
+function worst(stalls: readonly FaultStalls[], pick: (s: FaultStalls) => number | null): number | null | undefined {
+  if (stalls.length === 0) return undefined;
+  const values = stalls.map(pick);
+  return values.some((v) => v === null) ? null : Math.max(...(values as number[]));
+}
+
+const msCell = (ms: number | null | undefined): MatrixCell =>
+  ms === undefined ? { text: "n/a" } : ms === null ? { text: "never", tone: "bad" } : { text: formatMs(ms) };
+
+/** One row per Kafka run that names its client; undefined unless the report compares two clients or more. */
+export function clientMatrix(report: RunReport): MatrixCell[][] | undefined {
+  const runs = report.systems.filter((r): r is SystemRun & { client: NonNullable<SystemRun["client"]> } =>
+    Boolean(r.system === "kafka" && r.client),
+  );
+  if (runs.length < 2) return undefined;
+  return runs.map((r) => {
+    const c = r.ledger.counts;
+    const stalls = r.partitionStalls ?? [];
+    return [
+      { text: r.client.name },
+      { text: formatCount(c.lost), tone: c.lost > 0 ? "bad" : "good" },
+      { text: formatCount(c.duplicateWrites), tone: c.duplicateWrites > 0 ? "bad" : "good" },
+      { text: formatCount(c.redelivered) },
+      { text: formatCount(c.unknown) },
+      msCell(worst(stalls, (s) => s.longestMs)),
+      msCell(worst(stalls, (s) => s.firstAckMs)),
+      { text: formatRate(r.published.messagesPerSecond, "") },
+    ];
+  });
+}
+
+/** "p0 kafka-2 10.00 s · p1 kafka-2 10.14 s · p2 kafka-0 8.86 s": each partition's stall, with its leader at the fault. */
+export function stallsText(s: FaultStalls): string {
+  return s.partitions
+    .map((p) => `p${p.partition}${p.leader ? ` ${p.leader}` : ""} ${p.ms === null ? "never" : formatMs(p.ms)}`)
+    .join(" · ");
+}

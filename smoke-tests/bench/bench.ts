@@ -48,6 +48,11 @@ export interface BenchSettings {
   rabbitQueue: string;
   /** Kafka: the client library our producer uses. */
   kafkaClient: KafkaClientName;
+  /**
+   * Kafka: more clients to run in the same rounds, each right after the first, against the same reference runs: the
+   * clients' ratios are side by side under the same conditions.
+   */
+  otherKafkaClients: KafkaClientName[];
 }
 
 export const defaultBenchSettings: BenchSettings = {
@@ -61,6 +66,7 @@ export const defaultBenchSettings: BenchSettings = {
   kafkaTopic: "mp-bench",
   rabbitQueue: "mp-bench",
   kafkaClient: defaultKafkaClient,
+  otherKafkaClients: [],
 };
 
 export interface BenchRound {
@@ -72,6 +78,8 @@ export interface BenchRound {
   best: ReferenceResult;
   ratio: number;
   ratioBest: number;
+  /** Kafka, with otherKafkaClients: each other client's result in this round, against the same reference runs. */
+  others?: Array<{ client: KafkaClientName; ours: ReferenceResult; ratio: number; ratioBest: number }>;
 }
 
 export interface BenchSystemResult {
@@ -87,6 +95,8 @@ export interface BenchSystemResult {
   keepUp: Sustained[];
   medianRatio: number;
   medianRatioBest: number;
+  /** Kafka: every client's median rate and ratios over the counted rounds, the first client first. */
+  clients?: Array<{ client: KafkaClientName; medianMsgPerSec: number; medianRatio: number; medianRatioBest: number }>;
 }
 
 /** Creates the bench topic with the target's durability (auto-create is off on a durable cluster). */
@@ -121,9 +131,14 @@ export function equalProducerTuning(recordBytes: number): ProducerTuning {
   return { batchBytes, lingerMs: 0, maxInFlight: oursKafkaShape.inFlight };
 }
 
-async function oursKafka(target: Target, s: BenchSettings, consume: boolean): Promise<ReferenceResult> {
+async function oursKafka(
+  target: Target,
+  s: BenchSettings,
+  consume: boolean,
+  clientName: KafkaClientName = s.kafkaClient,
+): Promise<ReferenceResult> {
   const runId = newRunId();
-  const client = kafkaProducerClient(s.kafkaClient);
+  const client = kafkaProducerClient(clientName);
   const publishers: Array<{ name: string; publisher: Publisher }> = [];
   for (let i = 0; i < oursKafkaShape.producers; i++) {
     const publisher = await client.openPublisher(target.kafka, s.kafkaTopic, {
@@ -151,7 +166,7 @@ async function oursKafka(target: Target, s: BenchSettings, consume: boolean): Pr
       await sleep(20);
     const loadEnd = Date.now();
     // Summarized when the count is reached, as before: the sends still in flight are not counted.
-    const result = summarize(`ours (${s.kafkaClient}, idempotent, acks=all)`, wl, start, s.messageBytes);
+    const result = summarize(`ours (${clientName}, idempotent, acks=all)`, wl, start, s.messageBytes);
     await wl.stopProducing();
     if (!consume) return result;
     const sustained = sustainedOverLoad(timeline.snapshot(), start - timeline.startedAt, loadEnd - timeline.startedAt);
@@ -314,13 +329,32 @@ async function benchRounds(
     const label = round < 1 ? `warm-up ${round + s.warmupRounds}/${s.warmupRounds}` : `round ${round}/${s.rounds}`;
     progress(`${system} ${label}: ours`);
     const ours = system === "kafka" ? await oursKafka(target, s, false) : await oursRabbit(target, s);
+    const othersRaw: Array<{ client: KafkaClientName; ours: ReferenceResult }> = [];
+    for (const client of system === "kafka" ? s.otherKafkaClients : []) {
+      progress(`${system} ${label}: ours with ${client}`);
+      othersRaw.push({ client, ours: await oursKafka(target, s, false, client) });
+    }
     progress(`${system} ${label}: reference at our settings`);
     const atEqual = await reference(equal, 1);
     progress(`${system} ${label}: reference at its best`);
     const atBest = await reference(best, 1);
     const ratio = ours.messagesPerSec / atEqual.messagesPerSec;
     const ratioBest = ours.messagesPerSec / atBest.messagesPerSec;
-    if (round >= 1) rounds.push({ round, ours, reference: atEqual, best: atBest, ratio, ratioBest });
+    const others = othersRaw.map((o) => ({
+      ...o,
+      ratio: o.ours.messagesPerSec / atEqual.messagesPerSec,
+      ratioBest: o.ours.messagesPerSec / atBest.messagesPerSec,
+    }));
+    if (round >= 1)
+      rounds.push({
+        round,
+        ours,
+        reference: atEqual,
+        best: atBest,
+        ratio,
+        ratioBest,
+        ...(others.length ? { others } : {}),
+      });
     progress(
       `${system} ${label}${round < 1 ? " (not counted)" : ""}: ours ${ours.messagesPerSec.toFixed(0)} msg/s, ` +
         `reference ${atEqual.messagesPerSec.toFixed(0)} at our settings (ratio ${ratio.toFixed(2)}), ` +
@@ -341,7 +375,9 @@ async function benchRounds(
             acks: "all",
             idempotence: true,
             topic: s.kafkaTopic,
-            client: kafkaProducerClient(s.kafkaClient).describe("all"),
+            client: [s.kafkaClient, ...s.otherKafkaClients]
+              .map((c) => kafkaProducerClient(c).describe("all"))
+              .join(" | "),
             ours: `${oursKafkaShape.producers} producer, ${oursKafkaShape.recordsPerSend} records per send, ${oursKafkaShape.inFlight} sends in flight`,
           }
         : {
@@ -358,5 +394,23 @@ async function benchRounds(
     rounds,
     medianRatio: median(rounds.map((r) => r.ratio)),
     medianRatioBest: median(rounds.map((r) => r.ratioBest)),
+    ...(system === "kafka" && s.otherKafkaClients.length > 0 ? { clients: clientMedians(s, rounds) } : {}),
   };
+}
+
+/** Pure: each client's medians over the rounds: the first client from the rounds' own figures, the others from `others`. */
+export function clientMedians(s: Pick<BenchSettings, "kafkaClient" | "otherKafkaClients">, rounds: BenchRound[]) {
+  const of = (client: KafkaClientName) =>
+    client === s.kafkaClient
+      ? rounds.map((r) => ({ ours: r.ours, ratio: r.ratio, ratioBest: r.ratioBest }))
+      : rounds.flatMap((r) => (r.others ?? []).filter((o) => o.client === client));
+  return [s.kafkaClient, ...s.otherKafkaClients].map((client) => {
+    const runs = of(client);
+    return {
+      client,
+      medianMsgPerSec: median(runs.map((r) => r.ours.messagesPerSec)),
+      medianRatio: median(runs.map((r) => r.ratio)),
+      medianRatioBest: median(runs.map((r) => r.ratioBest)),
+    };
+  });
 }

@@ -8,19 +8,25 @@ import { checkCommandLine, flag, main, numberFlag } from "../../toolchain/src/co
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { consumersLine } from "../bench/consumers";
 import { measureLedger } from "../bench/ledger-footprint";
-import { parseKafkaClient } from "../clients/kafka-client";
 import { newRunId } from "../ledger/message-id";
 import { defaultReportsRoot } from "../reports/write";
 import { progressPrinter, selectTarget } from "./common";
+import { kafkaClientsFrom } from "./drill";
 
 const commandLine = {
   command: "bench",
   usage:
-    "npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq|kafka,rabbitmq --kafka-client kafkajs|librdkafka|platformatic --target <target>] | npm run bench -- --ledger",
-  values: ["rounds", "warmup", "kafka-records", "system", "target", "kafka-client"],
+    "npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq|kafka,rabbitmq --kafka-client kafkajs|librdkafka|platformatic | --kafka-clients all|a,b --target <target>] | npm run bench -- --ledger",
+  values: ["rounds", "warmup", "kafka-records", "system", "target", "kafka-client", "kafka-clients"],
   switches: ["ledger"],
 };
 const systemNames: SystemName[] = ["kafka", "rabbitmq"];
+
+/** --kafka-client one, or --kafka-clients a,b,c: the first is "ours" in every round, the rest run right after it. */
+function benchClients(argv: readonly string[]) {
+  const [kafkaClient = defaultBenchSettings.kafkaClient, ...otherKafkaClients] = kafkaClientsFrom(argv);
+  return { kafkaClient, otherKafkaClients };
+}
 
 main(async () => {
   const argv = process.argv.slice(2);
@@ -49,7 +55,7 @@ main(async () => {
       defaultBenchSettings.kafkaRecords,
       (n) => Number.isInteger(n) && n >= 1000,
     ),
-    kafkaClient: parseKafkaClient(flag(argv, "kafka-client") ?? defaultBenchSettings.kafkaClient),
+    ...benchClients(argv),
   };
   const printer = progressPrinter();
   const target = await selectTarget(argv);
@@ -81,6 +87,13 @@ main(async () => {
     lines.push(
       `  median ratio ours/reference: ${r.medianRatio.toFixed(2)} at our settings, ${r.medianRatioBest.toFixed(2)} against its best (${r.rounds[0]?.reference.tool})`,
     );
+    if (r.clients) {
+      lines.push("  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best");
+      for (const c of r.clients)
+        lines.push(
+          `${" ".repeat(44)}${c.client.padEnd(12)}  ${c.medianMsgPerSec.toFixed(0).padStart(12)}  ${c.medianRatio.toFixed(2).padStart(10)}  ${c.medianRatioBest.toFixed(2).padStart(10)}`,
+        );
+    }
   }
   const dir = join(defaultReportsRoot, `bench-${newRunId()}`);
   mkdirSync(dir, { recursive: true });

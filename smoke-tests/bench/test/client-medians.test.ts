@@ -1,0 +1,36 @@
+// The bench's client comparison: every client's median over the same rounds, against the same reference runs.
+import type { BenchRound } from "../bench";
+import { clientMedians } from "../bench";
+import type { ReferenceResult } from "../reference-tools";
+
+const result = (messagesPerSec: number): ReferenceResult => ({ tool: "t", messagesPerSec }) as ReferenceResult;
+
+function round(n: number, kafkajs: number, librdkafka: number, reference: number): BenchRound {
+  return {
+    round: n,
+    ours: result(kafkajs),
+    reference: result(reference),
+    best: result(reference * 2),
+    ratio: kafkajs / reference,
+    ratioBest: kafkajs / (reference * 2),
+    others: [
+      {
+        client: "librdkafka",
+        ours: result(librdkafka),
+        ratio: librdkafka / reference,
+        ratioBest: librdkafka / (reference * 2),
+      },
+    ],
+  };
+}
+
+describe("clients side by side in the bench", () => {
+  it("gives each client its median rate and ratios over the counted rounds, the first client first", () => {
+    const rounds = [round(1, 100, 300, 1000), round(2, 200, 100, 1000), round(3, 150, 200, 500)];
+    const medians = clientMedians({ kafkaClient: "kafkajs", otherKafkaClients: ["librdkafka"] }, rounds);
+    expect(medians.map((m) => m.client)).toEqual(["kafkajs", "librdkafka"]);
+    expect(medians[0]).toMatchObject({ medianMsgPerSec: 150, medianRatio: 0.2 });
+    // Ratios are per round (same reference run), then the median: not the median rate over the median reference.
+    expect(medians[1]).toMatchObject({ medianMsgPerSec: 200, medianRatio: 0.3, medianRatioBest: 0.15 });
+  });
+});

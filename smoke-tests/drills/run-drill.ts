@@ -48,6 +48,10 @@ export async function runDrill(
   workload = new Workload(ledger, timeline, publishers, [subscriber], opts.workload);
   const wl = workload;
 
+  // Kafka: which node leads each partition, read with every health probe (at most a second old), copied at each fault:
+  // the stall report tells the partitions that lost their leader from those that did not.
+  let leadersNow = new Map<number, string>();
+  const leadersAtFaults: Array<Map<number, string>> = [];
   // Health probe: one probe at a time, once a second, recorded as timeline events for the "cluster" recovery.
   let lastHealth: string | undefined;
   const recordHealth = (h: Health) => {
@@ -60,6 +64,7 @@ export async function runDrill(
   const probeLoop = (async () => {
     while (probing) {
       recordHealth(await harness.health());
+      if (harness.partitionLeaders) leadersNow = await harness.partitionLeaders().catch(() => leadersNow);
       await sleep(1_000);
     }
   })();
@@ -79,13 +84,13 @@ export async function runDrill(
   };
 
   const effects: Array<{ tookEffect: boolean; detail: string }> = [];
-  let leadersBefore = new Map<number, string>();
   const ctx: NemesisContext = {
     harness,
     faults: faults as FaultInjector,
     mark: (kind, label) => {
       // How much a fault could catch: the report shows it beside the fault's recovery.
       timeline.event(Date.now(), kind, label, kind === "fault" ? { inFlight: ledger.inFlight } : {});
+      if (kind === "fault") leadersAtFaults.push(leadersNow);
       if (kind !== "note") phase = label;
     },
     async waitHealthy(timeoutMs) {
@@ -117,9 +122,6 @@ export async function runDrill(
     await sleep(opts.settings.steadyMs);
     if (scenario) {
       if (!faults) throw new Error(`scenario ${scenario.name} needs a fault injector for this target`);
-      // Which node led each partition as the fault came: the stall report tells the partitions that lost their leader
-      // from those that did not.
-      leadersBefore = (await harness.partitionLeaders?.().catch(() => undefined)) ?? new Map();
       setPhase(scenario.name);
       try {
         await scenario.nemesis(ctx);
@@ -165,7 +167,7 @@ export async function runDrill(
       : {}),
     ...(harness.client ? { client: harness.client } : {}),
     ...(harness.system === "kafka"
-      ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), leadersBefore) }
+      ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), leadersAtFaults) }
       : {}),
   };
   return run;
@@ -175,7 +177,7 @@ export async function runDrill(
 export function stallsAfterFaults(
   timeline: Timeline,
   acks: ReadonlyMap<number, readonly number[]>,
-  leaders: ReadonlyMap<number, string> = new Map(),
+  leadersAtFaults: ReadonlyArray<ReadonlyMap<number, string>> = [],
 ): FaultStalls[] {
   const faults = timeline.events.filter((e) => e.kind === "fault");
   const loadEnd =
@@ -186,8 +188,7 @@ export function stallsAfterFaults(
       f.label,
       timeline.startedAt + f.atMs,
       timeline.startedAt + Math.min(faults[i + 1]?.atMs ?? loadEnd, loadEnd),
-      // Leaders are read once, as the fault phase begins: they hold for the first fault only.
-      i === 0 ? leaders : new Map(),
+      leadersAtFaults[i] ?? new Map(),
     ),
   );
 }

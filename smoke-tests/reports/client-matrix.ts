@@ -16,15 +16,18 @@ export const matrixColumns = [
   "duplicate writes",
   "re-delivered",
   "unknown",
-  "longest partition stall",
-  "first ack after fault",
+  "stall, leader lost",
+  "stall, leader kept",
   "acked msg/s",
 ] as const;
 
-/** The worst over the faults: the longest per-partition stall, and the latest "first ack anywhere". */
-function worst(stalls: readonly FaultStalls[], pick: (s: FaultStalls) => number | null): number | null | undefined {
-  if (stalls.length === 0) return undefined;
-  const values = stalls.map(pick);
+/** The worst over the faults: null if a partition never wrote again, undefined if no fault had such partitions. */
+function worst(
+  stalls: readonly FaultStalls[],
+  pick: (s: FaultStalls) => number | null | undefined,
+): number | null | undefined {
+  const values = stalls.map(pick).filter((v) => v !== undefined);
+  if (values.length === 0) return undefined;
   return values.some((v) => v === null) ? null : Math.max(...(values as number[]));
 }
 
@@ -46,14 +49,14 @@ export function clientMatrix(report: RunReport): MatrixCell[][] | undefined {
       { text: formatCount(c.duplicateWrites), tone: c.duplicateWrites > 0 ? "bad" : "good" },
       { text: formatCount(c.redelivered) },
       { text: formatCount(c.unknown) },
-      msCell(worst(stalls, (s) => s.longestMs)),
-      msCell(worst(stalls, (s) => s.firstAckMs)),
+      msCell(worst(stalls, (s) => s.leaderLostMs)),
+      msCell(worst(stalls, (s) => s.leaderKeptMs)),
       { text: formatRate(r.published.messagesPerSecond, "") },
     ];
   });
 }
 
-/** "p0 kafka-2 10.00 s · p1 kafka-2 10.14 s · p2 kafka-0 8.86 s": each partition's stall, with its leader at the fault. */
+/** "p0 kafka-2 10.00 s · p1 kafka-0 12.0 ms": each partition's stall, with its leader at the fault. */
 export function stallsText(s: FaultStalls): string {
   return s.partitions
     .map((p) => `p${p.partition}${p.leader ? ` ${p.leader}` : ""} ${p.ms === null ? "never" : formatMs(p.ms)}`)

@@ -31,13 +31,15 @@ describe.each<KafkaClientName>(["librdkafka", "platformatic"])("Kafka with %s", 
     // Acks came from the client's own delivery reports, each with its position: the offset checks ran on them.
     expect(run.kafka?.valid).toBe(true);
     expect(run.kafka?.partitions.every((p) => p.acked > 0 && p.lastAckedOffset >= p.firstAckedOffset)).toBe(true);
-    // Every partition wrote again after the kill, and the leaders at the fault are named.
+    // Every partition wrote again after the kill; the leaders at the fault are named, and the killed node led one.
     const [stalls] = run.partitionStalls ?? [];
     console.log(
       `${kafkaClient}: ${stalls?.partitions.map((p) => `p${p.partition} ${p.leader} ${p.ms} ms`).join(", ")}`,
     );
     expect(stalls?.partitions.length).toBe(run.kafka?.partitions.length);
     expect(stalls?.partitions.every((p) => p.ms !== null && p.leader !== undefined)).toBe(true);
+    expect(stalls?.partitions.some((p) => p.leaderLost)).toBe(true);
+    expect(stalls?.leaderLostMs).not.toBeNull();
   });
 });
 

@@ -220,11 +220,11 @@ describe("the client matrix", () => {
       {
         fault: "kill kafka-1 (leader)",
         partitions: [
-          { partition: 0, leader: "kafka-1", ms: stallMs },
-          { partition: 1, leader: "kafka-2", ms: 40 },
+          { partition: 0, leader: "kafka-1", leaderLost: true, ms: stallMs },
+          { partition: 1, leader: "kafka-2", leaderLost: false, ms: 40 },
         ],
-        firstAckMs: 40,
-        longestMs: stallMs,
+        leaderLostMs: stallMs,
+        leaderKeptMs: 40,
       },
     ],
   });

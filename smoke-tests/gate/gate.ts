@@ -21,6 +21,7 @@ import {
   rabbitDurability,
   rabbitRoundTrip,
 } from "./checks";
+import { plaintextRefusedCheck, tlsCheck, tlsOn } from "./tls";
 
 export interface GateSystemResult {
   system: SystemName;
@@ -51,10 +52,17 @@ export async function runGate(
   for (const system of settings.systems) {
     const result: GateSystemResult = { system, checks: [] };
     systems.push(result);
-    const quick =
-      system === "kafka"
+    // Encryption first, from the outside, where the target says the system serves TLS: the certificates presented
+    // and the plaintext ports refused. Every later check's clients verify the same CA.
+    const encryption = tlsOn(target, system)
+      ? [(t: Target) => tlsCheck(t, system), (t: Target) => plaintextRefusedCheck(t, system)]
+      : [];
+    const quick = [
+      ...encryption,
+      ...(system === "kafka"
         ? [kafkaAuth, kafkaRoundTrip, kafkaDurability]
-        : [rabbitAuth, rabbitRoundTrip, rabbitDurability];
+        : [rabbitAuth, rabbitRoundTrip, rabbitDurability]),
+    ];
     for (const check of quick) {
       const r = await check(target);
       progress(`${system}: ${r.name} ${r.passed ? "ok" : "FAILED"} (${r.durationMs} ms)`);

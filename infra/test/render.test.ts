@@ -490,6 +490,24 @@ describe("the policy pack's rules on the rendered production objects, one thing 
     ]);
   });
 
+  it("rejects a Kafka listener or a RabbitMQ listener without TLS in production", async () => {
+    const os = clone();
+    const kafka = find(os, "ConfigMap", (o) => o.data?.["broker.properties"]);
+    kafka.data["broker.properties"] = kafka.data["broker.properties"].replace(
+      "INTERNAL:SASL_SSL",
+      "INTERNAL:SASL_PLAINTEXT",
+    );
+    const rabbit = find(os, "ConfigMap", (o) => o.data?.["05-chart.conf"]);
+    rabbit.data["05-chart.conf"] = rabbit.data["05-chart.conf"].replace(
+      "listeners.tcp = none",
+      "listeners.tcp.default = 5672",
+    );
+    expect(await violations(os)).toEqual([
+      "ConfigMap kafka/kafka-config broker.properties: listener INTERNAL speaks SASL_PLAINTEXT, not SASL_SSL",
+      "ConfigMap rabbitmq/rabbitmq-config 05-chart.conf: RabbitMQ opens a plaintext listener (listeners.tcp.default or management.tcp.port)",
+    ]);
+  });
+
   it("rejects a StatefulSet without a PodDisruptionBudget", async () => {
     const found = await violations(clone().filter((o) => o.kind !== "PodDisruptionBudget"));
     expect(found.length).toBeGreaterThanOrEqual(3);

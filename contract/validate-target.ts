@@ -81,7 +81,8 @@ const plaintextUrl = {
 };
 const httpUrl = { pattern: /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, says: "must be http(s)://host[:port]" };
 const pemCertificate = {
-  pattern: /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\s*$/,
+  // Line breaks as PEM allows them: \n, or \r\n as node-forge writes them.
+  pattern: /^-----BEGIN CERTIFICATE-----\r?\n[\s\S]+\r?\n-----END CERTIFICATE-----\s*$/,
   says: "must be a PEM certificate (the CA the TLS listeners chain to)",
 };
 // `pulumi stack output --json` without --show-secrets prints this in place of every secret.

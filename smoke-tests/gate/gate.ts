@@ -68,6 +68,22 @@ export async function runGate(
       progress(`${system}: ${r.name} ${r.passed ? "ok" : "FAILED"} (${r.durationMs} ms)`);
       result.checks.push(r);
     }
+    // A listener whose certificate the clients cannot verify refuses every client of the load checks: they would only
+    // fail later, at their connect deadlines, without the report. Say so instead, and go on to the next system.
+    const tlsFailed = result.checks.find((c) => c.name === "tls" && !c.passed);
+    if (tlsFailed) {
+      const load = [...(settings.nodeFailure ? ["node failure"] : []), "throughput"];
+      for (const name of load) {
+        result.checks.push({
+          system,
+          name,
+          passed: false,
+          detail: "not run: the tls check failed, so no client that verifies the server can connect",
+          durationMs: 0,
+        });
+      }
+      continue;
+    }
     if (settings.nodeFailure) {
       progress(`${system}: node failure — kill the leader under load`);
       const d = settings.durability;

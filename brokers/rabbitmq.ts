@@ -4,6 +4,7 @@
 
 import type { Health } from "../contract/health";
 import type { NodeRef, RabbitMQTarget } from "../contract/target";
+import { httpRequest } from "./tls";
 
 export interface QueueInfo {
   name: string;
@@ -23,8 +24,8 @@ export interface ManagementNode {
   partitions: string[];
 }
 
-/** What the management API needs of a target: where to ask, as whom, and the vhost. */
-export type ManagementAccess = Pick<RabbitMQTarget, "managementUrls" | "username" | "password" | "vhost">;
+/** What the management API needs of a target: where to ask, as whom, the vhost, and the CA to trust over https. */
+export type ManagementAccess = Pick<RabbitMQTarget, "managementUrls" | "username" | "password" | "vhost" | "ca">;
 
 type RawQueue = {
   name: string;
@@ -71,19 +72,20 @@ export class ManagementApi {
     let last = "";
     for (const base of this.target.managementUrls) {
       try {
-        const res = await fetch(new URL(path, base), {
+        const res = await httpRequest(new URL(path, base), {
           method,
           headers: {
             authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`,
             "content-type": "application/json",
           },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.timeoutMs),
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          timeoutMs: this.timeoutMs,
+          ...(this.target.ca === undefined ? {} : { ca: this.target.ca }),
         });
         if (res.status === 401) throw new HttpStatusError(401, `${base}${path}: 401 unauthorized`);
-        if (!res.ok) throw new HttpStatusError(res.status, `${base}${path}: HTTP ${res.status}`);
-        const text = await res.text();
-        return text ? JSON.parse(text) : undefined;
+        if (res.status < 200 || res.status > 299)
+          throw new HttpStatusError(res.status, `${base}${path}: HTTP ${res.status}`);
+        return res.text ? JSON.parse(res.text) : undefined;
       } catch (err) {
         if (err instanceof HttpStatusError && err.status === 401) throw err;
         last = err instanceof Error ? err.message : String(err);

@@ -36,20 +36,33 @@ export const rabbitmqFactKeys = {
   prometheusPort: ["ports", "prometheus"],
   epmdPort: ["ports", "epmd"],
   distPort: ["ports", "dist"],
+  amqpsPort: ["ports", "amqps"],
+  managementTlsPort: ["ports", "managementTls"],
+  tls: ["tls", "enabled"],
   plugins: ["plugins"],
   config: ["config"],
 } as const;
 
+/** The client-facing ports: plaintext, and the TLS ones served instead when `tls.enabled`. */
 export interface RabbitMQPorts {
   amqp: number;
   management: number;
+  amqps: number;
+  managementTls: number;
 }
 
 export function rabbitmqPorts(values: Values): RabbitMQPorts {
   return {
     amqp: Number(pick(values, rabbitmqFactKeys.amqpPort) ?? 5672),
     management: Number(pick(values, rabbitmqFactKeys.managementPort) ?? 15672),
+    amqps: Number(pick(values, rabbitmqFactKeys.amqpsPort) ?? 5671),
+    managementTls: Number(pick(values, rabbitmqFactKeys.managementTlsPort) ?? 15671),
   };
+}
+
+/** AMQP and the management API over TLS only (chart `tls.enabled`). */
+export function rabbitmqTls(values: Values): boolean {
+  return pick(values, rabbitmqFactKeys.tls) === true;
 }
 
 export function rabbitmqClusterDomain(values: Values): string {

@@ -23,6 +23,7 @@ export function buildTarget(p: TargetParts): Target {
       bootstrapServers: k.bootstrapServers,
       sasl: { mechanism: "scram-sha-512", username: k.username, password: k.password },
       tls: k.tls,
+      ...(k.ca === undefined ? {} : { ca: k.ca }),
       nodes: k.nodes,
       expected: k.expected,
       topics: k.topics.map((t) => ({ ...t })),
@@ -30,6 +31,8 @@ export function buildTarget(p: TargetParts): Target {
     rabbitmq: {
       amqpUrls: r.amqpUrls,
       managementUrls: r.managementUrls,
+      ...(r.ca === undefined ? {} : { ca: r.ca }),
+      ...(r.plaintextUrls === undefined ? {} : { plaintextUrls: r.plaintextUrls }),
       username: r.username,
       password: r.password,
       vhost: r.vhost,

@@ -18,7 +18,13 @@ export interface NodeRef {
 export interface KafkaTarget {
   bootstrapServers: string[];
   sasl: { mechanism: "scram-sha-512"; username: string; password: string };
+  /** The client listener speaks SASL_SSL: clients connect over TLS with verification on. */
   tls: boolean;
+  /**
+   * PEM of the CA the TLS listeners' certificates chain to (the stack's own): clients trust it and nothing else.
+   * Absent with TLS on: the system's default CAs. Public, not a secret.
+   */
+  ca?: string;
   nodes: NodeRef[];
   /** Durability the deployment promises; tests read the live values back and compare. */
   expected: {
@@ -34,8 +40,15 @@ export interface KafkaTarget {
 export interface RabbitMQTarget {
   /** One AMQP URL per node, without credentials: amqp://host:5672 */
   amqpUrls: string[];
-  /** One management (HTTP API) base URL per node: http://host:15672 */
+  /** One management (HTTP API) base URL per node: http://host:15672 (https://host:15671 over TLS) */
   managementUrls: string[];
+  /** PEM of the CA that the amqps and https endpoints' certificates chain to; clients trust it and nothing else. */
+  ca?: string;
+  /**
+   * With TLS on: the plaintext endpoints TLS replaced (amqp://host:5672, http://host:15672 per node), each of which
+   * must refuse a client.
+   */
+  plaintextUrls?: string[];
   username: string;
   password: string;
   vhost: string;

@@ -75,7 +75,16 @@ const amqpUrl = {
   pattern: /^amqps?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/,
   says: "must be amqp://host[:port] or amqps://host[:port], without credentials or vhost",
 };
+const plaintextUrl = {
+  pattern: /^(amqp|http):\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/,
+  says: "must be amqp://host[:port] or http://host[:port] (a plaintext endpoint that must refuse)",
+};
 const httpUrl = { pattern: /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, says: "must be http(s)://host[:port]" };
+const pemCertificate = {
+  // Line breaks as PEM allows them: \n, or \r\n as node-forge writes them.
+  pattern: /^-----BEGIN CERTIFICATE-----\r?\n[\s\S]+\r?\n-----END CERTIFICATE-----\s*$/,
+  says: "must be a PEM certificate (the CA the TLS listeners chain to)",
+};
 // `pulumi stack output --json` without --show-secrets prints this in place of every secret.
 const notAMaskedSecret = {
   pattern: /^(?!\[secret\]$)/,
@@ -155,6 +164,10 @@ function validateKafka(p: Problems, value: Json): void {
     p.string("kafka.sasl.password", sasl.password, notAMaskedSecret);
   }
   p.boolean("kafka.tls", kafka.tls);
+  if (kafka.ca !== undefined) {
+    p.string("kafka.ca", kafka.ca, pemCertificate);
+    if (kafka.tls !== true) p.add("kafka.ca", "(a CA)", "is given but kafka.tls is not true");
+  }
   const brokers = validateNodes(p, "kafka.nodes", kafka.nodes).filter((n) =>
     (n.roles as Json[] | undefined)?.includes?.("broker"),
   );
@@ -198,6 +211,12 @@ function validateRabbitMQ(p: Problems, value: Json): void {
   p.array("rabbitmq.managementUrls", rabbit.managementUrls, 1).forEach((u, i) => {
     p.string(`rabbitmq.managementUrls[${i}]`, u, httpUrl);
   });
+  if (rabbit.ca !== undefined) p.string("rabbitmq.ca", rabbit.ca, pemCertificate);
+  if (rabbit.plaintextUrls !== undefined) {
+    p.array("rabbitmq.plaintextUrls", rabbit.plaintextUrls, 1).forEach((u, i) => {
+      p.string(`rabbitmq.plaintextUrls[${i}]`, u, plaintextUrl);
+    });
+  }
   p.string("rabbitmq.username", rabbit.username);
   p.string("rabbitmq.password", rabbit.password, notAMaskedSecret);
   if (rabbit.username === "guest")

@@ -40,6 +40,7 @@ export function kubernetesTarget(s: Settings, t: Topologies, passwords: TargetPa
     rabbitmq: {
       amqpUrls: t.rabbitmq.amqpUrls,
       managementUrls: t.rabbitmq.managementUrls,
+      ...(t.rabbitmq.plaintextUrls === undefined ? {} : { plaintextUrls: t.rabbitmq.plaintextUrls }),
       username: r.username,
       password: passwords.rabbitmq,
       vhost: r.vhost,
@@ -51,15 +52,33 @@ export function kubernetesTarget(s: Settings, t: Topologies, passwords: TargetPa
   });
 }
 
-/** A Target whose two passwords are Pulumi secrets (only those leaves are masked in outputs and encrypted in state). */
-export type TargetOutput = TargetWithPasswords<pulumi.Output<string>>;
+type WithCa<T extends { kafka: object; rabbitmq: object }, C> = Omit<T, "kafka" | "rabbitmq"> & {
+  kafka: Omit<T["kafka"], "ca"> & { ca?: C };
+  rabbitmq: Omit<T["rabbitmq"], "ca"> & { ca?: C };
+};
+
+/**
+ * A Target whose two passwords are Pulumi secrets (only those leaves are masked in outputs and encrypted in state)
+ * and whose CA, with TLS on, is the Output of the stack's CA resource (a public certificate, not a secret).
+ */
+export type TargetOutput = WithCa<TargetWithPasswords<pulumi.Output<string>>, pulumi.Output<string>>;
 
 export function targetOutput(
   s: Settings,
   t: Topologies,
   passwords: { kafka: pulumi.Output<string>; rabbitmq: pulumi.Output<string> },
+  ca?: pulumi.Output<string>,
 ): TargetOutput {
-  return withPasswords(kubernetesTarget(s, t, blankPasswords), passwords);
+  const plain = withoutCa(withPasswords(kubernetesTarget(s, t, blankPasswords), passwords));
+  if (ca === undefined) return plain;
+  return { ...plain, kafka: { ...plain.kafka, ca }, rabbitmq: { ...plain.rabbitmq, ca } };
+}
+
+/** The target's plain part: CA left out (it is an Output), for what must be computed while the program runs. */
+export function withoutCa<T extends { kafka: object; rabbitmq: object }>(t: T): WithCa<T, never> {
+  const { ca: _k, ...kafka } = t.kafka as { ca?: unknown };
+  const { ca: _r, ...rabbitmq } = t.rabbitmq as { ca?: unknown };
+  return { ...t, kafka, rabbitmq } as unknown as WithCa<T, never>;
 }
 
 /**

@@ -3,16 +3,20 @@
 // index.ts calls this after the config has passed validation; tests run it through the real engine on platform render.
 import { dirname } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { internalKafkaUsers } from "../chart-values/kafka";
 import { readApiServerEgress } from "./api-server";
+import { type ServerTls, StackTls } from "./components/certificates";
 import { declarationJobLabel } from "./components/declaration-job";
-import { GeneratedSecrets, placeholderSecrets } from "./components/generated-secrets";
+import { GeneratedSecrets, placeholderSecrets, renderedSecretPlaceholder } from "./components/generated-secrets";
 import { KafkaCluster } from "./components/kafka";
 import { SystemNamespace } from "./components/namespaces";
 import { RabbitMQCluster } from "./components/rabbitmq";
 import { SmokeGateJob } from "./components/smoke-gate";
 import { durability, targetOutput } from "./outputs";
 import type { Settings } from "./settings/settings";
+import { type KafkaTopology, kafkaFullname, kafkaTopology } from "./values/kafka";
+import { type RabbitMQTopology, rabbitmqFullname, rabbitmqTopology } from "./values/rabbitmq";
 
 /**
  * Who may reach a system's client ports: pods in namespaces carrying the configured labels, and the platform's own
@@ -43,6 +47,10 @@ export function deployPlatform(s: Settings) {
   const kafkaUsers = [...s.kafka.users, ...internalKafkaUsers];
   const secrets = render ? placeholderSecrets(kafkaUsers) : new GeneratedSecrets("secrets", { kafkaUsers });
   const clientFrom = clientPeers(s.clientNamespaceLabels);
+  const topologies = { kafka: kafkaTopology(s.kafka), rabbitmq: rabbitmqTopology(s.rabbitmq) };
+  // TLS on every listener: the stack's own CA and a certificate per system naming every host and Service of it. The
+  // render platform writes no key to disk: its TLS Secrets carry the placeholder, like every other Secret.
+  const tls = !s.tls.enabled ? undefined : render ? placeholderTls() : stackTls(s, topologies);
   const kafka = new KafkaCluster(
     "kafka",
     {
@@ -52,6 +60,7 @@ export function deployPlatform(s: Settings) {
       passwords: secrets.kafkaPasswords,
       clusterId: secrets.kafkaClusterId,
       lookup: !render,
+      ...(tls ? { tls: tls.kafka } : {}),
       provider,
     },
     { dependsOn: [kafkaNamespace] },
@@ -65,15 +74,21 @@ export function deployPlatform(s: Settings) {
       password: secrets.rabbitmqPassword,
       erlangCookie: secrets.erlangCookie,
       lookup: !render,
+      ...(tls ? { tls: tls.rabbitmq } : {}),
       provider,
     },
     { dependsOn: [rabbitmqNamespace] },
   );
 
-  const topologies = { kafka: kafka.topology, rabbitmq: rabbitmq.topology };
   const kafkaPassword = secrets.kafkaPasswords[s.kafka.clientUser];
   if (kafkaPassword === undefined) throw new Error(`no generated password for kafka.clientUser ${s.kafka.clientUser}`);
-  const target = targetOutput(s, topologies, { kafka: kafkaPassword, rabbitmq: secrets.rabbitmqPassword });
+  const target = targetOutput(
+    s,
+    { kafka: kafka.topology, rabbitmq: rabbitmq.topology },
+    { kafka: kafkaPassword, rabbitmq: secrets.rabbitmqPassword },
+    // The render platform knows no CA (its Secrets carry placeholders): its target trusts the system's CAs.
+    render ? undefined : tls?.caPem,
+  );
   let smokeGate: { enabled: boolean; namespace?: string; job?: string; logs?: string } = { enabled: false };
   if (s.inClusterGate.enabled) {
     const gate = new SmokeGateJob(
@@ -85,13 +100,17 @@ export function deployPlatform(s: Settings) {
         brokerNamespaces: { kafka: s.kafka.namespace, rabbitmq: s.rabbitmq.namespace },
         brokerPorts: {
           kafka: { client: s.kafka.clientPort },
-          rabbitmq: { amqp: s.rabbitmq.ports.amqp, management: s.rabbitmq.ports.management },
+          // The ports AMQP and management are served on: the TLS ones when TLS is on (nothing listens on the others).
+          rabbitmq: s.rabbitmq.tls
+            ? { amqp: s.rabbitmq.ports.amqps, management: s.rabbitmq.ports.managementTls }
+            : { amqp: s.rabbitmq.ports.amqp, management: s.rabbitmq.ports.management },
         },
         // The render platform has no cluster to read: its manifests allow the API server's ports only.
         ...(render ? {} : { apiServer: readApiServerEgress(s.kubernetes) }),
         target,
-        // Everything the stack deploys except where this checkout lives.
-        chartValues: [s.kafka, s.rabbitmq].map(({ chartDir: _, ...settings }) => settings),
+        // Everything the stack deploys except where this checkout lives; the TLS settings decide the CA and the
+        // certificates (a renewal re-runs the gate).
+        chartValues: [...[s.kafka, s.rabbitmq].map(({ chartDir: _, ...settings }) => settings), { tls: s.tls }],
         chartsDir: dirname(s.kafka.chartDir),
         provider,
       },
@@ -106,4 +125,37 @@ export function deployPlatform(s: Settings) {
     durability: durability(s),
     smokeGate,
   };
+}
+
+/** The stack's CA and both systems' server certificates, named for every host and Service of each system. */
+function stackTls(s: Settings, t: { kafka: KafkaTopology; rabbitmq: RabbitMQTopology }): StackTlsOutputs {
+  const ca = new StackTls("tls", {
+    caCommonName: `messaging-platform ${s.stack} CA`,
+    caValidityDays: s.tls.caValidityDays,
+    validityDays: s.tls.validityDays,
+    renewal: s.tls.renewal,
+    systems: {
+      kafka: { commonName: kafkaFullname(s.kafka.release), dnsNames: t.kafka.dnsNames },
+      rabbitmq: { commonName: rabbitmqFullname(s.rabbitmq.release), dnsNames: t.rabbitmq.dnsNames },
+    },
+  });
+  return { caPem: ca.caPem, kafka: ca.kafka, rabbitmq: ca.rabbitmq };
+}
+
+interface StackTlsOutputs {
+  caPem: pulumi.Output<string>;
+  kafka: ServerTls;
+  rabbitmq: ServerTls;
+}
+
+/** The render platform's TLS: every Secret key present, every value the placeholder, so no key is ever written. */
+function placeholderTls(): StackTlsOutputs {
+  const value = () => pulumi.secret(renderedSecretPlaceholder);
+  const server = (): ServerTls => ({
+    certPem: value(),
+    keyPem: value(),
+    caPem: value(),
+    notAfter: pulumi.output(renderedSecretPlaceholder),
+  });
+  return { caPem: pulumi.output(renderedSecretPlaceholder), kafka: server(), rabbitmq: server() };
 }

@@ -285,6 +285,60 @@ describe("every example and the defaults", () => {
   });
 });
 
+describe("TLS on every listener (listeners.*.tls)", () => {
+  const sets = ["client", "internal", "controller"].flatMap((l) => [
+    `listeners.${l}.tls.enabled=true`,
+    `listeners.${l}.tls.secretName=kafka-tls`,
+  ]);
+  const r = render(chart, ["examples/production.yaml"], sets);
+  const data = configMap(r);
+
+  test("every listener speaks SASL_SSL, brokers and controllers alike", () => {
+    const broker = properties(data["broker.properties"] ?? "", "=");
+    expect(broker.get("listener.security.protocol.map")).toBe("CLIENT:SASL_SSL,INTERNAL:SASL_SSL,CONTROLLER:SASL_SSL");
+    const controller = properties(data["controller.properties"] ?? "", "=");
+    expect(controller.get("listener.security.protocol.map")).toBe("CONTROLLER:SASL_SSL");
+  });
+
+  test("each listener has a PEM keystore; the ones brokers dial trust the Secret's CA (host names checked by default)", () => {
+    for (const role of ["broker.properties", "controller.properties"]) {
+      const props = properties(data[role] ?? "", "=");
+      const listeners = role === "broker.properties" ? ["client", "internal", "controller"] : ["controller"];
+      for (const l of listeners) {
+        expect({ role, l, type: props.get(`listener.name.${l}.ssl.keystore.type`) }).toEqual({ role, l, type: "PEM" });
+        expect(props.get(`listener.name.${l}.ssl.keystore.location`)).toBe(`/tmp/kafka/tls-${l}.pem`);
+      }
+      for (const l of listeners.filter((x) => x !== "client")) {
+        expect(props.get(`listener.name.${l}.ssl.truststore.location`)).toBe(`/etc/kafka/tls/${l}/ca.crt`);
+      }
+      expect(props.get("ssl.endpoint.identification.algorithm")).toBeUndefined();
+    }
+  });
+
+  test("the readiness probes connect over TLS to the pod's own name, trusting the CA", () => {
+    for (const [file, l] of [
+      ["client-broker.properties", "internal"],
+      ["client-controller.properties", "controller"],
+    ] as const) {
+      const props = properties(data[file] ?? "", "=");
+      expect(props.get("security.protocol")).toBe("SASL_SSL");
+      expect(props.get("ssl.truststore.location")).toBe(`/etc/kafka/tls/${l}/ca.crt`);
+    }
+    const s = scripts(r);
+    expect(s["broker-ready.sh"]).toContain('--bootstrap-server "$host:$INTERNAL_PORT"');
+    expect(s["controller-ready.sh"]).toContain('--bootstrap-controller "$host:$CONTROLLER_PORT"');
+  });
+
+  test("brokers mount the Secrets of the listeners they serve and the quorum's; controllers only the quorum's", () => {
+    const mounts = (sts: string) =>
+      container(r.get("StatefulSet", sts), "kafka")
+        .volumeMounts.filter((m: Any) => m.name.startsWith("tls-"))
+        .map((m: Any) => m.mountPath);
+    expect(mounts(brokers)).toEqual(["/etc/kafka/tls/client", "/etc/kafka/tls/internal", "/etc/kafka/tls/controller"]);
+    expect(mounts(controllers)).toEqual(["/etc/kafka/tls/controller"]);
+  });
+});
+
 describe("values contract read by embedded/ and infra/", () => {
   test("values.yaml keeps the documented keys", () => {
     const v = chartValues(chart);

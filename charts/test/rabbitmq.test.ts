@@ -12,12 +12,15 @@ import {
   exampleRenderer,
   properties,
   type Rendered,
+  render,
 } from "./support";
 
 const chart = "rabbitmq";
 const fullname = "mp-rabbitmq";
 const headless = `${fullname}-nodes`;
 const ports = { amqp: 5672, management: 15672, prometheus: 15692, epmd: 4369, dist: 25672 };
+/** The ports served instead of amqp and management when tls.enabled. */
+const tlsPorts = { amqps: 5671, managementTls: 15671 };
 
 /** rabbitmq.conf settings a replicated RabbitMQ 4.3 cluster must carry (reference §7.2). */
 const durable: Record<string, string> = {
@@ -236,11 +239,55 @@ describe("every example and the defaults", () => {
   });
 });
 
+describe("TLS (tls.enabled): AMQP and the management API over TLS only", () => {
+  const r = render("rabbitmq", ["examples/production.yaml"], ["tls.enabled=true", "tls.secretName=rabbitmq-tls"]);
+  const chart = conf(r, "05-chart.conf");
+  const rabbit = container(sts(r), "rabbitmq");
+
+  test("listens for AMQP on 5671 and the management API on 15671 with the Secret's key, certificate and CA", () => {
+    expect(chart.get("listeners.ssl.default")).toBe("5671");
+    expect(chart.get("management.ssl.port")).toBe("15671");
+    for (const prefix of ["ssl_options", "management.ssl"]) {
+      expect(chart.get(`${prefix}.certfile`)).toBe("/etc/rabbitmq-tls/tls.crt");
+      expect(chart.get(`${prefix}.keyfile`)).toBe("/etc/rabbitmq-tls/tls.key");
+      expect(chart.get(`${prefix}.cacertfile`)).toBe("/etc/rabbitmq-tls/ca.crt");
+    }
+    expect(sts(r).spec.template.spec.volumes).toEqual(
+      expect.arrayContaining([{ name: "tls", secret: { secretName: "rabbitmq-tls", defaultMode: 440 } }]),
+    );
+    expect(rabbit.volumeMounts).toEqual(
+      expect.arrayContaining([{ name: "tls", mountPath: "/etc/rabbitmq-tls", readOnly: true }]),
+    );
+  });
+
+  test("opens no plaintext AMQP or management listener, and exposes, probes and admits only the TLS ports", () => {
+    expect(chart.get("listeners.tcp")).toBe("none");
+    expect(chart.get("listeners.tcp.default")).toBeUndefined();
+    expect(chart.get("management.tcp.port")).toBeUndefined();
+    const ports = rabbit.ports.map((p: Any) => p.containerPort);
+    expect(ports).toEqual(expect.arrayContaining([5671, 15671]));
+    expect(ports).not.toContain(5672);
+    expect(ports).not.toContain(15672);
+    expect(rabbit.readinessProbe.tcpSocket.port).toBe("amqps");
+    expect(rabbit.startupProbe.httpGet).toEqual({
+      path: "/api/health/checks/reached-target-cluster-size",
+      port: "management-tls",
+      scheme: "HTTPS",
+    });
+    expect(r.get("Service", fullname).spec.ports.map((p: Any) => p.port)).toEqual([5671, 15671, 15692]);
+    const np = r.get("NetworkPolicy", fullname).spec.ingress.flatMap((i: Any) => i.ports.map((p: Any) => p.port));
+    expect(np).toEqual(expect.arrayContaining([5671, 15671]));
+    expect(np).not.toContain(5672);
+    expect(np).not.toContain(15672);
+  });
+});
+
 describe("values contract read by embedded/ and infra/", () => {
   test("values.yaml keeps the documented keys", () => {
     const v = chartValues(chart);
     expect(v.replicas).toBe(3);
-    expect(v.ports).toEqual(ports);
+    expect(v.ports).toEqual({ ...ports, ...tlsPorts });
+    expect(v.tls).toEqual({ enabled: false, secretName: "" });
     expect(v.image).toEqual(
       expect.objectContaining({ repository: "rabbitmq", tag: `${version("RABBITMQ_VERSION")}-management` }),
     );

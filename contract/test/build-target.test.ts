@@ -26,3 +26,60 @@ describe("buildTarget", () => {
     expect(again.rabbitmq.queues[0]).not.toBe(t.rabbitmq.queues[0]);
   });
 });
+
+describe("a target with TLS", () => {
+  // A CA as node-forge writes it (\r\n line breaks), and as openssl does (\n). contract/ imports nothing of the
+  // project, so the PEM here is a fixed, made-up body: validation checks the shape, not the certificate.
+  const pem = (eol: string) =>
+    [
+      "-----BEGIN CERTIFICATE-----",
+      "MIIBszCCAVmgAwIBAgIUTESTTESTTESTTESTTESTTESTTESTwCgYIKoZIzj0EAwIw",
+      "-----END CERTIFICATE-----",
+      "",
+    ].join(eol);
+  const withTls = (ca: string): Target => {
+    const t = target();
+    return {
+      ...t,
+      kafka: { ...t.kafka, tls: true, ca },
+      rabbitmq: {
+        ...t.rabbitmq,
+        amqpUrls: ["amqps://r-0.example:5671"],
+        managementUrls: ["https://r-0.example:15671"],
+        ca,
+        plaintextUrls: ["amqp://r-0.example:5672", "http://r-0.example:15672"],
+      },
+    };
+  };
+
+  it("carries the CA and the plaintext endpoints through buildTarget and validates, whatever the line breaks", () => {
+    for (const eol of ["\n", "\r\n"]) {
+      const t = buildTarget(partsOf(withTls(pem(eol))));
+      expect(t.kafka.ca).toBe(pem(eol));
+      expect(t.rabbitmq.plaintextUrls).toHaveLength(2);
+      expect(validateTarget(JSON.parse(JSON.stringify(t)))).toEqual({ ok: true, target: t });
+    }
+  });
+
+  it("refuses a CA that is no PEM certificate, a CA on a Kafka target without TLS, and a plaintext URL with TLS in it", () => {
+    const bad = withTls("not a certificate");
+    const result = validateTarget(
+      JSON.parse(
+        JSON.stringify({
+          ...bad,
+          kafka: { ...bad.kafka, tls: false },
+          rabbitmq: { ...bad.rabbitmq, plaintextUrls: ["amqps://r-0.example:5671"] },
+        }),
+      ),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems.map((p) => `${p.field}: ${p.rule}`)).toEqual([
+        "kafka.ca: must be a PEM certificate (the CA the TLS listeners chain to)",
+        "kafka.ca: is given but kafka.tls is not true",
+        "rabbitmq.ca: must be a PEM certificate (the CA the TLS listeners chain to)",
+        "rabbitmq.plaintextUrls[0]: must be amqp://host[:port] or http://host[:port] (a plaintext endpoint that must refuse)",
+      ]);
+    }
+  });
+});

@@ -8,6 +8,9 @@ import { contentHash } from "../values/declarations";
 /** Label that the charts' NetworkPolicies admit next to client namespaces (see values/*.ts `clientFrom`). */
 export const declarationJobLabel = { "messaging-platform.io/role": "declarations" } as const;
 
+/** Where a declaration Job finds the CA it trusts (DeclarationJobArgs.caFrom). */
+export const declarationCaFile = "/tls/ca.crt";
+
 export interface DeclarationJobArgs {
   namespace: pulumi.Input<string>;
   /** The broker image (pinned), which carries the admin CLI. */
@@ -23,6 +26,8 @@ export interface DeclarationJobArgs {
   secretEnv: Record<string, { secret: pulumi.Input<string>; key: string }>;
   /** Plain environment variables. */
   env: Record<string, string>;
+  /** The CA to trust over TLS: key `ca.crt` of this Secret, mounted as /tls/ca.crt (caFile). */
+  caFrom?: { secret: pulumi.Input<string> };
   provider: k8s.Provider;
 }
 
@@ -81,6 +86,7 @@ export class DeclarationJob extends pulumi.ComponentResource {
                     { name: "declarations", mountPath: "/declarations", readOnly: true },
                     { name: "files", mountPath: args.mountPath, readOnly: true },
                     { name: "tmp", mountPath: "/tmp" },
+                    ...(args.caFrom ? [{ name: "tls-ca", mountPath: "/tls", readOnly: true }] : []),
                   ],
                 },
               ],
@@ -91,6 +97,14 @@ export class DeclarationJob extends pulumi.ComponentResource {
                 },
                 { name: "files", configMap: { name: files.metadata.name } },
                 { name: "tmp", emptyDir: {} },
+                ...(args.caFrom
+                  ? [
+                      {
+                        name: "tls-ca",
+                        secret: { secretName: args.caFrom.secret, items: [{ key: "ca.crt", path: "ca.crt" }] },
+                      },
+                    ]
+                  : []),
               ],
             },
           },

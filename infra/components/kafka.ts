@@ -6,7 +6,9 @@ import { internalKafkaUsers } from "../../chart-values/kafka";
 import type { KafkaSettings } from "../settings/kafka";
 import { kafkaTopicsScript } from "../values/declarations";
 import { type KafkaTopology, kafkaChartValues, kafkaTopology } from "../values/kafka";
-import { DeclarationJob } from "./declaration-job";
+import type { ServerTls } from "./certificates";
+import { DeclarationJob, declarationCaFile } from "./declaration-job";
+import { tlsSecret } from "./tls-secret";
 
 /** apache/kafka runs as `appuser`. */
 const kafkaImageUser = 1000;
@@ -22,6 +24,8 @@ export interface KafkaClusterArgs {
   clusterId: pulumi.Output<string>;
   /** Let the chart read the live cluster with Helm's lookup; false on the render platform, which has no cluster. */
   lookup: boolean;
+  /** TLS on every listener with this certificate (the stack's `tls`); absent: as the chart's values say. */
+  tls?: ServerTls;
   provider: k8s.Provider;
 }
 
@@ -58,6 +62,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
       child,
     );
     this.usersSecretName = users.metadata.name;
+    const tls = args.tls && tlsSecret(`${name}-tls`, `${s.release}-tls`, args.namespace, args.tls, child);
 
     // Secret names are known strings; dependsOn makes the Secrets exist before any broker pod starts.
     const values = {
@@ -65,13 +70,14 @@ export class KafkaCluster extends pulumi.ComponentResource {
         scramUsers: `${s.release}-scram-users`,
         clusterId: `${s.release}-kraft-cluster-id`,
         clientFrom: args.clientFrom,
+        ...(tls ? { tls: { secretName: tls.name, certificateHash: tls.certificateHash } } : {}),
       }),
       lookup: { enabled: args.lookup },
     };
     this.chart = new k8s.helm.v4.Chart(
       name,
       { chart: s.chartDir, name: s.release, namespace: args.namespace, values },
-      { ...child, dependsOn: [users, clusterId] },
+      { ...child, dependsOn: [users, clusterId, ...(tls ? [tls.secret] : [])] },
     );
     this.topology = kafkaTopology(s);
 
@@ -82,11 +88,12 @@ export class KafkaCluster extends pulumi.ComponentResource {
           namespace: args.namespace,
           image: `${s.imageRepository}:${s.imageTag}`,
           runAsUser: kafkaImageUser,
-          script: kafkaTopicsScript(s.topics),
+          script: kafkaTopicsScript(s.topics, tls ? { caFile: declarationCaFile } : undefined),
           files: {},
           mountPath: "/topics",
           env: { BOOTSTRAP_SERVERS: this.topology.bootstrapServers.join(","), KAFKA_USER: s.clientUser },
           secretEnv: { KAFKA_PASSWORD: { secret: users.metadata.name, key: s.clientUser } },
+          ...(tls ? { caFrom: { secret: tls.secret.metadata.name } } : {}),
           provider: args.provider,
         },
         { parent: this, dependsOn: [this.chart] },

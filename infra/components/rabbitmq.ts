@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RabbitMQSettings } from "../settings/rabbitmq";
 import { rabbitmqDefinitions, rabbitmqDefinitionsScript } from "../values/declarations";
 import { type RabbitMQTopology, rabbitmqChartValues, rabbitmqTopology } from "../values/rabbitmq";
-import { DeclarationJob } from "./declaration-job";
+import type { ServerTls } from "./certificates";
+import { DeclarationJob, declarationCaFile } from "./declaration-job";
+import { tlsSecret } from "./tls-secret";
 
 /** The official rabbitmq image runs as `rabbitmq` (999). */
 const rabbitmqImageUser = 999;
@@ -19,6 +21,8 @@ export interface RabbitMQClusterArgs {
   erlangCookie: pulumi.Output<string>;
   /** Let the chart read the live cluster with Helm's lookup; false on the render platform, which has no cluster. */
   lookup: boolean;
+  /** AMQP and the management API over TLS only, with this certificate (the stack's `tls`). */
+  tls?: ServerTls;
   provider: k8s.Provider;
 }
 
@@ -51,14 +55,19 @@ export class RabbitMQCluster extends pulumi.ComponentResource {
       child,
     );
 
+    const tls = args.tls && tlsSecret(`${name}-tls`, `${s.release}-tls`, args.namespace, args.tls, child);
     const values = {
-      ...rabbitmqChartValues(s.exampleValues, s, { ...secretNames, clientFrom: args.clientFrom }),
+      ...rabbitmqChartValues(s.exampleValues, s, {
+        ...secretNames,
+        clientFrom: args.clientFrom,
+        ...(tls ? { tls: { secretName: tls.name, certificateHash: tls.certificateHash } } : {}),
+      }),
       lookup: { enabled: args.lookup },
     };
     this.chart = new k8s.helm.v4.Chart(
       name,
       { chart: s.chartDir, name: s.release, namespace: args.namespace, values },
-      { ...child, dependsOn: [defaultUser, cookie] },
+      { ...child, dependsOn: [defaultUser, cookie, ...(tls ? [tls.secret] : [])] },
     );
     this.topology = rabbitmqTopology(s);
 
@@ -69,11 +78,15 @@ export class RabbitMQCluster extends pulumi.ComponentResource {
         namespace: args.namespace,
         image: `${s.imageRepository}:${s.imageTag}`,
         runAsUser: rabbitmqImageUser,
-        script: rabbitmqDefinitionsScript(this.topology.managementUrls),
+        script: rabbitmqDefinitionsScript(
+          this.topology.managementUrls,
+          tls ? { caFile: declarationCaFile } : undefined,
+        ),
         files: { "definitions.json": JSON.stringify(definitions, null, 2) },
         mountPath: "/definitions",
         env: { RABBITMQ_USERNAME: s.username },
         secretEnv: { RABBITMQ_PASSWORD: { secret: defaultUser.metadata.name, key: "password" } },
+        ...(tls ? { caFrom: { secret: tls.secret.metadata.name } } : {}),
         provider: args.provider,
       },
       { parent: this, dependsOn: [this.chart] },

@@ -4,8 +4,8 @@
 import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { blankPasswords, withPasswords } from "../../contract/passwords";
-import type { TargetOutput } from "../outputs";
+import { blankPasswords, type TargetWithPasswords, withPasswords } from "../../contract/passwords";
+import { type TargetOutput, withoutCa } from "../outputs";
 import type { InClusterGateSettings } from "../settings/gate";
 import {
   type ApiServerEgress,
@@ -55,14 +55,27 @@ export class SmokeGateJob extends pulumi.ComponentResource {
       child,
     );
     // The plain part of the target; the passwords are Outputs, joined in below.
-    const plain = withPasswords(args.target, blankPasswords);
+    // The CA (an Output, when TLS is on) stays out of the run id: the stack's tls settings, which decide it, are in
+    // chartValues.
+    const plain = withPasswords(withoutCa(args.target) as TargetWithPasswords<unknown>, blankPasswords);
     this.runId = gateRunId({ target: plain, image: args.settings.image, chartValues: args.chartValues });
     this.jobName = `${smokeGateRelease}-${this.runId}`;
     const targetJson = pulumi
-      .all([args.target.kafka.sasl.password, args.target.rabbitmq.password])
-      .apply(([kafka, rabbitmq]) =>
-        JSON.stringify(withPasswords(inClusterTarget(plain), { kafka, rabbitmq }), null, 2),
-      );
+      .all([
+        args.target.kafka.sasl.password,
+        args.target.rabbitmq.password,
+        pulumi.output(args.target.kafka.ca),
+        pulumi.output(args.target.rabbitmq.ca),
+      ])
+      .apply(([kafka, rabbitmq, kafkaCa, rabbitmqCa]) => {
+        const t = withPasswords(inClusterTarget(plain), { kafka, rabbitmq });
+        const full = {
+          ...t,
+          kafka: { ...t.kafka, ...(kafkaCa === undefined ? {} : { ca: kafkaCa }) },
+          rabbitmq: { ...t.rabbitmq, ...(rabbitmqCa === undefined ? {} : { ca: rabbitmqCa }) },
+        };
+        return JSON.stringify(full, null, 2);
+      });
     const secret = new k8s.core.v1.Secret(
       `${name}-target`,
       {

@@ -229,8 +229,57 @@ function checkDeclaredTopics(cm: PolicyResource, file: string, script: string, r
   }
 }
 
+/**
+ * Encryption on what the charts rendered, in production namespaces: every Kafka listener of every node is SASL_SSL
+ * (client, inter-broker, controller), and RabbitMQ runs no plaintext AMQP listener and no plaintext management API.
+ */
+export const productionTls: StackValidationPolicy = {
+  name: "production-tls",
+  description:
+    "In production namespaces, every Kafka listener (client, inter-broker, controller) speaks SASL_SSL and RabbitMQ serves AMQP and its management API over TLS only.",
+  validateStack: (args, report) => {
+    const production = new Set(
+      ofKind(args.resources, "Namespace")
+        .filter((ns) => ns.props.metadata?.labels?.[environmentLabel] === "production")
+        .map((ns) => ns.props.metadata?.name),
+    );
+    for (const cm of ofKind(args.resources, "ConfigMap")) {
+      const ns = namespaceOf(cm);
+      if (ns === undefined || !production.has(ns)) continue;
+      for (const [file, text] of Object.entries<unknown>(cm.props.data ?? {})) {
+        if (!known(text)) continue;
+        const map = file.endsWith(".properties") ? parseProperties(text)["listener.security.protocol.map"] : undefined;
+        for (const entry of map?.split(",") ?? []) {
+          const [listener, protocol] = entry.split(":");
+          if (protocol !== "SASL_SSL") {
+            report(`${where(cm)} ${file}: listener ${listener} speaks ${protocol}, not SASL_SSL`, cm.urn);
+          }
+        }
+        if (file.endsWith(".conf")) {
+          const conf = Object.fromEntries(
+            text.split("\n").flatMap((l) => {
+              const m = /^\s*([^#\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(l);
+              return m ? [[m[1], m[2]]] : [];
+            }),
+          );
+          if (conf["listeners.tcp.default"] !== undefined || conf["management.tcp.port"] !== undefined) {
+            report(
+              `${where(cm)} ${file}: RabbitMQ opens a plaintext listener (listeners.tcp.default or management.tcp.port)`,
+              cm.urn,
+            );
+          }
+          if (file === "05-chart.conf" && conf["listeners.ssl.default"] === undefined) {
+            report(`${where(cm)} ${file}: RabbitMQ serves AMQP without TLS (no listeners.ssl.default)`, cm.urn);
+          }
+        }
+      }
+    }
+  },
+};
+
 export const policies = [
   kafkaProductionDurability,
+  productionTls,
   pdbPerStatefulSet,
   pinnedImages,
   nonRoot,

@@ -8,6 +8,7 @@ import {
   rabbitmqFactKeys,
   rabbitmqPorts,
   rabbitmqSettingsFromValues,
+  rabbitmqTls,
 } from "../../chart-values/rabbitmq";
 import type { Values } from "../../chart-values/values";
 import { dnsLabel, dnsLabelRule, type Problems } from "../problems";
@@ -44,6 +45,8 @@ export interface RabbitMQSettings extends RabbitMQChartSettings {
   exampleValues: Values;
   ports: RabbitMQPorts;
   clusterDomain: string;
+  /** AMQP and the management API over TLS only (the chart's `tls.enabled`, or the stack's `tls`). */
+  tls: boolean;
   /** Stack config `rabbitmq.config`: rabbitmq.conf keys written over the chart's `config:` map (after the file). */
   config: BrokerConfig;
   vhost: string;
@@ -115,6 +118,7 @@ export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | un
     valuesFile: base.valuesFile,
     exampleValues: base.example,
     ports: rabbitmqPorts(base.effective),
+    tls: rabbitmqTls(base.effective),
     clusterDomain: rabbitmqClusterDomain(base.effective),
     config,
     replicas,

@@ -12,6 +12,7 @@ import { type KafkaSettings, parseKafka } from "./kafka";
 import { type KubernetesSettings, parseKubernetes, parseLabels } from "./kubernetes";
 import { type Environment, environments, type Platform, platforms } from "./levels";
 import { parseRabbitMQ, type RabbitMQSettings } from "./rabbitmq";
+import { parseTls, type TlsSettings } from "./tls";
 
 export interface Settings {
   stack: string;
@@ -25,6 +26,8 @@ export interface Settings {
   /** What the smoke gate checks after each deploy (stack config `gate:`). */
   gate: GateSettings;
   inClusterGate: InClusterGateSettings;
+  /** TLS on every listener, with the program's own CA (stack config `tls:`). */
+  tls: TlsSettings;
 }
 
 export class SettingsError extends Error {
@@ -48,6 +51,7 @@ const topLevelKeys = [
   "kafka",
   "rabbitmq",
   "gate",
+  "tls",
   // Read before Pulumi runs, to choose the stack's passphrase (toolchain/src/stack-secrets.ts); checked here too.
   "throwaway",
 ] as const;
@@ -82,6 +86,7 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
         }
       : undefined;
   const gate = parseGate(p, raw.gate, environment, tolerance);
+  const tls = parseTls(p, raw.tls, environment, platform);
   if (embedded && gate?.inCluster.enabled) {
     p.add(
       "gate.inCluster.enabled",
@@ -92,7 +97,13 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
   if (p.list.length > 0 || !platform || !environment || !kubernetes || !clientNamespaceLabels) {
     throw new SettingsError(ctx.stack, p.list);
   }
-  if (!kafka || !rabbitmq || !gate) throw new SettingsError(ctx.stack, p.list);
+  if (!kafka || !rabbitmq || !gate || !tls) throw new SettingsError(ctx.stack, p.list);
+  // The program's TLS covers every listener; without it the charts' own values decide (a client listener may still
+  // serve a certificate of the user's, e.g. from cert-manager).
+  if (tls.enabled) {
+    kafka.clientTls = true;
+    rabbitmq.tls = true;
+  }
   return {
     stack: ctx.stack,
     platform,
@@ -103,5 +114,6 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
     rabbitmq,
     gate: gate.settings,
     inClusterGate: gate.inCluster,
+    tls,
   };
 }

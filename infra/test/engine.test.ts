@@ -94,6 +94,60 @@ describe("generated secrets, deployed by the real engine", () => {
   });
 });
 
+describe("the stack's CA and server certificates, deployed by the real engine", () => {
+  let p: Project;
+  let first: { caPem: string; kafka: Record<string, string>; rabbitmq: Record<string, string> };
+  /** The CA's private key is in no output: read it from the state, decrypted, to grep for it. */
+  let caKey: string;
+  beforeAll(() => {
+    p = project("stack-tls-check", join(repoRoot, "infra/test/fixtures/stack-tls"), "tls");
+  });
+  afterAll(() => p.cleanup());
+
+  it("up creates the CA and both certificates; every private key is a secret, the CA certificate is not", () => {
+    expect(p.cli(["up", "--yes", "--skip-preview"]).code).toBe(0);
+    const masked = JSON.parse(p.cli(["stack", "output", "--json"]).stdout);
+    expect(masked.kafka.keyPem).toBe("[secret]");
+    expect(masked.rabbitmq.keyPem).toBe("[secret]");
+    expect(masked.caPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    first = JSON.parse(p.cli(["stack", "output", "--json", "--show-secrets"]).stdout);
+    expect(first.kafka.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    const decrypted = JSON.parse(p.cli(["stack", "export", "--show-secrets"]).stdout);
+    const ca = decrypted.deployment.resources.find((r: { type: string }) => r.type.endsWith("CertificateAuthority"));
+    // `--show-secrets` shows a secret as its marker with the plaintext beside it: the CA's key is one in the state.
+    expect(Object.keys(ca.outputs.keyPem)).toEqual(expect.arrayContaining(["4dabf18193072939515e22adb298388d"]));
+    caKey = JSON.parse(ca.outputs.keyPem.plaintext);
+    expect(caKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+  });
+
+  it("no private key appears in plaintext in the state file: not the CA's, not a server's, in no form", () => {
+    const state = p.cli(["stack", "export"]).stdout;
+    expect(state).toContain("CertificateAuthority");
+    expect(state).toContain("BEGIN CERTIFICATE");
+    for (const key of [caKey, first.kafka.keyPem, first.rabbitmq.keyPem] as string[]) {
+      expect(state).not.toContain(key);
+      // Nor any line of it (JSON escapes the line breaks).
+      for (const line of key.split("\n").filter((l) => l.length > 40)) expect(state).not.toContain(line);
+    }
+    expect(state).not.toContain("PRIVATE KEY");
+  });
+
+  it("a second up changes nothing; a renewal re-issues both certificates under the same CA", () => {
+    expect(p.cli(["preview", "--expect-no-changes"]).code).toBe(0);
+    expect(p.cli(["config", "set", "renewal", "1"]).code).toBe(0);
+    const up = p.cli(["up", "--yes", "--skip-preview"]);
+    expect(up.code).toBe(0);
+    const renewed = JSON.parse(p.cli(["stack", "output", "--json", "--show-secrets"]).stdout);
+    expect(renewed.caPem).toBe(first.caPem);
+    for (const system of ["kafka", "rabbitmq"] as const) {
+      expect(renewed[system].certPem).not.toBe(first[system]?.certPem);
+      expect(renewed[system].keyPem).not.toBe(first[system]?.keyPem);
+      const { X509Certificate } = require("node:crypto") as typeof import("node:crypto");
+      expect(new X509Certificate(renewed[system].certPem).checkIssued(new X509Certificate(first.caPem))).toBe(true);
+    }
+  });
+});
+
 describe("a stack config with mistakes, previewed by the real engine", () => {
   let p: Project;
   beforeAll(() => {

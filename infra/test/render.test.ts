@@ -181,6 +181,52 @@ describe.each(exampleStacks)("example stack %s on the render platform", (stack) 
     }
   });
 
+  it("serves TLS on every listener where the stack's tls is on (staging, production), plaintext only where it says so", () => {
+    const s = exampleSettings(stack);
+    const on = s.tls.enabled;
+    expect(on).toBe(stack !== "dev");
+    const kafkaConfig = ofKind("ConfigMap").find((c) => c.data?.["broker.properties"]);
+    const protocols = ["broker.properties", "controller.properties"]
+      .map((f) => kafkaConfig?.data[f])
+      .filter((text): text is string => text !== undefined)
+      .flatMap((text) => /listener\.security\.protocol\.map=(.*)/.exec(text)?.[1]?.split(",") ?? []);
+    // Client, inter-broker and controller listeners, on brokers and (production: dedicated) controllers alike.
+    expect(new Set(protocols.map((p) => p.split(":")[0]))).toEqual(new Set(["CLIENT", "INTERNAL", "CONTROLLER"]));
+    for (const p of protocols) expect(p).toMatch(on ? /:SASL_SSL$/ : /:SASL_PLAINTEXT$/);
+    const rabbitConf = String(ofKind("ConfigMap").find((c) => c.data?.["05-chart.conf"])?.data["05-chart.conf"]);
+    if (on) {
+      expect(rabbitConf).toContain("listeners.tcp = none");
+      expect(rabbitConf).toContain(`listeners.ssl.default = ${s.rabbitmq.ports.amqps}`);
+      expect(rabbitConf).toContain(`management.ssl.port = ${s.rabbitmq.ports.managementTls}`);
+      expect(rabbitConf).not.toMatch(/listeners\.tcp\.default|management\.tcp\.port/);
+    } else {
+      expect(rabbitConf).toContain(`listeners.tcp.default = ${s.rabbitmq.ports.amqp}`);
+      expect(rabbitConf).not.toContain("ssl");
+    }
+    // One kubernetes.io/tls Secret per system, mounted by every broker pod.
+    const tlsSecrets = ofKind("Secret").filter((o) => o.type === "kubernetes.io/tls");
+    expect(tlsSecrets.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(
+      on ? ["kafka/kafka-tls", "rabbitmq/rabbitmq-tls"] : [],
+    );
+    for (const o of tlsSecrets)
+      expect(Object.keys(o.stringData ?? o.data).sort()).toEqual(["ca.crt", "tls.crt", "tls.key"]);
+    for (const sts of ofKind("StatefulSet")) {
+      const volumes = JSON.stringify(sts.spec.template.spec.volumes);
+      if (on) expect(volumes).toMatch(/"secretName":"(kafka|rabbitmq)-tls"/);
+      else expect(volumes).not.toContain("-tls");
+    }
+    const target = JSON.parse(r.cli(["stack", "output", "target", "--json"]).stdout);
+    expect(target.kafka.tls).toBe(on);
+    expect(target.rabbitmq.amqpUrls[0]).toMatch(on ? /^amqps:\/\/.*:5671$/ : /^amqp:\/\/.*:5672$/);
+    expect(target.rabbitmq.managementUrls[0]).toMatch(on ? /^https:\/\/.*:15671$/ : /^http:\/\/.*:15672$/);
+    expect(target.rabbitmq.plaintextUrls?.length).toBe(on ? 2 * s.rabbitmq.replicas : undefined);
+  });
+
+  it("keeps no private key in the stack's state (a render generates none)", () => {
+    const state = r.cli(["stack", "export"]).stdout;
+    expect(state).not.toContain("PRIVATE KEY");
+  });
+
   it("gives every Kubernetes resource the one explicit provider, never the default one", () => {
     const state = JSON.parse(r.cli(["stack", "export"]).stdout);
     const resources: Obj[] = state.deployment.resources;
@@ -266,7 +312,8 @@ describe("the in-cluster smoke gate, rendered (staging: gate.inCluster.enabled)"
     const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
     expect(np?.spec.egress).toEqual([
       { to: [ns(s.kafka.namespace)], ports: tcp(s.kafka.clientPort) },
-      { to: [ns(s.rabbitmq.namespace)], ports: tcp(s.rabbitmq.ports.amqp, s.rabbitmq.ports.management) },
+      // Staging serves AMQP and management over TLS only: the gate reaches those ports and no plaintext one.
+      { to: [ns(s.rabbitmq.namespace)], ports: tcp(s.rabbitmq.ports.amqps, s.rabbitmq.ports.managementTls) },
       // The render platform reads no cluster, so the API server's endpoints are unknown: its ports only. A deploy
       // fills them from the kubernetes Service's EndpointSlices (infra/api-server.ts).
       { ports: tcp(443, 6443) },
@@ -440,6 +487,24 @@ describe("the policy pack's rules on the rendered production objects, one thing 
     cm.data["apply.sh"] = cm.data["apply.sh"].replace(/^(ensure_topic '\w+' \d+ \d+) \d+$/m, "$1 1");
     expect(await violations(os)).toEqual([
       expect.stringMatching(/topic smoke has min.insync.replicas 1, below the production floor of 2/),
+    ]);
+  });
+
+  it("rejects a Kafka listener or a RabbitMQ listener without TLS in production", async () => {
+    const os = clone();
+    const kafka = find(os, "ConfigMap", (o) => o.data?.["broker.properties"]);
+    kafka.data["broker.properties"] = kafka.data["broker.properties"].replace(
+      "INTERNAL:SASL_SSL",
+      "INTERNAL:SASL_PLAINTEXT",
+    );
+    const rabbit = find(os, "ConfigMap", (o) => o.data?.["05-chart.conf"]);
+    rabbit.data["05-chart.conf"] = rabbit.data["05-chart.conf"].replace(
+      "listeners.tcp = none",
+      "listeners.tcp.default = 5672",
+    );
+    expect(await violations(os)).toEqual([
+      "ConfigMap kafka/kafka-config broker.properties: listener INTERNAL speaks SASL_PLAINTEXT, not SASL_SSL",
+      "ConfigMap rabbitmq/rabbitmq-config 05-chart.conf: RabbitMQ opens a plaintext listener (listeners.tcp.default or management.tcp.port)",
     ]);
   });
 

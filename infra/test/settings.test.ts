@@ -484,7 +484,12 @@ describe("broker settings (stack config `kafka.config`, `rabbitmq.config`)", () 
 });
 
 describe("platform embedded", () => {
-  const embedded = (extra: Config = {}) => ({ platform: "embedded", environment: "development", ...extra });
+  const embedded = (extra: Config = {}) => ({
+    platform: "embedded",
+    environment: "development",
+    tls: { enabled: false },
+    ...extra,
+  });
 
   it("runs the charts' values.yaml: no values file, namespace or Kubernetes settings needed", () => {
     const s = parse(embedded({ kafka: { topics: [{ name: "smoke", partitions: 3 }] } }));
@@ -550,5 +555,66 @@ describe("the floors' messages", () => {
     const { kafkaProductionDurability } = require("../policy/policies");
     const { kafkaDurabilityPolicy } = require("../settings/levels");
     expect(kafkaProductionDurability.name).toBe(kafkaDurabilityPolicy);
+  });
+});
+
+describe("TLS (stack config `tls:`)", () => {
+  it("is on by default, with server certificates for a year under a ten-year CA", () => {
+    const s = parse(productionConfig());
+    expect(s.tls).toEqual({ enabled: true, validityDays: 365, caValidityDays: 3650, renewal: 0 });
+    // Every listener of both systems: the target's Kafka client speaks TLS, RabbitMQ serves amqps and https.
+    expect(s.kafka.clientTls).toBe(true);
+    expect(s.rabbitmq.tls).toBe(true);
+  });
+
+  it("the stack sets the expiry and a renewal", () => {
+    const s = parse({ ...productionConfig(), tls: { validityDays: 30, caValidityDays: 400, renewal: 2 } });
+    expect(s.tls).toEqual({ enabled: true, validityDays: 30, caValidityDays: 400, renewal: 2 });
+  });
+
+  it("plaintext only where the stack says so, and never in staging or production", () => {
+    const dev = {
+      ...productionConfig(),
+      environment: "development",
+      kafka: { valuesFile: "charts/kafka/examples/development.yaml", topics: [{ name: "t", partitions: 1 }] },
+      rabbitmq: { valuesFile: "charts/rabbitmq/examples/development.yaml", queues: [{ name: "q" }] },
+      tls: { enabled: false },
+    };
+    const s = parse(dev);
+    expect(s.tls.enabled).toBe(false);
+    expect(s.kafka.clientTls).toBe(false);
+    expect(s.rabbitmq.tls).toBe(false);
+    for (const environment of ["staging", "production"]) {
+      expect(problems((c) => Object.assign(c, { environment, tls: { enabled: false } }))).toEqual([
+        `tls.enabled = false must be true in ${environment}: every listener is encrypted outside development`,
+      ]);
+    }
+  });
+
+  it("the embedded platform must say plaintext itself", () => {
+    const embedded = { platform: "embedded", environment: "development" };
+    expect(() => parse(embedded)).toThrow(
+      "tls.enabled = (unset) must be set: the embedded platform serves plaintext, and a stack runs without TLS only when it says so (tls: {enabled: false})",
+    );
+    expect(() => parse({ ...embedded, tls: { enabled: true } })).toThrow(
+      "tls.enabled = true is not available on the embedded platform (its brokers serve plaintext): set false",
+    );
+  });
+
+  it("names every bad TLS setting with its value and rule", () => {
+    expect(
+      problems((c) => {
+        c.tls = { enabled: "yes", validityDays: 0, caValidityDays: 10.5, renewal: -1, issuer: "x" };
+      }),
+    ).toEqual([
+      'tls.issuer = "x" is not a known setting (known: enabled, validityDays, caValidityDays, renewal)',
+      'tls.enabled = "yes" must be true or false',
+      "tls.validityDays = 0 must be ≥ 1",
+      "tls.caValidityDays = 10.5 must be an integer ≥ 1",
+      "tls.renewal = -1 must be ≥ 0",
+    ]);
+    expect(problems((c) => Object.assign(c, { tls: { validityDays: 400, caValidityDays: 365 } }))).toEqual([
+      "tls.validityDays = 400 is more than tls.caValidityDays = 365: a certificate cannot outlive its CA",
+    ]);
   });
 });

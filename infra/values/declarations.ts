@@ -15,13 +15,19 @@ function q(s: string): string {
  * shrink them), and a replication factor that differs fails the Job: moving replicas is a reassignment an operator
  * plans (kafka-reassign-partitions.sh), not something a deploy should do behind their back.
  */
-export function kafkaTopicsScript(topics: TopicSettings[]): string {
+export function kafkaTopicsScript(topics: TopicSettings[], tls?: { caFile: string }): string {
+  // Over TLS the tools trust the stack's CA (a PEM truststore) and check the brokers' host names (Kafka's default).
+  const security = tls
+    ? `security.protocol=SASL_SSL
+ssl.truststore.type=PEM
+ssl.truststore.location=${tls.caFile}`
+    : "security.protocol=SASL_PLAINTEXT";
   const header = `set -eu
 bin=/opt/kafka/bin
 # The client config carries the password: private to the Job's user (0600). The heredoc keeps it off cat's argv.
 umask 077
 cat > /tmp/client.properties <<EOF
-security.protocol=SASL_PLAINTEXT
+${security}
 sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_USER" password="$KAFKA_PASSWORD";
 EOF
@@ -88,13 +94,18 @@ export function rabbitmqDefinitions(d: {
  * chart's NetworkPolicy opens the Erlang distribution ports only to the cluster's own pods, while the management
  * port admits clientFrom, which includes this Job. The image has no curl; Erlang's own httpc does the request.
  */
-export function rabbitmqDefinitionsScript(managementUrls: string[]): string {
+export function rabbitmqDefinitionsScript(managementUrls: string[], tls?: { caFile: string }): string {
+  // Over TLS: verify the node's certificate against the stack's CA only, and its host name (HTTPS rules).
+  const httpOptions = tls
+    ? `[{timeout, 30000}, {ssl, [{verify, verify_peer}, {cacertfile, "${tls.caFile}"}, {customize_hostname_check, [{match_fun, public_key:pkix_verify_hostname_match_fun(https)}]}]}]`
+    : "[{timeout, 30000}]";
   const erlang = [
     "{ok, _} = application:ensure_all_started(inets),",
+    ...(tls ? ["{ok, _} = application:ensure_all_started(ssl),"] : []),
     'Url = os:getenv("URL") ++ "/api/definitions",',
     '{ok, Body} = file:read_file("/definitions/definitions.json"),',
     'Auth = "Basic " ++ base64:encode_to_string(os:getenv("RABBITMQ_USERNAME") ++ ":" ++ os:getenv("RABBITMQ_PASSWORD")),',
-    'case httpc:request(post, {Url, [{"authorization", Auth}], "application/json", Body}, [{timeout, 30000}], []) of',
+    `case httpc:request(post, {Url, [{"authorization", Auth}], "application/json", Body}, ${httpOptions}, []) of`,
     "  {ok, {{_, Code, _}, _, _}} when Code >= 200, Code < 300 -> halt(0);",
     '  Other -> io:format(standard_error, "~s: ~p~n", [Url, Other]), halt(1)',
     "end.",

@@ -20,7 +20,18 @@ export interface KafkaWiring {
   clusterId: string;
   /** NetworkPolicy peers admitted to the client listener (chart `networkPolicy.clientFrom`). */
   clientFrom: unknown[];
+  /**
+   * With TLS: a kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt) every listener serves (client, internal,
+   * controller), and a fingerprint of its certificate that rolls the brokers when it is re-issued.
+   */
+  tls?: { secretName: string; certificateHash: unknown };
 }
+
+/** The chart's listeners; with the program's TLS every one of them is SASL_SSL. */
+export const kafkaListeners = ["client", "internal", "controller"] as const;
+
+/** Pod annotation carrying the served certificate's fingerprint: a new certificate is a new pod template. */
+export const tlsCertificateAnnotation = "messaging-platform.io/tls-certificate";
 
 /** charts/kafka takes both as existing Secrets (values.yaml `auth.sasl.existingSecret`, `kraft.existingClusterIdSecret`). */
 const secretKeys = {
@@ -61,6 +72,14 @@ export function kafkaChartValues(
     nest(secretKeys.scramUsers, wiring.scramUsers),
     nest(secretKeys.clusterId, wiring.clusterId),
     { networkPolicy: { enabled: true, clientFrom: wiring.clientFrom } },
+    wiring.tls === undefined
+      ? {}
+      : {
+          listeners: Object.fromEntries(
+            kafkaListeners.map((l) => [l, { tls: { enabled: true, secretName: wiring.tls?.secretName } }]),
+          ),
+          podAnnotations: { [tlsCertificateAnnotation]: wiring.tls.certificateHash },
+        },
   );
 }
 
@@ -72,6 +91,18 @@ export interface KafkaTopology {
   brokerPodLabels: Record<string, string>;
   nodes: NodeRef[];
   bootstrapServers: string[];
+  /** Every name a listener answers to: each node's host name and the bootstrap Service's names (the SANs). */
+  dnsNames: string[];
+}
+
+/** A Service's names as clients in the cluster write them: short, with namespace, .svc, and the full domain. */
+export function serviceNames(service: string, namespace: string, clusterDomain: string): string[] {
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.${clusterDomain}`,
+  ];
 }
 
 /** The chart's `kafka.fullname`: the release name when it already contains "kafka", else `<release>-kafka`. */
@@ -118,6 +149,10 @@ export function kafkaTopology(
     brokerPodLabels: { ...instance, "app.kubernetes.io/component": "broker" },
     nodes: [...controllerNodes, ...brokerNodes],
     bootstrapServers: brokerNodes.map((n) => `${n.host}:${t.clientPort}`),
+    dnsNames: [
+      ...[...controllerNodes, ...brokerNodes].map((n) => n.host),
+      ...serviceNames(kafkaFullname(t.release), t.namespace, t.clusterDomain),
+    ],
   };
 }
 export function range(n: number): number[] {

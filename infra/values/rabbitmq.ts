@@ -10,7 +10,7 @@ import {
 import type { Scalar } from "../../chart-values/source";
 import { deepMerge, nest, type Values } from "../../chart-values/values";
 import type { NodeRef } from "../../contract/target";
-import { range, selector } from "./kafka";
+import { range, selector, serviceNames, tlsCertificateAnnotation } from "./kafka";
 
 /** What the program wires into the chart: the Secrets it creates and the client peers. */
 export interface RabbitMQWiring {
@@ -20,6 +20,8 @@ export interface RabbitMQWiring {
   erlangCookie: string;
   /** NetworkPolicy peers admitted to the AMQP and management ports. */
   clientFrom: unknown[];
+  /** With TLS: the kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt) AMQP and management serve, and its fingerprint. */
+  tls?: { secretName: string; certificateHash: unknown };
 }
 
 /** charts/rabbitmq takes both as existing Secrets (values.yaml `auth.existingSecret`, `erlangCookie.existingSecret`). */
@@ -42,6 +44,12 @@ export function rabbitmqChartValues(
     nest(secretKeys.defaultUser, wiring.defaultUser),
     nest(secretKeys.erlangCookie, wiring.erlangCookie),
     { networkPolicy: { enabled: true, clientFrom: wiring.clientFrom } },
+    wiring.tls === undefined
+      ? {}
+      : {
+          tls: { enabled: true, secretName: wiring.tls.secretName },
+          podAnnotations: { [tlsCertificateAnnotation]: wiring.tls.certificateHash },
+        },
   );
 }
 
@@ -52,6 +60,10 @@ export interface RabbitMQTopology {
   nodes: NodeRef[];
   amqpUrls: string[];
   managementUrls: string[];
+  /** With TLS: the plaintext endpoints TLS replaced, which must refuse (the gate checks). */
+  plaintextUrls?: string[];
+  /** Every name AMQP and management answer to: each node's host name and the client Service's names (the SANs). */
+  dnsNames: string[];
 }
 
 /** The chart's `rabbitmq.fullname`: the release name when it already contains "rabbitmq", else `<release>-rabbitmq`. */
@@ -69,6 +81,7 @@ export function rabbitmqTopology(t: {
   replicas: number;
   ports: RabbitMQPorts;
   clusterDomain: string;
+  tls: boolean;
 }): RabbitMQTopology {
   const podLabels = { "app.kubernetes.io/name": "rabbitmq", "app.kubernetes.io/instance": t.release };
   const sts = rabbitmqFullname(t.release);
@@ -79,7 +92,19 @@ export function rabbitmqTopology(t: {
     podSelector: selector(podLabels),
     podLabels,
     nodes: pods.map((x) => ({ name: x.pod, host: host(x), id: `rabbit@${x.pod}.${x.domain}`, roles: ["broker"] })),
-    amqpUrls: pods.map((x) => `amqp://${host(x)}:${t.ports.amqp}`),
-    managementUrls: pods.map((x) => `http://${host(x)}:${t.ports.management}`),
+    ...(t.tls
+      ? {
+          amqpUrls: pods.map((x) => `amqps://${host(x)}:${t.ports.amqps}`),
+          managementUrls: pods.map((x) => `https://${host(x)}:${t.ports.managementTls}`),
+          plaintextUrls: pods.flatMap((x) => [
+            `amqp://${host(x)}:${t.ports.amqp}`,
+            `http://${host(x)}:${t.ports.management}`,
+          ]),
+        }
+      : {
+          amqpUrls: pods.map((x) => `amqp://${host(x)}:${t.ports.amqp}`),
+          managementUrls: pods.map((x) => `http://${host(x)}:${t.ports.management}`),
+        }),
+    dnsNames: [...pods.map(host), ...serviceNames(sts, t.namespace, t.clusterDomain)],
   };
 }

@@ -60,6 +60,11 @@ export function producerProperties(t: KafkaTarget): string {
     "acks=all",
     "enable.idempotence=true",
     `security.protocol=${t.tls ? "SASL_SSL" : "SASL_PLAINTEXT"}`,
+    // Over TLS: trust the target's CA alone (a PEM truststore inline; Properties reads \n as a line break); the
+    // broker's host name is checked by default (ssl.endpoint.identification.algorithm=https).
+    ...(t.tls && t.ca
+      ? ["ssl.truststore.type=PEM", `ssl.truststore.certificates=${t.ca.trim().replaceAll("\n", "\\n")}`]
+      : []),
     "sasl.mechanism=SCRAM-SHA-512",
     `sasl.jaas.config=${jaas}`,
     "",

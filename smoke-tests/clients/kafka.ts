@@ -4,6 +4,7 @@
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
 import { topicPartitions, withAdmin } from "../../brokers/kafka";
 import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
+import { tlsClientOptions } from "../../brokers/tls";
 import type { KafkaTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
 import { type Lane, PartitionRouter } from "./lanes";
@@ -36,7 +37,7 @@ export function kafkaConfig(target: KafkaTarget, opts: KafkaClientOptions): Kafk
   return {
     clientId: opts.clientId,
     brokers: target.bootstrapServers,
-    ssl: target.tls,
+    ssl: target.tls ? tlsClientOptions(target.ca) : false,
     sasl: { mechanism: "scram-sha-512", username: target.sasl.username, password: target.sasl.password },
     connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
     requestTimeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,

@@ -2,6 +2,7 @@
 // manual acks, and reconnection to another node when the one we talk to dies. A publish whose confirm never
 // arrives because the connection dropped is "unknown" (info), a nack is "fail": the ledger tells them apart.
 import * as amqp from "amqplib";
+import { tlsClientOptions } from "../../brokers/tls";
 import type { RabbitMQTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
@@ -29,6 +30,11 @@ export function amqpUrl(target: RabbitMQTarget, i: number, heartbeatSeconds = 5)
   return u.toString();
 }
 
+/** Socket options of an amqps connection: verify the node against the target's CA (amqplib sets the SNI name). */
+export function amqpTlsOptions(target: Pick<RabbitMQTarget, "amqpUrls" | "ca">): Record<string, unknown> {
+  return target.amqpUrls.some((u) => u.startsWith("amqps:")) ? { ...tlsClientOptions(target.ca) } : {};
+}
+
 /** Connects to the first reachable node, starting at `start` and going round the list until the deadline. */
 export async function connectAny(
   target: RabbitMQTarget,
@@ -43,6 +49,7 @@ export async function connectAny(
       const conn = await amqp.connect(amqpUrl(target, i, opts.heartbeatSeconds), {
         timeout: 2_000,
         clientProperties: { connection_name: "messaging-platform smoke" },
+        ...amqpTlsOptions(target),
       });
       return { conn, node: i % target.amqpUrls.length };
     } catch (err) {

@@ -5,11 +5,12 @@ import * as amqp from "amqplib";
 import { Kafka, logLevel } from "kafkajs";
 import { liveDurability } from "../../brokers/kafka";
 import { ManagementApi } from "../../brokers/rabbitmq";
+import { tlsClientOptions } from "../../brokers/tls";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { encodeEnvelope } from "../clients/envelope";
 import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
-import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
+import { amqpTlsOptions, amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import { newRunId } from "../ledger/message-id";
 
 export interface CheckResult {
@@ -63,7 +64,7 @@ export async function kafkaAuth(target: Target): Promise<CheckResult> {
       ...quiet,
       clientId: "mp-gate-wrong-password",
       brokers: t.bootstrapServers,
-      ssl: t.tls,
+      ssl: t.tls ? tlsClientOptions(t.ca) : false,
       sasl: { mechanism: "scram-sha-512", username: t.sasl.username, password: `${t.sasl.password}-wrong` },
     }).admin();
     if (!(await refused(wrong.connect().finally(() => wrong.disconnect()))))
@@ -72,7 +73,7 @@ export async function kafkaAuth(target: Target): Promise<CheckResult> {
       ...quiet,
       clientId: "mp-gate-anonymous",
       brokers: t.bootstrapServers,
-      ssl: t.tls,
+      ssl: t.tls ? tlsClientOptions(t.ca) : false,
     }).admin();
     const anonymousRefused = await refused(
       anonymous
@@ -88,14 +89,14 @@ export async function kafkaAuth(target: Target): Promise<CheckResult> {
 export async function rabbitAuth(target: Target): Promise<CheckResult> {
   return timed("rabbitmq", "authentication", async () => {
     const t = target.rabbitmq;
-    const conn = await amqp.connect(amqpUrl(t, 0), { timeout: 3_000 });
+    const conn = await amqp.connect(amqpUrl(t, 0), { timeout: 3_000, ...amqpTlsOptions(t) });
     await conn.close();
     const base = new URL(t.amqpUrls[0] ?? "");
     const as = (user: string, pass: string) => {
       const u = new URL(base);
       u.username = user;
       u.password = pass;
-      return amqp.connect(u.toString(), { timeout: 3_000 }).then((c) => c.close());
+      return amqp.connect(u.toString(), { timeout: 3_000, ...amqpTlsOptions(t) }).then((c) => c.close());
     };
     if (!(await refused(as("guest", "guest")))) throw new Error("guest/guest was accepted");
     if (!(await refused(as(encodeURIComponent(t.username), "wrong-password"))))

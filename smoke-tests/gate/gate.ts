@@ -21,6 +21,7 @@ import {
   rabbitDurability,
   rabbitRoundTrip,
 } from "./checks";
+import { plaintextRefusedCheck, tlsCheck, tlsOn } from "./tls";
 
 export interface GateSystemResult {
   system: SystemName;
@@ -51,14 +52,37 @@ export async function runGate(
   for (const system of settings.systems) {
     const result: GateSystemResult = { system, checks: [] };
     systems.push(result);
-    const quick =
-      system === "kafka"
+    // Encryption first, from the outside, where the target says the system serves TLS: the certificates presented
+    // and the plaintext ports refused. Every later check's clients verify the same CA.
+    const encryption = tlsOn(target, system)
+      ? [(t: Target) => tlsCheck(t, system), (t: Target) => plaintextRefusedCheck(t, system)]
+      : [];
+    const quick = [
+      ...encryption,
+      ...(system === "kafka"
         ? [kafkaAuth, kafkaRoundTrip, kafkaDurability]
-        : [rabbitAuth, rabbitRoundTrip, rabbitDurability];
+        : [rabbitAuth, rabbitRoundTrip, rabbitDurability]),
+    ];
     for (const check of quick) {
       const r = await check(target);
       progress(`${system}: ${r.name} ${r.passed ? "ok" : "FAILED"} (${r.durationMs} ms)`);
       result.checks.push(r);
+    }
+    // A listener whose certificate the clients cannot verify refuses every client of the load checks: they would only
+    // fail later, at their connect deadlines, without the report. Say so instead, and go on to the next system.
+    const tlsFailed = result.checks.find((c) => c.name === "tls" && !c.passed);
+    if (tlsFailed) {
+      const load = [...(settings.nodeFailure ? ["node failure"] : []), "throughput"];
+      for (const name of load) {
+        result.checks.push({
+          system,
+          name,
+          passed: false,
+          detail: "not run: the tls check failed, so no client that verifies the server can connect",
+          durationMs: 0,
+        });
+      }
+      continue;
     }
     if (settings.nodeFailure) {
       progress(`${system}: node failure — kill the leader under load`);

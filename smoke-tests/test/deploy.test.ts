@@ -137,6 +137,7 @@ describe("npm run deploy on the embedded default (real engine, real brokers)", (
     stackFile("broken", {
       platform: "embedded",
       environment: "development",
+      tls: { enabled: false },
       kafka: { topics: [{ name: "smoke-min-isr-1", partitions: 3, minInsyncReplicas: 1 }] },
       rabbitmq: { queues: [{ name: "smoke" }] },
       gate: { nodeFailure: false, throughput: { durationMs: 2000 } },

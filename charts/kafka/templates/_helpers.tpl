@@ -119,3 +119,19 @@ no allow policy of this chart, only by the fault's deny-all. */}}
 {{- define "kafka.notIsolated" -}}
 { key: messaging-platform.io/isolated, operator: DoesNotExist }
 {{- end -}}
+
+
+{{- /* The TLS listeners whose Secret a pod mounts, as a JSON list: brokers (and combined nodes) serve client and
+internal; every node speaks to the quorum (controllers serve it, brokers dial it), so every node mounts the
+controller's. ctx: root, probeRole. */}}
+{{- define "kafka.tlsListeners" -}}
+{{- $l := .root.Values.listeners -}}
+{{- $names := list -}}
+{{- if eq .probeRole "broker" -}}
+{{- range $name := list "client" "internal" -}}
+{{- if (index $l $name).tls.enabled -}}{{- $names = append $names $name -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $l.controller.tls.enabled -}}{{- $names = append $names "controller" -}}{{- end -}}
+{{- toJson $names -}}
+{{- end -}}

@@ -191,8 +191,8 @@ spec:
             {{- if and $v.rack.enabled (eq .component "broker") }}
             - { name: podinfo, mountPath: /etc/podinfo, readOnly: true }
             {{- end }}
-            {{- if and $v.listeners.client.tls.enabled (eq .probeRole "broker") }}
-            - { name: tls, mountPath: /etc/kafka/tls, readOnly: true }
+            {{- range $name := include "kafka.tlsListeners" (dict "root" $root "probeRole" .probeRole) | fromJsonArray }}
+            - { name: tls-{{ $name }}, mountPath: /etc/kafka/tls/{{ $name }}, readOnly: true }
             {{- end }}
             {{- if $v.metrics.jmxExporter.enabled }}
             - { name: jmx-exporter, mountPath: /opt/jmx-exporter, readOnly: true }
@@ -216,10 +216,10 @@ spec:
               - path: labels
                 fieldRef: { fieldPath: metadata.labels }
         {{- end }}
-        {{- if and $v.listeners.client.tls.enabled (eq .probeRole "broker") }}
-        - name: tls
+        {{- range $name := include "kafka.tlsListeners" (dict "root" $root "probeRole" .probeRole) | fromJsonArray }}
+        - name: tls-{{ $name }}
           secret:
-            secretName: {{ $v.listeners.client.tls.secretName }}
+            secretName: {{ (index $v.listeners $name).tls.secretName }}
             defaultMode: 0440
         {{- end }}
         {{- if $v.metrics.jmxExporter.enabled }}

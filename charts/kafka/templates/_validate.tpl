@@ -34,8 +34,11 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- if and (eq .Values.kraft.mode "combined") (eq (mod $brokers 2) 0) -}}
 {{- fail (printf "brokers.replicas (%d) must be odd in combined mode: every combined node is a KRaft voter" $brokers) -}}
 {{- end -}}
-{{- if and .Values.listeners.client.tls.enabled (not .Values.listeners.client.tls.secretName) -}}
-{{- fail "listeners.client.tls.enabled needs listeners.client.tls.secretName (a kubernetes.io/tls Secret)" -}}
+{{- range $name := list "client" "internal" "controller" -}}
+{{- $tls := (index $.Values.listeners $name).tls | default dict -}}
+{{- if and $tls.enabled (not $tls.secretName) -}}
+{{- fail (printf "listeners.%s.tls.enabled needs listeners.%s.tls.secretName (a kubernetes.io/tls Secret)" $name $name) -}}
+{{- end -}}
 {{- end -}}
 {{- $ports := list (int .Values.listeners.client.port) (int .Values.listeners.internal.port) (int .Values.listeners.controller.port) -}}
 {{- if ne (len ($ports | uniq)) 3 -}}

@@ -92,3 +92,15 @@ no allow policy of this chart, only by the fault's deny-all. */}}
 {{- define "rabbitmq.notIsolated" -}}
 { key: messaging-platform.io/isolated, operator: DoesNotExist }
 {{- end -}}
+
+
+{{- /* The client-facing ports as served: AMQP and management over TLS (tls.enabled) or plaintext, as a JSON dict of
+amqp, management (numbers), amqpName, managementName (container port names) and scheme (of the management API). */}}
+{{- define "rabbitmq.clientPorts" -}}
+{{- $p := .Values.ports -}}
+{{- if .Values.tls.enabled -}}
+{{- dict "amqp" $p.amqps "management" $p.managementTls "amqpName" "amqps" "managementName" "management-tls" "scheme" "HTTPS" | toJson -}}
+{{- else -}}
+{{- dict "amqp" $p.amqp "management" $p.management "amqpName" "amqp" "managementName" "management" "scheme" "HTTP" | toJson -}}
+{{- end -}}
+{{- end -}}

@@ -5,7 +5,7 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- define "rabbitmq.validate" -}}
 {{- $c := .Values.config -}}
 {{- $replicas := int .Values.replicas -}}
-{{- range $k := list "cluster_name" "cluster_formation.peer_discovery_backend" "cluster_formation.target_cluster_size_hint" "listeners.tcp.default" "management.tcp.port" "prometheus.tcp.port" "default_user" "default_pass" -}}
+{{- range $k := list "cluster_name" "cluster_formation.peer_discovery_backend" "cluster_formation.target_cluster_size_hint" "listeners.tcp.default" "listeners.tcp" "listeners.ssl.default" "management.tcp.port" "management.ssl.port" "prometheus.tcp.port" "default_user" "default_pass" -}}
 {{- if hasKey $c $k -}}
 {{- fail (printf "config.%s is managed by the chart (see README, \"Keys the chart manages\"); remove it from config" $k) -}}
 {{- end -}}
@@ -37,8 +37,11 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- end -}}
 {{- end -}}
 {{- $p := .Values.ports -}}
-{{- if ne (len (list (int $p.amqp) (int $p.management) (int $p.prometheus) (int $p.epmd) (int $p.dist) | uniq)) 5 -}}
-{{- fail "ports.amqp, ports.management, ports.prometheus, ports.epmd and ports.dist must all differ" -}}
+{{- if ne (len (list (int $p.amqp) (int $p.management) (int $p.prometheus) (int $p.epmd) (int $p.dist) (int $p.amqps) (int $p.managementTls) | uniq)) 7 -}}
+{{- fail "ports.amqp, ports.management, ports.prometheus, ports.epmd, ports.dist, ports.amqps and ports.managementTls must all differ" -}}
+{{- end -}}
+{{- if and .Values.tls.enabled (not .Values.tls.secretName) -}}
+{{- fail "tls.enabled needs tls.secretName (a kubernetes.io/tls Secret with ca.crt)" -}}
 {{- end -}}
 {{- $existing := dict -}}
 {{- if .Values.lookup.enabled -}}

@@ -30,12 +30,16 @@ export function librdkafkaDurability(acks: PublisherAcks): LibrdkafkaConfig {
   };
 }
 
-/** Pure: the whole producer configuration: where and who (SCRAM-SHA-512, TLS when the target has it), then durability. */
+/**
+ * Pure: the whole producer configuration: where and who (SCRAM-SHA-512; over TLS when the target has it, trusting the
+ * stack's CA and checking the broker's host name, librdkafka's default), then durability.
+ */
 export function librdkafkaProducerConfig(target: KafkaTarget, acks: PublisherAcks, clientId: string): LibrdkafkaConfig {
   return {
     "bootstrap.servers": target.bootstrapServers.join(","),
     "client.id": clientId,
     "security.protocol": target.tls ? "sasl_ssl" : "sasl_plaintext",
+    ...(target.tls && target.ca ? { "ssl.ca.pem": target.ca } : {}),
     "sasl.mechanisms": "SCRAM-SHA-512",
     "sasl.username": target.sasl.username,
     "sasl.password": target.sasl.password,

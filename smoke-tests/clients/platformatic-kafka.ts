@@ -2,6 +2,7 @@
 // its maintainers give for no loss: idempotent: true, which implies acks=all, one request in flight per partition and
 // retries without limit. Each batch goes to one partition (its lane's), and the produce response's base offset places
 // every message of the batch; batches overlap as an application's would.
+import { tlsClientOptions } from "../../brokers/tls";
 import type { KafkaTarget } from "../../contract/target";
 import type { Envelope } from "./envelope";
 import { installedVersion } from "./installed-version";
@@ -67,7 +68,7 @@ export class PlatformaticPublisher implements Publisher {
       clientId: opts.clientId,
       bootstrapBrokers: target.bootstrapServers,
       sasl: { mechanism: "SCRAM-SHA-512", username: target.sasl.username, password: target.sasl.password },
-      ...(target.tls ? { tls: {} } : {}),
+      ...(target.tls ? { tls: tlsClientOptions(target.ca) } : {}),
       ...platformaticDurability(opts.acks),
     });
     return new PlatformaticPublisher(producer, topic, partitions);

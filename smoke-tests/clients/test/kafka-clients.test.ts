@@ -85,7 +85,12 @@ describe("librdkafka", () => {
       "sasl.mechanisms": "SCRAM-SHA-512",
       "client.id": "p0",
     });
-    expect(librdkafkaProducerConfig({ ...target, tls: true }, "all", "p0")["security.protocol"]).toBe("sasl_ssl");
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    expect(librdkafkaProducerConfig({ ...target, tls: true, ca }, "all", "p0")).toMatchObject({
+      "security.protocol": "sasl_ssl",
+      "ssl.ca.pem": ca,
+    });
+    expect(plain["ssl.ca.pem"]).toBeUndefined();
   });
 
   it("an ack carries the message's own partition and offset; an error or a report without an offset is unknown", () => {

@@ -11,7 +11,7 @@ import type { Target } from "../../contract/target";
 import { withPrivateFile } from "../../toolchain/src/secrets";
 import { KafkaSubscriber, kafka } from "../clients/kafka";
 import { defaultKafkaClient, type KafkaClientName, kafkaProducerClient } from "../clients/kafka-client";
-import { amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
+import { amqpTlsOptions, amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
@@ -223,7 +223,7 @@ function summarize(tool: string, wl: Workload, start: number, messageBytes: numb
 
 /** PerfTest declares its queue itself; declare it first so our client can publish to it in round 1. */
 async function ensureRabbitQueue(target: Target, queue: string): Promise<void> {
-  const conn = await amqp.connect(amqpUrl(target.rabbitmq, 0));
+  const conn = await amqp.connect(amqpUrl(target.rabbitmq, 0), amqpTlsOptions(target.rabbitmq));
   try {
     const ch = await conn.createChannel();
     await ch.assertQueue(queue, { durable: true, arguments: { "x-queue-type": "quorum" } });

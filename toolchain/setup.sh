@@ -26,8 +26,12 @@ mkdir -p "$MP_CACHE"
 echo "messaging-platform setup: cache $MP_CACHE"
 start=$SECONDS
 i=0
+took=()
 for s in "${STEPS[@]}"; do
   i=$((i + 1))
+  t=$SECONDS
   run_step "$i/${#STEPS[@]}" "$s"
+  took+=("$s $((SECONDS - t))s")
 done
-echo "setup: done in $((SECONDS - start))s"
+# One line with every step's time: what a cold run (CI, a new machine) spent where.
+echo "setup: done in $((SECONDS - start))s ($(IFS=,; echo "${took[*]}" | sed 's/,/, /g'))"

@@ -3,6 +3,7 @@
 # loopback, portmap), ipset and conntrack for kube-proxy and the NetworkPolicy controller, openssl for the cluster's
 # certificates. Installed by the first `npm run cluster:up`, not by `npm run setup`.
 CLUSTER_DEBIAN=(containerd runc containernetworking-plugins iptables ipset conntrack openssl iproute2 gcc libc6-dev busybox-static)
+STEP_REGISTRY=debian STEP_PACKAGE="${CLUSTER_DEBIAN[*]}" STEP_VERSION="bookworm"
 step_inputs() { echo "${CLUSTER_DEBIAN[*]} containerd=$CONTAINERD_DEBIAN"; }
 step_check() {
   containerd --version | grep " v\?$CONTAINERD_DEBIAN" >/dev/null && command -v ctr && command -v runc && command -v ipset \

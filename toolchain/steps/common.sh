@@ -1,7 +1,11 @@
 # Step runner for toolchain/setup.sh. A step file defines:
+#   STEP_REGISTRY, STEP_PACKAGE, STEP_VERSION   where the step's result comes from, named when any command fails
 #   step_inputs   prints everything the result depends on (versions, lockfile hashes); a change re-runs the step
 #   step_check    exit 0 when the installed result is present and usable
-#   step_install  installs; on failure calls `fail <registry> <package> <version> <why>`
+#   step_install  installs; runs under errexit and pipefail, so its first failing command ends it; a command may also
+#                 call `fail <registry> <package> <version> <why>` to say more
+#   step_outputs  (optional) prints the paths the step builds: removed when its install or check fails, so the next
+#                 run builds them again instead of trusting them
 # and prints one progress line per step.
 
 STAMPS="$MP_CACHE/stamps"
@@ -9,6 +13,42 @@ STAMPS="$MP_CACHE/stamps"
 fail() {
   echo "FAILED: registry=$1 package=$2 version=$3: $4" >&2
   exit 1
+}
+
+# The ERR trap of a step's functions: the command that failed, where, and what the step installs.
+step_failed() {
+  echo "FAILED: registry=${STEP_REGISTRY:-?} package=${STEP_PACKAGE:-?} version=${STEP_VERSION:-?}: \`$2\` exited $1 (steps/$MP_STEP.sh line $3)" >&2
+}
+
+# Runs one function of a step file in a bash of its own under errexit and pipefail. A process of its own because bash
+# ignores `set -e` inside anything an `if`, `&&` or `||` tests, however deep, and the runner has to test the result.
+step_run() {  # step_run <step> <function>
+  MP_STEP="$1" MP_STEP_FN="$2" bash -eEo pipefail -c '
+    source "$0/lib.sh"
+    source "$0/steps/common.sh"
+    source "$0/steps/$MP_STEP.sh"
+    trap '\''step_failed $? "$BASH_COMMAND" "$LINENO"'\'' ERR
+    "$MP_STEP_FN"' "$TOOLCHAIN_DIR"
+}
+
+# Removes what a failed step built (its step_outputs), never outside the cache or node_modules, never across a mount
+# (a root filesystem may have /proc or /dev bound inside while the embedded environment runs).
+discard_outputs() {  # discard_outputs <step>
+  local p
+  declare -F step_outputs >/dev/null || return 0
+  step_run "$1" step_outputs | while IFS= read -r p; do
+    [ -n "$p" ] && [ -e "$p" ] || continue
+    case "$p" in
+      "$MP_CACHE"/?* | "$REPO_ROOT"/node_modules | "$REPO_ROOT"/node_modules/?*) ;;
+      *) echo "  kept $p: outside the cache and node_modules" >&2; continue ;;
+    esac
+    if findmnt -rn -o TARGET | awk -v p="$p" '$0 == p || index($0, p "/") == 1 { hit = 1 } END { exit !hit }'; then
+      echo "  kept $p: something is mounted inside it" >&2
+      continue
+    fi
+    rm -rf --one-file-system -- "$p"
+    echo "  removed $p (built by the failed step)" >&2
+  done
 }
 
 # The Debian archive this machine is configured with (its apt sources), so no mirror is hard-coded anywhere.
@@ -21,10 +61,23 @@ debian_mirror() {
 # Hash of files' contents, for step_inputs.
 hash_files() { cat "$@" | sha256sum | cut -c1-16; }
 
+# The log's last lines, one per line (build tools rewrite progress lines with \r).
+log_tail() { tail -n 15 "$1" | tr '\r' '\n' | grep -av '^[[:space:]]*$' | tail -n 15 | cut -c1-300 | sed 's/^/    /'; }
+
+# What a failed step says: the step, the registry, the package and the version, then the log's last lines.
+step_failure() {  # step_failure <step> <log> <what failed>
+  local first
+  first="$(grep -ah -m1 '^FAILED:' "$2" || true)"
+  if [ -n "$first" ]; then echo "${first/#FAILED:/FAILED: step=$1}" >&2; else echo "FAILED: step=$1 $3 (no registry named)" >&2; fi
+  echo "  last lines of $2:" >&2
+  log_tail "$2" >&2
+  discard_outputs "$1"
+}
+
 run_step() {
   local n="$1" name="$2" t0=$SECONDS log
   (
-    unset -f step_inputs step_check step_install
+    unset -f step_inputs step_check step_install step_outputs
     source "$TOOLCHAIN_DIR/steps/$name.sh"
     mkdir -p "$STAMPS"
     # Two setups sharing a cache (two checkouts, a test and a terminal) take turns per step: a step's build directory
@@ -34,7 +87,7 @@ run_step() {
     local want have
     want="$(step_inputs)"
     have="$(cat "$STAMPS/$name" 2>/dev/null || true)"
-    if [ "$want" = "$have" ] && step_check >/dev/null 2>&1; then
+    if [ "$want" = "$have" ] && step_run "$name" step_check >/dev/null 2>&1; then
       printf '[%s] %-20s cached\n' "$n" "$name"
       exit 0
     fi
@@ -42,17 +95,14 @@ run_step() {
     log="$MP_CACHE/logs/$name.log"
     mkdir -p "$(dirname "$log")"
     rm -f "$STAMPS/$name"
-    if ! (step_install) >"$log" 2>&1; then
-      # The step, the registry, the package and the version, then the log's last lines: enough to act on.
-      grep -ah '^FAILED:' "$log" | sed "s/^FAILED:/FAILED: step=$name/" >&2 || echo "FAILED: step=$name (no registry named)" >&2
-      echo "  last lines of $log:" >&2
-      # Build tools rewrite progress lines with \r: keep each line readable.
-      tail -n 15 "$log" | tr '\r' '\n' | grep -av '^[[:space:]]*$' | tail -n 15 | cut -c1-300 | sed 's/^/    /' >&2
+    if ! step_run "$name" step_install >"$log" 2>&1; then
+      step_failure "$name" "$log" "install failed"
       exit 1
     fi
-    if ! (step_check) >>"$log" 2>&1; then
+    if ! step_run "$name" step_check >>"$log" 2>&1; then
       echo "FAILED: step=$name installed but its check failed; see $log" >&2
-      tail -n 15 "$log" | tr '\r' '\n' | grep -av '^[[:space:]]*$' | tail -n 15 | cut -c1-300 | sed 's/^/    /' >&2
+      log_tail "$log" >&2
+      discard_outputs "$name"
       exit 1
     fi
     echo "$want" >"$STAMPS/$name"

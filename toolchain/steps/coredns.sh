@@ -1,5 +1,7 @@
 # CoreDNS built from the Go module proxy through the wrapper module toolchain/go/coredns (its default plugin set;
 # the cluster's Corefile uses kubernetes, errors, health, ready, cache, loop, reload and no forward).
+STEP_REGISTRY=go-proxy STEP_PACKAGE="github.com/coredns/coredns" STEP_VERSION="v$COREDNS_VERSION"
+step_outputs() { printf '%s\n' "$COREDNS_ROOT"; }
 step_inputs() { echo "coredns $COREDNS_VERSION"; hash_files "$TOOLCHAIN_DIR/go/coredns/go.sum"; }
 step_check() { "$COREDNS_ROOT/bin/coredns" -version | grep "CoreDNS-$COREDNS_VERSION" >/dev/null; }  # no grep -q: SIGPIPE under pipefail
 step_install() {

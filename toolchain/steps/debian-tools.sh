@@ -3,6 +3,7 @@
 # smoke-gate image built in images/ (the OCI runtime that containerd uses under Kubernetes); a C/C++ toolchain with
 # OpenSSL and zlib headers builds librdkafka (steps/librdkafka.sh).
 DEBIAN_TOOLS=(mmdebstrap iptables iproute2 procps psmisc runc g++ make pkg-config python3 libssl-dev zlib1g-dev)
+STEP_REGISTRY=debian STEP_PACKAGE="${DEBIAN_TOOLS[*]}" STEP_VERSION="bookworm"
 step_inputs() { echo "${DEBIAN_TOOLS[*]}"; }
 step_check() {
   command -v mmdebstrap && command -v iptables && command -v ip && command -v pkill && command -v fuser && command -v runc \

@@ -1,4 +1,6 @@
 # helm and kubeconform, built from the Go module proxy through the wrapper module toolchain/go/helm.
+STEP_REGISTRY=go-proxy STEP_PACKAGE="helm.sh/helm/v3" STEP_VERSION="v$HELM_VERSION"
+step_outputs() { printf '%s\n' "$HELM_ROOT"; }
 step_inputs() { echo "helm $HELM_VERSION kubeconform $KUBECONFORM_VERSION"; hash_files "$TOOLCHAIN_DIR/go/helm/go.sum"; }
 step_check() {
   "$HELM_ROOT/bin/helm" version --short | grep -q "v$HELM_VERSION" && "$HELM_ROOT/bin/kubeconform" -v

@@ -1,5 +1,7 @@
 # Apache Kafka broker, storage tool and kafka-tools (ProducerPerformance, ConsumerPerformance) from Maven Central.
 # The same version is the apache/kafka image tag that charts/kafka runs.
+STEP_REGISTRY=maven-central STEP_PACKAGE="org.apache.kafka:kafka_2.13+kafka-tools" STEP_VERSION="$KAFKA_VERSION"
+step_outputs() { printf '%s\n' "$KAFKA_HOME" "$KAFKA_HOME.tmp"; }
 step_inputs() { echo "kafka $KAFKA_VERSION"; hash_files "$TOOLCHAIN_DIR/maven/kafka.pom.xml"; }
 step_check() {
   ls "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" "$KAFKA_HOME/libs/kafka-tools-$KAFKA_VERSION.jar" \

@@ -1,5 +1,7 @@
 # kube-router built from the Go module proxy through the wrapper module toolchain/go/kube-router. cluster/ runs only
 # its NetworkPolicy controller (--run-firewall, ingress and egress, with iptables + ipset).
+STEP_REGISTRY=go-proxy STEP_PACKAGE="github.com/cloudnativelabs/kube-router/v2" STEP_VERSION="v$KUBE_ROUTER_VERSION"
+step_outputs() { printf '%s\n' "$KUBE_ROUTER_ROOT"; }
 step_inputs() { echo "kube-router $KUBE_ROUTER_VERSION"; hash_files "$TOOLCHAIN_DIR/go/kube-router/go.sum"; }
 step_check() { "$KUBE_ROUTER_ROOT/bin/kube-router" --version 2>&1 | grep "v$KUBE_ROUTER_VERSION" >/dev/null; }  # no grep -q: SIGPIPE under pipefail
 step_install() {

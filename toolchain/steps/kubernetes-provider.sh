@@ -10,6 +10,8 @@
 #   - cmd/pulumi-resource-kubernetes embeds schema-embed.json and terraform-mapping-embed.json: generate.go writes both;
 #   - the version is stamped with -ldflags, as upstream's Makefile does.
 PROVIDER_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
+STEP_REGISTRY=go-proxy STEP_PACKAGE="github.com/pulumi/pulumi-kubernetes/provider/v4" STEP_VERSION="$PULUMI_KUBERNETES_PROVIDER_MODULE"
+step_outputs() { printf '%s\n' "$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$PULUMI_KUBERNETES_VERSION" "$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$PULUMI_KUBERNETES_VERSION.lock" "$MP_CACHE/build/pulumi-kubernetes"; }
 step_inputs() { echo "$PROVIDER_MODULE@$PULUMI_KUBERNETES_PROVIDER_MODULE as $PULUMI_KUBERNETES_VERSION"; }
 step_check() {
   [ -x "$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$PULUMI_KUBERNETES_VERSION/pulumi-resource-kubernetes" ] \

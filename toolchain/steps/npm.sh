@@ -9,6 +9,8 @@
 #   - `--no-save` (save=false) never writes package.json or package-lock.json.
 # and then checks what matters: every package that applies to this machine is installed at its locked version and
 # nothing unlocked is installed (toolchain/src/installed-packages.ts).
+STEP_REGISTRY=npm STEP_PACKAGE="package-lock.json" STEP_VERSION="-"
+step_outputs() { printf '%s\n' "$REPO_ROOT/node_modules"; }
 step_inputs() { echo "node $NODE_VERSION"; hash_files "$REPO_ROOT/package-lock.json" "$TOOLCHAIN_DIR/src/installed-packages.ts"; }
 step_check() {
   [ -x "$REPO_ROOT/node_modules/.bin/jest" ] && [ -d "$REPO_ROOT/node_modules/@pulumi/pulumi" ] \

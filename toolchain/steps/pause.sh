@@ -1,5 +1,7 @@
 # The pause (sandbox) binary: build/pause/linux/pause.c from the k8s.io/kubernetes module zip (the Go module proxy),
 # compiled static with Debian's gcc. cluster/ packs it as the image localhost/pause:$PAUSE_VERSION.
+STEP_REGISTRY=go-proxy STEP_PACKAGE="k8s.io/kubernetes (build/pause)" STEP_VERSION="v$KUBERNETES_VERSION"
+step_outputs() { printf '%s\n' "$PAUSE_ROOT"; }
 step_inputs() { echo "pause $PAUSE_VERSION k8s.io/kubernetes@v$KUBERNETES_VERSION"; }
 step_check() { [ -x "$PAUSE_ROOT/bin/pause" ] && "$PAUSE_ROOT/bin/pause" -v | grep "$PAUSE_VERSION" >/dev/null; }
 step_install() {

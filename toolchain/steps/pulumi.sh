@@ -1,6 +1,8 @@
 # The Pulumi CLI (github.com/pulumi/pulumi/pkg/v3) built from the Go module proxy through the wrapper module
 # toolchain/go/pulumi, the project's Node.js language host (same module, see its main.go for why), and the
 # policy analyzer shim that `--policy-pack` needs for a Node.js pack.
+STEP_REGISTRY=go-proxy STEP_PACKAGE="github.com/pulumi/pulumi/pkg/v3" STEP_VERSION="v$PULUMI_VERSION"
+step_outputs() { printf '%s\n' "$PULUMI_ROOT"; }
 step_inputs() { echo "pulumi $PULUMI_VERSION"; hash_files "$TOOLCHAIN_DIR/go/pulumi/go.sum" "$TOOLCHAIN_DIR"/go/pulumi/cmd/*/*.go; }
 step_check() {
   "$PULUMI_ROOT/bin/pulumi" version | grep -qx "v$PULUMI_VERSION" \

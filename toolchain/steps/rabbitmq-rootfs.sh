@@ -1,6 +1,8 @@
 # RabbitMQ 4.x from Debian's archive, in its own root filesystem (the host is bookworm, whose 3.10 is too old;
 # sid serves 4.x). Built with mmdebstrap; the embedded environment runs nodes from it with chroot.
 # sid's Release file can be past Valid-Until on the mirror, hence the apt option.
+STEP_REGISTRY=debian STEP_PACKAGE="rabbitmq-server" STEP_VERSION="$RABBITMQ_SUITE"
+step_outputs() { printf '%s\n' "$RABBITMQ_ROOTFS" "$RABBITMQ_ROOTFS.tmp"; }
 step_inputs() { echo "rabbitmq-server $RABBITMQ_SUITE $RABBITMQ_VERSION"; }
 step_check() {
   local v; v="$(chroot "$RABBITMQ_ROOTFS" dpkg-query -W -f '${Version}' rabbitmq-server)"

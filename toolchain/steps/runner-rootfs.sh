@@ -2,6 +2,8 @@
 # Node binary links against, the same suite as smoke-tests/Dockerfile's node:*-bookworm-slim. Built with mmdebstrap
 # from the machine's own Debian archive; images/ adds Node, the app and its node_modules on top.
 RUNNER_PACKAGES=ca-certificates,libstdc++6
+STEP_REGISTRY=debian STEP_PACKAGE="$RUNNER_PACKAGES" STEP_VERSION="$RUNNER_SUITE"
+step_outputs() { printf '%s\n' "$RUNNER_ROOTFS" "$RUNNER_ROOTFS.tmp"; }
 step_inputs() { echo "runner-rootfs $RUNNER_SUITE minbase $RUNNER_PACKAGES"; }
 step_check() { chroot "$RUNNER_ROOTFS" dpkg-query -W -f '${Version}\n' libstdc++6 ca-certificates; }
 step_install() {

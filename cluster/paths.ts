@@ -13,5 +13,6 @@ export const clusterPaths = {
   images: join(clusterDir, "images"),
   kubeconfig: join(clusterDir, "admin.kubeconfig"),
   kubectl: join(cacheDir, `kubernetes-${version("KUBERNETES_VERSION")}`, "bin", "kubectl"),
-  containerdSocket: "/run/mp-cluster/containerd.sock",
+  /** Node `name`'s containerd (every node has its own, cluster/nodes.sh). */
+  containerdSocket: (node: string) => `/run/mp-cluster/${node}/containerd.sock`,
 } as const;

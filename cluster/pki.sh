@@ -43,22 +43,30 @@ make_pki() {
       -out "$PKI/ca.crt" 2>/dev/null
   fi
   cert kube-apiserver kube-apiserver "" serverAuth \
-    "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:$API_SERVICE_IP,IP:$NODE_IP,IP:127.0.0.1"
+    "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:$API_SERVICE_IP,IP:$CP_IP,IP:127.0.0.1"
   cert apiserver-kubelet-client kube-apiserver-kubelet-client system:masters clientAuth
   cert admin admin system:masters clientAuth
   cert kube-controller-manager system:kube-controller-manager "" clientAuth
   cert kube-scheduler system:kube-scheduler "" clientAuth
   cert kube-proxy system:kube-proxy "" clientAuth
-  cert kubelet-client "system:node:$NODE_NAME" system:nodes clientAuth
-  cert kubelet-server "$NODE_NAME" "" serverAuth "DNS:$NODE_NAME,IP:$NODE_IP"
   cert kube-router system:kube-router "" clientAuth
   if [ ! -f "$PKI/sa.key" ]; then
     openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
     openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
   fi
   local k
-  for k in admin kube-controller-manager kube-scheduler kube-proxy kubelet-client kube-router; do
+  for k in admin kube-controller-manager kube-scheduler kube-proxy kube-router; do
     [ -f "$PKI/$k.kubeconfig" ] || kubeconfig "$PKI/$k.kubeconfig" "$k"
   done
   cp "$PKI/admin.kubeconfig" "$KUBECONFIG_ADMIN.tmp" && mv "$KUBECONFIG_ADMIN.tmp" "$KUBECONFIG_ADMIN"
+}
+
+# node_pki <n>: node n's kubelet identity (system:node:<name>, which the Node authorizer and NodeRestriction tie to
+# that node only) and its serving certificate for its own address.
+node_pki() {
+  local name ip
+  name="$(node_name "$1")" ip="$(node_ip "$1")"
+  cert "$name-kubelet-client" "system:node:$name" system:nodes clientAuth
+  cert "$name-kubelet-server" "$name" "" serverAuth "DNS:$name,IP:$ip"
+  [ -f "$PKI/$name-kubelet-client.kubeconfig" ] || kubeconfig "$PKI/$name-kubelet-client.kubeconfig" "$name-kubelet-client"
 }

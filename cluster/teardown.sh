@@ -1,8 +1,9 @@
 # cluster down: removes every process, mount, network namespace, iptables rule and chain, ipset, interface and
 # cgroup the cluster created, and puts back the kernel settings it changed. Safe to run at any time, repeatedly.
-# It touches only what is the cluster's: processes it started (pid files) or that live in its cgroups (kubepods) or
-# its containerd's shims; KUBE-* chains and sets (kubelet, kube-proxy, kube-router); mounts under its directories;
-# the CNI's cni-* network namespaces. Sourced by cluster.sh.
+# It touches only what is the cluster's: processes it started (pid files) or that live in its cgroups (mp-cluster,
+# and kubepods of a single-node cluster of before) or its containerds' shims; KUBE-* chains and sets (kubelet,
+# kube-proxy, kube-router: inside the nodes' namespaces, which go as a whole); mounts under its directories; the
+# nodes' mpk8s-node-* and the CNI's cni-* network namespaces. Sourced by cluster.sh.
 
 kill_pid() {
   # kill_pid <pid> <signal>
@@ -15,13 +16,13 @@ wait_gone() {
   kill_pid "$pid" KILL
 }
 
-# Every process in the cluster's pod cgroups or run by its containerd's shims.
+# Every process in the cluster's cgroups (every node's daemons, shims and pods) or run by its containerds' shims.
 pod_pids() {
   local f
-  for f in /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/memory/kubepods; do
+  for f in /sys/fs/cgroup/pids/$CGROUP_PARENT /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/memory/kubepods; do
     [ -d "$f" ] && find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null
   done
-  pgrep -f -- "containerd-shim-runc-v2 -namespace k8s.io .*-address $CONTAINERD_SOCK" || true
+  pgrep -f -- "containerd-shim-runc-v2 -namespace k8s.io .*-address $CLUSTER_RUN/" || true
 }
 
 stop_component() {
@@ -34,17 +35,10 @@ stop_component() {
   rm -f "$(pidfile "$name")"
 }
 
-remove_containers() {
-  # With containerd still up: stop the kubelet first (it would restart pods), then every task and container.
-  stop_component kubelet
-  if [ -S "$CONTAINERD_SOCK" ] && running containerd; then
-    local c
-    for c in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks kill -s SIGKILL "$c" >/dev/null 2>&1 || true; done
-    sleep 1
-    for c in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks rm -f "$c" >/dev/null 2>&1 || true; done
-    for c in $(ctrk containers ls -q 2>/dev/null); do ctrk containers rm "$c" >/dev/null 2>&1 || true; done
-  fi
-  local p
+remove_nodes_processes() {
+  # Every node powered off (thawed first, killed as a whole: cluster/nodes.sh), then whatever else ran as theirs.
+  local n p
+  for n in $(nodes_present); do node_stop "$n"; done
   for p in $(pod_pids | sort -u); do kill_pid "$p" KILL; done
 }
 
@@ -55,7 +49,7 @@ remove_mounts() {
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
   local ns
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^cni-' || true); do ip netns delete "$ns" 2>/dev/null || true; done
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(cni-|mpk8s-node-)' || true); do ip netns delete "$ns" 2>/dev/null || true; done
 }
 
 remove_iptables() {
@@ -85,17 +79,24 @@ remove_iptables() {
 }
 
 remove_cgroups() {
-  # kubepods under every v1 hierarchy (and the unified one): children before parents. The VM's own cgroups stay.
-  local root d
+  # mp-cluster (and kubepods) under every v1 hierarchy and the unified one: children before parents. The VM's own
+  # cgroups stay.
+  local root d top
   for root in /sys/fs/cgroup/*/; do
-    [ -d "$root/kubepods" ] || continue
-    find "$root/kubepods" -depth -type d 2>/dev/null | while read -r d; do rmdir "$d" 2>/dev/null || true; done
+    for top in "$CGROUP_PARENT" kubepods; do
+      [ -d "$root/$top" ] || continue
+      find "$root/$top" -depth -type d 2>/dev/null | while read -r d; do rmdir "$d" 2>/dev/null || true; done
+    done
   done
 }
 
 remove_links() {
-  ip link del "$POD_BRIDGE" 2>/dev/null || true
-  ip link del "$NODE_IF" 2>/dev/null || true
+  local l
+  for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^mpk8s-v[0-9]+$' || true); do
+    ip link del "$l" 2>/dev/null || true
+  done
+  ip link del "$POD_BRIDGE" 2>/dev/null || true   # a single-node cluster of before had it on the machine
+  ip link del "$CP_IF" 2>/dev/null || true
 }
 
 restore_sysctls() {
@@ -112,11 +113,10 @@ down() {
   local purge=false t0=$SECONDS c i
   [ "${1:-}" = "--purge" ] && purge=true
   echo "cluster down: $CLUSTER_DIR"
-  remove_containers
-  # The rest in reverse start order.
+  remove_nodes_processes
+  # The control plane in reverse start order.
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     c="${COMPONENTS[$i]}"
-    [ "$c" = kubelet ] && continue
     stop_component "$c"
   done
   local p
@@ -127,9 +127,11 @@ down() {
   remove_cgroups
   remove_links
   restore_sysctls
-  # State that a next `up` must not reuse: the API's data, the kubelet's pods, the CNI's leases. Certificates and
-  # containerd's image store stay (warm up); --purge removes them too.
-  rm -rf "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/kubelet" "$CLUSTER_DIR/cni/ipam" "$VOLUMES_DIR" "$CLUSTER_RUN"
+  # State that a next `up` must not reuse: the API's data, the kubelets' pods and logs, the CNI's leases, the
+  # volumes. Certificates and the nodes' containerd image stores stay (warm up); --purge removes them too.
+  local d
+  for d in "$CLUSTER_DIR"/nodes/*/; do rm -rf "$d/kubelet" "$d/pod-logs" "$d/cni/ipam"; done
+  rm -rf "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/kubelet" "$CLUSTER_DIR/cni" "$CLUSTER_DIR/containerd" "$VOLUMES_DIR" "$CLUSTER_RUN"
   if $purge; then rm -rf "$CLUSTER_DIR"; fi
   echo "cluster down: done in $((SECONDS - t0))s"
   leftovers
@@ -139,20 +141,24 @@ down() {
 leftovers() {
   set +e +o pipefail
   local left=0 out
-  out="$(pgrep -a -f -- "^($KUBERNETES_ROOT/bin/|$ETCD_ROOT/bin/|containerd --config $CLUSTER_DIR/)|-address $CONTAINERD_SOCK")"
+  out="$(pgrep -a -f -- "^($KUBERNETES_ROOT/bin/|$ETCD_ROOT/bin/|containerd --config $CLUSTER_DIR/)|-address $CLUSTER_RUN/|cluster/(volume-reclaimer|node-exec)\.sh")"
   [ -n "$out" ] && { echo "left: processes"; echo "$out"; left=1; }
   out="$(pod_pids | sort -u)"
   [ -n "$out" ] && { echo "left: pod processes $out"; left=1; }
-  out="$(findmnt -rn -o TARGET | grep -E "^($CLUSTER_DIR|$CLUSTER_RUN|/run/netns/cni-)" || true)"
+  out="$(findmnt -rn -o TARGET | grep -E "^($CLUSTER_DIR|$CLUSTER_RUN|/run/netns/cni-|/run/netns/mpk8s-node-)" || true)"
   [ -n "$out" ] && { echo "left: mounts"; echo "$out"; left=1; }
-  out="$(ip netns list 2>/dev/null | grep '^cni-' || true)"
+  out="$(ip netns list 2>/dev/null | grep -E '^(cni-|mpk8s-node-)' || true)"
   [ -n "$out" ] && { echo "left: netns"; echo "$out"; left=1; }
   out="$( { iptables -w -S; iptables -w -t nat -S; iptables -w -t mangle -S; ip6tables -w -S; ip6tables -w -t nat -S; ip6tables -w -t mangle -S; } 2>/dev/null | grep -E 'KUBE-|MP-CLUSTER-' || true)"
   [ -n "$out" ] && { echo "left: iptables"; echo "$out" | head; left=1; }
-  out="$(ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null || true)"
+  out="$(ipset list -n 2>/dev/null | grep -E '^(inet6:)?(KUBE-|kube-router-)' || true)"
+  [ -n "$out" ] && { echo "left: ipsets"; echo "$out" | head; left=1; }
+  out="$(ls -d /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/"$CGROUP_PARENT" 2>/dev/null || true)"
   [ -n "$out" ] && { echo "left: cgroups"; echo "$out"; left=1; }
-  out="$(ip -o link show 2>/dev/null | grep -E "$POD_BRIDGE|$NODE_IF" || true)"
+  out="$(ip -o link show 2>/dev/null | grep -E "$POD_BRIDGE|$CP_IF|mpk8s-v[0-9]" || true)"
   [ -n "$out" ] && { echo "left: links"; echo "$out"; left=1; }
-  [ "$left" = 0 ] && echo "cluster down: nothing left (processes, mounts, netns, iptables, cgroups, links)"
+  out="$(ip route show 2>/dev/null | grep -E "^(10\.244\.|$NODE_NET)" || true)"
+  [ -n "$out" ] && { echo "left: routes"; echo "$out"; left=1; }
+  [ "$left" = 0 ] && echo "cluster down: nothing left (processes, mounts, netns, iptables, ipsets, cgroups, links, routes)"
   return "$left"
 }

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# The cluster's volume reclaimer, a process of `cluster up` like the others: what sig-storage-local-static-provisioner
-# does for local volumes. A claim deleted (a stack destroyed, a StatefulSet's PVC removed) leaves its `local` volume
-# Released, and a Released volume never binds again; so every few seconds each Released volume of this cluster is
-# wiped (its old data must not reach the next claim) and made Available again by removing its claimRef.
+# volume-reclaimer.sh <node> <volumes dir>: a node's volume reclaimer, one of the node's processes (it freezes, stops
+# and goes with its node): what sig-storage-local-static-provisioner's DaemonSet does for local volumes. A claim
+# deleted (a stack destroyed, a StatefulSet's PVC removed) leaves its `local` volume Released, and a Released volume
+# never binds again; so every few seconds each Released volume of this node is wiped (its old data must not reach
+# the next claim) and made Available again by removing its claimRef.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+NODE="$1"
+VOLUMES_DIR="$2"
 
 released() {
-  kc get pv -l messaging-platform.io/cluster-volume=true \
+  kc get pv -l "messaging-platform.io/cluster-volume=true,messaging-platform.io/cluster-node=$NODE" \
     -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{" "}{.spec.local.path}{"\n"}{end}'
 }
 

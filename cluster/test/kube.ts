@@ -14,8 +14,9 @@ export function mustKubectl(args: string[], input?: string, timeoutMs = 60_000):
   return r.out;
 }
 
-export function ctrImages(): string[] {
-  const r = run("ctr", ["--address", clusterPaths.containerdSocket, "-n", "k8s.io", "images", "ls", "-q"]);
+/** The images in node `node`'s containerd (every node imports its own). */
+export function ctrImages(node = "cluster-node-1"): string[] {
+  const r = run("ctr", ["--address", clusterPaths.containerdSocket(node), "-n", "k8s.io", "images", "ls", "-q"]);
   if (r.code !== 0) throw new Error(`ctr images ls: ${r.stderr}`);
   return r.stdout.split("\n").filter((l) => l !== "" && !l.startsWith("sha256:"));
 }

@@ -240,14 +240,13 @@ node_kube_proxy_ready() {
   wait_for 60 "kube-proxy /healthz on $(node_name "$1")" in_node "$1" curl -sf http://127.0.0.1:10256/healthz
 }
 
-# node_volumes_yaml <n>: node n's local volumes (directories made here), each pinned to the node: a pod bound to
-# one stays with its data, as on a local SSD.
-node_volumes_yaml() {
-  local n="$1" i name dir
+# node_volume_yaml <n> <i>: node n's local volume i (its directory made here), pinned to the node: a pod bound to it
+# stays with its data, as on a local SSD.
+node_volume_yaml() {
+  local n="$1" i="$2" name dir
   name="$(node_name "$n")" dir="$(node_volumes "$n")"
-  for i in $(seq -w 0 $((VOLUME_COUNT - 1))); do
-    mkdir -p "$dir/pv-$i"
-    echo "---
+  mkdir -p "$dir/pv-$i"
+  echo "---
 apiVersion: v1
 kind: PersistentVolume
 metadata: { name: $name-pv-$i, labels: { messaging-platform.io/cluster-volume: \"true\", messaging-platform.io/cluster-node: $name } }
@@ -260,6 +259,24 @@ spec:
   nodeAffinity:
     required:
       nodeSelectorTerms: [{ matchExpressions: [{ key: kubernetes.io/hostname, operator: In, values: [$name] }] }]"
+}
+node_volume_numbers() { seq -w 0 $((VOLUME_COUNT - 1)); }
+node_volumes_yaml() {
+  local i
+  for i in $(node_volume_numbers); do node_volume_yaml "$1" "$i"; done
+}
+
+# node_create_volumes <n>: the node's PersistentVolumes that do not exist yet (one of a removed node's may still be
+# Terminating while a claim holds it: it is left, and named).
+node_create_volumes() {
+  local n="$1" i name
+  for i in $(node_volume_numbers); do
+    name="$(node_name "$n")-pv-$i"
+    if kc get pv "$name" >/dev/null 2>&1; then
+      echo "     $name exists already ($(kc get pv "$name" -o jsonpath='{.status.phase}')): left as it is"
+    else
+      node_volume_yaml "$n" "$i" | kc create -f - --save-config=false >/dev/null
+    fi
   done
 }
 
@@ -284,9 +301,7 @@ node_join() {
   node_pod_cidr_spec "$n"
   node_kube_proxy "$n"
   node_kube_proxy_ready "$n"
-  local pvs
-  pvs="$(node_volumes_yaml "$n")"
-  kc create -f - --save-config=false >/dev/null <<<"$pvs"
+  node_create_volumes "$n"
   node_reclaimer "$n"
   node_ready "$n"
 }

@@ -13,6 +13,8 @@ export const clusterPaths = {
   images: join(clusterDir, "images"),
   kubeconfig: join(clusterDir, "admin.kubeconfig"),
   kubectl: join(cacheDir, `kubernetes-${version("KUBERNETES_VERSION")}`, "bin", "kubectl"),
+  /** The number of nodes the running cluster was started with (`cluster up --nodes N`). */
+  size: "/run/mp-cluster/size",
   /** Node `name`'s containerd (every node has its own, cluster/nodes.sh). */
   containerdSocket: (node: string) => `/run/mp-cluster/${node}/containerd.sock`,
 } as const;

@@ -81,7 +81,7 @@ test("a client pod connects to a server pod, by Service name, ClusterIP and pod 
   expect(fetchFromClient(serverIp)).toBe(true);
 });
 
-test("a pod has no route off the machine: only the node and the Service range", () => {
+test("a pod has no route off the machine: only the nodes, the pods and the Service range", () => {
   const routes = mustKubectl(["-n", ns, "exec", "client", "--", "ip", "route"]);
   expect(routes).not.toMatch(/default/);
   expect(kubectl(["-n", ns, "exec", "client", "--", "ip", "route", "get", "192.0.2.1"]).code).not.toBe(0);

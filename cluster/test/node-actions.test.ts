@@ -38,7 +38,9 @@ const node = (action: string) => {
 };
 /** The processes in the node's cgroup (pids hierarchy, every level): its daemons, shims and pods. */
 const nodeProcesses = (dir = `/sys/fs/cgroup/pids/mp-cluster/${target}`): number => {
-  const own = readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter((l) => l !== "").length;
+  const own = readFileSync(join(dir, "cgroup.procs"), "utf8")
+    .split("\n")
+    .filter((l) => l !== "").length;
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .reduce((sum, e) => sum + nodeProcesses(join(dir, e.name)), own);
@@ -58,7 +60,11 @@ beforeAll(async () => {
   mustKubectl(["create", "namespace", ns]);
   apply(toolboxPod(ns, "client", client, image, ["sleep", "3600"]));
   apply(toolboxPod(ns, "web", target, image, ["httpd", "-f", "-p", "8080", "-h", "/"]));
-  mustKubectl(["-n", ns, "wait", "--for=condition=Ready", "pod/client", "pod/web", "--timeout=120s"], undefined, 130_000);
+  mustKubectl(
+    ["-n", ns, "wait", "--for=condition=Ready", "pod/client", "pod/web", "--timeout=120s"],
+    undefined,
+    130_000,
+  );
   await within(15_000, "web reachable from client", reachable);
 });
 
@@ -92,13 +98,29 @@ test("cutting a node's interface cuts its pods off; restoring it reconnects them
 
 test("stopping a node kills every process of it; starting it boots its pods again", async () => {
   expect(nodeProcesses()).toBeGreaterThan(0);
-  const restartsBefore = mustKubectl(["-n", ns, "get", "pod", "web", "-o", "jsonpath={.status.containerStatuses[0].restartCount}"]);
+  const restartsBefore = mustKubectl([
+    "-n",
+    ns,
+    "get",
+    "pod",
+    "web",
+    "-o",
+    "jsonpath={.status.containerStatuses[0].restartCount}",
+  ]);
   node("stop");
   expect(nodeProcesses()).toBe(0);
   expect(reachable()).toBe(false);
   node("start");
   const back = await within(120_000, "started node's server answers", reachable);
-  const restartsAfter = mustKubectl(["-n", ns, "get", "pod", "web", "-o", "jsonpath={.status.containerStatuses[0].restartCount}"]);
+  const restartsAfter = mustKubectl([
+    "-n",
+    ns,
+    "get",
+    "pod",
+    "web",
+    "-o",
+    "jsonpath={.status.containerStatuses[0].restartCount}",
+  ]);
   expect(Number(restartsAfter)).toBeGreaterThan(Number(restartsBefore));
   process.stdout.write(`start: node's server answering ${back} ms after start returned (${webIp()})\n`);
 });
@@ -115,12 +137,28 @@ test("removing a node deletes its Node object; a node joined in its place is new
   // Empty: the old node's web pod is gone with it (never rescheduled: a bare pod), only DaemonSet pods land.
   await within(120_000, "the removed node's pod deleted", () => kubectl(["-n", ns, "get", "pod", "web"]).code !== 0);
   const onNode = mustKubectl([
-    "get", "pods", "-A", "--field-selector", `spec.nodeName=${target}`, "-o", "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}",
+    "get",
+    "pods",
+    "-A",
+    "--field-selector",
+    `spec.nodeName=${target}`,
+    "-o",
+    'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
   ]);
   expect(onNode.split("\n").filter((l) => l !== "" && !l.startsWith("kube-router-"))).toEqual([]);
   // Its disks are new too: the node's own volumes, Available.
   const pvs = mustKubectl([
-    "get", "pv", "-l", `messaging-platform.io/cluster-node=${target}`, "-o", "jsonpath={range .items[*]}{.status.phase}{\"\\n\"}{end}",
+    "get",
+    "pv",
+    "-l",
+    `messaging-platform.io/cluster-node=${target}`,
+    "-o",
+    'jsonpath={range .items[*]}{.status.phase}{"\\n"}{end}',
   ]);
-  expect(pvs.split("\n").filter((l) => l !== "").every((p) => p === "Available")).toBe(true);
+  expect(
+    pvs
+      .split("\n")
+      .filter((l) => l !== "")
+      .every((p) => p === "Available"),
+  ).toBe(true);
 });

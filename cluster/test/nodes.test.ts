@@ -41,7 +41,9 @@ beforeAll(() => {
   if (!image) throw new Error("the toolbox image is not in containerd: run `npm run cluster:up`");
   mustKubectl(["create", "namespace", ns]);
   // One web server on every node (each also the client of the others).
-  nodes.forEach((node, i) => apply(toolboxPod(ns, `web-${i + 1}`, node, image, ["httpd", "-f", "-p", "8080", "-h", "/"])));
+  nodes.forEach((node, i) => {
+    apply(toolboxPod(ns, `web-${i + 1}`, node, image, ["httpd", "-f", "-p", "8080", "-h", "/"]));
+  });
   apply({
     apiVersion: "v1",
     kind: "Service",
@@ -51,7 +53,15 @@ beforeAll(() => {
   const pods = nodes.map((_, i) => `pod/web-${i + 1}`);
   mustKubectl(["-n", ns, "wait", "--for=condition=Ready", ...pods, "--timeout=120s"], undefined, 130_000);
   nodes.forEach((_, i) => {
-    podIps[`web-${i + 1}`] = mustKubectl(["-n", ns, "get", "pod", `web-${i + 1}`, "-o", "jsonpath={.status.podIP}"]).trim();
+    podIps[`web-${i + 1}`] = mustKubectl([
+      "-n",
+      ns,
+      "get",
+      "pod",
+      `web-${i + 1}`,
+      "-o",
+      "jsonpath={.status.podIP}",
+    ]).trim();
   });
   serviceIp = mustKubectl(["-n", ns, "get", "service", "last", "-o", "jsonpath={.spec.clusterIP}"]).trim();
 });
@@ -116,7 +126,11 @@ test("a NetworkPolicy denying ingress to the last node's pod cuts the first node
     metadata: { name: "deny-ingress", namespace: ns },
     spec: { podSelector: { matchLabels: { app: `web-${nodes.length}` } }, policyTypes: ["Ingress"] },
   });
-  const cut = await within(POLICY_MS, "deny-ingress across nodes: connection refused", () => !httpFrom(ns, "web-1", target));
+  const cut = await within(
+    POLICY_MS,
+    "deny-ingress across nodes: connection refused",
+    () => !httpFrom(ns, "web-1", target),
+  );
   expect(httpFrom(ns, "web-1", "last")).toBe(false);
   mustKubectl(["-n", ns, "delete", "networkpolicy", "deny-ingress"]);
   const restored = await within(POLICY_MS, "deny-ingress deleted: connection works again", () =>

@@ -51,8 +51,8 @@ beforeAll(async () => {
   requireCluster();
   const nodes = clusterNodes().map((n) => n.name);
   if (nodes.length < 2) throw new Error(`these tests need 2 nodes or more; the cluster has ${nodes.length}`);
-  client = nodes[0];
-  target = nodes[nodes.length - 1];
+  client = nodes[0] ?? "";
+  target = nodes[nodes.length - 1] ?? "";
   targetNumber = target.replace(/^cluster-node-/, "");
   const found = ctrImages().find((i) => i.startsWith("localhost/toolbox:"));
   if (!found) throw new Error("the toolbox image is not in containerd: run `npm run cluster:up`");

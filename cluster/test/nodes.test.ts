@@ -24,45 +24,40 @@ const ns = `cluster-nodes-${process.pid}`;
 const POLICY_MS = 15_000;
 
 let size = 0;
-let nodes: string[] = [];
-const first = () => nodes[0];
-const last = () => nodes[nodes.length - 1];
-const podIps: Record<string, string> = {};
+/** One web server pod per node, in node order; each is also the client of the others. */
+let webs: { pod: string; node: string; ip: string }[] = [];
 let serviceIp = "";
+const firstWeb = () => at(0);
+const lastWeb = () => at(webs.length - 1);
+function at(i: number) {
+  const w = webs[i];
+  if (!w) throw new Error(`no web pod ${i}`);
+  return w;
+}
 
 const apply = (obj: unknown) => mustKubectl(["apply", "-f", "-"], JSON.stringify(obj));
 
 beforeAll(() => {
   requireCluster();
   size = Number(readFileSync(clusterPaths.size, "utf8").trim());
-  nodes = clusterNodes().map((n) => n.name);
+  const nodes = clusterNodes().map((n) => n.name);
   if (nodes.length < 2) throw new Error(`these tests need 2 nodes or more; the cluster has ${nodes.length}`);
   const image = ctrImages().find((i) => i.startsWith("localhost/toolbox:"));
   if (!image) throw new Error("the toolbox image is not in containerd: run `npm run cluster:up`");
   mustKubectl(["create", "namespace", ns]);
-  // One web server on every node (each also the client of the others).
-  nodes.forEach((node, i) => {
-    apply(toolboxPod(ns, `web-${i + 1}`, node, image, ["httpd", "-f", "-p", "8080", "-h", "/"]));
-  });
+  webs = nodes.map((node, i) => ({ pod: `web-${i + 1}`, node, ip: "" }));
+  for (const w of webs) apply(toolboxPod(ns, w.pod, w.node, image, ["httpd", "-f", "-p", "8080", "-h", "/"]));
   apply({
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: "last", namespace: ns },
-    spec: { selector: { app: `web-${nodes.length}` }, ports: [{ port: 8080, targetPort: 8080 }] },
+    spec: { selector: { app: lastWeb().pod }, ports: [{ port: 8080, targetPort: 8080 }] },
   });
-  const pods = nodes.map((_, i) => `pod/web-${i + 1}`);
+  const pods = webs.map((w) => `pod/${w.pod}`);
   mustKubectl(["-n", ns, "wait", "--for=condition=Ready", ...pods, "--timeout=120s"], undefined, 130_000);
-  nodes.forEach((_, i) => {
-    podIps[`web-${i + 1}`] = mustKubectl([
-      "-n",
-      ns,
-      "get",
-      "pod",
-      `web-${i + 1}`,
-      "-o",
-      "jsonpath={.status.podIP}",
-    ]).trim();
-  });
+  for (const w of webs) {
+    w.ip = mustKubectl(["-n", ns, "get", "pod", w.pod, "-o", "jsonpath={.status.podIP}"]).trim();
+  }
   serviceIp = mustKubectl(["-n", ns, "get", "service", "last", "-o", "jsonpath={.spec.clusterIP}"]).trim();
 });
 
@@ -83,58 +78,59 @@ test("every node is Ready, named as its host, with its own address, in zones spr
 });
 
 test("every pod runs on the node it was placed on, with an address of that node's pod range", () => {
-  nodes.forEach((node, i) => {
-    const spec = mustKubectl(["-n", ns, "get", "pod", `web-${i + 1}`, "-o", "jsonpath={.spec.nodeName}"]).trim();
-    expect(spec).toBe(node);
-    const cidr = mustKubectl(["get", "node", node, "-o", "jsonpath={.spec.podCIDR}"]).trim();
+  for (const w of webs) {
+    const spec = mustKubectl(["-n", ns, "get", "pod", w.pod, "-o", "jsonpath={.spec.nodeName}"]).trim();
+    expect(spec).toBe(w.node);
+    const cidr = mustKubectl(["get", "node", w.node, "-o", "jsonpath={.spec.podCIDR}"]).trim();
     expect(cidr).toMatch(/^10\.244\.\d+\.0\/24$/);
-    expect(podIps[`web-${i + 1}`].startsWith(cidr.replace(/0\/24$/, ""))).toBe(true);
-  });
+    expect(`${w.pod} ${w.ip}`).toBe(`${w.pod} ${cidr.replace(/0\/24$/, "")}${w.ip.split(".")[3]}`);
+  }
 });
 
 test("a pod on every node resolves a Service name and the API's name through CoreDNS", () => {
-  nodes.forEach((_, i) => {
-    const r = kubectl(["-n", ns, "exec", `web-${i + 1}`, "--", "nslookup", `last.${ns}.svc.cluster.local`]);
-    expect(`web-${i + 1}: ${r.out}`).toContain(serviceIp);
-    const api = kubectl(["-n", ns, "exec", `web-${i + 1}`, "--", "nslookup", "kubernetes.default.svc.cluster.local"]);
-    expect(`web-${i + 1}: ${api.out}`).toContain("10.96.0.1");
-  });
+  for (const w of webs) {
+    const r = kubectl(["-n", ns, "exec", w.pod, "--", "nslookup", `last.${ns}.svc.cluster.local`]);
+    expect(`${w.pod}: ${r.out}`).toContain(serviceIp);
+    const api = kubectl(["-n", ns, "exec", w.pod, "--", "nslookup", "kubernetes.default.svc.cluster.local"]);
+    expect(`${w.pod}: ${api.out}`).toContain("10.96.0.1");
+  }
 });
 
 test("pods reach each other across nodes, every pair, by pod IP", () => {
   const failed: string[] = [];
-  nodes.forEach((_, i) => {
-    nodes.forEach((__, j) => {
-      if (i !== j && !httpFrom(ns, `web-${i + 1}`, podIps[`web-${j + 1}`])) failed.push(`web-${i + 1} → web-${j + 1}`);
-    });
-  });
+  for (const from of webs) {
+    for (const to of webs) {
+      if (from !== to && !httpFrom(ns, from.pod, to.ip)) failed.push(`${from.pod} → ${to.pod}`);
+    }
+  }
   expect(failed).toEqual([]);
 });
 
 test("a Service whose pod runs on the last node is reached from the first node, by name and ClusterIP", () => {
-  expect(httpFrom(ns, "web-1", "last")).toBe(true);
-  expect(httpFrom(ns, "web-1", serviceIp)).toBe(true);
-  expect(first()).not.toBe(last());
+  expect(firstWeb().node).not.toBe(lastWeb().node);
+  expect(httpFrom(ns, firstWeb().pod, "last")).toBe(true);
+  expect(httpFrom(ns, firstWeb().pod, serviceIp)).toBe(true);
 });
 
 test("a NetworkPolicy denying ingress to the last node's pod cuts the first node's client off; deleting it restores", async () => {
-  const target = podIps[`web-${nodes.length}`];
-  expect(httpFrom(ns, "web-1", target)).toBe(true);
+  const from = firstWeb().pod;
+  const target = lastWeb().ip;
+  expect(httpFrom(ns, from, target)).toBe(true);
   apply({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: { name: "deny-ingress", namespace: ns },
-    spec: { podSelector: { matchLabels: { app: `web-${nodes.length}` } }, policyTypes: ["Ingress"] },
+    spec: { podSelector: { matchLabels: { app: lastWeb().pod } }, policyTypes: ["Ingress"] },
   });
   const cut = await within(
     POLICY_MS,
     "deny-ingress across nodes: connection refused",
-    () => !httpFrom(ns, "web-1", target),
+    () => !httpFrom(ns, from, target),
   );
-  expect(httpFrom(ns, "web-1", "last")).toBe(false);
+  expect(httpFrom(ns, from, "last")).toBe(false);
   mustKubectl(["-n", ns, "delete", "networkpolicy", "deny-ingress"]);
   const restored = await within(POLICY_MS, "deny-ingress deleted: connection works again", () =>
-    httpFrom(ns, "web-1", target),
+    httpFrom(ns, from, target),
   );
   process.stdout.write(`deny-ingress across nodes: cut after ${cut} ms, restored ${restored} ms after deletion\n`);
 });

@@ -59,7 +59,7 @@ beforeAll(async () => {
   image = found;
   mustKubectl(["create", "namespace", ns]);
   apply(toolboxPod(ns, "client", client, image, ["sleep", "3600"]));
-  apply(toolboxPod(ns, "web", target, image, ["httpd", "-f", "-p", "8080", "-h", "/"]));
+  apply(toolboxPod(ns, "web", target, image, ["httpd", "-f", "-p", "8080", "-h", "/www"]));
   mustKubectl(
     ["-n", ns, "wait", "--for=condition=Ready", "pod/client", "pod/web", "--timeout=120s"],
     undefined,

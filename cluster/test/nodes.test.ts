@@ -46,7 +46,7 @@ beforeAll(() => {
   if (!image) throw new Error("the toolbox image is not in containerd: run `npm run cluster:up`");
   mustKubectl(["create", "namespace", ns]);
   webs = nodes.map((node, i) => ({ pod: `web-${i + 1}`, node, ip: "" }));
-  for (const w of webs) apply(toolboxPod(ns, w.pod, w.node, image, ["httpd", "-f", "-p", "8080", "-h", "/"]));
+  for (const w of webs) apply(toolboxPod(ns, w.pod, w.node, image, ["httpd", "-f", "-p", "8080", "-h", "/www"]));
   apply({
     apiVersion: "v1",
     kind: "Service",

@@ -368,11 +368,17 @@ node_remove() {
 node_teardown() {
   local n="$1" dir m h
   dir="$(node_dir "$n")"
-  findmnt -rn -o TARGET | grep -E "^($dir|$(node_volumes "$n"))/" | sort -r | while read -r m; do
+  findmnt -rn -o TARGET | grep -E "^($dir|$(node_volumes "$n")|$(node_run "$n"))/" | sort -r | while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
   ip link del "$(node_veth "$n")" 2>/dev/null || true
   ip netns delete "$(node_netns "$n")" 2>/dev/null || true
+  # Its pods' namespaces: with the node's namespace gone, their veths went too, so a pod namespace without eth0 was one
+  # of this node's.
+  local ns
+  for ns in $(ip netns list | awk '{print $1}' | grep '^cni-' || true); do
+    ip -n "$ns" link show eth0 >/dev/null 2>&1 || ip netns delete "$ns" 2>/dev/null || true
+  done
   for h in $(cgroup_hierarchies) /sys/fs/cgroup/unified; do
     [ -d "$h/$(node_cgroup "$n")" ] && find "$h/$(node_cgroup "$n")" -depth -type d -exec rmdir {} + 2>/dev/null
   done

@@ -87,10 +87,22 @@ export function toolboxPod(ns: string, name: string, node: string, image: string
   };
 }
 
-/** One HTTP GET from pod `from` (busybox nc: its static wget crashes on exit); true when the server answered. */
+/**
+ * One HTTP GET from pod `from` (busybox nc: its static wget crashes on exit); true when the server answered. Bounded
+ * by `timeout`: busybox nc's -w bounds the connect only, and a frozen server accepts (its kernel does) but never answers.
+ */
 export function httpFrom(ns: string, from: string, host: string, port = 8080): boolean {
   return kubectl(
-    ["-n", ns, "exec", from, "--", "sh", "-c", `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${host} ${port}`],
+    [
+      "-n",
+      ns,
+      "exec",
+      from,
+      "--",
+      "sh",
+      "-c",
+      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 3 nc -w 2 ${host} ${port}`,
+    ],
     undefined,
     20_000,
   ).out.includes("200 OK");

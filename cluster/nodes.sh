@@ -7,7 +7,7 @@
 #   pods      bridge mpcni0 in the node's namespace, 10.244.N.0/24
 #   disks     local volumes under volumes/cluster-node-N, pinned to the node
 # And what can be done to a node as a whole (issue 22's faults): freeze/thaw, cut/restore its network, stop/start,
-# remove and join. Sourced by cluster.sh.
+# remove and join. Sourced by cluster.sh, under its set -euo pipefail.
 
 # The v1 hierarchies a node's cgroup lives in (all mounted ones; the kubelet requires its cgroup root in each).
 cgroup_hierarchies() {

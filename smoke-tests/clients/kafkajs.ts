@@ -7,6 +7,7 @@ import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
 import { tlsClientOptions } from "../../brokers/tls";
 import type { KafkaTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
+import type { PublisherAcks } from "./kafka-producer";
 import { type Lane, PartitionRouter } from "./lanes";
 import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
 
@@ -54,8 +55,6 @@ export function kafkaConfig(target: KafkaTarget, opts: KafkaClientOptions): Kafk
 export function kafka(target: KafkaTarget, opts: KafkaClientOptions): Kafka {
   return new Kafka(kafkaConfig(target, opts));
 }
-
-export type PublisherAcks = "all" | "leader";
 
 /**
  * Pure: what one produce response says about a batch sent to one partition. The batch sits at consecutive offsets from
@@ -303,4 +302,13 @@ export class KafkaSubscriber implements Subscriber {
   async stop(): Promise<void> {
     await this.consumer?.disconnect().catch(() => undefined);
   }
+}
+
+/** The topic's partitions, or an error naming the topic when it has none (it does not exist). */
+export async function partitionsOf(target: KafkaTarget, topic: string): Promise<number[]> {
+  const partitions = (await topicPartitions(kafka(target, { clientId: "mp-metadata", retries: 2 }), topic))
+    .map((p) => p.partition)
+    .sort((a, b) => a - b);
+  if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
+  return partitions;
 }

@@ -1,5 +1,5 @@
 // The README's architecture rules, checked on the sources: no import cycle, no command imports another command,
-// nothing outside smoke-tests/ imports it, contract/ imports nothing of the project, and the folder table's "imports
+// only operations/ imports smoke-tests/ and smoke-tests/ imports no Pulumi, contract/ imports nothing of the project, and the folder table's "imports
 // from" column says what the code does. Each rule is also shown failing on a planted tree (fixtures/planted/).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -106,8 +106,18 @@ describe("the repository's architecture", () => {
     expect(importCycles(graph)).toEqual([]);
   });
 
-  it("nothing outside smoke-tests/ imports smoke-tests/", () => {
-    expect(importsInto(graph, "smoke-tests", [])).toEqual([]);
+  it("no command imports another command (they share code through libraries)", () => {
+    expect(commandsImportingCommands(graph)).toEqual([]);
+  });
+
+  it("only operations/ imports smoke-tests/", () => {
+    expect(importsInto(graph, "smoke-tests", ["operations"])).toEqual([]);
+  });
+
+  it("smoke-tests/ imports no @pulumi/* package and nothing of infra/ (operations/ drives Pulumi)", () => {
+    expect(forbiddenImports(repoRoot, graph, "smoke-tests", { packages: /^@pulumi\//, folders: ["infra"] })).toEqual(
+      [],
+    );
   });
 
   it("contract/ imports only itself", () => {

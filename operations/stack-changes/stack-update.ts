@@ -10,10 +10,10 @@ import { deepMerge, isMapping, pick, readValuesFile, type Values } from "../../c
 import { pulumiProject as project } from "../../contract/pulumi-project";
 import type { SystemName } from "../../contract/systems";
 import { pulumiFailure } from "../../infra/pulumi-failure";
+import type { SettingChange, StackChanger } from "../../smoke-tests/faults/types";
 import { withPrivateFile } from "../../toolchain/src/secrets";
 import { failedGateReport } from "../deploy/in-cluster";
 import { describeChanges } from "../deploy/summary";
-import type { SettingChange, StackChanger } from "./types";
 
 /**
  * The broker setting the drill flips, one per system: harmless to flip both ways under load, and part of the chart's

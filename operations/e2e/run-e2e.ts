@@ -1,24 +1,28 @@
-// `npm run e2e [-- --stack cluster] [--keep]`: the product's main job end to end on this machine's own Kubernetes:
-// cluster up, deploy with the gate (preview with policies, `pulumi up` with the in-cluster gate Job, rollout), the
-// failover drills on the cluster and, beside them, the same drills on the embedded default, `pulumi up` again (no
-// changes), destroy (no namespace, PVC or Secret of ours left), cluster down. One summary at the end; exit 1 when
-// any step or drill failed. The cluster is always taken down again unless --keep is given.
+// The product's main job end to end on this machine's own Kubernetes (`npm run e2e`, operations/cli/e2e.ts): cluster
+// up, deploy with the gate (preview with policies, `pulumi up` with the in-cluster gate Job, rollout), the failover
+// drills on the cluster and, beside them, the same drills on the embedded default, `pulumi up` again (no changes),
+// destroy (no namespace, PVC or Secret of ours left), cluster down. The cluster is always taken down again unless
+// `keep` is set.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { loadKubeConfig } from "../../contract/kube-config";
+import type { SystemName } from "../../contract/systems";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { up as embeddedUp } from "../../embedded/environment";
-import { checkCommandLine, elapsedStamp, flag, main } from "../../toolchain/src/command-line";
+import { defaultKafkaClient } from "../../smoke-tests/clients/kafka-client";
+import { runScenario } from "../../smoke-tests/drills/run-scenario";
+import type { DrillSettings } from "../../smoke-tests/drills/scenarios";
+import { type KubePlacement, statefulSetsOf } from "../../smoke-tests/kube/rollout";
+import type { ProgressPrinter } from "../../smoke-tests/reports/progress";
+import { elapsedStamp } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
 import { deployPassed, describeChanges, formatSummary } from "../deploy/summary";
-import { brokenTopicConfig } from "../e2e/broken-topic";
-import { type DrillFigures, drillFigures, type E2eStep, formatE2e } from "../e2e/summary";
-import { withConfigCopy } from "../faults/stack-update";
-import { type KubePlacement, statefulSetsOf } from "../kube/rollout";
-import { progressPrinter } from "./common";
-import { runScenario } from "./drill";
+import { stackChangerFor } from "../stack-changes/for-target";
+import { withConfigCopy } from "../stack-changes/stack-update";
+import { brokenTopicConfig } from "./broken-topic";
+import { type DrillFigures, drillFigures, type E2eStep } from "./summary";
 
 const repoRoot = resolve(__dirname, "..", "..");
 
@@ -26,15 +30,23 @@ const repoRoot = resolve(__dirname, "..", "..");
  * The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition, and a
  * rolling update by stack config (only where a StatefulSet replaces pods: the cluster).
  */
-const drills: Array<{ scenario: string; systems: string; clusterOnly?: boolean; flags?: string[] }> = [
-  { scenario: "kill-leader", systems: "kafka,rabbitmq" },
-  { scenario: "kill-controller", systems: "kafka" },
-  { scenario: "isolate-node", systems: "kafka,rabbitmq" },
+const drills: Array<{ scenario: string; systems: SystemName[]; clusterOnly?: boolean; ratePerSec?: number }> = [
+  { scenario: "kill-leader", systems: ["kafka", "rabbitmq"] },
+  { scenario: "kill-controller", systems: ["kafka"] },
+  { scenario: "isolate-node", systems: ["kafka", "rabbitmq"] },
   // At the stack's throughput floor: the in-cluster gate that each `pulumi up` runs measures its own throughput on
   // the same two cores meanwhile.
-  { scenario: "rolling-update", systems: "kafka,rabbitmq", clusterOnly: true, flags: ["--rate", "300"] },
+  { scenario: "rolling-update", systems: ["kafka", "rabbitmq"], clusterOnly: true, ratePerSec: 300 },
 ];
-const drillArgs = ["--rounds", "1", "--fault-seconds", "20", "--steady-seconds", "5", "--after-seconds", "5"];
+/** One round, 20 s faults, 5 s of load before and after. */
+const drillSettings: DrillSettings = {
+  rounds: 1,
+  faultMs: 20_000,
+  steadyMs: 5_000,
+  afterMs: 5_000,
+  healthTimeoutMs: 120_000,
+  recoveryBoundMs: 30_000,
+};
 
 function sh(args: string[], printer: Printer): Promise<void> {
   return new Promise((ok, fail) => {
@@ -99,11 +111,16 @@ async function runDrills(
   for (const d of drills) {
     if (d.clusterOnly && label !== "cluster") continue;
     await step(`${d.scenario} (${label})`, async () => {
-      const { report } = await runScenario(
-        d.scenario,
-        ["--target", target, "--system", d.systems, ...drillArgs, ...(d.flags ?? [])],
+      const { report } = await runScenario({
+        scenario: d.scenario,
+        target,
+        systems: d.systems,
+        kafkaClients: [defaultKafkaClient],
+        settings: drillSettings,
+        ratePerSec: d.ratePerSec ?? 1000,
+        stack: stackChangerFor(target),
         printer,
-      );
+      });
       const f = drillFigures(report);
       figures.push(...f);
       const line = f.map((x) => `${x.system} lost ${x.lost}, unexpected ${x.unexpected}`).join("; ");
@@ -133,7 +150,7 @@ async function nothingLeft(d: Deployed): Promise<string> {
   }
 }
 
-type Printer = ReturnType<typeof progressPrinter>;
+type Printer = ProgressPrinter;
 
 /** Each StatefulSet's generation: equal before and after means no broker was touched. */
 async function generations(p: KubePlacement): Promise<string> {
@@ -205,17 +222,19 @@ function firstLine(text: string, match: RegExp): string {
   return (lines.find((l) => match.test(l)) ?? lines[0] ?? "").trim().slice(0, 200);
 }
 
-main(async () => {
-  const argv = process.argv.slice(2);
-  checkCommandLine(argv, {
-    command: "e2e",
-    usage: "npm run e2e [-- --stack <name>] [--keep]",
-    values: ["stack"],
-    switches: ["keep"],
-  });
-  const stackName = flag(argv, "stack") ?? "cluster";
-  const keep = argv.includes("--keep");
-  const printer = progressPrinter();
+export interface E2eRequest {
+  stackName: string;
+  /** Leave the cluster up at the end. */
+  keep: boolean;
+  printer: ProgressPrinter;
+}
+
+/** Every step and drill figure; the run passed when every step is ok. */
+export async function runE2e({
+  stackName,
+  keep,
+  printer,
+}: E2eRequest): Promise<{ steps: E2eStep[]; figures: DrillFigures[] }> {
   const started = Date.now();
   const steps: E2eStep[] = [];
   const figures: DrillFigures[] = [];
@@ -293,6 +312,5 @@ main(async () => {
       await sh([cluster, "down"], printer);
       return "nothing left";
     });
-  printer.line(`\n${formatE2e(steps, figures)}`);
-  return steps.every((s) => s.ok) ? 0 : 1;
-});
+  return { steps, figures };
+}

@@ -1,7 +1,7 @@
 // The end-to-end run's last screen: each step with its time, then every drill on the cluster beside the same drill on
 // the embedded default (lost, unexpected, writes recovered, whether the fault took effect). Pure: tested directly.
 import type { SystemName } from "../../contract/systems";
-import { failuresOf, type RunReport } from "../reports/run-report";
+import { failuresOf, type RunReport } from "../../smoke-tests/reports/run-report";
 
 export interface E2eStep {
   name: string;

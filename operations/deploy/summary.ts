@@ -1,7 +1,7 @@
 // The deploy's last screen: one line per step, then what failed and where the reports are. Pure, so the wording a
 // person reads after a failed deploy is tested directly. The report paths come last, where a CI log is cut.
-import type { GateReport } from "../gate/gate";
-import { failedChecks, type WrittenGateReport } from "../gate/report";
+import type { GateReport } from "../../smoke-tests/gate/gate";
+import { failedChecks, type WrittenGateReport } from "../../smoke-tests/gate/report";
 
 /** "healthy": the brokers' own health (embedded, or reachable brokers); "rolled out": the StatefulSet await (in-cluster). */
 export type StepName = "config" | "preview" | "up" | "healthy" | "rolled out" | "gate";

@@ -5,8 +5,8 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { loadKubeConfig } from "../../contract/kube-config";
 import { validateTarget } from "../../contract/validate-target";
-import { gateReportHeading } from "../gate/report";
-import type { KubePlacement } from "../kube/rollout";
+import { gateReportHeading } from "../../smoke-tests/gate/report";
+import type { KubePlacement } from "../../smoke-tests/kube/rollout";
 
 /** The gate report the Job printed: from its first line ("smoke gate on …") to the end. */
 export function gateReportFromLog(log: string): string {

@@ -2,12 +2,14 @@
 // @platformatic/kafka), one after another, in one report with the client matrix: lost, duplicated, unknown, the write
 // stall per partition after the fault, first acknowledged write and throughput, side by side.
 
+import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom } from "../../smoke-tests/drills/flags";
+import { runScenario } from "../../smoke-tests/drills/run-scenario";
+import { progressPrinter } from "../../smoke-tests/reports/progress";
+import { reportPassed } from "../../smoke-tests/reports/run-report";
+import { formatTerminalSummary, paintFor } from "../../smoke-tests/reports/terminal";
+import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
-import { reportPassed } from "../reports/run-report";
-import { formatTerminalSummary, paintFor } from "../reports/terminal";
-import { writeRunReport } from "../reports/write";
-import { progressPrinter } from "./common";
-import { drillFlags, runScenario } from "./drill";
+import { stackChangerFor } from "../stack-changes/for-target";
 
 const commandLine = {
   command: "compare:clients",
@@ -22,9 +24,18 @@ main(async () => {
   const [scenario = "kill-leader"] = checkCommandLine(argv, commandLine);
   const clients = flag(argv, "kafka-clients") === undefined ? ["--kafka-clients", "all"] : [];
   const printer = progressPrinter();
-  const { report } = await runScenario(scenario, [...argv, ...clients, "--system", "kafka"], printer);
-  report.scenario = `compare clients: ${report.scenario}`;
-  const written = writeRunReport(report);
-  printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), written.dir)}`);
+  const target = targetSelector(argv);
+  const { report, dir } = await runScenario({
+    scenario,
+    target,
+    systems: ["kafka"],
+    kafkaClients: kafkaClientsFrom([...argv, ...clients]),
+    settings: drillSettings(argv),
+    ratePerSec: rateFrom(argv),
+    stack: stackChangerFor(target),
+    title: "compare clients",
+    printer,
+  });
+  printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), dir)}`);
   return reportPassed(report) ? 0 : 1;
 });

@@ -9,9 +9,9 @@ import { parseDocument } from "yaml";
 import { pulumiProject as project } from "../../contract/pulumi-project";
 import type { Target } from "../../contract/target";
 import { pulumiFailure } from "../../infra/pulumi-failure";
-import { withConfigCopy } from "../faults/stack-update";
-import { type Endpoint, presentedCertificate, tlsEndpoints } from "../gate/tls";
-import type { Scenario } from "./scenarios";
+import type { Scenario } from "../../smoke-tests/drills/scenarios";
+import { type Endpoint, presentedCertificate, tlsEndpoints } from "../../smoke-tests/gate/tls";
+import { withConfigCopy } from "./stack-update";
 
 /** Pure: the stack config file's text with `tls.renewal` set; everything else kept as it is. */
 export function withRenewal(configText: string, renewal: number): string {

@@ -2,10 +2,10 @@
 // gate, every time. --cwd and --config-file mean what they mean to the Pulumi CLI.
 // Exit 0 when every step passed, 1 when the gate failed, 2 when the deploy did not get that far.
 import { resolve } from "node:path";
+import { progressPrinter } from "../../smoke-tests/reports/progress";
 import { checkCommandLine, elapsedStamp, flag, main } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
 import { deployPassed, formatSummary } from "../deploy/summary";
-import { progressPrinter } from "./common";
 
 const commandLine = {
   command: "deploy",

@@ -6,10 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { pulumiFailure } from "../../infra/pulumi-failure";
+import type { GateReport } from "../../smoke-tests/gate/gate";
 import { run } from "../../toolchain/src/exec";
 import { repoRoot, toolPaths } from "../../toolchain/src/paths";
 import { type DeployResult, describeChanges, formatSummary } from "../deploy/summary";
-import type { GateReport } from "../gate/gate";
 
 const ok = (step: DeployResult["steps"][number]["step"], detail = "fine") => ({
   step,
@@ -91,7 +91,7 @@ describe("npm run deploy on the embedded default (real engine, real brokers)", (
   jest.setTimeout(600_000);
   let dir: string;
   const deploy = (args: string[]) => {
-    const cli = join(repoRoot, "smoke-tests", "cli", "deploy.ts");
+    const cli = join(repoRoot, "operations", "cli", "deploy.ts");
     const r = run(process.execPath, ["--import", "tsx", cli, "--cwd", dir, ...args], {
       cwd: repoRoot,
       env: { ...process.env, PULUMI_BACKEND_URL: `file://${join(dir, "state")}`, PULUMI_CONFIG_PASSPHRASE: "" },

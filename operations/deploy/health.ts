@@ -3,7 +3,7 @@
 
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
-import { harnessFor } from "../drills/harness";
+import { harnessFor } from "../../smoke-tests/drills/harness";
 
 export async function waitHealthy(
   target: Target,

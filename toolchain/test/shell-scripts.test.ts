@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are shell templates, ${NAME} is their syntax
 // The shell scripts' rules: each stops at the first error (set -euo pipefail) or says in a comment why not, and the
 // cluster's two helpers that decide what counts as an error: fill_template (envsubst that refuses an unset
 // variable) and unexpected_create_output (kubectl create's output less the expected AlreadyExists).

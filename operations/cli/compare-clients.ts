@@ -3,10 +3,7 @@
 // stall per partition after the fault, first acknowledged write and throughput, side by side.
 
 import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom } from "../../smoke-tests/drills/flags";
-import { runScenario } from "../../smoke-tests/drills/run-scenario";
-import { progressPrinter } from "../../smoke-tests/reports/progress";
-import { reportPassed } from "../../smoke-tests/reports/run-report";
-import { formatTerminalSummary, paintFor } from "../../smoke-tests/reports/terminal";
+import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
 import { stackChangerFor } from "../stack-changes/for-target";
@@ -23,9 +20,8 @@ main(async () => {
   const argv = process.argv.slice(2);
   const [scenario = "kill-leader"] = checkCommandLine(argv, commandLine);
   const clients = flag(argv, "kafka-clients") === undefined ? ["--kafka-clients", "all"] : [];
-  const printer = progressPrinter();
   const target = targetSelector(argv);
-  const { report, dir } = await runScenario({
+  const passed = await runScenarioWithSummary({
     scenario,
     target,
     systems: ["kafka"],
@@ -34,8 +30,6 @@ main(async () => {
     ratePerSec: rateFrom(argv),
     stack: stackChangerFor(target),
     title: "compare clients",
-    printer,
   });
-  printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), dir)}`);
-  return reportPassed(report) ? 0 : 1;
+  return passed ? 0 : 1;
 });

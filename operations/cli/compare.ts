@@ -2,10 +2,7 @@
 // throughput, latency, recovery, duplicates — "Kafka or RabbitMQ for this job?" answered on the user's own cluster.
 
 import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom, unsafeFrom } from "../../smoke-tests/drills/flags";
-import { runScenario } from "../../smoke-tests/drills/run-scenario";
-import { progressPrinter } from "../../smoke-tests/reports/progress";
-import { reportPassed } from "../../smoke-tests/reports/run-report";
-import { formatTerminalSummary, paintFor } from "../../smoke-tests/reports/terminal";
+import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, main } from "../../toolchain/src/command-line";
 import { stackChangerFor } from "../stack-changes/for-target";
@@ -22,9 +19,8 @@ const commandLine = {
 main(async () => {
   const argv = process.argv.slice(2);
   const [scenario = "kill-leader"] = checkCommandLine(argv, commandLine);
-  const printer = progressPrinter();
   const target = targetSelector(argv);
-  const { report, dir } = await runScenario({
+  const passed = await runScenarioWithSummary({
     scenario,
     target,
     systems: ["kafka", "rabbitmq"],
@@ -34,8 +30,6 @@ main(async () => {
     unsafe: unsafeFrom(argv),
     stack: stackChangerFor(target),
     title: "compare",
-    printer,
   });
-  printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), dir)}`);
-  return reportPassed(report) ? 0 : 1;
+  return passed ? 0 : 1;
 });

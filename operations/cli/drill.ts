@@ -11,11 +11,8 @@ import {
   systemsFrom,
   unsafeFrom,
 } from "../../smoke-tests/drills/flags";
-import { runScenario } from "../../smoke-tests/drills/run-scenario";
+import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { scenarios } from "../../smoke-tests/drills/scenarios";
-import { progressPrinter } from "../../smoke-tests/reports/progress";
-import { reportPassed } from "../../smoke-tests/reports/run-report";
-import { formatTerminalSummary, paintFor } from "../../smoke-tests/reports/terminal";
 import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, main } from "../../toolchain/src/command-line";
 import { stackChangerFor } from "../stack-changes/for-target";
@@ -32,9 +29,8 @@ main(async () => {
     positionals: { min: 1, max: 1, what: "one scenario" },
   });
   if (scenario === undefined) throw new Error("a scenario is required");
-  const printer = progressPrinter();
   const target = targetSelector(argv);
-  const { report, dir } = await runScenario({
+  const passed = await runScenarioWithSummary({
     scenario,
     target,
     systems: systemsFrom(argv),
@@ -43,8 +39,6 @@ main(async () => {
     ratePerSec: rateFrom(argv),
     unsafe: unsafeFrom(argv),
     stack: stackChangerFor(target),
-    printer,
   });
-  printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), dir)}`);
-  return reportPassed(report) ? 0 : 1;
+  return passed ? 0 : 1;
 });

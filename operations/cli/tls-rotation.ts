@@ -4,10 +4,7 @@
 // the drill reports; exits non-zero on any loss, failed recovery, or an endpoint that never served the new certificate.
 
 import { drillSettings, kafkaClientsFrom, rateFrom, systemsFrom } from "../../smoke-tests/drills/flags";
-import { runScenario } from "../../smoke-tests/drills/run-scenario";
-import { progressPrinter } from "../../smoke-tests/reports/progress";
-import { reportPassed } from "../../smoke-tests/reports/run-report";
-import { formatTerminalSummary, paintFor } from "../../smoke-tests/reports/terminal";
+import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { parseTargetSelector, targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, main, numberFlag } from "../../toolchain/src/command-line";
 import { repoRoot } from "../../toolchain/src/paths";
@@ -28,16 +25,13 @@ main(async () => {
   const systems = systemsFrom(argv) ?? ["kafka"];
   if (systems.length !== 1) throw new Error(`--system = ${systems.join(",")}: name one system, kafka or rabbitmq`);
   const renewal = numberFlag(argv, "renewal", 1, (n) => Number.isInteger(n) && n >= 1);
-  const printer = progressPrinter();
-  const { report, dir } = await runScenario({
+  const passed = await runScenarioWithSummary({
     scenario: (target) => tlsRotation({ target, stack: source.stack, repoRoot, renewal }),
     target: selector,
     systems,
     kafkaClients: kafkaClientsFrom([]),
     settings: drillSettings(argv),
     ratePerSec: rateFrom(argv),
-    printer,
   });
-  printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), dir)}`);
-  return reportPassed(report) ? 0 : 1;
+  return passed ? 0 : 1;
 });

@@ -9,7 +9,8 @@ import { faultsFor } from "../faults/for-target";
 import type { StackChanger } from "../faults/types";
 import { newRunId } from "../ledger/message-id";
 import { type ProgressPrinter, progressPrinter } from "../reports/progress";
-import type { RunReport, SystemRun } from "../reports/run-report";
+import { type RunReport, reportPassed, type SystemRun } from "../reports/run-report";
+import { formatTerminalSummary, paintFor } from "../reports/terminal";
 import { writeRunReport } from "../reports/write";
 import { selectTarget } from "../target-select/select";
 import { drillLoad, drillWorkload } from "./drill-workload";
@@ -102,4 +103,12 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
   };
   const written = writeRunReport(report);
   return { report, dir: written.dir };
+}
+
+/** runScenario, then its summary on the terminal (the report's path last); resolves with whether the report passed. */
+export async function runScenarioWithSummary(request: DrillRequest): Promise<boolean> {
+  const printer = request.printer ?? progressPrinter();
+  const { report, dir } = await runScenario({ ...request, printer });
+  printer.line(`\n${formatTerminalSummary(report, paintFor(process.stdout), dir)}`);
+  return reportPassed(report);
 }

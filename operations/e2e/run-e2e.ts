@@ -48,7 +48,7 @@ const drillSettings: DrillSettings = {
   recoveryBoundMs: 30_000,
 };
 
-function sh(args: string[], printer: Printer): Promise<void> {
+function sh(args: string[], printer: ProgressPrinter): Promise<void> {
   return new Promise((ok, fail) => {
     const child = spawn("bash", args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
     for (const s of [child.stdout, child.stderr]) s.on("data", (d) => printer.line(String(d).trimEnd()));
@@ -80,7 +80,7 @@ async function readDeployed(stackName: string): Promise<Deployed> {
 }
 
 /** Three brokers of each system Running (not counting Jobs' pods); prints every pod, as `kubectl get pods -A`. */
-async function checkPods(d: Deployed, printer: Printer): Promise<string> {
+async function checkPods(d: Deployed, printer: ProgressPrinter): Promise<string> {
   const { lib, kc } = await loadKubeConfig(d.placement);
   const pods = (await kc.makeApiClient(lib.CoreV1Api).listPodForAllNamespaces()).items;
   printer.line(
@@ -104,7 +104,7 @@ async function checkPods(d: Deployed, printer: Printer): Promise<string> {
 async function runDrills(
   step: (name: string, body: () => Promise<string>) => Promise<boolean>,
   figures: DrillFigures[],
-  printer: Printer,
+  printer: ProgressPrinter,
   target: string,
   label: string,
 ): Promise<void> {
@@ -150,7 +150,6 @@ async function nothingLeft(d: Deployed): Promise<string> {
   }
 }
 
-type Printer = ProgressPrinter;
 
 /** Each StatefulSet's generation: equal before and after means no broker was touched. */
 async function generations(p: KubePlacement): Promise<string> {
@@ -173,7 +172,7 @@ async function brokenTopic(
   step: (name: string, body: () => Promise<string>) => Promise<boolean>,
   d: Deployed,
   stackName: string,
-  printer: Printer,
+  printer: ProgressPrinter,
   started: number,
 ): Promise<void> {
   const own = readFileSync(join(repoRoot, `Pulumi.${stackName}.yaml`), "utf8");

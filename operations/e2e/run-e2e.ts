@@ -150,7 +150,6 @@ async function nothingLeft(d: Deployed): Promise<string> {
   }
 }
 
-
 /** Each StatefulSet's generation: equal before and after means no broker was touched. */
 async function generations(p: KubePlacement): Promise<string> {
   const { lib, kc } = await loadKubeConfig(p);

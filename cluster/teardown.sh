@@ -2,7 +2,7 @@
 # cgroup the cluster created, and puts back the kernel settings it changed. Safe to run at any time, repeatedly.
 # It touches only what is the cluster's: processes it started (pid files) or that live in its cgroups (kubepods) or
 # its containerd's shims; KUBE-* chains and sets (kubelet, kube-proxy, kube-router); mounts under its directories;
-# the CNI's cni-* network namespaces. Sourced by cluster.sh.
+# the CNI's cni-* network namespaces. Sourced by cluster.sh, under its set -euo pipefail.
 
 kill_pid() {
   # kill_pid <pid> <signal>

@@ -2,9 +2,11 @@
 // promises: its ServiceAccount may kill (exec), label and delete broker pods and manage NetworkPolicies in the
 // broker namespaces and nothing else, the Job fails instead of retrying, the pod meets Pod Security "restricted", and smoke-tests/Dockerfile builds
 // the image the Job expects (same Node as the toolchain, same command, same user, every source the gate loads).
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parse } from "yaml";
+import { importGraph, topFolder } from "../../toolchain/src/import-graph";
 import { repoRoot, version } from "../../toolchain/src/paths";
 import {
   type Any,
@@ -458,6 +460,26 @@ describe("smoke-tests/Dockerfile builds the image the Job runs", () => {
     // Files read when a module loads: toolchain/src/paths.ts reads toolchain/versions.env, and tsx needs tsconfig.
     expect(readFileSync(join(repoRoot, "toolchain", "src", "paths.ts"), "utf8")).toContain('"versions.env"');
     expect(copySources).toEqual(expect.arrayContaining(["toolchain/versions.env", "tsconfig.json"]));
+  });
+
+  test("it ships exactly smoke-tests/ and the folders its code imports, transitively (operations/ and infra/ stay out)", () => {
+    const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: repoRoot, encoding: "utf8" })
+      .split("\n")
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("toolchain/test/fixtures/"));
+    const graph = importGraph(repoRoot, files);
+    const isTest = (f: string) => f.includes("/test/") || f.endsWith(".test.ts");
+    const seen = new Set<string>();
+    const queue = files.filter((f) => f.startsWith("smoke-tests/") && !isTest(f));
+    while (queue.length > 0) {
+      const f = queue.pop() as string;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      queue.push(...(graph.get(f) ?? []));
+    }
+    // toolchain/ ships only src/: its steps and tests are the workstation's.
+    const folders = new Set([...seen].map((f) => (f.startsWith("toolchain/src/") ? "toolchain/src" : topFolder(f))));
+    const copiedFolders = copySources.filter((src) => !/\.[a-z]+$/.test(src) && src !== "toolchain/versions.env");
+    expect(copiedFolders.sort()).toEqual([...folders].sort());
   });
 
   test("dependencies from the lockfile, tsx included (the gate runs TypeScript through it)", () => {

@@ -8,10 +8,11 @@ import { checkCommandLine, flag, main, numberFlag } from "../../toolchain/src/co
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { consumersLine } from "../bench/consumers";
 import { measureLedger } from "../bench/ledger-footprint";
+import { kafkaClientsFrom } from "../drills/flags";
 import { newRunId } from "../ledger/message-id";
+import { progressPrinter } from "../reports/progress";
 import { defaultReportsRoot } from "../reports/write";
-import { progressPrinter, selectTarget } from "./common";
-import { kafkaClientsFrom } from "./drill";
+import { selectTarget } from "../target-select/select";
 
 const commandLine = {
   command: "bench",

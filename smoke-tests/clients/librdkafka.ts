@@ -5,8 +5,8 @@
 import type { KafkaTarget } from "../../contract/target";
 import type { Envelope } from "./envelope";
 import { installedVersion } from "./installed-version";
-import type { PublisherAcks } from "./kafka";
-import { type KafkaProducerClient, type PublisherOptions, partitionsOf } from "./kafka-client";
+import type { KafkaProducerClient, PublisherAcks, PublisherOptions } from "./kafka-producer";
+import { partitionsOf } from "./kafkajs";
 import { type Lane, PartitionRouter } from "./lanes";
 import type { Publisher, PublishOutcome } from "./types";
 

@@ -8,8 +8,8 @@ import { ManagementApi, queueLeader, rabbitHealth } from "../../brokers/rabbitmq
 import type { Health } from "../../contract/health";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
-import { KafkaSubscriber, kafka } from "../clients/kafka";
 import { type KafkaClientName, kafkaProducerClient } from "../clients/kafka-client";
+import { KafkaSubscriber, kafka } from "../clients/kafkajs";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
 import type { ClientUsed } from "../reports/run-report";

@@ -9,7 +9,7 @@ import { tlsClientOptions } from "../../brokers/tls";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { encodeEnvelope } from "../clients/envelope";
-import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
+import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafkajs";
 import { amqpTlsOptions, amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import { newRunId } from "../ledger/message-id";
 

@@ -5,6 +5,7 @@
 import { type GateSettings, nodeFailureRate, type ThroughputFloor } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
+import { drillWorkload } from "../drills/drill-workload";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
@@ -100,15 +101,9 @@ export async function runGate(
             healthTimeoutMs: 90_000,
             recoveryBoundMs: d.recoveryBoundMs,
           },
-          // Several publishers with several batches each in flight, at no less than the stack's throughput floor: a fault
-          // must catch messages mid-air, at the rate the stack promises, to prove anything.
-          workload: {
-            messageBytes: 1024,
-            batchSize: 20,
-            inFlightBatches: 4,
-            ratePerSec: nodeFailureRate(d.ratePerSec, settings, system),
-          },
-          publishers: 2,
+          // The drill load at no less than the stack's throughput floor: a fault must catch messages mid-air, at the
+          // rate the stack promises, to prove anything.
+          ...drillWorkload(nodeFailureRate(d.ratePerSec, settings, system)),
           drainTimeoutMs: d.drainTimeoutMs,
           onProgress: (phase, s) => progress(`${system}: node failure [${phase}]`, s),
         },

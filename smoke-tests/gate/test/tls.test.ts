@@ -5,8 +5,8 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as tls from "node:tls";
 import { buildTarget } from "../../../contract/build-target";
+import { issueCertificate, newCertificateAuthority } from "../../../contract/certificates";
 import type { Target } from "../../../contract/target";
-import { issueCertificate, newCertificateAuthority } from "../../../infra/components/certificates";
 import { certificateProblems, plaintextEndpoints, plaintextRefusedCheck, tlsCheck, tlsEndpoints, tlsOn } from "../tls";
 
 const ca = newCertificateAuthority("messaging-platform test CA", 30);

@@ -97,7 +97,8 @@ export const nonRoot: ResourceValidationPolicy = {
 
 export const resourcesSet: ResourceValidationPolicy = {
   name: "resources-set",
-  description: "Every container requests CPU and memory and has a memory limit.",
+  description:
+    "Every container requests CPU, memory and ephemeral storage and has a memory and an ephemeral-storage limit (a container without one can fill the node's disk and is evicted first).",
   validateResource: (args, report) => {
     const spec = podSpec(args);
     for (const c of spec ? containers(spec) : []) {
@@ -106,8 +107,33 @@ export const resourcesSet: ResourceValidationPolicy = {
         r.requests?.cpu === undefined && "requests.cpu",
         r.requests?.memory === undefined && "requests.memory",
         r.limits?.memory === undefined && "limits.memory",
+        r.requests?.["ephemeral-storage"] === undefined && "requests.ephemeral-storage",
+        r.limits?.["ephemeral-storage"] === undefined && "limits.ephemeral-storage",
       ].filter(Boolean);
       if (missing.length > 0) report(`${where(args)}: container ${c.name} has no resources ${missing.join(", ")}`);
+    }
+  },
+};
+
+export const secretsAsFiles: ResourceValidationPolicy = {
+  name: "secrets-as-files",
+  description:
+    "No Secret value in any container's environment (readable to anyone who can exec into the pod, and in crash dumps): Secrets are mounted as files.",
+  validateResource: (args, report) => {
+    const spec = podSpec(args);
+    for (const c of spec ? containers(spec) : []) {
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref) {
+          report(
+            `${where(args)}: container ${c.name} reads env ${e.name} from Secret ${ref.name} key ${ref.key} (mount it as a file)`,
+          );
+        }
+      }
+      for (const e of c.envFrom ?? []) {
+        if (e.secretRef)
+          report(`${where(args)}: container ${c.name} takes its environment from Secret ${e.secretRef.name}`);
+      }
     }
   },
 };
@@ -156,6 +182,30 @@ export const networkPolicyPresent: StackValidationPolicy = {
     }
     for (const [ns, urn] of namespaces) {
       if (!covered.has(ns)) report(`namespace ${ns} has no NetworkPolicy: its pods accept traffic from anywhere`, urn);
+    }
+  },
+};
+
+export const egressRestricted: StackValidationPolicy = {
+  name: "egress-restricted",
+  description:
+    "Every pod the stack creates is selected by a NetworkPolicy that restricts its egress, so a compromised broker or Job cannot open connections anywhere.",
+  validateStack: (args, report) => {
+    const egress = ofKind(args.resources, "NetworkPolicy").filter((p) =>
+      (p.props.spec?.policyTypes ?? []).includes("Egress"),
+    );
+    for (const w of args.resources) {
+      const spec = podSpec(w);
+      if (spec === undefined) continue;
+      const k = kind(w);
+      const labels =
+        k === "Pod"
+          ? w.props.metadata?.labels
+          : (k === "CronJob" ? w.props.spec?.jobTemplate?.spec : w.props.spec)?.template?.metadata?.labels;
+      const covered = egress.some(
+        (p) => namespaceOf(p) === namespaceOf(w) && matches(p.props.spec?.podSelector, labels),
+      );
+      if (!covered) report(`${where(w)}: no NetworkPolicy restricts its pods' egress`, w.urn);
     }
   },
 };
@@ -284,5 +334,7 @@ export const policies = [
   pinnedImages,
   nonRoot,
   resourcesSet,
+  secretsAsFiles,
   networkPolicyPresent,
+  egressRestricted,
 ];

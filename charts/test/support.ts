@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { isolatedPodLabel } from "../../contract/fault-labels";
+
+export { tlsProfileProblems } from "../../infra/policy/policies";
+
 import { type RunResult, run } from "../../toolchain/src/exec";
 import { missingToolHint, repoRoot, toolPaths, version } from "../../toolchain/src/paths";
 
@@ -252,25 +255,6 @@ export function describeEphemeralStorage(names: string[], example: (name: string
     expect(workloads.length).toBeGreaterThan(0);
     expect(unboundedEphemeralStorage(workloads)).toEqual([]);
   });
-}
-
-/**
- * Pure: what a listener's TLS settings allow beyond the platform's one profile (Mozilla "intermediate", ECDHE only):
- * a protocol other than TLS 1.2 and 1.3, or a suite other than the TLS 1.3 ones and, for TLS 1.2, ECDHE with AES-GCM
- * or ChaCha20-Poly1305 (JSSE or OpenSSL names). Nothing set at all means the runtime's defaults, which is a problem too.
- */
-export function tlsProfileProblems(protocols: string[], suites: string[]): string[] {
-  const problems: string[] = [];
-  if (protocols.length === 0) problems.push("no protocols set: the runtime's defaults");
-  if (suites.length === 0) problems.push("no cipher suites set: the runtime's defaults");
-  for (const p of protocols) if (!/^tlsv1\.[23]$/i.test(p)) problems.push(`protocol ${p}`);
-  const aead = [
-    /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/,
-    /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/,
-    /^ECDHE-(RSA|ECDSA)-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)$/,
-  ];
-  for (const c of suites) if (!aead.some((r) => r.test(c))) problems.push(`cipher suite ${c}`);
-  return problems;
 }
 
 /**

@@ -280,13 +280,32 @@ function checkDeclaredTopics(cm: PolicyResource, file: string, script: string, r
 }
 
 /**
+ * Pure: what a listener's TLS settings allow beyond the platform's one profile (Mozilla "intermediate", ECDHE only):
+ * a protocol other than TLS 1.2 and 1.3, or a suite other than the TLS 1.3 ones and, for TLS 1.2, ECDHE with AES-GCM
+ * or ChaCha20-Poly1305 (JSSE or OpenSSL names). Nothing set at all means the runtime's defaults, which is a problem too.
+ */
+export function tlsProfileProblems(protocols: string[], suites: string[]): string[] {
+  const problems: string[] = [];
+  if (protocols.length === 0) problems.push("no protocols set: the runtime's defaults");
+  if (suites.length === 0) problems.push("no cipher suites set: the runtime's defaults");
+  for (const p of protocols) if (!/^tlsv1\.[23]$/i.test(p)) problems.push(`protocol ${p}`);
+  const aead = [
+    /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/,
+    /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/,
+    /^ECDHE-(RSA|ECDSA)-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)$/,
+  ];
+  for (const c of suites) if (!aead.some((r) => r.test(c))) problems.push(`cipher suite ${c}`);
+  return problems;
+}
+
+/**
  * Encryption on what the charts rendered, in production namespaces: every Kafka listener of every node is SASL_SSL
  * (client, inter-broker, controller), and RabbitMQ runs no plaintext AMQP listener and no plaintext management API.
  */
 export const productionTls: StackValidationPolicy = {
   name: "production-tls",
   description:
-    "In production namespaces, every Kafka listener (client, inter-broker, controller) speaks SASL_SSL and RabbitMQ serves AMQP and its management API over TLS only.",
+    "In production namespaces, every Kafka listener (client, inter-broker, controller) speaks SASL_SSL and RabbitMQ serves AMQP and its management API over TLS only, each with the one TLS profile (TLS 1.2/1.3; in TLS 1.2 ECDHE with AES-GCM or ChaCha20-Poly1305 only).",
   validateStack: (args, report) => {
     const production = new Set(
       ofKind(args.resources, "Namespace")
@@ -303,6 +322,15 @@ export const productionTls: StackValidationPolicy = {
           const [listener, protocol] = entry.split(":");
           if (protocol !== "SASL_SSL") {
             report(`${where(cm)} ${file}: listener ${listener} speaks ${protocol}, not SASL_SSL`, cm.urn);
+          } else if (listener !== undefined) {
+            const props = parseProperties(text);
+            const name = `listener.name.${listener.toLowerCase()}`;
+            const problems = tlsProfileProblems(
+              props[`${name}.ssl.enabled.protocols`]?.split(",") ?? [],
+              props[`${name}.ssl.cipher.suites`]?.split(",") ?? [],
+            );
+            if (problems.length > 0)
+              report(`${where(cm)} ${file}: listener ${listener} allows ${problems.join(", ")}`, cm.urn);
           }
         }
         if (file.endsWith(".conf")) {
@@ -320,6 +348,16 @@ export const productionTls: StackValidationPolicy = {
           }
           if (file === "05-chart.conf" && conf["listeners.ssl.default"] === undefined) {
             report(`${where(cm)} ${file}: RabbitMQ serves AMQP without TLS (no listeners.ssl.default)`, cm.urn);
+          }
+          if (file === "05-chart.conf") {
+            for (const prefix of ["ssl_options", "management.ssl"]) {
+              const numbered = (key: string) =>
+                Object.entries(conf)
+                  .filter(([k]) => k.startsWith(`${prefix}.${key}.`))
+                  .map(([, v]) => String(v));
+              const problems = tlsProfileProblems(numbered("versions"), numbered("ciphers"));
+              if (problems.length > 0) report(`${where(cm)} ${file}: ${prefix} allows ${problems.join(", ")}`, cm.urn);
+            }
           }
         }
       }

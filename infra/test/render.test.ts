@@ -559,6 +559,24 @@ describe("the policy pack's rules on the rendered production objects, one thing 
     ]);
   });
 
+  it("rejects a listener that allows a CBC-mode suite or TLS 1.1, in Kafka and in RabbitMQ", async () => {
+    const os = clone();
+    const kafka = find(os, "ConfigMap", (o) => o.data?.["broker.properties"]);
+    kafka.data["broker.properties"] = kafka.data["broker.properties"].replace(
+      "listener.name.internal.ssl.cipher.suites=",
+      "listener.name.internal.ssl.cipher.suites=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,",
+    );
+    const rabbit = find(os, "ConfigMap", (o) => o.data?.["05-chart.conf"]);
+    rabbit.data["05-chart.conf"] = rabbit.data["05-chart.conf"].replace(
+      "management.ssl.versions.2 = tlsv1.2",
+      "management.ssl.versions.2 = tlsv1.1",
+    );
+    expect(await violations(os)).toEqual([
+      "ConfigMap kafka/kafka-config broker.properties: listener INTERNAL allows cipher suite TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+      "ConfigMap rabbitmq/rabbitmq-config 05-chart.conf: management.ssl allows protocol tlsv1.1",
+    ]);
+  });
+
   it("rejects a StatefulSet without a PodDisruptionBudget", async () => {
     const found = await violations(clone().filter((o) => o.kind !== "PodDisruptionBudget"));
     expect(found.length).toBeGreaterThanOrEqual(3);

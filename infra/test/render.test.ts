@@ -641,6 +641,8 @@ describe("the policy pack's rules on the rendered production objects, one thing 
     const os = clone().filter((o) => !(o.kind === "NetworkPolicy" && o.metadata.namespace === "rabbitmq"));
     expect(await violations(os)).toEqual([
       "namespace rabbitmq has no NetworkPolicy: its pods accept traffic from anywhere",
+      "StatefulSet rabbitmq/rabbitmq: no NetworkPolicy restricts its pods' egress",
+      expect.stringMatching(/^Job rabbitmq\/rabbitmq-definitions-\w+: no NetworkPolicy restricts its pods' egress$/),
     ]);
   });
 });

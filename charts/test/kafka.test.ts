@@ -275,6 +275,17 @@ describe("every example and the defaults", () => {
     },
   );
 
+  test("Kafka logs to stdout only (the kubelet rotates it): no log file can grow in /tmp; the probes keep the tools' own", () => {
+    const r = example("default");
+    const kafka = container(r.get("StatefulSet", brokers), "kafka");
+    expect(env(kafka, "KAFKA_LOG4J_OPTS")).toBe("-Dlog4j2.configurationFile=file:/etc/kafka/config/log4j2.yaml");
+    const log4j = parse(configMap(r)["log4j2.yaml"] ?? "");
+    expect(Object.keys(log4j.Configuration.Appenders)).toEqual(["Console"]);
+    expect(log4j.Configuration.Loggers.Root.AppenderRef).toEqual([{ ref: "STDOUT" }]);
+    for (const probe of ["broker-ready.sh", "controller-ready.sh"])
+      expect(scripts(r)[probe]).toContain("unset KAFKA_OPTS KAFKA_JMX_OPTS KAFKA_LOG4J_OPTS");
+  });
+
   test("the default image is apache/kafka pinned to the toolchain's Kafka version", () => {
     for (const sts of example("default").all("StatefulSet")) {
       expect(container(sts, "kafka").image).toBe(`apache/kafka:${version("KAFKA_VERSION")}`);

@@ -145,6 +145,7 @@ spec:
             - { name: SCRAM_USERS, value: {{ include "kafka.scramUsers" $root | quote }} }
             - { name: KAFKA_HEAP_OPTS, value: {{ include "kafka.heapOpts" (dict "root" $root "resources" .resources) | quote }} }
             - { name: LOG_DIR, value: /tmp/kafka/logs }
+            - { name: KAFKA_LOG4J_OPTS, value: "-Dlog4j2.configurationFile=file:/etc/kafka/config/log4j2.yaml" }
             {{- if $v.metrics.jmxExporter.enabled }}
             - { name: KAFKA_OPTS, value: "-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar={{ $v.metrics.jmxExporter.port }}:/opt/kafka-chart/metrics/jmx-exporter.yaml" }
             {{- end }}

@@ -14,6 +14,8 @@ import {
   chartValues,
   container,
   describeChartBasics,
+  describeEphemeralStorage,
+  describeSecretsAsFiles,
   env,
   exampleRenderer,
   namespace,
@@ -44,6 +46,8 @@ function gate(r: Rendered): Any {
 }
 
 describeChartBasics(chart, examples, example, { defaultsFailWith: 'target.existingSecret = "" is required' });
+describeSecretsAsFiles(examples, example);
+describeEphemeralStorage(examples, example);
 
 describe("The Job's ServiceAccount can kill (exec), label and delete broker pods and manage NetworkPolicies in the broker namespaces, and nothing else", () => {
   const rbacKinds = ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
@@ -185,14 +189,14 @@ describe("the gate Job", () => {
     expect(gate(r).args).toEqual(["--system", "kafka"]);
   });
 
-  test.each(examples)("%s: the target Secret is mounted read-only at /etc/smoke-gate as target.json (0440)", (name) => {
+  test.each(examples)("%s: the target Secret is mounted read-only at /etc/smoke-gate as target.json (0400)", (name) => {
     const values = exampleValues(name);
     const j = job(example(name));
     const volume = (j.spec.template.spec.volumes as Any[]).find((v) => v.secret !== undefined);
     expect(volume.secret).toEqual({
       secretName: values.target.existingSecret,
       items: [{ key: values.target.key ?? "target.json", path: "target.json" }],
-      defaultMode: 0o440,
+      defaultMode: 0o400,
     });
     expect(gate(example(name)).volumeMounts).toEqual(
       expect.arrayContaining([{ name: volume.name, mountPath: "/etc/smoke-gate", readOnly: true }]),
@@ -227,7 +231,7 @@ describe("the gate Job", () => {
         });
         // Read-only root: the only writable paths are volumes (the temporary directory for tsx, the reports).
         const tmp = (c.volumeMounts as Any[]).find((m) => m.mountPath === "/tmp");
-        expect((pod.volumes as Any[]).find((v) => v.name === tmp?.name)?.emptyDir).toEqual({});
+        expect((pod.volumes as Any[]).find((v) => v.name === tmp?.name)?.emptyDir).toEqual({ sizeLimit: "256Mi" });
       }
       // Only volume types the restricted profile allows.
       for (const v of pod.volumes as Any[]) {
@@ -255,7 +259,7 @@ describe("the gate Job", () => {
     const development = example("development");
     expect(exampleValues("development").reports.persistence.enabled).toBe(false);
     expect(mountsOf(development)).toEqual(["/reports"]);
-    expect(reportsVolume(development)).toEqual({ name: "reports", emptyDir: {} });
+    expect(reportsVolume(development)).toEqual({ name: "reports", emptyDir: { sizeLimit: "128Mi" } });
     expect(development.all("PersistentVolumeClaim")).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
 // Whether our consumers keep up (sustained throughput, backlog bounded or growing) is reported beside the ratio, which
 // stays publish rate against publish rate on equal terms: PerfTest consumes while it publishes, so our RabbitMQ rounds
 // do too; ProducerPerformance does not, so our Kafka rounds publish only and one extra Kafka round adds a consumer.
+import { dirname } from "node:path";
 import * as amqp from "amqplib";
 import { withAdmin } from "../../brokers/kafka";
 import type { SystemName } from "../../contract/systems";
@@ -26,6 +27,7 @@ import {
   parseProducerPerformance,
   perfTestArgs,
   perfTestEnv,
+  perfTestTrustStore,
   producerPerformanceArgs,
   producerProperties,
   producerSweep,
@@ -241,7 +243,10 @@ export async function benchSystem(
 ): Promise<BenchSystemResult> {
   if (system === "rabbitmq") {
     await ensureRabbitQueue(target, s.rabbitQueue);
-    return benchRounds(target, system, s, "", progress);
+    // Over amqps PerfTest verifies the server against the target's CA: a truststore made in a private temp dir, removed after.
+    return await withPrivateFile("README", "PerfTest's truststore, removed after the bench\n", async (file) =>
+      benchRounds(target, system, s, "", progress, await perfTestTrustStore(target.rabbitmq, dirname(file))),
+    );
   }
   await ensureKafkaTopic(target, s.kafkaTopic);
   try {
@@ -270,6 +275,7 @@ async function benchRounds(
   s: BenchSettings,
   propsFile: string,
   progress: (line: string) => void,
+  perfTestJvmArgs: string[] = [],
 ): Promise<BenchSystemResult> {
   const reference: ReferenceRun =
     system === "kafka"
@@ -291,10 +297,14 @@ async function benchRounds(
           const seconds = Math.max(3, Math.round(s.rabbitSeconds * scale));
           const window = t.kind === "rabbitmq" ? t.confirmWindow : s.confirmWindow;
           return parsePerfTest(
-            await runJava(perfTestArgs(s.rabbitQueue, seconds, s.messageBytes, window), seconds * 1000 + 60_000, {
-              env: perfTestEnv(target.rabbitmq),
-              secrets: [target.rabbitmq.password],
-            }),
+            await runJava(
+              perfTestArgs(s.rabbitQueue, seconds, s.messageBytes, window, perfTestJvmArgs),
+              seconds * 1000 + 60_000,
+              {
+                env: perfTestEnv(target.rabbitmq),
+                secrets: [target.rabbitmq.password],
+              },
+            ),
             s.messageBytes,
             seconds,
           );

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tls from "node:tls";
 import { sampleTarget } from "../../../contract/test/sample-target";
-import { issueCertificate, newCertificateAuthority } from "../../../infra/components/certificates";
+import { issueCertificate, newCertificateAuthority } from "../../../contract/certificates";
 import {
   describeTuning,
   parsePerfTest,

@@ -146,7 +146,13 @@ export function nodeFailureResult(run: SystemRun): CheckResult {
   const c = run.ledger.counts;
   const problems = failuresOf(run);
   const rec = run.recovery[0];
-  const writes = rec?.writes.ms == null ? "n/a" : `${(rec.writes.ms / 1000).toFixed(1)} s`;
+  const writes = !rec
+    ? "n/a"
+    : rec.writes.status === "recovered"
+      ? `writes stalled ${((rec.writes.ms as number) / 1000).toFixed(1)} s`
+      : rec.writes.status === "not-disrupted"
+        ? "writes not disrupted"
+        : `writes ${rec.writes.status}`;
   return {
     system: run.system,
     name: "node failure",
@@ -154,7 +160,7 @@ export function nodeFailureResult(run: SystemRun): CheckResult {
     detail:
       problems.length > 0
         ? problems.join("; ")
-        : `${rec?.fault.label ?? "fault"}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, re-delivered ${c.redelivered}, duplicate writes ${c.duplicateWrites}; writes back after ${writes}`,
+        : `${rec?.fault.label ?? "fault"}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, re-delivered ${c.redelivered}, duplicate writes ${c.duplicateWrites}; ${writes}`,
     durationMs: run.timeline.buckets.length * run.timeline.bucketMs,
   };
 }

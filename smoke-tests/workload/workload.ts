@@ -49,7 +49,7 @@ export class Workload {
     consumed: new RateMeter(),
     errors: 0,
   };
-  /** Kafka: when each partition acknowledged writes, for the per-partition stall after a fault. */
+  /** When each partition (Kafka) or the queue (RabbitMQ, as partition 0) acknowledged writes: recovery is timed on them. */
   readonly partitionAcks = new PartitionAcks();
   private producing = false;
   private loops: Promise<void>[] = [];
@@ -152,7 +152,8 @@ export class Workload {
         this.stats.publishLatency.record(Math.max(0, latency));
         this.stats.acked.mark(at, 1, this.opts.messageBytes);
         this.timeline.acked(at, latency);
-        if (o.position) this.partitionAcks.record(at, o.position.partition);
+        // A queue has no partitions: its acks are timed as partition 0, so write recovery is per queue there.
+        this.partitionAcks.record(at, o.position?.partition ?? 0);
       } else if (o.type === "fail") {
         this.ledger.failed(env.id, at);
         this.timeline.failed(at);

@@ -6,7 +6,7 @@
 import { topicPartitions } from "../../brokers/kafka";
 import { isKafkaClientName, type KafkaClientName, kafkaClientNames } from "../../contract/kafka-clients";
 import type { KafkaTarget } from "../../contract/target";
-import { DEFAULT_DELIVERY_TIMEOUT_MS, KafkaPublisher, kafka, type PublisherAcks } from "./kafka";
+import { DEFAULT_DELIVERY_TIMEOUT_MS, KafkaPublisher, kafka, kafkajsIdempotent, type PublisherAcks } from "./kafka";
 import type { Publisher } from "./types";
 
 export { defaultKafkaClient, type KafkaClientName, kafkaClientNames } from "../../contract/kafka-clients";
@@ -36,6 +36,8 @@ export interface KafkaProducerClient {
   name: KafkaClientName;
   /** Library, version and the durability settings that ran, for reports (never a credential). */
   describe(acks: PublisherAcks): string;
+  /** Whether the producer runs idempotent with these acks, read from the very settings it is opened with. */
+  idempotent(acks: PublisherAcks): boolean;
   openPublisher(target: KafkaTarget, topic: string, opts: PublisherOptions): Promise<Publisher>;
 }
 
@@ -54,6 +56,7 @@ const kafkajsClient: KafkaProducerClient = {
     acks === "all"
       ? `kafkajs 2.2.4: idempotent, acks=all, maxInFlightRequests 5, retries 8, one send per partition at a time, a new producer after a failed send, delivery timeout ${DEFAULT_DELIVERY_TIMEOUT_MS} ms`
       : "kafkajs 2.2.4: acks=1, not idempotent (unsafe)",
+  idempotent: kafkajsIdempotent,
   async openPublisher(target, topic, opts) {
     return KafkaPublisher.open(kafka(target, { clientId: opts.clientId, onError: opts.onError }), topic, opts.acks);
   },

@@ -96,6 +96,14 @@ export function produceOutcomes(
  * DUPLICATE_SEQUENCE_NUMBER and kafkajs reports the new batch as written although it was not. A new producer id starts
  * its sequences afresh, so no range is ever reused.
  */
+/**
+ * Pure: whether the kafkajs producer runs idempotent. idempotent=true implies acks=all and at most 5 in-flight requests
+ * per broker, retries without reordering; acks=1 (only for the drill that must lose) cannot be idempotent.
+ */
+export function kafkajsIdempotent(acks: PublisherAcks): boolean {
+  return acks === "all";
+}
+
 export class KafkaPublisher implements Publisher {
   private producer: Producer;
   private renewing: Promise<void> | undefined;
@@ -118,10 +126,8 @@ export class KafkaPublisher implements Publisher {
   }
 
   private static async newProducer(client: Kafka, acks: PublisherAcks): Promise<Producer> {
-    // idempotent=true implies acks=all and at most 5 in-flight requests per broker, retries without reordering.
-    // acks=1 (only for the drill that must lose) cannot be idempotent.
     const producer = client.producer({
-      idempotent: acks === "all",
+      idempotent: kafkajsIdempotent(acks),
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
     });

@@ -69,6 +69,8 @@ export class RabbitPublisher implements Publisher {
   private closed = false;
   private connecting: Promise<void> | undefined;
   private readonly pendingByChannel = new WeakMap<amqp.ConfirmChannel, Set<(o: PublishOutcome) => void>>();
+  /** Ids of mandatory publishes the broker returned unroutable; their confirm follows the return on the channel. */
+  private readonly returned = new Set<string>();
 
   private constructor(
     private readonly target: RabbitMQTarget,
@@ -90,6 +92,10 @@ export class RabbitPublisher implements Publisher {
       const { conn, node } = await connectAny(this.target, this.node, this.opts);
       this.node = node;
       const ch = await conn.createConfirmChannel();
+      ch.on("return", (msg: amqp.Message) => {
+        const id = msg.properties.messageId;
+        if (typeof id === "string") this.returned.add(id);
+      });
       // Broken connections surface as 'close'/'error' events; forget the channel so the next publish reconnects.
       const drop = (why: string) => {
         if (this.channel === ch) {
@@ -140,8 +146,14 @@ export class RabbitPublisher implements Publisher {
               ch.sendToQueue(
                 this.queue,
                 e.body,
-                { persistent: this.opts.persistent ?? true, messageId: e.id, timestamp: Math.floor(e.sentAt / 1000) },
-                (err) => settle(confirmOutcome(err)),
+                // mandatory: a publish no queue takes (its queue gone with its node) is returned, not silently confirmed.
+                {
+                  mandatory: true,
+                  persistent: this.opts.persistent ?? true,
+                  messageId: e.id,
+                  timestamp: Math.floor(e.sentAt / 1000),
+                },
+                (err) => settle(confirmOutcome(err, this.returned.delete(e.id))),
               );
             } catch (err) {
               settle({ type: "info", error: err instanceof Error ? err.message : String(err) });
@@ -178,11 +190,13 @@ export class RabbitPublisher implements Publisher {
 }
 
 /**
- * What a publisher confirm callback means. Only a broker nack (amqplib: "message nacked") is a definite failure: the
- * broker said it did not take the message. amqplib also calls back every unconfirmed publish with "channel closed"
- * when the channel or its connection goes away, and then nobody knows whether the broker enqueued it: unknown.
+ * What a publisher confirm callback means. A broker nack (amqplib: "message nacked") is a definite failure: the
+ * broker said it did not take the message; so is a confirm of a mandatory publish the broker returned first (no queue
+ * took it). amqplib also calls back every unconfirmed publish with "channel closed" when the channel or its connection
+ * goes away, and then nobody knows whether the broker enqueued it: unknown.
  */
-export function confirmOutcome(err: unknown): PublishOutcome {
+export function confirmOutcome(err: unknown, returned = false): PublishOutcome {
+  if ((err === null || err === undefined) && returned) return { type: "fail", error: "returned: no queue took it" };
   if (err === null || err === undefined) return { type: "ok" };
   const error = err instanceof Error ? err.message : String(err);
   return /nacked/i.test(error) ? { type: "fail", error: `nack: ${error}` } : { type: "info", error };

@@ -175,7 +175,11 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
       const parts = await topicPartitions(admin, topic);
       return new Map(parts.map((p) => [p.partition, p.leader >= 0 ? nodeById(t, p.leader).name : "none"]));
     },
-    client: { name: producerClient.name, settings: producerClient.describe(unsafe ? "leader" : "all") },
+    client: {
+      name: producerClient.name,
+      settings: producerClient.describe(unsafe ? "leader" : "all"),
+      idempotent: producerClient.idempotent(unsafe ? "leader" : "all"),
+    },
     async close() {
       if (opts.ownDestination)
         await withAdmin(admin, (a) => a.deleteTopics({ topics: [topic] })).catch(() => undefined);

@@ -47,6 +47,8 @@ export interface SystemRun {
 export interface ClientUsed {
   name: string;
   settings: string;
+  /** The producer ran idempotent (from its own settings): the Kafka checks then count duplicate writes as errors. */
+  idempotent: boolean;
 }
 
 export interface RunReport {

@@ -12,6 +12,11 @@ describe("RabbitMQ publisher confirms", () => {
     expect(confirmOutcome(new Error("message nacked"))).toEqual({ type: "fail", error: "nack: message nacked" });
   });
 
+  it("a mandatory publish returned unroutable and then confirmed is a definite failure, not an ack", () => {
+    expect(confirmOutcome(null, true)).toEqual({ type: "fail", error: "returned: no queue took it" });
+    expect(confirmOutcome(null, false)).toEqual({ type: "ok" });
+  });
+
   it("a confirm lost to a closed channel or connection is unknown: the broker may have enqueued it", () => {
     expect(confirmOutcome(new Error("channel closed"))).toEqual({ type: "info", error: "channel closed" });
     expect(confirmOutcome(new Error("Connection closed: 320 (CONNECTION-FORCED)"))).toMatchObject({ type: "info" });

@@ -5,7 +5,7 @@ import * as amqp from "amqplib";
 import { tlsClientOptions } from "../../brokers/tls";
 import type { RabbitMQTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
-import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
+import type { ClientEvents, Publisher, PublishOutcome, ReadToEnd, Received, Subscriber } from "./types";
 
 export interface RabbitClientOptions extends ClientEvents {
   /** Where to start in the node list, so publishers and consumers spread over nodes. */
@@ -267,6 +267,20 @@ export class RabbitSubscriber implements Subscriber {
       },
       { noAck: false },
     );
+  }
+
+  /** The queue holds no message ready for delivery (what was delivered to us, the ledger counts). */
+  async atEnd(): Promise<ReadToEnd> {
+    try {
+      if (!this.conn) return { atEnd: false, detail: `not connected to read queue ${this.queue}` };
+      const ch = await this.conn.createChannel();
+      const { messageCount } = await ch.checkQueue(this.queue).finally(() => ch.close().catch(() => undefined));
+      return messageCount === 0
+        ? { atEnd: true, detail: `queue ${this.queue} read to empty` }
+        : { atEnd: false, detail: `${messageCount} messages still ready in queue ${this.queue}` };
+    } catch (e) {
+      return { atEnd: false, detail: `cannot read queue ${this.queue}: ${e instanceof Error ? e.message : String(e)}` };
+    }
   }
 
   async stop(): Promise<void> {

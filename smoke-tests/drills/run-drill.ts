@@ -141,7 +141,9 @@ export async function runDrill(
     const drained = await wl.drain(opts.drainTimeoutMs);
     if (!drained.drained) {
       failures.push(
-        `drain: ${drained.unseen} acknowledged messages still unconsumed after ${opts.drainTimeoutMs / 1000} s`,
+        drained.unseen > 0
+          ? `drain: ${drained.unseen} acknowledged messages still unconsumed after ${opts.drainTimeoutMs / 1000} s`
+          : `drain: not read to the end after ${opts.drainTimeoutMs / 1000} s: ${drained.detail}`,
       );
     }
     setPhase("check");

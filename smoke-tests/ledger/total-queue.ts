@@ -32,7 +32,7 @@ export interface TotalQueueCounts {
   duplicateWrites: number;
   /** Outcome unknown (or pending), consumed anyway: the write did land. */
   recovered: number;
-  /** Outcome unknown (or pending), never consumed: allowed, the write did not land. */
+  /** Outcome unknown (or pending), never consumed: allowed, the write did not land (the drain read to the end). */
   unknownMissing: number;
   /**
    * Definitely failed (a nack, a mandatory publish returned unroutable, nothing sent), consumed anyway: Jepsen's G1a

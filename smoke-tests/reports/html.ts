@@ -174,8 +174,9 @@ function renderLedgerDetail(run: SystemRun): string {
     ["acknowledged", c.acknowledged, formatPercent(c.attempted ? c.acknowledged / c.attempted : 0)],
     ["failed (definite)", c.failed, ""],
     ["unknown / pending", c.unknown + c.pending, ""],
-    ["recovered (unknown, consumed)", c.recovered, formatPercent(f.recoveredFrac)],
-    ["unknown, missing (allowed)", c.unknownMissing, formatPercent(f.unknownMissingFrac)],
+    // The drain read every partition to its high watermark (every queue to empty): what it did not read did not land.
+    ["unknown, landed (read back)", c.recovered, formatPercent(f.recoveredFrac)],
+    ["unknown, did not land (not read; allowed)", c.unknownMissing, formatPercent(f.unknownMissingFrac)],
     ["consumed (distinct)", c.consumed, ""],
     ["deliveries", c.deliveries, ""],
     ["consumed more than once", c.duplicated, formatPercent(f.duplicatedFrac)],

@@ -1,5 +1,5 @@
 // How a client's answer becomes Jepsen's ok / fail / unknown: only the broker saying "not stored" is a failure.
-import { produceOutcomes } from "../kafka";
+import { produceOutcomes, readToEndOffsets } from "../kafka";
 import { confirmOutcome } from "../rabbitmq";
 
 describe("RabbitMQ publisher confirms", () => {
@@ -40,5 +40,37 @@ describe("Kafka produce responses", () => {
     ]);
     expect(produceOutcomes([], 1, 1)[0]).toMatchObject({ type: "info" });
     expect(produceOutcomes([{ partition: 1 }], 1, 1)[0]).toMatchObject({ type: "info" });
+  });
+});
+
+describe("the drain reads every partition to its high watermark", () => {
+  const end = new Map([
+    [0, 120n],
+    [1, 95n],
+  ]);
+
+  it("at the end when each partition's next offset reached its high watermark", () => {
+    expect(
+      readToEndOffsets(
+        new Map([
+          [0, 120n],
+          [1, 95n],
+        ]),
+        end,
+      ),
+    ).toEqual({ atEnd: true, detail: "all 2 partitions read to their high watermark" });
+  });
+
+  it("not at the end while a partition holds records past what was read (an unknown write that landed)", () => {
+    expect(readToEndOffsets(new Map([[0, 120n]]), end)).toEqual({ atEnd: false, detail: "p1 read to 0 of 95" });
+    expect(
+      readToEndOffsets(
+        new Map([
+          [0, 119n],
+          [1, 95n],
+        ]),
+        end,
+      ),
+    ).toEqual({ atEnd: false, detail: "p0 read to 119 of 120" });
   });
 });

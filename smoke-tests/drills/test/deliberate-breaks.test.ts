@@ -35,7 +35,23 @@ class FakeKafka {
   private written = 0;
   private lastWrite: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly consumerSkips?: Position) {}
+  /** Records written per partition and read per partition: the fake's high watermarks and consumer positions. */
+  readonly end = Array.from({ length: partitions }, () => 0);
+  readonly read = Array.from({ length: partitions }, () => 0);
+
+  constructor(
+    private readonly consumerSkips?: Position,
+    /** Records the broker holds past the last acknowledged write, that nobody sent an ack for (unknown writes). */
+    private readonly unackedTail = 0,
+  ) {}
+
+  /** After the load: an unknown write that landed, held at the end of partition 0. */
+  landUnknownWrites(): void {
+    if (this.landed) return;
+    this.landed = true;
+    this.end[0] = (this.end[0] ?? 0) + this.unackedTail;
+  }
+  private landed = false;
 
   /** Writes land in the order they were sent, as an idempotent producer guarantees (the offset checks hold us to it). */
   write(ids: string[]): Promise<Position[]> {
@@ -52,6 +68,7 @@ class FakeKafka {
       const partition = this.written++ % partitions;
       const offset = this.nextOffset[partition] ?? 0;
       this.nextOffset[partition] = offset + 1;
+      this.end[partition] = offset + 1;
       return { partition, offset };
     });
     // Delivered after the ack is recorded, as a consumer reads what the broker already committed.
@@ -76,6 +93,7 @@ class FakeKafka {
 
   private deliver(id: string, at: Position): void {
     const skipped = this.consumerSkips?.partition === at.partition && this.consumerSkips.offset === at.offset;
+    this.read[at.partition] = at.offset + 1;
     if (skipped) return;
     const d: Received = { id, sentAt: 0, receivedAt: Date.now(), partition: at.partition, offset: String(at.offset) };
     for (const consume of this.consumers) consume(d);
@@ -100,7 +118,17 @@ function harnessOn(cluster: FakeKafka): SystemHarness {
       }));
     },
     subscriber(): Subscriber {
-      return { start: async (onDelivery) => cluster.subscribe(onDelivery), stop: async () => undefined };
+      return {
+        start: async (onDelivery) => cluster.subscribe(onDelivery),
+        stop: async () => undefined,
+        async atEnd() {
+          cluster.landUnknownWrites();
+          const behind = cluster.end.flatMap((e, p) =>
+            (cluster.read[p] ?? 0) < e ? [`p${p} read to ${cluster.read[p]} of ${e}`] : [],
+          );
+          return { atEnd: behind.length === 0, detail: behind.join(", ") || "every partition read to its end" };
+        },
+      };
     },
     leader: async () => cluster.leader,
     followers: async () => nodes.filter((n) => n !== cluster.leader),
@@ -144,11 +172,13 @@ interface Break {
   killTakesEffect?: boolean;
   recoveryBoundMs?: number;
   consumerSkips?: Position;
+  /** Records past the last acknowledged write that the consumer never reaches. */
+  unackedTail?: number;
 }
 
 /** The baseline drill (the kill moves the leader, bound 3 s, a consumer that reads everything), with one break. */
 async function drill(broken: Break = {}): Promise<SystemRun> {
-  const cluster = new FakeKafka(broken.consumerSkips);
+  const cluster = new FakeKafka(broken.consumerSkips, broken.unackedTail);
   const running = runDrill(
     harnessOn(cluster),
     faultsOn(cluster, broken.killTakesEffect ?? true),
@@ -239,6 +269,15 @@ describe("a drill broken on purpose fails with the named reason, and only that o
       "1 acknowledged message(s) were never consumed (lost)",
       "1 lostWrites: acknowledged writes below the highest read offset were never read (lost-write)",
       "1 unseen: acknowledged writes were never read",
+    ]);
+  });
+
+  test("a drain that stops short of a partition's high watermark fails the drain, naming the partition", async () => {
+    // Every acknowledged message was read, but partition 0 holds one more record (an unknown write that landed).
+    const run = await drill({ unackedTail: 1 });
+    expect(run.ledger.counts.lost).toBe(0);
+    expect(failuresOf(run)).toEqual([
+      expect.stringMatching(/^drain: not read to the end after 2 s: p0 read to \d+ of \d+$/),
     ]);
   });
 });

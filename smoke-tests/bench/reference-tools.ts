@@ -136,8 +136,17 @@ export function perfTestEnv(t: RabbitMQTarget): Record<string, string> {
   return { RABBITMQ_PERF_TEST_ENV_PREFIX: PERF_TEST_ENV_PREFIX, [`${PERF_TEST_ENV_PREFIX}URI`]: base.toString() };
 }
 
-/** PerfTest's arguments; the URI comes from perfTestEnv. */
-export function perfTestArgs(queue: string, seconds: number, messageBytes: number, confirmWindow: number): string[] {
+/**
+ * PerfTest's arguments; the URI comes from perfTestEnv. `prefetch`: its consumer's prefetch (--qos), ours by default
+ * (PerfTest's own default is unlimited, which lets its consumer outrun ours).
+ */
+export function perfTestArgs(
+  queue: string,
+  seconds: number,
+  messageBytes: number,
+  confirmWindow: number,
+  prefetch: number,
+): string[] {
   return [
     "-Xmx512m",
     "-cp",
@@ -158,6 +167,8 @@ export function perfTestArgs(queue: string, seconds: number, messageBytes: numbe
     "1",
     "--consumers",
     "1",
+    "--qos",
+    String(prefetch),
     "--time",
     String(seconds),
     "--metrics-format",

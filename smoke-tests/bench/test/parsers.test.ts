@@ -82,8 +82,10 @@ describe("the reference tools' credentials", () => {
   const kafka = { ...t.kafka, sasl: { ...t.kafka.sasl, password } };
 
   it("PerfTest: the URI with its credentials is in the environment under our prefix, never an argument", () => {
-    const args = perfTestArgs("mp-bench", 3, 1024, 200);
+    const args = perfTestArgs("mp-bench", 3, 1024, 200, 500);
     expect(args.join(" ")).not.toContain(password);
+    // Its consumer's prefetch is ours, not PerfTest's unlimited default.
+    expect(args.join(" ")).toContain("--consumers 1 --qos 500");
     expect(args).not.toContain("--uri");
     const env = perfTestEnv(rabbitmq);
     expect(env.RABBITMQ_PERF_TEST_ENV_PREFIX).toBe("MP_PERF_TEST_");

@@ -100,6 +100,9 @@ export interface BenchSystemResult {
 }
 
 /** Creates the bench topic with the target's durability (auto-create is off on a durable cluster). */
+/** The bench topic's partitions: the equal tuning's in-flight limit is derived from them. */
+const benchPartitions = 6;
+
 async function ensureKafkaTopic(target: Target, topic: string): Promise<void> {
   const t = target.kafka;
   await withAdmin(kafka(t, { clientId: "mp-bench-admin" }), async (admin) => {
@@ -109,7 +112,7 @@ async function ensureKafkaTopic(target: Target, topic: string): Promise<void> {
       topics: [
         {
           topic,
-          numPartitions: 6,
+          numPartitions: benchPartitions,
           replicationFactor: t.expected.replicationFactor,
           configEntries: [{ name: "min.insync.replicas", value: String(t.expected.minInsyncReplicas) }],
         },
@@ -151,11 +154,19 @@ export function bestByMedian<T>(candidates: ReadonlyArray<{ tuning: T; rates: nu
   );
 }
 
-/** The Java producer tuned as ours runs: a batch holds what one of our sends holds, the same in-flight limit, no linger. */
-export function equalProducerTuning(recordBytes: number): ProducerTuning {
-  // Each record in a v2 batch costs its value plus a few dozen bytes of framing (key, headers, varints).
+/**
+ * The Java producer tuned as ours runs: a batch holds what one of our sends holds, no linger, and as many records in
+ * flight per broker connection as ours. Ours keeps `inFlight` sends in total, one partition each, spread over the
+ * brokers; the Java producer's max.in.flight counts requests per connection, and each request carries a batch for
+ * every partition the broker leads. So its limit is ours per connection over the partitions per broker, at least 1.
+ * `recordBytes`: the record as the Java tool sends it (our key's bytes in its value, see equalRecordBytes).
+ */
+export function equalProducerTuning(recordBytes: number, brokers: number, partitions: number): ProducerTuning {
+  // Each record in a v2 batch costs its value plus a few dozen bytes of framing (headers, varints).
   const batchBytes = oursKafkaShape.recordsPerSend * (recordBytes + 64);
-  return { batchBytes, lingerMs: 0, maxInFlight: oursKafkaShape.inFlight };
+  const perConnection = oursKafkaShape.inFlight / Math.max(1, brokers);
+  const partitionsPerBroker = Math.ceil(partitions / Math.max(1, brokers));
+  return { batchBytes, lingerMs: 0, maxInFlight: Math.max(1, Math.round(perConnection / partitionsPerBroker)) };
 }
 
 async function oursKafka(
@@ -302,6 +313,8 @@ async function benchRounds(
   propsFile: string,
   progress: (line: string) => void,
 ): Promise<BenchSystemResult> {
+  // Our keys are message ids (one of this run's, as long as any): the Java tool's records carry their bytes too.
+  const javaRecordBytes = equalRecordBytes(s.messageBytes, new Ledger(newRunId()).idFor("b0", s.kafkaRecords));
   const reference: ReferenceRun =
     system === "kafka"
       ? async (t, scale) =>
@@ -311,8 +324,7 @@ async function benchRounds(
                 propsFile,
                 s.kafkaTopic,
                 Math.round(s.kafkaRecords * scale),
-                // Our keys are message ids: one of this run's, as long as any.
-                equalRecordBytes(s.messageBytes, new Ledger(newRunId()).idFor("b0", s.kafkaRecords)),
+                javaRecordBytes,
                 t.kind === "kafka" ? t.producer : undefined,
               ),
               300_000,
@@ -334,7 +346,14 @@ async function benchRounds(
         };
   const equal: ReferenceTuning =
     system === "kafka"
-      ? { kind: "kafka", producer: equalProducerTuning(s.messageBytes) }
+      ? {
+          kind: "kafka",
+          producer: equalProducerTuning(
+            javaRecordBytes,
+            target.kafka.nodes.filter((n) => n.roles.includes("broker")).length,
+            benchPartitions,
+          ),
+        }
       : { kind: "rabbitmq", confirmWindow: s.confirmWindow };
   // The equal tuning is a candidate too (first): "best" is never slower than "equal" by the sweep's own measure.
   const candidates: ReferenceTuning[] =

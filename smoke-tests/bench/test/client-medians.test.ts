@@ -1,6 +1,6 @@
 // The bench's client comparison: every client's median over the same rounds, against the same reference runs.
 import type { BenchRound } from "../bench";
-import { bestByMedian, clientMedians, equalRecordBytes, sweepSamples } from "../bench";
+import { bestByMedian, clientMedians, equalProducerTuning, equalRecordBytes, sweepSamples } from "../bench";
 import type { ReferenceResult } from "../reference-tools";
 
 const result = (messagesPerSec: number): ReferenceResult => ({ tool: "t", messagesPerSec }) as ReferenceResult;
@@ -56,5 +56,13 @@ describe("the reference's best settings", () => {
 
   it("gives the Java producer records as heavy as ours on the wire: our key's bytes go into its value", () => {
     expect(equalRecordBytes(1024, "20260101T000000Z-abc123/b0/300000")).toBe(1024 + 33);
+  });
+
+  it("limits the Java producer's requests in flight per connection to ours: 5 sends over 3 brokers of 2 partitions", () => {
+    // Ours: 5 one-partition sends in flight in total, about 1.7 per broker connection; a Java request carries a batch
+    // for each of the broker's 2 partitions, so 1 request in flight per connection is the nearest equal.
+    expect(equalProducerTuning(1057, 3, 6)).toEqual({ batchBytes: 500 * (1057 + 64), lingerMs: 0, maxInFlight: 1 });
+    // One broker leading one partition: all 5 of our sends go to it.
+    expect(equalProducerTuning(1057, 1, 1).maxInFlight).toBe(5);
   });
 });

@@ -95,7 +95,7 @@ export async function runDrill(
     },
     landed: (at) => {
       timeline.landed(at);
-      timeline.event(at, "note", "the fault took effect");
+      timeline.event(at, "note", "the fault landed (as its injector reports)");
     },
     async waitHealthy(timeoutMs) {
       const deadline = Date.now() + timeoutMs;

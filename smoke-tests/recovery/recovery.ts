@@ -76,15 +76,19 @@ export function measureRecoveries(
   });
 }
 
-/** Pure: the longest gap between consecutive acks of any partition inside [fromMs, toMs): the steady state's pause. */
+/**
+ * Pure: the steady state's pause, the 99th percentile of the gaps between consecutive acks of each partition inside
+ * [fromMs, toMs): its jitter, but not a stall an earlier fault left in the window (repeated kills), which would
+ * otherwise excuse the next one.
+ */
 export function steadyGapMs(acks: AckTimes, fromMs: number, toMs: number): number {
-  let longest = 0;
+  const gaps: number[] = [];
   for (const times of acks.values()) {
     const inside = times.filter((t) => t >= fromMs && t < toMs);
-    for (let i = 1; i < inside.length; i++)
-      longest = Math.max(longest, (inside[i] as number) - (inside[i - 1] as number));
+    for (let i = 1; i < inside.length; i++) gaps.push((inside[i] as number) - (inside[i - 1] as number));
   }
-  return longest;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.ceil(gaps.length * 0.99) - 1] ?? 0;
 }
 
 const fmt = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
@@ -113,7 +117,7 @@ export function writeRecovery(
     },
   );
   const where = acks.size > 1 ? `p${worst.partition}` : "its one partition or queue";
-  const limit = `the steady state's longest pause ${fmt(steady)}, the floor ${fmt(opts.quietFloorMs)}`;
+  const limit = `the steady state's pause (p99) ${fmt(steady)}, the floor ${fmt(opts.quietFloorMs)}`;
   if (worst.ms > quiet && worst.endedAt === null) {
     return {
       status: "not-recovered",

@@ -145,6 +145,17 @@ describe("write recovery edge cases", () => {
     expect(r?.writes.status).toBe("not-disrupted");
   });
 
+  test("an earlier fault's stall in the baseline window does not excuse the next one", () => {
+    // A 3 s stall at 2 s, then steady, then the fault at 10 s stalls writes for 2 s.
+    const acks = new Map([[0, acksEvery10ms(30_000, (t) => (t >= 2_000 && t < 5_000) || (t >= 10_000 && t < 12_000))]]);
+    expect(steadyGapMs(acks, 0, 10_000)).toBe(10);
+    const [r] = measureRecoveries(
+      timeline(30_000, () => ({}), [fault(10_000), drain(25_000)]),
+      acks,
+    );
+    expect(r?.writes).toMatchObject({ status: "recovered", ms: 2_000 });
+  });
+
   test("repeated faults are measured separately, each up to the next fault", () => {
     const acks = new Map([
       [0, acksEvery10ms(50_000, (t) => (t >= 10_000 && t < 12_000) || (t >= 30_000 && t < 33_000))],

@@ -274,6 +274,8 @@ export class RabbitSubscriber implements Subscriber {
     try {
       if (!this.conn) return { atEnd: false, detail: `not connected to read queue ${this.queue}` };
       const ch = await this.conn.createChannel();
+      // A queue that is gone closes the channel with 404: the rejection below says so; the event must not throw.
+      ch.on("error", () => undefined);
       const { messageCount } = await ch.checkQueue(this.queue).finally(() => ch.close().catch(() => undefined));
       return messageCount === 0
         ? { atEnd: true, detail: `queue ${this.queue} read to empty` }

@@ -1,6 +1,6 @@
 // `npm run compare:clients [-- <scenario>]`: the same fault on Kafka with each client library (kafkajs, librdkafka,
 // @platformatic/kafka), one after another, in one report with the client matrix: lost, duplicated, unknown, the write
-// stall per partition after the fault, first acknowledged write and throughput, side by side.
+// stall per partition after the fault (longest write gap) and throughput, side by side.
 
 import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom } from "../../smoke-tests/drills/flags";
 import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";

@@ -1,5 +1,5 @@
 // The end-to-end run's last screen: each step with its time, then every drill on the cluster beside the same drill on
-// the embedded default (lost, unexpected, writes recovered, whether the fault took effect). Pure: tested directly.
+// the embedded default (lost, unexpected, writes stalled, whether the fault took effect). Pure: tested directly.
 import type { SystemName } from "../../contract/systems";
 import { failuresOf, type RunReport } from "../../smoke-tests/reports/run-report";
 
@@ -18,15 +18,19 @@ export interface DrillFigures {
   lost: number;
   unexpected: number;
   acknowledged: number;
-  /** Fault → first acknowledged write of a stable stretch, the slowest fault; null when writes never recovered. */
+  /** The longest write stall after any fault (from its landing); null when writes never recovered or were not disrupted. */
   writesRecoveredMs: number | null;
+  /** Every fault left writes undisrupted: a status of its own, never shown as "0.0 s". */
+  writesNotDisrupted: boolean;
   faultTookEffect: boolean;
   effect: string;
 }
 
 export function drillFigures(report: RunReport): DrillFigures[] {
   return report.systems.map((run) => {
-    const recovered = run.recovery.map((r) => r.writes.ms);
+    const statuses = run.recovery.map((r) => r.writes.status);
+    const allBack = statuses.length > 0 && statuses.every((st) => st === "recovered" || st === "not-disrupted");
+    const timed = run.recovery.flatMap((r) => (r.writes.status === "recovered" ? [r.writes.ms as number] : []));
     const effect = run.verdict?.find((v) => v.name === "fault took effect");
     return {
       scenario: report.scenario,
@@ -36,8 +40,8 @@ export function drillFigures(report: RunReport): DrillFigures[] {
       lost: run.ledger.counts.lost,
       unexpected: run.ledger.counts.unexpected,
       acknowledged: run.ledger.counts.acknowledged,
-      writesRecoveredMs:
-        recovered.length === 0 || recovered.includes(null) ? null : Math.max(...(recovered as number[])),
+      writesRecoveredMs: allBack && timed.length > 0 ? Math.max(...timed) : null,
+      writesNotDisrupted: statuses.length > 0 && statuses.every((st) => st === "not-disrupted"),
       faultTookEffect: effect?.passed ?? false,
       effect: effect?.detail ?? "(no effect check)",
     };
@@ -54,7 +58,7 @@ export function formatE2e(steps: E2eStep[], drills: DrillFigures[]): string {
   for (const s of steps)
     lines.push(`  ${s.ok ? "✓" : "✗"} ${pad(s.name, 28)} ${pad(secs(s.durationMs), 9)} ${s.detail}`);
   if (drills.length > 0) {
-    lines.push("", "drills: lost / unexpected / writes recovered (slowest fault) / fault took effect");
+    lines.push("", "drills: lost / unexpected / writes stalled (slowest fault) / fault took effect");
     const key = (d: DrillFigures) => `${d.scenario} ${d.system}`;
     const targets = [...new Set(drills.map((d) => d.target))];
     lines.push(`  ${pad("", 26)} ${targets.map((t) => pad(t, 34)).join(" ")}`);
@@ -62,7 +66,11 @@ export function formatE2e(steps: E2eStep[], drills: DrillFigures[]): string {
       const cells = targets.map((t) => {
         const d = drills.find((x) => key(x) === k && x.target === t);
         if (!d) return pad("—", 34);
-        const rec = d.writesRecoveredMs === null ? "never" : secs(d.writesRecoveredMs);
+        const rec = d.writesNotDisrupted
+          ? "not disrupted"
+          : d.writesRecoveredMs === null
+            ? "never"
+            : secs(d.writesRecoveredMs);
         return pad(
           `${d.passed ? "✓" : "✗"} ${d.lost} / ${d.unexpected} / ${rec} / ${d.faultTookEffect ? "yes" : "NO"}`,
           34,

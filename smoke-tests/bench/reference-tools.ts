@@ -195,12 +195,17 @@ function runTool(command: string, args: string[], env: Record<string, string>): 
   });
 }
 
-/** PerfTest's arguments; the URI comes from perfTestEnv, the truststore's system properties from perfTestTrustStore. */
+/**
+ * PerfTest's arguments; the URI comes from perfTestEnv, the truststore's system properties from perfTestTrustStore.
+ * `prefetch`: its consumer's prefetch (--qos), ours by default (PerfTest's own default is unlimited, which lets its
+ * consumer outrun ours).
+ */
 export function perfTestArgs(
   queue: string,
   seconds: number,
   messageBytes: number,
   confirmWindow: number,
+  prefetch: number,
   jvmArgs: string[] = [],
 ): string[] {
   return [
@@ -224,6 +229,8 @@ export function perfTestArgs(
     "1",
     "--consumers",
     "1",
+    "--qos",
+    String(prefetch),
     "--time",
     String(seconds),
     "--metrics-format",

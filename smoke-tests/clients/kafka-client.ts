@@ -5,7 +5,7 @@
 
 import { isKafkaClientName, type KafkaClientName, kafkaClientNames } from "../../contract/kafka-clients";
 import type { KafkaProducerClient } from "./kafka-producer";
-import { DEFAULT_DELIVERY_TIMEOUT_MS, KafkaPublisher, kafka } from "./kafkajs";
+import { DEFAULT_DELIVERY_TIMEOUT_MS, KafkaPublisher, kafka, kafkajsIdempotent } from "./kafkajs";
 
 export { defaultKafkaClient, type KafkaClientName, kafkaClientNames } from "../../contract/kafka-clients";
 
@@ -30,6 +30,7 @@ const kafkajsClient: KafkaProducerClient = {
     acks === "all"
       ? `kafkajs 2.2.4: idempotent, acks=all, maxInFlightRequests 5, retries 8, one send per partition at a time, a new producer after a failed send, delivery timeout ${DEFAULT_DELIVERY_TIMEOUT_MS} ms`
       : "kafkajs 2.2.4: acks=1, not idempotent (unsafe)",
+  idempotent: kafkajsIdempotent,
   async openPublisher(target, topic, opts) {
     return KafkaPublisher.open(kafka(target, { clientId: opts.clientId, onError: opts.onError }), topic, opts.acks);
   },

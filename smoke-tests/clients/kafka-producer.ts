@@ -17,5 +17,7 @@ export interface KafkaProducerClient {
   name: KafkaClientName;
   /** Library, version and the durability settings that ran, for reports (never a credential). */
   describe(acks: PublisherAcks): string;
+  /** Whether the producer runs idempotent with these acks, read from the very settings it is opened with. */
+  idempotent(acks: PublisherAcks): boolean;
   openPublisher(target: KafkaTarget, topic: string, opts: PublisherOptions): Promise<Publisher>;
 }

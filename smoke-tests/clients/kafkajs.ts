@@ -9,7 +9,7 @@ import type { KafkaTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
 import type { PublisherAcks } from "./kafka-producer";
 import { type Lane, PartitionRouter } from "./lanes";
-import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
+import type { ClientEvents, Publisher, PublishOutcome, ReadToEnd, Received, Subscriber } from "./types";
 
 export interface KafkaClientOptions extends ClientEvents {
   clientId: string;
@@ -95,6 +95,14 @@ export function produceOutcomes(
  * DUPLICATE_SEQUENCE_NUMBER and kafkajs reports the new batch as written although it was not. A new producer id starts
  * its sequences afresh, so no range is ever reused.
  */
+/**
+ * Pure: whether the kafkajs producer runs idempotent. idempotent=true implies acks=all and at most 5 in-flight requests
+ * per broker, retries without reordering; acks=1 (only for the drill that must lose) cannot be idempotent.
+ */
+export function kafkajsIdempotent(acks: PublisherAcks): boolean {
+  return acks === "all";
+}
+
 export class KafkaPublisher implements Publisher {
   private producer: Producer;
   private renewing: Promise<void> | undefined;
@@ -117,10 +125,8 @@ export class KafkaPublisher implements Publisher {
   }
 
   private static async newProducer(client: Kafka, acks: PublisherAcks): Promise<Producer> {
-    // idempotent=true implies acks=all and at most 5 in-flight requests per broker, retries without reordering.
-    // acks=1 (only for the drill that must lose) cannot be idempotent.
     const producer = client.producer({
-      idempotent: acks === "all",
+      idempotent: kafkajsIdempotent(acks),
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
     });
@@ -213,10 +219,20 @@ export class KafkaPublisher implements Publisher {
  * Reads the topic from the offsets it had when the subscriber was created (so earlier runs are not re-read),
  * records each message, then commits that offset: a message is committed only after it has been counted.
  */
+/** Pure: whether every partition was read to its end offset (the high watermark), naming those that were not. */
+export function readToEndOffsets(next: ReadonlyMap<number, bigint>, end: ReadonlyMap<number, bigint>): ReadToEnd {
+  const behind = [...end].filter(([p, e]) => (next.get(p) ?? 0n) < e).sort(([a], [b]) => a - b);
+  return behind.length === 0
+    ? { atEnd: true, detail: `all ${end.size} partitions read to their high watermark` }
+    : { atEnd: false, detail: behind.map(([p, e]) => `p${p} read to ${next.get(p) ?? 0n} of ${e}`).join(", ") };
+}
+
 export class KafkaSubscriber implements Subscriber {
   private consumer: Consumer | undefined;
   /** Per partition, the offset after the last message counted: where a restarted consumer resumes. */
   private readonly nextOffset = new Map<number, bigint>();
+  /** Per partition, the high watermark once the producers stopped: the end the drain reads to. */
+  private endOffsets: Map<number, bigint> | undefined;
 
   constructor(
     private readonly client: Kafka,
@@ -297,6 +313,21 @@ export class KafkaSubscriber implements Subscriber {
       },
     });
     await joined;
+  }
+
+  async atEnd(): Promise<ReadToEnd> {
+    try {
+      // Read once, on the first call after the producers stopped: nothing is written past it any more.
+      this.endOffsets ??= new Map(
+        (await withAdmin(this.client, (admin) => admin.fetchTopicOffsets(this.topic))).map((p) => [
+          p.partition,
+          BigInt(p.offset),
+        ]),
+      );
+    } catch (e) {
+      return { atEnd: false, detail: `cannot read the high watermarks: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    return readToEndOffsets(this.nextOffset, this.endOffsets);
   }
 
   async stop(): Promise<void> {

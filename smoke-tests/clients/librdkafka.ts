@@ -140,6 +140,7 @@ export class LibrdkafkaPublisher implements Publisher {
 
 export const librdkafkaClient: KafkaProducerClient = {
   name: "librdkafka",
+  idempotent: (acks) => librdkafkaDurability(acks)["enable.idempotence"] === true,
   describe(acks) {
     const settings = Object.entries(librdkafkaDurability(acks)).map(([k, v]) => `${k}=${v}`);
     let version = "not built";

@@ -94,6 +94,7 @@ export class PlatformaticPublisher implements Publisher {
 
 export const platformaticClient: KafkaProducerClient = {
   name: "platformatic",
+  idempotent: (acks) => platformaticDurability(acks).idempotent,
   describe(acks) {
     const d = platformaticDurability(acks);
     const version = installedVersion("@platformatic/kafka");

@@ -1,4 +1,6 @@
-import { formatE2e } from "../summary";
+import type { RecoveryMeasure } from "../../../smoke-tests/recovery/recovery";
+import { sampleKafkaRun, sampleReport } from "../../../smoke-tests/reports/test/sample-run";
+import { drillFigures, formatE2e } from "../summary";
 
 describe("the e2e summary", () => {
   const steps = [
@@ -13,6 +15,7 @@ describe("the e2e summary", () => {
     unexpected: 0,
     acknowledged: 1000,
     writesRecoveredMs: 9_500,
+    writesNotDisrupted: false,
     faultTookEffect: true,
     effect: "isolated kafka-broker-1",
   };
@@ -30,5 +33,24 @@ describe("the e2e summary", () => {
     ]);
     const row = text.split("\n").find((l) => l.includes("isolate-node kafka")) ?? "";
     expect(row).toMatch(/✓ 0 \/ 0 \/ 9\.5 s \/ yes\s+✗ 0 \/ 0 \/ never \/ NO/);
+  });
+
+  it("shows a fault that left writes undisrupted as 'not disrupted', never as 0.0 s", () => {
+    const text = formatE2e(steps.slice(0, 1), [
+      { ...drill, target: "cluster", writesRecoveredMs: null, writesNotDisrupted: true, faultTookEffect: false },
+    ]);
+    const row = text.split("\n").find((l) => l.includes("isolate-node kafka")) ?? "";
+    expect(row).toMatch(/✓ 0 \/ 0 \/ not disrupted \/ NO/);
+    expect(text).not.toContain("0.0 s /");
+  });
+
+  it("takes 'not disrupted' and the stall from the report's write recovery", () => {
+    const calm: RecoveryMeasure = { status: "not-disrupted", ms: null, atMs: null, how: "acks never paused" };
+    const run = sampleKafkaRun();
+    const [stalled] = drillFigures(sampleReport([run]));
+    expect(stalled).toMatchObject({ writesRecoveredMs: run.recovery[0]?.writes.ms, writesNotDisrupted: false });
+    const recovery = run.recovery.map((r) => ({ ...r, writes: calm }));
+    const [quiet] = drillFigures(sampleReport([{ ...run, recovery }]));
+    expect(quiet).toMatchObject({ writesRecoveredMs: null, writesNotDisrupted: true });
   });
 });

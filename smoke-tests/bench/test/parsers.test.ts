@@ -8,8 +8,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tls from "node:tls";
-import { sampleTarget } from "../../../contract/test/sample-target";
 import { issueCertificate, newCertificateAuthority } from "../../../contract/certificates";
+import { sampleTarget } from "../../../contract/test/sample-target";
 import {
   describeTuning,
   parsePerfTest,
@@ -91,8 +91,10 @@ describe("the reference tools' credentials", () => {
   const kafka = { ...t.kafka, sasl: { ...t.kafka.sasl, password } };
 
   it("PerfTest: the URI with its credentials is in the environment under our prefix, never an argument", () => {
-    const args = perfTestArgs("mp-bench", 3, 1024, 200);
+    const args = perfTestArgs("mp-bench", 3, 1024, 200, 500);
     expect(args.join(" ")).not.toContain(password);
+    // Its consumer's prefetch is ours, not PerfTest's unlimited default.
+    expect(args.join(" ")).toContain("--consumers 1 --qos 500");
     expect(args).not.toContain("--uri");
     const env = perfTestEnv(rabbitmq);
     expect(env.RABBITMQ_PERF_TEST_ENV_PREFIX).toBe("MP_PERF_TEST_");
@@ -156,7 +158,7 @@ describe("PerfTest over amqps verifies the server against the target's CA", () =
       "-Djavax.net.ssl.trustStoreType=PKCS12",
     ]);
     expect(args.join(" ")).not.toMatch(/Password/i);
-    expect(perfTestArgs("q", 3, 1024, 200, args).slice(0, 3)).toEqual(["-Xmx512m", ...args]);
+    expect(perfTestArgs("q", 3, 1024, 200, 500, args).slice(0, 3)).toEqual(["-Xmx512m", ...args]);
   });
 
   it("the JVM trusts the stack's server with it, and refuses another CA's", async () => {

@@ -5,7 +5,7 @@ const { existsSync } = require("node:fs");
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  roots: ["toolchain", "contract", "brokers", "charts", "infra", "embedded", "smoke-tests", "images"]
+  roots: ["toolchain", "contract", "brokers", "charts", "infra", "embedded", "smoke-tests", "operations", "images"]
     .filter((d) => existsSync(`${__dirname}/${d}`))
     .map((d) => `<rootDir>/${d}`),
   testMatch: ["**/*.test.ts"],

@@ -174,22 +174,47 @@ export async function queueLeader(api: ManagementApi, target: RabbitMQTarget, qu
 }
 
 /**
+ * Pure: what is wrong with one quorum queue's membership: fewer members than the deployment promises, or members on
+ * nodes that not every answering node sees running (`running`: the nodes all of them list as running).
+ */
+export function queueMemberProblems(
+  queue: string,
+  members: readonly string[],
+  running: ReadonlySet<string>,
+  expected: number,
+): string[] {
+  const down = members.filter((m) => !running.has(m));
+  return [
+    ...(members.length < expected ? [`queue ${queue} has ${members.length} members, expected ${expected}`] : []),
+    ...(down.length > 0
+      ? [
+          `queue ${queue}: ${members.length - down.length} of ${members.length} members online (${down.join(", ")} down)`,
+        ]
+      : []),
+  ];
+}
+
+/**
  * The one definition of a healthy RabbitMQ cluster, for the embedded environment's `up`, the drills and the deploy:
  * every node answers and, in its own view, every node is running and no network partition is reported; and each of
  * the given queues (every quorum queue any node lists, when none are named) has a leader that the leader's own node
- * confirms, with all its members. The management API's `online` list is not used: after a partition heals it can
- * stay stale for minutes on every node while `rabbitmq-queues quorum_status` shows all three members as voters at
- * the same log index (seen on RabbitMQ 4.3.6 in this project's isolate-node drill).
+ * confirms, with all its members online: on nodes every answering node sees running. The management API's `online`
+ * list is not what counts them: after a partition heals it can stay stale for minutes on every node while
+ * `rabbitmq-queues quorum_status` shows all three members as voters at the same log index (seen on RabbitMQ 4.3.6 in
+ * this project's isolate-node drill).
  */
 export async function rabbitHealth(target: RabbitMQTarget, queues?: string[], timeoutMs = 3_000): Promise<Health> {
   const problems: string[] = [];
   const apis = target.managementUrls.map((url) => new ManagementApi({ ...target, managementUrls: [url] }, timeoutMs));
   const nodeName = (i: number) => target.nodes[i]?.name ?? target.managementUrls[i] ?? String(i);
+  // The nodes every answering node sees running; a node no one answered for is not counted online.
+  let runningEverywhere: Set<string> | undefined;
   await Promise.all(
     apis.map(async (api, i) => {
       try {
         const nodes = await api.nodes();
         const running = nodes.filter((n) => n.running).map((n) => n.name);
+        runningEverywhere = new Set(runningEverywhere ? running.filter((n) => runningEverywhere?.has(n)) : running);
         const missing = target.nodes.filter((n) => !running.includes(n.id)).map((n) => n.name);
         if (missing.length > 0) problems.push(`${nodeName(i)} sees ${missing.join(", ")} down`);
         const partitioned = nodes.filter((n) => n.running && (n.partitions ?? []).length > 0).map((n) => n.name);
@@ -207,8 +232,8 @@ export async function rabbitHealth(target: RabbitMQTarget, queues?: string[], ti
       problems.push(`queue ${name}: no node confirms that it leads it`);
       continue;
     }
-    if (fromLeader.members.length < target.expected.quorumInitialGroupSize)
-      problems.push(`queue ${name} has ${fromLeader.members.length} members`);
+    const expected = target.expected.quorumInitialGroupSize;
+    problems.push(...queueMemberProblems(name, fromLeader.members, runningEverywhere ?? new Set(), expected));
   }
   return problems.length === 0
     ? { healthy: true, detail: "all nodes running, every queue member online" }

@@ -149,8 +149,7 @@ apply_manifest() {
   local f="$1"
   COREDNS_IMAGE="$COREDNS_IMAGE" KUBE_ROUTER_IMAGE="$KUBE_ROUTER_IMAGE" DNS_SERVICE_IP="$DNS_SERVICE_IP" \
     SERVICE_CIDR="$SERVICE_CIDR" PKI="$PKI" VOLUME_COUNT="$VOLUME_COUNT" VOLUMES_DIR="$VOLUMES_DIR" \
-    node -e 'const fs=require("fs");process.stdout.write(fs.readFileSync(process.argv[1],"utf8").replace(/\$\{(\w+)\}/g,(m,k)=>{if(process.env[k]===undefined)throw new Error(m);return process.env[k]}))' "$f" \
-    | kc apply -f - >/dev/null
+    fill_template "$f" | kc apply -f - >/dev/null
 }
 
 addons() {
@@ -162,8 +161,15 @@ addons() {
     pvs+="$(node_volumes_yaml "$n")
 "
   done
-  # Create only the missing ones (a bound volume's spec is immutable).
-  kc create -f - --save-config=false 2>&1 <<<"$pvs" | grep -v AlreadyExists >/dev/null || true
+  # Create only the missing ones (a bound volume's spec is immutable): AlreadyExists is expected, any other error fails.
+  local out unexpected
+  if ! out="$(kc create -f - --save-config=false 2>&1 <<<"$pvs")"; then
+    unexpected="$(unexpected_create_output <<<"$out")"
+    if [ -n "$unexpected" ]; then
+      echo "cluster volumes: kubectl create failed: $unexpected" >&2
+      return 1
+    fi
+  fi
 }
 
 wait_ready() {

@@ -1,4 +1,5 @@
-# The cluster's settings and helpers, shared by cluster/cluster.sh and its parts. Sourced, never executed.
+# The cluster's settings and helpers, shared by cluster/cluster.sh and its parts. Sourced, never executed: the shell
+# options are its caller's (set -euo pipefail in cluster.sh and volume-reclaimer.sh's own).
 #
 # A Kubernetes of 1 to 5 worker nodes on this machine (3 by default), every component a plain process (as
 # hack/local-up-cluster.sh and "Kubernetes the hard way" run them), every address the project's own:
@@ -103,6 +104,30 @@ write_if_changed() {
 }
 
 # wait_for <seconds> <what> <command...>: polls every 0.5 s; on timeout names what and the log to read.
+# fill_template <file>: the file with every ${NAME} replaced by the variable NAME (envsubst, but an unset NAME is an
+# error naming it, where envsubst would write an empty string into a manifest).
+fill_template() {
+  local text out="" name
+  text="$(cat "$1" && echo x)" || return 1
+  text="${text%x}"
+  while [[ $text =~ \$\{([A-Za-z0-9_]+)\} ]]; do
+    name="${BASH_REMATCH[1]}"
+    if [[ ! -v $name ]]; then
+      echo "$1: \${$name} is not set" >&2
+      return 1
+    fi
+    out+="${text%%"${BASH_REMATCH[0]}"*}${!name}"
+    text="${text#*"${BASH_REMATCH[0]}"}"
+  done
+  printf '%s' "$out$text"
+}
+
+# kubectl create's output less what `create only the missing ones` expects: objects created and objects that exist
+# already (AlreadyExists). Whatever is left is an error.
+unexpected_create_output() {
+  grep -Ev ' created$|\(AlreadyExists\)' || true
+}
+
 wait_for() {
   local secs="$1" what="$2" end; shift 2
   end=$((SECONDS + secs))

@@ -1,5 +1,6 @@
 # Certificates and kubeconfigs of the cluster, with openssl (as "Kubernetes the hard way"): one CA per cluster
-# directory, written once and reused by every later `cluster up` until `cluster down --purge`. Sourced by cluster.sh.
+# directory, written once and reused by every later `cluster up` until `cluster down --purge`. Sourced by cluster.sh,
+# under its set -euo pipefail.
 
 # cert <name> <CN> <O or ""> <extendedKeyUsage> [subjectAltName]
 cert() {

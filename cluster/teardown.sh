@@ -3,7 +3,7 @@
 # It touches only what is the cluster's: processes it started (pid files) or that live in its cgroups (mp-cluster,
 # and kubepods of a single-node cluster of before) or its containerds' shims; KUBE-* chains and sets (kubelet,
 # kube-proxy, kube-router: inside the nodes' namespaces, which go as a whole); mounts under its directories; the
-# nodes' mpk8s-node-* and the CNI's cni-* network namespaces. Sourced by cluster.sh.
+# nodes' mpk8s-node-* and the CNI's cni-* network namespaces. Sourced by cluster.sh, under its set -euo pipefail.
 
 kill_pid() {
   # kill_pid <pid> <signal>

@@ -4,6 +4,8 @@
 # deleted (a stack destroyed, a StatefulSet's PVC removed) leaves its `local` volume Released, and a Released volume
 # never binds again; so every few seconds each Released volume of this node is wiped (its old data must not reach
 # the next claim) and made Available again by removing its claimRef.
+# No -e: one volume that cannot be wiped or patched (the API server restarting, a file in use) must not end the loop
+# that reclaims the others; each volume's steps are chained with && instead.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh

@@ -1,4 +1,5 @@
-# The toolchain's environment: every project script runs with it (see toolchain/run).
+# The toolchain's environment: every project script runs with it (see toolchain/run). Sourced: the shell options
+# are the caller's (set -euo pipefail in toolchain/run).
 # Pulumi is set up to never reach for the network: file backend on this machine, passphrase secrets,
 # no update check, no automatic plugin download.
 # shellcheck source=lib.sh

@@ -1,4 +1,5 @@
-# Shared shell helpers for the toolchain scripts. Sourced, never executed.
+# Shared shell helpers for the toolchain scripts. Sourced, never executed: the shell options are the caller's
+# (every script that sources it runs under set -euo pipefail).
 # Paths: everything the toolchain installs lives under one versioned cache directory outside the repo.
 
 TOOLCHAIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

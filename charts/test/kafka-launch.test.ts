@@ -23,6 +23,8 @@ const COMMANDS = ["awk", "sed", "cat", "mkdir", "rm"];
 
 // Characters a sed replacement, a shell or a java argument file would trip on, and a token of the template.
 const nasty = `|&\\1"'$(x)\`y\` %s @HOST@ /&|\\\\ "q" 'single';$PATH`;
+/** The cluster id comes from its Secret's file (no environment variable carries it). */
+const clusterId = "UVClQ8eUhX4HiwBnG23QKw";
 const passwords: Record<string, string> = Object.fromEntries(
   ["inter-broker", "controller", ...brokerEnv("SCRAM_USERS").split(" ")].map((u) => [u, `${u}:${nasty}`]),
 );
@@ -65,7 +67,14 @@ function runLaunch(flavour: "system" | "busybox", opts: { users?: Record<string,
   const root = mkdtempSync(join(tmpdir(), "mp-kafka-launch-test-"));
   const shims = join(root, "shims");
   const bin = join(root, "bin");
-  for (const d of [shims, bin, join(root, "etc/kafka/config"), join(root, "etc/kafka/users"), join(root, "tmp")]) {
+  for (const d of [
+    shims,
+    bin,
+    join(root, "etc/kafka/config"),
+    join(root, "etc/kafka/users"),
+    join(root, "etc/kafka/cluster-id"),
+    join(root, "tmp"),
+  ]) {
     mkdirSync(d, { recursive: true });
   }
   const log = join(root, "argv.log");
@@ -91,6 +100,7 @@ ${opts.formatFails ? "exit 3" : ""}`),
   );
   for (const f of ["kafka-run-class.sh", "kafka-server-start.sh"]) chmodSync(join(bin, f), 0o755);
   for (const [name, text] of Object.entries(config)) writeFileSync(join(root, "etc/kafka/config", name), text);
+  writeFileSync(join(root, "etc/kafka/cluster-id/cluster-id"), clusterId);
   for (const [user, pw] of Object.entries(opts.users ?? passwords)) {
     writeFileSync(join(root, "etc/kafka/users", user), pw);
   }
@@ -122,7 +132,6 @@ ${opts.formatFails ? "exit 3" : ""}`),
       RACK_ENABLED: "false",
       RACK_LABEL: "topology.kubernetes.io/zone",
       SCRAM_USERS: brokerEnv("SCRAM_USERS"),
-      CLUSTER_ID: "UVClQ8eUhX4HiwBnG23QKw",
     },
   });
   const argv = existsSync(log) ? readFileSync(log, "utf8") : "";
@@ -178,7 +187,7 @@ describe.each(flavours)("launch.sh under %s sh and awk", (flavour) => {
     expect(parseArgFile(read(r.root, "run-class.argfile"))).toEqual([
       "kafka.tools.StorageTool",
       "format",
-      "--cluster-id=UVClQ8eUhX4HiwBnG23QKw",
+      `--cluster-id=${clusterId}`,
       "--config",
       `${r.root}/tmp/kafka/server.properties`,
       "--ignore-formatted",

@@ -1,18 +1,27 @@
 // charts/kafka: lint, render every example, validate every object offline, and assert the promises the chart makes
 // (durability, quorum, roll gate, scheduling, hardening, pinned image, services) on the rendered objects.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 import { version } from "../../toolchain/src/paths";
 import {
   type Any,
+  chartsDir,
   chartValues,
   container,
   containers,
   describeChartBasics,
+  describeEphemeralStorage,
   describeFaultReadiness,
+  describeLeastPrivilegeEgress,
+  describeSecretsAsFiles,
   env,
   exampleRenderer,
+  plaintextListeners,
   properties,
   type Rendered,
   render,
+  tlsProfileProblems,
 } from "./support";
 
 const chart = "kafka";
@@ -34,6 +43,9 @@ const durable: Record<string, string> = {
 };
 
 const { examples, example } = exampleRenderer(chart);
+const exampleValues = (name: string): Any =>
+  parse(readFileSync(join(chartsDir, chart, "examples", `${name}.yaml`), "utf8"));
+const readme = readFileSync(join(chartsDir, chart, "README.md"), "utf8");
 function configMap(r: Rendered): Record<string, string> {
   return r.get("ConfigMap", `${fullname}-config`).data;
 }
@@ -42,6 +54,8 @@ function scripts(r: Rendered): Record<string, string> {
 }
 
 describeChartBasics(chart, examples, example);
+describeSecretsAsFiles(["default", ...examples], example);
+describeEphemeralStorage(["default", ...examples], example);
 
 describe("production example: 3 dedicated controllers and 3 brokers", () => {
   const r = () => example("production");
@@ -66,10 +80,24 @@ describe("production example: 3 dedicated controllers and 3 brokers", () => {
     expect(voters).toContain(`${controllers}-0.${controllers}-headless.messaging.svc.cluster.local:9093`);
   });
 
-  test("the cluster id comes from a Secret that is kept when the release is deleted", () => {
-    const kafka = container(r().get("StatefulSet", brokers), "kafka");
-    const clusterId = kafka.env.find((e: Any) => e.name === "CLUSTER_ID");
-    expect(clusterId.valueFrom.secretKeyRef).toEqual({ name: `${fullname}-cluster-id`, key: "cluster-id" });
+  test("the cluster id comes from a Secret, as a file, that is kept when the release is deleted", () => {
+    const sts = r().get("StatefulSet", brokers);
+    const kafka = container(sts, "kafka");
+    expect(env(kafka, "CLUSTER_ID")).toBeUndefined();
+    expect(kafka.volumeMounts).toContainEqual({
+      name: "cluster-id",
+      mountPath: "/etc/kafka/cluster-id",
+      readOnly: true,
+    });
+    expect(sts.spec.template.spec.volumes).toContainEqual({
+      name: "cluster-id",
+      secret: {
+        secretName: `${fullname}-cluster-id`,
+        items: [{ key: "cluster-id", path: "cluster-id" }],
+        defaultMode: 0o400,
+      },
+    });
+    expect(scripts(r())["launch.sh"]).toContain('file("/etc/kafka/cluster-id/cluster-id")');
     const secret = r().get("Secret", `${fullname}-cluster-id`);
     expect(secret.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
     expect(Buffer.from(secret.data["cluster-id"], "base64").toString()).toMatch(/^[A-Za-z0-9_-]{21}[AQgw]$/);
@@ -79,12 +107,10 @@ describe("production example: 3 dedicated controllers and 3 brokers", () => {
     expect(scripts(r())["launch.sh"]).toContain("--ignore-formatted");
   });
 
-  test("listeners: client SCRAM-SHA-512 over TLS, internal SCRAM, controller SASL on its own port", () => {
+  test("listeners: client and internal SCRAM-SHA-512, controller SASL on its own port, every one over TLS", () => {
     const props = properties(configMap(r())["broker.properties"] ?? "", "=");
     expect(props.get("listeners")).toBe("CLIENT://:9092,INTERNAL://:9094");
-    expect(props.get("listener.security.protocol.map")).toBe(
-      "CLIENT:SASL_SSL,INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
-    );
+    expect(props.get("listener.security.protocol.map")).toBe("CLIENT:SASL_SSL,INTERNAL:SASL_SSL,CONTROLLER:SASL_SSL");
     expect(props.get("inter.broker.listener.name")).toBe("INTERNAL");
     expect(props.get("listener.name.client.sasl.enabled.mechanisms")).toBe("SCRAM-SHA-512");
     expect(props.get("sasl.mechanism.inter.broker.protocol")).toBe("SCRAM-SHA-512");
@@ -150,9 +176,12 @@ describe("production example: 3 dedicated controllers and 3 brokers", () => {
     );
   });
 
-  test("requests equal limits, the heap is derived from the memory limit, and shutdown has time", () => {
+  test("CPU and memory requests equal limits, the heap is derived from the memory limit, and shutdown has time", () => {
     const kafka = container(r().get("StatefulSet", brokers), "kafka");
-    expect(kafka.resources.requests).toEqual(kafka.resources.limits);
+    const { "ephemeral-storage": requested, ...requests } = kafka.resources.requests;
+    const { "ephemeral-storage": limit, ...limits } = kafka.resources.limits;
+    expect(requests).toEqual(limits);
+    expect([requested, limit]).toEqual(["256Mi", "1200Mi"]);
     expect(kafka.resources.limits.memory).toBe("8Gi");
     expect(env(kafka, "KAFKA_HEAP_OPTS")).toBe("-Xms4096m -Xmx4096m");
     expect(env(container(r().get("StatefulSet", controllers), "kafka"), "KAFKA_HEAP_OPTS")).toBe("-Xms1024m -Xmx1024m");
@@ -181,6 +210,31 @@ describe("production example: 3 dedicated controllers and 3 brokers", () => {
   });
 
   describeFaultReadiness(() => r(), fullname);
+  describeLeastPrivilegeEgress(
+    () => r(),
+    fullname,
+    () => [9094, 9093, 9092],
+  );
+
+  test("TLS everywhere: no plaintext listener, every listener on the Secret a cert-manager Certificate creates", () => {
+    expect(plaintextListeners(r())).toEqual([]);
+    const listeners = chartValues(chart).listeners as Record<string, unknown>;
+    const values = exampleValues("production").listeners;
+    for (const l of Object.keys(listeners))
+      expect({ l, tls: values[l].tls }).toEqual({ l, tls: { enabled: true, secretName: "kafka-tls" } });
+    expect(readme).toContain("secretName: kafka-tls");
+    expect(readme).toMatch(/kind: Certificate/);
+  });
+
+  test("the plaintext check names every plaintext listener (the development example has no TLS)", () => {
+    expect(plaintextListeners(example("development"))).toEqual([
+      `ConfigMap/${fullname}-config broker.properties: listener CLIENT speaks SASL_PLAINTEXT`,
+      `ConfigMap/${fullname}-config broker.properties: listener INTERNAL speaks SASL_PLAINTEXT`,
+      `ConfigMap/${fullname}-config broker.properties: listener CONTROLLER speaks SASL_PLAINTEXT`,
+      `ConfigMap/${fullname}-config client-broker.properties: the probe's client speaks SASL_PLAINTEXT`,
+      `ConfigMap/${fullname}-config client-controller.properties: the probe's client speaks SASL_PLAINTEXT`,
+    ]);
+  });
 
   test("the NetworkPolicy keeps quorum and replication ports inside the cluster", () => {
     const np = r().get("NetworkPolicy", fullname).spec;
@@ -220,6 +274,17 @@ describe("every example and the defaults", () => {
       }
     },
   );
+
+  test("Kafka logs to stdout only (the kubelet rotates it): no log file can grow in /tmp; the probes keep the tools' own", () => {
+    const r = example("default");
+    const kafka = container(r.get("StatefulSet", brokers), "kafka");
+    expect(env(kafka, "KAFKA_LOG4J_OPTS")).toBe("-Dlog4j2.configurationFile=file:/etc/kafka/config/log4j2.yaml");
+    const log4j = parse(configMap(r)["log4j2.yaml"] ?? "");
+    expect(Object.keys(log4j.Configuration.Appenders)).toEqual(["Console"]);
+    expect(log4j.Configuration.Loggers.Root.AppenderRef).toEqual([{ ref: "STDOUT" }]);
+    for (const probe of ["broker-ready.sh", "controller-ready.sh"])
+      expect(scripts(r)[probe]).toContain("unset KAFKA_OPTS KAFKA_JMX_OPTS KAFKA_LOG4J_OPTS");
+  });
 
   test("the default image is apache/kafka pinned to the toolchain's Kafka version", () => {
     for (const sts of example("default").all("StatefulSet")) {
@@ -313,6 +378,46 @@ describe("TLS on every listener (listeners.*.tls)", () => {
       }
       expect(props.get("ssl.endpoint.identification.algorithm")).toBeUndefined();
     }
+  });
+
+  test("one TLS profile on every listener of every node, and on the probes' clients: TLS 1.2/1.3, ECDHE with AEAD only", () => {
+    const checked: string[] = [];
+    for (const role of ["broker.properties", "controller.properties"]) {
+      const props = properties(data[role] ?? "", "=");
+      const listeners = role === "broker.properties" ? ["client", "internal", "controller"] : ["controller"];
+      for (const l of listeners) {
+        const protocols = props.get(`listener.name.${l}.ssl.enabled.protocols`)?.split(",") ?? [];
+        const suites = props.get(`listener.name.${l}.ssl.cipher.suites`)?.split(",") ?? [];
+        expect({ role, l, problems: tlsProfileProblems(protocols, suites) }).toEqual({ role, l, problems: [] });
+        checked.push(`${role} ${l}`);
+      }
+    }
+    for (const file of ["client-broker.properties", "client-controller.properties"]) {
+      const props = properties(data[file] ?? "", "=");
+      const problems = tlsProfileProblems(
+        props.get("ssl.enabled.protocols")?.split(",") ?? [],
+        props.get("ssl.cipher.suites")?.split(",") ?? [],
+      );
+      expect({ file, problems }).toEqual({ file, problems: [] });
+    }
+    expect(checked).toHaveLength(4);
+  });
+
+  test("the profile check names a CBC-mode suite, a DHE suite, TLS 1.1 and unset (JVM default) settings", () => {
+    expect(
+      tlsProfileProblems(
+        ["TLSv1.3", "TLSv1.1"],
+        ["TLS_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"],
+      ),
+    ).toEqual([
+      "protocol TLSv1.1",
+      "cipher suite TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+      "cipher suite TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+    ]);
+    expect(tlsProfileProblems([], [])).toEqual([
+      "no protocols set: the runtime's defaults",
+      "no cipher suites set: the runtime's defaults",
+    ]);
   });
 
   test("the readiness probes connect over TLS to the pod's own name, trusting the CA", () => {

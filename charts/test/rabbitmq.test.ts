@@ -1,18 +1,27 @@
 // charts/rabbitmq: lint, render every example, validate every object offline, and assert the Cluster Operator's
 // design (StatefulSet, discovery, probes, preStop gate) and the durable defaults on the rendered objects.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 import { version } from "../../toolchain/src/paths";
 import {
   type Any,
+  chartsDir,
   chartValues,
   container,
   containers,
   describeChartBasics,
+  describeEphemeralStorage,
   describeFaultReadiness,
+  describeLeastPrivilegeEgress,
+  describeSecretsAsFiles,
   env,
   exampleRenderer,
+  plaintextListeners,
   properties,
   type Rendered,
   render,
+  tlsProfileProblems,
 } from "./support";
 
 const chart = "rabbitmq";
@@ -42,6 +51,8 @@ function sts(r: Rendered): Any {
 }
 
 describeChartBasics(chart, examples, example);
+describeSecretsAsFiles(["default", ...examples], example);
+describeEphemeralStorage(["default", ...examples], example);
 
 describe("production example: 3 nodes in three zones", () => {
   const r = () => example("production");
@@ -92,10 +103,11 @@ describe("production example: 3 nodes in three zones", () => {
 
   test("probes as the Cluster Operator: TCP readiness, cluster-size startup check, no liveness", () => {
     const rabbit = container(sts(r()), "rabbitmq");
-    expect(rabbit.readinessProbe.tcpSocket.port).toBe("amqp");
+    expect(rabbit.readinessProbe.tcpSocket.port).toBe("amqps");
     expect(rabbit.startupProbe.httpGet).toEqual({
       path: "/api/health/checks/reached-target-cluster-size",
-      port: "management",
+      port: "management-tls",
+      scheme: "HTTPS",
     });
     expect(rabbit.livenessProbe).toBeUndefined();
   });
@@ -131,21 +143,48 @@ describe("production example: 3 nodes in three zones", () => {
     );
   });
 
-  test("requests equal limits with at least 2 CPUs; SSD volumes retained", () => {
+  test("CPU and memory requests equal limits with at least 2 CPUs; SSD volumes retained", () => {
     const rabbit = container(sts(r()), "rabbitmq");
-    expect(rabbit.resources.requests).toEqual(rabbit.resources.limits);
+    const { "ephemeral-storage": requested, ...requests } = rabbit.resources.requests;
+    const { "ephemeral-storage": limit, ...limits } = rabbit.resources.limits;
+    expect(requests).toEqual(limits);
+    expect([requested, limit]).toEqual(["128Mi", "640Mi"]);
     expect(Number(rabbit.resources.limits.cpu)).toBeGreaterThanOrEqual(2);
     expect(sts(r()).spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
     expect(sts(r()).spec.volumeClaimTemplates[0].spec.storageClassName).toBe("ssd");
   });
 
   describeFaultReadiness(() => r(), fullname);
+  describeLeastPrivilegeEgress(
+    () => r(),
+    fullname,
+    () => [ports.epmd, ports.dist, ports.dist + 10000],
+  );
+
+  test("TLS everywhere: AMQP and management over TLS only, with the Secret a cert-manager Certificate creates", () => {
+    expect(plaintextListeners(r())).toEqual([]);
+    expect(parse(readFileSync(join(chartsDir, chart, "examples", "production.yaml"), "utf8")).tls).toEqual({
+      enabled: true,
+      secretName: "rabbitmq-tls",
+    });
+    const readme = readFileSync(join(chartsDir, chart, "README.md"), "utf8");
+    expect(readme).toContain("secretName: rabbitmq-tls");
+    expect(readme).toMatch(/kind: Certificate/);
+  });
+
+  test("the plaintext check names every plaintext listener (the development example has no TLS)", () => {
+    expect(plaintextListeners(example("development"))).toEqual([
+      `ConfigMap/${fullname}-config 05-chart.conf: plaintext AMQP listener listeners.tcp.default = ${ports.amqp}`,
+      `ConfigMap/${fullname}-config 05-chart.conf: plaintext management listener management.tcp.port = ${ports.management}`,
+      `ConfigMap/${fullname}-config 05-chart.conf: no TLS AMQP listener`,
+    ]);
+  });
 
   test("the NetworkPolicy keeps epmd, distribution and CLI ports inside the cluster", () => {
     const np = r().get("NetworkPolicy", fullname).spec;
     const internal = np.ingress.find((rule: Any) => rule.from?.some((f: Any) => f.podSelector));
     expect(internal.ports.map((p: Any) => p.port)).toEqual([ports.epmd, ports.dist, ports.dist + 10000]);
-    const clients = np.ingress.find((rule: Any) => rule.ports.some((p: Any) => p.port === ports.amqp));
+    const clients = np.ingress.find((rule: Any) => rule.ports.some((p: Any) => p.port === tlsPorts.amqps));
     expect(clients.from).toEqual([
       { namespaceSelector: { matchLabels: { "messaging-platform/rabbitmq-client": "true" } } },
     ]);
@@ -253,11 +292,21 @@ describe("TLS (tls.enabled): AMQP and the management API over TLS only", () => {
       expect(chart.get(`${prefix}.cacertfile`)).toBe("/etc/rabbitmq-tls/ca.crt");
     }
     expect(sts(r).spec.template.spec.volumes).toEqual(
-      expect.arrayContaining([{ name: "tls", secret: { secretName: "rabbitmq-tls", defaultMode: 440 } }]),
+      expect.arrayContaining([{ name: "tls", secret: { secretName: "rabbitmq-tls", defaultMode: 0o400 } }]),
     );
     expect(rabbit.volumeMounts).toEqual(
       expect.arrayContaining([{ name: "tls", mountPath: "/etc/rabbitmq-tls", readOnly: true }]),
     );
+  });
+
+  test("one TLS profile on AMQP and the management API: TLS 1.2/1.3, ECDHE with AEAD only, the server's order", () => {
+    for (const prefix of ["ssl_options", "management.ssl"]) {
+      const numbered = (key: string) =>
+        [...chart.entries()].filter(([k]) => k.startsWith(`${prefix}.${key}.`)).map(([, v]) => v);
+      const problems = tlsProfileProblems(numbered("versions"), numbered("ciphers"));
+      expect({ prefix, problems }).toEqual({ prefix, problems: [] });
+      expect(chart.get(`${prefix}.honor_cipher_order`)).toBe("true");
+    }
   });
 
   test("opens no plaintext AMQP or management listener, and exposes, probes and admits only the TLS ports", () => {
@@ -282,12 +331,49 @@ describe("TLS (tls.enabled): AMQP and the management API over TLS only", () => {
   });
 });
 
+describe("tls.distribution: the Erlang distribution and the CLI tools over TLS (rendered, not yet run on a cluster)", () => {
+  const on = render("rabbitmq", ["examples/production.yaml"], ["tls.distribution=true"]);
+  const rabbit = container(sts(on), "rabbitmq");
+  const dist = "-proto_dist inet_tls -ssl_dist_optfile /etc/rabbitmq/inter_node_tls.config";
+
+  test("the node and every CLI tool speak inet_tls with the chart's options file", () => {
+    expect(env(rabbit, "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS")).toBe(dist);
+    expect(env(rabbit, "RABBITMQ_CTL_ERL_ARGS")).toBe(dist);
+    expect(on.get("ConfigMap", `${fullname}-scripts`).data["setup.sh"]).toContain(
+      "cp /run/rabbitmq/config/inter_node_tls.config /etc/rabbitmq/inter_node_tls.config",
+    );
+  });
+
+  test("both sides present the Secret's certificate and verify the peer's; the server requires one; one profile", () => {
+    const file: string = on.get("ConfigMap", `${fullname}-config`).data["inter_node_tls.config"];
+    const [server, client] = [
+      /\{server, \[(.*)\]\}/.exec(file)?.[1] ?? "",
+      /\{client, \[(.*)\]\}/.exec(file)?.[1] ?? "",
+    ];
+    for (const side of [server, client]) {
+      expect(side).toContain('{certfile, "/etc/rabbitmq-tls/tls.crt"}');
+      expect(side).toContain('{cacertfile, "/etc/rabbitmq-tls/ca.crt"}');
+      expect(side).toContain("{verify, verify_peer}");
+      expect(side).toContain("{versions, ['tlsv1.3', 'tlsv1.2']}");
+      expect(side).not.toMatch(/CBC|-SHA"|"DHE-/);
+    }
+    expect(server).toContain("{fail_if_no_peer_cert, true}");
+    expect(file.trim().endsWith("].")).toBe(true);
+  });
+
+  test("off by default: no options file, no distribution arguments", () => {
+    const off = example("production");
+    expect(off.get("ConfigMap", `${fullname}-config`).data["inter_node_tls.config"]).toBeUndefined();
+    expect(env(container(sts(off), "rabbitmq"), "RABBITMQ_CTL_ERL_ARGS")).toBeUndefined();
+  });
+});
+
 describe("values contract read by embedded/ and infra/", () => {
   test("values.yaml keeps the documented keys", () => {
     const v = chartValues(chart);
     expect(v.replicas).toBe(3);
     expect(v.ports).toEqual({ ...ports, ...tlsPorts });
-    expect(v.tls).toEqual({ enabled: false, secretName: "" });
+    expect(v.tls).toEqual({ enabled: false, secretName: "", distribution: false });
     expect(v.image).toEqual(
       expect.objectContaining({ repository: "rabbitmq", tag: `${version("RABBITMQ_VERSION")}-management` }),
     );

@@ -2,9 +2,11 @@
 // promises: its ServiceAccount may kill (exec), label and delete broker pods and manage NetworkPolicies in the
 // broker namespaces and nothing else, the Job fails instead of retrying, the pod meets Pod Security "restricted", and smoke-tests/Dockerfile builds
 // the image the Job expects (same Node as the toolchain, same command, same user, every source the gate loads).
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parse } from "yaml";
+import { importGraph, topFolder } from "../../toolchain/src/import-graph";
 import { repoRoot, version } from "../../toolchain/src/paths";
 import {
   type Any,
@@ -12,6 +14,8 @@ import {
   chartValues,
   container,
   describeChartBasics,
+  describeEphemeralStorage,
+  describeSecretsAsFiles,
   env,
   exampleRenderer,
   namespace,
@@ -42,6 +46,8 @@ function gate(r: Rendered): Any {
 }
 
 describeChartBasics(chart, examples, example, { defaultsFailWith: 'target.existingSecret = "" is required' });
+describeSecretsAsFiles(examples, example);
+describeEphemeralStorage(examples, example);
 
 describe("The Job's ServiceAccount can kill (exec), label and delete broker pods and manage NetworkPolicies in the broker namespaces, and nothing else", () => {
   const rbacKinds = ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
@@ -183,14 +189,14 @@ describe("the gate Job", () => {
     expect(gate(r).args).toEqual(["--system", "kafka"]);
   });
 
-  test.each(examples)("%s: the target Secret is mounted read-only at /etc/smoke-gate as target.json (0440)", (name) => {
+  test.each(examples)("%s: the target Secret is mounted read-only at /etc/smoke-gate as target.json (0400)", (name) => {
     const values = exampleValues(name);
     const j = job(example(name));
     const volume = (j.spec.template.spec.volumes as Any[]).find((v) => v.secret !== undefined);
     expect(volume.secret).toEqual({
       secretName: values.target.existingSecret,
       items: [{ key: values.target.key ?? "target.json", path: "target.json" }],
-      defaultMode: 0o440,
+      defaultMode: 0o400,
     });
     expect(gate(example(name)).volumeMounts).toEqual(
       expect.arrayContaining([{ name: volume.name, mountPath: "/etc/smoke-gate", readOnly: true }]),
@@ -225,7 +231,7 @@ describe("the gate Job", () => {
         });
         // Read-only root: the only writable paths are volumes (the temporary directory for tsx, the reports).
         const tmp = (c.volumeMounts as Any[]).find((m) => m.mountPath === "/tmp");
-        expect((pod.volumes as Any[]).find((v) => v.name === tmp?.name)?.emptyDir).toEqual({});
+        expect((pod.volumes as Any[]).find((v) => v.name === tmp?.name)?.emptyDir).toEqual({ sizeLimit: "256Mi" });
       }
       // Only volume types the restricted profile allows.
       for (const v of pod.volumes as Any[]) {
@@ -253,7 +259,7 @@ describe("the gate Job", () => {
     const development = example("development");
     expect(exampleValues("development").reports.persistence.enabled).toBe(false);
     expect(mountsOf(development)).toEqual(["/reports"]);
-    expect(reportsVolume(development)).toEqual({ name: "reports", emptyDir: {} });
+    expect(reportsVolume(development)).toEqual({ name: "reports", emptyDir: { sizeLimit: "128Mi" } });
     expect(development.all("PersistentVolumeClaim")).toEqual([]);
   });
 
@@ -458,6 +464,26 @@ describe("smoke-tests/Dockerfile builds the image the Job runs", () => {
     // Files read when a module loads: toolchain/src/paths.ts reads toolchain/versions.env, and tsx needs tsconfig.
     expect(readFileSync(join(repoRoot, "toolchain", "src", "paths.ts"), "utf8")).toContain('"versions.env"');
     expect(copySources).toEqual(expect.arrayContaining(["toolchain/versions.env", "tsconfig.json"]));
+  });
+
+  test("it ships exactly smoke-tests/ and the folders its code imports, transitively (operations/ and infra/ stay out)", () => {
+    const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: repoRoot, encoding: "utf8" })
+      .split("\n")
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("toolchain/test/fixtures/"));
+    const graph = importGraph(repoRoot, files);
+    const isTest = (f: string) => f.includes("/test/") || f.endsWith(".test.ts");
+    const seen = new Set<string>();
+    const queue = files.filter((f) => f.startsWith("smoke-tests/") && !isTest(f));
+    while (queue.length > 0) {
+      const f = queue.pop() as string;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      queue.push(...(graph.get(f) ?? []));
+    }
+    // toolchain/ ships only src/: its steps and tests are the workstation's.
+    const folders = new Set([...seen].map((f) => (f.startsWith("toolchain/src/") ? "toolchain/src" : topFolder(f))));
+    const copiedFolders = copySources.filter((src) => !/\.[a-z]+$/.test(src) && src !== "toolchain/versions.env");
+    expect(copiedFolders.sort()).toEqual([...folders].sort());
   });
 
   test("dependencies from the lockfile, tsx included (the gate runs TypeScript through it)", () => {

@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { isolatedPodLabel } from "../../contract/fault-labels";
+
+export { tlsProfileProblems } from "../../infra/policy/policies";
+
 import { type RunResult, run } from "../../toolchain/src/exec";
 import { missingToolHint, repoRoot, toolPaths, version } from "../../toolchain/src/paths";
 
@@ -145,6 +148,152 @@ export function containers(workload: Any): Any[] {
   return [...(spec.initContainers ?? []), ...spec.containers];
 }
 
+/** The pod spec of a workload (StatefulSet, Deployment, Job), or undefined for objects without one. */
+function podSpecOf(o: Any): Any | undefined {
+  return o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
+}
+
+/**
+ * Pure: every place a Secret's value enters a container's environment (an env var from a secretKeyRef, envFrom a
+ * whole Secret), as "<kind>/<name> container <c>: <how>". Environment variables are readable to anyone who can exec
+ * into the pod and land in crash dumps, so passwords (and every other Secret) reach containers as files.
+ */
+export function secretsInEnvironment(objects: Any[]): string[] {
+  const found: string[] = [];
+  for (const o of objects) {
+    const spec = podSpecOf(o);
+    if (spec === undefined) continue;
+    for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+      const at = `${o.kind}/${o.metadata.name} container ${c.name}`;
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref) found.push(`${at}: env ${e.name} from Secret ${ref.name} key ${ref.key}`);
+      }
+      for (const e of c.envFrom ?? []) {
+        if (e.secretRef) found.push(`${at}: envFrom Secret ${e.secretRef.name}`);
+      }
+    }
+  }
+  return found;
+}
+
+/** Pure: every Secret volume whose files are readable beyond their owner (mode above 0400), named. */
+export function looseSecretFiles(objects: Any[]): string[] {
+  const found: string[] = [];
+  for (const o of objects) {
+    for (const v of podSpecOf(o)?.volumes ?? []) {
+      const modes: number[] = v.secret
+        ? [v.secret.defaultMode ?? 0o644, ...(v.secret.items ?? []).flatMap((i: Any) => i.mode ?? [])]
+        : v.projected?.sources?.some((src: Any) => src.secret)
+          ? [v.projected.defaultMode ?? 0o644]
+          : [];
+      for (const m of modes.filter((x) => (x & ~0o400) !== 0)) {
+        found.push(`${o.kind}/${o.metadata.name} volume ${v.name}: Secret files mode 0${m.toString(8)}, not 0400`);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Pure: every plaintext listener a rendered chart opens, named by ConfigMap and file: a Kafka listener whose
+ * security protocol is not SASL_SSL (broker.properties, controller.properties), a client config of the pods' own
+ * probes that is not SASL_SSL, and RabbitMQ's plaintext AMQP (`listeners.tcp.*` other than `none`) or management
+ * (`management.tcp.*`) listener, or a RabbitMQ config without a TLS AMQP listener.
+ */
+export function plaintextListeners(r: Rendered): string[] {
+  const found: string[] = [];
+  for (const cm of r.all("ConfigMap")) {
+    for (const [file, text] of Object.entries<string>(cm.data ?? {})) {
+      const at = `ConfigMap/${cm.metadata.name} ${file}`;
+      if (file.endsWith(".properties")) {
+        const props = properties(text, "=");
+        for (const entry of props.get("listener.security.protocol.map")?.split(",") ?? []) {
+          const [listener, protocol] = entry.split(":");
+          if (protocol !== "SASL_SSL") found.push(`${at}: listener ${listener} speaks ${protocol}`);
+        }
+        const client = props.get("security.protocol");
+        if (client !== undefined && client !== "SASL_SSL") found.push(`${at}: the probe's client speaks ${client}`);
+      }
+      if (file.endsWith(".conf")) {
+        const conf = properties(text, " = ");
+        for (const [k, v] of conf) {
+          if (/^listeners\.tcp(\.|$)/.test(k) && v !== "none") found.push(`${at}: plaintext AMQP listener ${k} = ${v}`);
+          if (/^management\.tcp\./.test(k)) found.push(`${at}: plaintext management listener ${k} = ${v}`);
+        }
+        if (file === "05-chart.conf" && !conf.has("listeners.ssl.default")) found.push(`${at}: no TLS AMQP listener`);
+      }
+    }
+  }
+  return found;
+}
+
+/** Pure: every container without an ephemeral-storage request or limit, and every emptyDir without a sizeLimit. */
+export function unboundedEphemeralStorage(objects: Any[]): string[] {
+  const found: string[] = [];
+  for (const o of objects) {
+    const spec = podSpecOf(o);
+    if (spec === undefined) continue;
+    for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+      for (const side of ["requests", "limits"]) {
+        if (c.resources?.[side]?.["ephemeral-storage"] === undefined)
+          found.push(`${o.kind}/${o.metadata.name} container ${c.name}: no ${side}.ephemeral-storage`);
+      }
+    }
+    for (const v of spec.volumes ?? []) {
+      if (v.emptyDir && v.emptyDir.sizeLimit === undefined)
+        found.push(`${o.kind}/${o.metadata.name} volume ${v.name}: emptyDir without sizeLimit`);
+    }
+  }
+  return found;
+}
+
+/** What every chart promises about node disk: every container bounded, every emptyDir sized. */
+export function describeEphemeralStorage(names: string[], example: (name: string) => Rendered): void {
+  test.each(names)("%s: every container requests and limits ephemeral storage; every emptyDir has a size", (name) => {
+    const workloads = example(name).objects.filter((o) => podSpecOf(o) !== undefined);
+    expect(workloads.length).toBeGreaterThan(0);
+    expect(unboundedEphemeralStorage(workloads)).toEqual([]);
+  });
+}
+
+/**
+ * What every broker chart promises about egress: its NetworkPolicy restricts egress too, to its own pods on the
+ * given ports and to the cluster DNS pods on 53, and every rule names its peers (a rule without `to` allows any
+ * address).
+ */
+export function describeLeastPrivilegeEgress(r: () => Rendered, policyName: string, peerPorts: () => number[]): void {
+  test("egress: only to this release's pods on the inter-node ports and to the cluster DNS; nothing else", () => {
+    const np = r().get("NetworkPolicy", policyName).spec;
+    expect(np.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.egress).toHaveLength(2);
+    for (const rule of np.egress) expect(rule.to?.length).toBeGreaterThan(0);
+    const [peers, dns] = np.egress;
+    expect(peers.to).toEqual([{ podSelector: { ...np.podSelector } }]);
+    expect(peers.ports).toEqual(peerPorts().map((port) => ({ protocol: "TCP", port })));
+    expect(dns).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        },
+      ],
+      ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ],
+    });
+  });
+}
+
+/** What every chart promises about its Secrets: files of mode 0400, never environment variables. */
+export function describeSecretsAsFiles(names: string[], example: (name: string) => Rendered): void {
+  test.each(names)("%s: no Secret value in any container's environment; Secret files are 0400", (name) => {
+    expect(secretsInEnvironment(example(name).objects)).toEqual([]);
+    expect(looseSecretFiles(example(name).objects)).toEqual([]);
+  });
+}
+
 export function container(workload: Any, name: string): Any {
   const c = containers(workload).find((x) => x.name === name);
   if (c === undefined) throw new Error(`no container ${name} in ${workload.metadata.name}`);
@@ -251,8 +400,11 @@ export function describeFaultReadiness(r: () => Rendered, policyName: string): v
     const np = r().get("NetworkPolicy", policyName).spec;
     const notIsolated = [{ key: isolatedPodLabel, operator: "DoesNotExist" }];
     expect(np.podSelector.matchExpressions).toEqual(notIsolated);
-    const peers = np.ingress.flatMap((rule: Any) => rule.from ?? []).filter((f: Any) => f.podSelector);
-    expect(peers.length).toBeGreaterThan(0);
+    const peers = [
+      ...np.ingress.flatMap((rule: Any) => rule.from ?? []),
+      ...(np.egress ?? []).flatMap((rule: Any) => rule.to ?? []),
+    ].filter((f: Any) => f.podSelector && !f.namespaceSelector);
+    expect(peers.length).toBeGreaterThan(1);
     for (const peer of peers) expect(peer.podSelector.matchExpressions).toEqual(notIsolated);
   });
 

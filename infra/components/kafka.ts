@@ -92,7 +92,8 @@ export class KafkaCluster extends pulumi.ComponentResource {
           files: {},
           mountPath: "/topics",
           env: { BOOTSTRAP_SERVERS: this.topology.bootstrapServers.join(","), KAFKA_USER: s.clientUser },
-          secretEnv: { KAFKA_PASSWORD: { secret: users.metadata.name, key: s.clientUser } },
+          password: { secret: users.metadata.name, key: s.clientUser },
+          egress: { podLabels: this.topology.brokerPodLabels, ports: ports(this.topology.bootstrapServers) },
           ...(tls ? { caFrom: { secret: tls.secret.metadata.name } } : {}),
           provider: args.provider,
         },
@@ -101,4 +102,9 @@ export class KafkaCluster extends pulumi.ComponentResource {
     }
     this.registerOutputs({ usersSecretName: this.usersSecretName });
   }
+}
+
+/** The distinct ports of host:port addresses. */
+function ports(servers: string[]): number[] {
+  return [...new Set(servers.map((x) => Number(x.slice(x.lastIndexOf(":") + 1))))];
 }

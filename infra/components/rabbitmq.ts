@@ -85,7 +85,11 @@ export class RabbitMQCluster extends pulumi.ComponentResource {
         files: { "definitions.json": JSON.stringify(definitions, null, 2) },
         mountPath: "/definitions",
         env: { RABBITMQ_USERNAME: s.username },
-        secretEnv: { RABBITMQ_PASSWORD: { secret: defaultUser.metadata.name, key: "password" } },
+        password: { secret: defaultUser.metadata.name, key: "password" },
+        egress: {
+          podLabels: this.topology.podLabels,
+          ports: [...new Set(this.topology.managementUrls.map((u) => Number(new URL(u).port)))],
+        },
         ...(tls ? { caFrom: { secret: tls.secret.metadata.name } } : {}),
         provider: args.provider,
       },

@@ -97,7 +97,8 @@ export const nonRoot: ResourceValidationPolicy = {
 
 export const resourcesSet: ResourceValidationPolicy = {
   name: "resources-set",
-  description: "Every container requests CPU and memory and has a memory limit.",
+  description:
+    "Every container requests CPU, memory and ephemeral storage and has a memory and an ephemeral-storage limit (a container without one can fill the node's disk and is evicted first).",
   validateResource: (args, report) => {
     const spec = podSpec(args);
     for (const c of spec ? containers(spec) : []) {
@@ -106,8 +107,33 @@ export const resourcesSet: ResourceValidationPolicy = {
         r.requests?.cpu === undefined && "requests.cpu",
         r.requests?.memory === undefined && "requests.memory",
         r.limits?.memory === undefined && "limits.memory",
+        r.requests?.["ephemeral-storage"] === undefined && "requests.ephemeral-storage",
+        r.limits?.["ephemeral-storage"] === undefined && "limits.ephemeral-storage",
       ].filter(Boolean);
       if (missing.length > 0) report(`${where(args)}: container ${c.name} has no resources ${missing.join(", ")}`);
+    }
+  },
+};
+
+export const secretsAsFiles: ResourceValidationPolicy = {
+  name: "secrets-as-files",
+  description:
+    "No Secret value in any container's environment (readable to anyone who can exec into the pod, and in crash dumps): Secrets are mounted as files.",
+  validateResource: (args, report) => {
+    const spec = podSpec(args);
+    for (const c of spec ? containers(spec) : []) {
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref) {
+          report(
+            `${where(args)}: container ${c.name} reads env ${e.name} from Secret ${ref.name} key ${ref.key} (mount it as a file)`,
+          );
+        }
+      }
+      for (const e of c.envFrom ?? []) {
+        if (e.secretRef)
+          report(`${where(args)}: container ${c.name} takes its environment from Secret ${e.secretRef.name}`);
+      }
     }
   },
 };
@@ -156,6 +182,30 @@ export const networkPolicyPresent: StackValidationPolicy = {
     }
     for (const [ns, urn] of namespaces) {
       if (!covered.has(ns)) report(`namespace ${ns} has no NetworkPolicy: its pods accept traffic from anywhere`, urn);
+    }
+  },
+};
+
+export const egressRestricted: StackValidationPolicy = {
+  name: "egress-restricted",
+  description:
+    "Every pod the stack creates is selected by a NetworkPolicy that restricts its egress, so a compromised broker or Job cannot open connections anywhere.",
+  validateStack: (args, report) => {
+    const egress = ofKind(args.resources, "NetworkPolicy").filter((p) =>
+      (p.props.spec?.policyTypes ?? []).includes("Egress"),
+    );
+    for (const w of args.resources) {
+      const spec = podSpec(w);
+      if (spec === undefined) continue;
+      const k = kind(w);
+      const labels =
+        k === "Pod"
+          ? w.props.metadata?.labels
+          : (k === "CronJob" ? w.props.spec?.jobTemplate?.spec : w.props.spec)?.template?.metadata?.labels;
+      const covered = egress.some(
+        (p) => namespaceOf(p) === namespaceOf(w) && matches(p.props.spec?.podSelector, labels),
+      );
+      if (!covered) report(`${where(w)}: no NetworkPolicy restricts its pods' egress`, w.urn);
     }
   },
 };
@@ -230,13 +280,32 @@ function checkDeclaredTopics(cm: PolicyResource, file: string, script: string, r
 }
 
 /**
+ * Pure: what a listener's TLS settings allow beyond the platform's one profile (Mozilla "intermediate", ECDHE only):
+ * a protocol other than TLS 1.2 and 1.3, or a suite other than the TLS 1.3 ones and, for TLS 1.2, ECDHE with AES-GCM
+ * or ChaCha20-Poly1305 (JSSE or OpenSSL names). Nothing set at all means the runtime's defaults, which is a problem too.
+ */
+export function tlsProfileProblems(protocols: string[], suites: string[]): string[] {
+  const problems: string[] = [];
+  if (protocols.length === 0) problems.push("no protocols set: the runtime's defaults");
+  if (suites.length === 0) problems.push("no cipher suites set: the runtime's defaults");
+  for (const p of protocols) if (!/^tlsv1\.[23]$/i.test(p)) problems.push(`protocol ${p}`);
+  const aead = [
+    /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/,
+    /^TLS_ECDHE_(RSA|ECDSA)_WITH_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/,
+    /^ECDHE-(RSA|ECDSA)-(AES128-GCM-SHA256|AES256-GCM-SHA384|CHACHA20-POLY1305)$/,
+  ];
+  for (const c of suites) if (!aead.some((r) => r.test(c))) problems.push(`cipher suite ${c}`);
+  return problems;
+}
+
+/**
  * Encryption on what the charts rendered, in production namespaces: every Kafka listener of every node is SASL_SSL
  * (client, inter-broker, controller), and RabbitMQ runs no plaintext AMQP listener and no plaintext management API.
  */
 export const productionTls: StackValidationPolicy = {
   name: "production-tls",
   description:
-    "In production namespaces, every Kafka listener (client, inter-broker, controller) speaks SASL_SSL and RabbitMQ serves AMQP and its management API over TLS only.",
+    "In production namespaces, every Kafka listener (client, inter-broker, controller) speaks SASL_SSL and RabbitMQ serves AMQP and its management API over TLS only, each with the one TLS profile (TLS 1.2/1.3; in TLS 1.2 ECDHE with AES-GCM or ChaCha20-Poly1305 only).",
   validateStack: (args, report) => {
     const production = new Set(
       ofKind(args.resources, "Namespace")
@@ -253,6 +322,15 @@ export const productionTls: StackValidationPolicy = {
           const [listener, protocol] = entry.split(":");
           if (protocol !== "SASL_SSL") {
             report(`${where(cm)} ${file}: listener ${listener} speaks ${protocol}, not SASL_SSL`, cm.urn);
+          } else if (listener !== undefined) {
+            const props = parseProperties(text);
+            const name = `listener.name.${listener.toLowerCase()}`;
+            const problems = tlsProfileProblems(
+              props[`${name}.ssl.enabled.protocols`]?.split(",") ?? [],
+              props[`${name}.ssl.cipher.suites`]?.split(",") ?? [],
+            );
+            if (problems.length > 0)
+              report(`${where(cm)} ${file}: listener ${listener} allows ${problems.join(", ")}`, cm.urn);
           }
         }
         if (file.endsWith(".conf")) {
@@ -271,6 +349,16 @@ export const productionTls: StackValidationPolicy = {
           if (file === "05-chart.conf" && conf["listeners.ssl.default"] === undefined) {
             report(`${where(cm)} ${file}: RabbitMQ serves AMQP without TLS (no listeners.ssl.default)`, cm.urn);
           }
+          if (file === "05-chart.conf") {
+            for (const prefix of ["ssl_options", "management.ssl"]) {
+              const numbered = (key: string) =>
+                Object.entries(conf)
+                  .filter(([k]) => k.startsWith(`${prefix}.${key}.`))
+                  .map(([, v]) => String(v));
+              const problems = tlsProfileProblems(numbered("versions"), numbered("ciphers"));
+              if (problems.length > 0) report(`${where(cm)} ${file}: ${prefix} allows ${problems.join(", ")}`, cm.urn);
+            }
+          }
         }
       }
     }
@@ -284,5 +372,7 @@ export const policies = [
   pinnedImages,
   nonRoot,
   resourcesSet,
+  secretsAsFiles,
   networkPolicyPresent,
+  egressRestricted,
 ];

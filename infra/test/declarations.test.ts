@@ -1,10 +1,12 @@
 // The Kafka declaration Job's script, run under sh in a scratch directory with a stub kafka-topics.sh/kafka-configs.sh:
-// its client config, which carries the password, is private (0600), and the password is on no command line.
+// it reads the password from its file (no environment variable holds it), its client config, which carries the
+// password, is private (0600), and the password is on no command line.
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { kafkaTopicsScript } from "../values/declarations";
+import { declarationNetworkPolicySpec } from "../components/declaration-job";
+import { kafkaTopicsScript, rabbitmqDefinitionsScript } from "../values/declarations";
 
 const which = (c: string) => spawnSync("sh", ["-c", `command -v ${c}`], { encoding: "utf8" }).stdout.trim();
 
@@ -37,14 +39,20 @@ case "$*" in *--describe*) echo "Topic: orders TopicId: x PartitionCount: 3 Repl
       chmodSync(join(bin, t), 0o755);
     }
     const config = join(root, "client.properties");
-    const script = kafkaTopicsScript([{ name: "orders", partitions: 3, replicationFactor: 3, minInsyncReplicas: 2 }])
+    const passwordFile = join(root, "password");
+    writeFileSync(passwordFile, password, { mode: 0o400 });
+    const script = kafkaTopicsScript(
+      [{ name: "orders", partitions: 3, replicationFactor: 3, minInsyncReplicas: 2 }],
+      undefined,
+      passwordFile,
+    )
       .split("/tmp/client.properties")
       .join(config)
       .replace("bin=/opt/kafka/bin", `bin=${bin}`);
     expect(script).toContain(config);
     const r = spawnSync(which("sh"), ["-c", script], {
       encoding: "utf8",
-      env: { PATH: shims, KAFKA_USER: "admin", KAFKA_PASSWORD: password, BOOTSTRAP_SERVERS: "kafka:9094" },
+      env: { PATH: shims, KAFKA_USER: "admin", BOOTSTRAP_SERVERS: "kafka:9094" },
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -52,6 +60,49 @@ case "$*" in *--describe*) echo "Topic: orders TopicId: x PartitionCount: 3 Repl
     expect(readFileSync(config, "utf8")).toContain(`username="admin" password="${password}";`);
     const argv = readFileSync(log, "utf8");
     expect(argv).toContain(`--command-config ${config}`);
+    expect(argv).toContain(`cat ${passwordFile}`);
     expect(argv.includes(password)).toBe(false);
+  });
+});
+
+describe("declarationNetworkPolicySpec (pure)", () => {
+  it("admits nothing in, and lets the Job out only to the brokers' pods on its ports and to the cluster DNS", () => {
+    const spec = declarationNetworkPolicySpec({ podLabels: { "app.kubernetes.io/name": "kafka" }, ports: [9092] });
+    expect(spec).toEqual({
+      podSelector: { matchLabels: { "messaging-platform.io/role": "declarations" } },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [],
+      egress: [
+        {
+          to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "kafka" } } }],
+          ports: [{ protocol: "TCP", port: 9092 }],
+        },
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    });
+  });
+});
+
+describe("rabbitmqDefinitionsScript", () => {
+  it("reads the password from its file in Erlang, never from an environment variable", () => {
+    const script = rabbitmqDefinitionsScript(
+      ["https://r-0:15671"],
+      { caFile: "/tls/ca.crt" },
+      "/run/secrets/x/password",
+    );
+    expect(script).toContain("PASSWORD_FILE='/run/secrets/x/password' erl");
+    expect(script).toContain('{ok, Password} = file:read_file(os:getenv("PASSWORD_FILE"))');
+    expect(script).not.toMatch(/getenv\("RABBITMQ_PASSWORD"\)/);
   });
 });

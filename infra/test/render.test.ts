@@ -222,6 +222,57 @@ describe.each(exampleStacks)("example stack %s on the render platform", (stack) 
     expect(target.rabbitmq.plaintextUrls?.length).toBe(on ? 2 * s.rabbitmq.replicas : undefined);
   });
 
+  it("the declaration Jobs read their password from a 0400 Secret file; no Secret enters any environment", () => {
+    const jobs = ofKind("Job").filter((j) => j.metadata.labels?.["messaging-platform.io/role"] === "declarations");
+    expect(jobs.map((j) => j.metadata.namespace).sort()).toEqual(["kafka", "rabbitmq"]);
+    for (const j of jobs) {
+      const spec = j.spec.template.spec;
+      const password = spec.volumes.find((v: Obj) => v.name === "password");
+      expect(password.secret).toMatchObject({ items: [{ path: "password" }], defaultMode: 0o400 });
+      expect(spec.containers[0].volumeMounts).toContainEqual({
+        name: "password",
+        mountPath: "/run/secrets/declarations",
+        readOnly: true,
+      });
+      expect(spec.securityContext.fsGroup).toBe(spec.securityContext.runAsUser);
+    }
+    const fromSecrets = r.objects.flatMap((o) =>
+      [...(o.spec?.template?.spec?.initContainers ?? []), ...(o.spec?.template?.spec?.containers ?? [])].flatMap(
+        (c: Obj) =>
+          (c.env ?? [])
+            .filter((e: Obj) => e.valueFrom?.secretKeyRef)
+            .map((e: Obj) => `${o.metadata.name}/${c.name}: ${e.name}`),
+      ),
+    );
+    expect(fromSecrets).toEqual([]);
+  });
+
+  it("restricts every broker's and every Job's egress to its peers or brokers and the cluster DNS", () => {
+    const policies = ofKind("NetworkPolicy").filter((p) => p.spec.policyTypes.includes("Egress"));
+    const selects = (p: Obj, o: Obj) =>
+      p.metadata.namespace === o.metadata.namespace &&
+      Object.entries(p.spec.podSelector.matchLabels ?? {}).every(
+        ([k, v]) => o.spec.template.metadata.labels?.[k] === v,
+      );
+    const systems = [...ofKind("StatefulSet"), ...ofKind("Job")].filter((o) =>
+      ["kafka", "rabbitmq"].includes(o.metadata.namespace),
+    );
+    expect(systems.length).toBeGreaterThanOrEqual(4);
+    for (const o of systems) {
+      const mine = policies.filter((p) => selects(p, o));
+      expect({ o: o.metadata.name, policies: mine.length }).toEqual({ o: o.metadata.name, policies: 1 });
+      // Every rule names its peers: an egress rule without `to` would allow any address.
+      for (const rule of mine[0]?.spec.egress ?? []) expect(rule.to?.length).toBeGreaterThan(0);
+      const dns = mine[0]?.spec.egress.find((rule: Obj) => rule.ports.some((p: Obj) => p.port === 53));
+      expect(dns.to).toEqual([
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        },
+      ]);
+    }
+  });
+
   it("keeps no private key in the stack's state (a render generates none)", () => {
     const state = r.cli(["stack", "export"]).stdout;
     expect(state).not.toContain("PRIVATE KEY");
@@ -508,6 +559,24 @@ describe("the policy pack's rules on the rendered production objects, one thing 
     ]);
   });
 
+  it("rejects a listener that allows a CBC-mode suite or TLS 1.1, in Kafka and in RabbitMQ", async () => {
+    const os = clone();
+    const kafka = find(os, "ConfigMap", (o) => o.data?.["broker.properties"]);
+    kafka.data["broker.properties"] = kafka.data["broker.properties"].replace(
+      "listener.name.internal.ssl.cipher.suites=",
+      "listener.name.internal.ssl.cipher.suites=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,",
+    );
+    const rabbit = find(os, "ConfigMap", (o) => o.data?.["05-chart.conf"]);
+    rabbit.data["05-chart.conf"] = rabbit.data["05-chart.conf"].replace(
+      "management.ssl.versions.2 = tlsv1.2",
+      "management.ssl.versions.2 = tlsv1.1",
+    );
+    expect(await violations(os)).toEqual([
+      "ConfigMap kafka/kafka-config broker.properties: listener INTERNAL allows cipher suite TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+      "ConfigMap rabbitmq/rabbitmq-config 05-chart.conf: management.ssl allows protocol tlsv1.1",
+    ]);
+  });
+
   it("rejects a StatefulSet without a PodDisruptionBudget", async () => {
     const found = await violations(clone().filter((o) => o.kind !== "PodDisruptionBudget"));
     expect(found.length).toBeGreaterThanOrEqual(3);
@@ -533,14 +602,47 @@ describe("the policy pack's rules on the rendered production objects, one thing 
     const os = clone();
     delete find(os, "Job").spec.template.spec.containers[0].resources;
     expect(await violations(os)).toContainEqual(
-      expect.stringMatching(/container apply has no resources requests.cpu, requests.memory, limits.memory$/),
+      expect.stringMatching(
+        /container apply has no resources requests.cpu, requests.memory, limits.memory, requests.ephemeral-storage, limits.ephemeral-storage$/,
+      ),
     );
+  });
+
+  it("rejects a container without an ephemeral-storage limit", async () => {
+    const os = clone();
+    delete find(os, "StatefulSet").spec.template.spec.containers[0].resources.limits["ephemeral-storage"];
+    expect(await violations(os)).toEqual([
+      expect.stringMatching(/^StatefulSet \S+: container \w+ has no resources limits.ephemeral-storage$/),
+    ]);
+  });
+
+  it("rejects a password in a container's environment", async () => {
+    const os = clone();
+    const job = find(os, "Job", (o) => o.metadata.namespace === "kafka");
+    job.spec.template.spec.containers[0].env.push({
+      name: "KAFKA_PASSWORD",
+      valueFrom: { secretKeyRef: { name: "kafka-scram-users", key: "smoke-test" } },
+    });
+    expect(await violations(os)).toEqual([
+      expect.stringMatching(
+        /^Job kafka\/\S+: container apply reads env KAFKA_PASSWORD from Secret kafka-scram-users key smoke-test \(mount it as a file\)$/,
+      ),
+    ]);
+  });
+
+  it("rejects a pod whose egress no NetworkPolicy restricts", async () => {
+    const os = clone().filter((o) => !(o.kind === "NetworkPolicy" && /definitions/.test(o.metadata.name)));
+    expect(await violations(os)).toEqual([
+      expect.stringMatching(/^Job rabbitmq\/\S+: no NetworkPolicy restricts its pods' egress$/),
+    ]);
   });
 
   it("rejects a namespace without any NetworkPolicy", async () => {
     const os = clone().filter((o) => !(o.kind === "NetworkPolicy" && o.metadata.namespace === "rabbitmq"));
     expect(await violations(os)).toEqual([
       "namespace rabbitmq has no NetworkPolicy: its pods accept traffic from anywhere",
+      "StatefulSet rabbitmq/rabbitmq: no NetworkPolicy restricts its pods' egress",
+      expect.stringMatching(/^Job rabbitmq\/rabbitmq-definitions-\w+: no NetworkPolicy restricts its pods' egress$/),
     ]);
   });
 });

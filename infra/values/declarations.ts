@@ -4,6 +4,9 @@ import { createHash } from "node:crypto";
 import type { TopicSettings } from "../settings/kafka";
 import type { QueueSettings, RabbitMQPolicySettings } from "../settings/rabbitmq";
 
+/** Where a declaration Job finds its password: a file of a Secret volume (mode 0400), never an environment variable. */
+export const declarationPasswordFile = "/run/secrets/declarations/password";
+
 /** POSIX single-quoting: topic names are validated, but quoting costs nothing. */
 function q(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
@@ -15,7 +18,11 @@ function q(s: string): string {
  * shrink them), and a replication factor that differs fails the Job: moving replicas is a reassignment an operator
  * plans (kafka-reassign-partitions.sh), not something a deploy should do behind their back.
  */
-export function kafkaTopicsScript(topics: TopicSettings[], tls?: { caFile: string }): string {
+export function kafkaTopicsScript(
+  topics: TopicSettings[],
+  tls?: { caFile: string },
+  passwordFile = declarationPasswordFile,
+): string {
   // Over TLS the tools trust the stack's CA (a PEM truststore) and check the brokers' host names (Kafka's default).
   const security = tls
     ? `security.protocol=SASL_SSL
@@ -24,12 +31,14 @@ ssl.truststore.location=${tls.caFile}`
     : "security.protocol=SASL_PLAINTEXT";
   const header = `set -eu
 bin=/opt/kafka/bin
-# The client config carries the password: private to the Job's user (0600). The heredoc keeps it off cat's argv.
+# The password comes from its mounted file into an unexported shell variable: no process's environment or argv holds
+# it. The client config carries it: private to the Job's user (0600); the heredoc keeps it off cat's argv.
+password=$(cat ${q(passwordFile)})
 umask 077
 cat > /tmp/client.properties <<EOF
 ${security}
 sasl.mechanism=SCRAM-SHA-512
-sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_USER" password="$KAFKA_PASSWORD";
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_USER" password="$password";
 EOF
 admin="--bootstrap-server $BOOTSTRAP_SERVERS --command-config /tmp/client.properties"
 ensure_topic() {
@@ -94,7 +103,11 @@ export function rabbitmqDefinitions(d: {
  * chart's NetworkPolicy opens the Erlang distribution ports only to the cluster's own pods, while the management
  * port admits clientFrom, which includes this Job. The image has no curl; Erlang's own httpc does the request.
  */
-export function rabbitmqDefinitionsScript(managementUrls: string[], tls?: { caFile: string }): string {
+export function rabbitmqDefinitionsScript(
+  managementUrls: string[],
+  tls?: { caFile: string },
+  passwordFile = declarationPasswordFile,
+): string {
   // Over TLS: verify the node's certificate against the stack's CA only, and its host name (HTTPS rules).
   const httpOptions = tls
     ? `[{timeout, 30000}, {ssl, [{verify, verify_peer}, {cacertfile, "${tls.caFile}"}, {customize_hostname_check, [{match_fun, public_key:pkix_verify_hostname_match_fun(https)}]}]}]`
@@ -104,7 +117,8 @@ export function rabbitmqDefinitionsScript(managementUrls: string[], tls?: { caFi
     ...(tls ? ["{ok, _} = application:ensure_all_started(ssl),"] : []),
     'Url = os:getenv("URL") ++ "/api/definitions",',
     '{ok, Body} = file:read_file("/definitions/definitions.json"),',
-    'Auth = "Basic " ++ base64:encode_to_string(os:getenv("RABBITMQ_USERNAME") ++ ":" ++ os:getenv("RABBITMQ_PASSWORD")),',
+    '{ok, Password} = file:read_file(os:getenv("PASSWORD_FILE")),',
+    'Auth = "Basic " ++ base64:encode_to_string(os:getenv("RABBITMQ_USERNAME") ++ ":" ++ binary_to_list(Password)),',
     `case httpc:request(post, {Url, [{"authorization", Auth}], "application/json", Body}, ${httpOptions}, []) of`,
     "  {ok, {{_, Code, _}, _, _}} when Code >= 200, Code < 300 -> halt(0);",
     '  Other -> io:format(standard_error, "~s: ~p~n", [Url, Other]), halt(1)',
@@ -113,7 +127,7 @@ export function rabbitmqDefinitionsScript(managementUrls: string[], tls?: { caFi
   return `set -eu
 export HOME=/tmp
 for url in ${managementUrls.map(q).join(" ")}; do
-  if URL="$url" erl -noshell -eval '${erlang}'; then
+  if URL="$url" PASSWORD_FILE=${q(passwordFile)} erl -noshell -eval '${erlang}'; then
     echo "definitions imported through $url"
     exit 0
   fi

@@ -4,13 +4,14 @@
 // Whether our consumers keep up (sustained throughput, backlog bounded or growing) is reported beside the ratio, which
 // stays publish rate against publish rate on equal terms: PerfTest consumes while it publishes, so our RabbitMQ rounds
 // do too; ProducerPerformance does not, so our Kafka rounds publish only and one extra Kafka round adds a consumer.
+import { dirname } from "node:path";
 import * as amqp from "amqplib";
 import { withAdmin } from "../../brokers/kafka";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { withPrivateFile } from "../../toolchain/src/secrets";
-import { KafkaSubscriber, kafka } from "../clients/kafka";
 import { defaultKafkaClient, type KafkaClientName, kafkaProducerClient } from "../clients/kafka-client";
+import { KafkaSubscriber, kafka } from "../clients/kafkajs";
 import { amqpTlsOptions, amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
@@ -26,6 +27,7 @@ import {
   parseProducerPerformance,
   perfTestArgs,
   perfTestEnv,
+  perfTestTrustStore,
   producerPerformanceArgs,
   producerProperties,
   producerSweep,
@@ -88,8 +90,8 @@ export interface BenchSystemResult {
   /** What "equal" and "best" meant for the reference tool, in its own words. */
   referenceEqual: string;
   referenceBest: string;
-  /** The sweep that chose "best": each candidate's rate. */
-  sweep: Array<{ settings: string; messagesPerSec: number }>;
+  /** The sweep that chose "best": each candidate's median rate over its samples. */
+  sweep: Array<{ settings: string; messagesPerSec: number; samples: number[] }>;
   rounds: BenchRound[];
   /** Whether our consumers kept up: from each RabbitMQ round, or from one extra Kafka round with a consumer. */
   keepUp: Sustained[];
@@ -100,6 +102,9 @@ export interface BenchSystemResult {
 }
 
 /** Creates the bench topic with the target's durability (auto-create is off on a durable cluster). */
+/** The bench topic's partitions: the equal tuning's in-flight limit is derived from them. */
+const benchPartitions = 6;
+
 async function ensureKafkaTopic(target: Target, topic: string): Promise<void> {
   const t = target.kafka;
   await withAdmin(kafka(t, { clientId: "mp-bench-admin" }), async (admin) => {
@@ -109,7 +114,7 @@ async function ensureKafkaTopic(target: Target, topic: string): Promise<void> {
       topics: [
         {
           topic,
-          numPartitions: 6,
+          numPartitions: benchPartitions,
           replicationFactor: t.expected.replicationFactor,
           configEntries: [{ name: "min.insync.replicas", value: String(t.expected.minInsyncReplicas) }],
         },
@@ -124,11 +129,46 @@ async function ensureKafkaTopic(target: Target, topic: string): Promise<void> {
  */
 const oursKafkaShape = { producers: 1, recordsPerSend: 500, inFlight: 5 };
 
-/** The Java producer tuned as ours runs: a batch holds what one of our sends holds, the same in-flight limit, no linger. */
-export function equalProducerTuning(recordBytes: number): ProducerTuning {
-  // Each record in a v2 batch costs its value plus a few dozen bytes of framing (key, headers, varints).
+/** Our RabbitMQ consumer's prefetch; PerfTest's consumer is given the same (--qos). */
+const oursRabbitPrefetch = 500;
+
+/**
+ * Pure: the record size ProducerPerformance is given so that its records weigh what ours weigh on the wire: it sends
+ * no key, ours carry the message id as key, so its value carries the key's bytes too.
+ */
+export function equalRecordBytes(messageBytes: number, key: string): number {
+  return messageBytes + Buffer.byteLength(key);
+}
+
+/** Samples per sweep candidate, each at a round's full size: one short sample cannot tell close candidates apart. */
+export const sweepSamples = 3;
+
+/** Pure: the candidate with the highest median over its samples (the first of equals: the equal tuning is listed first). */
+export function bestByMedian<T>(candidates: ReadonlyArray<{ tuning: T; rates: number[] }>): {
+  tuning: T;
+  median: number;
+} {
+  const first = candidates[0];
+  if (!first) throw new Error("the sweep has no candidate");
+  return candidates.reduce(
+    (best, c) => (median(c.rates) > best.median ? { tuning: c.tuning, median: median(c.rates) } : best),
+    { tuning: first.tuning, median: median(first.rates) },
+  );
+}
+
+/**
+ * The Java producer tuned as ours runs: a batch holds what one of our sends holds, no linger, and as many records in
+ * flight per broker connection as ours. Ours keeps `inFlight` sends in total, one partition each, spread over the
+ * brokers; the Java producer's max.in.flight counts requests per connection, and each request carries a batch for
+ * every partition the broker leads. So its limit is ours per connection over the partitions per broker, at least 1.
+ * `recordBytes`: the record as the Java tool sends it (our key's bytes in its value, see equalRecordBytes).
+ */
+export function equalProducerTuning(recordBytes: number, brokers: number, partitions: number): ProducerTuning {
+  // Each record in a v2 batch costs its value plus a few dozen bytes of framing (headers, varints).
   const batchBytes = oursKafkaShape.recordsPerSend * (recordBytes + 64);
-  return { batchBytes, lingerMs: 0, maxInFlight: oursKafkaShape.inFlight };
+  const perConnection = oursKafkaShape.inFlight / Math.max(1, brokers);
+  const partitionsPerBroker = Math.ceil(partitions / Math.max(1, brokers));
+  return { batchBytes, lingerMs: 0, maxInFlight: Math.max(1, Math.round(perConnection / partitionsPerBroker)) };
 }
 
 async function oursKafka(
@@ -180,7 +220,11 @@ async function oursKafka(
 async function oursRabbit(target: Target, s: BenchSettings): Promise<ReferenceResult> {
   const runId = newRunId();
   const publisher = await RabbitPublisher.open(target.rabbitmq, s.rabbitQueue, { firstNode: 0 });
-  const subscriber = new RabbitSubscriber(target.rabbitmq, s.rabbitQueue, { firstNode: 0, prefetch: 500, purge: true });
+  const subscriber = new RabbitSubscriber(target.rabbitmq, s.rabbitQueue, {
+    firstNode: 0,
+    prefetch: oursRabbitPrefetch,
+    purge: true,
+  });
   const timeline = new TimelineRecorder(Date.now());
   const wl = new Workload(new Ledger(runId), timeline, [{ name: "b0", publisher }], [subscriber], {
     messageBytes: s.messageBytes,
@@ -241,7 +285,10 @@ export async function benchSystem(
 ): Promise<BenchSystemResult> {
   if (system === "rabbitmq") {
     await ensureRabbitQueue(target, s.rabbitQueue);
-    return benchRounds(target, system, s, "", progress);
+    // Over amqps PerfTest verifies the server against the target's CA: a truststore made in a private temp dir, removed after.
+    return await withPrivateFile("README", "PerfTest's truststore, removed after the bench\n", async (file) =>
+      benchRounds(target, system, s, "", progress, await perfTestTrustStore(target.rabbitmq, dirname(file))),
+    );
   }
   await ensureKafkaTopic(target, s.kafkaTopic);
   try {
@@ -270,7 +317,10 @@ async function benchRounds(
   s: BenchSettings,
   propsFile: string,
   progress: (line: string) => void,
+  perfTestJvmArgs: string[] = [],
 ): Promise<BenchSystemResult> {
+  // Our keys are message ids (one of this run's, as long as any): the Java tool's records carry their bytes too.
+  const javaRecordBytes = equalRecordBytes(s.messageBytes, new Ledger(newRunId()).idFor("b0", s.kafkaRecords));
   const reference: ReferenceRun =
     system === "kafka"
       ? async (t, scale) =>
@@ -280,7 +330,7 @@ async function benchRounds(
                 propsFile,
                 s.kafkaTopic,
                 Math.round(s.kafkaRecords * scale),
-                s.messageBytes,
+                javaRecordBytes,
                 t.kind === "kafka" ? t.producer : undefined,
               ),
               300_000,
@@ -291,38 +341,48 @@ async function benchRounds(
           const seconds = Math.max(3, Math.round(s.rabbitSeconds * scale));
           const window = t.kind === "rabbitmq" ? t.confirmWindow : s.confirmWindow;
           return parsePerfTest(
-            await runJava(perfTestArgs(s.rabbitQueue, seconds, s.messageBytes, window), seconds * 1000 + 60_000, {
-              env: perfTestEnv(target.rabbitmq),
-              secrets: [target.rabbitmq.password],
-            }),
+            await runJava(
+              perfTestArgs(s.rabbitQueue, seconds, s.messageBytes, window, oursRabbitPrefetch, perfTestJvmArgs),
+              seconds * 1000 + 60_000,
+              { env: perfTestEnv(target.rabbitmq), secrets: [target.rabbitmq.password] },
+            ),
             s.messageBytes,
             seconds,
           );
         };
   const equal: ReferenceTuning =
     system === "kafka"
-      ? { kind: "kafka", producer: equalProducerTuning(s.messageBytes) }
+      ? {
+          kind: "kafka",
+          producer: equalProducerTuning(
+            javaRecordBytes,
+            target.kafka.nodes.filter((n) => n.roles.includes("broker")).length,
+            benchPartitions,
+          ),
+        }
       : { kind: "rabbitmq", confirmWindow: s.confirmWindow };
+  // The equal tuning is a candidate too (first): "best" is never slower than "equal" by the sweep's own measure.
   const candidates: ReferenceTuning[] =
     system === "kafka"
-      ? producerSweep.map((producer) => ({ kind: "kafka", producer }))
-      : [s.confirmWindow, 1000, 3000].map((confirmWindow) => ({ kind: "rabbitmq", confirmWindow }));
+      ? [equal, ...producerSweep.map((producer): ReferenceTuning => ({ kind: "kafka", producer }))]
+      : [equal, ...[1000, 3000].map((confirmWindow): ReferenceTuning => ({ kind: "rabbitmq", confirmWindow }))];
 
-  // A small sweep of the reference's own settings (a third of a round each), after one warm-up run of it.
+  // A sweep of the reference's own settings, sweepSamples full-size runs each, after one warm-up run of it.
   progress(`${system} sweep: warm-up`);
-  await reference(equal, 1 / 3);
-  const sweep: BenchSystemResult["sweep"] = [];
-  let best = equal;
-  let bestRate = 0;
+  await reference(equal, 1);
+  const sampled: Array<{ tuning: ReferenceTuning; rates: number[] }> = [];
   for (const c of candidates) {
-    const r = await reference(c, 1 / 3);
-    sweep.push({ settings: describeReference(c), messagesPerSec: r.messagesPerSec });
-    progress(`${system} sweep: ${describeReference(c)}: ${r.messagesPerSec.toFixed(0)} msg/s`);
-    if (r.messagesPerSec > bestRate) {
-      best = c;
-      bestRate = r.messagesPerSec;
-    }
+    const rates: number[] = [];
+    for (let i = 0; i < sweepSamples; i++) rates.push((await reference(c, 1)).messagesPerSec);
+    sampled.push({ tuning: c, rates });
+    progress(`${system} sweep: ${describeReference(c)}: ${rates.map((r) => r.toFixed(0)).join(", ")} msg/s`);
   }
+  const sweep: BenchSystemResult["sweep"] = sampled.map((c) => ({
+    settings: describeReference(c.tuning),
+    messagesPerSec: median(c.rates),
+    samples: c.rates,
+  }));
+  const best = bestByMedian(sampled).tuning;
 
   const rounds: BenchRound[] = [];
   for (let round = 1 - s.warmupRounds; round <= s.rounds; round++) {

@@ -2,8 +2,9 @@
 // Kafka's ProducerPerformance (kafka-tools, acks=all, idempotence) and RabbitMQ PerfTest (quorum queue,
 // persistent, publisher confirms). Pure argument builders and output parsers are exported for tests.
 // No password is ever on a tool's command line: Kafka's is in a private properties file, RabbitMQ's URI (with its
-// credentials) in PerfTest's environment.
+// credentials) in PerfTest's environment. Over TLS both verify the server against the target's CA.
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KafkaTarget, RabbitMQTarget } from "../../contract/target";
 import { toolPaths } from "../../toolchain/src/paths";
@@ -136,10 +137,80 @@ export function perfTestEnv(t: RabbitMQTarget): Record<string, string> {
   return { RABBITMQ_PERF_TEST_ENV_PREFIX: PERF_TEST_ENV_PREFIX, [`${PERF_TEST_ENV_PREFIX}URI`]: base.toString() };
 }
 
-/** PerfTest's arguments; the URI comes from perfTestEnv. */
-export function perfTestArgs(queue: string, seconds: number, messageBytes: number, confirmWindow: number): string[] {
+/**
+ * PerfTest's trust over amqps: a PKCS12 truststore holding the target's CA alone, made at run time with keytool in a
+ * private temporary directory (never in the repository) and removed by the caller. It holds a public certificate, so
+ * it has no password (certificate and MAC protection NONE) and none reaches an argument. Any javax.net.ssl system
+ * property makes PerfTest use the JVM's default SSLContext, which then verifies the server's certificate chain against
+ * this CA (PerfTest's own default over amqps trusts every certificate). Returns PerfTest's JVM arguments, or none
+ * when the target is plaintext.
+ */
+export async function perfTestTrustStore(t: RabbitMQTarget, dir: string): Promise<string[]> {
+  if (!(t.amqpUrls[0] ?? "").startsWith("amqps:")) return [];
+  if (t.ca === undefined)
+    throw new Error("the target serves amqps but names no CA: PerfTest could not verify the server");
+  const ca = join(dir, "ca.pem");
+  const store = join(dir, "truststore.p12");
+  writeFileSync(ca, t.ca, { mode: 0o600 });
+  await runTool(
+    keytool(),
+    [
+      "-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE",
+      "-J-Dkeystore.pkcs12.macAlgorithm=NONE",
+      "-importcert",
+      "-noprompt",
+      "-alias",
+      "stack-ca",
+      "-file",
+      ca,
+      "-keystore",
+      store,
+      "-storetype",
+      "PKCS12",
+      // keytool insists on a store password; with protection NONE it protects nothing. Read from the environment.
+      "-storepass:env",
+      "MP_TRUSTSTORE_PASSWORD",
+    ],
+    { MP_TRUSTSTORE_PASSWORD: "unprotected" },
+  );
+  return [`-Djavax.net.ssl.trustStore=${store}`, "-Djavax.net.ssl.trustStoreType=PKCS12"];
+}
+
+const keytool = () => join(process.env.JAVA_HOME ?? "/usr/lib/jvm/java-17-openjdk-amd64", "bin", "keytool");
+
+function runTool(command: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}:\n${out}`)),
+    );
+  });
+}
+
+/**
+ * PerfTest's arguments; the URI comes from perfTestEnv, the truststore's system properties from perfTestTrustStore.
+ * `prefetch`: its consumer's prefetch (--qos), ours by default (PerfTest's own default is unlimited, which lets its
+ * consumer outrun ours).
+ */
+export function perfTestArgs(
+  queue: string,
+  seconds: number,
+  messageBytes: number,
+  confirmWindow: number,
+  prefetch: number,
+  jvmArgs: string[] = [],
+): string[] {
   return [
     "-Xmx512m",
+    ...jvmArgs,
     "-cp",
     `${join(toolPaths.perfTestHome, "libs")}/*`,
     "com.rabbitmq.perf.PerfTest",
@@ -158,6 +229,8 @@ export function perfTestArgs(queue: string, seconds: number, messageBytes: numbe
     "1",
     "--consumers",
     "1",
+    "--qos",
+    String(prefetch),
     "--time",
     String(seconds),
     "--metrics-format",

@@ -8,10 +8,11 @@ import { checkCommandLine, flag, main, numberFlag } from "../../toolchain/src/co
 import { benchSystem, defaultBenchSettings } from "../bench/bench";
 import { consumersLine } from "../bench/consumers";
 import { measureLedger } from "../bench/ledger-footprint";
+import { kafkaClientsFrom } from "../drills/flags";
 import { newRunId } from "../ledger/message-id";
+import { progressPrinter } from "../reports/progress";
 import { defaultReportsRoot } from "../reports/write";
-import { progressPrinter, selectTarget } from "./common";
-import { kafkaClientsFrom } from "./drill";
+import { selectTarget } from "../target-select/select";
 
 const commandLine = {
   command: "bench",
@@ -72,7 +73,7 @@ main(async () => {
         .map(([k, v]) => `${k}=${v}`)
         .join(" ")}`,
       `  reference at our settings: ${r.referenceEqual}`,
-      `  reference at its best:     ${r.referenceBest} (sweep: ${r.sweep.map((x) => `${x.settings} → ${x.messagesPerSec.toFixed(0)}`).join("; ")})`,
+      `  reference at its best:     ${r.referenceBest} (sweep, median of ${r.sweep.map((x) => `${x.settings} → ${x.messagesPerSec.toFixed(0)} [${x.samples.map((v) => v.toFixed(0)).join(", ")}]`).join("; ")})`,
       "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
     );
     for (const x of r.rounds) {

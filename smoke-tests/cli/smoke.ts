@@ -7,11 +7,13 @@ import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
 import { parseKafkaClient } from "../clients/kafka-client";
+import { faultsFor } from "../faults/for-target";
 import { runGate } from "../gate/gate";
 import { formatGate, writeGateReport } from "../gate/report";
 import { waitRolledOut } from "../kube/rollout";
+import { progressPrinter } from "../reports/progress";
 import { loadSelectedTarget } from "../target-select/load";
-import { faultsFor, progressPrinter, selectTarget } from "./common";
+import { selectTarget } from "../target-select/select";
 
 /** The stack's gate settings (target.gate, already validated) or the defaults; `--system` narrows the systems. */
 export function gateSettingsFor(target: Target, argv: readonly string[]): GateSettings {

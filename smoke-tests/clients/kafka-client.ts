@@ -3,11 +3,9 @@
 // every report names the client and those settings. The consumer that counts is the same for all (kafkajs), so a
 // difference in lost or duplicated writes is the producer's.
 
-import { topicPartitions } from "../../brokers/kafka";
 import { isKafkaClientName, type KafkaClientName, kafkaClientNames } from "../../contract/kafka-clients";
-import type { KafkaTarget } from "../../contract/target";
-import { DEFAULT_DELIVERY_TIMEOUT_MS, KafkaPublisher, kafka, type PublisherAcks } from "./kafka";
-import type { Publisher } from "./types";
+import type { KafkaProducerClient } from "./kafka-producer";
+import { DEFAULT_DELIVERY_TIMEOUT_MS, KafkaPublisher, kafka, kafkajsIdempotent } from "./kafkajs";
 
 export { defaultKafkaClient, type KafkaClientName, kafkaClientNames } from "../../contract/kafka-clients";
 
@@ -26,34 +24,13 @@ export function parseKafkaClients(value: string, field = "--kafka-clients"): Kaf
   return names;
 }
 
-export interface PublisherOptions {
-  clientId: string;
-  acks: PublisherAcks;
-  onError?: (what: string) => void;
-}
-
-export interface KafkaProducerClient {
-  name: KafkaClientName;
-  /** Library, version and the durability settings that ran, for reports (never a credential). */
-  describe(acks: PublisherAcks): string;
-  openPublisher(target: KafkaTarget, topic: string, opts: PublisherOptions): Promise<Publisher>;
-}
-
-/** The topic's partitions, or an error naming the topic when it has none (it does not exist). */
-export async function partitionsOf(target: KafkaTarget, topic: string): Promise<number[]> {
-  const partitions = (await topicPartitions(kafka(target, { clientId: "mp-metadata", retries: 2 }), topic))
-    .map((p) => p.partition)
-    .sort((a, b) => a - b);
-  if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
-  return partitions;
-}
-
 const kafkajsClient: KafkaProducerClient = {
   name: "kafkajs",
   describe: (acks) =>
     acks === "all"
       ? `kafkajs 2.2.4: idempotent, acks=all, maxInFlightRequests 5, retries 8, one send per partition at a time, a new producer after a failed send, delivery timeout ${DEFAULT_DELIVERY_TIMEOUT_MS} ms`
       : "kafkajs 2.2.4: acks=1, not idempotent (unsafe)",
+  idempotent: kafkajsIdempotent,
   async openPublisher(target, topic, opts) {
     return KafkaPublisher.open(kafka(target, { clientId: opts.clientId, onError: opts.onError }), topic, opts.acks);
   },

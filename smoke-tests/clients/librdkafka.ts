@@ -5,8 +5,8 @@
 import type { KafkaTarget } from "../../contract/target";
 import type { Envelope } from "./envelope";
 import { installedVersion } from "./installed-version";
-import type { PublisherAcks } from "./kafka";
-import { type KafkaProducerClient, type PublisherOptions, partitionsOf } from "./kafka-client";
+import type { KafkaProducerClient, PublisherAcks, PublisherOptions } from "./kafka-producer";
+import { partitionsOf } from "./kafkajs";
 import { type Lane, PartitionRouter } from "./lanes";
 import type { Publisher, PublishOutcome } from "./types";
 
@@ -140,6 +140,7 @@ export class LibrdkafkaPublisher implements Publisher {
 
 export const librdkafkaClient: KafkaProducerClient = {
   name: "librdkafka",
+  idempotent: (acks) => librdkafkaDurability(acks)["enable.idempotence"] === true,
   describe(acks) {
     const settings = Object.entries(librdkafkaDurability(acks)).map(([k, v]) => `${k}=${v}`);
     let version = "not built";

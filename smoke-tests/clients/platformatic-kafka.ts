@@ -6,8 +6,8 @@ import { tlsClientOptions } from "../../brokers/tls";
 import type { KafkaTarget } from "../../contract/target";
 import type { Envelope } from "./envelope";
 import { installedVersion } from "./installed-version";
-import type { PublisherAcks } from "./kafka";
-import { type KafkaProducerClient, type PublisherOptions, partitionsOf } from "./kafka-client";
+import type { KafkaProducerClient, PublisherAcks, PublisherOptions } from "./kafka-producer";
+import { partitionsOf } from "./kafkajs";
 import { type Lane, PartitionRouter } from "./lanes";
 import type { Publisher, PublishOutcome } from "./types";
 
@@ -94,6 +94,7 @@ export class PlatformaticPublisher implements Publisher {
 
 export const platformaticClient: KafkaProducerClient = {
   name: "platformatic",
+  idempotent: (acks) => platformaticDurability(acks).idempotent,
   describe(acks) {
     const d = platformaticDurability(acks);
     const version = installedVersion("@platformatic/kafka");

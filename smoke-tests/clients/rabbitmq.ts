@@ -5,7 +5,7 @@ import * as amqp from "amqplib";
 import { tlsClientOptions } from "../../brokers/tls";
 import type { RabbitMQTarget } from "../../contract/target";
 import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
-import type { ClientEvents, Publisher, PublishOutcome, Received, Subscriber } from "./types";
+import type { ClientEvents, Publisher, PublishOutcome, ReadToEnd, Received, Subscriber } from "./types";
 
 export interface RabbitClientOptions extends ClientEvents {
   /** Where to start in the node list, so publishers and consumers spread over nodes. */
@@ -69,6 +69,8 @@ export class RabbitPublisher implements Publisher {
   private closed = false;
   private connecting: Promise<void> | undefined;
   private readonly pendingByChannel = new WeakMap<amqp.ConfirmChannel, Set<(o: PublishOutcome) => void>>();
+  /** Ids of mandatory publishes the broker returned unroutable; their confirm follows the return on the channel. */
+  private readonly returned = new Set<string>();
 
   private constructor(
     private readonly target: RabbitMQTarget,
@@ -90,6 +92,10 @@ export class RabbitPublisher implements Publisher {
       const { conn, node } = await connectAny(this.target, this.node, this.opts);
       this.node = node;
       const ch = await conn.createConfirmChannel();
+      ch.on("return", (msg: amqp.Message) => {
+        const id = msg.properties.messageId;
+        if (typeof id === "string") this.returned.add(id);
+      });
       // Broken connections surface as 'close'/'error' events; forget the channel so the next publish reconnects.
       const drop = (why: string) => {
         if (this.channel === ch) {
@@ -140,8 +146,14 @@ export class RabbitPublisher implements Publisher {
               ch.sendToQueue(
                 this.queue,
                 e.body,
-                { persistent: this.opts.persistent ?? true, messageId: e.id, timestamp: Math.floor(e.sentAt / 1000) },
-                (err) => settle(confirmOutcome(err)),
+                // mandatory: a publish no queue takes (its queue gone with its node) is returned, not silently confirmed.
+                {
+                  mandatory: true,
+                  persistent: this.opts.persistent ?? true,
+                  messageId: e.id,
+                  timestamp: Math.floor(e.sentAt / 1000),
+                },
+                (err) => settle(confirmOutcome(err, this.returned.delete(e.id))),
               );
             } catch (err) {
               settle({ type: "info", error: err instanceof Error ? err.message : String(err) });
@@ -178,11 +190,13 @@ export class RabbitPublisher implements Publisher {
 }
 
 /**
- * What a publisher confirm callback means. Only a broker nack (amqplib: "message nacked") is a definite failure: the
- * broker said it did not take the message. amqplib also calls back every unconfirmed publish with "channel closed"
- * when the channel or its connection goes away, and then nobody knows whether the broker enqueued it: unknown.
+ * What a publisher confirm callback means. A broker nack (amqplib: "message nacked") is a definite failure: the
+ * broker said it did not take the message; so is a confirm of a mandatory publish the broker returned first (no queue
+ * took it). amqplib also calls back every unconfirmed publish with "channel closed" when the channel or its connection
+ * goes away, and then nobody knows whether the broker enqueued it: unknown.
  */
-export function confirmOutcome(err: unknown): PublishOutcome {
+export function confirmOutcome(err: unknown, returned = false): PublishOutcome {
+  if ((err === null || err === undefined) && returned) return { type: "fail", error: "returned: no queue took it" };
   if (err === null || err === undefined) return { type: "ok" };
   const error = err instanceof Error ? err.message : String(err);
   return /nacked/i.test(error) ? { type: "fail", error: `nack: ${error}` } : { type: "info", error };
@@ -253,6 +267,22 @@ export class RabbitSubscriber implements Subscriber {
       },
       { noAck: false },
     );
+  }
+
+  /** The queue holds no message ready for delivery (what was delivered to us, the ledger counts). */
+  async atEnd(): Promise<ReadToEnd> {
+    try {
+      if (!this.conn) return { atEnd: false, detail: `not connected to read queue ${this.queue}` };
+      const ch = await this.conn.createChannel();
+      // A queue that is gone closes the channel with 404: the rejection below says so; the event must not throw.
+      ch.on("error", () => undefined);
+      const { messageCount } = await ch.checkQueue(this.queue).finally(() => ch.close().catch(() => undefined));
+      return messageCount === 0
+        ? { atEnd: true, detail: `queue ${this.queue} read to empty` }
+        : { atEnd: false, detail: `${messageCount} messages still ready in queue ${this.queue}` };
+    } catch (e) {
+      return { atEnd: false, detail: `cannot read queue ${this.queue}: ${e instanceof Error ? e.message : String(e)}` };
+    }
   }
 
   async stop(): Promise<void> {

@@ -39,6 +39,16 @@ export interface Subscriber {
    */
   start(onDelivery: (d: Received) => void): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * After the producers stopped: whether this subscriber has read everything the broker holds (Kafka: every partition
+   * to its high watermark; RabbitMQ: the queue empty), and what is left when not. Absent: only the ledger can tell.
+   */
+  atEnd?(): Promise<ReadToEnd>;
+}
+
+export interface ReadToEnd {
+  atEnd: boolean;
+  detail: string;
 }
 
 export interface ClientEvents {

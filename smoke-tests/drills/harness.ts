@@ -8,8 +8,8 @@ import { ManagementApi, queueLeader, rabbitHealth } from "../../brokers/rabbitmq
 import type { Health } from "../../contract/health";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
-import { KafkaSubscriber, kafka } from "../clients/kafka";
 import { type KafkaClientName, kafkaProducerClient } from "../clients/kafka-client";
+import { KafkaSubscriber, kafka } from "../clients/kafkajs";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
 import type { ClientUsed } from "../reports/run-report";
@@ -175,7 +175,11 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
       const parts = await topicPartitions(admin, topic);
       return new Map(parts.map((p) => [p.partition, p.leader >= 0 ? nodeById(t, p.leader).name : "none"]));
     },
-    client: { name: producerClient.name, settings: producerClient.describe(unsafe ? "leader" : "all") },
+    client: {
+      name: producerClient.name,
+      settings: producerClient.describe(unsafe ? "leader" : "all"),
+      idempotent: producerClient.idempotent(unsafe ? "leader" : "all"),
+    },
     async close() {
       if (opts.ownDestination)
         await withAdmin(admin, (a) => a.deleteTopics({ topics: [topic] })).catch(() => undefined);
@@ -227,7 +231,9 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
       return out;
     },
     subscriber(_runId, onError) {
-      return new RabbitSubscriber(t, queue, { firstNode: 1, onError, purge: true });
+      // The unsafe queue loses only what waits in it when its node dies (publishes after that are returned, as
+      // mandatory ones): its consumer takes one message per round trip, so under full load a backlog waits there.
+      return new RabbitSubscriber(t, queue, { firstNode: 1, onError, purge: true, ...(unsafe ? { prefetch: 1 } : {}) });
     },
     async leader() {
       return (await queueLeader(api, t, queue)).name;

@@ -10,6 +10,8 @@ export interface NemesisContext {
   faults: FaultInjector;
   /** Records a fault/heal/phase/note on the timeline (and the live progress line). */
   mark(kind: "fault" | "heal" | "phase" | "note", label: string): void;
+  /** The latest fault took effect at `at` (epoch ms, as the injector reported it): recovery is timed from here. */
+  landed(at: number): void;
   /** Waits until the health probe reports healthy, or fails naming the timeout. */
   waitHealthy(timeoutMs: number): Promise<void>;
   /** Waits until a publish is acknowledged after `since`, or until the timeout (then returns false). */
@@ -63,6 +65,7 @@ async function killAndRestore(
 ): Promise<void> {
   ctx.mark("fault", `kill ${node} (${why})`);
   const killed = await ctx.faults.kill(node);
+  ctx.landed(killed.landedAt);
   ctx.mark("note", killed.detail);
   const deadline = Date.now() + ctx.settings.faultMs;
   const cameBack = await ctx.waitUntil(noticed, ctx.settings.faultMs);
@@ -128,7 +131,7 @@ const isolateNode: Scenario = {
     const node = await ctx.harness.leader();
     ctx.mark("fault", `isolate ${node} (leader)`);
     const started = Date.now();
-    await ctx.faults.isolate(node);
+    ctx.landed((await ctx.faults.isolate(node)).landedAt);
     // Taken effect once the cluster itself sees the node gone (Kafka: out of the ISR or fenced; RabbitMQ: down for
     // its peers), as the health probe reads it from the cluster's own metadata.
     let why = "";
@@ -169,9 +172,11 @@ const killLoneLeader: Scenario = {
     const leader = await ctx.harness.leader();
     const followers = await ctx.harness.followers();
     if (followers.length === 0) throw new Error(`${leader} has no followers to cut off`);
-    // One fault, in two steps: recovery is measured from the moment the leader is left alone.
+    // One fault, in two steps: recovery is measured from the moment the leader is left alone (the last cut landed).
     ctx.mark("fault", `cut ${leader} off from its followers (${followers.join(", ")}), then kill it`);
-    for (const f of followers) await ctx.faults.isolate(f);
+    let alone = Date.now();
+    for (const f of followers) alone = (await ctx.faults.isolate(f)).landedAt;
+    ctx.landed(alone);
     await ctx.sleep(Math.min(ctx.settings.faultMs, 4_000));
     ctx.mark("note", `kill ${leader} (leader, alone)`);
     const killed = await ctx.faults.kill(leader);

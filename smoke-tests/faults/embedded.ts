@@ -3,7 +3,7 @@
 // stop and start one node at a time. The embedded environment owns the mechanics; this adapts it to FaultInjector.
 import { allNodes, loadEnvironment } from "../../embedded/environment";
 import { activeController, fault } from "../../embedded/faults";
-import type { FaultInjector, KillEvidence } from "./types";
+import type { FaultInjector, KillEvidence, Landed } from "./types";
 
 export class EmbeddedFaults implements FaultInjector {
   readonly kind = "embedded" as const;
@@ -14,10 +14,12 @@ export class EmbeddedFaults implements FaultInjector {
     const started = Date.now();
     await fault("kill", node, this.env);
     // killNode returns only once no process is left in the node's namespace; none of them is our child, so their
-    // exit status is not ours to read: the evidence is SIGKILL sent and every process gone.
+    // exit status is not ours to read: the evidence is SIGKILL sent and every process gone, which is the landing.
+    const landedAt = Date.now();
     return {
       bySigkill: true,
-      detail: `SIGKILL to every process of ${node}; none left after ${Date.now() - started} ms`,
+      detail: `SIGKILL to every process of ${node}; none left after ${landedAt - started} ms`,
+      landedAt,
     };
   }
 
@@ -25,9 +27,11 @@ export class EmbeddedFaults implements FaultInjector {
     await fault("start", node, this.env);
   }
 
-  async isolate(node: string): Promise<void> {
+  async isolate(node: string): Promise<Landed> {
+    // Returns once the namespace's drop-everything rules are in: from then on no packet passes.
     await fault("isolate", node, this.env);
     this.isolated.add(node);
+    return { landedAt: Date.now() };
   }
 
   async heal(node: string): Promise<void> {

@@ -12,7 +12,7 @@ import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
 import { loadKubeConfig } from "../../contract/kube-config";
 import { type KubePlacement, waitRolledOut } from "../kube/rollout";
-import type { FaultInjector, KillEvidence, RollObservation, RollWatch } from "./types";
+import type { FaultInjector, KillEvidence, Landed, RollObservation, RollWatch } from "./types";
 
 const isolationLabel = "messaging-platform.io/fault";
 
@@ -131,10 +131,23 @@ export function leaderFromQuorumStatus(out: string): string | undefined {
 export function describeTermination(
   container: string,
   t: Pick<k8s.V1ContainerStateTerminated, "exitCode" | "signal" | "reason">,
-): KillEvidence {
+): Omit<KillEvidence, "landedAt"> {
   const bySigkill = t.exitCode === 137 || t.signal === 9;
   const how = `exit code ${t.exitCode}${bySigkill ? " (SIGKILL)" : ""}${t.reason ? `, reason ${t.reason}` : ""}`;
   return { bySigkill, detail: `container ${container} terminated: ${how}` };
+}
+
+/**
+ * Pure: when the kill took effect, epoch ms. The container's `finishedAt` says when its main process died, but only to
+ * the second (RFC 3339 without fractions), so it is bounded by the exec: not before the exec began, not after it
+ * ended (the broker was dead by then). A `finishedAt` before the exec began is an earlier death, not ours: then the
+ * exec's end is all we know.
+ */
+export function killLandedAt(execStartedAt: number, execEndedAt: number, finishedAt?: Date | string): number {
+  const finished = finishedAt === undefined ? Number.NaN : new Date(finishedAt).getTime();
+  // One second of slack: finishedAt is truncated to its second, so our kill may show up to 999 ms early.
+  if (Number.isNaN(finished) || finished + 1000 <= execStartedAt) return execEndedAt;
+  return Math.min(execEndedAt, Math.max(execStartedAt, finished));
 }
 
 /**
@@ -259,9 +272,11 @@ export class KubernetesFaults implements FaultInjector {
     const before = await this.containerStatus(namespace, node);
     if (!before) throw new Error(`pod ${namespace}/${node} has no running broker container to kill`);
     // The exec's own shell dies with the container, so how the exec ends says nothing; the container status does.
+    const execStartedAt = Date.now();
     const { out } = await this.exec(namespace, node, ["sh", "-c", killEverythingScript], before.name).catch(
       (e: Error) => ({ out: `(exec: ${e.message})` }),
     );
+    const execEndedAt = Date.now();
     const killed = out.trim().split("\n").filter(Boolean).join(", ") || "nothing";
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
@@ -269,13 +284,18 @@ export class KubernetesFaults implements FaultInjector {
       const t = now?.lastState?.terminated;
       if (now && now.restartCount > before.restartCount && t) {
         const e = describeTermination(now.name, t);
-        return { ...e, detail: `SIGKILL by exec (${killed}); ${e.detail}` };
+        return {
+          ...e,
+          detail: `SIGKILL by exec (${killed}); ${e.detail}`,
+          landedAt: killLandedAt(execStartedAt, execEndedAt, t.finishedAt),
+        };
       }
       await new Promise((r) => setTimeout(r, 500));
     }
     return {
       bySigkill: false,
       detail: `SIGKILL by exec (${killed}), but ${namespace}/${node}'s container did not restart within 30 s`,
+      landedAt: execEndedAt,
     };
   }
 
@@ -301,13 +321,15 @@ export class KubernetesFaults implements FaultInjector {
     );
   }
 
-  async isolate(node: string): Promise<void> {
+  async isolate(node: string): Promise<Landed> {
     const namespace = this.namespaceOf(node);
     // Deny first, then leave the allow policies: at no moment is the pod selected by an allow alone.
     await this.net.createNamespacedNetworkPolicy({ namespace, body: isolationPolicy(namespace, node) });
     await this.labelIsolated(namespace, node, "true");
     const ip = (await this.core.readNamespacedPod({ name: node, namespace })).status?.podIP;
     if (ip) forgetConnections(ip);
+    // The rules are in and the tracked connections forgotten: the earliest moment the cut can hold.
+    return { landedAt: Date.now() };
   }
 
   async confirmIsolated(node: string, queue?: string): Promise<{ isolated: boolean; detail: string }> {

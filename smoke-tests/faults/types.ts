@@ -4,8 +4,13 @@
 
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
 
+/** When a fault took effect (epoch ms): recovery is timed from it, not from when the fault was asked for. */
+export interface Landed {
+  landedAt: number;
+}
+
 /** What a kill left behind to show it was one: a drill counts the fault only when `bySigkill` holds. */
-export interface KillEvidence {
+export interface KillEvidence extends Landed {
   /** The broker died by SIGKILL: no shutdown hook, no controlled shutdown. */
   bySigkill: boolean;
   /** For the report: how it was killed and what was seen (e.g. the container's exit code and reason). */
@@ -59,7 +64,7 @@ export interface FaultInjector {
   /** Brings a killed or stopped node back (embedded: start it; on Kubernetes the StatefulSet recreates the pod, so wait). */
   restore(node: string): Promise<void>;
   /** A real network partition: the node can reach no peer and no client, and nobody can reach it. */
-  isolate(node: string): Promise<void>;
+  isolate(node: string): Promise<Landed>;
   heal(node: string): Promise<void>;
   /**
    * Where isolation is built from parts that can leak (NetworkPolicies add up): whether a peer really cannot reach

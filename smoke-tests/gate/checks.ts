@@ -9,7 +9,7 @@ import { tlsClientOptions } from "../../brokers/tls";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { encodeEnvelope } from "../clients/envelope";
-import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafka";
+import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafkajs";
 import { amqpTlsOptions, amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import { newRunId } from "../ledger/message-id";
 
@@ -162,23 +162,47 @@ export async function rabbitRoundTrip(target: Target): Promise<CheckResult> {
   });
 }
 
-/** Reads the live settings back and compares them with what the target promises; names every difference. */
+/** What one broker said of its durability defaults, or why it could not say. */
+export type BrokerDefaults = { id: string; config: Record<string, string | undefined> } | { id: string; error: string };
+
+/** Pure: every broker's durability defaults against the promised values; a broker that could not be read fails too. */
+export function brokerDefaultsProblems(expected: Record<string, string>, brokers: readonly BrokerDefaults[]): string[] {
+  if (brokers.length === 0) return ["target.kafka.nodes has no broker"];
+  return brokers.flatMap((b) =>
+    "error" in b
+      ? [`cannot read broker ${b.id}'s settings: ${b.error}`]
+      : Object.entries(expected)
+          .filter(([key, want]) => b.config[key] !== want)
+          .map(([key, want]) => `${key} = ${b.config[key]} on broker ${b.id}, expected ${want}`),
+  );
+}
+
+/** Reads the live settings back from every broker and compares them with what the target promises; names every difference. */
 export async function kafkaDurability(target: Target): Promise<CheckResult> {
   return timed("kafka", "durability settings", async () => {
     const t = target.kafka;
     const topics = t.topics.map((x) => x.name);
-    const broker = t.nodes.find((n) => n.roles.includes("broker"));
-    if (!broker) throw new Error("target.kafka.nodes has no broker");
-    const live = await liveDurability(kafka(t, { clientId: "mp-gate-configs" }), broker.id, topics);
-    const problems: string[] = [];
-    const want = (key: string, expected: string) => {
-      if (live.broker[key] !== expected)
-        problems.push(`${key} = ${live.broker[key]} on broker ${broker.id}, expected ${expected}`);
-    };
-    want("default.replication.factor", String(t.expected.replicationFactor));
-    want("min.insync.replicas", String(t.expected.minInsyncReplicas));
-    want("unclean.leader.election.enable", String(t.expected.uncleanLeaderElection));
-    want("auto.create.topics.enable", String(t.expected.autoCreateTopics));
+    const client = kafka(t, { clientId: "mp-gate-configs" });
+    const reads = [];
+    for (const broker of t.nodes.filter((n) => n.roles.includes("broker"))) {
+      reads.push(
+        await liveDurability(client, broker.id, topics).then(
+          (live) => ({ id: broker.id, live }),
+          (e: Error) => ({ id: broker.id, error: e.message }),
+        ),
+      );
+    }
+    const problems = brokerDefaultsProblems(
+      {
+        "default.replication.factor": String(t.expected.replicationFactor),
+        "min.insync.replicas": String(t.expected.minInsyncReplicas),
+        "unclean.leader.election.enable": String(t.expected.uncleanLeaderElection),
+        "auto.create.topics.enable": String(t.expected.autoCreateTopics),
+      },
+      reads.map((r) => ("live" in r ? { id: r.id, config: r.live.broker } : r)),
+    );
+    const live = reads.find((r) => "live" in r)?.live;
+    if (!live) throw new Error(problems.join("; "));
     for (const decl of t.topics) {
       const got = live.topics[decl.name];
       if (!got) {
@@ -199,7 +223,7 @@ export async function kafkaDurability(target: Target): Promise<CheckResult> {
         problems.push(`topic ${decl.name}: ${got.replicationFactors.length} partitions, declared ${decl.partitions}`);
     }
     if (problems.length > 0) throw new Error(problems.join("; "));
-    return `RF ${t.expected.replicationFactor}, min ISR ${t.expected.minInsyncReplicas}, unclean election off, auto-create off; ${topics.length} topic(s) as declared`;
+    return `RF ${t.expected.replicationFactor}, min ISR ${t.expected.minInsyncReplicas}, unclean election off, auto-create off on all ${reads.length} brokers; ${topics.length} topic(s) as declared`;
   });
 }
 
@@ -220,12 +244,27 @@ export async function rabbitDurability(target: Target): Promise<CheckResult> {
           `queue ${decl.name} has ${q.members.length} members, expected ${t.expected.quorumInitialGroupSize}`,
         );
     }
-    const dqt = await api.definitionsDefaultQueueType().catch(() => undefined);
-    if (dqt !== undefined && dqt !== t.expected.defaultQueueType)
-      problems.push(`vhost ${t.vhost} default queue type is ${dqt}, expected ${t.expected.defaultQueueType}`);
+    const dqt = await api.definitionsDefaultQueueType().then(
+      (value) => ({ value }),
+      (e: Error) => ({ error: e.message }),
+    );
+    const dqtProblem = defaultQueueTypeProblem(t.vhost, t.expected.defaultQueueType, dqt);
+    if (dqtProblem) problems.push(dqtProblem);
     if (problems.length > 0) throw new Error(problems.join("; "));
     return `${running.length} nodes; ${t.queues.length} quorum queue(s) with ${t.expected.quorumInitialGroupSize} members`;
   });
+}
+
+/** Pure: the vhost's default queue type against the promise; one that cannot be read is a failure, not a pass. */
+export function defaultQueueTypeProblem(
+  vhost: string,
+  expected: string,
+  read: { value: string | undefined } | { error: string },
+): string | undefined {
+  if ("error" in read) return `cannot read vhost ${vhost}'s default queue type: ${read.error}`;
+  if (read.value === undefined) return `vhost ${vhost} reports no default queue type, expected ${expected}`;
+  if (read.value !== expected) return `vhost ${vhost} default queue type is ${read.value}, expected ${expected}`;
+  return undefined;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

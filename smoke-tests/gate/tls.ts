@@ -1,5 +1,6 @@
 // The gate's encryption checks, from the outside: every TLS listener presents a certificate that chains to the
-// target's CA, names the host the client dialled and is in its validity period; and where TLS replaced a plaintext
+// target's CA, names the host the client dialled and is in its validity period, and refuses a client that offers only
+// CBC-mode suites or only TLS 1.1 (the platform's TLS profile); and where TLS replaced a plaintext
 // listener, a plaintext client is refused. The clients themselves (kafkajs, amqplib, the management API) connect with
 // verification on in every other check (brokers/tls.ts), so a wrong CA fails those too.
 import { X509Certificate } from "node:crypto";
@@ -123,6 +124,85 @@ export function presentedCertificate(
   });
 }
 
+/**
+ * The clients every listener must refuse (the platform's one TLS profile: TLS 1.2 and 1.3, and in TLS 1.2 only ECDHE
+ * with AES-GCM or ChaCha20-Poly1305): one that offers only CBC-mode suites in TLS 1.2, and one that offers only
+ * TLS 1.1. OpenSSL 3 speaks TLS 1.1 only at security level 0, so that client lowers its own level to be able to ask.
+ */
+export const refusedOffers = [
+  {
+    what: "a CBC-only TLS 1.2 client",
+    options: {
+      minVersion: "TLSv1.2",
+      maxVersion: "TLSv1.2",
+      ciphers: [
+        "ECDHE-ECDSA-AES128-SHA",
+        "ECDHE-RSA-AES128-SHA",
+        "ECDHE-ECDSA-AES256-SHA",
+        "ECDHE-RSA-AES256-SHA",
+        "ECDHE-ECDSA-AES128-SHA256",
+        "ECDHE-RSA-AES128-SHA256",
+        "ECDHE-ECDSA-AES256-SHA384",
+        "ECDHE-RSA-AES256-SHA384",
+        "DHE-RSA-AES128-SHA",
+        "DHE-RSA-AES256-SHA",
+        "DHE-RSA-AES128-SHA256",
+        "DHE-RSA-AES256-SHA256",
+        "AES128-SHA",
+        "AES256-SHA",
+        "AES128-SHA256",
+        "AES256-SHA256",
+      ].join(":"),
+    },
+  },
+  {
+    what: "a TLS 1.1-only client",
+    options: { minVersion: "TLSv1.1", maxVersion: "TLSv1.1", ciphers: "DEFAULT@SECLEVEL=0" },
+  },
+] as const satisfies ReadonlyArray<{ what: string; options: tls.ConnectionOptions }>;
+
+export type RefusedOffer = (typeof refusedOffers)[number];
+
+/** OpenSSL errors raised by this client itself before it could offer anything: the check could not ask. */
+const cannotOffer = /NO_PROTOCOLS_AVAILABLE|NO_CIPHERS_AVAILABLE|NO_CIPHER_MATCH|ERR_INVALID_ARG/;
+
+/**
+ * Offers an endpoint what it must refuse. Resolves with what was negotiated when it accepted ("TLSv1.2
+ * ECDHE-RSA-AES128-SHA"), or undefined when the handshake failed; throws when this client could not make the offer.
+ */
+export function acceptsOffer(
+  e: Pick<Endpoint, "host" | "port">,
+  offer: RefusedOffer,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      host: e.host,
+      port: e.port,
+      ...(isIP(e.host) ? {} : { servername: e.host }),
+      ...offer.options,
+      // Only the handshake's outcome matters here; the certificate is judged by the main check.
+      rejectUnauthorized: false,
+    });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(undefined);
+    }, timeoutMs);
+    socket.once("secureConnect", () => {
+      clearTimeout(timer);
+      const negotiated = `${socket.getProtocol() ?? "?"} ${socket.getCipher()?.standardName ?? "?"}`;
+      socket.destroy();
+      resolve(negotiated);
+    });
+    socket.once("error", (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (cannotOffer.test(`${err.code} ${err.message}`))
+        reject(new Error(`could not offer ${offer.what}: ${err.message}`));
+      else resolve(undefined);
+    });
+  });
+}
+
 /** The `tls` check: every TLS endpoint of the system, in parallel; one line per endpoint that is wrong. */
 export async function tlsCheck(target: Target, system: SystemName, timeoutMs = 5_000): Promise<CheckResult> {
   return timed(system, "tls", async () => {
@@ -137,6 +217,10 @@ export async function tlsCheck(target: Target, system: SystemName, timeoutMs = 5
           const problems = certificateProblems(p.certificate, ca, e.host, now);
           if (problems.length === 0 && !p.authorized)
             problems.push(`the handshake refused it: ${p.authorizationError}`);
+          for (const offer of refusedOffers) {
+            const negotiated = await acceptsOffer(e, offer, timeoutMs);
+            if (negotiated !== undefined) problems.push(`it accepts ${offer.what} (${negotiated})`);
+          }
           return { e, problems, validTo: p.certificate.validTo, protocol: p.protocol };
         } catch (err) {
           return { e, problems: [(err as Error).message], validTo: undefined, protocol: undefined };
@@ -149,7 +233,8 @@ export async function tlsCheck(target: Target, system: SystemName, timeoutMs = 5
     const protocols = [...new Set(results.map((r) => r.protocol))].join(", ");
     return (
       `${endpoints.length} endpoints present a certificate that chains to ${ca ? ca.subject.replaceAll("\n", ", ") : "a system CA"} ` +
-      `and names its host (${protocols}); first expiry ${new Date(Math.min(...expiries)).toISOString()}`
+      `and names its host (${protocols}); first expiry ${new Date(Math.min(...expiries)).toISOString()}; ` +
+      `each refuses ${refusedOffers.map((o) => o.what).join(" and ")}`
     );
   });
 }

@@ -1,6 +1,6 @@
 // The Kafka-specific analyses of Jepsen's jepsen.tests.kafka workload (reference §1.4), over the ledger's rows:
 // positions come from send results (ack partition/offset) and from deliveries. A "value" is one message id.
-import { type Ledger, messageState, outcomeOf } from "./ledger";
+import { type Ledger, messageState } from "./ledger";
 
 export interface KafkaCheckOptions {
   /** Idempotent producer: a value at two offsets (duplicate write) or out-of-order acks are then errors. */
@@ -19,8 +19,6 @@ export interface KafkaCheckCounts {
   lostWrites: number;
   /** Acked, never read at all (after the drain this must be 0). */
   unseen: number;
-  /** A definitely failed send that a consumer read (G1a). */
-  abortedReads: number;
   /** Per producer and partition, a later send acknowledged at a lower or equal offset. */
   nonmonotonicSends: number;
   /** Per consumer and partition, a delivery at a lower or equal offset than the previous one. */
@@ -68,7 +66,6 @@ export function checkKafka(ledger: Ledger, options: KafkaCheckOptions): KafkaChe
     duplicateWrites: 0,
     lostWrites: 0,
     unseen: 0,
-    abortedReads: 0,
     nonmonotonicSends: 0,
     nonmonotonicPolls: 0,
     pollSkips: 0,
@@ -98,7 +95,6 @@ export function checkKafka(ledger: Ledger, options: KafkaCheckOptions): KafkaChe
   const acks = new Map<number, { acked: number; first: number; last: number }>();
   ledger.forEachMessage(({ producerIndex, seq, state, consumeCount, ackPartition, ackOffset }) => {
     const id = () => ledger.messageId(producerIndex, seq);
-    if (outcomeOf(state) === "fail" && consumeCount > 0) note("abortedReads", id);
     if (!(state & messageState.ok)) return;
     if (consumeCount === 0) {
       // Each lost message with where the produce response put it: the partition and offset to look at.
@@ -161,7 +157,6 @@ function problemsOf(c: KafkaCheckCounts, options: KafkaCheckOptions): string[] {
     ["inconsistentOffsets", "offsets hold more than one value"],
     ["lostWrites", "acknowledged writes below the highest read offset were never read (lost-write)"],
     ["unseen", "acknowledged writes were never read"],
-    ["abortedReads", "failed sends were read (aborted read)"],
   ];
   const whenIdempotent: Array<[keyof KafkaCheckCounts, string]> = [
     ["duplicateWrites", "values were written at more than one offset despite idempotence"],

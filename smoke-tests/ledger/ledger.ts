@@ -28,9 +28,10 @@ export interface Delivery {
 
 export const messageState = { attempted: 1, ok: 2, fail: 4, unknown: 8 } as const;
 
-export type PublishOutcome = "ok" | "fail" | "unknown" | "pending" | "never-attempted";
+/** One message's publish as the ledger holds it (the clients' PublishOutcome is one publish call's answer). */
+export type MessageOutcome = "ok" | "fail" | "unknown" | "pending" | "never-attempted";
 
-export function outcomeOf(state: number): PublishOutcome {
+export function outcomeOf(state: number): MessageOutcome {
   if (state & messageState.ok) return "ok";
   if (state & messageState.fail) return "fail";
   if (state & messageState.unknown) return "unknown";

@@ -32,9 +32,12 @@ export interface TotalQueueCounts {
   duplicateWrites: number;
   /** Outcome unknown (or pending), consumed anyway: the write did land. */
   recovered: number;
-  /** Outcome unknown (or pending), never consumed: allowed, the write did not land. */
+  /** Outcome unknown (or pending), never consumed: allowed, the write did not land (the drain read to the end). */
   unknownMissing: number;
-  /** Definitely failed, consumed anyway (Jepsen's G1a aborted read for Kafka). Reported; see checkKafka. */
+  /**
+   * Definitely failed (a nack, a mandatory publish returned unroutable, nothing sent), consumed anyway: Jepsen's G1a
+   * aborted read, for every system whose publisher can tell a failure from an unknown. Always a problem.
+   */
   failedButConsumed: number;
   /** Of the unexpected: messages from another run (same id format, other run id), leftovers in a shared topic. */
   foreignRun: number;
@@ -238,6 +241,9 @@ function problemsOf(c: TotalQueueCounts, duplicatesAllowed: boolean): string[] {
   if (c.unexpected > 0) {
     const foreign = c.foreignRun > 0 ? `, ${c.foreignRun} of them from another run` : "";
     problems.push(`${c.unexpected} consumed message(s) were never sent by this run (unexpected${foreign})`);
+  }
+  if (c.failedButConsumed > 0) {
+    problems.push(`${c.failedButConsumed} publish(es) that definitely failed (nack, return) were consumed anyway`);
   }
   if (c.duplicated > 0 && !duplicatesAllowed) {
     problems.push(`${c.duplicated} message(s) were consumed more than once, and duplicates are not allowed here`);

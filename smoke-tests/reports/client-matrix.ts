@@ -21,18 +21,13 @@ export const matrixColumns = [
   "acked msg/s",
 ] as const;
 
-/** The worst over the faults: null if a partition never wrote again, undefined if no fault had such partitions. */
-function worst(
-  stalls: readonly FaultStalls[],
-  pick: (s: FaultStalls) => number | null | undefined,
-): number | null | undefined {
+/** The worst over the faults; undefined if no fault had such partitions. */
+function worst(stalls: readonly FaultStalls[], pick: (s: FaultStalls) => number | undefined): number | undefined {
   const values = stalls.map(pick).filter((v) => v !== undefined);
-  if (values.length === 0) return undefined;
-  return values.some((v) => v === null) ? null : Math.max(...(values as number[]));
+  return values.length === 0 ? undefined : Math.max(...values);
 }
 
-const msCell = (ms: number | null | undefined): MatrixCell =>
-  ms === undefined ? { text: "n/a" } : ms === null ? { text: "never", tone: "bad" } : { text: formatMs(ms) };
+const msCell = (ms: number | undefined): MatrixCell => (ms === undefined ? { text: "n/a" } : { text: formatMs(ms) });
 
 /** One row per Kafka run that names its client; undefined unless the report compares two clients or more. */
 export function clientMatrix(report: RunReport): MatrixCell[][] | undefined {
@@ -56,9 +51,15 @@ export function clientMatrix(report: RunReport): MatrixCell[][] | undefined {
   });
 }
 
-/** "p0 kafka-2 10.00 s · p1 kafka-0 12.0 ms": each partition's stall, with its leader at the fault. */
+/**
+ * "p0 kafka-2 10.00 s · p1 kafka-0 12.0 ms · p2 kafka-1 ≥ 4.00 s (no ack to the end)": each partition's stall, with
+ * its leader at the fault; a stall no ack ended is a lower bound.
+ */
 export function stallsText(s: FaultStalls): string {
   return s.partitions
-    .map((p) => `p${p.partition}${p.leader ? ` ${p.leader}` : ""} ${p.ms === null ? "never" : formatMs(p.ms)}`)
+    .map(
+      (p) =>
+        `p${p.partition}${p.leader ? ` ${p.leader}` : ""} ${p.untilEnd ? `≥ ${formatMs(p.ms)} (no ack to the end)` : formatMs(p.ms)}`,
+    )
     .join(" · ");
 }

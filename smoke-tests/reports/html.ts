@@ -6,7 +6,16 @@ import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { renderTimelineSvg } from "./svg-timeline";
-import { inFlightText, ledgerCells, lostSample, recoveryText, recoveryTone, type Tone, verdictLines } from "./verdict";
+import {
+  faultTimesText,
+  inFlightText,
+  ledgerCells,
+  lostSample,
+  recoveryText,
+  recoveryTone,
+  type Tone,
+  verdictLines,
+} from "./verdict";
 
 const css = `
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; margin: 0; background: #f6f8fa; }
@@ -101,11 +110,11 @@ function renderRecovery(run: SystemRun): string {
     const td = (m: typeof r.writes) =>
       `<td class="num ${recoveryTone(m)}" title="${e(m.how)}">${e(recoveryText(m))}</td>`;
     const inFlight = `<td class="num">${e(inFlightText(r))}</td>`;
-    return `<tr><td>${e(r.fault.label)} at ${e(formatMs(r.fault.atMs))}</td>${inFlight}${td(r.writes)}${td(r.consumers)}${td(r.cluster)}</tr>`;
+    return `<tr><td>${e(r.fault.label)} (${e(faultTimesText(r))})</td>${inFlight}${td(r.writes)}${td(r.consumers)}${td(r.cluster)}</tr>`;
   });
   return [
-    `<h3>Recovery (from the fault)</h3>`,
-    `<table class="recovery"><tr><th>fault</th><th>in flight at fault</th><th>first ack</th><th>consumers caught up</th><th>cluster healthy</th></tr>`,
+    `<h3>Recovery (from when the fault landed)</h3>`,
+    `<table class="recovery"><tr><th>fault</th><th>in flight at fault</th><th>writes stalled</th><th>consumers caught up</th><th>cluster healthy</th></tr>`,
     ...rows,
     "</table>",
     ...(run.partitionStalls ?? []).map(
@@ -126,7 +135,7 @@ function renderMatrix(report: RunReport): string {
   return [
     `<section class="system" id="clients"><h2>Kafka clients, same fault</h2>`,
     `<table><tr>${head}</tr>${rows.join("")}</table>`,
-    `<p class="meta">Each client's producers ran the same workload and fault; one kafkajs consumer counted for all. Stall: fault → that partition's first acknowledged write.</p>`,
+    `<p class="meta">Each client's producers ran the same workload and fault; one kafkajs consumer counted for all. Stall: that partition's longest gap between acknowledged writes from when the fault landed to the end of the load.</p>`,
     "</section>",
   ].join("\n");
 }
@@ -165,8 +174,9 @@ function renderLedgerDetail(run: SystemRun): string {
     ["acknowledged", c.acknowledged, formatPercent(c.attempted ? c.acknowledged / c.attempted : 0)],
     ["failed (definite)", c.failed, ""],
     ["unknown / pending", c.unknown + c.pending, ""],
-    ["recovered (unknown, consumed)", c.recovered, formatPercent(f.recoveredFrac)],
-    ["unknown, missing (allowed)", c.unknownMissing, formatPercent(f.unknownMissingFrac)],
+    // The drain read every partition to its high watermark (every queue to empty): what it did not read did not land.
+    ["unknown, landed (read back)", c.recovered, formatPercent(f.recoveredFrac)],
+    ["unknown, did not land (not read; allowed)", c.unknownMissing, formatPercent(f.unknownMissingFrac)],
     ["consumed (distinct)", c.consumed, ""],
     ["deliveries", c.deliveries, ""],
     ["consumed more than once", c.duplicated, formatPercent(f.duplicatedFrac)],

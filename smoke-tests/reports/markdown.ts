@@ -3,7 +3,7 @@ import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
-import { inFlightText, ledgerCells, lostSample, recoveryText, verdictLines } from "./verdict";
+import { faultTimesText, inFlightText, ledgerCells, lostSample, recoveryText, verdictLines } from "./verdict";
 
 const cellText = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -57,9 +57,9 @@ function renderSystem(run: SystemRun): string[] {
     ...(run.recovery.length > 0
       ? [
           table(
-            ["fault", "in flight at fault", "first ack", "consumers caught up", "cluster healthy"],
+            ["fault", "in flight at fault", "writes stalled", "consumers caught up", "cluster healthy"],
             run.recovery.map((r) => [
-              `${r.fault.label} at ${formatMs(r.fault.atMs)}`,
+              `${r.fault.label} (${faultTimesText(r)})`,
               inFlightText(r),
               recoveryText(r.writes),
               recoveryText(r.consumers),

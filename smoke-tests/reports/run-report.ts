@@ -40,13 +40,15 @@ export interface SystemRun {
   verdict?: VerdictLine[];
   /** Kafka: the client library the producers used and its durability settings. */
   client?: ClientUsed;
-  /** Kafka: per partition, fault → first acknowledged write after it, for each fault. */
+  /** Kafka: per partition, the longest write gap from the fault's landing to the end of the load, for each fault. */
   partitionStalls?: FaultStalls[];
 }
 
 export interface ClientUsed {
   name: string;
   settings: string;
+  /** The producer ran idempotent (from its own settings): the Kafka checks then count duplicate writes as errors. */
+  idempotent: boolean;
 }
 
 export interface RunReport {

@@ -3,7 +3,7 @@
 import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, runTitle, systemPassed } from "./run-report";
-import { inFlightText, ledgerCells, recoveryText, type Tone } from "./verdict";
+import { faultTimesText, inFlightText, ledgerCells, recoveryText, type Tone } from "./verdict";
 
 export interface Paint {
   tone: (text: string, tone: Tone) => string;
@@ -39,10 +39,10 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
         .join("   ")}`,
     );
     for (const r of run.recovery) {
-      lines.push(
-        `  ${r.fault.label}: ${inFlightText(r)} in flight · first ack ${recoveryText(r.writes)}` +
-          ` · consumers ${recoveryText(r.consumers)} · cluster ${recoveryText(r.cluster)}`,
-      );
+      const text =
+        `${r.fault.label} (${faultTimesText(r)}): ${inFlightText(r)} in flight · writes stalled ${recoveryText(r.writes)}` +
+        ` · consumers ${recoveryText(r.consumers)} · cluster ${recoveryText(r.cluster)}`;
+      lines.push(...wrap(text, 116).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
     }
     for (const s of run.partitionStalls ?? [])
       lines.push(

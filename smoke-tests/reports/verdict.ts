@@ -51,7 +51,7 @@ export function recoveryText(measure: RecoveryMeasure): string {
     case "recovered":
       return formatMs(measure.ms);
     case "not-disrupted":
-      return `${formatMs(measure.ms)} (not disrupted)`;
+      return "not disrupted";
     case "not-recovered":
       return "NOT RECOVERED";
     case "no-data":
@@ -79,6 +79,12 @@ export function verdictLines(run: SystemRun): VerdictLine[] {
       detail: `${formatCount(c.unexpected)} unexpected`,
     },
   ];
+}
+
+/** "asked 20.00 s, landed 20.31 s": both moments of a fault; recovery is timed from the second. */
+export function faultTimesText(recovery: FaultRecovery): string {
+  const { atMs, landedAtMs } = recovery.fault;
+  return `asked ${formatMs(atMs)}, ${landedAtMs === undefined ? "landing not reported" : `landed ${formatMs(landedAtMs)}`}`;
 }
 
 /** How many publishes awaited their outcome when the fault struck; "n/a" for a fault recorded without the count. */

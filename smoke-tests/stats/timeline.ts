@@ -41,6 +41,11 @@ export interface TimelineEvent {
    * proves little, so the report says how many it could have caught.
    */
   inFlight?: number;
+  /**
+   * Only on kind "fault": when the fault took effect (the kill's processes gone, the rule applied), ms since the
+   * timeline start; absent when the injector cannot tell (then recovery is timed from atMs, when it was asked for).
+   */
+  landedAtMs?: number;
 }
 
 /** What an event may carry besides its label. */
@@ -109,6 +114,12 @@ export class TimelineRecorder {
 
   event(at: number, kind: TimelineEventKind, label: string, detail: TimelineEventDetail = {}): void {
     this.events.push({ atMs: at - this.startedAt, kind, label, ...detail });
+  }
+
+  /** The latest fault took effect at `at` (epoch ms): recovery is timed from here, not from when it was asked for. */
+  landed(at: number): void {
+    const fault = this.events.findLast((e) => e.kind === "fault");
+    if (fault) fault.landedAtMs = at - this.startedAt;
   }
 
   /** Plain data, with empty buckets filled in so the chart's x axis has no holes. */

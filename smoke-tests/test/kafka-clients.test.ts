@@ -37,9 +37,10 @@ describe.each<KafkaClientName>(["librdkafka", "platformatic"])("Kafka with %s", 
       `${kafkaClient}: ${stalls?.partitions.map((p) => `p${p.partition} ${p.leader} ${p.ms} ms`).join(", ")}`,
     );
     expect(stalls?.partitions.length).toBe(run.kafka?.partitions.length);
-    expect(stalls?.partitions.every((p) => p.ms !== null && p.leader !== undefined)).toBe(true);
+    // Every partition wrote again: none ended the load in a stall (a trailing gap of over a second).
+    expect(stalls?.partitions.every((p) => p.leader !== undefined && !(p.untilEnd && p.ms > 1_000))).toBe(true);
     expect(stalls?.partitions.some((p) => p.leaderLost)).toBe(true);
-    expect(stalls?.leaderLostMs).not.toBeNull();
+    expect(stalls?.leaderLostMs).toEqual(expect.any(Number));
   });
 });
 

@@ -46,7 +46,7 @@ const WATCHED = {
   kafkaNode: `kafka.Kafka ${statePaths.kafka}/`,
 };
 
-/** One short round of each reference tool (the bench's sweep still runs each candidate once, at a third of it). */
+/** One short round of each reference tool (the bench's sweep still runs each candidate sweepSamples times). */
 const tinyBench: BenchSettings = {
   ...defaultBenchSettings,
   rounds: 1,

@@ -49,7 +49,7 @@ export class Workload {
     consumed: new RateMeter(),
     errors: 0,
   };
-  /** Kafka: when each partition acknowledged writes, for the per-partition stall after a fault. */
+  /** When each partition (Kafka) or the queue (RabbitMQ, as partition 0) acknowledged writes: recovery is timed on them. */
   readonly partitionAcks = new PartitionAcks();
   private producing = false;
   private loops: Promise<void>[] = [];
@@ -152,7 +152,8 @@ export class Workload {
         this.stats.publishLatency.record(Math.max(0, latency));
         this.stats.acked.mark(at, 1, this.opts.messageBytes);
         this.timeline.acked(at, latency);
-        if (o.position) this.partitionAcks.record(at, o.position.partition);
+        // A queue has no partitions: its acks are timed as partition 0, so write recovery is per queue there.
+        this.partitionAcks.record(at, o.position?.partition ?? 0);
       } else if (o.type === "fail") {
         this.ledger.failed(env.id, at);
         this.timeline.failed(at);
@@ -177,17 +178,28 @@ export class Workload {
     return this.lastAckAt >= since;
   }
 
-  /** Waits until every acknowledged message has been consumed and nothing is in flight, or the deadline passes. */
-  async drain(timeoutMs: number): Promise<{ drained: boolean; unseen: number; tookMs: number }> {
+  /**
+   * After the producers stopped: waits until every acknowledged message has been consumed, nothing is in flight, and
+   * every subscriber has read all the broker holds (each partition to its high watermark, the queue to empty), or the
+   * deadline passes. Only then may the checker call an unknown write that was not read "not landed", and see writes
+   * past the last acknowledged one.
+   */
+  async drain(timeoutMs: number): Promise<{ drained: boolean; unseen: number; tookMs: number; detail: string }> {
     const start = Date.now();
+    let detail = "";
     while (Date.now() - start < timeoutMs) {
       this.timeline.unseen(Date.now(), this.ledger.unseen);
       if (this.ledger.unseen === 0 && this.ledger.inFlight === 0) {
-        return { drained: true, unseen: 0, tookMs: Date.now() - start };
+        const ends = await Promise.all(this.subscribers.map((s) => s.atEnd?.() ?? { atEnd: true, detail: "" }));
+        detail = ends
+          .map((e) => e.detail)
+          .filter(Boolean)
+          .join("; ");
+        if (ends.every((e) => e.atEnd)) return { drained: true, unseen: 0, tookMs: Date.now() - start, detail };
       }
       await sleep(100);
     }
-    return { drained: false, unseen: this.ledger.unseen, tookMs: Date.now() - start };
+    return { drained: false, unseen: this.ledger.unseen, tookMs: Date.now() - start, detail };
   }
 
   progress(now = Date.now()): ProgressSample {

@@ -6,17 +6,19 @@ import { posix } from "node:path";
 
 export type ImportGraph = Map<string, Set<string>>;
 
+// Static imports and re-exports, dynamic `import("…")` and `require("…")`: a module loaded on first use couples as
+// much as one imported at the top (kafka-client.ts once hid a cycle behind `require`).
 const importPattern =
-  /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?["']([^"']+)["']|\b(?:import|require)\(\s*["']([^"']+)["']\s*\)/g;
+
+/** Every module specifier a source imports, re-exports, loads with `import()` or `require()`: packages too. */
+export function importSpecifiers(source: string): string[] {
+  return [...source.matchAll(importPattern)].map((m) => (m[1] ?? m[2]) as string);
+}
 
 /** The relative module specifiers a source imports or re-exports (type-only imports included: they still couple). */
 export function relativeImports(source: string): string[] {
-  const found: string[] = [];
-  for (const m of source.matchAll(importPattern)) {
-    const spec = m[1] ?? m[2];
-    if (spec?.startsWith(".")) found.push(spec);
-  }
-  return found;
+  return importSpecifiers(source).filter((spec) => spec.startsWith("."));
 }
 
 /** The repository file a relative specifier names, or undefined for JSON, JavaScript and anything outside the set. */

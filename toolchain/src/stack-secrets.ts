@@ -16,7 +16,7 @@
 // Every other stack without a passphrase, a passphrase file or a secrets provider is refused before Pulumi runs, with
 // a message that says how to set one.
 //
-// Used before anything runs Pulumi for a named stack: `npm run deploy` (smoke-tests/deploy/deploy.ts, also behind
+// Used before anything runs Pulumi for a named stack: `npm run deploy` (operations/deploy/deploy.ts, also behind
 // `npm run e2e`), `npm run pulumi` (toolchain/src/pulumi.ts) and a target `stack:<name>` (smoke-tests/target-select).
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";

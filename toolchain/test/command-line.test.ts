@@ -121,10 +121,10 @@ describe("every CLI: an unknown command, flag or argument prints the usage on st
   jest.setTimeout(120_000);
   const tsx = (file: string, ...args: string[]) => [process.execPath, "--import", "tsx", file, ...args];
   const cases: Array<[string, string[], RegExp]> = [
-    ["npm run deploy", tsx("smoke-tests/cli/deploy.ts", "--stack", "embedded", "now"), /deploy takes no arguments/],
+    ["npm run deploy", tsx("operations/cli/deploy.ts", "--stack", "embedded", "now"), /deploy takes no arguments/],
     ["npm run render", tsx("infra/render/cli.ts", "--stak", "production"), /--stak is not a flag of render/],
     ["npm run image", tsx("images/cli.ts", "--oci"), /--oci needs a value/],
-    ["npm run compare", tsx("smoke-tests/cli/compare.ts", "kill-leader", "isolate-node"), /unexpected argument/],
+    ["npm run compare", tsx("operations/cli/compare.ts", "kill-leader", "isolate-node"), /unexpected argument/],
     ["npm run embedded:*", tsx("embedded/cli.ts", "upp"), /upp is not a command \(commands: main-job, up, down/],
     [
       "npm run embedded:up",
@@ -141,6 +141,16 @@ describe("every CLI: an unknown command, flag or argument prints the usage on st
     const r = run(cmd as string, args, { cwd: repoRoot, timeoutMs: 90_000 });
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/usage: /);
+    expect(r.code).toBe(2);
+  });
+
+  it.each([
+    ["bogus", /--system = bogus is not kafka or rabbitmq/],
+    ["kafka,rabbitmq", /--system = kafka,rabbitmq: name one system, kafka or rabbitmq/],
+  ])("npm run tls-rotation --system %s: refused before the target is read", (system, message) => {
+    const args = ["--import", "tsx", "operations/cli/tls-rotation.ts", "--target", "stack:no-such-stack"];
+    const r = run(process.execPath, [...args, "--system", system], { cwd: repoRoot, timeoutMs: 90_000 });
+    expect(r.stderr).toMatch(message);
     expect(r.code).toBe(2);
   });
 

@@ -156,7 +156,7 @@ describe("the refusal where Pulumi runs for a named stack", () => {
   };
 
   it("npm run deploy -- --stack staging stops at config, before preview, with the message", () => {
-    const r = run(process.execPath, ["--import", "tsx", "smoke-tests/cli/deploy.ts", "--stack", "staging"], {
+    const r = run(process.execPath, ["--import", "tsx", "operations/cli/deploy.ts", "--stack", "staging"], {
       cwd: repoRoot,
       env: noPassphrase(),
       timeoutMs: 90_000,

@@ -135,3 +135,17 @@ controller's. ctx: root, probeRole. */}}
 {{- if $l.controller.tls.enabled -}}{{- $names = append $names "controller" -}}{{- end -}}
 {{- toJson $names -}}
 {{- end -}}
+
+{{- /* Egress to the cluster DNS pods only (UDP and TCP 53): the pods resolve their peers' headless-Service names. */}}
+{{- define "kafka.dnsEgress" -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ .Values.networkPolicy.dns.namespace }}
+      podSelector:
+        matchLabels:
+          {{- toYaml .Values.networkPolicy.dns.podLabels | nindent 10 }}
+  ports:
+    - { protocol: UDP, port: 53 }
+    - { protocol: TCP, port: 53 }
+{{- end -}}

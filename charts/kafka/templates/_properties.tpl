@@ -20,6 +20,8 @@ listener prefix applies to both sides of a connection, so a broker dialling its 
 their host names (ssl.endpoint.identification.algorithm defaults to https). ctx: name, tls, trust. */}}
 {{- define "kafka.listenerTls" }}
 {{- if .tls.enabled }}
+listener.name.{{ .name }}.ssl.enabled.protocols={{ include "kafka.tlsProtocols" . }}
+listener.name.{{ .name }}.ssl.cipher.suites={{ include "kafka.tlsCipherSuites" . }}
 listener.name.{{ .name }}.ssl.keystore.type=PEM
 listener.name.{{ .name }}.ssl.keystore.location=/tmp/kafka/tls-{{ .name }}.pem
 {{- if .trust }}
@@ -28,3 +30,11 @@ listener.name.{{ .name }}.ssl.truststore.location=/etc/kafka/tls/{{ .name }}/ca.
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{- /* The one TLS profile of every listener (Mozilla "intermediate", ECDHE only): TLS 1.3 and 1.2, and in TLS 1.2 only
+ECDHE key exchange with AES-GCM or ChaCha20-Poly1305. The JVM's defaults also accept CBC-mode and DHE suites. The TLS
+1.3 suites are listed too: a JVM offers a protocol only when one of its suites is enabled. */}}
+{{- define "kafka.tlsProtocols" -}}TLSv1.3,TLSv1.2{{- end -}}
+{{- define "kafka.tlsCipherSuites" -}}
+{{- join "," (list "TLS_AES_128_GCM_SHA256" "TLS_AES_256_GCM_SHA384" "TLS_CHACHA20_POLY1305_SHA256" "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256") -}}
+{{- end -}}

@@ -115,8 +115,8 @@ spec:
           imagePullPolicy: {{ $v.image.pullPolicy }}
           command: ["cp", {{ $v.metrics.jmxExporter.image.agentPath | quote }}, "/opt/jmx-exporter/jmx_prometheus_javaagent.jar"]
           resources:
-            requests: { cpu: 10m, memory: 32Mi }
-            limits: { cpu: 100m, memory: 64Mi }
+            requests: { cpu: 10m, memory: 32Mi, ephemeral-storage: {{ $v.ephemeralStorage.jmxExporterAgent.request }} }
+            limits: { cpu: 100m, memory: 64Mi, ephemeral-storage: {{ $v.ephemeralStorage.jmxExporterAgent.limit }} }
           securityContext:
             {{- include "kafka.containerSecurityContext" $root | nindent 12 }}
           volumeMounts:
@@ -143,10 +143,9 @@ spec:
             - { name: RACK_ENABLED, value: {{ and $v.rack.enabled (eq .component "broker") | quote }} }
             - { name: RACK_LABEL, value: {{ $v.rack.topologyKey }} }
             - { name: SCRAM_USERS, value: {{ include "kafka.scramUsers" $root | quote }} }
-            - name: CLUSTER_ID
-              valueFrom: { secretKeyRef: { name: {{ include "kafka.clusterIdSecretName" $root }}, key: cluster-id } }
             - { name: KAFKA_HEAP_OPTS, value: {{ include "kafka.heapOpts" (dict "root" $root "resources" .resources) | quote }} }
             - { name: LOG_DIR, value: /tmp/kafka/logs }
+            - { name: KAFKA_LOG4J_OPTS, value: "-Dlog4j2.configurationFile=file:/etc/kafka/config/log4j2.yaml" }
             {{- if $v.metrics.jmxExporter.enabled }}
             - { name: KAFKA_OPTS, value: "-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar={{ $v.metrics.jmxExporter.port }}:/opt/kafka-chart/metrics/jmx-exporter.yaml" }
             {{- end }}
@@ -179,7 +178,7 @@ spec:
             timeoutSeconds: {{ $v.probes.liveness.timeoutSeconds }}
             failureThreshold: {{ $v.probes.liveness.failureThreshold }}
           resources:
-            {{- toYaml .resources | nindent 12 }}
+            {{- include "kafka.withEphemeralStorage" (dict "resources" .resources "storage" $v.ephemeralStorage.kafka) | nindent 12 }}
           securityContext:
             {{- include "kafka.containerSecurityContext" $root | nindent 12 }}
           volumeMounts:
@@ -188,6 +187,7 @@ spec:
             - { name: config, mountPath: /etc/kafka/config, readOnly: true }
             - { name: scripts, mountPath: /opt/kafka-chart/scripts, readOnly: true }
             - { name: users, mountPath: /etc/kafka/users, readOnly: true }
+            - { name: cluster-id, mountPath: /etc/kafka/cluster-id, readOnly: true }
             {{- if and $v.rack.enabled (eq .component "broker") }}
             - { name: podinfo, mountPath: /etc/podinfo, readOnly: true }
             {{- end }}
@@ -200,15 +200,22 @@ spec:
             {{- end }}
       volumes:
         - name: tmp
-          emptyDir: { sizeLimit: 1Gi }
+          emptyDir: { sizeLimit: {{ $v.ephemeralStorage.kafka.tmpSizeLimit }} }
         - name: config
           configMap: { name: {{ include "kafka.fullname" $root }}-config }
         - name: scripts
           configMap: { name: {{ include "kafka.fullname" $root }}-scripts, defaultMode: 0555 }
+        # Secrets as files of mode 0400 (256: one spelling for YAML 1.1 and 1.2; the kubelet adds read for the pod's own
+        # fsGroup), never as environment variables.
         - name: users
           secret:
             secretName: {{ include "kafka.usersSecretName" $root }}
-            defaultMode: 0440
+            defaultMode: 256
+        - name: cluster-id
+          secret:
+            secretName: {{ include "kafka.clusterIdSecretName" $root }}
+            items: [{ key: cluster-id, path: cluster-id }]
+            defaultMode: 256
         {{- if and $v.rack.enabled (eq .component "broker") }}
         - name: podinfo
           downwardAPI:
@@ -220,7 +227,7 @@ spec:
         - name: tls-{{ $name }}
           secret:
             secretName: {{ (index $v.listeners $name).tls.secretName }}
-            defaultMode: 0440
+            defaultMode: 256
         {{- end }}
         {{- if $v.metrics.jmxExporter.enabled }}
         - name: jmx-exporter
@@ -251,4 +258,13 @@ capabilities:
   drop: ["ALL"]
 seccompProfile:
   type: RuntimeDefault
+{{- end -}}
+
+
+{{- /* A container's resources with its ephemeral-storage request and limit added. ctx: resources, storage. */}}
+{{- define "kafka.withEphemeralStorage" -}}
+{{- $r := deepCopy .resources -}}
+{{- $_ := set $r "requests" (merge (dict "ephemeral-storage" .storage.request) (deepCopy ($r.requests | default dict))) -}}
+{{- $_ := set $r "limits" (merge (dict "ephemeral-storage" .storage.limit) (deepCopy ($r.limits | default dict))) -}}
+{{- toYaml $r -}}
 {{- end -}}

@@ -55,7 +55,26 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- if and (eq .Values.kraft.mode "dedicated") (le $bb $ce) (ge (add $bb $brokers) $cb) -}}
 {{- fail (printf "controller node ids %d-%d overlap broker node ids from %d: move brokers.nodeIdBase above the controllers" $cb $ce $bb) -}}
 {{- end -}}
+{{- include "kafka.validateEphemeralStorage" . -}}
 {{- include "kafka.validateScaling" . -}}
+{{- end -}}
+
+{{/* Ephemeral storage: each request within its limit, and the Kafka container's limit (the pod's, as the kubelet
+sums it) covering the pod's emptyDirs and its stdout log, or the kubelet evicts a healthy broker. */}}
+{{- define "kafka.validateEphemeralStorage" -}}
+{{- $e := .Values.ephemeralStorage -}}
+{{- range $name := list "kafka" "jmxExporterAgent" -}}
+{{- $s := index $e $name -}}
+{{- if gt (include "kafka.memoryBytes" $s.request | int64) (include "kafka.memoryBytes" $s.limit | int64) -}}
+{{- fail (printf "ephemeralStorage.%s.request (%s) must not exceed ephemeralStorage.%s.limit (%s)" $name $s.request $name $s.limit) -}}
+{{- end -}}
+{{- end -}}
+{{- $mi := 1048576 -}}
+{{- $jmx := ternary (mul 64 $mi) 0 .Values.metrics.jmxExporter.enabled -}}
+{{- $need := add (include "kafka.memoryBytes" $e.kafka.tmpSizeLimit | int64) $jmx (mul 50 $mi) -}}
+{{- if lt (include "kafka.memoryBytes" $e.kafka.limit | int64) $need -}}
+{{- fail (printf "ephemeralStorage.kafka.limit (%s) must cover the pod's /tmp (ephemeralStorage.kafka.tmpSizeLimit %s)%s and its 50Mi log, %dMi in all: the kubelet evicts a pod past its limit" $e.kafka.limit $e.kafka.tmpSizeLimit (ternary ", the JMX agent's 64Mi" "" .Values.metrics.jmxExporter.enabled) (div $need $mi)) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

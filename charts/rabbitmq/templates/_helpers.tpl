@@ -104,3 +104,30 @@ amqp, management (numbers), amqpName, managementName (container port names) and 
 {{- dict "amqp" $p.amqp "management" $p.management "amqpName" "amqp" "managementName" "management" "scheme" "HTTP" | toJson -}}
 {{- end -}}
 {{- end -}}
+
+{{- /* The one TLS profile of AMQP and the management API (Mozilla "intermediate", ECDHE only): TLS 1.3 and 1.2, and in
+TLS 1.2 only ECDHE key exchange with AES-GCM or ChaCha20-Poly1305, the server's order first. ctx: the rabbitmq.conf key
+prefix (ssl_options, management.ssl). */}}
+{{- define "rabbitmq.tlsCiphers" -}}
+{{- list "TLS_AES_256_GCM_SHA384" "TLS_AES_128_GCM_SHA256" "TLS_CHACHA20_POLY1305_SHA256" "ECDHE-ECDSA-AES256-GCM-SHA384" "ECDHE-RSA-AES256-GCM-SHA384" "ECDHE-ECDSA-AES128-GCM-SHA256" "ECDHE-RSA-AES128-GCM-SHA256" "ECDHE-ECDSA-CHACHA20-POLY1305" "ECDHE-RSA-CHACHA20-POLY1305" | toJson -}}
+{{- end -}}
+{{- define "rabbitmq.tlsProfile" -}}
+{{ . }}.versions.1 = tlsv1.3
+{{ . }}.versions.2 = tlsv1.2
+{{- range $i, $c := include "rabbitmq.tlsCiphers" $ | fromJsonArray }}
+{{ $ }}.ciphers.{{ add1 $i }} = {{ $c }}
+{{- end }}
+{{ . }}.honor_cipher_order = true
+{{- end -}}
+
+{{- /* The TLS options of the Erlang distribution (-ssl_dist_optfile), for the node's listener (server) and its
+connections to peers and from the CLI tools (client): the Secret's certificate both ways, the peer verified against
+ca.crt (and, dialling, its host name), the one TLS profile. */}}
+{{- define "rabbitmq.distributionTlsConfig" -}}
+{{- $ciphers := include "rabbitmq.tlsCiphers" . | fromJsonArray -}}
+{{- $common := printf "{cacertfile, \"/etc/rabbitmq-tls/ca.crt\"}, {certfile, \"/etc/rabbitmq-tls/tls.crt\"}, {keyfile, \"/etc/rabbitmq-tls/tls.key\"}, {versions, ['tlsv1.3', 'tlsv1.2']}, {ciphers, [\"%s\"]}, {secure_renegotiate, true}, {verify, verify_peer}" (join "\", \"" $ciphers) -}}
+[
+  {server, [{{ $common }}, {fail_if_no_peer_cert, true}]},
+  {client, [{{ $common }}]}
+].
+{{- end -}}

@@ -15,6 +15,11 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- fail (printf "config.%s is stale on RabbitMQ 4.3 (no effect, or denied by default since Mnesia and deprecated features were removed); remove it" $k) -}}
 {{- end -}}
 {{- end -}}
+{{- range $k, $_ := $c -}}
+{{- if or (hasPrefix "ssl_options." $k) (hasPrefix "management.ssl." $k) -}}
+{{- fail (printf "config.%s is managed by the chart (tls.*: the certificate and the one TLS profile of every listener); remove it from config" $k) -}}
+{{- end -}}
+{{- end -}}
 {{- if eq .Values.auth.username "guest" -}}
 {{- fail "auth.username must not be guest: guest may only log in from localhost; pick another default user name" -}}
 {{- end -}}
@@ -40,8 +45,23 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- if ne (len (list (int $p.amqp) (int $p.management) (int $p.prometheus) (int $p.epmd) (int $p.dist) (int $p.amqps) (int $p.managementTls) | uniq)) 7 -}}
 {{- fail "ports.amqp, ports.management, ports.prometheus, ports.epmd, ports.dist, ports.amqps and ports.managementTls must all differ" -}}
 {{- end -}}
+{{- if and .Values.tls.distribution (not .Values.tls.enabled) -}}
+{{- fail "tls.distribution needs tls.enabled (the distribution uses the same Secret and TLS profile)" -}}
+{{- end -}}
 {{- if and .Values.tls.enabled (not .Values.tls.secretName) -}}
 {{- fail "tls.enabled needs tls.secretName (a kubernetes.io/tls Secret with ca.crt)" -}}
+{{- end -}}
+{{- $e := .Values.ephemeralStorage -}}
+{{- range $name := list "rabbitmq" "setup" -}}
+{{- $s := index $e $name -}}
+{{- if gt (include "rabbitmq.memoryBytes" $s.request | int64) (include "rabbitmq.memoryBytes" $s.limit | int64) -}}
+{{- fail (printf "ephemeralStorage.%s.request (%s) must not exceed ephemeralStorage.%s.limit (%s)" $name $s.request $name $s.limit) -}}
+{{- end -}}
+{{- end -}}
+{{- $mi := 1048576 -}}
+{{- $need := add (include "rabbitmq.memoryBytes" $e.rabbitmq.tmpSizeLimit | int64) (include "rabbitmq.memoryBytes" $e.rabbitmq.logsSizeLimit | int64) (mul 82 $mi) -}}
+{{- if lt (include "rabbitmq.memoryBytes" $e.rabbitmq.limit | int64) $need -}}
+{{- fail (printf "ephemeralStorage.rabbitmq.limit (%s) must cover the pod's /tmp (tmpSizeLimit %s), /var/log/rabbitmq (logsSizeLimit %s), cookie and config (32Mi) and its 50Mi log, %dMi in all: the kubelet evicts a pod past its limit" $e.rabbitmq.limit $e.rabbitmq.tmpSizeLimit $e.rabbitmq.logsSizeLimit (div $need $mi)) -}}
 {{- end -}}
 {{- $existing := dict -}}
 {{- if .Values.lookup.enabled -}}

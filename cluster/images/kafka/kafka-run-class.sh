@@ -2,6 +2,7 @@
 # /opt/kafka/bin/kafka-run-class.sh of the cluster's Kafka image: the environment contract of Apache Kafka's own
 # script (KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS, KAFKA_OPTS, KAFKA_LOG4J_OPTS, LOG_DIR, KAFKA_DEBUG-free),
 # for the jars from Maven Central in /opt/kafka/libs. Usage: kafka-run-class.sh [-daemon] [-name n] <class> [args]
+set -euo pipefail
 base_dir="$(cd "$(dirname "$0")/.." && pwd)"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,4 +25,4 @@ else
 fi
 # shellcheck disable=SC2086
 exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS $KAFKA_JMX_OPTS \
-  "-Dkafka.logs.dir=$LOG_DIR" $KAFKA_LOG4J_OPTS $KAFKA_OPTS -cp "$base_dir/libs/*" "$@"
+  "-Dkafka.logs.dir=$LOG_DIR" $KAFKA_LOG4J_OPTS ${KAFKA_OPTS:-} -cp "$base_dir/libs/*" "$@"

@@ -1,6 +1,14 @@
+// PerfTest's truststore over amqps, checked with the JVM's own handshake against loopback servers of two CAs.
 // The reference tools' summaries, parsed from the summary lines captured on the embedded default (npm run bench,
 // 2026-11-29), after an interim line in the tools' own format: the figures the bench compares must be read exactly,
 // or the ratios mean nothing.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tls from "node:tls";
+import { issueCertificate, newCertificateAuthority } from "../../../contract/certificates";
 import { sampleTarget } from "../../../contract/test/sample-target";
 import {
   describeTuning,
@@ -8,6 +16,7 @@ import {
   parseProducerPerformance,
   perfTestArgs,
   perfTestEnv,
+  perfTestTrustStore,
   producerPerformanceArgs,
   producerProperties,
 } from "../reference-tools";
@@ -82,8 +91,10 @@ describe("the reference tools' credentials", () => {
   const kafka = { ...t.kafka, sasl: { ...t.kafka.sasl, password } };
 
   it("PerfTest: the URI with its credentials is in the environment under our prefix, never an argument", () => {
-    const args = perfTestArgs("mp-bench", 3, 1024, 200);
+    const args = perfTestArgs("mp-bench", 3, 1024, 200, 500);
     expect(args.join(" ")).not.toContain(password);
+    // Its consumer's prefetch is ours, not PerfTest's unlimited default.
+    expect(args.join(" ")).toContain("--consumers 1 --qos 500");
     expect(args).not.toContain("--uri");
     const env = perfTestEnv(rabbitmq);
     expect(env.RABBITMQ_PERF_TEST_ENV_PREFIX).toBe("MP_PERF_TEST_");
@@ -94,5 +105,73 @@ describe("the reference tools' credentials", () => {
   it("ProducerPerformance: the password is in the properties file, the command line names the file", () => {
     expect(producerProperties(kafka)).toContain(`password="${password}"`);
     expect(producerPerformanceArgs("/tmp/p.properties", "mp-bench", 1000, 1024).join(" ")).not.toContain(password);
+  });
+});
+
+describe("PerfTest over amqps verifies the server against the target's CA", () => {
+  const t = sampleTarget();
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const ca = newCertificateAuthority("perf-test CA", 2);
+  const other = newCertificateAuthority("another CA", 2);
+  const server = issueCertificate(ca, { commonName: "localhost", dnsNames: ["localhost"], validityDays: 1 });
+  const foreign = issueCertificate(other, { commonName: "localhost", dnsNames: ["localhost"], validityDays: 1 });
+
+  /** The JVM's default SSLContext (what PerfTest uses when a javax.net.ssl property is set) dialling a server. */
+  async function jvmHandshake(jvmArgs: string[], cert: { certPem: string; keyPem: string }): Promise<string> {
+    const srv = tls.createServer({ cert: cert.certPem, key: cert.keyPem }, (s) => s.end());
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const port = (srv.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), "mp-perftest-trust-"));
+    dirs.push(dir);
+    writeFileSync(
+      join(dir, "Handshake.java"),
+      `public class Handshake { public static void main(String[] a) throws Exception {
+  var s = (javax.net.ssl.SSLSocket) javax.net.ssl.SSLContext.getDefault().getSocketFactory().createSocket("localhost", ${port});
+  s.startHandshake(); System.out.println("verified " + s.getSession().getProtocol()); s.close(); } }`,
+    );
+    const java = join(process.env.JAVA_HOME ?? "/usr/lib/jvm/java-17-openjdk-amd64", "bin", "java");
+    const r = await new Promise<{ out: string }>((resolve) => {
+      let out = "";
+      const child = spawn(java, [...jvmArgs, join(dir, "Handshake.java")]);
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      child.stderr.on("data", (d) => {
+        out += d;
+      });
+      child.on("close", () => resolve({ out }));
+    });
+    srv.close();
+    return r.out;
+  }
+
+  it("none for a plaintext target; a truststore of the CA alone, without a password, for amqps", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mp-perftest-trust-"));
+    dirs.push(dir);
+    expect(await perfTestTrustStore({ ...t.rabbitmq, amqpUrls: ["amqp://localhost:5672"] }, dir)).toEqual([]);
+    const args = await perfTestTrustStore({ ...t.rabbitmq, amqpUrls: ["amqps://localhost:5671"], ca: ca.certPem }, dir);
+    expect(args).toEqual([
+      `-Djavax.net.ssl.trustStore=${join(dir, "truststore.p12")}`,
+      "-Djavax.net.ssl.trustStoreType=PKCS12",
+    ]);
+    expect(args.join(" ")).not.toMatch(/Password/i);
+    expect(perfTestArgs("q", 3, 1024, 200, 500, args).slice(0, 3)).toEqual(["-Xmx512m", ...args]);
+  });
+
+  it("the JVM trusts the stack's server with it, and refuses another CA's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mp-perftest-trust-"));
+    dirs.push(dir);
+    const args = await perfTestTrustStore({ ...t.rabbitmq, amqpUrls: ["amqps://localhost:5671"], ca: ca.certPem }, dir);
+    expect(await jvmHandshake(args, server)).toMatch(/^verified TLSv1\.[23]/);
+    expect(await jvmHandshake(args, foreign)).toContain("PKIX path building failed");
+  }, 60_000);
+
+  it("refuses an amqps target without a CA", async () => {
+    await expect(
+      perfTestTrustStore({ ...t.rabbitmq, amqpUrls: ["amqps://localhost:5671"], ca: undefined }, tmpdir()),
+    ).rejects.toThrow("the target serves amqps but names no CA: PerfTest could not verify the server");
   });
 });

@@ -1,7 +1,8 @@
 // The reference Kafka producer over TLS: its client properties trust the target's CA alone, inline as a PEM
 // truststore on one line, which Java's Properties format turns back into the certificate's lines (\n escapes).
+
+import { newCertificateAuthority } from "../../../contract/certificates";
 import type { KafkaTarget } from "../../../contract/target";
-import { newCertificateAuthority } from "../../../infra/components/certificates";
 import { producerProperties } from "../reference-tools";
 
 const ca = newCertificateAuthority("bench test CA", 1).certPem;

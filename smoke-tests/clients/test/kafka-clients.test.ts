@@ -1,6 +1,7 @@
 // The Kafka client choice: names checked with field, value and rule; each client's durability settings as its
 // maintainers give them; outcomes read from each library's own delivery reports.
 import type { KafkaTarget } from "../../../contract/target";
+import { kafkaCheckOptions } from "../../drills/run-drill";
 import { kafkaClientNames, kafkaProducerClient, parseKafkaClient, parseKafkaClients } from "../kafka-client";
 import { laneShare, PartitionRouter } from "../lanes";
 import { deliveryOutcome, librdkafkaDurability, librdkafkaProducerConfig } from "../librdkafka";
@@ -43,6 +44,26 @@ describe("choosing a client", () => {
     expect(kafkaProducerClient("librdkafka").describe("all")).toMatch(
       /^librdkafka 2\.\d+\.\d+ \(@confluentinc\/kafka-javascript 1\.10\.1\)/,
     );
+  });
+
+  it("says whether its producer is idempotent from the settings it opens with: acks=1 is not, so the checks know", () => {
+    const idempotence = kafkaClientNames.map((name) => {
+      const client = kafkaProducerClient(name);
+      return [name, client.idempotent("all"), client.idempotent("leader")];
+    });
+    expect(idempotence).toEqual([
+      ["kafkajs", true, false],
+      ["librdkafka", true, false],
+      ["platformatic", true, false],
+    ]);
+    // The same settings the producers are opened with.
+    expect(librdkafkaDurability("leader")["enable.idempotence"]).toBe(false);
+    expect(platformaticDurability("all").idempotent).toBe(true);
+    expect(kafkaCheckOptions({ client: { name: "kafkajs", settings: "", idempotent: false } })).toEqual({
+      idempotent: false,
+      subscribed: true,
+    });
+    expect(kafkaCheckOptions({})).toEqual({ idempotent: false, subscribed: true });
   });
 });
 

@@ -1,5 +1,5 @@
 // How a client's answer becomes Jepsen's ok / fail / unknown: only the broker saying "not stored" is a failure.
-import { produceOutcomes } from "../kafka";
+import { produceOutcomes, readToEndOffsets } from "../kafkajs";
 import { confirmOutcome } from "../rabbitmq";
 
 describe("RabbitMQ publisher confirms", () => {
@@ -10,6 +10,11 @@ describe("RabbitMQ publisher confirms", () => {
 
   it("a broker nack is a definite failure", () => {
     expect(confirmOutcome(new Error("message nacked"))).toEqual({ type: "fail", error: "nack: message nacked" });
+  });
+
+  it("a mandatory publish returned unroutable and then confirmed is a definite failure, not an ack", () => {
+    expect(confirmOutcome(null, true)).toEqual({ type: "fail", error: "returned: no queue took it" });
+    expect(confirmOutcome(null, false)).toEqual({ type: "ok" });
   });
 
   it("a confirm lost to a closed channel or connection is unknown: the broker may have enqueued it", () => {
@@ -35,5 +40,37 @@ describe("Kafka produce responses", () => {
     ]);
     expect(produceOutcomes([], 1, 1)[0]).toMatchObject({ type: "info" });
     expect(produceOutcomes([{ partition: 1 }], 1, 1)[0]).toMatchObject({ type: "info" });
+  });
+});
+
+describe("the drain reads every partition to its high watermark", () => {
+  const end = new Map([
+    [0, 120n],
+    [1, 95n],
+  ]);
+
+  it("at the end when each partition's next offset reached its high watermark", () => {
+    expect(
+      readToEndOffsets(
+        new Map([
+          [0, 120n],
+          [1, 95n],
+        ]),
+        end,
+      ),
+    ).toEqual({ atEnd: true, detail: "all 2 partitions read to their high watermark" });
+  });
+
+  it("not at the end while a partition holds records past what was read (an unknown write that landed)", () => {
+    expect(readToEndOffsets(new Map([[0, 120n]]), end)).toEqual({ atEnd: false, detail: "p1 read to 0 of 95" });
+    expect(
+      readToEndOffsets(
+        new Map([
+          [0, 119n],
+          [1, 95n],
+        ]),
+        end,
+      ),
+    ).toEqual({ atEnd: false, detail: "p0 read to 119 of 120" });
   });
 });

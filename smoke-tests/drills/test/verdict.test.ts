@@ -52,7 +52,29 @@ describe("a drill's verdict", () => {
     expect(line).toEqual({
       name: "recovery within the bound",
       passed: false,
-      detail: "kill kafka-1 (leader): first acknowledged write after 9400 ms, bound 1 ms",
+      detail: "kill kafka-1 (leader): writes stalled 9400 ms, bound 1 ms",
     });
+  });
+
+  it("'not disrupted' after a fault that took effect passes, shown as such and not as 0 ms", () => {
+    const lines = drillVerdict(tookEffect, [recovery(measure("not-disrupted", null))], 15_000);
+    expect(lines.every((l) => l.passed)).toBe(true);
+    expect(lines.find((l) => l.name === "writes acknowledged after the fault")?.detail).toBe(
+      "kill kafka-1 (leader): not disrupted",
+    );
+    expect(lines.map((l) => l.detail).join(" ")).not.toMatch(/\b0 ms/);
+  });
+
+  it("a fault that did nothing fails 'fault took effect', and its 'not disrupted' passes nothing else", () => {
+    const stayed = [{ tookEffect: false, detail: "killed kafka-1: leader still on kafka-1 after 12 s" }];
+    const lines = drillVerdict(stayed, [recovery(measure("not-disrupted", null))], 15_000);
+    expect(byName(lines)).toEqual({
+      "fault took effect": false,
+      "writes acknowledged after the fault": false,
+      "recovery within the bound": false,
+    });
+    expect(lines[1]?.detail).toBe(
+      "kill kafka-1 (leader): not disrupted, by a fault that did not take effect: nothing recovered",
+    );
   });
 });

@@ -5,8 +5,8 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as tls from "node:tls";
 import { buildTarget } from "../../../contract/build-target";
+import { issueCertificate, newCertificateAuthority } from "../../../contract/certificates";
 import type { Target } from "../../../contract/target";
-import { issueCertificate, newCertificateAuthority } from "../../../infra/components/certificates";
 import { certificateProblems, plaintextEndpoints, plaintextRefusedCheck, tlsCheck, tlsEndpoints, tlsOn } from "../tls";
 
 const ca = newCertificateAuthority("messaging-platform test CA", 30);
@@ -53,8 +53,24 @@ async function listen(server: tls.Server | http.Server): Promise<number> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return (server.address() as AddressInfo).port;
 }
-const tlsServer = (cert: { certPem: string; keyPem: string }) =>
-  listen(tls.createServer({ cert: cert.certPem, key: cert.keyPem }, (s) => s.end()));
+/** The platform's profile (Mozilla intermediate, ECDHE only): TLS 1.2 and 1.3, in TLS 1.2 ECDHE with AEAD only. */
+const strict: tls.TlsOptions = {
+  minVersion: "TLSv1.2",
+  ciphers: [
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+  ].join(":"),
+};
+/** node:tls's defaults: TLS 1.2 and 1.3, with CBC-mode suites in TLS 1.2 (as the JVM's defaults). */
+const cbcToo: tls.TlsOptions = {};
+/** Down to TLS 1.1 (which OpenSSL 3 serves only at security level 0). */
+const tls11Too: tls.TlsOptions = { minVersion: "TLSv1.1", ciphers: "DEFAULT@SECLEVEL=0" };
+const tlsServer = (cert: { certPem: string; keyPem: string }, profile: tls.TlsOptions = strict) =>
+  listen(tls.createServer({ ...profile, cert: cert.certPem, key: cert.keyPem }, (s) => s.end()));
 
 describe("certificateProblems (pure)", () => {
   const caX = new X509Certificate(ca.certPem);
@@ -113,6 +129,29 @@ describe("the tls check against servers on loopback", () => {
     const r = await tlsCheck(target({ kafka: [`localhost:${port}`] }), "kafka");
     expect(r).toMatchObject({ system: "kafka", name: "tls", passed: true });
     expect(r.detail).toContain("1 endpoints present a certificate that chains to CN=messaging-platform test CA");
+    expect(r.detail).toContain("each refuses a CBC-only TLS 1.2 client and a TLS 1.1-only client");
+  });
+
+  it("fails naming each listener that accepts a CBC-only or a TLS 1.1-only client, and only those", async () => {
+    const good = await tlsServer(issue(ca, ["localhost"]));
+    const cbc = await tlsServer(issue(ca, ["localhost"]), cbcToo);
+    const old = await tlsServer(issue(ca, ["localhost"]), tls11Too);
+    const r = await tlsCheck(target({ kafka: [`localhost:${good}`, `localhost:${cbc}`, `localhost:${old}`] }), "kafka");
+    expect(r).toMatchObject({ system: "kafka", name: "tls", passed: false });
+    const lines = r.detail.split(" | ");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^localhost:${cbc} \\(client listener\\): it accepts a CBC-only TLS 1.2 client \\(TLSv1\\.2 TLS_\\w+_CBC_\\w+\\)$`,
+      ),
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^localhost:${old} \\(client listener\\): it accepts a CBC-only TLS 1.2 client \\(TLSv1\\.2 TLS_\\w+_CBC_\\w+\\); ` +
+          `it accepts a TLS 1.1-only client \\(TLSv1\\.1 TLS_\\w+\\)$`,
+      ),
+    );
+    expect(r.detail).not.toContain(`localhost:${good} `);
   });
 
   it("fails naming the check, the endpoint and the reason when a listener serves another CA's certificate", async () => {

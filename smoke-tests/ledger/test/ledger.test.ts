@@ -169,9 +169,12 @@ describe("total-queue accounting", () => {
     expect(checkTotalQueue(ledger, { duplicatesAllowed: true }).counts.lost).toBe(1);
   });
 
-  test("a failed send that shows up anyway is reported as failed-but-consumed", () => {
+  test("a failed send (a nack) that shows up anyway is failed-but-consumed, and fails the verdict", () => {
     const verdict = checkTotalQueue(ledgerFrom([["p0/0", "fail", 1]]), { duplicatesAllowed: true });
     expect(verdict.counts.failedButConsumed).toBe(1);
+    expect(verdict.valid).toBe(false);
+    expect(verdict.problems).toEqual(["1 publish(es) that definitely failed (nack, return) were consumed anyway"]);
+    expect(checkTotalQueue(ledgerFrom([["p0/0", "fail", 0]]), { duplicatesAllowed: true }).valid).toBe(true);
   });
 });
 

@@ -60,7 +60,7 @@ describe("HTML report", () => {
     expect(html).toContain(`class="banner good"`);
     expect(html).toContain("PASS: no acknowledged message lost");
     expect(html).toMatch(/<div class="cell good"[^>]*><div class="value">0<\/div><div class="label">lost<\/div>/);
-    expect(html).toContain("first ack");
+    expect(html).toContain("writes stalled");
     expect(html).toMatch(/9\.\d\d s/); // writes resumed ~9 s after the kill
   });
 
@@ -132,7 +132,7 @@ describe("JSON and Markdown reports", () => {
     expect(md.split("\n")[0]).toBe("# kill-leader on embedded: FAIL");
     expect(md).toContain("| lost | unexpected | re-delivered | duplicate writes |");
     expect(md).toMatch(/\*\*\d+ acknowledged message\(s\) were never consumed \(lost\)\*\*/);
-    expect(md).toContain("| fault | in flight at fault | first ack | consumers caught up | cluster healthy |");
+    expect(md).toContain("| fault | in flight at fault | writes stalled | consumers caught up | cluster healthy |");
   });
 });
 
@@ -140,10 +140,12 @@ describe("what a fault could catch and what was lost", () => {
   test("each fault's in-flight count is a field in report.json and a column in Markdown and HTML", () => {
     const parsed = JSON.parse(renderJson(good));
     expect(parsed.systems[0].recovery[0].fault).toMatchObject({ kind: "fault", inFlight: 37 });
-    expect(renderMarkdown(good)).toMatch(/\| kill kafka-1 \(leader\) at 20\.00 s \| 37 \| 9\.\d\d s \|/);
+    expect(renderMarkdown(good)).toMatch(
+      /\| kill kafka-1 \(leader\) \(asked 20\.00 s, landed 20\.00 s\) \| 37 \| 9\.\d\d s \|/,
+    );
     const html = renderHtml(good);
-    expect(html).toContain("<th>fault</th><th>in flight at fault</th><th>first ack</th>");
-    expect(html).toContain(`<td>kill kafka-1 (leader) at 20.00 s</td><td class="num">37</td>`);
+    expect(html).toContain("<th>fault</th><th>in flight at fault</th><th>writes stalled</th>");
+    expect(html).toContain(`<td>kill kafka-1 (leader) (asked 20.00 s, landed 20.00 s)</td><td class="num">37</td>`);
   });
 
   test("report.json lists every lost message with its partition and offset; Markdown and HTML a sample", () => {
@@ -189,9 +191,9 @@ describe("Kafka positions and live checks", () => {
       "| partition | acknowledged | acked offsets | highest read |\n| --- | --- | --- | --- |\n| 0 | 5,994 | 0–5993 | 5993 |",
     );
     expect(md).toContain(
-      "| inconsistentOffsets | duplicateWrites | lostWrites | unseen | abortedReads | nonmonotonicSends | nonmonotonicPolls | pollSkips |",
+      "| inconsistentOffsets | duplicateWrites | lostWrites | unseen | nonmonotonicSends | nonmonotonicPolls | pollSkips |",
     );
-    expect(md).toContain("| 0 | 0 | 5 | 5 | 0 | 0 | 0 | 4 |");
+    expect(md).toContain("| 0 | 0 | 5 | 5 | 0 | 0 | 4 |");
     expect(md).toContain("- lostWrites: `sample-run/p0/0 at p0@0`");
   });
 
@@ -215,13 +217,14 @@ describe("the client matrix", () => {
     client: {
       name,
       settings: `${name} 1.0: enable.idempotence=true, acks=all, and a list of settings long enough to wrap`,
+      idempotent: true,
     },
     partitionStalls: [
       {
         fault: "kill kafka-1 (leader)",
         partitions: [
-          { partition: 0, leader: "kafka-1", leaderLost: true, ms: stallMs },
-          { partition: 1, leader: "kafka-2", leaderLost: false, ms: 40 },
+          { partition: 0, leader: "kafka-1", leaderLost: true, ms: stallMs, untilEnd: false },
+          { partition: 1, leader: "kafka-2", leaderLost: false, ms: 40, untilEnd: false },
         ],
         leaderLostMs: stallMs,
         leaderKeptMs: 40,
@@ -259,7 +262,9 @@ describe("terminal output", () => {
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(lines[0]).toBe("kill-leader on embedded: FAIL");
     expect(lines.join("\n")).toContain("RabbitMQ  FAIL");
-    expect(lines.join("\n")).toContain("kill kafka-1 (leader): 37 in flight · first ack 9.");
+    expect(lines.join("\n")).toContain(
+      "kill kafka-1 (leader) (asked 20.00 s, landed 20.00 s): 37 in flight · writes stalled 9.",
+    );
     expect(lines.every((l) => l.length <= 120)).toBe(true);
   });
 
@@ -294,5 +299,19 @@ describe("writing a report directory", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a fault that left writes undisrupted", () => {
+  const calm = { status: "not-disrupted" as const, ms: null, atMs: null, how: "acks never paused longer than 12 ms" };
+  const run = sampleKafkaRun();
+  const report = sampleReport([{ ...run, recovery: run.recovery.map((r) => ({ ...r, writes: calm })) }]);
+
+  test("is shown as 'not disrupted' in the terminal, Markdown and HTML, never as a number of seconds", () => {
+    expect(formatTerminalSummary(report)).toContain("writes stalled not disrupted ·");
+    expect(renderMarkdown(report)).toMatch(/\| 37 \| not disrupted \|/);
+    expect(renderHtml(report)).toContain('title="acks never paused longer than 12 ms">not disrupted</td>');
+    for (const text of [formatTerminalSummary(report), renderMarkdown(report), renderHtml(report)])
+      expect(text).not.toMatch(/0\.00 ms|0\.0 s/);
   });
 });

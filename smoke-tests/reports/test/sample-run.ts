@@ -5,6 +5,7 @@ import { Ledger } from "../../ledger/ledger";
 import { checkTotalQueue } from "../../ledger/total-queue";
 import { measureRecoveries } from "../../recovery/recovery";
 import { Histogram } from "../../stats/histogram";
+import { PartitionAcks } from "../../stats/partition-stalls";
 import { RateMeter } from "../../stats/rate";
 import { TimelineRecorder } from "../../stats/timeline";
 import type { RunReport, SystemRun } from "../run-report";
@@ -18,6 +19,7 @@ export function sampleKafkaRun(options: { loseEvery?: number; faultLabel?: strin
   const acked = new RateMeter();
   const consumed = new RateMeter();
   const stalled = (ms: number) => ms >= 20_000 && ms < 29_000;
+  const ackTimes: number[] = [];
   let offset = 0;
   for (let seq = 0; seq < 6000; seq++) {
     const sentMs = seq * 10;
@@ -34,6 +36,7 @@ export function sampleKafkaRun(options: { loseEvery?: number; faultLabel?: strin
     const position = { partition: 0, offset: offset++ };
     const latency = ledger.acknowledged(id, t0 + ackMs, position);
     timeline.acked(t0 + ackMs, latency);
+    ackTimes.push(t0 + ackMs);
     publish.record(latency);
     acked.mark(t0 + ackMs, 1, 1024);
     timeline.unseen(t0 + ackMs, ledger.unseen);
@@ -46,6 +49,10 @@ export function sampleKafkaRun(options: { loseEvery?: number; faultLabel?: strin
     timeline.unseen(at, ledger.unseen);
   }
   timeline.event(t0 + 20_000, "fault", options.faultLabel ?? "kill kafka-1 (leader)", { inFlight: 37 });
+  timeline.landed(t0 + 20_000);
+  timeline.event(t0 + 50_000, "phase", "drain");
+  const acks = new PartitionAcks();
+  for (const at of ackTimes.sort((a, b) => a - b)) acks.record(at, 0);
   timeline.event(t0 + 35_000, "heal", "kafka-1 back");
   for (let ms = 19_000; ms < 45_000; ms += 2000)
     timeline.event(t0 + ms, "health", "probe", { healthy: ms < 20_000 || ms >= 31_000 });
@@ -59,7 +66,7 @@ export function sampleKafkaRun(options: { loseEvery?: number; faultLabel?: strin
     published: acked.overall(),
     consumed: consumed.overall(),
     timeline: snapshot,
-    recovery: measureRecoveries(snapshot),
+    recovery: measureRecoveries(snapshot, acks.snapshot()),
     failures: [],
   };
 }

@@ -1,0 +1,35 @@
+// `npm run compare:clients [-- <scenario>]`: the same fault on Kafka with each client library (kafkajs, librdkafka,
+// @platformatic/kafka), one after another, in one report with the client matrix: lost, duplicated, unknown, the write
+// stall per partition after the fault (longest write gap) and throughput, side by side.
+
+import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom } from "../../smoke-tests/drills/flags";
+import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
+import { targetSelector } from "../../smoke-tests/target-select/load";
+import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
+import { stackChangerFor } from "../stack-changes/for-target";
+
+const commandLine = {
+  command: "compare:clients",
+  usage:
+    "npm run compare:clients [-- <scenario>] [--kafka-clients all|kafkajs,librdkafka,platformatic] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--rate N]",
+  values: drillFlags.filter((f) => f !== "system" && f !== "kafka-client" && f !== "unsafe"),
+  positionals: { max: 1, what: "one scenario (default kill-leader)" },
+};
+
+main(async () => {
+  const argv = process.argv.slice(2);
+  const [scenario = "kill-leader"] = checkCommandLine(argv, commandLine);
+  const clients = flag(argv, "kafka-clients") === undefined ? ["--kafka-clients", "all"] : [];
+  const target = targetSelector(argv);
+  const passed = await runScenarioWithSummary({
+    scenario,
+    target,
+    systems: ["kafka"],
+    kafkaClients: kafkaClientsFrom([...argv, ...clients]),
+    settings: drillSettings(argv),
+    ratePerSec: rateFrom(argv),
+    stack: stackChangerFor(target),
+    title: "compare clients",
+  });
+  return passed ? 0 : 1;
+});

@@ -1,0 +1,44 @@
+// `npm run drill -- <scenario> [--system kafka|rabbitmq|kafka,rabbitmq] [--rounds N] [--fault-seconds S]
+//   [--recovery-bound-seconds S]`
+// Runs a failover scenario under load with live progress, writes JSON, Markdown and HTML reports, exits non-zero
+// on any loss or failed recovery. Here, not in smoke-tests/, because rolling-update on a stack runs `pulumi up`.
+
+import {
+  drillFlags,
+  drillSettings,
+  kafkaClientsFrom,
+  rateFrom,
+  systemsFrom,
+  unsafeFrom,
+} from "../../smoke-tests/drills/flags";
+import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
+import { scenarios } from "../../smoke-tests/drills/scenarios";
+import { targetSelector } from "../../smoke-tests/target-select/load";
+import { checkCommandLine, main } from "../../toolchain/src/command-line";
+import { stackChangerFor } from "../stack-changes/for-target";
+
+main(async () => {
+  const argv = process.argv.slice(2);
+  const [scenario] = checkCommandLine(argv, {
+    command: "drill",
+    usage:
+      "npm run drill -- <scenario> [--target embedded|stack:<name>|file:<path>] [--system kafka,rabbitmq] " +
+      "[--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] " +
+      `[--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic | --kafka-clients all|a,b]; scenarios: ${Object.keys(scenarios).join(", ")}`,
+    values: drillFlags,
+    positionals: { min: 1, max: 1, what: "one scenario" },
+  });
+  if (scenario === undefined) throw new Error("a scenario is required");
+  const target = targetSelector(argv);
+  const passed = await runScenarioWithSummary({
+    scenario,
+    target,
+    systems: systemsFrom(argv),
+    kafkaClients: kafkaClientsFrom(argv),
+    settings: drillSettings(argv),
+    ratePerSec: rateFrom(argv),
+    unsafe: unsafeFrom(argv),
+    stack: stackChangerFor(target),
+  });
+  return passed ? 0 : 1;
+});

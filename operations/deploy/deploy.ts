@@ -1,0 +1,135 @@
+// Deploy with a gate: preview with the policy pack, `pulumi up`, wait until both clusters are healthy, run the
+// smoke gate against the stack's own `target` output. Through the Automation API on the project's Pulumi CLI. Every
+// step is recorded, a failed step stops the ones after it, and a failed gate fails the deploy: a green `up` never
+// hides it.
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type { Target } from "../../contract/target";
+import { formatProblems, validateTarget } from "../../contract/validate-target";
+import { pulumiFailure } from "../../infra/pulumi-failure";
+import { faultsFor } from "../../smoke-tests/faults/for-target";
+import { type GateProgress, runGate } from "../../smoke-tests/gate/gate";
+import { writeGateReport } from "../../smoke-tests/gate/report";
+import { waitRolledOut } from "../../smoke-tests/kube/rollout";
+import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
+import { waitHealthy } from "./health";
+import { failedGateReport, inClusterGate } from "./in-cluster";
+import { type DeployResult, describeChanges, type StepName } from "./summary";
+
+export interface DeployOptions {
+  stack: string;
+  repoRoot: string;
+  /** The Pulumi project directory (Pulumi.yaml and Pulumi.<stack>.yaml); default: the repo root. */
+  projectDir?: string;
+  /** Use this file's config instead of Pulumi.<stack>.yaml (pulumi --config-file). */
+  configFile?: string;
+  healthTimeoutMs?: number;
+  /** Pulumi's own progress output, as the CLI prints it. */
+  onOutput?: (text: string) => void;
+  progress?: GateProgress;
+}
+
+function ensureFileBackend(): string {
+  const url = process.env.PULUMI_BACKEND_URL ?? "";
+  if (url.startsWith("file://")) mkdirSync(fileURLToPath(url), { recursive: true });
+  return url || "the default backend";
+}
+
+export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
+  const result: DeployResult = { stack: o.stack, steps: [] };
+  const progress = o.progress ?? (() => undefined);
+  const step = async (name: StepName, body: () => Promise<string>): Promise<boolean> => {
+    const started = Date.now();
+    progress(`${name}…`);
+    try {
+      const detail = await body();
+      result.steps.push({ step: name, ok: true, detail, durationMs: Date.now() - started });
+      return true;
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : String(e);
+      result.steps.push({ step: name, ok: false, detail, durationMs: Date.now() - started });
+      return false;
+    }
+  };
+  const policyPacks = [join(o.repoRoot, "infra", "policy")];
+  const common = { policyPacks, onOutput: o.onOutput, ...(o.configFile ? { configFile: o.configFile } : {}) };
+
+  let stack: Stack | undefined;
+  const configured = await step("config", async () => {
+    const workDir = o.projectDir ?? o.repoRoot;
+    const file = o.configFile ?? join(workDir, `Pulumi.${o.stack}.yaml`);
+    if (!existsSync(file))
+      throw new Error(`--stack ${o.stack}: ${file} does not exist (each stack has a Pulumi.<stack>.yaml)`);
+    // Before Pulumi runs at all: a stack that is not throwaway needs a passphrase or a secrets provider. The decision
+    // goes into this process's environment, for every Pulumi command that follows for the stack.
+    const secrets = usePassphraseFor(o.stack, { projectDir: workDir, ...(o.configFile ? { configFile: file } : {}) });
+    const backend = ensureFileBackend();
+    stack = await LocalWorkspace.createOrSelectStack({ stackName: o.stack, workDir });
+    return `stack ${o.stack}, config ${file}, state in ${backend}, secrets: ${secrets}`;
+  });
+  if (!configured || !stack) return result;
+  const s = stack;
+
+  const previewed = await step("preview", async () => {
+    const p = await s.preview(common).catch((e: Error) => {
+      throw new Error(`pulumi preview failed, nothing was changed:\n    ${pulumiFailure(e.message)}`);
+    });
+    return `${describeChanges(p.changeSummary, "plan")}; policy pack passed`;
+  });
+  if (!previewed) return result;
+
+  let target: Target | undefined;
+  let inCluster: { namespace: string; job: string } | undefined;
+  const deployed = await step("up", async () => {
+    // --refresh: what was removed behind Pulumi's back (a pod, the embedded environment) is recreated.
+    const u = await s.up({ ...common, refresh: true }).catch(async (e: Error) => {
+      const gate = await failedGateReport(s).catch(() => undefined);
+      throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}${gate ? `\n${gate}` : ""}`);
+    });
+    const checked = validateTarget(u.outputs.target?.value);
+    if (!checked.ok) throw new Error(formatProblems(`stack ${o.stack}'s target output`, checked.problems));
+    target = checked.target;
+    const gateJob = u.outputs.smokeGate?.value as { enabled?: boolean; namespace?: string; job?: string } | undefined;
+    if (gateJob?.enabled && gateJob.namespace && gateJob.job)
+      inCluster = { namespace: gateJob.namespace, job: gateJob.job };
+    return describeChanges(u.summary.resourceChanges as Record<string, number> | undefined, "done");
+  });
+  if (!deployed || !target) return result;
+  const t = target;
+
+  const placement = t.placement;
+  if (inCluster && placement.kind === "kubernetes") {
+    // The gate ran inside `pulumi up` (a failed gate fails `up` above); the brokers' names resolve only in the cluster.
+    const gateJob = inCluster;
+    const rolledOut = await step("rolled out", () => waitRolledOut(placement, o.healthTimeoutMs ?? 300_000, progress));
+    if (!rolledOut) return result;
+    await step("gate", async () => {
+      const g = await inClusterGate(placement, gateJob);
+      o.onOutput?.(`\n${g.report}\n`);
+      const where = `Job ${gateJob.namespace}/${gateJob.job}`;
+      if (!g.passed) throw new Error(`${where} did not succeed:\n${g.report}`);
+      return `${where} passed in the cluster (${g.report.split("\n")[0]})`;
+    });
+    return result;
+  }
+
+  const systems = t.gate?.systems ?? ["kafka", "rabbitmq"];
+  const healthy = await step("healthy", () => waitHealthy(t, systems, o.healthTimeoutMs ?? 300_000, progress));
+  if (!healthy) return result;
+
+  await step("gate", async () => {
+    const settings = t.gate;
+    if (!settings) throw new Error(`stack ${o.stack}'s target has no gate settings`);
+    const faults = settings.nodeFailure ? await faultsFor(t) : undefined;
+    const report = await runGate(t, faults, settings, progress);
+    result.gate = { report, written: writeGateReport(report) };
+    const checks = report.systems.flatMap((x) => x.checks);
+    const passed = checks.filter((c) => c.passed).length;
+    const line = `${passed} of ${checks.length} checks passed`;
+    if (!report.passed) throw new Error(line);
+    return line;
+  });
+  return result;
+}

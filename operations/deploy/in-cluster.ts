@@ -1,0 +1,62 @@
+// After `pulumi up` of a stack whose gate runs as a Job in the cluster (gate.inCluster): the brokers' addresses are
+// cluster DNS names the deploying machine cannot resolve, so both steps after `up` read the cluster's API instead of
+// connecting to the brokers. "rolled out" is this project's own StatefulSet await (../kube/rollout.ts); "gate" reads the
+// Job that `pulumi up` already waited for, and its report from the pod's log.
+import type { Stack } from "@pulumi/pulumi/automation";
+import { loadKubeConfig } from "../../contract/kube-config";
+import { validateTarget } from "../../contract/validate-target";
+import { gateReportHeading } from "../../smoke-tests/gate/report";
+import type { KubePlacement } from "../../smoke-tests/kube/rollout";
+
+/** The gate report the Job printed: from its first line ("smoke gate on …") to the end. */
+export function gateReportFromLog(log: string): string {
+  const lines = log.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(gateReportHeading));
+  return (start === -1 ? lines.slice(-20) : lines.slice(start)).join("\n").trim();
+}
+
+export async function inClusterGate(
+  placement: KubePlacement,
+  gate: { namespace: string; job: string },
+): Promise<{ passed: boolean; report: string }> {
+  const { lib, kc } = await loadKubeConfig(placement);
+  const batch = kc.makeApiClient(lib.BatchV1Api);
+  const core = kc.makeApiClient(lib.CoreV1Api);
+  const job = await batch.readNamespacedJob({ name: gate.job, namespace: gate.namespace });
+  const pods = await core.listNamespacedPod({ namespace: gate.namespace, labelSelector: `job-name=${gate.job}` });
+  const pod = pods.items.at(-1)?.metadata?.name;
+  const log = pod ? await core.readNamespacedPodLog({ name: pod, namespace: gate.namespace }) : "(no pod)";
+  return { passed: (job.status?.succeeded ?? 0) > 0, report: gateReportFromLog(String(log)) };
+}
+
+/**
+ * After a failed `pulumi up`: the newest gate Job in the gate's namespace and its report, so the failure names the
+ * check that failed (the provider's own error only says the Job failed). Undefined when there is no Job.
+ */
+export async function newestGateReport(
+  placement: KubePlacement,
+  namespace: string,
+): Promise<{ job: string; passed: boolean; report: string } | undefined> {
+  const { lib, kc } = await loadKubeConfig(placement);
+  const jobs = (await kc.makeApiClient(lib.BatchV1Api).listNamespacedJob({ namespace })).items;
+  const newest = jobs
+    .filter((j) => j.metadata?.name)
+    .sort((a, b) => (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0))
+    .at(-1)?.metadata?.name;
+  if (!newest) return undefined;
+  return { job: newest, ...(await inClusterGate(placement, { namespace, job: newest })) };
+}
+
+/**
+ * When `up` failed on a stack whose gate runs in the cluster: the gate Job's report, whose failed checks say why (the
+ * provider's error names only the Job). Undefined when the stack has no in-cluster gate or no Job ran.
+ */
+export async function failedGateReport(s: Stack): Promise<string | undefined> {
+  const outputs = await s.outputs();
+  const checked = validateTarget(outputs.target?.value);
+  const gate = outputs.smokeGate?.value as { enabled?: boolean; namespace?: string } | undefined;
+  if (!checked.ok || checked.target.placement.kind !== "kubernetes" || !gate?.enabled || !gate.namespace) return;
+  const r = await newestGateReport(checked.target.placement, gate.namespace);
+  if (!r || r.passed) return;
+  return `    the in-cluster gate (Job ${gate.namespace}/${r.job}) failed:\n${r.report.replace(/^/gm, "      ")}`;
+}

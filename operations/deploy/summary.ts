@@ -1,0 +1,58 @@
+// The deploy's last screen: one line per step, then what failed and where the reports are. Pure, so the wording a
+// person reads after a failed deploy is tested directly. The report paths come last, where a CI log is cut.
+import type { GateReport } from "../../smoke-tests/gate/gate";
+import { failedChecks, type WrittenGateReport } from "../../smoke-tests/gate/report";
+
+/** "healthy": the brokers' own health (embedded, or reachable brokers); "rolled out": the StatefulSet await (in-cluster). */
+export type StepName = "config" | "preview" | "up" | "healthy" | "rolled out" | "gate";
+
+export interface StepResult {
+  step: StepName;
+  ok: boolean;
+  detail: string;
+  durationMs: number;
+}
+
+export interface DeployResult {
+  stack: string;
+  steps: StepResult[];
+  gate?: { report: GateReport; written: WrittenGateReport };
+}
+
+/** Resource operations from Pulumi's change summary, in the CLI's own words ("3 created, 1 updated"). */
+export function describeChanges(summary: Record<string, number> | undefined, tense: "plan" | "done"): string {
+  const verbs: Array<[string, string, string]> = [
+    ["create", "to create", "created"],
+    ["update", "to update", "updated"],
+    ["replace", "to replace", "replaced"],
+    ["delete", "to delete", "deleted"],
+    ["same", "unchanged", "unchanged"],
+  ];
+  const parts = verbs
+    .filter(([op]) => (summary?.[op] ?? 0) > 0)
+    .map(([op, plan, done]) => `${summary?.[op]} ${tense === "plan" ? plan : done}`);
+  return parts.length > 0 ? parts.join(", ") : "no changes";
+}
+
+export function deployPassed(r: DeployResult): boolean {
+  return r.steps.length === 5 && r.steps.every((s) => s.ok);
+}
+
+export function formatSummary(r: DeployResult): string {
+  const failed = r.steps.find((s) => !s.ok);
+  const total = r.steps.reduce((sum, s) => sum + s.durationMs, 0);
+  const verdict = deployPassed(r) ? "PASS" : `FAIL at ${failed?.step ?? "an unfinished step"}`;
+  const lines = [`deploy ${r.stack}: ${verdict} in ${(total / 1000).toFixed(1)} s`];
+  for (const s of r.steps) {
+    lines.push(`  ${s.ok ? "✓" : "✗"} ${s.step.padEnd(8)} ${s.detail} (${(s.durationMs / 1000).toFixed(1)} s)`);
+  }
+  if (failed?.step === "gate" && r.gate) {
+    lines.push("", "failed checks:", ...failedChecks(r.gate.report).map((c) => `  ${c}`));
+  } else if (failed && failed.step !== "gate") {
+    lines.push("", failed.step === "up" ? "the deploy itself failed; the gate did not run" : "nothing was changed");
+  }
+  if (r.gate) {
+    lines.push("", `gate report: ${r.gate.written.json}`, ...r.gate.written.html.map((h) => `drill report: ${h}`));
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,314 @@
+// The product's main job end to end on this machine's own Kubernetes (`npm run e2e`, operations/cli/e2e.ts): cluster
+// up, deploy with the gate (preview with policies, `pulumi up` with the in-cluster gate Job, rollout), the failover
+// drills on the cluster and, beside them, the same drills on the embedded default, `pulumi up` again (no changes),
+// destroy (no namespace, PVC or Secret of ours left), cluster down. The cluster is always taken down again unless
+// `keep` is set.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { loadKubeConfig } from "../../contract/kube-config";
+import type { SystemName } from "../../contract/systems";
+import { formatProblems, validateTarget } from "../../contract/validate-target";
+import { up as embeddedUp } from "../../embedded/environment";
+import { defaultKafkaClient } from "../../smoke-tests/clients/kafka-client";
+import { runScenario } from "../../smoke-tests/drills/run-scenario";
+import type { DrillSettings } from "../../smoke-tests/drills/scenarios";
+import { type KubePlacement, statefulSetsOf } from "../../smoke-tests/kube/rollout";
+import type { ProgressPrinter } from "../../smoke-tests/reports/progress";
+import { elapsedStamp } from "../../toolchain/src/command-line";
+import { deployWithGate } from "../deploy/deploy";
+import { deployPassed, describeChanges, formatSummary } from "../deploy/summary";
+import { stackChangerFor } from "../stack-changes/for-target";
+import { withConfigCopy } from "../stack-changes/stack-update";
+import { brokenTopicConfig } from "./broken-topic";
+import { type DrillFigures, drillFigures, type E2eStep } from "./summary";
+
+const repoRoot = resolve(__dirname, "..", "..");
+
+/**
+ * The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition, and a
+ * rolling update by stack config (only where a StatefulSet replaces pods: the cluster).
+ */
+const drills: Array<{ scenario: string; systems: SystemName[]; clusterOnly?: boolean; ratePerSec?: number }> = [
+  { scenario: "kill-leader", systems: ["kafka", "rabbitmq"] },
+  { scenario: "kill-controller", systems: ["kafka"] },
+  { scenario: "isolate-node", systems: ["kafka", "rabbitmq"] },
+  // At the stack's throughput floor: the in-cluster gate that each `pulumi up` runs measures its own throughput on
+  // the same two cores meanwhile.
+  { scenario: "rolling-update", systems: ["kafka", "rabbitmq"], clusterOnly: true, ratePerSec: 300 },
+];
+/** One round, 20 s faults, 5 s of load before and after. */
+const drillSettings: DrillSettings = {
+  rounds: 1,
+  faultMs: 20_000,
+  steadyMs: 5_000,
+  afterMs: 5_000,
+  healthTimeoutMs: 120_000,
+  recoveryBoundMs: 30_000,
+};
+
+function sh(args: string[], printer: ProgressPrinter): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn("bash", args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    for (const s of [child.stdout, child.stderr]) s.on("data", (d) => printer.line(String(d).trimEnd()));
+    child.on("error", fail);
+    child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`bash ${args.join(" ")} exited with ${code}`))));
+  });
+}
+
+/** What the deploy produced, read once from its stack outputs. */
+interface Deployed {
+  stack: Stack;
+  placement: KubePlacement;
+  /** The namespaces the stack created: both brokers' and the in-cluster gate's. */
+  namespaces: string[];
+  /** The in-cluster gate's Job (stack output smokeGate.job). */
+  gateJob?: string;
+}
+
+async function readDeployed(stackName: string): Promise<Deployed> {
+  const stack = await LocalWorkspace.selectStack({ stackName, workDir: repoRoot });
+  const outputs = await stack.outputs();
+  const checked = validateTarget(outputs.target?.value);
+  if (!checked.ok) throw new Error(formatProblems(`stack ${stackName}'s target output`, checked.problems));
+  const placement = checked.target.placement;
+  if (placement.kind !== "kubernetes") throw new Error(`stack ${stackName} is not on Kubernetes`);
+  const gate = outputs.smokeGate?.value as { namespace?: string; job?: string } | undefined;
+  const namespaces = [placement.kafka.namespace, placement.rabbitmq.namespace, gate?.namespace ?? ""].filter(Boolean);
+  return { stack, placement, namespaces, ...(gate?.job ? { gateJob: gate.job } : {}) };
+}
+
+/** Three brokers of each system Running (not counting Jobs' pods); prints every pod, as `kubectl get pods -A`. */
+async function checkPods(d: Deployed, printer: ProgressPrinter): Promise<string> {
+  const { lib, kc } = await loadKubeConfig(d.placement);
+  const pods = (await kc.makeApiClient(lib.CoreV1Api).listPodForAllNamespaces()).items;
+  printer.line(
+    pods
+      .map((p) => `${p.metadata?.namespace}/${p.metadata?.name} ${p.status?.phase} ${p.spec?.containers[0]?.image}`)
+      .join("\n"),
+  );
+  const running = (ns: string) =>
+    pods.filter(
+      (p) => p.metadata?.namespace === ns && p.status?.phase === "Running" && !p.metadata?.labels?.["job-name"],
+    ).length;
+  const k = running(d.placement.kafka.namespace);
+  const r = running(d.placement.rabbitmq.namespace);
+  if (k < 3 || r < 3) throw new Error(`${k} Kafka and ${r} RabbitMQ pods Running; 3 of each expected`);
+  const gate = pods
+    .filter((p) => d.gateJob !== undefined && p.metadata?.labels?.["job-name"] === d.gateJob)
+    .map((p) => p.status?.phase);
+  return `${k} Kafka, ${r} RabbitMQ pods Running; gate Job pod ${gate.join(", ") || "gone"}`;
+}
+
+async function runDrills(
+  step: (name: string, body: () => Promise<string>) => Promise<boolean>,
+  figures: DrillFigures[],
+  printer: ProgressPrinter,
+  target: string,
+  label: string,
+): Promise<void> {
+  for (const d of drills) {
+    if (d.clusterOnly && label !== "cluster") continue;
+    await step(`${d.scenario} (${label})`, async () => {
+      const { report } = await runScenario({
+        scenario: d.scenario,
+        target,
+        systems: d.systems,
+        kafkaClients: [defaultKafkaClient],
+        settings: drillSettings,
+        ratePerSec: d.ratePerSec ?? 1000,
+        stack: stackChangerFor(target),
+        printer,
+      });
+      const f = drillFigures(report);
+      figures.push(...f);
+      const line = f.map((x) => `${x.system} lost ${x.lost}, unexpected ${x.unexpected}`).join("; ");
+      const bad = f.filter((x) => !x.passed);
+      if (bad.length > 0) throw new Error(`${line}; failed: ${bad.map((x) => `${x.system}: ${x.effect}`).join("; ")}`);
+      return line;
+    });
+  }
+}
+
+/** After destroy: none of the stack's namespaces, and no PVC or Secret in them, may be left (deletion takes a while). */
+async function nothingLeft(d: Deployed): Promise<string> {
+  const { lib, kc } = await loadKubeConfig(d.placement);
+  const core = kc.makeApiClient(lib.CoreV1Api);
+  const ours = (o: { metadata?: { namespace?: string } }) => d.namespaces.includes(o.metadata?.namespace ?? "");
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const left = (await core.listNamespace()).items
+      .map((n) => n.metadata?.name ?? "")
+      .filter((n) => d.namespaces.includes(n));
+    const pvcs = (await core.listPersistentVolumeClaimForAllNamespaces()).items.filter(ours);
+    const secrets = (await core.listSecretForAllNamespaces()).items.filter(ours);
+    if (left.length + pvcs.length + secrets.length === 0) return "no namespace, PVC or Secret of ours left";
+    if (Date.now() > deadline)
+      throw new Error(`left behind: namespaces ${left.join(", ")}; ${pvcs.length} PVCs; ${secrets.length} Secrets`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+/** Each StatefulSet's generation: equal before and after means no broker was touched. */
+async function generations(p: KubePlacement): Promise<string> {
+  const { lib, kc } = await loadKubeConfig(p);
+  const apps = kc.makeApiClient(lib.AppsV1Api);
+  const out: string[] = [];
+  for (const { namespace, name } of statefulSetsOf(p)) {
+    const sts = await apps.readNamespacedStatefulSet({ name, namespace });
+    out.push(`${name} generation ${sts.metadata?.generation}`);
+  }
+  return out.join(", ");
+}
+
+/**
+ * The broken-topic stack (the smoke topic declared with min ISR 1), deployed through `npm run deploy`'s own code with
+ * --config-file: in staging the config check refuses it before anything changes; as development the in-cluster gate
+ * fails `pulumi up` and names its failed check. Then the stack's own config is deployed again (the gate passes).
+ */
+async function brokenTopic(
+  step: (name: string, body: () => Promise<string>) => Promise<boolean>,
+  d: Deployed,
+  stackName: string,
+  printer: ProgressPrinter,
+  started: number,
+): Promise<void> {
+  const own = readFileSync(join(repoRoot, `Pulumi.${stackName}.yaml`), "utf8");
+  const deploy = (configFile?: string) =>
+    deployWithGate({
+      stack: stackName,
+      repoRoot,
+      ...(configFile ? { configFile } : {}),
+      onOutput: () => undefined,
+      progress: (line) => printer.line(`${elapsedStamp(started)}   ${line}`),
+    });
+  const deployFrom = (text: string | undefined) =>
+    text === undefined ? deploy() : withConfigCopy(stackName, text, deploy);
+  const failedStep = (r: Awaited<ReturnType<typeof deployWithGate>>) => r.steps.find((x) => !x.ok);
+  await step("broken topic (staging)", async () => {
+    const before = await generations(d.placement);
+    const r = await deployFrom(brokenTopicConfig(own));
+    const failed = failedStep(r);
+    if (!failed) throw new Error("the deploy of a min-ISR-1 topic passed");
+    if (!/minInsyncReplicas/.test(failed.detail)) throw new Error(`failed for another reason: ${failed.detail}`);
+    const after = await generations(d.placement);
+    if (after !== before) throw new Error(`brokers changed: ${before} → ${after}`);
+    return `${failed.step} refused it: ${firstLine(failed.detail, /minInsyncReplicas/)}; brokers untouched`;
+  });
+  await step("broken topic (gate)", async () => {
+    const before = await generations(d.placement);
+    const r = await deployFrom(brokenTopicConfig(own, "development"));
+    const failed = failedStep(r);
+    if (!failed || failed.step !== "up")
+      throw new Error(`expected \`pulumi up\` to fail, got: ${failed?.step ?? "pass"}`);
+    if (!/durability settings/.test(failed.detail) || !/min\.insync\.replicas = 1/.test(failed.detail))
+      throw new Error(`up failed, but the gate's report does not name the check: ${failed.detail}`);
+    const after = await generations(d.placement);
+    if (after !== before) throw new Error(`brokers changed: ${before} → ${after}`);
+    return `pulumi up failed: ${firstLine(failed.detail, /min\.insync\.replicas = 1/)}; brokers untouched`;
+  });
+  await step("deploy the stack's own config", async () => {
+    const r = await deployFrom(undefined);
+    if (!deployPassed(r)) throw new Error(formatSummary(r));
+    return r.steps.map((s) => `${s.step} ${(s.durationMs / 1000).toFixed(0)} s`).join(", ");
+  });
+}
+
+function firstLine(text: string, match: RegExp): string {
+  const lines = text.split("\n");
+  return (lines.find((l) => match.test(l)) ?? lines[0] ?? "").trim().slice(0, 200);
+}
+
+export interface E2eRequest {
+  stackName: string;
+  /** Leave the cluster up at the end. */
+  keep: boolean;
+  printer: ProgressPrinter;
+}
+
+/** Every step and drill figure; the run passed when every step is ok. */
+export async function runE2e({
+  stackName,
+  keep,
+  printer,
+}: E2eRequest): Promise<{ steps: E2eStep[]; figures: DrillFigures[] }> {
+  const started = Date.now();
+  const steps: E2eStep[] = [];
+  const figures: DrillFigures[] = [];
+  const step = async (name: string, body: () => Promise<string>): Promise<boolean> => {
+    const t0 = Date.now();
+    printer.line(`${elapsedStamp(started)} ${name}…`);
+    try {
+      const detail = await body();
+      steps.push({ name, ok: true, durationMs: Date.now() - t0, detail });
+      return true;
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : String(e);
+      steps.push({
+        name,
+        ok: false,
+        durationMs: Date.now() - t0,
+        detail: detail.split("\n").slice(0, 16).join("\n    "),
+      });
+      return false;
+    }
+  };
+  const cluster = join(repoRoot, "cluster", "cluster.sh");
+
+  const up = await step("cluster up", async () => {
+    await sh([cluster, "up"], printer);
+    return "single-node Kubernetes 1.34, images built here";
+  });
+  let deployed: Deployed | undefined;
+  if (up) {
+    await step("deploy with the gate", async () => {
+      const r = await deployWithGate({
+        stack: stackName,
+        repoRoot,
+        onOutput: () => undefined,
+        progress: (line) => printer.line(`${elapsedStamp(started)}   ${line}`),
+      });
+      printer.line(formatSummary(r));
+      if (!deployPassed(r)) throw new Error(`deploy ${stackName} failed (summary above)`);
+      deployed = await readDeployed(stackName);
+      return r.steps.map((s) => `${s.step} ${(s.durationMs / 1000).toFixed(0)} s`).join(", ");
+    });
+  }
+  if (deployed) {
+    const d = deployed;
+    await step("pods", () => checkPods(d, printer));
+    await runDrills(step, figures, printer, `stack:${stackName}`, "cluster");
+    await brokenTopic(step, d, stackName, printer, started);
+    await step("embedded up", async () => {
+      await embeddedUp({ progress: () => undefined });
+      return "3 Kafka + 3 RabbitMQ nodes as processes";
+    });
+    await runDrills(step, figures, printer, "embedded", "embedded");
+    await step("pulumi up again", async () => {
+      const u = await d.stack.up({ onOutput: () => undefined });
+      const changes = (u.summary.resourceChanges ?? {}) as Record<string, number>;
+      const what = describeChanges(changes, "done");
+      if (Object.entries(changes).some(([op, n]) => op !== "same" && n > 0)) {
+        throw new Error(`expected no changes, got: ${what}`);
+      }
+      return what;
+    });
+  }
+  if (up) {
+    // Also after a failed deploy: whatever it created goes.
+    await step("pulumi destroy", async () => {
+      const stack =
+        deployed?.stack ?? (await LocalWorkspace.selectStack({ stackName, workDir: repoRoot }).catch(() => undefined));
+      if (!stack) return `no stack ${stackName} was created: nothing to destroy`;
+      await stack.destroy({ onOutput: () => undefined });
+      return deployed ? await nothingLeft(deployed) : "destroyed";
+    });
+  }
+  if (!keep)
+    await step("cluster down", async () => {
+      await sh([cluster, "down"], printer);
+      return "nothing left";
+    });
+  return { steps, figures };
+}

@@ -1,0 +1,85 @@
+// The end-to-end run's last screen: each step with its time, then every drill on the cluster beside the same drill on
+// the embedded default (lost, unexpected, writes stalled, whether the fault took effect). Pure: tested directly.
+import type { SystemName } from "../../contract/systems";
+import { failuresOf, type RunReport } from "../../smoke-tests/reports/run-report";
+
+export interface E2eStep {
+  name: string;
+  ok: boolean;
+  durationMs: number;
+  detail: string;
+}
+
+export interface DrillFigures {
+  scenario: string;
+  system: SystemName;
+  target: string;
+  passed: boolean;
+  lost: number;
+  unexpected: number;
+  acknowledged: number;
+  /** The longest write stall after any fault (from its landing); null when writes never recovered or were not disrupted. */
+  writesRecoveredMs: number | null;
+  /** Every fault left writes undisrupted: a status of its own, never shown as "0.0 s". */
+  writesNotDisrupted: boolean;
+  faultTookEffect: boolean;
+  effect: string;
+}
+
+export function drillFigures(report: RunReport): DrillFigures[] {
+  return report.systems.map((run) => {
+    const statuses = run.recovery.map((r) => r.writes.status);
+    const allBack = statuses.length > 0 && statuses.every((st) => st === "recovered" || st === "not-disrupted");
+    const timed = run.recovery.flatMap((r) => (r.writes.status === "recovered" ? [r.writes.ms as number] : []));
+    const effect = run.verdict?.find((v) => v.name === "fault took effect");
+    return {
+      scenario: report.scenario,
+      system: run.system,
+      target: report.target,
+      passed: failuresOf(run).length === 0,
+      lost: run.ledger.counts.lost,
+      unexpected: run.ledger.counts.unexpected,
+      acknowledged: run.ledger.counts.acknowledged,
+      writesRecoveredMs: allBack && timed.length > 0 ? Math.max(...timed) : null,
+      writesNotDisrupted: statuses.length > 0 && statuses.every((st) => st === "not-disrupted"),
+      faultTookEffect: effect?.passed ?? false,
+      effect: effect?.detail ?? "(no effect check)",
+    };
+  });
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const pad = (s: string, n: number) => s.padEnd(n);
+
+export function formatE2e(steps: E2eStep[], drills: DrillFigures[]): string {
+  const passed = steps.every((s) => s.ok);
+  const total = steps.reduce((sum, s) => sum + s.durationMs, 0);
+  const lines = [`e2e: ${passed ? "PASS" : "FAIL"} in ${secs(total)}`, ""];
+  for (const s of steps)
+    lines.push(`  ${s.ok ? "✓" : "✗"} ${pad(s.name, 28)} ${pad(secs(s.durationMs), 9)} ${s.detail}`);
+  if (drills.length > 0) {
+    lines.push("", "drills: lost / unexpected / writes stalled (slowest fault) / fault took effect");
+    const key = (d: DrillFigures) => `${d.scenario} ${d.system}`;
+    const targets = [...new Set(drills.map((d) => d.target))];
+    lines.push(`  ${pad("", 26)} ${targets.map((t) => pad(t, 34)).join(" ")}`);
+    for (const k of [...new Set(drills.map(key))]) {
+      const cells = targets.map((t) => {
+        const d = drills.find((x) => key(x) === k && x.target === t);
+        if (!d) return pad("—", 34);
+        const rec = d.writesNotDisrupted
+          ? "not disrupted"
+          : d.writesRecoveredMs === null
+            ? "never"
+            : secs(d.writesRecoveredMs);
+        return pad(
+          `${d.passed ? "✓" : "✗"} ${d.lost} / ${d.unexpected} / ${rec} / ${d.faultTookEffect ? "yes" : "NO"}`,
+          34,
+        );
+      });
+      lines.push(`  ${pad(k, 26)} ${cells.join(" ")}`);
+    }
+    lines.push("", "faults as seen:");
+    for (const d of drills) lines.push(`  ${d.target} ${key(d)}: ${d.effect}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,56 @@
+import type { RecoveryMeasure } from "../../../smoke-tests/recovery/recovery";
+import { sampleKafkaRun, sampleReport } from "../../../smoke-tests/reports/test/sample-run";
+import { drillFigures, formatE2e } from "../summary";
+
+describe("the e2e summary", () => {
+  const steps = [
+    { name: "cluster up", ok: true, durationMs: 64_000, detail: "single-node" },
+    { name: "isolate-node (cluster)", ok: false, durationMs: 90_000, detail: "kafka: peers still reach it" },
+  ];
+  const drill = {
+    scenario: "isolate-node",
+    system: "kafka" as const,
+    passed: true,
+    lost: 0,
+    unexpected: 0,
+    acknowledged: 1000,
+    writesRecoveredMs: 9_500,
+    writesNotDisrupted: false,
+    faultTookEffect: true,
+    effect: "isolated kafka-broker-1",
+  };
+
+  it("fails when a step failed, with each step's time", () => {
+    const text = formatE2e(steps, []);
+    expect(text.split("\n")[0]).toBe("e2e: FAIL in 154.0 s");
+    expect(text).toMatch(/✗ isolate-node \(cluster\) +90\.0 s +kafka: peers still reach it/);
+  });
+
+  it("puts each drill on the cluster beside the same drill on the embedded default", () => {
+    const text = formatE2e(steps.slice(0, 1), [
+      { ...drill, target: "cluster" },
+      { ...drill, target: "embedded", writesRecoveredMs: null, passed: false, faultTookEffect: false },
+    ]);
+    const row = text.split("\n").find((l) => l.includes("isolate-node kafka")) ?? "";
+    expect(row).toMatch(/✓ 0 \/ 0 \/ 9\.5 s \/ yes\s+✗ 0 \/ 0 \/ never \/ NO/);
+  });
+
+  it("shows a fault that left writes undisrupted as 'not disrupted', never as 0.0 s", () => {
+    const text = formatE2e(steps.slice(0, 1), [
+      { ...drill, target: "cluster", writesRecoveredMs: null, writesNotDisrupted: true, faultTookEffect: false },
+    ]);
+    const row = text.split("\n").find((l) => l.includes("isolate-node kafka")) ?? "";
+    expect(row).toMatch(/✓ 0 \/ 0 \/ not disrupted \/ NO/);
+    expect(text).not.toContain("0.0 s /");
+  });
+
+  it("takes 'not disrupted' and the stall from the report's write recovery", () => {
+    const calm: RecoveryMeasure = { status: "not-disrupted", ms: null, atMs: null, how: "acks never paused" };
+    const run = sampleKafkaRun();
+    const [stalled] = drillFigures(sampleReport([run]));
+    expect(stalled).toMatchObject({ writesRecoveredMs: run.recovery[0]?.writes.ms, writesNotDisrupted: false });
+    const recovery = run.recovery.map((r) => ({ ...r, writes: calm }));
+    const [quiet] = drillFigures(sampleReport([{ ...run, recovery }]));
+    expect(quiet).toMatchObject({ writesRecoveredMs: null, writesNotDisrupted: true });
+  });
+});

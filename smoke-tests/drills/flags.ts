@@ -1,0 +1,70 @@
+// The drill commands' flags, read into the drill library's typed request pieces. Pure: every flag is checked (a clear
+// error naming flag, value and rule) before any command touches the target.
+import type { SystemName } from "../../contract/systems";
+import { flag, numberFlag } from "../../toolchain/src/command-line";
+import { defaultKafkaClient, type KafkaClientName, parseKafkaClient, parseKafkaClients } from "../clients/kafka-client";
+import type { HarnessOptions } from "./harness";
+import type { DrillSettings } from "./scenarios";
+
+/** The flags every drill takes (`npm run compare` takes them too, but --system). */
+export const drillFlags = [
+  "target",
+  "system",
+  "rounds",
+  "fault-seconds",
+  "steady-seconds",
+  "after-seconds",
+  "recovery-bound-seconds",
+  "rate",
+  "unsafe",
+  "kafka-client",
+  "kafka-clients",
+];
+
+/** --kafka-client one, or --kafka-clients a,b (all = every client) for the matrix; kafkajs when neither is given. */
+export function kafkaClientsFrom(argv: readonly string[]): KafkaClientName[] {
+  const one = flag(argv, "kafka-client");
+  const many = flag(argv, "kafka-clients");
+  if (one !== undefined && many !== undefined) {
+    throw new Error(`--kafka-client = ${one} and --kafka-clients = ${many}: give one or the other`);
+  }
+  if (many !== undefined) return parseKafkaClients(many);
+  return [parseKafkaClient(one ?? defaultKafkaClient)];
+}
+
+export function drillSettings(argv: readonly string[]): DrillSettings {
+  return {
+    steadyMs: numberFlag(argv, "steady-seconds", 5, (n) => n >= 1) * 1000,
+    faultMs: numberFlag(argv, "fault-seconds", 15, (n) => n >= 1) * 1000,
+    afterMs: numberFlag(argv, "after-seconds", 5, (n) => n >= 0) * 1000,
+    rounds: numberFlag(argv, "rounds", 3, (n) => Number.isInteger(n) && n >= 1),
+    healthTimeoutMs: 120_000,
+    // Part of the verdict: the clients' next acknowledged write after each fault must come within this bound.
+    recoveryBoundMs: numberFlag(argv, "recovery-bound-seconds", 30, (n) => n > 0) * 1000,
+  };
+}
+
+export type UnsafeSetup = NonNullable<HarnessOptions["unsafe"]>;
+
+/** --rate: the requested publish rate per second (raised to a stack's throughput floor when the drill runs). */
+export const rateFrom = (argv: readonly string[]): number => numberFlag(argv, "rate", 1000, (n) => n > 0);
+
+/** --unsafe: one of the known unsafe setups, or undefined. */
+export function unsafeFrom(argv: readonly string[]): UnsafeSetup | undefined {
+  const unsafe = flag(argv, "unsafe");
+  if (unsafe !== undefined && unsafe !== "classic-transient" && unsafe !== "acks-leader") {
+    throw new Error(`--unsafe = ${unsafe} is not a known unsafe setup (classic-transient, acks-leader)`);
+  }
+  return unsafe;
+}
+
+/** --system a,b: the systems named, each kafka or rabbitmq; undefined when the flag is not given. */
+export function systemsFrom(argv: readonly string[]): SystemName[] | undefined {
+  const value = flag(argv, "system");
+  if (value === undefined) return undefined;
+  const systems = value.split(",") as SystemName[];
+  for (const s of systems) {
+    if (s !== "kafka" && s !== "rabbitmq") throw new Error(`--system = ${s} is not kafka or rabbitmq`);
+  }
+  return systems;
+}

@@ -1,0 +1,63 @@
+// The drill request's pieces read from flags, and the systems a request drills: checked before the target is touched,
+// each refusal naming the flag, the value and the rule.
+import { drillLoad, drillWorkload } from "../drill-workload";
+import { drillSettings, kafkaClientsFrom, rateFrom, systemsFrom, unsafeFrom } from "../flags";
+import { drilledSystems } from "../run-scenario";
+import { scenarioNamed } from "../scenarios";
+
+describe("the drill flags", () => {
+  it("default to three rounds, 15 s faults, kafkajs, 1000 msg/s, durable", () => {
+    expect(drillSettings([])).toEqual({
+      steadyMs: 5_000,
+      faultMs: 15_000,
+      afterMs: 5_000,
+      rounds: 3,
+      healthTimeoutMs: 120_000,
+      recoveryBoundMs: 30_000,
+    });
+    expect(kafkaClientsFrom([])).toEqual(["kafkajs"]);
+    expect(rateFrom([])).toBe(1000);
+    expect(unsafeFrom([])).toBeUndefined();
+    expect(systemsFrom([])).toBeUndefined();
+  });
+
+  it("read every value given", () => {
+    const argv = ["--rounds", "1", "--fault-seconds", "20", "--kafka-clients", "all", "--rate", "300"];
+    expect(drillSettings(argv)).toMatchObject({ rounds: 1, faultMs: 20_000 });
+    expect(kafkaClientsFrom(argv)).toEqual(["kafkajs", "librdkafka", "platformatic"]);
+    expect(rateFrom(argv)).toBe(300);
+    expect(unsafeFrom(["--unsafe", "acks-leader"])).toBe("acks-leader");
+    expect(systemsFrom(["--system", "kafka,rabbitmq"])).toEqual(["kafka", "rabbitmq"]);
+  });
+
+  it("refuse what they do not know, naming flag and value", () => {
+    expect(() => unsafeFrom(["--unsafe", "no-acks"])).toThrow("--unsafe = no-acks is not a known unsafe setup");
+    expect(() => systemsFrom(["--system", "kafka,nats"])).toThrow("--system = nats is not kafka or rabbitmq");
+    expect(() => kafkaClientsFrom(["--kafka-client", "kafkajs", "--kafka-clients", "all"])).toThrow(
+      "give one or the other",
+    );
+  });
+});
+
+describe("the systems a request drills", () => {
+  it("are the scenario's, or those asked for that it applies to", () => {
+    expect(drilledSystems(scenarioNamed("kill-leader"))).toEqual(["kafka", "rabbitmq"]);
+    expect(drilledSystems(scenarioNamed("kill-controller"), ["kafka", "rabbitmq"])).toEqual(["kafka"]);
+  });
+
+  it("none is an error naming what the scenario applies to", () => {
+    expect(() => drilledSystems(scenarioNamed("kill-controller"), ["rabbitmq"])).toThrow(
+      "--system = rabbitmq: kill-controller applies to kafka",
+    );
+  });
+});
+
+describe("the drill load", () => {
+  it("is 2 publishers, batches of 20 × 1 KiB, 4 in flight, at the rate asked", () => {
+    expect(drillWorkload(700)).toEqual({
+      workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 4, ratePerSec: 700 },
+      publishers: 2,
+    });
+    expect(drillLoad.publishers).toBe(2);
+  });
+});

@@ -84,6 +84,16 @@ node_routes() {
   return 0
 }
 
+# node_forget_address <n>: the machine and every other node forget node n's link address: a node joined again under
+# its number has a new eth0 (a new MAC), and a stale neighbour entry would send to the old one until it expires.
+node_forget_address() {
+  local n="$1" m
+  ip neigh flush to "$(node_ip "$n")" dev "$CP_IF" 2>/dev/null || true
+  for m in $(nodes_present); do
+    [ "$m" = "$n" ] || in_node "$m" ip neigh flush to "$(node_ip "$n")" dev eth0 2>/dev/null || true
+  done
+}
+
 # node_start_process <n> <component> <command...>: a node's daemon, started in the node's cgroup and namespace.
 node_start_process() {
   local n="$1" c="$2"
@@ -295,6 +305,7 @@ node_join() {
   node_cgroups "$n"
   node_network "$n"
   node_routes
+  node_forget_address "$n"
   node_containerd "$n"
   node_import_images "$n"
   node_kubelet "$n"
@@ -362,6 +373,7 @@ node_remove() {
   kc delete pv -l "messaging-platform.io/cluster-node=$name" --wait=false >/dev/null
   node_teardown "$n"
   node_routes
+  node_forget_address "$n"
 }
 
 # Everything node n has on the machine (its processes must be gone): mounts, namespace, link, cgroups, files.

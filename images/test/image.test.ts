@@ -142,10 +142,10 @@ describe("the image, built and run (runc, embedded default)", () => {
     const reportsDir = mkdtempSync(join(dir, "reports-"));
     const file = join(secretDir, "target.json");
     writeFileSync(file, JSON.stringify(gateTarget));
-    // As the kubelet writes a Secret volume: a traversable directory, files in defaultMode (0440) owned by the
-    // pod's fsGroup.
+    // As the kubelet writes a Secret volume for a pod with an fsGroup: a traversable directory, files owned by root
+    // and the fsGroup, in defaultMode (0400) with group read added (SetVolumeOwnership's mask for read-only volumes).
     chmodSync(secretDir, 0o755);
-    chmodSync(file, pod.volumes.find((v: Any) => v.name === "target").secret.defaultMode);
+    chmodSync(file, pod.volumes.find((v: Any) => v.name === "target").secret.defaultMode | 0o440);
     chownSync(file, 0, pod.securityContext.fsGroup);
     const source = (volume: string) =>
       volume === "target" ? secretDir : volume === "reports" ? reportsDir : undefined;

@@ -12,6 +12,7 @@ import {
   type Any,
   chartsDir,
   chartValues,
+  clusterDnsEgress,
   container,
   describeChartBasics,
   describeEphemeralStorage,
@@ -280,18 +281,7 @@ describe("the gate Job", () => {
   const egress = (r: Rendered) => r.get("NetworkPolicy", fullname).spec.egress as Any[];
   const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
   const inNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
-  const dnsRule = {
-    to: [
-      {
-        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-      },
-    ],
-    ports: [
-      { protocol: "UDP", port: 53 },
-      { protocol: "TCP", port: 53 },
-    ],
-  };
+  const dnsRule = clusterDnsEgress;
 
   test("the NetworkPolicy selects the gate pod: no ingress; egress only to the brokers' client ports, the API server and DNS", () => {
     const r = render(

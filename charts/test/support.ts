@@ -271,20 +271,23 @@ export function describeLeastPrivilegeEgress(r: () => Rendered, policyName: stri
     const [peers, dns] = np.egress;
     expect(peers.to).toEqual([{ podSelector: { ...np.podSelector } }]);
     expect(peers.ports).toEqual(peerPorts().map((port) => ({ protocol: "TCP", port })));
-    expect(dns).toEqual({
-      to: [
-        {
-          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-        },
-      ],
-      ports: [
-        { protocol: "UDP", port: 53 },
-        { protocol: "TCP", port: 53 },
-      ],
-    });
+    expect(dns).toEqual(clusterDnsEgress);
   });
 }
+
+/** The egress rule every pod of the charts and the declaration Jobs gets for cluster DNS, and nothing more. */
+export const clusterDnsEgress = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+    },
+  ],
+  ports: [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ],
+};
 
 /** What every chart promises about its Secrets: files of mode 0400, never environment variables. */
 export function describeSecretsAsFiles(names: string[], example: (name: string) => Rendered): void {

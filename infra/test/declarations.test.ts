@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { clusterDnsEgress } from "../../charts/test/support";
 import { declarationNetworkPolicySpec } from "../components/declaration-job";
 import { kafkaTopicsScript, rabbitmqDefinitionsScript } from "../values/declarations";
 
@@ -77,18 +78,7 @@ describe("declarationNetworkPolicySpec (pure)", () => {
           to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "kafka" } } }],
           ports: [{ protocol: "TCP", port: 9092 }],
         },
-        {
-          to: [
-            {
-              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-            },
-          ],
-          ports: [
-            { protocol: "UDP", port: 53 },
-            { protocol: "TCP", port: 53 },
-          ],
-        },
+        clusterDnsEgress,
       ],
     });
   });

@@ -64,14 +64,19 @@ hash_files() { cat "$@" | sha256sum | cut -c1-16; }
 # The log's last lines, one per line (build tools rewrite progress lines with \r).
 log_tail() { tail -n 15 "$1" | tr '\r' '\n' | grep -av '^[[:space:]]*$' | tail -n 15 | cut -c1-300 | sed 's/^/    /'; }
 
-# What a failed step says: the step, the registry, the package and the version, then the log's last lines.
-step_failure() {  # step_failure <step> <log> <what failed>
-  local first
-  first="$(grep -ah -m1 '^FAILED:' "$2" || true)"
-  if [ -n "$first" ]; then echo "${first/#FAILED:/FAILED: step=$1}" >&2; else echo "FAILED: step=$1 $3 (no registry named)" >&2; fi
+# What a failed step says (a FAILED line naming the step, then the log's last lines), before its outputs are removed.
+step_failure() {  # step_failure <step> <log> <the FAILED line>
+  echo "$3" >&2
   echo "  last lines of $2:" >&2
   log_tail "$2" >&2
   discard_outputs "$1"
+}
+
+# The install's own FAILED line (from `fail` or the ERR trap), with the step's name put in.
+install_failure_line() {  # install_failure_line <step> <log>
+  local first
+  first="$(grep -ah -m1 '^FAILED:' "$2" || true)"
+  if [ -n "$first" ]; then echo "${first/#FAILED:/FAILED: step=$1}"; else echo "FAILED: step=$1 install failed (no registry named)"; fi
 }
 
 run_step() {
@@ -96,13 +101,11 @@ run_step() {
     mkdir -p "$(dirname "$log")"
     rm -f "$STAMPS/$name"
     if ! step_run "$name" step_install >"$log" 2>&1; then
-      step_failure "$name" "$log" "install failed"
+      step_failure "$name" "$log" "$(install_failure_line "$name" "$log")"
       exit 1
     fi
     if ! step_run "$name" step_check >>"$log" 2>&1; then
-      echo "FAILED: step=$name installed but its check failed; see $log" >&2
-      log_tail "$log" >&2
-      discard_outputs "$name"
+      step_failure "$name" "$log" "FAILED: step=$name installed but its check failed; see $log"
       exit 1
     fi
     echo "$want" >"$STAMPS/$name"

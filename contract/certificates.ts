@@ -23,6 +23,17 @@ export interface CertificateRequest {
 const backdateMs = 5 * 60_000;
 
 /**
+ * Pure: a serial number (hex) from 16 random bytes, positive and minimally encoded as DER wants (RFC 5280). The top
+ * bit of the first byte is cleared (positive, no 00 pad needed) and the next set (never a leading zero byte): a
+ * serial of "00" and random bytes starting 00 then below 80 was refused by OpenSSL ("illegal padding"), once in 512.
+ */
+export function serialNumberHex(random: Uint8Array): string {
+  const bytes = Uint8Array.from(random);
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
+  return Buffer.from(bytes).toString("hex");
+}
+
+/**
  * Pure (but random): a self-signed CA certificate and its key. RSA 2048 keys come from node:crypto (fast, native);
  * node-forge builds and signs the certificate (SHA-256).
  */
@@ -34,7 +45,7 @@ export function newCertificateAuthority(commonName: string, validityDays: number
   const key = forge.pki.privateKeyFromPem(keyPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = `00${crypto.randomBytes(16).toString("hex")}`;
+  cert.serialNumber = serialNumberHex(crypto.randomBytes(16));
   cert.validity.notBefore = new Date(now.getTime() - backdateMs);
   cert.validity.notAfter = new Date(now.getTime() + validityDays * 86_400_000);
   const subject = [{ name: "commonName", value: commonName }];
@@ -61,7 +72,7 @@ export function issueCertificate(ca: { certPem: string; keyPem: string }, req: C
   const key = forge.pki.privateKeyFromPem(keyPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = `00${crypto.randomBytes(16).toString("hex")}`;
+  cert.serialNumber = serialNumberHex(crypto.randomBytes(16));
   cert.validity.notBefore = new Date(now.getTime() - backdateMs);
   // Never beyond the CA: a chain is only as valid as its shortest-lived link.
   const wanted = now.getTime() + req.validityDays * 86_400_000;

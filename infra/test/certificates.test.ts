@@ -4,6 +4,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import * as tls from "node:tls";
+import { serialNumberHex } from "../../contract/certificates";
 import { issueCertificate, newCertificateAuthority } from "../components/certificates";
 
 const day = 86_400_000;
@@ -12,6 +13,21 @@ const now = new Date(Math.floor(Date.now() / 1000) * 1000);
 const ca = newCertificateAuthority("messaging-platform production CA", 3650, now);
 const names = ["kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local", "kafka.kafka.svc"];
 const leaf = issueCertificate(ca, { commonName: "kafka", dnsNames: names, validityDays: 90 }, now);
+
+describe("serial numbers", () => {
+  it("are positive and minimally encoded whatever the random bytes, so OpenSSL reads every certificate", () => {
+    // Random bytes that start 00 then below 80 gave a DER integer with an illegal 00 pad (OpenSSL: illegal padding).
+    for (const first of [
+      [0x00, 0x00],
+      [0x00, 0x7f],
+      [0xff, 0xff],
+      [0x80, 0x00],
+    ]) {
+      const serial = serialNumberHex(Uint8Array.from([...first, ...new Array(14).fill(0x11)]));
+      expect(serial).toMatch(/^[4-7][0-9a-f]{31}$/);
+    }
+  });
+});
 
 describe("the stack's certificate authority", () => {
   const x = new X509Certificate(ca.certPem);

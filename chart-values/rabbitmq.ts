@@ -43,12 +43,13 @@ export const rabbitmqFactKeys = {
   config: ["config"],
 } as const;
 
-/** The client-facing ports: plaintext, and the TLS ones served instead when `tls.enabled`. */
+/** The client-facing ports (plaintext, and the TLS ones served instead when `tls.enabled`) and the Erlang distribution's. */
 export interface RabbitMQPorts {
   amqp: number;
   management: number;
   amqps: number;
   managementTls: number;
+  dist: number;
 }
 
 export function rabbitmqPorts(values: Values): RabbitMQPorts {
@@ -57,6 +58,7 @@ export function rabbitmqPorts(values: Values): RabbitMQPorts {
     management: Number(pick(values, rabbitmqFactKeys.managementPort) ?? 15672),
     amqps: Number(pick(values, rabbitmqFactKeys.amqpsPort) ?? 5671),
     managementTls: Number(pick(values, rabbitmqFactKeys.managementTlsPort) ?? 15671),
+    dist: Number(pick(values, rabbitmqFactKeys.distPort) ?? 25672),
   };
 }
 

@@ -33,6 +33,7 @@ export function buildTarget(p: TargetParts): Target {
       managementUrls: r.managementUrls,
       ...(r.ca === undefined ? {} : { ca: r.ca }),
       ...(r.plaintextUrls === undefined ? {} : { plaintextUrls: r.plaintextUrls }),
+      ...(r.distribution === undefined ? {} : { distribution: { ...r.distribution } }),
       username: r.username,
       password: r.password,
       vhost: r.vhost,

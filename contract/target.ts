@@ -49,6 +49,11 @@ export interface RabbitMQTarget {
    * must refuse a client.
    */
   plaintextUrls?: string[];
+  /**
+   * Where the Erlang distribution (inter-node traffic: clustering and quorum-queue replication) speaks TLS only: its
+   * port on every node, where a plaintext handshake must be refused (the gate's `distribution` check).
+   */
+  distribution?: { port: number; tls: boolean };
   username: string;
   password: string;
   vhost: string;

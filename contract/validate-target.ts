@@ -217,6 +217,15 @@ function validateRabbitMQ(p: Problems, value: Json): void {
       p.string(`rabbitmq.plaintextUrls[${i}]`, u, plaintextUrl);
     });
   }
+  if (rabbit.distribution !== undefined) {
+    const d = p.object("rabbitmq.distribution", rabbit.distribution);
+    if (d) {
+      const port = p.integer("rabbitmq.distribution.port", d.port, 1);
+      if (port !== undefined && port > 65535)
+        p.add("rabbitmq.distribution.port", port, "must be a TCP port (1 to 65535)");
+      if (typeof d.tls !== "boolean") p.add("rabbitmq.distribution.tls", d.tls, "must be true or false");
+    }
+  }
   p.string("rabbitmq.username", rabbit.username);
   p.string("rabbitmq.password", rabbit.password, notAMaskedSecret);
   if (rabbit.username === "guest")

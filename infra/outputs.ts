@@ -41,6 +41,7 @@ export function kubernetesTarget(s: Settings, t: Topologies, passwords: TargetPa
       amqpUrls: t.rabbitmq.amqpUrls,
       managementUrls: t.rabbitmq.managementUrls,
       ...(t.rabbitmq.plaintextUrls === undefined ? {} : { plaintextUrls: t.rabbitmq.plaintextUrls }),
+      ...(t.rabbitmq.distribution === undefined ? {} : { distribution: t.rabbitmq.distribution }),
       username: r.username,
       password: passwords.rabbitmq,
       vhost: r.vhost,

@@ -166,6 +166,7 @@ describe("production example: 3 nodes in three zones", () => {
     expect(parse(readFileSync(join(chartsDir, chart, "examples", "production.yaml"), "utf8")).tls).toEqual({
       enabled: true,
       secretName: "rabbitmq-tls",
+      distribution: true,
     });
     const readme = readFileSync(join(chartsDir, chart, "README.md"), "utf8");
     expect(readme).toContain("secretName: rabbitmq-tls");
@@ -177,6 +178,7 @@ describe("production example: 3 nodes in three zones", () => {
       `ConfigMap/${fullname}-config 05-chart.conf: plaintext AMQP listener listeners.tcp.default = ${ports.amqp}`,
       `ConfigMap/${fullname}-config 05-chart.conf: plaintext management listener management.tcp.port = ${ports.management}`,
       `ConfigMap/${fullname}-config 05-chart.conf: no TLS AMQP listener`,
+      `StatefulSet/${fullname} container rabbitmq: plaintext Erlang distribution`,
     ]);
   });
 
@@ -331,8 +333,8 @@ describe("TLS (tls.enabled): AMQP and the management API over TLS only", () => {
   });
 });
 
-describe("tls.distribution: the Erlang distribution and the CLI tools over TLS (rendered, not yet run on a cluster)", () => {
-  const on = render("rabbitmq", ["examples/production.yaml"], ["tls.distribution=true"]);
+describe("tls.distribution: the Erlang distribution and the CLI tools over TLS (the production example, the cluster stack)", () => {
+  const on = example("production");
   const rabbit = container(sts(on), "rabbitmq");
   const dist = "-proto_dist inet_tls -ssl_dist_optfile /etc/rabbitmq/inter_node_tls.config";
 
@@ -362,7 +364,7 @@ describe("tls.distribution: the Erlang distribution and the CLI tools over TLS (
   });
 
   test("off by default: no options file, no distribution arguments", () => {
-    const off = example("production");
+    const off = example("development");
     expect(off.get("ConfigMap", `${fullname}-config`).data["inter_node_tls.config"]).toBeUndefined();
     expect(env(container(sts(off), "rabbitmq"), "RABBITMQ_CTL_ERL_ARGS")).toBeUndefined();
   });

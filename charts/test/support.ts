@@ -199,7 +199,8 @@ export function looseSecretFiles(objects: Any[]): string[] {
  * Pure: every plaintext listener a rendered chart opens, named by ConfigMap and file: a Kafka listener whose
  * security protocol is not SASL_SSL (broker.properties, controller.properties), a client config of the pods' own
  * probes that is not SASL_SSL, and RabbitMQ's plaintext AMQP (`listeners.tcp.*` other than `none`) or management
- * (`management.tcp.*`) listener, or a RabbitMQ config without a TLS AMQP listener.
+ * (`management.tcp.*`) listener, a RabbitMQ config without a TLS AMQP listener, or a RabbitMQ node whose Erlang
+ * distribution (clustering and quorum-queue replication) is not `-proto_dist inet_tls`.
  */
 export function plaintextListeners(r: Rendered): string[] {
   const found: string[] = [];
@@ -223,6 +224,14 @@ export function plaintextListeners(r: Rendered): string[] {
         }
         if (file === "05-chart.conf" && !conf.has("listeners.ssl.default")) found.push(`${at}: no TLS AMQP listener`);
       }
+    }
+  }
+  const rabbitmq = r.all("ConfigMap").some((cm) => cm.data?.["05-chart.conf"] !== undefined);
+  for (const sts of rabbitmq ? r.all("StatefulSet") : []) {
+    for (const c of sts.spec.template.spec.containers) {
+      const args = c.env?.find((e: Any) => e.name === "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS")?.value ?? "";
+      if (!args.includes("-proto_dist inet_tls"))
+        found.push(`StatefulSet/${sts.metadata.name} container ${c.name}: plaintext Erlang distribution`);
     }
   }
   return found;

@@ -220,6 +220,11 @@ describe.each(exampleStacks)("example stack %s on the render platform", (stack) 
     expect(target.rabbitmq.amqpUrls[0]).toMatch(on ? /^amqps:\/\/.*:5671$/ : /^amqp:\/\/.*:5672$/);
     expect(target.rabbitmq.managementUrls[0]).toMatch(on ? /^https:\/\/.*:15671$/ : /^http:\/\/.*:15672$/);
     expect(target.rabbitmq.plaintextUrls?.length).toBe(on ? 2 * s.rabbitmq.replicas : undefined);
+    // RabbitMQ's inter-node traffic (the Erlang distribution, and the CLI tools) over TLS too, and the gate told so.
+    const rabbitEnv = JSON.stringify(ofKind("StatefulSet").find((o) => o.metadata.name === "rabbitmq")?.spec.template);
+    if (on) expect(rabbitEnv).toContain("-proto_dist inet_tls -ssl_dist_optfile /etc/rabbitmq/inter_node_tls.config");
+    else expect(rabbitEnv).not.toContain("inet_tls");
+    expect(target.rabbitmq.distribution).toEqual(on ? { port: 25672, tls: true } : undefined);
   });
 
   it("the declaration Jobs read their password from a 0400 Secret file; no Secret enters any environment", () => {

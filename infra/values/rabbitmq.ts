@@ -47,7 +47,8 @@ export function rabbitmqChartValues(
     wiring.tls === undefined
       ? {}
       : {
-          tls: { enabled: true, secretName: wiring.tls.secretName },
+          // The program's TLS covers the Erlang distribution too: quorum-queue replication carries every message body.
+          tls: { enabled: true, secretName: wiring.tls.secretName, distribution: true },
           podAnnotations: { [tlsCertificateAnnotation]: wiring.tls.certificateHash },
         },
   );
@@ -62,7 +63,13 @@ export interface RabbitMQTopology {
   managementUrls: string[];
   /** With TLS: the plaintext endpoints TLS replaced, which must refuse (the gate checks). */
   plaintextUrls?: string[];
-  /** Every name AMQP and management answer to: each node's host name and the client Service's names (the SANs). */
+  /** With TLS: the Erlang distribution's port on every node, which speaks TLS only (the gate's distribution check). */
+  distribution?: { port: number; tls: true };
+  /**
+   * Every name the nodes answer to (the SANs): each node's host name, with and without `svc.<cluster domain>` (the
+   * Erlang distribution dials the host part of the node name, rabbit@<pod>.<headless>.<namespace>), and the client
+   * Service's names.
+   */
   dnsNames: string[];
 }
 
@@ -87,11 +94,12 @@ export function rabbitmqTopology(t: {
   const sts = rabbitmqFullname(t.release);
   const pods = range(t.replicas).map((i) => ({ pod: `${sts}-${i}`, domain: `${sts}-nodes.${t.namespace}` }));
   const host = (x: { pod: string; domain: string }) => `${x.pod}.${x.domain}.svc.${t.clusterDomain}`;
+  const nodeHost = (x: { pod: string; domain: string }) => `${x.pod}.${x.domain}`;
   return {
     statefulSet: sts,
     podSelector: selector(podLabels),
     podLabels,
-    nodes: pods.map((x) => ({ name: x.pod, host: host(x), id: `rabbit@${x.pod}.${x.domain}`, roles: ["broker"] })),
+    nodes: pods.map((x) => ({ name: x.pod, host: host(x), id: `rabbit@${nodeHost(x)}`, roles: ["broker"] })),
     ...(t.tls
       ? {
           amqpUrls: pods.map((x) => `amqps://${host(x)}:${t.ports.amqps}`),
@@ -100,11 +108,16 @@ export function rabbitmqTopology(t: {
             `amqp://${host(x)}:${t.ports.amqp}`,
             `http://${host(x)}:${t.ports.management}`,
           ]),
+          distribution: { port: t.ports.dist, tls: true as const },
         }
       : {
           amqpUrls: pods.map((x) => `amqp://${host(x)}:${t.ports.amqp}`),
           managementUrls: pods.map((x) => `http://${host(x)}:${t.ports.management}`),
         }),
-    dnsNames: [...pods.map(host), ...serviceNames(sts, t.namespace, t.clusterDomain)],
+    dnsNames: [
+      ...pods.map(host),
+      ...(t.tls ? pods.map(nodeHost) : []),
+      ...serviceNames(sts, t.namespace, t.clusterDomain),
+    ],
   };
 }

@@ -22,6 +22,7 @@ import {
   rabbitDurability,
   rabbitRoundTrip,
 } from "./checks";
+import { distributionCheck } from "./distribution";
 import { plaintextRefusedCheck, tlsCheck, tlsOn } from "./tls";
 
 export interface GateSystemResult {
@@ -55,9 +56,13 @@ export async function runGate(
     systems.push(result);
     // Encryption first, from the outside, where the target says the system serves TLS: the certificates presented
     // and the plaintext ports refused. Every later check's clients verify the same CA.
-    const encryption = tlsOn(target, system)
-      ? [(t: Target) => tlsCheck(t, system), (t: Target) => plaintextRefusedCheck(t, system)]
-      : [];
+    const encryption = [
+      ...(tlsOn(target, system)
+        ? [(t: Target) => tlsCheck(t, system), (t: Target) => plaintextRefusedCheck(t, system)]
+        : []),
+      // RabbitMQ's inter-node traffic (quorum-queue replication carries every message body), where it speaks TLS.
+      ...(system === "rabbitmq" && target.rabbitmq.distribution?.tls ? [(t: Target) => distributionCheck(t)] : []),
+    ];
     const quick = [
       ...encryption,
       ...(system === "kafka"

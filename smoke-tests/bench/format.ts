@@ -40,7 +40,7 @@ export function formatBench(
     for (const x of r.rounds) {
       const n = (v: number, w: number) => v.toFixed(0).padStart(w);
       lines.push(
-        `  ${String(x.round).padStart(5)}  ${n(x.ours.messagesPerSec, 10)}  ${n(x.reference.messagesPerSec, 14)}  ${x.ratio.toFixed(2).padStart(5)}  ${n(x.best.messagesPerSec, 14)}  ${x.ratioBest.toFixed(2).padStart(5)}  ${(x.ours.p99Ms ?? Number.NaN).toFixed(1).padStart(8)}  ${(x.reference.p99Ms ?? Number.NaN).toFixed(1).padStart(7)}`,
+        `  ${String(x.round).padStart(5)}  ${n(x.ours.messagesPerSec, 10)}  ${n(x.reference.messagesPerSec, 14)}  ${x.ratio.toFixed(2).padStart(5)}  ${n(x.best.messagesPerSec, 14)}  ${x.ratioBest.toFixed(2).padStart(5)}  ${(x.ours.p99Ms ?? Number.NaN).toFixed(1).padStart(9)}  ${(x.reference.p99Ms ?? Number.NaN).toFixed(1).padStart(7)}`,
       );
     }
     // A publish rate counts when consumers keep up with it: did ours (median over the counted rounds)?
@@ -53,7 +53,7 @@ export function formatBench(
       lines.push("  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best");
       for (const c of r.clients)
         lines.push(
-          `${" ".repeat(44)}${c.client.padEnd(12)}  ${c.medianMsgPerSec.toFixed(0).padStart(12)}  ${c.medianRatio.toFixed(2).padStart(10)}  ${c.medianRatioBest.toFixed(2).padStart(10)}`,
+          `${" ".repeat(46)}${c.client.padEnd(12)}  ${c.medianMsgPerSec.toFixed(0).padStart(12)}  ${c.medianRatio.toFixed(2).padStart(10)}  ${c.medianRatioBest.toFixed(2).padStart(10)}`,
         );
     }
   }

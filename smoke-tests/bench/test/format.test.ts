@@ -84,18 +84,18 @@ describe("the bench's results on the terminal", () => {
       "  reference at our settings: batch.size=16384 linger.ms=0",
       "  reference at its best:     batch.size=65536 linger.ms=5 (sweep, median of batch.size=16384 → 41000 [40000, 41000, 42001]; batch.size=65536 → 52000 [51000, 52000, 53000])",
       "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
-      "      1       20501           41000   0.50           52000   0.39      12.3      8.5",
+      "      1       20501           41000   0.50           52000   0.39       12.3      8.5",
       "  consumers (ours, one more round with a consumer): 21,300 msg/s consumed vs 21,700 acknowledged; backlog 1,200 → 900: bounded",
       "  median ratio ours/reference: 0.50 at our settings, 0.39 against its best (ProducerPerformance)",
       "  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best",
-      "                                            kafkajs              20501        0.50        0.39",
-      "                                            librdkafka           60000        1.46        1.15",
+      "                                              kafkajs              20501        0.50        0.39",
+      "                                              librdkafka           60000        1.46        1.15",
       "",
       "rabbitmq: confirmWindow=200",
       "  reference at our settings: --confirm 200",
       "  reference at its best:     --confirm 1000 (sweep, median of --confirm 1000 → 12000 [12000])",
       "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
-      "      1        9000           10000   0.90           12000   0.75       4.0      3.3",
+      "      1        9000           10000   0.90           12000   0.75        4.0      3.3",
       "  median ratio ours/reference: 0.90 at our settings, 0.75 against its best (PerfTest)",
       "",
       "report: /r/bench-x/bench.json",
@@ -116,6 +116,30 @@ describe("the bench's results on the terminal", () => {
       "median",
       "",
     ]);
+  });
+
+  it("every column's figures end where its heading ends (the client names start where theirs starts)", () => {
+    /** Where each field of a line starts and ends; a heading may hold single spaces, a figure none. */
+    const fields = (line: string, field: RegExp) =>
+      [...line.matchAll(field)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+    const heading = /\S+(?: \S+)*/g;
+    const figure = /\S+/g;
+    const rounds = lines.indexOf(
+      "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
+    );
+    const headings = fields(lines[rounds] ?? "", heading).map((f) => f.end);
+    expect(headings).toHaveLength(8);
+    expect(fields(lines[rounds + 1] ?? "", figure).map((f) => f.end)).toEqual(headings);
+    const clients = lines.findIndex((l) => l.startsWith("  clients"));
+    const [, name, ...numbers] = fields(lines[clients] ?? "", heading);
+    for (const row of lines.slice(clients + 1, clients + 3)) {
+      const [client, ...figures] = fields(row, figure);
+      expect({ row, start: client?.start, ends: figures.map((f) => f.end) }).toEqual({
+        row,
+        start: name?.start,
+        ends: numbers.map((f) => f.end),
+      });
+    }
   });
 });
 

@@ -381,6 +381,18 @@ describe("the gate Job", () => {
   });
 });
 
+// Whether a .dockerignore pattern excludes a path: anchored at the root, "*" within one segment, a leading "**/" at
+// any depth (Docker's rules, as far as this repository's patterns go).
+function dockerignoreMatches(pattern: string, path: string): boolean {
+  const literal = (x: string) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  const body = pattern
+    .replace(/^\/|\/$/g, "")
+    .split("**/")
+    .map((part) => part.split("*").map(literal).join("[^/]*"))
+    .join("(?:.*/)?");
+  return new RegExp(`^${body}(?:/.*)?$`).test(path);
+}
+
 describe("smoke-tests/Dockerfile builds the image the Job runs", () => {
   const dockerfile = readFileSync(join(repoRoot, "smoke-tests", "Dockerfile"), "utf8");
   /** Instructions without comments, continuation lines joined. */
@@ -454,6 +466,31 @@ describe("smoke-tests/Dockerfile builds the image the Job runs", () => {
     // Files read when a module loads: toolchain/src/paths.ts reads toolchain/versions.env, and tsx needs tsconfig.
     expect(readFileSync(join(repoRoot, "toolchain", "src", "paths.ts"), "utf8")).toContain('"versions.env"');
     expect(copySources).toEqual(expect.arrayContaining(["toolchain/versions.env", "tsconfig.json"]));
+  });
+
+  test("the programs the Kubernetes injector reads at run time (faults/in-container/*.sh) are copied, none ignored", () => {
+    const programs = execFileSync("git", ["ls-files", "smoke-tests/faults/in-container/*.sh"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter(Boolean);
+    expect(programs).toEqual(expect.arrayContaining(["smoke-tests/faults/in-container/kill-everything.sh"]));
+    const ignored = readFileSync(join(repoRoot, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !l.startsWith("#"));
+    // The matcher itself: a root pattern, a glob within one segment, a pattern at any depth.
+    expect(["smoke-tests", "*.sh", "**/in-container"].map((p) => dockerignoreMatches(p, programs[0] ?? ""))).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    for (const f of programs) {
+      const copied = copySources.some((src) => f.startsWith(`${src}/`));
+      const ignoredBy = ignored.filter((p) => dockerignoreMatches(p, f));
+      expect({ f, copied, ignoredBy }).toEqual({ f, copied: true, ignoredBy: [] });
+    }
   });
 
   test("it ships exactly smoke-tests/ and the folders its code imports, transitively (operations/ and infra/ stay out)", () => {

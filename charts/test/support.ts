@@ -403,7 +403,7 @@ export function describeChartBasics(
 }
 
 /**
- * What the drills' Kubernetes faults need from a broker chart (smoke-tests/faults/kubernetes.ts): a pod labelled
+ * What the drills' Kubernetes faults need from a broker chart (smoke-tests/faults/kubernetes-faults.ts): a pod labelled
  * isolated is in no allow rule (neither selected nor admitted as a peer), and the pod shares its PID namespace so a
  * SIGKILL by exec reaches the broker.
  */

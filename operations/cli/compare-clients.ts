@@ -2,6 +2,7 @@
 // @platformatic/kafka), one after another, in one report with the client matrix: lost, duplicated, unknown, the write
 // stall per partition after the fault (longest write gap) and throughput, side by side.
 
+import { kafkaClientNames } from "../../contract/kafka-clients";
 import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom } from "../../smoke-tests/drills/flags";
 import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { targetSelector } from "../../smoke-tests/target-select/load";
@@ -19,13 +20,13 @@ const commandLine = {
 main(async () => {
   const argv = process.argv.slice(2);
   const [scenario = "kill-leader"] = checkCommandLine(argv, commandLine);
-  const clients = flag(argv, "kafka-clients") === undefined ? ["--kafka-clients", "all"] : [];
   const target = targetSelector(argv);
   const passed = await runScenarioWithSummary({
     scenario,
     target,
     systems: ["kafka"],
-    kafkaClients: kafkaClientsFrom([...argv, ...clients]),
+    // Every client, unless --kafka-clients names some.
+    kafkaClients: flag(argv, "kafka-clients") === undefined ? [...kafkaClientNames] : kafkaClientsFrom(argv),
     settings: drillSettings(argv),
     ratePerSec: rateFrom(argv),
     stack: stackChangerFor(target),

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { progressPrinter } from "../../smoke-tests/reports/progress";
 import { checkCommandLine, elapsedStamp, flag, main } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
-import { deployPassed, formatSummary } from "../deploy/summary";
+import { deployExitCode, formatSummary } from "../deploy/summary";
 
 const commandLine = {
   command: "deploy",
@@ -35,6 +35,5 @@ main(async () => {
       sample ? printer.sample(line, sample) : printer.line(`${elapsedStamp(started)} ${line}`),
   });
   printer.line(`\n${formatSummary(result)}`);
-  if (deployPassed(result)) return 0;
-  return result.steps.some((s) => s.step === "gate" && !s.ok) ? 1 : 2;
+  return deployExitCode(result);
 });

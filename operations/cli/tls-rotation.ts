@@ -3,7 +3,8 @@
 // per system run (each re-issues both systems' certificates; the load and the report are the named system's). Writes
 // the drill reports; exits non-zero on any loss, failed recovery, or an endpoint that never served the new certificate.
 
-import { drillSettings, kafkaClientsFrom, rateFrom, systemsFrom } from "../../smoke-tests/drills/flags";
+import { defaultKafkaClient } from "../../contract/kafka-clients";
+import { drillSettings, rateFrom, systemsFrom } from "../../smoke-tests/drills/flags";
 import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { parseTargetSelector, targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, main, numberFlag } from "../../toolchain/src/command-line";
@@ -29,7 +30,7 @@ main(async () => {
     scenario: (target) => tlsRotation({ target, stack: source.stack, repoRoot, renewal }),
     target: selector,
     systems,
-    kafkaClients: kafkaClientsFrom([]),
+    kafkaClients: [defaultKafkaClient],
     settings: drillSettings(argv),
     ratePerSec: rateFrom(argv),
   });

@@ -38,6 +38,12 @@ export function deployPassed(r: DeployResult): boolean {
   return r.steps.length === 5 && r.steps.every((s) => s.ok);
 }
 
+/** `npm run deploy`'s exit code: 0 when every step passed, 1 when the gate failed, 2 when the deploy did not get that far. */
+export function deployExitCode(r: DeployResult): 0 | 1 | 2 {
+  if (deployPassed(r)) return 0;
+  return r.steps.some((s) => s.step === "gate" && !s.ok) ? 1 : 2;
+}
+
 export function formatSummary(r: DeployResult): string {
   const failed = r.steps.find((s) => !s.ok);
   const total = r.steps.reduce((sum, s) => sum + s.durationMs, 0);

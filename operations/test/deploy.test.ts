@@ -9,7 +9,7 @@ import { pulumiFailure } from "../../infra/pulumi-failure";
 import type { GateReport } from "../../smoke-tests/gate/gate";
 import { run } from "../../toolchain/src/exec";
 import { repoRoot, toolPaths } from "../../toolchain/src/paths";
-import { type DeployResult, describeChanges, formatSummary } from "../deploy/summary";
+import { type DeployResult, deployExitCode, describeChanges, formatSummary } from "../deploy/summary";
 
 const ok = (step: DeployResult["steps"][number]["step"], detail = "fine") => ({
   step,
@@ -70,6 +70,16 @@ describe("deploy summary", () => {
     expect(text).toMatch(/^deploy s: FAIL at preview/);
     expect(text).toContain("nothing was changed");
     expect(text).not.toContain("gate report");
+  });
+
+  it("exits 0 when every step passed, 1 when the gate failed, 2 when the deploy stopped before the gate", () => {
+    const upToGate = [ok("config"), ok("preview"), ok("up"), ok("healthy")];
+    const failed = (step: DeployResult["steps"][number]["step"]) => ({ ...ok(step), ok: false });
+    expect(deployExitCode({ stack: "s", steps: [...upToGate, ok("gate")] })).toBe(0);
+    expect(deployExitCode({ stack: "s", steps: [...upToGate, failed("gate")] })).toBe(1);
+    expect(deployExitCode({ stack: "s", steps: [ok("config"), failed("preview")] })).toBe(2);
+    // Every step that ran passed, but the gate never ran: not a pass.
+    expect(deployExitCode({ stack: "s", steps: upToGate })).toBe(2);
   });
 
   it("keeps the lines of a Pulumi failure that say why", () => {

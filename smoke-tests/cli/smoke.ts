@@ -2,32 +2,17 @@
 // Prints one screen, writes reports/<run-id>/gate.json (plus the node-failure drill's HTML report) and exits
 // non-zero when any check fails. The settings come from the target (a stack's `gate:` config) or the defaults.
 
-import { defaultGateSettings, type GateSettings } from "../../contract/gate-settings";
-import type { SystemName } from "../../contract/systems";
-import type { Target } from "../../contract/target";
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
 import { parseKafkaClient } from "../clients/kafka-client";
+import { systemsFrom } from "../drills/flags";
 import { faultsFor } from "../faults/for-target";
 import { runGate } from "../gate/gate";
 import { formatGate, writeGateReport } from "../gate/report";
+import { gateSettingsFor } from "../gate/settings";
 import { waitRolledOut } from "../kube/rollout";
 import { progressPrinter } from "../reports/progress";
 import { loadSelectedTarget } from "../target-select/load";
 import { selectTarget } from "../target-select/select";
-
-/** The stack's gate settings (target.gate, already validated) or the defaults; `--system` narrows the systems. */
-export function gateSettingsFor(target: Target, argv: readonly string[]): GateSettings {
-  const stack = target.gate ?? defaultGateSettings;
-  const client = flag(argv, "kafka-client");
-  const settings = client === undefined ? stack : { ...stack, kafkaClient: parseKafkaClient(client) };
-  const only = flag(argv, "system");
-  if (only === undefined) return settings;
-  const systems = only.split(",") as SystemName[];
-  for (const s of systems) {
-    if (s !== "kafka" && s !== "rabbitmq") throw new Error(`--system = ${s} is not kafka or rabbitmq`);
-  }
-  return { ...settings, systems };
-}
 
 main(async () => {
   const argv = process.argv.slice(2);
@@ -37,6 +22,13 @@ main(async () => {
       "npm run smoke [-- --target embedded|stack:<name>|file:<path>] [--system kafka|rabbitmq|kafka,rabbitmq] [--kafka-client kafkajs|librdkafka|platformatic]",
     values: ["target", "system", "kafka-client"],
   });
+  // Every flag checked before anything is contacted.
+  const client = flag(argv, "kafka-client");
+  const systems = systemsFrom(argv);
+  const overrides = {
+    ...(client === undefined ? {} : { kafkaClient: parseKafkaClient(client) }),
+    ...(systems === undefined ? {} : { systems }),
+  };
   const printer = progressPrinter();
   printer.line("smoke gate: checking the target…");
   const loaded = loadSelectedTarget(argv);
@@ -48,7 +40,7 @@ main(async () => {
     printer.line(`rolled out: ${await waitRolledOut(placement, 900_000, (l) => printer.line(l))}`);
   }
   const target = await selectTarget(argv, loaded);
-  const settings = gateSettingsFor(target, argv);
+  const settings = gateSettingsFor(target.gate, overrides);
   const faults = settings.nodeFailure ? await faultsFor(target) : undefined;
   const report = await runGate(target, faults, settings, (line, sample) =>
     sample ? printer.sample(line, sample) : printer.line(line),

@@ -1,6 +1,6 @@
 // The Jepsen "nemesis": one interface for breaking nodes, with each fault paired with its heal. Two
-// implementations: the embedded environment's processes and namespaces (embedded.ts) and Kubernetes pods (kubernetes.ts).
-// The same drills run on both.
+// implementations: the embedded environment's processes and namespaces (embedded.ts) and Kubernetes pods
+// (kubernetes-faults.ts). The same drills run on both.
 
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
 

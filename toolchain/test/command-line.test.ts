@@ -154,6 +154,16 @@ describe("every CLI: an unknown command, flag or argument prints the usage on st
     expect(r.code).toBe(2);
   });
 
+  it.each([
+    ["--system", "bogus", /--system = bogus is not kafka or rabbitmq/],
+    ["--kafka-client", "bogus", /--kafka-client = bogus: must be one of kafkajs, librdkafka, platformatic/],
+  ])("npm run smoke %s %s: refused before the target is read", (name, value, message) => {
+    const args = ["--import", "tsx", "smoke-tests/cli/smoke.ts", "--target", "stack:no-such-stack"];
+    const r = run(process.execPath, [...args, name, value], { cwd: repoRoot, timeoutMs: 90_000 });
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+  });
+
   it("--help prints the usage on stdout and exits 0", () => {
     const r = run(process.execPath, ["--import", "tsx", "embedded/cli.ts", "help"], { cwd: repoRoot });
     expect(r.stdout).toMatch(/^usage: embedded\/cli.ts <command>/);

@@ -1,5 +1,5 @@
 import { judgeRoll } from "../../drills/scenarios";
-import { foldRoll, type PodSample, peersElectedWithout } from "../kubernetes";
+import { foldRoll, type PodSample } from "../roll-observation";
 
 const pod = (name: string, uid: string, ready = true): PodSample => ({ name, uid, ready });
 const before = [pod("kafka-broker-0", "a0"), pod("kafka-broker-1", "a1"), pod("kafka-broker-2", "a2")];
@@ -24,9 +24,10 @@ describe("foldRoll: what a StatefulSet roll did", () => {
     });
   });
 
-  it("counts two pods of one StatefulSet down in the same sample, and a pod never replaced", () => {
+  it("counts two pods of one StatefulSet down in the same sample (the most of any sample), and a pod never replaced", () => {
     const samples = [
       [pod("kafka-broker-0", "a0"), pod("kafka-broker-1", "a1", false)],
+      [pod("kafka-broker-0", "a0"), pod("kafka-broker-1", "b1")],
       [pod("kafka-broker-0", "a0"), pod("kafka-broker-1", "b1"), pod("kafka-broker-2", "b2")],
     ];
     const r = foldRoll(before, samples);
@@ -71,38 +72,5 @@ describe("judgeRoll", () => {
 
   it("fails without a single redundancy sample", () => {
     expect(judgeRoll(roll, { seen: 0, failed: 30 }).detail).toContain("no redundancy sample");
-  });
-});
-
-describe("peersElectedWithout: RabbitMQ's own view of an isolated node", () => {
-  const member = (host: string, state: string, term: number) =>
-    `{"Node Name":"rabbit@${host}.rabbitmq-nodes.rabbitmq","Raft State":"${state}","Term":${term}}`;
-  const status = (...m: string[]) => `[\n${m.join("\n,")}\n]`;
-
-  it("seen down once a peer leads the queue", () => {
-    const out = status(
-      member("rabbitmq-0", "timeout", 4),
-      member("rabbitmq-1", "follower", 5),
-      member("rabbitmq-2", "leader", 5),
-    );
-    expect(peersElectedWithout(out, "rabbitmq-0")).toEqual({
-      seen: true,
-      detail: "rabbitmq-0 timeout (term 4), rabbitmq-1 follower (term 5), rabbitmq-2 leader (term 5)",
-    });
-  });
-
-  it("not seen while the isolated node is still the leader its peers know (rabbitmq-1 is not rabbitmq-10)", () => {
-    expect(
-      peersElectedWithout(status(member("rabbitmq-1", "leader", 4), member("rabbitmq-2", "follower", 4)), "rabbitmq-1")
-        ?.seen,
-    ).toBe(false);
-    expect(peersElectedWithout(status(member("rabbitmq-10", "leader", 4)), "rabbitmq-1")?.seen).toBe(true);
-  });
-
-  it("no answer when the CLI could not ask", () => {
-    expect(
-      peersElectedWithout("Error: unable to perform an operation on node 'rabbit@x'", "rabbitmq-1"),
-    ).toBeUndefined();
-    expect(peersElectedWithout("[not json]", "rabbitmq-1")).toBeUndefined();
   });
 });

@@ -3,8 +3,10 @@
 // isolate a pod by labelling it out of the charts' allow policies and adding a deny-all NetworkPolicy selecting only
 // it, roll a StatefulSet by deleting its pods one at a time. These are exactly the permissions the in-cluster gate's
 // ServiceAccount is granted (charts/smoke-gate rbac.yaml), and nothing else.
-// Types only at load time: @kubernetes/client-node is an ES module, loaded on first use (see connect()), so the
-// pure parts of this file are testable under jest's CommonJS runtime.
+// The pure parts are beside it (isolation-policy.ts, isolation-evidence.ts, kill-evidence.ts, kafka-controller.ts,
+// roll-observation.ts), the programs it runs in containers in in-container/. Types only at load time:
+// @kubernetes/client-node is an ES module, loaded on first use (see connect()), so this file loads under jest's
+// CommonJS runtime.
 
 import { spawnSync } from "node:child_process";
 import { Writable } from "node:stream";
@@ -12,143 +14,18 @@ import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
 import { loadKubeConfig } from "../../contract/kube-config";
 import { type KubePlacement, waitRolledOut } from "../kube/rollout";
-import type { FaultInjector, KillEvidence, Landed, RollObservation, RollWatch } from "./types";
-
-const isolationLabel = "messaging-platform.io/fault";
-
-/** The NetworkPolicy that cuts one pod off: it selects the pod by name and allows no ingress and no egress. */
-export function isolationPolicy(namespace: string, pod: string): k8s.V1NetworkPolicy {
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name: `isolate-${pod}`, namespace, labels: { [isolationLabel]: "isolate" } },
-    spec: {
-      podSelector: { matchLabels: { "statefulset.kubernetes.io/pod-name": pod } },
-      policyTypes: ["Ingress", "Egress"],
-      ingress: [],
-      egress: [],
-    },
-  };
-}
-
-/**
- * Run in the broker's container: SIGKILL every process this user may signal, except the shell itself and PID 1 (the
- * pod's pause process, as the pod shares one PID namespace). Prints "pid comm" per process killed.
- */
-export const killEverythingScript =
-  'for d in /proc/[0-9]*; do p=${d#/proc/}; if [ "$p" != 1 ] && [ "$p" != $$ ]; then ' +
-  'c=$(cat "$d/comm" 2>/dev/null); if kill -KILL "$p" 2>/dev/null; then echo "$p $c"; fi; fi; done';
-
-/**
- * Run in a peer's container with bash: try each port of the isolated pod for 2 s. "open": connected, packets got
- * through; "refused": rejected (kube-router REJECTs what a policy denies; a closed port would too); "blocked": the SYN
- * was dropped. bash's /dev/tcp, as the images have no nc.
- */
-export function reachScript(ip: string, ports: number[]): string {
-  return (
-    `for p in ${ports.join(" ")}; do (exec 3<>/dev/tcp/${ip}/$p) 2>/dev/null & c=$!; sleep 2; ` +
-    `if kill -0 $c 2>/dev/null; then kill $c; echo "$p blocked"; elif wait $c; then echo "$p open"; ` +
-    `else echo "$p refused"; fi; done`
-  );
-}
-
-/**
- * Isolated when no port let a connection through. `listening` must hold (the broker's container is running, so its
- * ports are bound): then a refusal is the policy's, not a dead listener's.
- */
-export function judgeReach(out: string, ports: number[], listening: boolean): { isolated: boolean; detail: string } {
-  const seen = new Map(
-    out
-      .trim()
-      .split("\n")
-      .map((l) => l.trim().split(" ") as [string, string])
-      .filter(([p, v]) => p && v),
-  );
-  const answered = ports.every((p) => ["blocked", "refused", "open"].includes(seen.get(String(p)) ?? ""));
-  const through = ports.filter((p) => seen.get(String(p)) === "open");
-  const described = ports.map((p) => `${p} ${seen.get(String(p)) ?? "no answer from the probe"}`).join(", ");
-  if (!listening) return { isolated: false, detail: `${described}; the broker's container is not running` };
-  return { isolated: answered && through.length === 0, detail: described };
-}
-
-/** Run in a RabbitMQ pod: each member of a quorum queue as this node sees it (Raft state, term). */
-export function quorumStatusCommand(queue: string): string[] {
-  return ["rabbitmq-queues", "quorum_status", queue, "--formatter", "json"];
-}
-
-/**
- * Pure: whether a peer sees the isolated pod's node down, from the peer's `quorum_status` of a queue the pod led: the
- * other members elected a leader among themselves. (Their Erlang distribution still lists the node until
- * net_ticktime, 60 s by default, has passed: seen on this project's cluster 30 s into an isolation.) Undefined when the
- * output is not the status list (the CLI could not ask).
- */
-export function peersElectedWithout(out: string, pod: string): { seen: boolean; detail: string } | undefined {
-  const start = out.indexOf("[");
-  const end = out.lastIndexOf("]");
-  if (start === -1 || end < start) return undefined;
-  let members: unknown;
-  try {
-    members = JSON.parse(out.slice(start, end + 1));
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(members)) return undefined;
-  const list = members as Array<Record<string, unknown>>;
-  const host = (name: unknown) =>
-    String(name)
-      .replace(/^[^@]*@/, "")
-      .split(".")[0];
-  const detail = list.map((m) => `${host(m["Node Name"])} ${m["Raft State"]} (term ${m.Term || "?"})`).join(", ");
-  const leader = list.find((m) => m["Raft State"] === "leader" && host(m["Node Name"]) !== pod);
-  return { seen: leader !== undefined, detail };
-}
-
-/**
- * Run in a Kafka controller pod: the quorum's status, through the controller listener with the chart's client config.
- * awk reads the controller's password from its file and puts it in literally (index/substr, not a sed replacement):
- * it is on no command line (the pod shares one PID namespace; /proc/<pid>/cmdline is world-readable), whatever its
- * characters. The filled config is private (umask 077).
- */
-export const quorumStatusScript =
-  "f=/tmp/kafka/quorum-client.properties; (umask 077; awk '" +
-  'BEGIN { p = "/etc/kafka/users/controller"; while ((r = (getline l < p)) > 0) pw = pw (n++ ? "\\n" : "") l; ' +
-  'if (r < 0) { print "cannot read " p > "/dev/stderr"; exit 1 }; sub(/\\n+$/, "", pw); t = "@CONTROLLER_PASSWORD@" } ' +
-  '{ s = $0; o = ""; while ((i = index(s, t)) > 0) { o = o substr(s, 1, i - 1) pw; s = substr(s, i + length(t)) }; ' +
-  "print o s }' /etc/kafka/config/client-controller.properties > $f) && /opt/kafka/bin/kafka-metadata-quorum.sh " +
-  "--bootstrap-controller localhost:$CONTROLLER_PORT --command-config $f describe --status 2>&1";
-
-/** `describe --status` → the leader's pod: the voter whose id is LeaderId, named by its endpoint's first label. */
-export function leaderFromQuorumStatus(out: string): string | undefined {
-  const leaderId = /^LeaderId:\s+(\d+)/m.exec(out)?.[1];
-  const voters = /^CurrentVoters:\s+(\[.*\])\s*$/m.exec(out)?.[1];
-  if (!leaderId || !voters) return undefined;
-  const list = JSON.parse(voters) as Array<{ id: number; endpoints: string[] }>;
-  const endpoint = list.find((v) => String(v.id) === leaderId)?.endpoints[0];
-  return endpoint ? /^[A-Z_]+:\/\/([^.:]+)/.exec(endpoint)?.[1] : undefined;
-}
-
-/** What the container's last termination says about how it died: exit code 137 is 128 + 9, SIGKILL. */
-export function describeTermination(
-  container: string,
-  t: Pick<k8s.V1ContainerStateTerminated, "exitCode" | "signal" | "reason">,
-): Omit<KillEvidence, "landedAt"> {
-  const bySigkill = t.exitCode === 137 || t.signal === 9;
-  const how = `exit code ${t.exitCode}${bySigkill ? " (SIGKILL)" : ""}${t.reason ? `, reason ${t.reason}` : ""}`;
-  return { bySigkill, detail: `container ${container} terminated: ${how}` };
-}
-
-/**
- * Pure: when the kill took effect, epoch ms. The container's `finishedAt` says when its main process died, but only to
- * the second (RFC 3339 without fractions), so it is bounded by the exec: not before the exec began, not after it
- * ended (the broker was dead by then). A `finishedAt` before the exec began is an earlier death, not ours: then the
- * exec's end is all we know.
- */
-export function killLandedAt(execStartedAt: number, execEndedAt: number, finishedAt?: Date | string): number {
-  const finished = finishedAt === undefined ? Number.NaN : new Date(finishedAt).getTime();
-  // One second of slack: finishedAt is truncated to its second, so our kill may show up to 999 ms early.
-  if (Number.isNaN(finished) || finished + 1000 <= execStartedAt) return execEndedAt;
-  return Math.min(execEndedAt, Math.max(execStartedAt, finished));
-}
+import {
+  kafkaQuorumStatusCommand,
+  killEverythingCommand,
+  rabbitmqQuorumStatusCommand,
+  reachCommand,
+} from "./in-container/commands";
+import { judgeReach, peersElectedWithout } from "./isolation-evidence";
+import { isolationLabel, isolationPolicy } from "./isolation-policy";
+import { leaderFromQuorumStatus } from "./kafka-controller";
+import { describeTermination, killLandedAt } from "./kill-evidence";
+import { foldRoll, type PodSample } from "./roll-observation";
+import type { FaultInjector, KillEvidence, Landed, RollWatch } from "./types";
 
 /**
  * A NetworkPolicy governs new connections: kube-router (like kube-proxy and most CNIs) accepts packets of
@@ -162,45 +39,6 @@ export function forgetConnections(podIp: string, env: NodeJS.ProcessEnv = proces
   if (env.KUBERNETES_SERVICE_HOST || !/^[0-9.]+$/.test(podIp)) return;
   // conntrack exits 1 when nothing matched, and is absent off a node: neither is an error here.
   for (const side of ["--orig-src", "--orig-dst"]) spawnSync("conntrack", ["-D", side, podIp], { stdio: "ignore" });
-}
-
-/** One look at one broker pod during a roll. */
-export interface PodSample {
-  name: string;
-  uid: string;
-  ready: boolean;
-}
-
-/**
- * Pure: what a roll did, from the pods before it and samples taken during it. A pod counts as replaced when its name
- * now belongs to a new pod (another uid). "Down at once" counts, per StatefulSet, the pods missing or not Ready in
- * one sample: a roll that keeps one at a time never exceeds 1.
- */
-export function foldRoll(before: PodSample[], samples: PodSample[][]): RollObservation {
-  const statefulSetOf = (pod: string) => pod.slice(0, pod.lastIndexOf("-"));
-  const names = before.map((p) => p.name).sort();
-  const mostDown = new Map<string, number>();
-  const order: string[] = [];
-  for (const sample of samples) {
-    const byName = new Map(sample.map((p) => [p.name, p]));
-    const down = new Map<string, number>();
-    for (const name of names) {
-      if (byName.get(name)?.ready) continue;
-      if (!order.includes(name)) order.push(name);
-      down.set(statefulSetOf(name), (down.get(statefulSetOf(name)) ?? 0) + 1);
-    }
-    for (const [sts, n] of down) mostDown.set(sts, Math.max(mostDown.get(sts) ?? 0, n));
-  }
-  const last = new Map((samples.at(-1) ?? []).map((p) => [p.name, p]));
-  const uidBefore = new Map(before.map((p) => [p.name, p.uid]));
-  const replaced = names.filter((n) => last.get(n) && last.get(n)?.uid !== uidBefore.get(n));
-  return {
-    pods: names,
-    replaced,
-    order,
-    mostDownAtOnce: Math.max(0, ...mostDown.values()),
-    samples: samples.length,
-  };
 }
 
 export class KubernetesFaults implements FaultInjector {
@@ -273,9 +111,9 @@ export class KubernetesFaults implements FaultInjector {
     if (!before) throw new Error(`pod ${namespace}/${node} has no running broker container to kill`);
     // The exec's own shell dies with the container, so how the exec ends says nothing; the container status does.
     const execStartedAt = Date.now();
-    const { out } = await this.exec(namespace, node, ["sh", "-c", killEverythingScript], before.name).catch(
-      (e: Error) => ({ out: `(exec: ${e.message})` }),
-    );
+    const { out } = await this.exec(namespace, node, killEverythingCommand(), before.name).catch((e: Error) => ({
+      out: `(exec: ${e.message})`,
+    }));
     const execEndedAt = Date.now();
     const killed = out.trim().split("\n").filter(Boolean).join(", ") || "nothing";
     const deadline = Date.now() + 30_000;
@@ -346,7 +184,7 @@ export class KubernetesFaults implements FaultInjector {
       return { isolated: false, detail: `no peer pod, pod IP or port to probe ${node} from` };
     }
     const container = peer.spec?.containers[0]?.name;
-    const probe = ["bash", "-c", reachScript(ip, ports)];
+    const probe = reachCommand(ip, ports);
     const { out } = await this.exec(namespace, peerName, probe, container);
     // Read after the probe: the broker's listeners were up the whole time it ran.
     const running = Boolean((await this.containerStatus(namespace, node))?.state?.running);
@@ -359,7 +197,7 @@ export class KubernetesFaults implements FaultInjector {
     let view: { seen: boolean; detail: string } | undefined;
     let raw = "";
     do {
-      const r = await this.exec(namespace, peerName, quorumStatusCommand(queue), container);
+      const r = await this.exec(namespace, peerName, rabbitmqQuorumStatusCommand(queue), container);
       raw = r.out.trim().split("\n").slice(-3).join(" ");
       view = peersElectedWithout(r.out, node);
       if (view?.seen) break;
@@ -464,7 +302,7 @@ export class KubernetesFaults implements FaultInjector {
       (a, b) => Number(b.includes("controller")) - Number(a.includes("controller")),
     )) {
       const pod = `${sts}-0`;
-      const r = await this.exec(p.kafka.namespace, pod, ["sh", "-c", quorumStatusScript]).catch((e: Error) => ({
+      const r = await this.exec(p.kafka.namespace, pod, kafkaQuorumStatusCommand()).catch((e: Error) => ({
         out: "",
         status: e.message,
       }));

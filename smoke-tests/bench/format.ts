@@ -1,0 +1,62 @@
+// The bench's results as the terminal shows them, and the ledger's footprint as one line: pure, so the layout is
+// tested without a broker.
+import type { BenchSettings, BenchSystemResult } from "./bench";
+import { consumersLine } from "./consumers";
+import type { LedgerFootprint } from "./ledger-footprint";
+
+/** `npm run bench -- --ledger`: bytes per message held and the checkers' times, whole numbers. */
+export function formatLedgerFootprint(f: LedgerFootprint): string {
+  return (
+    `ledger, ${f.messages.toLocaleString("en")} messages: ${f.bytesPerMessage.toFixed(0)} B/message held, ` +
+    `recorded in ${f.recordMs.toFixed(0)} ms, total-queue check ${f.totalQueueCheckMs.toFixed(0)} ms, ` +
+    `Kafka offset checks ${f.kafkaCheckMs.toFixed(0)} ms`
+  );
+}
+
+/**
+ * Every system's settings, the reference's equal and best settings with the sweep, one row per counted round, whether
+ * our consumers kept up, the median ratios, the clients side by side (Kafka, with more than one), then the report.
+ */
+export function formatBench(
+  targetName: string,
+  settings: Pick<BenchSettings, "rounds" | "warmupRounds" | "messageBytes">,
+  results: BenchSystemResult[],
+  reportFile: string,
+): string {
+  const lines = [
+    "",
+    `bench on ${targetName} (${settings.rounds} alternating rounds after ${settings.warmupRounds} warm-up, ${settings.messageBytes} B messages)`,
+  ];
+  for (const r of results) {
+    lines.push(
+      "",
+      `${r.system}: ${Object.entries(r.settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+      `  reference at our settings: ${r.referenceEqual}`,
+      `  reference at its best:     ${r.referenceBest} (sweep, median of ${r.sweep.map((x) => `${x.settings} → ${x.messagesPerSec.toFixed(0)} [${x.samples.map((v) => v.toFixed(0)).join(", ")}]`).join("; ")})`,
+      "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
+    );
+    for (const x of r.rounds) {
+      const n = (v: number, w: number) => v.toFixed(0).padStart(w);
+      lines.push(
+        `  ${String(x.round).padStart(5)}  ${n(x.ours.messagesPerSec, 10)}  ${n(x.reference.messagesPerSec, 14)}  ${x.ratio.toFixed(2).padStart(5)}  ${n(x.best.messagesPerSec, 14)}  ${x.ratioBest.toFixed(2).padStart(5)}  ${(x.ours.p99Ms ?? Number.NaN).toFixed(1).padStart(9)}  ${(x.reference.p99Ms ?? Number.NaN).toFixed(1).padStart(7)}`,
+      );
+    }
+    // A publish rate counts when consumers keep up with it: did ours (median over the counted rounds)?
+    const consumers = consumersLine(r.keepUp, r.system === "kafka" ? "ours, one more round with a consumer" : "ours");
+    if (consumers) lines.push(`  ${consumers}`);
+    lines.push(
+      `  median ratio ours/reference: ${r.medianRatio.toFixed(2)} at our settings, ${r.medianRatioBest.toFixed(2)} against its best (${r.rounds[0]?.reference.tool})`,
+    );
+    if (r.clients) {
+      lines.push("  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best");
+      for (const c of r.clients)
+        lines.push(
+          `${" ".repeat(46)}${c.client.padEnd(12)}  ${c.medianMsgPerSec.toFixed(0).padStart(12)}  ${c.medianRatio.toFixed(2).padStart(10)}  ${c.medianRatioBest.toFixed(2).padStart(10)}`,
+        );
+    }
+  }
+  lines.push("", `report: ${reportFile}`);
+  return lines.join("\n");
+}

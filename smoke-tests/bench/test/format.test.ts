@@ -1,0 +1,160 @@
+// What `npm run bench` prints: the settings, the reference's sweep, one row per counted round under its headings, our
+// consumers, the median ratios, the clients side by side, the report's path; and the ledger's footprint line.
+import type { BenchSystemResult } from "../bench";
+import { formatBench, formatLedgerFootprint } from "../format";
+import type { ReferenceResult } from "../reference-tools";
+
+const result = (tool: string, messagesPerSec: number, p99Ms?: number): ReferenceResult => ({
+  tool,
+  messages: 0,
+  messagesPerSec,
+  megabytesPerSec: 0,
+  raw: "",
+  ...(p99Ms === undefined ? {} : { p99Ms }),
+});
+
+const kafka: BenchSystemResult = {
+  system: "kafka",
+  settings: { acks: "all", partitions: 6 },
+  referenceEqual: "batch.size=16384 linger.ms=0",
+  referenceBest: "batch.size=65536 linger.ms=5",
+  sweep: [
+    { settings: "batch.size=16384", messagesPerSec: 41_000.4, samples: [40_000.2, 41_000.4, 42_000.6] },
+    { settings: "batch.size=65536", messagesPerSec: 52_000, samples: [51_000, 52_000, 53_000] },
+  ],
+  rounds: [
+    {
+      round: 1,
+      ours: result("ours", 20_500.5, 12.34),
+      reference: result("ProducerPerformance", 41_000, 8.5),
+      best: result("ProducerPerformance", 52_000, 9),
+      ratio: 0.5,
+      ratioBest: 0.394,
+    },
+  ],
+  keepUp: [
+    {
+      publishedPerSec: 21_700,
+      consumedPerSec: 21_300,
+      backlogEarly: 1_200,
+      backlogEnd: 900,
+      growing: false,
+      sustainedPerSec: 21_700,
+    },
+  ],
+  medianRatio: 0.5,
+  medianRatioBest: 0.394,
+  clients: [
+    { client: "kafkajs", medianMsgPerSec: 20_500.5, medianRatio: 0.5, medianRatioBest: 0.394 },
+    { client: "librdkafka", medianMsgPerSec: 60_000, medianRatio: 1.463, medianRatioBest: 1.154 },
+  ],
+};
+
+const rabbitmq: BenchSystemResult = {
+  system: "rabbitmq",
+  settings: { confirmWindow: 200 },
+  referenceEqual: "--confirm 200",
+  referenceBest: "--confirm 1000",
+  sweep: [{ settings: "--confirm 1000", messagesPerSec: 12_000, samples: [12_000] }],
+  rounds: [
+    {
+      round: 1,
+      ours: result("ours", 9_000, 4),
+      reference: result("PerfTest", 10_000, 3.25),
+      best: result("PerfTest", 12_000),
+      ratio: 0.9,
+      ratioBest: 0.75,
+    },
+  ],
+  keepUp: [],
+  medianRatio: 0.9,
+  medianRatioBest: 0.75,
+};
+
+const settings = { rounds: 3, warmupRounds: 1, messageBytes: 1024 };
+const lines = formatBench("embedded", settings, [kafka, rabbitmq], "/r/bench-x/bench.json").split("\n");
+
+describe("the bench's results on the terminal", () => {
+  it("names the target and the rounds, then each system's settings, references, rounds and ratios, then the report", () => {
+    expect(lines).toEqual([
+      "",
+      "bench on embedded (3 alternating rounds after 1 warm-up, 1024 B messages)",
+      "",
+      "kafka: acks=all partitions=6",
+      "  reference at our settings: batch.size=16384 linger.ms=0",
+      "  reference at its best:     batch.size=65536 linger.ms=5 (sweep, median of batch.size=16384 → 41000 [40000, 41000, 42001]; batch.size=65536 → 52000 [51000, 52000, 53000])",
+      "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
+      "      1       20501           41000   0.50           52000   0.39       12.3      8.5",
+      "  consumers (ours, one more round with a consumer): 21,300 msg/s consumed vs 21,700 acknowledged; backlog 1,200 → 900: bounded",
+      "  median ratio ours/reference: 0.50 at our settings, 0.39 against its best (ProducerPerformance)",
+      "  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best",
+      "                                              kafkajs              20501        0.50        0.39",
+      "                                              librdkafka           60000        1.46        1.15",
+      "",
+      "rabbitmq: confirmWindow=200",
+      "  reference at our settings: --confirm 200",
+      "  reference at its best:     --confirm 1000 (sweep, median of --confirm 1000 → 12000 [12000])",
+      "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
+      "      1        9000           10000   0.90           12000   0.75        4.0      3.3",
+      "  median ratio ours/reference: 0.90 at our settings, 0.75 against its best (PerfTest)",
+      "",
+      "report: /r/bench-x/bench.json",
+    ]);
+  });
+
+  it("a system without consumer figures or a client comparison shows neither: no line for them, empty or not", () => {
+    const section = lines.slice(
+      lines.indexOf("rabbitmq: confirmWindow=200"),
+      lines.indexOf("report: /r/bench-x/bench.json"),
+    );
+    expect(section.map((l) => l.trim().split(/[ :]/)[0])).toEqual([
+      "rabbitmq",
+      "reference",
+      "reference",
+      "round",
+      "1",
+      "median",
+      "",
+    ]);
+  });
+
+  it("every column's figures end where its heading ends (the client names start where theirs starts)", () => {
+    /** Where each field of a line starts and ends; a heading may hold single spaces, a figure none. */
+    const fields = (line: string, field: RegExp) =>
+      [...line.matchAll(field)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+    const heading = /\S+(?: \S+)*/g;
+    const figure = /\S+/g;
+    const rounds = lines.indexOf(
+      "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
+    );
+    const headings = fields(lines[rounds] ?? "", heading).map((f) => f.end);
+    expect(headings).toHaveLength(8);
+    expect(fields(lines[rounds + 1] ?? "", figure).map((f) => f.end)).toEqual(headings);
+    const clients = lines.findIndex((l) => l.startsWith("  clients"));
+    const [, name, ...numbers] = fields(lines[clients] ?? "", heading);
+    for (const row of lines.slice(clients + 1, clients + 3)) {
+      const [client, ...figures] = fields(row, figure);
+      expect({ row, start: client?.start, ends: figures.map((f) => f.end) }).toEqual({
+        row,
+        start: name?.start,
+        ends: numbers.map((f) => f.end),
+      });
+    }
+  });
+});
+
+describe("the ledger's footprint", () => {
+  it("is one line of whole numbers, the message count with thousands separators", () => {
+    expect(
+      formatLedgerFootprint({
+        messages: 1_000_000,
+        bytesPerMessage: 61.7,
+        recordMs: 812.4,
+        totalQueueCheckMs: 95.5,
+        kafkaCheckMs: 140.49,
+      }),
+    ).toBe(
+      "ledger, 1,000,000 messages: 62 B/message held, recorded in 812 ms, total-queue check 96 ms, Kafka offset checks 140 ms",
+    );
+  });
+});

@@ -1,0 +1,30 @@
+// The commands the Kubernetes fault injector runs by exec in a broker's or a peer's container: the programs are the
+// shell scripts beside this file (shellcheck-clean, run by the tests as they run in the pod), read when a command is
+// built, with their inputs passed as arguments rather than written into the script.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** A script of this folder, as text for `sh -c` or `bash -c`: the broker images hold none of our files. */
+function program(file: string): string {
+  return readFileSync(join(__dirname, file), "utf8");
+}
+
+/** SIGKILL every process of the container but PID 1 and the script; prints "pid comm" per process killed. */
+export function killEverythingCommand(): string[] {
+  return ["sh", "-c", program("kill-everything.sh")];
+}
+
+/** Probe each of the pod's ports from a peer: prints "<port> open|refused|blocked" per port. */
+export function reachCommand(ip: string, ports: number[]): string[] {
+  return ["bash", "-c", program("reach.sh"), "reach.sh", ip, ...ports.map(String)];
+}
+
+/** In a Kafka controller pod: `kafka-metadata-quorum.sh describe --status`, with the controller's credentials. */
+export function kafkaQuorumStatusCommand(): string[] {
+  return ["sh", "-c", program("kafka-quorum-status.sh")];
+}
+
+/** In a RabbitMQ pod: each member of a quorum queue as this node sees it (Raft state, term), as JSON. */
+export function rabbitmqQuorumStatusCommand(queue: string): string[] {
+  return ["rabbitmq-queues", "quorum_status", queue, "--formatter", "json"];
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Run in a Kafka controller pod (sh -c, no arguments; CONTROLLER_PORT from the container's environment): the KRaft
+# quorum's status, through the controller listener with the chart's client config. awk reads the controller's password
+# from its file and puts it in literally (index/substr, not a sed replacement): it is on no command line (the pod
+# shares one PID namespace; /proc/<pid>/cmdline is world-readable), whatever its characters. The filled config is
+# private (umask 077).
+# No -e: the tool runs only when the config was written (&&), and its output, errors included, is what the caller reads.
+f=/tmp/kafka/quorum-client.properties
+(
+  umask 077
+  awk '
+    BEGIN {
+      p = "/etc/kafka/users/controller"
+      while ((r = (getline l < p)) > 0) pw = pw (n++ ? "\n" : "") l
+      if (r < 0) { print "cannot read " p > "/dev/stderr"; exit 1 }
+      sub(/\n+$/, "", pw)
+      t = "@CONTROLLER_PASSWORD@"
+    }
+    { s = $0; o = ""; while ((i = index(s, t)) > 0) { o = o substr(s, 1, i - 1) pw; s = substr(s, i + length(t)) }; print o s }
+  ' /etc/kafka/config/client-controller.properties > "$f"
+) && /opt/kafka/bin/kafka-metadata-quorum.sh \
+  --bootstrap-controller "localhost:$CONTROLLER_PORT" --command-config "$f" describe --status 2>&1

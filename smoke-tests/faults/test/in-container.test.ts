@@ -1,0 +1,112 @@
+// The programs the Kubernetes injector runs by exec in containers (faults/in-container/), run here as the injector
+// passes them (the same argv), against this machine: a PID namespace of their own, loopback ports, a scratch root.
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  kafkaQuorumStatusCommand,
+  killEverythingCommand,
+  rabbitmqQuorumStatusCommand,
+  reachCommand,
+} from "../in-container/commands";
+
+describe("kill-everything.sh", () => {
+  it("run in a PID namespace of its own, SIGKILLs every process but PID 1 and itself", () => {
+    // As in a pod sharing one PID namespace: PID 1 stands for the pause process, the two sleeps for the broker.
+    const inPod = 'sleep 100 & sleep 101 & "$@"; wait; echo done';
+    const r = spawnSync(
+      "unshare",
+      ["--pid", "--fork", "--mount-proc", "sh", "-c", inPod, "sh", ...killEverythingCommand()],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim().split("\n")).toEqual(["2 sleep", "3 sleep", "done"]);
+  });
+});
+
+describe("reach.sh", () => {
+  it("tells an open port from a refused one (bash's /dev/tcp on loopback), the IP and ports passed as arguments", async () => {
+    const server = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    const open = (server.address() as AddressInfo).port;
+    const closed = open === 65_000 ? 65_001 : 65_000;
+    const [command = "", ...args] = reachCommand("127.0.0.1", [open, closed]);
+    const r = spawnSync(command, args, { encoding: "utf8" });
+    server.close();
+    expect(r.stdout.trim().split("\n")).toEqual([`${open} open`, `${closed} refused`]);
+  });
+});
+
+describe("RabbitMQ's quorum_status", () => {
+  it("asks the node for one queue's members, as JSON", () => {
+    expect(rabbitmqQuorumStatusCommand("smoke-q")).toEqual([
+      "rabbitmq-queues",
+      "quorum_status",
+      "smoke-q",
+      "--formatter",
+      "json",
+    ]);
+  });
+});
+
+describe("kafka-quorum-status.sh", () => {
+  it("fills the controller's password in privately, and on no command line", () => {
+    // In a scratch root, with dash: every external command goes through a logging shim (PATH holds only those), the
+    // Kafka tool is a stub that shows its arguments and the config it was given.
+    const root = mkdtempSync(join(tmpdir(), "mp-quorum-script-test-"));
+    try {
+      const password = `ctl|&\\1"'$(x)\`y\` /&|\\\\ @CONTROLLER_PASSWORD@ %s;$PATH`;
+      const template =
+        'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="controller" ' +
+        'password="@CONTROLLER_PASSWORD@";\nsecurity.protocol=SASL_PLAINTEXT\n';
+      for (const d of ["shims", "bin", "etc/kafka/config", "etc/kafka/users", "tmp/kafka"]) {
+        mkdirSync(join(root, d), { recursive: true });
+      }
+      writeFileSync(join(root, "etc/kafka/config/client-controller.properties"), template);
+      writeFileSync(join(root, "etc/kafka/users/controller"), password);
+      const log = join(root, "argv.log");
+      for (const c of ["awk", "sed", "cat", "stat"]) {
+        const real = spawnSync("sh", ["-c", `command -v ${c}`], { encoding: "utf8" }).stdout.trim();
+        writeFileSync(
+          join(root, "shims", c),
+          `#!/bin/sh\nprintf '%s ' ${c} "$@" >> ${log}; echo >> ${log}; exec ${real} "$@"\n`,
+        );
+        chmodSync(join(root, "shims", c), 0o755);
+      }
+      const tool = join(root, "bin/kafka-metadata-quorum.sh");
+      writeFileSync(tool, '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"\n');
+      chmodSync(tool, 0o755);
+      const [shell, flag, text = "", ...rest] = kafkaQuorumStatusCommand();
+      expect([shell, flag, rest]).toEqual(["sh", "-c", []]);
+      let script = text;
+      for (const [from, to] of [
+        ["/etc/kafka/", `${root}/etc/kafka/`],
+        ["/tmp/kafka/", `${root}/tmp/kafka/`],
+        ["/opt/kafka/bin/", `${root}/bin/`],
+      ] as const) {
+        expect(script).toContain(from);
+        script = script.split(from).join(to);
+      }
+      const sh = spawnSync("sh", ["-c", "command -v sh"], { encoding: "utf8" }).stdout.trim();
+      const r = spawnSync(sh, ["-c", script], {
+        encoding: "utf8",
+        env: { PATH: join(root, "shims"), CONTROLLER_PORT: "9093" },
+      });
+      expect(r.stderr).toBe("");
+      const config = `${root}/tmp/kafka/quorum-client.properties`;
+      expect(r.stdout).toBe(
+        `--bootstrap-controller localhost:9093 --command-config ${config} describe --status\n600\n` +
+          template.split("@CONTROLLER_PASSWORD@").join(password),
+      );
+      const argv = readFileSync(log, "utf8");
+      expect(argv).toMatch(/^awk /m);
+      expect(argv.includes(password)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,10 +2,11 @@
 // smoke gate against the stack's own `target` output. Through the Automation API on the project's Pulumi CLI. Every
 // step is recorded, a failed step stops the ones after it, and a failed gate fails the deploy: a green `up` never
 // hides it.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { type EngineEvent, LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { parse } from "yaml";
 import type { Target } from "../../contract/target";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { pulumiFailure } from "../../infra/pulumi-failure";
@@ -16,6 +17,8 @@ import { waitRolledOut } from "../../smoke-tests/kube/rollout";
 import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
 import { waitHealthy } from "./health";
 import { failedGateReport, inClusterGate } from "./in-cluster";
+import { checkPlacement, type KubeAccess, kubeAccessOf, watchUnschedulable } from "./placement-check";
+import { type RenderedStatefulSet, renderedStatefulSets } from "./scheduling";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
 export interface DeployOptions {
@@ -57,11 +60,14 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
   const common = { policyPacks, onOutput: o.onOutput, ...(o.configFile ? { configFile: o.configFile } : {}) };
 
   let stack: Stack | undefined;
+  let cluster: KubeAccess = {};
   const configured = await step("config", async () => {
     const workDir = o.projectDir ?? o.repoRoot;
     const file = o.configFile ?? join(workDir, `Pulumi.${o.stack}.yaml`);
     if (!existsSync(file))
       throw new Error(`--stack ${o.stack}: ${file} does not exist (each stack has a Pulumi.<stack>.yaml)`);
+    const config = (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+    cluster = kubeAccessOf(config);
     // Before Pulumi runs at all: a stack that is not throwaway needs a passphrase or a secrets provider. The decision
     // goes into this process's environment, for every Pulumi command that follows for the stack.
     const secrets = usePassphraseFor(o.stack, { projectDir: workDir, ...(o.configFile ? { configFile: file } : {}) });
@@ -72,22 +78,45 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
   if (!configured || !stack) return result;
   const s = stack;
 
+  // The manifests the preview rendered: the broker StatefulSets' replicas and affinity, as `up` will apply them.
+  let rendered: RenderedStatefulSet[] = [];
   const previewed = await step("preview", async () => {
-    const p = await s.preview(common).catch((e: Error) => {
+    const events: EngineEvent[] = [];
+    const p = await s.preview({ ...common, onEvent: (e) => events.push(e) }).catch((e: Error) => {
       throw new Error(`pulumi preview failed, nothing was changed:\n    ${pulumiFailure(e.message)}`);
     });
-    return `${describeChanges(p.changeSummary, "plan")}; policy pack passed`;
+    rendered = renderedStatefulSets(events);
+    // Before anything changes: brokers that required anti-affinity cannot place would leave a pod Pending until the
+    // provider's timeout.
+    const placed = rendered.length > 0 ? `; ${await checkPlacement(rendered, cluster)}` : "";
+    return `${describeChanges(p.changeSummary, "plan")}; policy pack passed${placed}`;
   });
   if (!previewed) return result;
 
   let target: Target | undefined;
   let inCluster: { namespace: string; job: string } | undefined;
   const deployed = await step("up", async () => {
+    // The provider awaits each StatefulSet until its own timeout; a pod the scheduler refused stops `up` at once
+    // (SIGINT: the engine cancels and records what it did), and the failure gives the scheduler's reason.
+    const abort = new AbortController();
+    let refused: string | undefined;
+    const watch =
+      rendered.length > 0
+        ? watchUnschedulable(rendered, cluster, (why) => {
+            refused = why;
+            progress(`stopping pulumi up: ${why}`);
+            abort.abort();
+          })
+        : undefined;
     // --refresh: what was removed behind Pulumi's back (a pod, the embedded environment) is recreated.
-    const u = await s.up({ ...common, refresh: true }).catch(async (e: Error) => {
-      const gate = await failedGateReport(s).catch(() => undefined);
-      throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}${gate ? `\n${gate}` : ""}`);
-    });
+    const u = await s
+      .up({ ...common, refresh: true, signal: abort.signal })
+      .catch(async (e: Error) => {
+        if (refused) throw new Error(`pulumi up stopped: ${refused}\n    ${pulumiFailure(e.message)}`);
+        const gate = await failedGateReport(s).catch(() => undefined);
+        throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}${gate ? `\n${gate}` : ""}`);
+      })
+      .finally(() => watch?.stop());
     const checked = validateTarget(u.outputs.target?.value);
     if (!checked.ok) throw new Error(formatProblems(`stack ${o.stack}'s target output`, checked.problems));
     target = checked.target;

@@ -17,7 +17,7 @@ import { waitRolledOut } from "../../smoke-tests/kube/rollout";
 import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
 import { waitHealthy } from "./health";
 import { failedGateReport, inClusterGate } from "./in-cluster";
-import { checkPlacement, type KubeAccess, kubeAccessOf, watchUnschedulable } from "./placement-check";
+import { checkPlacement, type KubeAccess, kubeAccessOf, readPlacement, watchUnschedulable } from "./placement-check";
 import { type RenderedStatefulSet, renderedStatefulSets } from "./scheduling";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
@@ -133,6 +133,8 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
     // The gate ran inside `pulumi up` (a failed gate fails `up` above); the brokers' names resolve only in the cluster.
     const gateJob = inCluster;
     const rolledOut = await step("rolled out", () => waitRolledOut(placement, o.healthTimeoutMs ?? 300_000, progress));
+    // Where the brokers landed, for the summary: a reading, never a step of its own (the cluster tier checks it).
+    result.placement = await readPlacement(placement).catch(() => undefined);
     if (!rolledOut) return result;
     await step("gate", async () => {
       const g = await inClusterGate(placement, gateJob);

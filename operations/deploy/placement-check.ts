@@ -4,7 +4,8 @@
 import type * as k8s from "@kubernetes/client-node";
 import { loadKubeConfig } from "../../contract/kube-config";
 import { pulumiProject } from "../../contract/pulumi-project";
-import { unschedulable } from "../../smoke-tests/kube/rollout";
+import { type KubePlacement, statefulSetsOf, unschedulable } from "../../smoke-tests/kube/rollout";
+import { describePlacement, type SystemPlacement, type SystemPods } from "./placement";
 import { placementRefusals, type RenderedStatefulSet, schedulableNodes } from "./scheduling";
 
 export interface KubeAccess {
@@ -79,4 +80,20 @@ export function watchUnschedulable(
       await loop;
     },
   };
+}
+
+/** Each StatefulSet's pods and the node each runs on, with the nodes' zones (../placement.ts words it). */
+export async function readPlacement(placement: KubePlacement): Promise<SystemPlacement[]> {
+  const { lib, kc } = await loadKubeConfig(placement);
+  const core = kc.makeApiClient(lib.CoreV1Api);
+  const apps = kc.makeApiClient(lib.AppsV1Api);
+  const systems: SystemPods[] = [];
+  for (const { namespace, name } of statefulSetsOf(placement)) {
+    const sts = await apps.readNamespacedStatefulSet({ name, namespace });
+    const labelSelector = Object.entries(sts.spec?.selector?.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    systems.push({ system: name, pods: (await core.listNamespacedPod({ namespace, labelSelector })).items });
+  }
+  return describePlacement(systems, (await core.listNode()).items);
 }

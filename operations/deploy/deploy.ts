@@ -16,7 +16,7 @@ import { writeGateReport } from "../../smoke-tests/gate/report";
 import { waitRolledOut } from "../../smoke-tests/kube/rollout";
 import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
 import { waitHealthy } from "./health";
-import { failedGateReport, inClusterGate } from "./in-cluster";
+import { failedGateReport, gateJobLeftFromEarlierUp, inClusterGate, rerunGate } from "./in-cluster";
 import { checkPlacement, type KubeAccess, kubeAccessOf, readPlacement, watchUnschedulable } from "./placement-check";
 import { type RenderedStatefulSet, renderedStatefulSets } from "./scheduling";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
@@ -95,6 +95,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
 
   let target: Target | undefined;
   let inCluster: { namespace: string; job: string } | undefined;
+  const upStartedMs = Date.now();
   const deployed = await step("up", async () => {
     // The provider awaits each StatefulSet until its own timeout; a pod the scheduler refused stops `up` at once
     // (SIGINT: the engine cancels and records what it did), and the failure gives the scheduler's reason.
@@ -137,9 +138,15 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
     result.placement = await readPlacement(placement).catch(() => undefined);
     if (!rolledOut) return result;
     await step("gate", async () => {
-      const g = await inClusterGate(placement, gateJob);
+      // An unchanged stack keeps the earlier deploy's Job (its name is a hash of what it checks): run it again.
+      const earlier = await gateJobLeftFromEarlierUp(placement, gateJob, upStartedMs);
+      const g = earlier
+        ? await rerunGate(placement, gateJob, progress)
+        : { job: gateJob.job, ...(await inClusterGate(placement, gateJob)) };
       o.onOutput?.(`\n${g.report}\n`);
-      const where = `Job ${gateJob.namespace}/${gateJob.job}`;
+      const where = earlier
+        ? `Job ${gateJob.namespace}/${g.job} (${gateJob.job} run again)`
+        : `Job ${gateJob.namespace}/${g.job}`;
       if (!g.passed) throw new Error(`${where} did not succeed:\n${g.report}`);
       return `${where} passed in the cluster (${g.report.split("\n")[0]})`;
     });

@@ -1,9 +1,8 @@
 // The product's main job end to end on this machine's own Kubernetes (`npm run e2e`, operations/cli/e2e.ts): cluster
 // up, deploy with the gate (preview with policies, `pulumi up` with the in-cluster gate Job, rollout), the failover
 // drills on the cluster and, beside them, the same drills on the embedded default (stopped again when e2e started it),
-// `pulumi up` again (no changes),
-// destroy (no namespace, PVC or Secret of ours left), cluster down. The cluster is always taken down again unless
-// `keep` is set.
+// `pulumi up` again (no changes), destroy (no namespace, PVC or Secret of ours left), cluster down. The cluster is
+// always taken down again unless `keep` is set.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -1,7 +1,7 @@
-// Deploy with a gate: preview with the policy pack, `pulumi up`, wait until both clusters are healthy, run the
-// smoke gate against the stack's own `target` output. Through the Automation API on the project's Pulumi CLI. Every
-// step is recorded, a failed step stops the ones after it, and a failed gate fails the deploy: a green `up` never
-// hides it.
+// Deploy with a gate: preview with the policy pack (and, on Kubernetes, whether the nodes can hold the brokers),
+// `pulumi up`, wait until both clusters are healthy, run the smoke gate against the stack's own `target` output.
+// Through the Automation API on the project's Pulumi CLI. Every step is recorded, a failed step stops the ones after
+// it, and a failed gate fails the deploy: a green `up` never hides it.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

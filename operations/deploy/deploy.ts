@@ -103,7 +103,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
     let refused: string | undefined;
     const watch =
       rendered.length > 0
-        ? watchUnschedulable(rendered, cluster, (why) => {
+        ? watchUnschedulable(rendered, cluster, upStartedMs, (why) => {
             refused = why;
             progress(`stopping pulumi up: ${why}`);
             abort.abort();

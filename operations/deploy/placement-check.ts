@@ -42,12 +42,14 @@ export async function checkPlacement(rendered: RenderedStatefulSet[], where: Kub
 }
 
 /**
- * Every few seconds until stopped: the rendered StatefulSets' pods; the first one the scheduler has refused is passed
- * to `refused` (once), so that `pulumi up` is stopped with the scheduler's reason instead of waiting for its timeout.
+ * Every few seconds until stopped: the rendered StatefulSets' pods; the first one the scheduler has refused since `up`
+ * began is passed to `refused` (once), so that `pulumi up` is stopped with the scheduler's reason instead of waiting
+ * for the provider's timeout (10 minutes for a StatefulSet).
  */
 export function watchUnschedulable(
   rendered: RenderedStatefulSet[],
   where: KubeAccess,
+  upStartedMs: number,
   refused: (why: string) => void,
 ): { stop: () => Promise<void> } {
   let watching = true;
@@ -64,7 +66,9 @@ export function watchUnschedulable(
           .join(",");
         // The namespace may not exist yet (a first deploy): nothing to see this round.
         const pods = await core.listNamespacedPod({ namespace, labelSelector }).catch(() => ({ items: [] }));
-        const why = pods.items.map((p) => unschedulable(p, Date.now())).find((x) => x !== undefined);
+        const why = pods.items
+          .map((p) => unschedulable(p, Date.now(), { refusedSince: upStartedMs }))
+          .find((x) => x !== undefined);
         if (why) {
           watching = false;
           refused(why);

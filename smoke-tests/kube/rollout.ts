@@ -44,13 +44,19 @@ export const unschedulableGraceMs = 15_000;
 
 /**
  * The scheduler's own verdict on a pod it could not place (PodScheduled False, reason Unschedulable, for longer than
- * the grace): the pod's name and the scheduler's message; undefined while it may still place it.
+ * the grace): the pod's name and the scheduler's message; undefined while it may still place it. With `refusedSince`,
+ * only a refusal that began then or later counts (during `pulumi up`: a pod stuck from before is one `up` may replace).
  */
-export function unschedulable(pod: PodView, now: number, graceMs = unschedulableGraceMs): string | undefined {
+export function unschedulable(
+  pod: PodView,
+  now: number,
+  o: { graceMs?: number; refusedSince?: number } = {},
+): string | undefined {
   const c = pod.status?.conditions?.find((x) => x.type === "PodScheduled");
   if (c?.status !== "False" || c.reason !== "Unschedulable") return undefined;
   const since = c.lastTransitionTime === undefined ? Number.NaN : new Date(c.lastTransitionTime).getTime();
-  if (now - since < graceMs) return undefined;
+  if (now - since < (o.graceMs ?? unschedulableGraceMs)) return undefined;
+  if (o.refusedSince !== undefined && !(since >= o.refusedSince)) return undefined;
   const name = `${pod.metadata?.namespace ? `${pod.metadata.namespace}/` : ""}${pod.metadata?.name ?? "(unnamed)"}`;
   return `${name} cannot be scheduled: ${c.message ?? "(the scheduler gave no message)"}`;
 }

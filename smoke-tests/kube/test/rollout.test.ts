@@ -70,6 +70,11 @@ describe("a broker pod the scheduler cannot place fails the wait at once", () =>
     expect(unschedulable({ ...pending, status: { conditions: [c] } }, later)).toBe(undefined);
   });
 
+  it("during `pulumi up`: a pod refused since before `up` began is one `up` may replace, not its verdict", () => {
+    expect(unschedulable(pending, later, { refusedSince: refusedAt + 1 })).toBe(undefined);
+    expect(unschedulable(pending, later, { refusedSince: refusedAt })).toMatch(/cannot be scheduled/);
+  });
+
   it("within the grace (a released local volume is made Available again within seconds) it may still be placed", () => {
     expect(unschedulable(pending, later - 1)).toBe(undefined);
   });

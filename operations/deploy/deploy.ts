@@ -155,6 +155,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
 
   const systems = t.gate?.systems ?? ["kafka", "rabbitmq"];
   const healthy = await step("healthy", () => waitHealthy(t, systems, o.healthTimeoutMs ?? 300_000, progress));
+  if (placement.kind === "kubernetes") result.placement = await readPlacement(placement).catch(() => undefined);
   if (!healthy) return result;
 
   await step("gate", async () => {

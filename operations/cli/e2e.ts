@@ -16,11 +16,11 @@ main(async () => {
     switches: ["keep"],
   });
   const printer = progressPrinter();
-  const { steps, figures } = await runE2e({
+  const { steps, figures, placement } = await runE2e({
     stackName: flag(argv, "stack") ?? "cluster",
     keep: argv.includes("--keep"),
     printer,
   });
-  printer.line(`\n${formatE2e(steps, figures)}`);
+  printer.line(`\n${formatE2e(steps, figures, placement)}`);
   return steps.every((s) => s.ok) ? 0 : 1;
 });

@@ -1,11 +1,12 @@
-// Deploy with a gate: preview with the policy pack, `pulumi up`, wait until both clusters are healthy, run the
-// smoke gate against the stack's own `target` output. Through the Automation API on the project's Pulumi CLI. Every
-// step is recorded, a failed step stops the ones after it, and a failed gate fails the deploy: a green `up` never
-// hides it.
-import { existsSync, mkdirSync } from "node:fs";
+// Deploy with a gate: preview with the policy pack (and, on Kubernetes, whether the nodes can hold the brokers),
+// `pulumi up`, wait until both clusters are healthy, run the smoke gate against the stack's own `target` output.
+// Through the Automation API on the project's Pulumi CLI. Every step is recorded, a failed step stops the ones after
+// it, and a failed gate fails the deploy: a green `up` never hides it.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { type EngineEvent, LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { parse } from "yaml";
 import type { Target } from "../../contract/target";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
 import { pulumiFailure } from "../../infra/pulumi-failure";
@@ -15,7 +16,9 @@ import { writeGateReport } from "../../smoke-tests/gate/report";
 import { waitRolledOut } from "../../smoke-tests/kube/rollout";
 import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
 import { waitHealthy } from "./health";
-import { failedGateReport, inClusterGate } from "./in-cluster";
+import { failedGateReport, gateJobLeftFromEarlierUp, inClusterGate, rerunGate } from "./in-cluster";
+import { checkPlacement, type KubeAccess, kubeAccessOf, readPlacement, watchUnschedulable } from "./placement-check";
+import { type RenderedStatefulSet, renderedStatefulSets } from "./scheduling";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
 export interface DeployOptions {
@@ -57,11 +60,14 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
   const common = { policyPacks, onOutput: o.onOutput, ...(o.configFile ? { configFile: o.configFile } : {}) };
 
   let stack: Stack | undefined;
+  let cluster: KubeAccess = {};
   const configured = await step("config", async () => {
     const workDir = o.projectDir ?? o.repoRoot;
     const file = o.configFile ?? join(workDir, `Pulumi.${o.stack}.yaml`);
     if (!existsSync(file))
       throw new Error(`--stack ${o.stack}: ${file} does not exist (each stack has a Pulumi.<stack>.yaml)`);
+    const config = (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+    cluster = kubeAccessOf(config);
     // Before Pulumi runs at all: a stack that is not throwaway needs a passphrase or a secrets provider. The decision
     // goes into this process's environment, for every Pulumi command that follows for the stack.
     const secrets = usePassphraseFor(o.stack, { projectDir: workDir, ...(o.configFile ? { configFile: file } : {}) });
@@ -72,22 +78,46 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
   if (!configured || !stack) return result;
   const s = stack;
 
+  // The manifests the preview rendered: the broker StatefulSets' replicas and affinity, as `up` will apply them.
+  let rendered: RenderedStatefulSet[] = [];
   const previewed = await step("preview", async () => {
-    const p = await s.preview(common).catch((e: Error) => {
+    const events: EngineEvent[] = [];
+    const p = await s.preview({ ...common, onEvent: (e) => events.push(e) }).catch((e: Error) => {
       throw new Error(`pulumi preview failed, nothing was changed:\n    ${pulumiFailure(e.message)}`);
     });
-    return `${describeChanges(p.changeSummary, "plan")}; policy pack passed`;
+    rendered = renderedStatefulSets(events);
+    // Before anything changes: brokers that required anti-affinity cannot place would leave a pod Pending until the
+    // provider's timeout.
+    const placed = rendered.length > 0 ? `; ${await checkPlacement(rendered, cluster)}` : "";
+    return `${describeChanges(p.changeSummary, "plan")}; policy pack passed${placed}`;
   });
   if (!previewed) return result;
 
   let target: Target | undefined;
   let inCluster: { namespace: string; job: string } | undefined;
+  const upStartedMs = Date.now();
   const deployed = await step("up", async () => {
+    // The provider awaits each StatefulSet until its own timeout; a pod the scheduler refused stops `up` at once
+    // (SIGINT: the engine cancels and records what it did), and the failure gives the scheduler's reason.
+    const abort = new AbortController();
+    let refused: string | undefined;
+    const watch =
+      rendered.length > 0
+        ? watchUnschedulable(rendered, cluster, upStartedMs, (why) => {
+            refused = why;
+            progress(`stopping pulumi up: ${why}`);
+            abort.abort();
+          })
+        : undefined;
     // --refresh: what was removed behind Pulumi's back (a pod, the embedded environment) is recreated.
-    const u = await s.up({ ...common, refresh: true }).catch(async (e: Error) => {
-      const gate = await failedGateReport(s).catch(() => undefined);
-      throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}${gate ? `\n${gate}` : ""}`);
-    });
+    const u = await s
+      .up({ ...common, refresh: true, signal: abort.signal })
+      .catch(async (e: Error) => {
+        if (refused) throw new Error(`pulumi up stopped: ${refused}\n    ${pulumiFailure(e.message)}`);
+        const gate = await failedGateReport(s).catch(() => undefined);
+        throw new Error(`pulumi up failed:\n    ${pulumiFailure(e.message)}${gate ? `\n${gate}` : ""}`);
+      })
+      .finally(() => watch?.stop());
     const checked = validateTarget(u.outputs.target?.value);
     if (!checked.ok) throw new Error(formatProblems(`stack ${o.stack}'s target output`, checked.problems));
     target = checked.target;
@@ -104,11 +134,19 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
     // The gate ran inside `pulumi up` (a failed gate fails `up` above); the brokers' names resolve only in the cluster.
     const gateJob = inCluster;
     const rolledOut = await step("rolled out", () => waitRolledOut(placement, o.healthTimeoutMs ?? 300_000, progress));
+    // Where the brokers landed, for the summary: a reading, never a step of its own (the cluster tier checks it).
+    result.placement = await readPlacement(placement).catch(() => undefined);
     if (!rolledOut) return result;
     await step("gate", async () => {
-      const g = await inClusterGate(placement, gateJob);
+      // An unchanged stack keeps the earlier deploy's Job (its name is a hash of what it checks): run it again.
+      const earlier = await gateJobLeftFromEarlierUp(placement, gateJob, upStartedMs);
+      const g = earlier
+        ? await rerunGate(placement, gateJob, progress)
+        : { job: gateJob.job, ...(await inClusterGate(placement, gateJob)) };
       o.onOutput?.(`\n${g.report}\n`);
-      const where = `Job ${gateJob.namespace}/${gateJob.job}`;
+      const where = earlier
+        ? `Job ${gateJob.namespace}/${g.job} (${gateJob.job} run again)`
+        : `Job ${gateJob.namespace}/${g.job}`;
       if (!g.passed) throw new Error(`${where} did not succeed:\n${g.report}`);
       return `${where} passed in the cluster (${g.report.split("\n")[0]})`;
     });
@@ -117,6 +155,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
 
   const systems = t.gate?.systems ?? ["kafka", "rabbitmq"];
   const healthy = await step("healthy", () => waitHealthy(t, systems, o.healthTimeoutMs ?? 300_000, progress));
+  if (placement.kind === "kubernetes") result.placement = await readPlacement(placement).catch(() => undefined);
   if (!healthy) return result;
 
   await step("gate", async () => {

@@ -1,12 +1,15 @@
 // After `pulumi up` of a stack whose gate runs as a Job in the cluster (gate.inCluster): the brokers' addresses are
 // cluster DNS names the deploying machine cannot resolve, so both steps after `up` read the cluster's API instead of
 // connecting to the brokers. "rolled out" is this project's own StatefulSet await (../kube/rollout.ts); "gate" reads the
-// Job that `pulumi up` already waited for, and its report from the pod's log.
+// Job that `pulumi up` already waited for, and its report from the pod's log, or, when `up` left an earlier deploy's
+// Job as it was, runs a copy of it (./gate-rerun.ts).
+import type * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { loadKubeConfig } from "../../contract/kube-config";
 import { validateTarget } from "../../contract/validate-target";
 import { gateReportHeading } from "../../smoke-tests/gate/report";
 import type { KubePlacement } from "../../smoke-tests/kube/rollout";
+import { gateJobCopy, type JobView, jobOutcome, leftFromEarlierUp, rerunWaitMs } from "./gate-rerun";
 
 /** The gate report the Job printed: from its first line ("smoke gate on …") to the end. */
 export function gateReportFromLog(log: string): string {
@@ -59,4 +62,53 @@ export async function failedGateReport(s: Stack): Promise<string | undefined> {
   const r = await newestGateReport(checked.target.placement, gate.namespace);
   if (!r || r.passed) return;
   return `    the in-cluster gate (Job ${gate.namespace}/${r.job}) failed:\n${r.report.replace(/^/gm, "      ")}`;
+}
+
+/**
+ * The gate Job `up` left, run again as a copy (./gate-rerun.ts): created, waited for with a progress line on each
+ * change of its pod's phase, its report read from the pod's log, and the copy deleted after (its pod with it).
+ */
+export async function rerunGate(
+  placement: KubePlacement,
+  gate: { namespace: string; job: string },
+  progress: (line: string) => void,
+): Promise<{ job: string; passed: boolean; report: string }> {
+  const { lib, kc } = await loadKubeConfig(placement);
+  const batch = kc.makeApiClient(lib.BatchV1Api);
+  const core = kc.makeApiClient(lib.CoreV1Api);
+  const original = await batch.readNamespacedJob({ name: gate.job, namespace: gate.namespace });
+  const copy = gateJobCopy(original as JobView, Date.now() / 1000);
+  await batch.createNamespacedJob({ namespace: gate.namespace, body: copy as k8s.V1Job });
+  const name = copy.metadata.name;
+  try {
+    const deadline = Date.now() + rerunWaitMs(original as JobView);
+    let last = "";
+    for (;;) {
+      const job = await batch.readNamespacedJob({ name, namespace: gate.namespace });
+      if (jobOutcome(job)) break;
+      const pods = await core.listNamespacedPod({ namespace: gate.namespace, labelSelector: `job-name=${name}` });
+      const phase =
+        pods.items.map((p) => `${p.metadata?.name} ${p.status?.phase ?? "Pending"}`).join(", ") || "no pod yet";
+      if (phase !== last) progress(`gate Job ${gate.namespace}/${name} (a re-run of ${gate.job}): ${phase}`);
+      last = phase;
+      if (Date.now() > deadline) throw new Error(`gate Job ${gate.namespace}/${name} did not finish: ${phase}`);
+      await new Promise((r) => setTimeout(r, 3_000));
+    }
+    return { job: name, ...(await inClusterGate(placement, { namespace: gate.namespace, job: name })) };
+  } finally {
+    await batch
+      .deleteNamespacedJob({ name, namespace: gate.namespace, propagationPolicy: "Background" })
+      .catch((e: Error) => progress(`could not delete the re-run Job ${gate.namespace}/${name}: ${e.message}`));
+  }
+}
+
+/** The gate Job `up` left, and when it was created: whether this deploy must run it again (./gate-rerun.ts). */
+export async function gateJobLeftFromEarlierUp(
+  placement: KubePlacement,
+  gate: { namespace: string; job: string },
+  upStartedMs: number,
+): Promise<boolean> {
+  const { lib, kc } = await loadKubeConfig(placement);
+  const job = await kc.makeApiClient(lib.BatchV1Api).readNamespacedJob({ name: gate.job, namespace: gate.namespace });
+  return leftFromEarlierUp(job as JobView, upStartedMs);
 }

@@ -2,6 +2,7 @@
 // person reads after a failed deploy is tested directly. The report paths come last, where a CI log is cut.
 import type { GateReport } from "../../smoke-tests/gate/gate";
 import { failedChecks, type WrittenGateReport } from "../../smoke-tests/gate/report";
+import { placementLines, type SystemPlacement } from "./placement";
 
 /** "healthy": the brokers' own health (embedded, or reachable brokers); "rolled out": the StatefulSet await (in-cluster). */
 export type StepName = "config" | "preview" | "up" | "healthy" | "rolled out" | "gate";
@@ -17,6 +18,8 @@ export interface DeployResult {
   stack: string;
   steps: StepResult[];
   gate?: { report: GateReport; written: WrittenGateReport };
+  /** Where each broker pod runs (Kubernetes stacks, once rolled out). */
+  placement?: SystemPlacement[];
 }
 
 /** Resource operations from Pulumi's change summary, in the CLI's own words ("3 created, 1 updated"). */
@@ -44,6 +47,15 @@ export function deployExitCode(r: DeployResult): 0 | 1 | 2 {
   return r.steps.some((s) => s.step === "gate" && !s.ok) ? 1 : 2;
 }
 
+/** What a failed step means for the stack, said after the steps. */
+const afterFailure: Record<Exclude<StepName, "gate">, string> = {
+  config: "nothing was changed",
+  preview: "nothing was changed",
+  up: "the deploy itself failed; the gate did not run",
+  healthy: "pulumi up changed the stack, but the brokers are not healthy; the gate did not run",
+  "rolled out": "pulumi up changed the stack, but the brokers did not roll out; the gate did not run",
+};
+
 export function formatSummary(r: DeployResult): string {
   const failed = r.steps.find((s) => !s.ok);
   const total = r.steps.reduce((sum, s) => sum + s.durationMs, 0);
@@ -52,10 +64,11 @@ export function formatSummary(r: DeployResult): string {
   for (const s of r.steps) {
     lines.push(`  ${s.ok ? "✓" : "✗"} ${s.step.padEnd(8)} ${s.detail} (${(s.durationMs / 1000).toFixed(1)} s)`);
   }
+  if (r.placement) lines.push("", ...placementLines(r.placement));
   if (failed?.step === "gate" && r.gate) {
     lines.push("", "failed checks:", ...failedChecks(r.gate.report).map((c) => `  ${c}`));
   } else if (failed && failed.step !== "gate") {
-    lines.push("", failed.step === "up" ? "the deploy itself failed; the gate did not run" : "nothing was changed");
+    lines.push("", afterFailure[failed.step]);
   }
   if (r.gate) {
     lines.push("", `gate report: ${r.gate.written.json}`, ...r.gate.written.html.map((h) => `drill report: ${h}`));

@@ -1,8 +1,8 @@
 // The product's main job end to end on this machine's own Kubernetes (`npm run e2e`, operations/cli/e2e.ts): cluster
 // up, deploy with the gate (preview with policies, `pulumi up` with the in-cluster gate Job, rollout), the failover
-// drills on the cluster and, beside them, the same drills on the embedded default, `pulumi up` again (no changes),
-// destroy (no namespace, PVC or Secret of ours left), cluster down. The cluster is always taken down again unless
-// `keep` is set.
+// drills on the cluster and, beside them, the same drills on the embedded default (stopped again when e2e started it),
+// `pulumi up` again (no changes), destroy (no namespace, PVC or Secret of ours left), cluster down. The cluster is
+// always taken down again unless `keep` is set.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -10,7 +10,7 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { loadKubeConfig } from "../../contract/kube-config";
 import type { SystemName } from "../../contract/systems";
 import { formatProblems, validateTarget } from "../../contract/validate-target";
-import { up as embeddedUp } from "../../embedded/environment";
+import { down as embeddedDown, leftovers as embeddedLeftovers, up as embeddedUp } from "../../embedded/environment";
 import { defaultKafkaClient } from "../../smoke-tests/clients/kafka-client";
 import { runScenario } from "../../smoke-tests/drills/run-scenario";
 import type { DrillSettings } from "../../smoke-tests/drills/scenarios";
@@ -18,10 +18,13 @@ import { type KubePlacement, statefulSetsOf } from "../../smoke-tests/kube/rollo
 import type { ProgressPrinter } from "../../smoke-tests/reports/progress";
 import { elapsedStamp } from "../../toolchain/src/command-line";
 import { deployWithGate } from "../deploy/deploy";
+import type { SystemPlacement } from "../deploy/placement";
+import { readPlacement } from "../deploy/placement-check";
 import { deployPassed, describeChanges, formatSummary } from "../deploy/summary";
 import { stackChangerFor } from "../stack-changes/for-target";
 import { withConfigCopy } from "../stack-changes/stack-update";
 import { brokenTopicConfig } from "./broken-topic";
+import { e2eStopsEmbedded } from "./embedded-owner";
 import { type DrillFigures, drillFigures, type E2eStep } from "./summary";
 
 const repoRoot = resolve(__dirname, "..", "..");
@@ -79,8 +82,11 @@ async function readDeployed(stackName: string): Promise<Deployed> {
   return { stack, placement, namespaces, ...(gate?.job ? { gateJob: gate.job } : {}) };
 }
 
-/** Three brokers of each system Running (not counting Jobs' pods); prints every pod, as `kubectl get pods -A`. */
-async function checkPods(d: Deployed, printer: ProgressPrinter): Promise<string> {
+/**
+ * Three brokers of each system Running (not counting Jobs' pods); prints every pod, as `kubectl get pods -A`, and
+ * keeps where each broker runs for the summary.
+ */
+async function checkPods(d: Deployed, printer: ProgressPrinter, placement: SystemPlacement[]): Promise<string> {
   const { lib, kc } = await loadKubeConfig(d.placement);
   const pods = (await kc.makeApiClient(lib.CoreV1Api).listPodForAllNamespaces()).items;
   printer.line(
@@ -98,7 +104,10 @@ async function checkPods(d: Deployed, printer: ProgressPrinter): Promise<string>
   const gate = pods
     .filter((p) => d.gateJob !== undefined && p.metadata?.labels?.["job-name"] === d.gateJob)
     .map((p) => p.status?.phase);
-  return `${k} Kafka, ${r} RabbitMQ pods Running; gate Job pod ${gate.join(", ") || "gone"}`;
+  placement.push(...(await readPlacement(d.placement)));
+  const shared = placement.flatMap((p) => p.shared);
+  const where = shared.length > 0 ? `NOT one per node and zone: ${shared.join("; ")}` : "one broker per node and zone";
+  return `${k} Kafka, ${r} RabbitMQ pods Running (${where}); gate Job pod ${gate.join(", ") || "gone"}`;
 }
 
 async function runDrills(
@@ -232,10 +241,11 @@ export async function runE2e({
   stackName,
   keep,
   printer,
-}: E2eRequest): Promise<{ steps: E2eStep[]; figures: DrillFigures[] }> {
+}: E2eRequest): Promise<{ steps: E2eStep[]; figures: DrillFigures[]; placement: SystemPlacement[] }> {
   const started = Date.now();
   const steps: E2eStep[] = [];
   const figures: DrillFigures[] = [];
+  const placement: SystemPlacement[] = [];
   const step = async (name: string, body: () => Promise<string>): Promise<boolean> => {
     const t0 = Date.now();
     printer.line(`${elapsedStamp(started)} ${name}…`);
@@ -258,7 +268,7 @@ export async function runE2e({
 
   const up = await step("cluster up", async () => {
     await sh([cluster, "up"], printer);
-    return "single-node Kubernetes 1.34, images built here";
+    return "Kubernetes 1.34 (cluster up's default nodes), images built here";
   });
   let deployed: Deployed | undefined;
   if (up) {
@@ -277,14 +287,29 @@ export async function runE2e({
   }
   if (deployed) {
     const d = deployed;
-    await step("pods", () => checkPods(d, printer));
+    await step("pods", () => checkPods(d, printer, placement));
     await runDrills(step, figures, printer, `stack:${stackName}`, "cluster");
     await brokenTopic(step, d, stackName, printer, started);
-    await step("embedded up", async () => {
-      await embeddedUp({ progress: () => undefined });
-      return "3 Kafka + 3 RabbitMQ nodes as processes";
-    });
-    await runDrills(step, figures, printer, "embedded", "embedded");
+    // The drills beside the cluster's run on the embedded default; e2e stops it again if it started it, whatever failed.
+    const before = embeddedLeftovers();
+    let upAttempted = false;
+    try {
+      await step("embedded up", async () => {
+        upAttempted = true;
+        await embeddedUp({ progress: () => undefined });
+        return before.length > 0
+          ? `already running (${before.length} namespaces, mounts, links): left running after e2e`
+          : "3 Kafka + 3 RabbitMQ nodes as processes";
+      });
+      await runDrills(step, figures, printer, "embedded", "embedded");
+    } finally {
+      if (e2eStopsEmbedded(before, upAttempted)) {
+        await step("embedded down", async () => {
+          await embeddedDown({ progress: () => undefined });
+          return "e2e started it: stopped, nothing left";
+        });
+      }
+    }
     await step("pulumi up again", async () => {
       const u = await d.stack.up({ onOutput: () => undefined });
       const changes = (u.summary.resourceChanges ?? {}) as Record<string, number>;
@@ -310,5 +335,5 @@ export async function runE2e({
       await sh([cluster, "down"], printer);
       return "nothing left";
     });
-  return { steps, figures };
+  return { steps, figures, placement };
 }

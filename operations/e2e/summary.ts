@@ -2,6 +2,7 @@
 // the embedded default (lost, unexpected, writes stalled, whether the fault took effect). Pure: tested directly.
 import type { SystemName } from "../../contract/systems";
 import { failuresOf, type RunReport } from "../../smoke-tests/reports/run-report";
+import { placementLines, type SystemPlacement } from "../deploy/placement";
 
 export interface E2eStep {
   name: string;
@@ -51,12 +52,13 @@ export function drillFigures(report: RunReport): DrillFigures[] {
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const pad = (s: string, n: number) => s.padEnd(n);
 
-export function formatE2e(steps: E2eStep[], drills: DrillFigures[]): string {
+export function formatE2e(steps: E2eStep[], drills: DrillFigures[], placement: SystemPlacement[] = []): string {
   const passed = steps.every((s) => s.ok);
   const total = steps.reduce((sum, s) => sum + s.durationMs, 0);
   const lines = [`e2e: ${passed ? "PASS" : "FAIL"} in ${secs(total)}`, ""];
   for (const s of steps)
     lines.push(`  ${s.ok ? "✓" : "✗"} ${pad(s.name, 28)} ${pad(secs(s.durationMs), 9)} ${s.detail}`);
+  if (placement.length > 0) lines.push("", ...placementLines(placement));
   if (drills.length > 0) {
     lines.push("", "drills: lost / unexpected / writes stalled (slowest fault) / fault took effect");
     const key = (d: DrillFigures) => `${d.scenario} ${d.system}`;

@@ -82,6 +82,42 @@ describe("deploy summary", () => {
     expect(deployExitCode({ stack: "s", steps: upToGate })).toBe(2);
   });
 
+  it("a broker the scheduler refused fails the rollout: the stack changed, the gate did not run", () => {
+    const refused =
+      "kafka/kafka-broker-3 cannot be scheduled: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.";
+    const text = formatSummary({
+      stack: "cluster",
+      steps: [
+        ok("config"),
+        ok("preview"),
+        ok("up"),
+        { step: "rolled out", ok: false, detail: `not rolled out: ${refused}`, durationMs: 15_000 },
+      ],
+    });
+    expect(text).toMatch(/^deploy cluster: FAIL at rolled out/);
+    expect(text).toContain(refused);
+    expect(text.split("\n").at(-1)).toBe(
+      "pulumi up changed the stack, but the brokers did not roll out; the gate did not run",
+    );
+  });
+
+  it("the placement comes after the steps and before the report paths", () => {
+    const placement = [
+      {
+        system: "kafka-broker",
+        line: "kafka-broker: kafka-broker-0 mpk8s-1 (zone-a); one per node, one per zone",
+        shared: [],
+      },
+    ];
+    const text = formatSummary({ stack: "cluster", steps: [ok("config"), ok("rolled out")], placement });
+    const lines = text.split("\n");
+    expect(lines.indexOf("placement: kafka-broker: kafka-broker-0 mpk8s-1 (zone-a); one per node, one per zone")).toBe(
+      lines.length - 1,
+    );
+    expect(lines.at(-2)).toBe("");
+    expect(lines[2]).toMatch(/✓ rolled out/);
+  });
+
   it("keeps the lines of a Pulumi failure that say why", () => {
     const message = [
       "code: 255",

@@ -20,6 +20,47 @@ export interface RolloutView {
   };
 }
 
+/** A pod as the API returns it (the fields the rollout reads). */
+export interface PodView {
+  metadata?: { name?: string; namespace?: string };
+  spec?: { nodeName?: string };
+  status?: {
+    conditions?: Array<{
+      type?: string;
+      status?: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: Date | string;
+    }>;
+  };
+}
+
+/**
+ * How long a pod may stay refused before the wait gives up on it: a `local` volume released by a destroyed claim is
+ * made Available again by its node's reclaimer within seconds (cluster/volume-reclaimer.sh), and the scheduler then
+ * places the pod; a refusal by anti-affinity or missing nodes lasts.
+ */
+export const unschedulableGraceMs = 15_000;
+
+/**
+ * The scheduler's own verdict on a pod it could not place (PodScheduled False, reason Unschedulable, for longer than
+ * the grace): the pod's name and the scheduler's message; undefined while it may still place it. With `refusedSince`,
+ * only a refusal that began then or later counts (during `pulumi up`: a pod stuck from before is one `up` may replace).
+ */
+export function unschedulable(
+  pod: PodView,
+  now: number,
+  o: { graceMs?: number; refusedSince?: number } = {},
+): string | undefined {
+  const c = pod.status?.conditions?.find((x) => x.type === "PodScheduled");
+  if (c?.status !== "False" || c.reason !== "Unschedulable") return undefined;
+  const since = c.lastTransitionTime === undefined ? Number.NaN : new Date(c.lastTransitionTime).getTime();
+  if (now - since < (o.graceMs ?? unschedulableGraceMs)) return undefined;
+  if (o.refusedSince !== undefined && !(since >= o.refusedSince)) return undefined;
+  const name = `${pod.metadata?.namespace ? `${pod.metadata.namespace}/` : ""}${pod.metadata?.name ?? "(unnamed)"}`;
+  return `${name} cannot be scheduled: ${c.message ?? "(the scheduler gave no message)"}`;
+}
+
 /** Done only when the controller has seen the latest spec and every replica runs it and is Ready. */
 export function rolloutState(s: RolloutView): { done: boolean; detail: string } {
   const want = s.replicas ?? 1;
@@ -61,6 +102,7 @@ export async function waitRolledOut(
 ): Promise<string> {
   const { lib, kc } = await loadKubeConfig(placement);
   const apps = kc.makeApiClient(lib.AppsV1Api);
+  const core = kc.makeApiClient(lib.CoreV1Api);
   const deadline = Date.now() + timeoutMs;
   const done: string[] = [];
   for (const { namespace, name } of statefulSetsOf(placement, system)) {
@@ -77,6 +119,13 @@ export async function waitRolledOut(
         done.push(state.detail);
         break;
       }
+      // A pod the scheduler has refused (anti-affinity, no node left) will not be placed by waiting: say why now.
+      const labelSelector = Object.entries(sts.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      const pods = labelSelector ? (await core.listNamespacedPod({ namespace, labelSelector })).items : [];
+      const refused = pods.map((p) => unschedulable(p, Date.now())).filter((x) => x !== undefined);
+      if (refused.length > 0) throw new Error(`not rolled out: ${refused.join("; ")}`);
       if (state.detail !== last) progress(`waiting: ${state.detail}`);
       last = state.detail;
       if (Date.now() > deadline) throw new Error(`not rolled out within ${timeoutMs / 1000} s: ${state.detail}`);

@@ -26,6 +26,24 @@ describe("the e2e summary", () => {
     expect(text).toMatch(/✗ isolate-node \(cluster\) +90\.0 s +kafka: peers still reach it/);
   });
 
+  it("names each broker's node after the steps", () => {
+    const placement = [
+      {
+        system: "kafka-broker",
+        line: "kafka-broker: kafka-broker-0 mpk8s-1 (zone-a) · kafka-broker-1 mpk8s-2 (zone-b); one per node, one per zone",
+        shared: [],
+      },
+      { system: "rabbitmq", line: "rabbitmq: rabbitmq-0 mpk8s-1 (zone-a); one per node, one per zone", shared: [] },
+    ];
+    const lines = formatE2e(steps, [], placement).split("\n");
+    expect(lines.slice(-3)).toEqual([
+      "",
+      "placement: kafka-broker: kafka-broker-0 mpk8s-1 (zone-a) · kafka-broker-1 mpk8s-2 (zone-b); one per node, one per zone",
+      "           rabbitmq: rabbitmq-0 mpk8s-1 (zone-a); one per node, one per zone",
+    ]);
+    expect(formatE2e(steps, [])).not.toContain("placement:");
+  });
+
   it("puts each drill on the cluster beside the same drill on the embedded default", () => {
     const text = formatE2e(steps.slice(0, 1), [
       { ...drill, target: "cluster" },

@@ -18,6 +18,7 @@ import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
 import { waitHealthy } from "./health";
 import { failedGateReport, gateJobLeftFromEarlierUp, inClusterGate, rerunGate } from "./in-cluster";
 import { checkPlacement, type KubeAccess, kubeAccessOf, readPlacement, watchUnschedulable } from "./placement-check";
+import { plannedFromConfig, statefulSetsToCheck } from "./planned-statefulsets";
 import { type RenderedStatefulSet, renderedStatefulSets } from "./scheduling";
 import { type DeployResult, describeChanges, type StepName } from "./summary";
 
@@ -61,6 +62,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
 
   let stack: Stack | undefined;
   let cluster: KubeAccess = {};
+  let planned: RenderedStatefulSet[] = [];
   const configured = await step("config", async () => {
     const workDir = o.projectDir ?? o.repoRoot;
     const file = o.configFile ?? join(workDir, `Pulumi.${o.stack}.yaml`);
@@ -68,6 +70,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
       throw new Error(`--stack ${o.stack}: ${file} does not exist (each stack has a Pulumi.<stack>.yaml)`);
     const config = (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
     cluster = kubeAccessOf(config);
+    planned = plannedFromConfig(config, o.stack, o.projectDir ?? o.repoRoot);
     // Before Pulumi runs at all: a stack that is not throwaway needs a passphrase or a secrets provider. The decision
     // goes into this process's environment, for every Pulumi command that follows for the stack.
     const secrets = usePassphraseFor(o.stack, { projectDir: workDir, ...(o.configFile ? { configFile: file } : {}) });
@@ -85,7 +88,8 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
     const p = await s.preview({ ...common, onEvent: (e) => events.push(e) }).catch((e: Error) => {
       throw new Error(`pulumi preview failed, nothing was changed:\n    ${pulumiFailure(e.message)}`);
     });
-    rendered = renderedStatefulSets(events);
+    // The preview's rendering where it has one; the settings' where the chart's values held unknowns.
+    rendered = statefulSetsToCheck(renderedStatefulSets(events), planned);
     // Before anything changes: brokers that required anti-affinity cannot place would leave a pod Pending until the
     // provider's timeout.
     const placed = rendered.length > 0 ? `; ${await checkPlacement(rendered, cluster)}` : "";

@@ -60,7 +60,9 @@ export class RabbitMQCluster extends pulumi.ComponentResource {
       ...rabbitmqChartValues(s.exampleValues, s, {
         ...secretNames,
         clientFrom: args.clientFrom,
-        ...(tls ? { tls: { secretName: tls.name, certificateHash: tls.certificateHash } } : {}),
+        ...(tls
+          ? { tls: { secretName: tls.name, certificateHash: tls.certificateHash, distribution: s.distributionTls } }
+          : {}),
       }),
       lookup: { enabled: args.lookup },
     };

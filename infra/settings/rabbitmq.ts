@@ -10,7 +10,7 @@ import {
   rabbitmqSettingsFromValues,
   rabbitmqTls,
 } from "../../chart-values/rabbitmq";
-import type { Values } from "../../chart-values/values";
+import { pick, type Values } from "../../chart-values/values";
 import { dnsLabel, dnsLabelRule, type Problems } from "../problems";
 import {
   type BrokerConfig,
@@ -47,6 +47,8 @@ export interface RabbitMQSettings extends RabbitMQChartSettings {
   clusterDomain: string;
   /** AMQP and the management API over TLS only (the chart's `tls.enabled`, or the stack's `tls`). */
   tls: boolean;
+  /** The Erlang distribution over TLS too (the stack's `tls.distribution`; the chart's `tls.distribution`). */
+  distributionTls: boolean;
   /** Stack config `rabbitmq.config`: rabbitmq.conf keys written over the chart's `config:` map (after the file). */
   config: BrokerConfig;
   vhost: string;
@@ -119,6 +121,7 @@ export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | un
     exampleValues: base.example,
     ports: rabbitmqPorts(base.effective),
     tls: rabbitmqTls(base.effective),
+    distributionTls: rabbitmqTls(base.effective) && pick(base.effective, ["tls", "distribution"]) === true,
     clusterDomain: rabbitmqClusterDomain(base.effective),
     config,
     replicas,

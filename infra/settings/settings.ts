@@ -103,6 +103,7 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
   if (tls.enabled) {
     kafka.clientTls = true;
     rabbitmq.tls = true;
+    rabbitmq.distributionTls = tls.distribution;
   }
   return {
     stack: ctx.stack,

@@ -14,10 +14,19 @@ export interface TlsSettings {
   caValidityDays: number;
   /** Raise it to re-issue both server certificates under the same CA through `pulumi up` (rotation). */
   renewal: number;
+  /**
+   * RabbitMQ's Erlang distribution (clustering and quorum-queue replication, which carries every message body) over
+   * TLS too. On with TLS; only a development stack may turn it off (to measure what it costs: docs/security.md).
+   */
+  distribution: boolean;
 }
 
-export const defaultTls: Omit<TlsSettings, "enabled"> = { validityDays: 365, caValidityDays: 3650, renewal: 0 };
-const tlsKeys = ["enabled", "validityDays", "caValidityDays", "renewal"] as const;
+export const defaultTls: Omit<TlsSettings, "enabled" | "distribution"> = {
+  validityDays: 365,
+  caValidityDays: 3650,
+  renewal: 0,
+};
+const tlsKeys = ["enabled", "validityDays", "caValidityDays", "renewal", "distribution"] as const;
 
 export function parseTls(
   p: Problems,
@@ -47,6 +56,13 @@ export function parseTls(
   const validityDays = p.int("tls.validityDays", raw.validityDays ?? defaultTls.validityDays, 1);
   const caValidityDays = p.int("tls.caValidityDays", raw.caValidityDays ?? defaultTls.caValidityDays, 1);
   const renewal = p.int("tls.renewal", raw.renewal ?? defaultTls.renewal, 0);
+  const distribution = raw.distribution === undefined ? enabled : p.bool("tls.distribution", raw.distribution);
+  if (distribution === true && enabled === false) {
+    p.add("tls.distribution", true, "needs tls.enabled: the distribution uses the same certificates");
+  }
+  if (distribution === false && enabled === true && (env === "staging" || env === "production")) {
+    p.add("tls.distribution", false, `must be true in ${env}: quorum-queue replication carries every message body`);
+  }
   if (validityDays !== undefined && caValidityDays !== undefined && validityDays > caValidityDays) {
     p.add(
       "tls.validityDays",
@@ -54,7 +70,13 @@ export function parseTls(
       `is more than tls.caValidityDays = ${caValidityDays}: a certificate cannot outlive its CA`,
     );
   }
-  if (enabled === undefined || validityDays === undefined || caValidityDays === undefined || renewal === undefined)
+  if (
+    enabled === undefined ||
+    validityDays === undefined ||
+    caValidityDays === undefined ||
+    renewal === undefined ||
+    distribution === undefined
+  )
     return undefined;
-  return { enabled, validityDays, caValidityDays, renewal };
+  return { enabled, validityDays, caValidityDays, renewal, distribution };
 }

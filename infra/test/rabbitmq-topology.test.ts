@@ -3,8 +3,16 @@
 import { rabbitmqTopology } from "../values/rabbitmq";
 
 const ports = { amqp: 5672, management: 15672, amqps: 5671, managementTls: 15671, dist: 25672 };
-const topology = (tls: boolean) =>
-  rabbitmqTopology({ release: "rabbitmq", namespace: "mq", replicas: 3, ports, clusterDomain: "cluster.local", tls });
+const topology = (tls: boolean, distributionTls = tls) =>
+  rabbitmqTopology({
+    release: "rabbitmq",
+    namespace: "mq",
+    replicas: 3,
+    ports,
+    clusterDomain: "cluster.local",
+    tls,
+    distributionTls,
+  });
 
 test("with TLS, every node's distribution host name is a SAN, and the target says the distribution speaks TLS", () => {
   const t = topology(true);
@@ -17,6 +25,7 @@ test("with TLS, every node's distribution host name is a SAN, and the target say
   expect(t.distribution).toEqual({ port: 25672, tls: true });
 });
 
-test("without TLS, no distribution claim", () => {
+test("without TLS, or with the distribution left plaintext (a development stack's tls.distribution: false), no claim", () => {
   expect(topology(false).distribution).toBeUndefined();
+  expect(topology(true, false).distribution).toBeUndefined();
 });

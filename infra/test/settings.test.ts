@@ -561,15 +561,27 @@ describe("the floors' messages", () => {
 describe("TLS (stack config `tls:`)", () => {
   it("is on by default, with server certificates for a year under a ten-year CA", () => {
     const s = parse(productionConfig());
-    expect(s.tls).toEqual({ enabled: true, validityDays: 365, caValidityDays: 3650, renewal: 0 });
-    // Every listener of both systems: the target's Kafka client speaks TLS, RabbitMQ serves amqps and https.
+    expect(s.tls).toEqual({ enabled: true, validityDays: 365, caValidityDays: 3650, renewal: 0, distribution: true });
+    // Every listener of both systems: the target's Kafka client speaks TLS, RabbitMQ serves amqps and https, and
+    // RabbitMQ's inter-node traffic is encrypted too.
     expect(s.kafka.clientTls).toBe(true);
     expect(s.rabbitmq.tls).toBe(true);
+    expect(s.rabbitmq.distributionTls).toBe(true);
   });
 
   it("the stack sets the expiry and a renewal", () => {
     const s = parse({ ...productionConfig(), tls: { validityDays: 30, caValidityDays: 400, renewal: 2 } });
-    expect(s.tls).toEqual({ enabled: true, validityDays: 30, caValidityDays: 400, renewal: 2 });
+    expect(s.tls).toEqual({ enabled: true, validityDays: 30, caValidityDays: 400, renewal: 2, distribution: true });
+  });
+
+  it("the distribution may stay plaintext only in development, and only with TLS to turn off", () => {
+    const dev = { ...productionConfig(), environment: "development", tls: { distribution: false } };
+    expect(parse(dev).rabbitmq.distributionTls).toBe(false);
+    for (const environment of ["staging", "production"]) {
+      expect(problems((c) => Object.assign(c, { environment, tls: { distribution: false } }))).toEqual([
+        `tls.distribution = false must be true in ${environment}: quorum-queue replication carries every message body`,
+      ]);
+    }
   });
 
   it("plaintext only where the stack says so, and never in staging or production", () => {
@@ -607,7 +619,7 @@ describe("TLS (stack config `tls:`)", () => {
         c.tls = { enabled: "yes", validityDays: 0, caValidityDays: 10.5, renewal: -1, issuer: "x" };
       }),
     ).toEqual([
-      'tls.issuer = "x" is not a known setting (known: enabled, validityDays, caValidityDays, renewal)',
+      'tls.issuer = "x" is not a known setting (known: enabled, validityDays, caValidityDays, renewal, distribution)',
       'tls.enabled = "yes" must be true or false',
       "tls.validityDays = 0 must be ≥ 1",
       "tls.caValidityDays = 10.5 must be an integer ≥ 1",

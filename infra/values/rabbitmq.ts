@@ -21,7 +21,7 @@ export interface RabbitMQWiring {
   /** NetworkPolicy peers admitted to the AMQP and management ports. */
   clientFrom: unknown[];
   /** With TLS: the kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt) AMQP and management serve, and its fingerprint. */
-  tls?: { secretName: string; certificateHash: unknown };
+  tls?: { secretName: string; certificateHash: unknown; distribution: boolean };
 }
 
 /** charts/rabbitmq takes both as existing Secrets (values.yaml `auth.existingSecret`, `erlangCookie.existingSecret`). */
@@ -47,8 +47,9 @@ export function rabbitmqChartValues(
     wiring.tls === undefined
       ? {}
       : {
-          // The program's TLS covers the Erlang distribution too: quorum-queue replication carries every message body.
-          tls: { enabled: true, secretName: wiring.tls.secretName, distribution: true },
+          // The program's TLS covers the Erlang distribution too (stack config tls.distribution, on by default):
+          // quorum-queue replication carries every message body.
+          tls: { enabled: true, secretName: wiring.tls.secretName, distribution: wiring.tls.distribution },
           podAnnotations: { [tlsCertificateAnnotation]: wiring.tls.certificateHash },
         },
   );
@@ -89,6 +90,7 @@ export function rabbitmqTopology(t: {
   ports: RabbitMQPorts;
   clusterDomain: string;
   tls: boolean;
+  distributionTls?: boolean;
 }): RabbitMQTopology {
   const podLabels = { "app.kubernetes.io/name": "rabbitmq", "app.kubernetes.io/instance": t.release };
   const sts = rabbitmqFullname(t.release);
@@ -108,7 +110,7 @@ export function rabbitmqTopology(t: {
             `amqp://${host(x)}:${t.ports.amqp}`,
             `http://${host(x)}:${t.ports.management}`,
           ]),
-          distribution: { port: t.ports.dist, tls: true as const },
+          ...(t.distributionTls ? { distribution: { port: t.ports.dist, tls: true as const } } : {}),
         }
       : {
           amqpUrls: pods.map((x) => `amqp://${host(x)}:${t.ports.amqp}`),

@@ -4,7 +4,8 @@
 # $1) and print the first bytes of the reply in hex, or that the connection could not be made:
 #   <host:port> connected <hex>      (empty hex: closed without a reply, or nothing within 3 s)
 #   <host:port> not-connected
-# bash's /dev/tcp, as the image has no nc. No errexit: a failed connection is a result, printed and moved past.
+# bash's /dev/tcp, as the image has no nc.
+# No -e: a failed connection is a result, printed and moved past.
 set -uo pipefail
 message=$1
 shift

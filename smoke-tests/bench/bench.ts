@@ -18,6 +18,7 @@ import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
 import type { Sustained } from "../stats/sustained";
 import { TimelineRecorder } from "../stats/timeline";
+import { clusterHostsFile } from "../target-select/cluster-dns";
 import { sleep, Workload } from "../workload/workload";
 import { median, sustainedOverLoad } from "./consumers";
 import {
@@ -283,18 +284,28 @@ export async function benchSystem(
   s: BenchSettings,
   progress: (line: string) => void,
 ): Promise<BenchSystemResult> {
+  // The brokers' cluster names, for the Java tools, from the cluster's DNS (a hosts file the JVM reads alone).
+  const hosts = await clusterHostsFile(target);
+  const withHosts = <T>(body: (javaEnv: Record<string, string>) => Promise<T>): Promise<T> =>
+    hosts === undefined
+      ? body({})
+      : withPrivateFile("hosts", hosts, (file) => body({ JDK_JAVA_OPTIONS: `-Djdk.net.hosts.file=${file}` }));
   if (system === "rabbitmq") {
     await ensureRabbitQueue(target, s.rabbitQueue);
     // Over amqps PerfTest verifies the server against the target's CA: a truststore made in a private temp dir, removed after.
-    return await withPrivateFile("README", "PerfTest's truststore, removed after the bench\n", async (file) =>
-      benchRounds(target, system, s, "", progress, await perfTestTrustStore(target.rabbitmq, dirname(file))),
+    return await withHosts((javaEnv) =>
+      withPrivateFile("README", "PerfTest's truststore, removed after the bench\n", async (file) =>
+        benchRounds(target, system, s, "", progress, await perfTestTrustStore(target.rabbitmq, dirname(file)), javaEnv),
+      ),
     );
   }
   await ensureKafkaTopic(target, s.kafkaTopic);
   try {
     // Kafka's credentials go to a private temp file for the Java tool, never onto its command line; removed after.
-    return await withPrivateFile("producer.properties", producerProperties(target.kafka), (propsFile) =>
-      benchRounds(target, system, s, propsFile, progress),
+    return await withHosts((javaEnv) =>
+      withPrivateFile("producer.properties", producerProperties(target.kafka), (propsFile) =>
+        benchRounds(target, system, s, propsFile, progress, [], javaEnv),
+      ),
     );
   } finally {
     // A bench writes gigabytes (every round, both tools, times the replication factor): none of it is kept.
@@ -318,6 +329,7 @@ async function benchRounds(
   propsFile: string,
   progress: (line: string) => void,
   perfTestJvmArgs: string[] = [],
+  javaEnv: Record<string, string> = {},
 ): Promise<BenchSystemResult> {
   // Our keys are message ids (one of this run's, as long as any): the Java tool's records carry their bytes too.
   const javaRecordBytes = equalRecordBytes(s.messageBytes, new Ledger(newRunId()).idFor("b0", s.kafkaRecords));
@@ -334,7 +346,7 @@ async function benchRounds(
                 t.kind === "kafka" ? t.producer : undefined,
               ),
               300_000,
-              { secrets: [target.kafka.sasl.password] },
+              { env: javaEnv, secrets: [target.kafka.sasl.password] },
             ),
           )
       : async (t, scale) => {
@@ -344,7 +356,7 @@ async function benchRounds(
             await runJava(
               perfTestArgs(s.rabbitQueue, seconds, s.messageBytes, window, oursRabbitPrefetch, perfTestJvmArgs),
               seconds * 1000 + 60_000,
-              { env: perfTestEnv(target.rabbitmq), secrets: [target.rabbitmq.password] },
+              { env: { ...javaEnv, ...perfTestEnv(target.rabbitmq) }, secrets: [target.rabbitmq.password] },
             ),
             s.messageBytes,
             seconds,

@@ -55,6 +55,32 @@ export function resolveClusterNamesThrough(server: string): void {
   (dns as { lookup: unknown }).lookup = lookup;
 }
 
+/** The cluster DNS server `resolveClusterNamesThrough` installed in this process, if any. */
+export function clusterDnsInUse(): string | undefined {
+  return (dns.lookup as typeof dns.lookup & { clusterDns?: string }).clusterDns;
+}
+
+/** Pure: an /etc/hosts-format file, one line per name. */
+export function hostsFileText(entries: ReadonlyArray<{ host: string; address: string }>): string {
+  return entries.map((e) => `${e.address} ${e.host}\n`).join("");
+}
+
+/**
+ * The target's cluster names resolved through the cluster's DNS, as a hosts file for a Java tool
+ * (-Djdk.net.hosts.file): with it the JVM resolves from the file alone, so it never asks the machine's resolver for a
+ * cluster name. Undefined when this process resolves no names through a cluster DNS.
+ */
+export async function clusterHostsFile(target: Target): Promise<string | undefined> {
+  const server = clusterDnsInUse();
+  if (server === undefined) return undefined;
+  const resolver = new dns.promises.Resolver({ timeout: 2_000, tries: 2 });
+  resolver.setServers([server]);
+  const entries = await Promise.all(
+    clusterHostnames(target).map(async (host) => ({ host, address: (await resolver.resolve4(host))[0] as string })),
+  );
+  return hostsFileText(entries);
+}
+
 /**
  * On a Kubernetes target, outside a pod: resolve the target's cluster names through the cluster's DNS Service.
  * Returns the server used, or undefined when nothing was needed.

@@ -1,5 +1,5 @@
 import type { Target } from "../../../contract/target";
-import { clusterHostnames, resolveClusterNamesThrough, useClusterDns } from "../cluster-dns";
+import { clusterHostnames, hostsFileText, resolveClusterNamesThrough, useClusterDns } from "../cluster-dns";
 
 const dns = require("node:dns") as typeof import("node:dns");
 
@@ -48,4 +48,16 @@ describe("cluster DNS for commands run on a node", () => {
       (dns as { lookup: unknown }).lookup = before;
     }
   });
+});
+
+test("the Java tools' hosts file: one line per cluster name, address first (-Djdk.net.hosts.file reads it alone)", () => {
+  expect(
+    hostsFileText([
+      { host: "kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local", address: "10.244.1.3" },
+      { host: "rabbitmq-0.rabbitmq-nodes.rabbitmq.svc.cluster.local", address: "10.244.1.4" },
+    ]),
+  ).toBe(
+    "10.244.1.3 kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local\n" +
+      "10.244.1.4 rabbitmq-0.rabbitmq-nodes.rabbitmq.svc.cluster.local\n",
+  );
 });

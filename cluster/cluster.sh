@@ -85,6 +85,9 @@ host_network() {
   iptables -w -t mangle -C MP-CLUSTER-GUARD -s "$CLUSTER_CIDR" ! -o "$CP_IF" -j DROP 2>/dev/null \
     || iptables -w -t mangle -A MP-CLUSTER-GUARD -s "$CLUSTER_CIDR" ! -o "$CP_IF" -j DROP
   iptables -w -t mangle -C FORWARD -j MP-CLUSTER-GUARD 2>/dev/null || iptables -w -t mangle -I FORWARD 1 -j MP-CLUSTER-GUARD
+  # The Service range is translated only inside the nodes (kube-proxy); from the machine itself a Service IP would
+  # follow the default route off the machine. Unreachable here instead: a command on the machine fails at once.
+  ip route replace unreachable "$SERVICE_CIDR"
   # containerd and the kubelets need mount propagation (kind and k3d do the same).
   mount --make-rshared /
 }

@@ -97,6 +97,7 @@ remove_links() {
   done
   ip link del "$POD_BRIDGE" 2>/dev/null || true   # a single-node cluster of before had it on the machine
   ip link del "$CP_IF" 2>/dev/null || true
+  ip route del unreachable "$SERVICE_CIDR" 2>/dev/null || true
 }
 
 restore_sysctls() {
@@ -157,7 +158,7 @@ leftovers() {
   [ -n "$out" ] && { echo "left: cgroups"; echo "$out"; left=1; }
   out="$(ip -o link show 2>/dev/null | grep -E "$POD_BRIDGE|$CP_IF|mpk8s-v[0-9]" || true)"
   [ -n "$out" ] && { echo "left: links"; echo "$out"; left=1; }
-  out="$(ip route show 2>/dev/null | grep -E "^(10\.244\.|$NODE_NET)" || true)"
+  out="$(ip route show 2>/dev/null | grep -E "^(10\.244\.|$NODE_NET|unreachable $SERVICE_CIDR)" || true)"
   [ -n "$out" ] && { echo "left: routes"; echo "$out"; left=1; }
   [ "$left" = 0 ] && echo "cluster down: nothing left (processes, mounts, netns, iptables, ipsets, cgroups, links, routes)"
   return "$left"

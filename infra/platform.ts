@@ -22,8 +22,12 @@ import { type RabbitMQTopology, rabbitmqFullname, rabbitmqTopology } from "./val
  * Who may reach a system's client ports: pods in namespaces carrying the configured labels, and the platform's own
  * declaration Jobs in the system's namespace.
  */
-export function clientPeers(labels: Record<string, string>): unknown[] {
-  return [{ namespaceSelector: { matchLabels: labels } }, { podSelector: { matchLabels: { ...declarationJobLabel } } }];
+export function clientPeers(labels: Record<string, string>, addresses: string[] = []): unknown[] {
+  return [
+    { namespaceSelector: { matchLabels: labels } },
+    { podSelector: { matchLabels: { ...declarationJobLabel } } },
+    ...addresses.map((cidr) => ({ ipBlock: { cidr } })),
+  ];
 }
 
 export function deployPlatform(s: Settings) {
@@ -46,7 +50,7 @@ export function deployPlatform(s: Settings) {
   const render = s.platform === "render";
   const kafkaUsers = [...s.kafka.users, ...internalKafkaUsers];
   const secrets = render ? placeholderSecrets(kafkaUsers) : new GeneratedSecrets("secrets", { kafkaUsers });
-  const clientFrom = clientPeers(s.clientNamespaceLabels);
+  const clientFrom = clientPeers(s.clientNamespaceLabels, s.clientAddresses);
   const topologies = { kafka: kafkaTopology(s.kafka), rabbitmq: rabbitmqTopology(s.rabbitmq) };
   // TLS on every listener: the stack's own CA and a certificate per system naming every host and Service of it. The
   // render platform writes no key to disk: its TLS Secrets carry the placeholder, like every other Secret.

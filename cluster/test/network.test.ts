@@ -2,6 +2,7 @@
 // client pod reaches a server pod, and NetworkPolicies are enforced (kube-router): a deny-all (ingress and egress) on
 // the server cuts the connection within seconds and deleting it restores it; the same for an egress-only deny on
 // the client. Everything runs in a namespace of its own, deleted at the end.
+import { run } from "../../toolchain/src/exec";
 import { ctrImages, kubectl, mustKubectl, requireCluster, within } from "./kube";
 
 jest.setTimeout(300_000);
@@ -113,4 +114,11 @@ test("a deny-all policy (ingress and egress) on the server cuts the connection; 
 
 test("an egress-only deny on the client cuts the connection; deleting it restores it", async () => {
   await cutAndRestore({ name: "deny-egress", podSelector: "client", types: ["Egress"] });
+});
+
+test("from the machine itself the Service range is unreachable, never routed off the machine", () => {
+  // Only the nodes translate Service IPs; without this route a lookup at kube-dns's ClusterIP left by the default route.
+  const r = run("ip", ["route", "get", "10.96.0.10"]);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(/unreachable|No route to host/i);
 });

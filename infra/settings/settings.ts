@@ -21,6 +21,11 @@ export interface Settings {
   kubernetes: KubernetesSettings;
   /** Labels a namespace must carry for its pods to reach the brokers. */
   clientNamespaceLabels: Record<string, string>;
+  /**
+   * Addresses outside the cluster the brokers admit as clients too (stack config `clientAddresses`, IPv4 CIDRs):
+   * where drills run from a machine rather than a pod (the cluster stack: this machine, 10.214.0.1/32).
+   */
+  clientAddresses: string[];
   kafka: KafkaSettings;
   rabbitmq: RabbitMQSettings;
   /** What the smoke gate checks after each deploy (stack config `gate:`). */
@@ -48,6 +53,7 @@ const topLevelKeys = [
   "environment",
   "kubernetes",
   "clientNamespaceLabels",
+  "clientAddresses",
   "kafka",
   "rabbitmq",
   "gate",
@@ -68,6 +74,7 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
   if (throwaway) p.add("throwaway", raw.throwaway, throwaway);
   const kubernetes = embedded ? {} : parseKubernetes(p, raw.kubernetes, platform, ctx);
   const clientNamespaceLabels = embedded ? {} : parseLabels(p, raw.clientNamespaceLabels);
+  const clientAddresses = parseClientAddresses(p, raw.clientAddresses);
   const kafka = parseKafka(p, embedded ? chartDefaults(raw.kafka, "kafka") : raw.kafka, environment, ctx);
   const rabbitmq = parseRabbitMQ(
     p,
@@ -111,10 +118,33 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
     environment,
     kubernetes,
     clientNamespaceLabels,
+    clientAddresses,
     kafka,
     rabbitmq,
     gate: gate.settings,
     inClusterGate: gate.inCluster,
     tls,
   };
+}
+
+const ipv4Cidr = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+/** Stack config `clientAddresses`: a list of IPv4 CIDRs, none wider than /16 (an allow rule, not a hole). */
+export function parseClientAddresses(p: Problems, value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    p.add("clientAddresses", value, "must be a list of IPv4 CIDRs (e.g. [10.214.0.1/32])");
+    return [];
+  }
+  return value.filter((v, i) => {
+    if (typeof v !== "string" || !ipv4Cidr.test(v)) {
+      p.add(`clientAddresses[${i}]`, v, "must be an IPv4 CIDR such as 10.214.0.1/32");
+      return false;
+    }
+    if (Number(v.split("/")[1]) < 16) {
+      p.add(`clientAddresses[${i}]`, v, "is wider than /16: name the clients' own addresses");
+      return false;
+    }
+    return true;
+  });
 }

@@ -630,3 +630,17 @@ describe("TLS (stack config `tls:`)", () => {
     ]);
   });
 });
+
+describe("clientAddresses: clients outside the cluster the brokers admit", () => {
+  it("IPv4 CIDRs of /16 or narrower; anything else named with its rule", () => {
+    expect(parse({ ...productionConfig(), clientAddresses: ["10.214.0.1/32"] }).clientAddresses).toEqual([
+      "10.214.0.1/32",
+    ]);
+    expect(parse(productionConfig()).clientAddresses).toEqual([]);
+    expect(problems((c) => Object.assign(c, { clientAddresses: ["10.214.0.1", "0.0.0.0/0", 5] }))).toEqual([
+      'clientAddresses[0] = "10.214.0.1" must be an IPv4 CIDR such as 10.214.0.1/32',
+      'clientAddresses[1] = "0.0.0.0/0" is wider than /16: name the clients\' own addresses',
+      "clientAddresses[2] = 5 must be an IPv4 CIDR such as 10.214.0.1/32",
+    ]);
+  });
+});

@@ -1,9 +1,11 @@
 // Brokers on Kubernetes advertise cluster DNS names (kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local),
-// which only the cluster's DNS answers. A command run on a node of the cluster (this project's cluster: the machine
-// itself) reaches the pods and Services but resolves through the machine's resolver, which must never be asked for
-// cluster names. So names under the cluster domain, and only those, are resolved through the cluster's DNS Service
-// (kube-system/kube-dns), read from the API; every other name resolves as before. Inside a pod nothing changes.
+// which only the cluster's DNS answers. A command run on this machine (which routes the pod ranges of its own
+// cluster's nodes) reaches the pods but resolves through the machine's resolver, which must never be asked for
+// cluster names. So names under the cluster domain, and only those, are resolved through the cluster's DNS pods
+// (kube-system/kube-dns's endpoints), read from the API; every other name resolves as before. Inside a pod nothing
+// changes.
 
+import { spawnSync } from "node:child_process";
 import { loadKubeConfig } from "../../contract/kube-config";
 import type { Target } from "../../contract/target";
 import { endpointsOf } from "./reachability";
@@ -82,24 +84,53 @@ export async function clusterHostsFile(target: Target): Promise<string | undefin
 }
 
 /**
- * On a Kubernetes target, outside a pod: resolve the target's cluster names through the cluster's DNS Service.
- * Returns the server used, or undefined when nothing was needed.
+ * Pure: whether `ip -j route get <address>` says the address is reached without leaving the machine: through one of
+ * its own interfaces, not via the default route's gateway (a Service IP, which only the nodes translate, would go
+ * there).
+ */
+export function routedLocally(routeGetJson: string, defaultDevice: string | undefined): boolean {
+  const routes = JSON.parse(routeGetJson) as Array<{ gateway?: string; dev?: string; type?: string }>;
+  const r = routes[0];
+  if (r === undefined || (r.type !== undefined && r.type !== "unicast")) return false;
+  return r.dev !== undefined && r.dev !== defaultDevice;
+}
+
+function defaultRouteDevice(): string | undefined {
+  const r = spawnSync("ip", ["-j", "route", "show", "default"], { encoding: "utf8" });
+  return (JSON.parse(r.stdout || "[]") as Array<{ dev?: string }>)[0]?.dev;
+}
+
+/**
+ * On a Kubernetes target, outside a pod: resolve the target's cluster names through the cluster's DNS pods (the
+ * kube-dns Service's endpoints: pod addresses, which this machine routes to its nodes; the Service's ClusterIP is
+ * translated only on the nodes, and from here would leave the machine). A DNS address this machine would send off
+ * the machine is refused, never queried. Returns the server used, or undefined when nothing was needed.
  */
 export async function useClusterDns(target: Target, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const placement = target.placement;
   if (placement.kind !== "kubernetes" || env.KUBERNETES_SERVICE_HOST) return undefined;
   if (clusterHostnames(target).length === 0) return undefined;
   const { lib, kc } = await loadKubeConfig(placement);
-  const svc = await kc
-    .makeApiClient(lib.CoreV1Api)
-    .readNamespacedService({ name: "kube-dns", namespace: "kube-system" })
+  const slices = await kc
+    .makeApiClient(lib.DiscoveryV1Api)
+    .listNamespacedEndpointSlice({ namespace: "kube-system", labelSelector: "kubernetes.io/service-name=kube-dns" })
     .catch((e: Error) => {
       throw new Error(
-        `the target's brokers have cluster DNS names, and kube-system/kube-dns could not be read: ${e.message}`,
+        `the target's brokers have cluster DNS names, and kube-system/kube-dns's endpoints could not be read: ${e.message}`,
       );
     });
-  const ip = svc.spec?.clusterIP;
-  if (!ip || ip === "None") throw new Error("kube-system/kube-dns has no ClusterIP to resolve the brokers' names with");
-  resolveClusterNamesThrough(ip);
-  return ip;
+  const addresses = slices.items.flatMap((s) =>
+    (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
+  );
+  const server = addresses.find((a) => {
+    const r = spawnSync("ip", ["-j", "route", "get", a], { encoding: "utf8" });
+    return r.status === 0 && routedLocally(r.stdout, defaultRouteDevice());
+  });
+  if (server === undefined)
+    throw new Error(
+      `kube-system/kube-dns has no ready endpoint this machine reaches without leaving it (endpoints: ${addresses.join(", ") || "none"}): ` +
+        "the brokers' cluster names cannot be resolved from here; run the command in the cluster (the in-cluster gate)",
+    );
+  resolveClusterNamesThrough(server);
+  return server;
 }

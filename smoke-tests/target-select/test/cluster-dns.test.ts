@@ -1,5 +1,11 @@
 import type { Target } from "../../../contract/target";
-import { clusterHostnames, hostsFileText, resolveClusterNamesThrough, useClusterDns } from "../cluster-dns";
+import {
+  clusterHostnames,
+  hostsFileText,
+  resolveClusterNamesThrough,
+  routedLocally,
+  useClusterDns,
+} from "../cluster-dns";
 
 const dns = require("node:dns") as typeof import("node:dns");
 
@@ -60,4 +66,17 @@ test("the Java tools' hosts file: one line per cluster name, address first (-Djd
     "10.244.1.3 kafka-broker-0.kafka-broker-headless.kafka.svc.cluster.local\n" +
       "10.244.1.4 rabbitmq-0.rabbitmq-nodes.rabbitmq.svc.cluster.local\n",
   );
+});
+
+test("a DNS address is used only when this machine routes it through its own interfaces, never its default route", () => {
+  // `ip -j route get` on this machine, 2026-12-06: a CoreDNS pod, and the kube-dns ClusterIP (which only the nodes
+  // translate) before the host's unreachable route for the Service range.
+  const pod =
+    '[{"dst":"10.244.3.2","gateway":"10.214.0.13","dev":"mpk8s0","prefsrc":"10.214.0.1","flags":[],"uid":0,"cache":[]}]';
+  const clusterIp =
+    '[{"dst":"10.96.0.10","gateway":"192.0.2.1","dev":"eth0","prefsrc":"192.0.2.2","flags":[],"uid":0}]';
+  expect(routedLocally(pod, "eth0")).toBe(true);
+  expect(routedLocally(clusterIp, "eth0")).toBe(false);
+  expect(routedLocally('[{"type":"unreachable","dst":"10.96.0.10"}]', "eth0")).toBe(false);
+  expect(routedLocally("[]", "eth0")).toBe(false);
 });

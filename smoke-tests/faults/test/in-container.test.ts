@@ -78,7 +78,7 @@ describe("kafka-quorum-status.sh", () => {
         chmodSync(join(root, "shims", c), 0o755);
       }
       const tool = join(root, "bin/kafka-metadata-quorum.sh");
-      writeFileSync(tool, '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"\n');
+      writeFileSync(tool, '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"; echo "opts:${KAFKA_OPTS-unset} heap:$KAFKA_HEAP_OPTS"\n');
       chmodSync(tool, 0o755);
       const [shell, flag, text = "", ...rest] = kafkaQuorumStatusCommand();
       expect([shell, flag, rest]).toEqual(["sh", "-c", []]);
@@ -94,13 +94,23 @@ describe("kafka-quorum-status.sh", () => {
       const sh = spawnSync("sh", ["-c", "command -v sh"], { encoding: "utf8" }).stdout.trim();
       const r = spawnSync(sh, ["-c", script], {
         encoding: "utf8",
-        env: { PATH: join(root, "shims"), CONTROLLER_PORT: "9093" },
+        env: {
+          PATH: join(root, "shims"),
+          CONTROLLER_PORT: "9093",
+          POD_NAME: "kafka-broker-1",
+          HEADLESS_SERVICE: "kafka-broker-headless",
+          POD_NAMESPACE: "kafka",
+          CLUSTER_DOMAIN: "cluster.local",
+          KAFKA_OPTS: "-javaagent:/x.jar",
+        },
       });
       expect(r.stderr).toBe("");
       const config = `${root}/tmp/kafka/quorum-client.properties`;
+      // The pod's own name (its certificate names it over TLS; localhost is no SAN), and no broker JVM options.
       expect(r.stdout).toBe(
-        `--bootstrap-controller localhost:9093 --command-config ${config} describe --status\n600\n` +
-          template.split("@CONTROLLER_PASSWORD@").join(password),
+        `--bootstrap-controller kafka-broker-1.kafka-broker-headless.kafka.svc.cluster.local:9093 --command-config ${config} describe --status\n600\n` +
+          template.split("@CONTROLLER_PASSWORD@").join(password) +
+          "opts:unset heap:-Xmx128m -Xms32m\n",
       );
       const argv = readFileSync(log, "utf8");
       expect(argv).toMatch(/^awk /m);

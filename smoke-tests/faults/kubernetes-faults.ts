@@ -9,6 +9,7 @@
 // CommonJS runtime.
 
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { Writable } from "node:stream";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
@@ -30,15 +31,31 @@ import type { FaultInjector, KillEvidence, Landed, RollWatch } from "./types";
 /**
  * A NetworkPolicy governs new connections: kube-router (like kube-proxy and most CNIs) accepts packets of
  * connections the kernel already tracks, so a broker's open connections to its peers would outlive the isolation
- * (seen on this project's cluster: 60 s after the deny-all, the isolated broker was still in every ISR). Run on a node
- * of the cluster (this project's cluster: the machine itself) with conntrack, the pod's tracked connections are
- * forgotten, so their next packets are judged by the policies and dropped. Elsewhere this does nothing, and the
- * drill's effect check says whether the isolation took hold.
+ * (seen on this project's cluster: 60 s after the deny-all, the isolated broker was still in every ISR; on three nodes,
+ * 30 s after it RabbitMQ's peers still followed the isolated leader). Run on the machine of this project's cluster
+ * with conntrack, the pod's tracked connections are forgotten in every node's table, so their next packets are
+ * judged by the policies and dropped. Elsewhere this does nothing, and the drill's effect check says whether the
+ * isolation took hold.
  */
 export function forgetConnections(podIp: string, env: NodeJS.ProcessEnv = process.env): void {
   if (env.KUBERNETES_SERVICE_HOST || !/^[0-9.]+$/.test(podIp)) return;
+  const nodes = existsSync("/run/netns") ? readdirSync("/run/netns") : [];
   // conntrack exits 1 when nothing matched, and is absent off a node: neither is an error here.
-  for (const side of ["--orig-src", "--orig-dst"]) spawnSync("conntrack", ["-D", side, podIp], { stdio: "ignore" });
+  for (const argv of conntrackDeletions(podIp, nodes)) spawnSync(argv[0] as string, argv.slice(1), { stdio: "ignore" });
+}
+
+/**
+ * Pure: the conntrack deletions that forget a pod's connections on this machine: in its own network namespace and in
+ * every node's of this machine's cluster (`mpk8s-node-N`: each node routes and tracks its pods' connections itself, so
+ * an established connection to or from the pod lives in the node's table, not the machine's).
+ */
+export function conntrackDeletions(podIp: string, netns: readonly string[]): string[][] {
+  const nodes = netns.filter((n) => /^mpk8s-node-\d+$/.test(n)).sort();
+  const sides = ["--orig-src", "--orig-dst"];
+  return [
+    ...sides.map((side) => ["conntrack", "-D", side, podIp]),
+    ...nodes.flatMap((n) => sides.map((side) => ["nsenter", `--net=/run/netns/${n}`, "conntrack", "-D", side, podIp])),
+  ];
 }
 
 export class KubernetesFaults implements FaultInjector {

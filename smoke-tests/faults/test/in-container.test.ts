@@ -78,7 +78,10 @@ describe("kafka-quorum-status.sh", () => {
         chmodSync(join(root, "shims", c), 0o755);
       }
       const tool = join(root, "bin/kafka-metadata-quorum.sh");
-      writeFileSync(tool, '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"; echo "opts:${KAFKA_OPTS-unset} heap:$KAFKA_HEAP_OPTS"\n');
+      writeFileSync(
+        tool,
+        '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"; echo "opts:${KAFKA_OPTS-unset} heap:$KAFKA_HEAP_OPTS"\n',
+      );
       chmodSync(tool, 0o755);
       const [shell, flag, text = "", ...rest] = kafkaQuorumStatusCommand();
       expect([shell, flag, rest]).toEqual(["sh", "-c", []]);

@@ -10,10 +10,10 @@
 
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { Writable } from "node:stream";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
 import { loadKubeConfig } from "../../contract/kube-config";
+import { execWith } from "../kube/exec";
 import { type KubePlacement, waitRolledOut } from "../kube/rollout";
 import {
   kafkaQuorumStatusCommand,
@@ -87,23 +87,7 @@ export class KubernetesFaults implements FaultInjector {
     command: string[],
     container?: string,
   ): Promise<{ out: string; status: string }> {
-    const name =
-      container ?? (await this.core.readNamespacedPod({ name: pod, namespace })).spec?.containers[0]?.name ?? "";
-    let out = "";
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        out += String(chunk);
-        done();
-      },
-    });
-    return new Promise((resolve, reject) => {
-      new this.lib.Exec(this.kc)
-        .exec(namespace, pod, name, command, sink, sink, null, false, (st) =>
-          resolve({ out, status: `${st.status ?? "?"}${st.message ? `: ${st.message}` : ""}` }),
-        )
-        .then((ws) => ws.on("close", () => resolve({ out, status: "closed" })))
-        .catch(reject);
-    });
+    return execWith(this.lib, this.kc, { namespace, pod, command, ...(container ? { container } : {}) });
   }
 
   private async containerStatus(namespace: string, pod: string): Promise<k8s.V1ContainerStatus | undefined> {

@@ -1,6 +1,8 @@
-// A command run in a pod's container through the API server (`kubectl exec`), for the checks that must look from
-// inside the cluster's own network: the output (stdout and stderr together) once the exec ends, however it ends.
+// A command run in a pod's container through the API server (`kubectl exec`), for the faults and the checks that must
+// act or look from inside the cluster's own network: the output (stdout and stderr together) once the exec ends,
+// however it ends.
 import { Writable } from "node:stream";
+import type * as k8s from "@kubernetes/client-node";
 import { loadKubeConfig } from "../../contract/kube-config";
 
 export interface ExecRequest {
@@ -12,8 +14,23 @@ export interface ExecRequest {
   command: string[];
 }
 
-export async function execInPod(r: ExecRequest): Promise<{ out: string; status: string }> {
+export interface ExecResult {
+  out: string;
+  /** How the exec ended: the API's status ("Success", "Failure: …"), or "closed" when the stream just closed. */
+  status: string;
+}
+
+export async function execInPod(r: ExecRequest): Promise<ExecResult> {
   const { lib, kc } = await loadKubeConfig(r.where);
+  return execWith(lib, kc, r);
+}
+
+/** The same, on a client the caller already holds (a fault injector keeps one for the whole drill). */
+export async function execWith(
+  lib: typeof k8s,
+  kc: k8s.KubeConfig,
+  r: Omit<ExecRequest, "where">,
+): Promise<ExecResult> {
   const container =
     r.container ??
     (await kc.makeApiClient(lib.CoreV1Api).readNamespacedPod({ name: r.pod, namespace: r.namespace })).spec

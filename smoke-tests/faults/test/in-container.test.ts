@@ -80,7 +80,8 @@ describe("kafka-quorum-status.sh", () => {
       const tool = join(root, "bin/kafka-metadata-quorum.sh");
       writeFileSync(
         tool,
-        '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"; echo "opts:${KAFKA_OPTS-unset} heap:$KAFKA_HEAP_OPTS"\n',
+        // The stub prints KAFKA_OPTS (or "unset": the shell's VAR-word expansion) and the heap options it was given.
+        '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"; echo "opts:$' + '{KAFKA_OPTS-unset} heap:$KAFKA_HEAP_OPTS"\n',
       );
       chmodSync(tool, 0o755);
       const [shell, flag, text = "", ...rest] = kafkaQuorumStatusCommand();

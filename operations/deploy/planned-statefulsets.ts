@@ -2,9 +2,7 @@
 // values hold unknowns (a certificate being replaced, say) renders no chart objects, so the placement checks would see
 // nothing. Names, namespaces and pod labels as the charts render them (infra/values), replicas from the settings and
 // required anti-affinity from the chart values (`scheduling.hostAntiAffinity`).
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "yaml";
+import { loadValues, optional } from "../../chart-values/source";
 import { pick } from "../../chart-values/values";
 import { pulumiProject } from "../../contract/pulumi-project";
 import { parseSettings, type Settings } from "../../infra/settings/settings";
@@ -80,10 +78,10 @@ export function plannedFromConfig(
       if (k.startsWith(`${pulumiProject}:`)) own[k.slice(pulumiProject.length + 1)] = v;
     const s = parseSettings(own, { stack, repoRoot });
     const requiredIn = (system: "kafka" | "rabbitmq", example: unknown) => {
-      const defaults = parse(readFileSync(join(repoRoot, "charts", system, "values.yaml"), "utf8"));
+      // The example file's value, else the chart's default (values.yaml, through the one reader of chart defaults).
       const value =
         pick(example as never, ["scheduling", "hostAntiAffinity"]) ??
-        pick(defaults, ["scheduling", "hostAntiAffinity"]);
+        optional(loadValues(system), "scheduling.hostAntiAffinity");
       return value === "required";
     };
     return plannedStatefulSets(s, {

@@ -94,6 +94,7 @@ export type DistributionProbe = (from: NodeRef, args: string[]) => Promise<strin
 
 /** From inside a node's pod, by exec through the API server (the gate's own RBAC allows pods/exec). */
 export function kubernetesProbe(target: Target): DistributionProbe {
+  const script = probeScript();
   return async (from, args) => {
     const p = target.placement;
     if (p.kind !== "kubernetes")
@@ -102,7 +103,7 @@ export function kubernetesProbe(target: Target): DistributionProbe {
       where: p,
       namespace: p.rabbitmq.namespace,
       pod: from.name,
-      command: ["bash", "-c", probeScript(), "distribution-probe", ...args],
+      command: ["bash", "-c", script, "distribution-probe", ...args],
     });
     return run.out;
   };

@@ -122,9 +122,10 @@ export async function useClusterDns(target: Target, env: NodeJS.ProcessEnv = pro
   const addresses = slices.items.flatMap((s) =>
     (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
   );
+  const defaultDevice = defaultRouteDevice();
   const server = addresses.find((a) => {
     const r = spawnSync("ip", ["-j", "route", "get", a], { encoding: "utf8" });
-    return r.status === 0 && routedLocally(r.stdout, defaultRouteDevice());
+    return r.status === 0 && routedLocally(r.stdout, defaultDevice);
   });
   if (server === undefined)
     throw new Error(

@@ -1,7 +1,7 @@
 // Shared helpers of the chart tests: render a chart with helm, validate the objects offline with kubeconform against
 // the pinned Kubernetes API schemas, and look objects up by kind and name. A missing tool or schema set is a test
 // failure carrying the install hint, never a skip.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
@@ -90,18 +90,23 @@ export function validate(manifest: string): Validation {
   const dir = mkdtempSync(join(tmpdir(), "charts-kubeconform-"));
   const file = join(dir, "manifest.yaml");
   writeFileSync(file, manifest);
-  const r = run(kubeconform, [
-    "-strict",
-    "-summary",
-    "-verbose",
-    "-output",
-    "json",
-    "-kubernetes-version",
-    kubernetesVersion,
-    "-schema-location",
-    schemaDir(),
-    file,
-  ]);
+  let r: RunResult;
+  try {
+    r = run(kubeconform, [
+      "-strict",
+      "-summary",
+      "-verbose",
+      "-output",
+      "json",
+      "-kubernetes-version",
+      kubernetesVersion,
+      "-schema-location",
+      schemaDir(),
+      file,
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const out = JSON.parse(r.stdout) as {
     resources: { kind: string; name: string; status: string; msg: string }[];
     summary: Validation["summary"];

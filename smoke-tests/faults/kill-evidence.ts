@@ -24,3 +24,55 @@ export function killLandedAt(execStartedAt: number, execEndedAt: number, finishe
   if (Number.isNaN(finished) || finished + 1000 <= execStartedAt) return execEndedAt;
   return Math.min(execEndedAt, Math.max(execStartedAt, finished));
 }
+
+type Status = Pick<k8s.V1ContainerStatus, "name" | "containerID" | "state" | "lastState">;
+
+/** A container ID without its runtime prefix, cut to the 12 characters `crictl ps` shows. */
+export function shortContainerId(id: string | undefined): string {
+  return (id ?? "").replace(/^[a-z]+:\/\//, "").slice(0, 12) || "(no id)";
+}
+
+/**
+ * The termination the kubelet recorded for the container we exec'd into, found by its ID: `state.terminated` while
+ * it is not yet restarted, `lastState.terminated` once the kubelet waits out its back-off or has restarted it.
+ * Another container's termination (an earlier crash, an OOM kill) never matches.
+ */
+export function terminationOf(containerId: string, now: Pick<Status, "state" | "lastState"> | undefined) {
+  for (const t of [now?.state?.terminated, now?.lastState?.terminated]) {
+    if (t?.containerID && t.containerID === containerId) return t;
+  }
+  return undefined;
+}
+
+/**
+ * Pure: the kill's evidence once the killed container has a termination record. It was our kill only when the exec
+ * killed processes, the record is that of the container it ran in, the container died by SIGKILL and not before the
+ * exec began (finishedAt has one-second resolution); the report names both container IDs and what the kubelet did next.
+ */
+export function judgeKill(input: {
+  killedPids: string[];
+  before: Pick<Status, "name" | "containerID">;
+  now: Status;
+  execStartedAt: number;
+  execEndedAt: number;
+}): KillEvidence | undefined {
+  const { before, now, killedPids, execStartedAt, execEndedAt } = input;
+  if (!before.containerID) return undefined;
+  const t = terminationOf(before.containerID, now);
+  if (!t) return undefined;
+  const e = describeTermination(before.name, t);
+  const finished = t.finishedAt === undefined ? Number.NaN : new Date(t.finishedAt).getTime();
+  const afterExec = !Number.isNaN(finished) && finished + 1000 > execStartedAt;
+  const next = now.state?.running
+    ? `restarted as ${shortContainerId(now.containerID)}`
+    : `not restarted yet${now.state?.waiting?.reason ? ` (${now.state.waiting.reason}: the kubelet's restart back-off)` : ""}`;
+  const when = Number.isNaN(finished)
+    ? "no finishedAt"
+    : `finishedAt ${new Date(finished).toISOString()}${afterExec ? "" : ", before the exec began: not our kill"}`;
+  const killed = killedPids.length > 0 ? killedPids.join(", ") : "nothing: not our kill";
+  return {
+    bySigkill: e.bySigkill && afterExec && killedPids.length > 0,
+    detail: `SIGKILL by exec (${killed}); container ${shortContainerId(before.containerID)}: ${e.detail.replace(/^container \S+ /, "")}, ${when}; ${next}`,
+    landedAt: killLandedAt(execStartedAt, execEndedAt, t.finishedAt),
+  };
+}

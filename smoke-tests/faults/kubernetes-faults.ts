@@ -24,7 +24,7 @@ import {
 import { judgeReach, peersElectedWithout } from "./isolation-evidence";
 import { isolationLabel, isolationPolicy } from "./isolation-policy";
 import { leaderFromQuorumStatus } from "./kafka-controller";
-import { describeTermination, killLandedAt } from "./kill-evidence";
+import { judgeKill, shortContainerId } from "./kill-evidence";
 import { foldRoll, type PodSample } from "./roll-observation";
 import type { FaultInjector, KillEvidence, Landed, RollWatch } from "./types";
 
@@ -109,31 +109,31 @@ export class KubernetesFaults implements FaultInjector {
   async kill(node: string): Promise<KillEvidence> {
     const namespace = this.namespaceOf(node);
     const before = await this.containerStatus(namespace, node);
-    if (!before) throw new Error(`pod ${namespace}/${node} has no running broker container to kill`);
-    // The exec's own shell dies with the container, so how the exec ends says nothing; the container status does.
+    if (!before?.state?.running || !before.containerID) {
+      throw new Error(`pod ${namespace}/${node} has no running broker container to kill`);
+    }
+    // The exec's own shell dies with the container, so how the exec ends says nothing; the container's record does.
     const execStartedAt = Date.now();
     const { out } = await this.exec(namespace, node, killEverythingCommand(), before.name).catch((e: Error) => ({
       out: `(exec: ${e.message})`,
     }));
     const execEndedAt = Date.now();
-    const killed = out.trim().split("\n").filter(Boolean).join(", ") || "nothing";
+    const killedPids = out
+      .trim()
+      .split("\n")
+      .filter((l) => /^\d+ /.test(l));
+    // Wait for the container's termination record, not for a restart: the kubelet's back-off may hold that for minutes.
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const now = await this.containerStatus(namespace, node);
-      const t = now?.lastState?.terminated;
-      if (now && now.restartCount > before.restartCount && t) {
-        const e = describeTermination(now.name, t);
-        return {
-          ...e,
-          detail: `SIGKILL by exec (${killed}); ${e.detail}`,
-          landedAt: killLandedAt(execStartedAt, execEndedAt, t.finishedAt),
-        };
-      }
+      const evidence = now && judgeKill({ killedPids, before, now, execStartedAt, execEndedAt });
+      if (evidence) return evidence;
       await new Promise((r) => setTimeout(r, 500));
     }
+    const killed = killedPids.join(", ") || `nothing${out.trim() ? `: ${out.trim().slice(0, 200)}` : ""}`;
     return {
       bySigkill: false,
-      detail: `SIGKILL by exec (${killed}), but ${namespace}/${node}'s container did not restart within 30 s`,
+      detail: `SIGKILL by exec (${killed}), but ${namespace}/${node}'s container ${shortContainerId(before.containerID)} has no termination record 30 s later`,
       landedAt: execEndedAt,
     };
   }

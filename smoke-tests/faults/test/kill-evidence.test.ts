@@ -1,4 +1,4 @@
-import { describeTermination, killLandedAt } from "../kill-evidence";
+import { describeTermination, judgeKill, killLandedAt, shortContainerId } from "../kill-evidence";
 
 describe("a kill counts only when the container died by SIGKILL", () => {
   it("exit code 137 (128 + 9) is SIGKILL, with the reason in the detail", () => {
@@ -31,5 +31,78 @@ describe("a kill counts only when the container died by SIGKILL", () => {
   it("a clean exit or a SIGTERM shutdown is not a hard kill", () => {
     expect(describeTermination("kafka", { exitCode: 0, reason: "Completed" }).bySigkill).toBe(false);
     expect(describeTermination("rabbitmq", { exitCode: 143, reason: "Error" }).bySigkill).toBe(false);
+  });
+});
+
+describe("a kill on Kubernetes is ours only by the killed container's own record", () => {
+  const killedId = "containerd://aaaaaaaaaaaa1111";
+  const before = { name: "kafka", containerID: killedId };
+  const began = Date.parse("2026-01-01T10:00:05.400Z");
+  const ended = began + 600;
+  const killedPids = ["2243 java"];
+  const ours = { containerID: killedId, exitCode: 137, reason: "Error", finishedAt: new Date("2026-01-01T10:00:05Z") };
+
+  it("still running: no record yet, the injector keeps waiting", () => {
+    const now = { name: "kafka", containerID: killedId, state: { running: {} } };
+    expect(judgeKill({ killedPids, before, now, execStartedAt: began, execEndedAt: ended })).toBeUndefined();
+  });
+
+  it("restarted at once: lastState is our container's, and the report names the new one", () => {
+    const now = {
+      name: "kafka",
+      containerID: "containerd://bbbbbbbbbbbb2222",
+      state: { running: {} },
+      lastState: { terminated: ours },
+    };
+    const e = judgeKill({ killedPids, before, now, execStartedAt: began, execEndedAt: ended });
+    expect(e?.bySigkill).toBe(true);
+    expect(e?.detail).toBe(
+      "SIGKILL by exec (2243 java); container aaaaaaaaaaaa: terminated: exit code 137 (SIGKILL), reason Error, " +
+        "finishedAt 2026-01-01T10:00:05.000Z; restarted as bbbbbbbbbbbb",
+    );
+  });
+
+  it("held by the kubelet's back-off (the case a restart-count check failed): still our kill", () => {
+    const now = {
+      name: "kafka",
+      containerID: killedId,
+      state: { waiting: { reason: "CrashLoopBackOff" } },
+      lastState: { terminated: ours },
+    };
+    const e = judgeKill({ killedPids, before, now, execStartedAt: began, execEndedAt: ended });
+    expect(e?.bySigkill).toBe(true);
+    expect(e?.detail).toMatch(/not restarted yet \(CrashLoopBackOff: the kubelet's restart back-off\)$/);
+    // Not yet moved to lastState: the record in state.terminated is read as well.
+    const exited = { name: "kafka", containerID: killedId, state: { terminated: ours } };
+    expect(judgeKill({ killedPids, before, now: exited, execStartedAt: began, execEndedAt: ended })?.bySigkill).toBe(
+      true,
+    );
+  });
+
+  it("another container's 137 (an earlier crash or an OOM kill) is not evidence", () => {
+    const now = {
+      name: "kafka",
+      containerID: killedId,
+      state: { running: {} },
+      lastState: { terminated: { ...ours, containerID: "containerd://cccccccccccc3333", reason: "OOMKilled" } },
+    };
+    expect(judgeKill({ killedPids, before, now, execStartedAt: began, execEndedAt: ended })).toBeUndefined();
+  });
+
+  it("a death before the exec began, or an exec that killed nothing, fails the kill", () => {
+    const early = { ...ours, finishedAt: new Date("2026-01-01T10:00:03Z") };
+    const now = { name: "kafka", containerID: killedId, state: { waiting: {} }, lastState: { terminated: early } };
+    const e = judgeKill({ killedPids, before, now, execStartedAt: began, execEndedAt: ended });
+    expect(e?.bySigkill).toBe(false);
+    expect(e?.detail).toMatch(/before the exec began: not our kill/);
+    const none = { name: "kafka", containerID: killedId, state: { waiting: {} }, lastState: { terminated: ours } };
+    const n = judgeKill({ killedPids: [], before, now: none, execStartedAt: began, execEndedAt: ended });
+    expect(n?.bySigkill).toBe(false);
+    expect(n?.detail).toMatch(/^SIGKILL by exec \(nothing: not our kill\)/);
+  });
+
+  it("IDs are shown without the runtime prefix, as crictl shows them", () => {
+    expect(shortContainerId("containerd://0123456789abcdef")).toBe("0123456789ab");
+    expect(shortContainerId(undefined)).toBe("(no id)");
   });
 });

@@ -87,6 +87,10 @@ export class DeclarationJob extends pulumi.ComponentResource {
   constructor(name: string, args: DeclarationJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("messaging-platform:declarations:DeclarationJob", name, {}, opts);
     const child = { parent: this, provider: args.provider };
+    // The ConfigMap and Job are named after their content and replaced delete-first. Created first, a failed `up`
+    // (the gate refusing the new declarations) left the old Job in place; returning to the old declarations then
+    // adopted that completed Job under the same name, and nothing was applied again.
+    const replaced = { ...child, deleteBeforeReplace: true };
     const hash = contentHash(JSON.stringify([args.script, args.files, args.env, args.image]));
     const files = new k8s.core.v1.ConfigMap(
       name,
@@ -94,7 +98,7 @@ export class DeclarationJob extends pulumi.ComponentResource {
         metadata: { name: `${name}-${hash}`, namespace: args.namespace },
         data: { ...args.files, "apply.sh": args.script },
       },
-      child,
+      replaced,
     );
     const env = Object.entries(args.env).map(([n, value]) => ({ name: n, value }));
     const passwordDir = posix.dirname(declarationPasswordFile);
@@ -175,7 +179,7 @@ export class DeclarationJob extends pulumi.ComponentResource {
           },
         },
       },
-      child,
+      replaced,
     );
     this.registerOutputs({});
   }

@@ -9,6 +9,8 @@ module.exports = {
     .filter((d) => existsSync(`${__dirname}/${d}`))
     .map((d) => `<rootDir>/${d}`),
   testMatch: ["**/*.test.ts"],
+  // The cluster tier's tests beside the code they test (*.cluster.test.ts) need `npm run cluster:up`: test:cluster runs them.
+  testPathIgnorePatterns: ["/node_modules/", "\\.cluster\\.test\\.ts$"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 60_000,
   // Brokers and the Pulumi engine are heavy on 2 cores: run suites one after another.

@@ -4,8 +4,9 @@
 module.exports = {
   rootDir: "..",
   testEnvironment: "node",
-  roots: ["<rootDir>/cluster"],
-  testMatch: ["**/*.test.ts"],
+  // The cluster's own tests, and tests of the product's code that need a live cluster (*.cluster.test.ts beside it).
+  roots: ["<rootDir>/cluster", "<rootDir>/smoke-tests"],
+  testMatch: ["<rootDir>/cluster/**/*.test.ts", "**/*.cluster.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 120_000,
   maxWorkers: 1,

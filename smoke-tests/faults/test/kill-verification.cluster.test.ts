@@ -3,10 +3,10 @@
 // exec), also when the kubelet holds the restart back (its back-off doubles: 10 s, 20 s, 40 s). A check that waited
 // for the restart within 30 s failed the fourth kill although it happened.
 
-import { KubernetesFaults } from "../../smoke-tests/faults/kubernetes-faults";
-import type { KubePlacement } from "../../smoke-tests/kube/rollout";
-import { clusterPaths } from "../paths";
-import { ctrImages, kubectl, mustKubectl, requireCluster } from "./kube";
+import { clusterPaths } from "../../../cluster/paths";
+import { ctrImages, kubectl, mustKubectl, requireCluster } from "../../../cluster/test/kube";
+import type { KubePlacement } from "../../kube/rollout";
+import { KubernetesFaults } from "../kubernetes-faults";
 
 jest.setTimeout(600_000);
 

@@ -41,6 +41,8 @@ export const toolPaths = {
   kubeconform: join(cacheDir, `helm-${version("HELM_VERSION")}`, "bin", "kubeconform"),
   kubernetesSchemas: join(cacheDir, `kubernetes-schemas-${version("KUBERNETES_SCHEMA_VERSION")}`),
   kafkaHome: join(cacheDir, `kafka-${version("KAFKA_VERSION")}`),
+  jmxExporterAgent: join(cacheDir, `jmx-exporter-${version("JMX_EXPORTER_VERSION")}`, "jmx_prometheus_javaagent.jar"),
+  monitoringSchemas: join(cacheDir, `prometheus-operator-schemas-${version("PROMETHEUS_OPERATOR_VERSION")}`),
   perfTestHome: join(cacheDir, `perf-test-${version("PERF_TEST_VERSION")}`),
   rabbitmqRootfs: join(cacheDir, `rabbitmq-rootfs-${version("RABBITMQ_SUITE")}`),
   runnerRootfs: join(cacheDir, `runner-rootfs-${version("RUNNER_SUITE")}`),

@@ -136,7 +136,7 @@ describe("crd-schemas (pure)", () => {
         ],
       },
     };
-    const out = crdSchemas(crd);
+    const out = crdSchemas(JSON.parse(JSON.stringify(crd)));
     expect(out.map((s) => s.file)).toEqual(["podmonitor-monitoring-v1.json"]);
     expect(out[0]?.schema.properties).toEqual({
       apiVersion: { type: "string", enum: ["monitoring.coreos.com/v1"] },

@@ -42,9 +42,11 @@ spec:
         # Roll the pods when their configuration changes.
         checksum/config: {{ include (print $root.Template.BasePath "/configmap-config.yaml") $root | sha256sum }}
         checksum/scripts: {{ include (print $root.Template.BasePath "/configmap-scripts.yaml") $root | sha256sum }}
-        {{- if $v.metrics.jmxExporter.enabled }}
+        {{- if $v.metrics.enabled }}
+        checksum/metrics: {{ include (print $root.Template.BasePath "/configmap-metrics.yaml") $root | sha256sum }}
         prometheus.io/scrape: "true"
-        prometheus.io/port: {{ $v.metrics.jmxExporter.port | quote }}
+        prometheus.io/port: {{ $v.metrics.port | quote }}
+        prometheus.io/path: /metrics
         {{- end }}
         {{- with $v.podAnnotations }}
         {{- toYaml . | nindent 8 }}
@@ -108,19 +110,20 @@ spec:
             matchLabels:
               {{- $selector | nindent 14 }}
       {{- end }}
-      {{- if $v.metrics.jmxExporter.enabled }}
+      {{- if eq (include "kafka.metricsAgentCopied" $root) "true" }}
       initContainers:
+        # The agent jar from metrics.agent.image into the emptyDir where the Kafka container expects it.
         - name: jmx-exporter-agent
-          image: {{ $v.metrics.jmxExporter.image.repository }}:{{ $v.metrics.jmxExporter.image.tag }}
+          image: {{ $v.metrics.agent.image.repository }}:{{ $v.metrics.agent.image.tag }}
           imagePullPolicy: {{ $v.image.pullPolicy }}
-          command: ["cp", {{ $v.metrics.jmxExporter.image.agentPath | quote }}, "/opt/jmx-exporter/jmx_prometheus_javaagent.jar"]
+          command: ["cp", {{ $v.metrics.agent.image.jarPath | quote }}, {{ $v.metrics.agent.path | quote }}]
           resources:
             requests: { cpu: 10m, memory: 32Mi, ephemeral-storage: {{ $v.ephemeralStorage.jmxExporterAgent.request }} }
             limits: { cpu: 100m, memory: 64Mi, ephemeral-storage: {{ $v.ephemeralStorage.jmxExporterAgent.limit }} }
           securityContext:
             {{- include "kafka.containerSecurityContext" $root | nindent 12 }}
           volumeMounts:
-            - { name: jmx-exporter, mountPath: /opt/jmx-exporter }
+            - { name: jmx-exporter, mountPath: {{ dir $v.metrics.agent.path }} }
       {{- end }}
       containers:
         - name: kafka
@@ -146,8 +149,12 @@ spec:
             - { name: KAFKA_HEAP_OPTS, value: {{ include "kafka.heapOpts" (dict "root" $root "resources" .resources) | quote }} }
             - { name: LOG_DIR, value: /tmp/kafka/logs }
             - { name: KAFKA_LOG4J_OPTS, value: "-Dlog4j2.configurationFile=file:/etc/kafka/config/log4j2.yaml" }
-            {{- if $v.metrics.jmxExporter.enabled }}
-            - { name: KAFKA_OPTS, value: "-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar={{ $v.metrics.jmxExporter.port }}:/opt/kafka-chart/metrics/jmx-exporter.yaml" }
+            {{- if $v.metrics.enabled }}
+            # Read by launch.sh, which attaches the agent to the Kafka JVM it starts, and to nothing else. Never
+            # KAFKA_OPTS here: every JVM kafka-run-class.sh starts in the pod (kubectl exec kafka-topics.sh...) would
+            # load the agent and fail to bind this port.
+            - { name: METRICS_PORT, value: {{ $v.metrics.port | quote }} }
+            - { name: METRICS_AGENT, value: {{ $v.metrics.agent.path | quote }} }
             {{- end }}
           ports:
             {{- if eq .probeRole "broker" }}
@@ -157,8 +164,8 @@ spec:
             {{- if or (eq .component "controller") (eq $v.kraft.mode "combined") }}
             - { name: controller, containerPort: {{ $v.listeners.controller.port }} }
             {{- end }}
-            {{- if $v.metrics.jmxExporter.enabled }}
-            - { name: metrics, containerPort: {{ $v.metrics.jmxExporter.port }} }
+            {{- if $v.metrics.enabled }}
+            - { name: tcp-prometheus, containerPort: {{ $v.metrics.port }} }
             {{- end }}
           startupProbe:
             tcpSocket:
@@ -194,9 +201,11 @@ spec:
             {{- range $name := include "kafka.tlsListeners" (dict "root" $root "probeRole" .probeRole) | fromJsonArray }}
             - { name: tls-{{ $name }}, mountPath: /etc/kafka/tls/{{ $name }}, readOnly: true }
             {{- end }}
-            {{- if $v.metrics.jmxExporter.enabled }}
-            - { name: jmx-exporter, mountPath: /opt/jmx-exporter, readOnly: true }
+            {{- if $v.metrics.enabled }}
             - { name: metrics-config, mountPath: /opt/kafka-chart/metrics, readOnly: true }
+            {{- end }}
+            {{- if eq (include "kafka.metricsAgentCopied" $root) "true" }}
+            - { name: jmx-exporter, mountPath: {{ dir $v.metrics.agent.path }}, readOnly: true }
             {{- end }}
       volumes:
         - name: tmp
@@ -229,11 +238,13 @@ spec:
             secretName: {{ (index $v.listeners $name).tls.secretName }}
             defaultMode: 256
         {{- end }}
-        {{- if $v.metrics.jmxExporter.enabled }}
-        - name: jmx-exporter
-          emptyDir: { sizeLimit: 64Mi }
+        {{- if $v.metrics.enabled }}
         - name: metrics-config
           configMap: { name: {{ include "kafka.fullname" $root }}-metrics }
+        {{- end }}
+        {{- if eq (include "kafka.metricsAgentCopied" $root) "true" }}
+        - name: jmx-exporter
+          emptyDir: { sizeLimit: 64Mi }
         {{- end }}
   volumeClaimTemplates:
     - metadata:

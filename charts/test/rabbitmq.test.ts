@@ -21,7 +21,9 @@ import {
   properties,
   type Rendered,
   render,
+  template,
   tlsProfileProblems,
+  validate,
 } from "./support";
 
 const chart = "rabbitmq";
@@ -385,5 +387,57 @@ describe("values contract read by embedded/ and infra/", () => {
     );
     for (const [k, val] of Object.entries(durable)) expect({ k, v: String(v.config[k]) }).toEqual({ k, v: val });
     expect(v.config["disk_free_limit.absolute"]).toBeDefined();
+  });
+});
+
+describe("metrics for kube-prometheus-stack (metrics.podMonitor, metrics.prometheusRule)", () => {
+  test("off by default", () => {
+    const kinds = example("default").objects.map((o) => o.kind);
+    expect(kinds).not.toContain("PodMonitor");
+    expect(kinds).not.toContain("PrometheusRule");
+  });
+
+  test("PodMonitor when asked: selects every node, on the rabbitmq_prometheus port the pod names", () => {
+    const r = example("production");
+    const pm = r.get("PodMonitor", fullname);
+    expect(pm.metadata.labels.release).toBe("kube-prometheus-stack");
+    expect(pm.spec.podMetricsEndpoints).toEqual([
+      { port: "prometheus", path: "/metrics", scheme: "http", interval: "30s" },
+    ]);
+    expect(sts(r).spec.template.metadata.labels).toEqual(expect.objectContaining(pm.spec.selector.matchLabels));
+    expect(container(sts(r), "rabbitmq").ports).toContainEqual({ name: "prometheus", containerPort: ports.prometheus });
+  });
+
+  test("PrometheusRule when asked: alarms, node down, unreachable peers; 4.2+ names; a runbook line each", () => {
+    const rule = example("production").get("PrometheusRule", fullname);
+    const alerts = rule.spec.groups.flatMap((g: Any) => g.rules);
+    expect(alerts.map((a: Any) => a.alert)).toEqual([
+      "RabbitMQMemoryAlarm",
+      "RabbitMQDiskAlarm",
+      "RabbitMQNodeDown",
+      "RabbitMQUnreachablePeers",
+    ]);
+    for (const a of alerts) {
+      expect({ alert: a.alert, runbook: typeof a.annotations.runbook }).toEqual({ alert: a.alert, runbook: "string" });
+      expect(a.expr).toContain('namespace="messaging", pod=~"mp-rabbitmq-[0-9]+"');
+      // Dropped in RabbitMQ 4.3 (facts: observability.md, trap 3).
+      expect(a.expr).not.toContain("rabbitmq_alarms_file_descriptor_limit");
+    }
+    expect(alerts.find((a: Any) => a.alert === "RabbitMQNodeDown").expr).toBe(
+      '(count(up{namespace="messaging", pod=~"mp-rabbitmq-[0-9]+"} == 1) or vector(0)) < 3',
+    );
+  });
+
+  test("both are valid against prometheus-operator's CRD schemas (strict, offline)", () => {
+    const r = example("production");
+    expect(validate(r.manifest).problems).toEqual([]);
+    expect(r.all("PodMonitor")).toHaveLength(1);
+    expect(r.all("PrometheusRule")).toHaveLength(1);
+  });
+
+  test("an interval that is not a Prometheus duration is refused", () => {
+    const r = template(chart, [], ["metrics.podMonitor.interval=30 seconds"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("metrics/podMonitor/interval");
   });
 });

@@ -475,7 +475,19 @@ describe("values contract read by embedded/ and infra/", () => {
 });
 
 describe("metrics: the JMX exporter agent in the broker and controller JVMs (metrics.*)", () => {
-  const dedicated = () => example("production");
+  // kube-prometheus-stack's objects, as a user with its CRDs installed asks for them (off in every example: applying
+  // them fails on a cluster without prometheus-operator's CRDs).
+  const asked = [
+    "metrics.podMonitor.enabled=true",
+    "metrics.podMonitor.labels.release=kube-prometheus-stack",
+    "metrics.prometheusRule.enabled=true",
+    "metrics.prometheusRule.labels.release=kube-prometheus-stack",
+  ];
+  let withMonitoring: Rendered | undefined;
+  const dedicated = () => {
+    withMonitoring ??= render(chart, ["examples/production.yaml"], asked);
+    return withMonitoring;
+  };
   const pools = [brokers, controllers];
   const monitoringNamespaces = [{ namespaceSelector: { matchLabels: { "messaging-platform.io/monitoring": "true" } } }];
 
@@ -547,8 +559,8 @@ describe("metrics: the JMX exporter agent in the broker and controller JVMs (met
     ]);
   });
 
-  test("PodMonitor and PrometheusRule: off by default", () => {
-    const kinds = example("default").objects.map((o) => o.kind);
+  test.each(["default", ...examples])("%s: no PodMonitor, no PrometheusRule (off unless asked)", (name) => {
+    const kinds = example(name).objects.map((o) => o.kind);
     expect(kinds).not.toContain("PodMonitor");
     expect(kinds).not.toContain("PrometheusRule");
   });

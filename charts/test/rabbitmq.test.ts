@@ -391,14 +391,27 @@ describe("values contract read by embedded/ and infra/", () => {
 });
 
 describe("metrics for kube-prometheus-stack (metrics.podMonitor, metrics.prometheusRule)", () => {
-  test("off by default", () => {
-    const kinds = example("default").objects.map((o) => o.kind);
+  // As a user with prometheus-operator's CRDs installed asks for them (off in every example: applying them fails on a
+  // cluster without those CRDs).
+  const asked = render(
+    chart,
+    ["examples/production.yaml"],
+    [
+      "metrics.podMonitor.enabled=true",
+      "metrics.podMonitor.labels.release=kube-prometheus-stack",
+      "metrics.prometheusRule.enabled=true",
+      "metrics.prometheusRule.labels.release=kube-prometheus-stack",
+    ],
+  );
+
+  test.each(["default", ...examples])("%s: no PodMonitor, no PrometheusRule (off unless asked)", (name) => {
+    const kinds = example(name).objects.map((o) => o.kind);
     expect(kinds).not.toContain("PodMonitor");
     expect(kinds).not.toContain("PrometheusRule");
   });
 
   test("PodMonitor when asked: selects every node, on the rabbitmq_prometheus port the pod names", () => {
-    const r = example("production");
+    const r = asked;
     const pm = r.get("PodMonitor", fullname);
     expect(pm.metadata.labels.release).toBe("kube-prometheus-stack");
     expect(pm.spec.podMetricsEndpoints).toEqual([
@@ -409,7 +422,7 @@ describe("metrics for kube-prometheus-stack (metrics.podMonitor, metrics.prometh
   });
 
   test("PrometheusRule when asked: alarms, node down, unreachable peers; 4.2+ names; a runbook line each", () => {
-    const rule = example("production").get("PrometheusRule", fullname);
+    const rule = asked.get("PrometheusRule", fullname);
     const alerts = rule.spec.groups.flatMap((g: Any) => g.rules);
     expect(alerts.map((a: Any) => a.alert)).toEqual([
       "RabbitMQMemoryAlarm",
@@ -429,7 +442,7 @@ describe("metrics for kube-prometheus-stack (metrics.podMonitor, metrics.prometh
   });
 
   test("both are valid against prometheus-operator's CRD schemas (strict, offline)", () => {
-    const r = example("production");
+    const r = asked;
     expect(validate(r.manifest).problems).toEqual([]);
     expect(r.all("PodMonitor")).toHaveLength(1);
     expect(r.all("PrometheusRule")).toHaveLength(1);

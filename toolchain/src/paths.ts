@@ -43,6 +43,8 @@ export const toolPaths = {
   kafkaHome: join(cacheDir, `kafka-${version("KAFKA_VERSION")}`),
   jmxExporterAgent: join(cacheDir, `jmx-exporter-${version("JMX_EXPORTER_VERSION")}`, "jmx_prometheus_javaagent.jar"),
   monitoringSchemas: join(cacheDir, `prometheus-operator-schemas-${version("PROMETHEUS_OPERATOR_VERSION")}`),
+  promtool: join(cacheDir, `prometheus-${version("PROMETHEUS_VERSION")}`, "bin", "promtool"),
+  prometheus: join(cacheDir, `prometheus-${version("PROMETHEUS_VERSION")}`, "bin", "prometheus"),
   perfTestHome: join(cacheDir, `perf-test-${version("PERF_TEST_VERSION")}`),
   rabbitmqRootfs: join(cacheDir, `rabbitmq-rootfs-${version("RABBITMQ_SUITE")}`),
   runnerRootfs: join(cacheDir, `runner-rootfs-${version("RUNNER_SUITE")}`),

@@ -1,6 +1,7 @@
-// The two setup steps of the monitoring groundwork: the JMX exporter agent from Maven Central (pinned sha256, and
-// Maven Central's own .sha1) and prometheus-operator's CRD schemas from the Go module proxy (pinned module sum). Each
-// installed result is what its pin says, and a pin that does not match fails its step, named, leaving nothing behind.
+// The setup steps of the monitoring groundwork: the JMX exporter agent from Maven Central (pinned sha256, and Maven
+// Central's own .sha1), prometheus-operator's CRD schemas and promtool/prometheus from the Go module proxy (pinned
+// module sums). Each installed result is what its pin says, and a pin that does not match fails its step, named,
+// leaving nothing behind.
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -144,5 +145,52 @@ describe("crd-schemas (pure)", () => {
       spec: {},
     });
     expect(() => crdSchemas({ kind: "ConfigMap" })).toThrow('not a CustomResourceDefinition: "ConfigMap"');
+  });
+});
+
+describe("the prometheus step (Go module proxy)", () => {
+  const module = "github.com/prometheus/prometheus";
+
+  test.each([
+    ["promtool", toolPaths.promtool],
+    ["prometheus", toolPaths.prometheus],
+  ])("built %s as the pinned release, from the pinned module version", (name, path) => {
+    const r = run(path, ["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `${name}, version ${version("PROMETHEUS_VERSION")} (branch: go-module, revision: v${version("PROMETHEUS_MODULE_VERSION")})`,
+    );
+  });
+
+  test("a module sum that is not the pinned one fails the step before building, naming both, leaving nothing", () => {
+    const wrong = "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    const s = setupWithPin("prometheus", (v) =>
+      v.replace(/^PROMETHEUS_MODULE_SUM=.*$/m, `PROMETHEUS_MODULE_SUM=${wrong}`),
+    );
+    try {
+      expect(s.r.code).toBe(1);
+      expect(s.r.stderr).toContain(
+        `FAILED: step=prometheus registry=go-proxy package=${module} version=v${version("PROMETHEUS_MODULE_VERSION")}: module sum ${version("PROMETHEUS_MODULE_SUM")} is not the pinned PROMETHEUS_MODULE_SUM ${wrong}`,
+      );
+      expect(existsSync(join(s.cache, `prometheus-${version("PROMETHEUS_VERSION")}`))).toBe(false);
+      expect(existsSync(join(s.cache, "stamps", "prometheus"))).toBe(false);
+    } finally {
+      s.remove();
+    }
+  });
+
+  test("a module version the proxy does not serve fails the step, naming the version and the proxy's answer", () => {
+    const s = setupWithPin("prometheus", (v) =>
+      v.replace(/^PROMETHEUS_MODULE_VERSION=.*$/m, "PROMETHEUS_MODULE_VERSION=0.316.99"),
+    );
+    try {
+      expect(s.r.code).toBe(1);
+      expect(s.r.stderr).toContain(
+        `FAILED: step=prometheus registry=go-proxy package=${module} version=v0.316.99: module not served by the Go module proxy: ${module}@v0.316.99`,
+      );
+      expect(existsSync(join(s.cache, `prometheus-${version("PROMETHEUS_VERSION")}`))).toBe(false);
+    } finally {
+      s.remove();
+    }
   });
 });

@@ -414,31 +414,44 @@ describe("metrics for kube-prometheus-stack (metrics.podMonitor, metrics.prometh
     const r = asked;
     const pm = r.get("PodMonitor", fullname);
     expect(pm.metadata.labels.release).toBe("kube-prometheus-stack");
+    // job (one per endpoint) and release: the labels files/alerts.yaml selects and groups by.
+    const labels = (job: string) => [
+      { targetLabel: "job", replacement: job },
+      { targetLabel: "release", replacement: "mp" },
+    ];
     expect(pm.spec.podMetricsEndpoints).toEqual([
-      { port: "prometheus", path: "/metrics", scheme: "http", interval: "30s" },
+      { port: "prometheus", path: "/metrics", scheme: "http", interval: "30s", relabelings: labels("rabbitmq") },
+      {
+        port: "prometheus",
+        path: "/metrics/detailed",
+        params: { family: ["queue_coarse_metrics"] },
+        scheme: "http",
+        interval: "30s",
+        relabelings: labels("rabbitmq-detailed"),
+      },
     ]);
     expect(sts(r).spec.template.metadata.labels).toEqual(expect.objectContaining(pm.spec.selector.matchLabels));
     expect(container(sts(r), "rabbitmq").ports).toContainEqual({ name: "prometheus", containerPort: ports.prometheus });
   });
 
-  test("PrometheusRule when asked: alarms, node down, unreachable peers; 4.2+ names; a runbook line each", () => {
+  test("PrometheusRule when asked: alarms, node down, unreachable peers, quorum queues; 4.2+ names; on the PodMonitor's jobs", () => {
     const rule = asked.get("PrometheusRule", fullname);
-    const alerts = rule.spec.groups.flatMap((g: Any) => g.rules);
+    const alerts = rule.spec.groups.flatMap((g: Any) => g.rules).filter((r: Any) => r.alert !== undefined);
     expect(alerts.map((a: Any) => a.alert)).toEqual([
       "RabbitMQMemoryAlarm",
       "RabbitMQDiskAlarm",
       "RabbitMQNodeDown",
       "RabbitMQUnreachablePeers",
+      "RabbitMQQuorumQueueWithoutLeader",
+      "RabbitMQQuorumQueueMinorityOnline",
     ]);
-    for (const a of alerts) {
-      expect({ alert: a.alert, runbook: typeof a.annotations.runbook }).toEqual({ alert: a.alert, runbook: "string" });
-      expect(a.expr).toContain('namespace="messaging", pod=~"mp-rabbitmq-[0-9]+"');
-      // Dropped in RabbitMQ 4.3 (facts: observability.md, trap 3).
-      expect(a.expr).not.toContain("rabbitmq_alarms_file_descriptor_limit");
-    }
-    expect(alerts.find((a: Any) => a.alert === "RabbitMQNodeDown").expr).toBe(
-      '(count(up{namespace="messaging", pod=~"mp-rabbitmq-[0-9]+"} == 1) or vector(0)) < 3',
-    );
+    // Every selector of every rule (the recording rule's too) names one of the PodMonitor's jobs.
+    const rules = rule.spec.groups.flatMap((g: Any) => g.rules);
+    const selectors = rules.flatMap((r: Any) => [...r.expr.matchAll(/[a-z_]+\{[^}]*\}/g)].map((m) => m[0]));
+    expect(selectors.length).toBeGreaterThanOrEqual(6);
+    expect(selectors.filter((x: string) => !/\{job="rabbitmq(-detailed)?"/.test(x))).toEqual([]);
+    // Dropped in RabbitMQ 4.3 (facts: observability.md, trap 3).
+    expect(selectors.filter((x: string) => x.startsWith("rabbitmq_alarms_file_descriptor_limit"))).toEqual([]);
   });
 
   test("both are valid against prometheus-operator's CRD schemas (strict, offline)", () => {

@@ -155,8 +155,3 @@ apache/kafka image has none); otherwise the agent is expected in the Kafka image
 {{- define "kafka.metricsAgentCopied" -}}
 {{- and .Values.metrics.enabled (ne .Values.metrics.agent.image.repository "") -}}
 {{- end -}}
-
-{{- /* The pods the monitoring objects select: every broker and controller of this release (both pools). */}}
-{{- define "kafka.podNamePattern" -}}
-{{ include "kafka.fullname" . }}-(broker|controller)-[0-9]+
-{{- end -}}

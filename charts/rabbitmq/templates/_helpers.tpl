@@ -131,8 +131,3 @@ ca.crt (and, dialling, its host name), the one TLS profile. */}}
   {client, [{{ $common }}]}
 ].
 {{- end -}}
-
-{{- /* The pods the monitoring objects select: this release's RabbitMQ nodes (<fullname>-<ordinal>). */}}
-{{- define "rabbitmq.podNamePattern" -}}
-{{ include "rabbitmq.fullname" . }}-[0-9]+
-{{- end -}}

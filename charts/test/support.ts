@@ -41,6 +41,11 @@ export function schemaDir(): string {
   return toolPaths.kubernetesSchemas;
 }
 
+/** promtool, built from the Prometheus Go module (the toolchain's `prometheus` step). */
+export function promtoolPath(): string {
+  return tool("promtool", toolPaths.promtool);
+}
+
 /** kubeconform's location of the prometheus-operator schemas (PodMonitor, ServiceMonitor, PrometheusRule). */
 export function monitoringSchemaLocation(): string {
   tool(

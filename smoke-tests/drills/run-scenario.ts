@@ -6,6 +6,7 @@ import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import type { KafkaClientName } from "../clients/kafka-client";
 import { faultsFor } from "../faults/for-target";
+import { killModeFor } from "../faults/kill-mode";
 import type { StackChanger } from "../faults/types";
 import { newRunId } from "../ledger/message-id";
 import { type ProgressPrinter, progressPrinter } from "../reports/progress";
@@ -50,11 +51,13 @@ export function drilledSystems(scenario: Scenario, requested?: readonly SystemNa
 }
 
 export async function runScenario(request: DrillRequest): Promise<{ report: RunReport; dir: string }> {
-  const { kafkaClients, settings, unsafe, stack, printer = progressPrinter() } = request;
+  const { kafkaClients, unsafe, stack, printer = progressPrinter() } = request;
   // A named scenario and the systems are checked before the target is touched.
   const named = typeof request.scenario === "string" ? scenarioNamed(request.scenario) : undefined;
   if (named) drilledSystems(named, request.systems);
   const target = await selectTarget(["--target", request.target]);
+  // The kill mode too, before any fault: named in the report's settings, so every report says which kill it ran.
+  const settings = { ...request.settings, kill: killModeFor(request.settings.kill, target.placement.kind) };
   const scenario = named ?? (request.scenario as (target: Target) => Scenario)(target);
   const systems = drilledSystems(scenario, request.systems);
   const faults = await faultsFor(target);

@@ -1,12 +1,5 @@
 // Which kill a drill runs where, and what a report says it was: pure, from kill-mode.ts.
-import {
-  describeKill,
-  type KillRecord,
-  killModeFor,
-  killsText,
-  parseKillMode,
-  releaseKill,
-} from "../kill-mode";
+import { describeKill, type KillRecord, killModeFor, killsText, parseKillMode, releaseKill } from "../kill-mode";
 
 describe("the kill mode a drill runs", () => {
   it("is hold-down unless asked otherwise, on both kinds of target: the same fault, so their drills compare", () => {

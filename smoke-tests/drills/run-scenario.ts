@@ -13,6 +13,7 @@ import { type ProgressPrinter, progressPrinter } from "../reports/progress";
 import { type RunReport, reportPassed, type SystemRun } from "../reports/run-report";
 import { formatTerminalSummary, paintFor } from "../reports/terminal";
 import { writeRunReport } from "../reports/write";
+import { loadSelectedTarget } from "../target-select/load";
 import { selectTarget } from "../target-select/select";
 import { drillLoad, drillWorkload } from "./drill-workload";
 import type { UnsafeSetup } from "./flags";
@@ -55,9 +56,11 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
   // A named scenario and the systems are checked before the target is touched.
   const named = typeof request.scenario === "string" ? scenarioNamed(request.scenario) : undefined;
   if (named) drilledSystems(named, request.systems);
-  const target = await selectTarget(["--target", request.target]);
-  // The kill mode too, before any fault: named in the report's settings, so every report says which kill it ran.
-  const settings = { ...request.settings, kill: killModeFor(request.settings.kill, target.placement.kind) };
+  const loaded = loadSelectedTarget(["--target", request.target]);
+  // The kill mode too, from the target's placement before the target is contacted: named in the report's settings,
+  // so every report says which kill it ran.
+  const settings = { ...request.settings, kill: killModeFor(request.settings.kill, loaded.placement.kind) };
+  const target = await selectTarget(["--target", request.target], loaded);
   const scenario = named ?? (request.scenario as (target: Target) => Scenario)(target);
   const systems = drilledSystems(scenario, request.systems);
   const faults = await faultsFor(target);

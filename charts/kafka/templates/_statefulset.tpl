@@ -129,7 +129,12 @@ spec:
         - name: kafka
           image: {{ include "kafka.image" $root }}
           imagePullPolicy: {{ $v.image.pullPolicy }}
+          {{- if $v.holdDown.enabled }}
+          # Through the drills' hold-down hook (holdDown in values.yaml): launch.sh runs once no marker holds it.
+          command: ["/bin/sh", "/opt/kafka-chart/scripts/hold-down.sh", "/bin/sh", "/opt/kafka-chart/scripts/launch.sh"]
+          {{- else }}
           command: ["/bin/sh", "/opt/kafka-chart/scripts/launch.sh"]
+          {{- end }}
           env:
             - name: POD_NAME
               valueFrom: { fieldRef: { fieldPath: metadata.name } }
@@ -167,6 +172,9 @@ spec:
             {{- if $v.metrics.enabled }}
             - { name: tcp-prometheus, containerPort: {{ $v.metrics.port }} }
             {{- end }}
+          # While a drill holds the node down (holdDown) no listener opens: the pod is not Ready, and after the startup
+          # probe's period x failureThreshold the kubelet restarts the container, which starts held again (the marker is on
+          # the pod's emptyDir, not in the container). Liveness runs only once startup succeeded: never while held.
           startupProbe:
             tcpSocket:
               port: {{ ternary "client" "controller" (eq .probeRole "broker") }}
@@ -195,6 +203,9 @@ spec:
             - { name: scripts, mountPath: /opt/kafka-chart/scripts, readOnly: true }
             - { name: users, mountPath: /etc/kafka/users, readOnly: true }
             - { name: cluster-id, mountPath: /etc/kafka/cluster-id, readOnly: true }
+            {{- if $v.holdDown.enabled }}
+            - { name: hold-down, mountPath: /run/hold-down }
+            {{- end }}
             {{- if and $v.rack.enabled (eq .component "broker") }}
             - { name: podinfo, mountPath: /etc/podinfo, readOnly: true }
             {{- end }}
@@ -210,6 +221,12 @@ spec:
       volumes:
         - name: tmp
           emptyDir: { sizeLimit: {{ $v.ephemeralStorage.kafka.tmpSizeLimit }} }
+        {{- if $v.holdDown.enabled }}
+        # The drills' hold-down marker (holdDown in values.yaml): an emptyDir outlives the container's restarts, not the
+        # pod, so deleting the pod releases a held node too. One empty file: 1Mi is plenty.
+        - name: hold-down
+          emptyDir: { sizeLimit: 1Mi }
+        {{- end }}
         - name: config
           configMap: { name: {{ include "kafka.fullname" $root }}-config }
         - name: scripts

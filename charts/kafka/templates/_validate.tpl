@@ -80,9 +80,10 @@ sums it) covering the pod's emptyDirs and its stdout log, or the kubelet evicts 
 {{- $mi := 1048576 -}}
 {{- $agentCopied := include "kafka.metricsAgentCopied" . | eq "true" -}}
 {{- $jmx := ternary (mul 64 $mi) 0 $agentCopied -}}
-{{- $need := add (include "kafka.memoryBytes" $e.kafka.tmpSizeLimit | int64) $jmx (mul 50 $mi) -}}
+{{- $hold := ternary $mi 0 .Values.holdDown.enabled -}}
+{{- $need := add (include "kafka.memoryBytes" $e.kafka.tmpSizeLimit | int64) $jmx $hold (mul 50 $mi) -}}
 {{- if lt (include "kafka.memoryBytes" $e.kafka.limit | int64) $need -}}
-{{- fail (printf "ephemeralStorage.kafka.limit (%s) must cover the pod's /tmp (ephemeralStorage.kafka.tmpSizeLimit %s)%s and its 50Mi log, %dMi in all: the kubelet evicts a pod past its limit" $e.kafka.limit $e.kafka.tmpSizeLimit (ternary ", the JMX agent's 64Mi" "" $agentCopied) (div $need $mi)) -}}
+{{- fail (printf "ephemeralStorage.kafka.limit (%s) must cover the pod's /tmp (ephemeralStorage.kafka.tmpSizeLimit %s)%s%s and its 50Mi log, %dMi in all: the kubelet evicts a pod past its limit" $e.kafka.limit $e.kafka.tmpSizeLimit (ternary ", the JMX agent's 64Mi" "" $agentCopied) (ternary ", the hold-down hook's 1Mi" "" .Values.holdDown.enabled) (div $need $mi)) -}}
 {{- end -}}
 {{- end -}}
 

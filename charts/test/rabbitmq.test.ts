@@ -195,6 +195,19 @@ describe("production example: 3 nodes in three zones", () => {
   });
 });
 
+describe("metrics port: who may scrape", () => {
+  test("by default only pods in namespaces labelled messaging-platform.io/monitoring=true, as the Kafka chart", () => {
+    const np = example("default").get("NetworkPolicy", fullname).spec;
+    const metricsRules = np.ingress.filter((rule: Any) => rule.ports.some((p: Any) => p.port === ports.prometheus));
+    expect(metricsRules).toEqual([
+      {
+        ports: [{ protocol: "TCP", port: ports.prometheus }],
+        from: [{ namespaceSelector: { matchLabels: { "messaging-platform.io/monitoring": "true" } } }],
+      },
+    ]);
+  });
+});
+
 describe("every example and the defaults", () => {
   test.each(["default", ...examples])(
     "%s: non-root 999, no capabilities, read-only root, seccomp RuntimeDefault",

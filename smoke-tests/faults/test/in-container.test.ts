@@ -14,9 +14,12 @@ import {
 } from "../in-container/commands";
 
 describe("kill-everything.sh", () => {
+  // The two sleeps as PIDs 2 and 3, run only once both have exec'd: a fork not yet exec'd reads as "sh" in /proc.
+  const sleeping =
+    'sleep 100 & a=$!; sleep 101 & b=$!; until [ "$(cat /proc/$a/comm /proc/$b/comm)" = "$(printf "sleep\\nsleep")" ]; do :; done; ';
   it("run in a PID namespace of its own, SIGKILLs every process but PID 1 and itself", () => {
     // As in a pod sharing one PID namespace: PID 1 stands for the pause process, the two sleeps for the broker.
-    const inPod = 'sleep 100 & sleep 101 & "$@"; wait; echo done';
+    const inPod = `${sleeping}"$@"; wait; echo done`;
     const r = spawnSync(
       "unshare",
       ["--pid", "--fork", "--mount-proc", "sh", "-c", inPod, "sh", ...killEverythingCommand()],
@@ -32,7 +35,7 @@ describe("kill-everything.sh", () => {
     const dir = mkdtempSync(join(tmpdir(), "mp-kill-hold-test-"));
     try {
       const marker = join(dir, "held");
-      const inPod = 'sleep 100 & sleep 101 & "$@"; wait; echo done';
+      const inPod = `${sleeping}"$@"; wait; echo done`;
       const r = spawnSync(
         "unshare",
         ["--pid", "--fork", "--mount-proc", "sh", "-c", inPod, "sh", ...killEverythingCommand(marker)],
@@ -48,7 +51,7 @@ describe("kill-everything.sh", () => {
 
   it("a marker it cannot create (no hold-down hook in the pod): kills nothing, says so, exits 3", () => {
     // The sleeps are still there to be killed by the test's own shell afterwards: "2 killed" only if they lived.
-    const inPod = 'sleep 100 & a=$!; sleep 101 & b=$!; "$@"; echo "exit $?"; kill $a $b && wait && echo "2 killed"';
+    const inPod = `${sleeping}"$@"; echo "exit $?"; kill $a $b && wait && echo "2 killed"`;
     const marker = "/nonexistent-hold-down-dir/held";
     const r = spawnSync(
       "unshare",

@@ -25,7 +25,7 @@ import { parseDockerfile } from "../images/dockerfile";
 import { type ImageRuntimeConfig, writeOciArchive } from "../images/oci";
 import { checkCommandLine, errorOutcome, HelpRequested, UsageError } from "../toolchain/src/command-line";
 import { run } from "../toolchain/src/exec";
-import { cacheDir, repoRoot, version } from "../toolchain/src/paths";
+import { cacheDir, repoRoot, toolPaths, version } from "../toolchain/src/paths";
 import { clusterPaths } from "./paths";
 
 const imagesDir = clusterPaths.images;
@@ -177,6 +177,10 @@ const jreRootfs = join(cacheDir, `jre-rootfs-${version("JRE_SUITE")}`);
 const rabbitmqRootfs = join(cacheDir, `rabbitmq-rootfs-${version("RABBITMQ_SUITE")}`);
 const recipeDir = join(__dirname, "images");
 
+/** Where the Kafka image holds the JMX exporter agent (charts/kafka's metrics.agent.path): beside the Kafka jars, not
+ * in libs/, so it is on no tool's classpath; only the chart's launch script loads it, into the broker's JVM. */
+export const KAFKA_IMAGE_JMX_AGENT = "/opt/jmx-exporter/jmx_prometheus_javaagent.jar";
+
 /** Kafka's command-line scripts: the class each runs (the first one the jars hold; some moved between releases). */
 const KAFKA_SCRIPTS: Record<string, string[]> = {
   "kafka-storage.sh": ["kafka.tools.StorageTool"],
@@ -218,11 +222,13 @@ export function appImages(): ImageRecipe[] {
   const rabbitmqServer = join(rabbitmqRootfs, "usr", "lib", "rabbitmq", "bin", "rabbitmq-server");
   return [
     {
-      // Laid out like apache/kafka: /opt/kafka/{bin,config,libs}, user appuser (1000), /etc/kafka/docker/run.
+      // Laid out like apache/kafka: /opt/kafka/{bin,config,libs}, user appuser (1000), /etc/kafka/docker/run; plus
+      // the JMX exporter agent (the toolchain's jmx-exporter step) for charts/kafka's metrics.
       name: "kafka",
       tag: version("KAFKA_VERSION"),
       inputs: [
         kafkaJar,
+        toolPaths.jmxExporterAgent,
         java,
         ...["kafka-run-class.sh", "kafka-server-start.sh", "run", "log4j2.yaml", "tools-log4j2.yaml"].map((f) =>
           join(recipeDir, "kafka", f),
@@ -245,6 +251,7 @@ export function appImages(): ImageRecipe[] {
         mkdirSync(join(opt, "bin"), { recursive: true });
         mkdirSync(join(opt, "config"), { recursive: true });
         must("cp", ["-a", join(kafkaHome, "libs"), join(opt, "libs")]);
+        install(toolPaths.jmxExporterAgent, r, KAFKA_IMAGE_JMX_AGENT, 0o644);
         install(join(recipeDir, "kafka", "kafka-run-class.sh"), r, "/opt/kafka/bin/kafka-run-class.sh");
         install(join(recipeDir, "kafka", "kafka-server-start.sh"), r, "/opt/kafka/bin/kafka-server-start.sh");
         install(join(recipeDir, "kafka", "log4j2.yaml"), r, "/opt/kafka/config/log4j2.yaml", 0o644);

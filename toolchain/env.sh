@@ -5,9 +5,10 @@
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-export MP_CACHE REPO_ROOT NODE_HOME PULUMI_ROOT HELM_ROOT KAFKA_HOME PERF_TEST_HOME RABBITMQ_ROOTFS RUNNER_ROOTFS K8S_SCHEMAS
+export MP_CACHE REPO_ROOT NODE_HOME PULUMI_ROOT HELM_ROOT KAFKA_HOME PERF_TEST_HOME RABBITMQ_ROOTFS RUNNER_ROOTFS K8S_SCHEMAS \
+  JMX_EXPORTER_HOME MONITORING_SCHEMAS PROMETHEUS_ROOT
 # node_modules/@pulumi/pulumi ships pulumi-resource-pulumi-nodejs, the plugin that runs dynamic providers.
-export PATH="$NODE_HOME/bin:$PULUMI_ROOT/bin:$HELM_ROOT/bin:$REPO_ROOT/node_modules/.bin:$REPO_ROOT/node_modules/@pulumi/pulumi:$PATH"
+export PATH="$NODE_HOME/bin:$PULUMI_ROOT/bin:$HELM_ROOT/bin:$PROMETHEUS_ROOT/bin:$REPO_ROOT/node_modules/.bin:$REPO_ROOT/node_modules/@pulumi/pulumi:$PATH"
 export JAVA_HOME="${JAVA_HOME:-$(mp_java_home)}"
 
 export PULUMI_HOME="$PULUMI_HOME_DIR"

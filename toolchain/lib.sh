@@ -21,6 +21,10 @@ LIBRDKAFKA_BUILD="$MP_CACHE/kafka-javascript-$KAFKA_JAVASCRIPT_VERSION-node-$NOD
 RABBITMQ_ROOTFS="$MP_CACHE/rabbitmq-rootfs-$RABBITMQ_SUITE"
 RUNNER_ROOTFS="$MP_CACHE/runner-rootfs-$RUNNER_SUITE"      # base of the smoke-gate image (images/)
 K8S_SCHEMAS="$MP_CACHE/kubernetes-schemas-$KUBERNETES_SCHEMA_VERSION"
+JMX_EXPORTER_HOME="$MP_CACHE/jmx-exporter-$JMX_EXPORTER_VERSION"  # jmx_prometheus_javaagent.jar, for the Kafka image
+# JSON schemas of prometheus-operator's PodMonitor, ServiceMonitor and PrometheusRule, for kubeconform.
+MONITORING_SCHEMAS="$MP_CACHE/prometheus-operator-schemas-$PROMETHEUS_OPERATOR_VERSION"
+PROMETHEUS_ROOT="$MP_CACHE/prometheus-$PROMETHEUS_VERSION"  # bin/: promtool, prometheus
 # The cluster's tools (cluster/): installed by the first `npm run cluster:up`, not by `npm run setup`.
 KUBERNETES_ROOT="$MP_CACHE/kubernetes-$KUBERNETES_VERSION"  # bin/: kube-apiserver ... kubelet, kube-proxy, kubectl
 ETCD_ROOT="$MP_CACHE/etcd-$ETCD_VERSION"

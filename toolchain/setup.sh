@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$TOOLCHAIN_DIR/steps/common.sh"
 
-ALL_STEPS=(node debian-tools npm librdkafka pulumi kubernetes-provider helm kubernetes-schemas kafka perf-test rabbitmq-rootfs runner-rootfs browser)
+ALL_STEPS=(node debian-tools npm librdkafka pulumi kubernetes-provider helm kubernetes-schemas monitoring-schemas prometheus kafka jmx-exporter perf-test rabbitmq-rootfs runner-rootfs browser)
 usage() { echo "usage: bash toolchain/setup.sh [step ...]   (npm run setup; steps: ${ALL_STEPS[*]})"; }
 case "${1:-}" in -h|--help) usage; exit 0 ;; esac
 if [ "$#" -gt 0 ]; then STEPS=("$@"); else STEPS=("${ALL_STEPS[@]}"); fi

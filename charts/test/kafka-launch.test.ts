@@ -59,9 +59,18 @@ interface Run {
   root: string;
   /** One line per external command: its name and arguments. */
   argv: string;
+  /** Where METRICS_AGENT points. */
+  agent: string;
 }
 
-function runLaunch(flavour: "system" | "busybox", opts: { users?: Record<string, string>; formatFails?: boolean }) {
+interface LaunchOptions {
+  users?: Record<string, string>;
+  formatFails?: boolean;
+  /** metrics.enabled: the pod's METRICS_PORT and METRICS_AGENT, with the agent jar in place or missing. */
+  metrics?: "agent present" | "agent missing";
+}
+
+function runLaunch(flavour: "system" | "busybox", opts: LaunchOptions) {
   const sh = shell(flavour);
   if (!sh) return undefined;
   const root = mkdtempSync(join(tmpdir(), "mp-kafka-launch-test-"));
@@ -95,7 +104,7 @@ ${opts.formatFails ? "exit 3" : ""}`),
   writeFileSync(
     join(bin, "kafka-server-start.sh"),
     script(
-      `printf '%s\\n' "$@" > ${root}/server-start.argv; [ -e ${root}/tmp/kafka/storage-format.args ] && echo left >&2; exit 0`,
+      `printf '%s\\n' "$@" > ${root}/server-start.argv; printf '%s\\n' "$KAFKA_OPTS" > ${root}/server-start.opts; [ -e ${root}/tmp/kafka/storage-format.args ] && echo left >&2; exit 0`,
     ),
   );
   for (const f of ["kafka-run-class.sh", "kafka-server-start.sh"]) chmodSync(join(bin, f), 0o755);
@@ -117,6 +126,12 @@ ${opts.formatFails ? "exit 3" : ""}`),
   }
   const path = join(root, "launch.sh");
   writeFileSync(path, text);
+  const agent = join(root, "opt/jmx-exporter/jmx_prometheus_javaagent.jar");
+  if (opts.metrics === "agent present") {
+    mkdirSync(join(root, "opt/jmx-exporter"), { recursive: true });
+    writeFileSync(agent, "a jar");
+  }
+  const metricsEnv = opts.metrics ? { METRICS_PORT: brokerEnv("METRICS_PORT"), METRICS_AGENT: agent } : {};
   const [cmd = "/bin/sh", ...args] = sh.sh;
   const r = spawnSync(cmd, [...args, path], {
     encoding: "utf8",
@@ -132,10 +147,11 @@ ${opts.formatFails ? "exit 3" : ""}`),
       RACK_ENABLED: "false",
       RACK_LABEL: "topology.kubernetes.io/zone",
       SCRAM_USERS: brokerEnv("SCRAM_USERS"),
+      ...metricsEnv,
     },
   });
   const argv = existsSync(log) ? readFileSync(log, "utf8") : "";
-  return { code: r.status, stderr: r.stderr, root, argv } satisfies Run;
+  return { code: r.status, stderr: r.stderr, root, argv, agent } satisfies Run;
 }
 
 const read = (root: string, f: string) => readFileSync(join(root, f), "utf8");
@@ -149,7 +165,7 @@ describe.each(flavours)("launch.sh under %s sh and awk", (flavour) => {
   afterAll(() => {
     for (const r of roots) rmSync(r, { recursive: true, force: true });
   });
-  const run = (opts: Parameters<typeof runLaunch>[1] = {}): Run => {
+  const run = (opts: LaunchOptions = {}): Run => {
     const r = runLaunch(flavour, opts);
     if (!r) throw new Error(`no ${flavour} on this machine`);
     roots.push(r.root);
@@ -222,6 +238,31 @@ describe.each(flavours)("launch.sh under %s sh and awk", (flavour) => {
     expect(r.stderr).toContain(`the password of ${user} has a line break`);
     expect(r.stderr).not.toContain("first line");
     expect(existsSync(join(r.root, "tmp/kafka/storage-format.args"))).toBe(false);
+  });
+
+  test("attaches the JMX exporter agent to the Kafka JVM only: not to the StorageTool's JVM before it", () => {
+    const r = run({ metrics: "agent present" });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(read(r.root, "server-start.opts").trim()).toBe(
+      `-javaagent:${r.agent}=${brokerEnv("METRICS_PORT")}:/opt/kafka-chart/metrics/jmx-exporter.yaml`,
+    );
+    expect(read(r.root, "run-class.opts")).not.toContain("-javaagent");
+  });
+
+  test("without metrics (metrics.enabled false) the Kafka JVM gets no agent", () => {
+    const r = run();
+    expect(r.code).toBe(0);
+    expect(read(r.root, "server-start.opts").trim()).toBe("");
+  });
+
+  test("refuses to start Kafka when metrics are on and the agent is not in the image, naming its path", () => {
+    const r = run({ metrics: "agent missing" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `metrics.enabled is true but the JMX exporter agent is not at ${r.agent} (metrics.agent.path) in this image`,
+    );
+    expect(existsSync(join(r.root, "server-start.argv"))).toBe(false);
   });
 
   test("fails when a password file cannot be read", () => {

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { KAFKA_IMAGE_JMX_AGENT } from "../../cluster/images";
 import { version } from "../../toolchain/src/paths";
 import {
   type Any,
@@ -21,7 +22,9 @@ import {
   properties,
   type Rendered,
   render,
+  template,
   tlsProfileProblems,
+  validate,
 } from "./support";
 
 const chart = "kafka";
@@ -198,15 +201,24 @@ describe("production example: 3 dedicated controllers and 3 brokers", () => {
     }
   });
 
-  test("JMX exporter metrics on port 9404 with the agent loaded into Kafka", () => {
-    const sts = r().get("StatefulSet", brokers);
-    expect(containers(sts).map((c: Any) => c.name)).toContain("jmx-exporter-agent");
-    const kafka = container(sts, "kafka");
-    expect(env(kafka, "KAFKA_OPTS")).toContain("-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=9404:");
-    expect(kafka.ports).toEqual(expect.arrayContaining([{ name: "metrics", containerPort: 9404 }]));
-    expect(r().get("ConfigMap", `${fullname}-metrics`).data["jmx-exporter.yaml"]).toContain(
-      "UnderMinIsrPartitionCount",
-    );
+  test("JMX exporter agent copied in from the mirrored image (the official image has none) on both pools", () => {
+    for (const name of [brokers, controllers]) {
+      const sts = r().get("StatefulSet", name);
+      const init = container(sts, "jmx-exporter-agent");
+      expect(init.image).toBe("registry.internal.example/mirror/jmx-prometheus-javaagent:1.0.1");
+      expect(init.command).toEqual([
+        "cp",
+        "/opt/jmx_exporter/jmx_prometheus_javaagent.jar",
+        "/opt/jmx-exporter/jmx_prometheus_javaagent.jar",
+      ]);
+      expect(init.volumeMounts).toEqual([{ name: "jmx-exporter", mountPath: "/opt/jmx-exporter" }]);
+      expect(container(sts, "kafka").volumeMounts).toContainEqual({
+        name: "jmx-exporter",
+        mountPath: "/opt/jmx-exporter",
+        readOnly: true,
+      });
+      expect(sts.spec.template.spec.volumes).toContainEqual({ name: "jmx-exporter", emptyDir: { sizeLimit: "64Mi" } });
+    }
   });
 
   describeFaultReadiness(() => r(), fullname);
@@ -459,5 +471,167 @@ describe("values contract read by embedded/ and infra/", () => {
     expect(v.resources.limits.memory).toBeDefined();
     expect(v.heap).toBeDefined();
     for (const [k, val] of Object.entries(durable)) expect({ k, v: String(v.config[k]) }).toEqual({ k, v: val });
+  });
+});
+
+describe("metrics: the JMX exporter agent in the broker and controller JVMs (metrics.*)", () => {
+  // kube-prometheus-stack's objects, as a user with its CRDs installed asks for them (off in every example: applying
+  // them fails on a cluster without prometheus-operator's CRDs).
+  const asked = [
+    "metrics.podMonitor.enabled=true",
+    "metrics.podMonitor.labels.release=kube-prometheus-stack",
+    "metrics.prometheusRule.enabled=true",
+    "metrics.prometheusRule.labels.release=kube-prometheus-stack",
+  ];
+  let withMonitoring: Rendered | undefined;
+  const dedicated = () => {
+    withMonitoring ??= render(chart, ["examples/production.yaml"], asked);
+    return withMonitoring;
+  };
+  const pools = [brokers, controllers];
+  const monitoringNamespaces = [{ namespaceSelector: { matchLabels: { "messaging-platform.io/monitoring": "true" } } }];
+
+  test("on by default: port tcp-prometheus 9404 on every pool, the agent expected in the Kafka image", () => {
+    const r = render(chart, [], []);
+    for (const name of pools) {
+      const sts = r.get("StatefulSet", name);
+      const kafka = container(sts, "kafka");
+      expect(kafka.ports).toContainEqual({ name: "tcp-prometheus", containerPort: 9404 });
+      expect(env(kafka, "METRICS_PORT")).toBe("9404");
+      expect(env(kafka, "METRICS_AGENT")).toBe("/opt/jmx-exporter/jmx_prometheus_javaagent.jar");
+      expect(kafka.volumeMounts).toContainEqual({
+        name: "metrics-config",
+        mountPath: "/opt/kafka-chart/metrics",
+        readOnly: true,
+      });
+      expect(containers(sts).map((c: Any) => c.name)).toEqual(["kafka"]);
+      expect(sts.spec.template.metadata.annotations).toEqual(
+        expect.objectContaining({ "prometheus.io/port": "9404", "prometheus.io/path": "/metrics" }),
+      );
+    }
+    expect(r.get("ConfigMap", `${fullname}-metrics`).data["jmx-exporter.yaml"]).toContain("UnderMinIsrPartitionCount");
+  });
+
+  test("the default agent path is where the project's Kafka image (cluster/images.ts) puts the agent", () => {
+    expect(chartValues(chart).metrics.agent.path).toBe(KAFKA_IMAGE_JMX_AGENT);
+  });
+
+  test.each(["default", ...examples])(
+    "%s: no container has KAFKA_OPTS in its environment (every CLI tool run in the pod would load the agent)",
+    (name) => {
+      const withOpts = example(name)
+        .all("StatefulSet")
+        .flatMap((sts: Any) => containers(sts).filter((c: Any) => env(c, "KAFKA_OPTS") !== undefined))
+        .map((c: Any) => c.name);
+      expect(withOpts).toEqual([]);
+    },
+  );
+
+  test("the probes start their tools without KAFKA_OPTS; only launch.sh adds the agent, for the server it execs", () => {
+    const s = scripts(example("default"));
+    for (const probe of ["broker-ready.sh", "controller-ready.sh"]) expect(s[probe]).toContain("unset KAFKA_OPTS");
+    const launch = s["launch.sh"] ?? "";
+    const attach = launch.indexOf("-javaagent:$METRICS_AGENT=$METRICS_PORT:/opt/kafka-chart/metrics/jmx-exporter.yaml");
+    expect(attach).toBeGreaterThan(launch.indexOf('KAFKA_OPTS="-XX:-UsePerfData" /opt/kafka/bin/kafka-run-class.sh'));
+    expect(attach).toBeLessThan(launch.indexOf("exec /opt/kafka/bin/kafka-server-start.sh"));
+  });
+
+  test("metrics.enabled=false: no port, no agent, no rules ConfigMap, no metrics rule in the NetworkPolicy", () => {
+    const r = render(chart, [], ["metrics.enabled=false"]);
+    for (const name of pools) {
+      const kafka = container(r.get("StatefulSet", name), "kafka");
+      expect(kafka.ports.map((p: Any) => p.name)).not.toContain("tcp-prometheus");
+      expect(env(kafka, "METRICS_PORT")).toBeUndefined();
+    }
+    expect(r.all("ConfigMap").map((c: Any) => c.metadata.name)).not.toContain(`${fullname}-metrics`);
+    const np = r.get("NetworkPolicy", fullname).spec;
+    expect(np.ingress.flatMap((rule: Any) => rule.ports.map((p: Any) => p.port))).not.toContain(9404);
+  });
+
+  test("NetworkPolicy: the metrics port only from networkPolicy.metricsFrom, by default namespaces labelled for monitoring", () => {
+    const np = example("default").get("NetworkPolicy", fullname).spec;
+    const metricsRules = np.ingress.filter((rule: Any) => rule.ports.some((p: Any) => p.port === 9404));
+    expect(metricsRules).toEqual([{ ports: [{ protocol: "TCP", port: 9404 }], from: monitoringNamespaces }]);
+    const custom = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }];
+    const prod = dedicated().get("NetworkPolicy", fullname).spec;
+    expect(prod.ingress.filter((rule: Any) => rule.ports.some((p: Any) => p.port === 9404))).toEqual([
+      { ports: [{ protocol: "TCP", port: 9404 }], from: custom },
+    ]);
+  });
+
+  test.each(["default", ...examples])("%s: no PodMonitor, no PrometheusRule (off unless asked)", (name) => {
+    const kinds = example(name).objects.map((o) => o.kind);
+    expect(kinds).not.toContain("PodMonitor");
+    expect(kinds).not.toContain("PrometheusRule");
+  });
+
+  test("PodMonitor when asked: selects every broker and controller pod, on a port each of them names", () => {
+    const r = dedicated();
+    const pm = r.get("PodMonitor", fullname);
+    expect(pm.metadata.labels.release).toBe("kube-prometheus-stack");
+    // job and release: the labels files/alerts.yaml selects and groups by.
+    expect(pm.spec.podMetricsEndpoints).toEqual([
+      {
+        port: "tcp-prometheus",
+        path: "/metrics",
+        scheme: "http",
+        interval: "30s",
+        relabelings: [
+          { targetLabel: "job", replacement: "kafka" },
+          { targetLabel: "release", replacement: "mp" },
+        ],
+      },
+    ]);
+    for (const name of pools) {
+      const sts = r.get("StatefulSet", name);
+      expect(sts.spec.template.metadata.labels).toEqual(expect.objectContaining(pm.spec.selector.matchLabels));
+      expect(container(sts, "kafka").ports.map((p: Any) => p.name)).toContain("tcp-prometheus");
+    }
+  });
+
+  test("PrometheusRule when asked: the alerts of files/alerts.yaml, on the labels the PodMonitor sets", () => {
+    const rule = dedicated().get("PrometheusRule", fullname);
+    expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
+    const alerts = rule.spec.groups.flatMap((g: Any) => g.rules);
+    expect(alerts.map((a: Any) => a.alert)).toEqual([
+      "KafkaUnderReplicatedPartitions",
+      "KafkaUnderMinIsrPartitions",
+      "KafkaOfflinePartitions",
+      "KafkaNoActiveController",
+      "KafkaMultipleActiveControllers",
+      "KafkaNodeDown",
+      "KafkaBrokerFenced",
+    ]);
+    for (const a of alerts) {
+      expect({ alert: a.alert, for: a.for, job: a.expr.includes('{job="kafka"}') }).toEqual({
+        alert: a.alert,
+        for: "1m",
+        job: true,
+      });
+    }
+  });
+
+  test("PodMonitor and PrometheusRule are valid against prometheus-operator's CRD schemas (strict, offline)", () => {
+    const r = dedicated();
+    const v = validate(r.manifest);
+    expect(v.problems).toEqual([]);
+    expect(r.all("PodMonitor")).toHaveLength(1);
+    expect(r.all("PrometheusRule")).toHaveLength(1);
+  });
+
+  test.each([
+    [["metrics.port=9092"], "metrics.port (9092) is a listener port (listeners.*.port)"],
+    [["metrics.port=metrics"], "metrics/port"],
+    [["metrics.enabled=false", "metrics.podMonitor.enabled=true"], "metrics.podMonitor.enabled needs metrics.enabled"],
+    [
+      ["metrics.enabled=false", "metrics.prometheusRule.enabled=true"],
+      "metrics.prometheusRule.enabled needs metrics.enabled",
+    ],
+    [["metrics.agent.image.repository=mirror/jmx-agent", "metrics.agent.image.tag=latest"], "metrics/agent/image/tag"],
+    [["metrics.agent.path=agent.jar"], "metrics/agent/path"],
+  ])("refused: %j (%s)", (sets, message) => {
+    const r = template(chart, [], sets);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(message);
   });
 });

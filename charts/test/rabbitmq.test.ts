@@ -21,7 +21,9 @@ import {
   properties,
   type Rendered,
   render,
+  template,
   tlsProfileProblems,
+  validate,
 } from "./support";
 
 const chart = "rabbitmq";
@@ -189,6 +191,19 @@ describe("production example: 3 nodes in three zones", () => {
     const clients = np.ingress.find((rule: Any) => rule.ports.some((p: Any) => p.port === tlsPorts.amqps));
     expect(clients.from).toEqual([
       { namespaceSelector: { matchLabels: { "messaging-platform/rabbitmq-client": "true" } } },
+    ]);
+  });
+});
+
+describe("metrics port: who may scrape", () => {
+  test("by default only pods in namespaces labelled messaging-platform.io/monitoring=true, as the Kafka chart", () => {
+    const np = example("default").get("NetworkPolicy", fullname).spec;
+    const metricsRules = np.ingress.filter((rule: Any) => rule.ports.some((p: Any) => p.port === ports.prometheus));
+    expect(metricsRules).toEqual([
+      {
+        ports: [{ protocol: "TCP", port: ports.prometheus }],
+        from: [{ namespaceSelector: { matchLabels: { "messaging-platform.io/monitoring": "true" } } }],
+      },
     ]);
   });
 });
@@ -385,5 +400,83 @@ describe("values contract read by embedded/ and infra/", () => {
     );
     for (const [k, val] of Object.entries(durable)) expect({ k, v: String(v.config[k]) }).toEqual({ k, v: val });
     expect(v.config["disk_free_limit.absolute"]).toBeDefined();
+  });
+});
+
+describe("metrics for kube-prometheus-stack (metrics.podMonitor, metrics.prometheusRule)", () => {
+  // As a user with prometheus-operator's CRDs installed asks for them (off in every example: applying them fails on a
+  // cluster without those CRDs).
+  const asked = render(
+    chart,
+    ["examples/production.yaml"],
+    [
+      "metrics.podMonitor.enabled=true",
+      "metrics.podMonitor.labels.release=kube-prometheus-stack",
+      "metrics.prometheusRule.enabled=true",
+      "metrics.prometheusRule.labels.release=kube-prometheus-stack",
+    ],
+  );
+
+  test.each(["default", ...examples])("%s: no PodMonitor, no PrometheusRule (off unless asked)", (name) => {
+    const kinds = example(name).objects.map((o) => o.kind);
+    expect(kinds).not.toContain("PodMonitor");
+    expect(kinds).not.toContain("PrometheusRule");
+  });
+
+  test("PodMonitor when asked: selects every node, on the rabbitmq_prometheus port the pod names", () => {
+    const r = asked;
+    const pm = r.get("PodMonitor", fullname);
+    expect(pm.metadata.labels.release).toBe("kube-prometheus-stack");
+    // job (one per endpoint) and release: the labels files/alerts.yaml selects and groups by.
+    const labels = (job: string) => [
+      { targetLabel: "job", replacement: job },
+      { targetLabel: "release", replacement: "mp" },
+    ];
+    expect(pm.spec.podMetricsEndpoints).toEqual([
+      { port: "prometheus", path: "/metrics", scheme: "http", interval: "30s", relabelings: labels("rabbitmq") },
+      {
+        port: "prometheus",
+        path: "/metrics/detailed",
+        params: { family: ["queue_coarse_metrics"] },
+        scheme: "http",
+        interval: "30s",
+        relabelings: labels("rabbitmq-detailed"),
+      },
+    ]);
+    expect(sts(r).spec.template.metadata.labels).toEqual(expect.objectContaining(pm.spec.selector.matchLabels));
+    expect(container(sts(r), "rabbitmq").ports).toContainEqual({ name: "prometheus", containerPort: ports.prometheus });
+  });
+
+  test("PrometheusRule when asked: alarms, node down, unreachable peers, quorum queues; 4.2+ names; on the PodMonitor's jobs", () => {
+    const rule = asked.get("PrometheusRule", fullname);
+    const alerts = rule.spec.groups.flatMap((g: Any) => g.rules).filter((r: Any) => r.alert !== undefined);
+    expect(alerts.map((a: Any) => a.alert)).toEqual([
+      "RabbitMQMemoryAlarm",
+      "RabbitMQDiskAlarm",
+      "RabbitMQNodeDown",
+      "RabbitMQUnreachablePeers",
+      "RabbitMQQuorumQueueWithoutLeader",
+      "RabbitMQQuorumQueueMinorityOnline",
+    ]);
+    // Every selector of every rule (the recording rule's too) names one of the PodMonitor's jobs.
+    const rules = rule.spec.groups.flatMap((g: Any) => g.rules);
+    const selectors = rules.flatMap((r: Any) => [...r.expr.matchAll(/[a-z_]+\{[^}]*\}/g)].map((m) => m[0]));
+    expect(selectors.length).toBeGreaterThanOrEqual(6);
+    expect(selectors.filter((x: string) => !/\{job="rabbitmq(-detailed)?"/.test(x))).toEqual([]);
+    // Dropped in RabbitMQ 4.3 (facts: observability.md, trap 3).
+    expect(selectors.filter((x: string) => x.startsWith("rabbitmq_alarms_file_descriptor_limit"))).toEqual([]);
+  });
+
+  test("both are valid against prometheus-operator's CRD schemas (strict, offline)", () => {
+    const r = asked;
+    expect(validate(r.manifest).problems).toEqual([]);
+    expect(r.all("PodMonitor")).toHaveLength(1);
+    expect(r.all("PrometheusRule")).toHaveLength(1);
+  });
+
+  test("an interval that is not a Prometheus duration is refused", () => {
+    const r = template(chart, [], ["metrics.podMonitor.interval=30 seconds"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("metrics/podMonitor/interval");
   });
 });

@@ -41,6 +41,20 @@ export function schemaDir(): string {
   return toolPaths.kubernetesSchemas;
 }
 
+/** promtool, built from the Prometheus Go module (the toolchain's `prometheus` step). */
+export function promtoolPath(): string {
+  return tool("promtool", toolPaths.promtool);
+}
+
+/** kubeconform's location of the prometheus-operator schemas (PodMonitor, ServiceMonitor, PrometheusRule). */
+export function monitoringSchemaLocation(): string {
+  tool(
+    "prometheus-operator's CRD JSON schemas",
+    join(toolPaths.monitoringSchemas, "prometheusrule-monitoring-v1.json"),
+  );
+  return join(toolPaths.monitoringSchemas, "{{ .ResourceKind }}{{ .KindSuffix }}.json");
+}
+
 export { type RunResult as Run, run } from "../../toolchain/src/exec";
 
 /** `helm template` of a chart with values files (paths relative to the chart) and --set pairs. */
@@ -84,7 +98,8 @@ export interface Validation {
   problems: string[];
 }
 
-/** kubeconform -strict against the offline schemas; a kind without a schema counts as a problem. */
+/** kubeconform -strict against the offline schemas (Kubernetes', then prometheus-operator's monitoring.coreos.com/v1
+ * kinds); a kind without a schema counts as a problem. */
 export function validate(manifest: string): Validation {
   const kubeconform = tool("kubeconform", toolPaths.kubeconform);
   const dir = mkdtempSync(join(tmpdir(), "charts-kubeconform-"));
@@ -102,6 +117,8 @@ export function validate(manifest: string): Validation {
       kubernetesVersion,
       "-schema-location",
       schemaDir(),
+      "-schema-location",
+      monitoringSchemaLocation(),
       file,
     ]);
   } finally {

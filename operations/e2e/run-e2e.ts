@@ -41,8 +41,9 @@ const drills: Array<{ scenario: string; systems: SystemName[]; clusterOnly?: boo
   // the same two cores meanwhile.
   { scenario: "rolling-update", systems: ["kafka", "rabbitmq"], clusterOnly: true, ratePerSec: 300 },
 ];
-/** One round, 20 s faults, 5 s of load before and after. */
+/** One round, 20 s faults, 5 s of load before and after; a killed broker held down on both targets (the same fault). */
 const drillSettings: DrillSettings = {
+  kill: "hold-down",
   rounds: 1,
   faultMs: 20_000,
   steadyMs: 5_000,

@@ -1,6 +1,7 @@
 // The end-to-end run's last screen: each step with its time, then every drill on the cluster beside the same drill on
 // the embedded default (lost, unexpected, writes stalled, whether the fault took effect). Pure: tested directly.
 import type { SystemName } from "../../contract/systems";
+import { killsText } from "../../smoke-tests/faults/kill-mode";
 import { failuresOf, type RunReport } from "../../smoke-tests/reports/run-report";
 import { placementLines, type SystemPlacement } from "../deploy/placement";
 
@@ -25,6 +26,8 @@ export interface DrillFigures {
   writesNotDisrupted: boolean;
   faultTookEffect: boolean;
   effect: string;
+  /** What its kills were ("kill (held down 18.2 s)", "kill (restarted by the kubelet)"); absent when it killed nothing. */
+  kill?: string;
 }
 
 export function drillFigures(report: RunReport): DrillFigures[] {
@@ -45,6 +48,7 @@ export function drillFigures(report: RunReport): DrillFigures[] {
       writesNotDisrupted: statuses.length > 0 && statuses.every((st) => st === "not-disrupted"),
       faultTookEffect: effect?.passed ?? false,
       effect: effect?.detail ?? "(no effect check)",
+      ...(run.kills ? { kill: killsText(run.kills) } : {}),
     };
   });
 }
@@ -79,6 +83,10 @@ export function formatE2e(steps: E2eStep[], drills: DrillFigures[], placement: S
         );
       });
       lines.push(`  ${pad(k, 26)} ${cells.join(" ")}`);
+      // Which kill each column ran, under its figures: the columns compare only when it is the same fault.
+      const kills = targets.map((t) => drills.find((x) => key(x) === k && x.target === t)?.kill);
+      if (kills.some((x) => x !== undefined))
+        lines.push(`  ${pad("", 26)} ${kills.map((x) => pad(x ?? "", 34)).join(" ")}`.trimEnd());
     }
     lines.push("", "faults as seen:");
     for (const d of drills) lines.push(`  ${d.target} ${key(d)}: ${d.effect}`);

@@ -3,6 +3,7 @@
 import type { SystemName } from "../../contract/systems";
 import { flag, numberFlag } from "../../toolchain/src/command-line";
 import { defaultKafkaClient, type KafkaClientName, parseKafkaClient, parseKafkaClients } from "../clients/kafka-client";
+import { parseKillMode } from "../faults/kill-mode";
 import type { HarnessOptions } from "./harness";
 import type { DrillSettings } from "./scenarios";
 
@@ -19,6 +20,7 @@ export const drillFlags = [
   "unsafe",
   "kafka-client",
   "kafka-clients",
+  "kill",
 ];
 
 /** --kafka-client one, or --kafka-clients a,b (all = every client) for the matrix; kafkajs when neither is given. */
@@ -33,6 +35,7 @@ export function kafkaClientsFrom(argv: readonly string[]): KafkaClientName[] {
 }
 
 export function drillSettings(argv: readonly string[]): DrillSettings {
+  const kill = flag(argv, "kill");
   return {
     steadyMs: numberFlag(argv, "steady-seconds", 5, (n) => n >= 1) * 1000,
     faultMs: numberFlag(argv, "fault-seconds", 15, (n) => n >= 1) * 1000,
@@ -41,6 +44,8 @@ export function drillSettings(argv: readonly string[]): DrillSettings {
     healthTimeoutMs: 120_000,
     // Part of the verdict: the clients' next acknowledged write after each fault must come within this bound.
     recoveryBoundMs: numberFlag(argv, "recovery-bound-seconds", 30, (n) => n > 0) * 1000,
+    // --kill crash-restart|hold-down; without it the target's default (hold-down), checked against the target later.
+    ...(kill === undefined ? {} : { kill: parseKillMode(kill) }),
   };
 }
 

@@ -3,6 +3,7 @@
 // accounting: the ledger decides, never a sleep.
 
 import type { Health } from "../../contract/health";
+import { defaultKillMode, type KillRecord, killModeFor, releaseKill } from "../faults/kill-mode";
 import type { FaultInjector, StackChanger } from "../faults/types";
 import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
@@ -36,6 +37,9 @@ export async function runDrill(
   opts: DrillOptions,
 ): Promise<SystemRun> {
   const runId = opts.runId ?? newRunId();
+  // Before anything is opened: a kill mode the target cannot run is refused here.
+  const killMode = faults ? killModeFor(opts.settings.kill, faults.kind) : defaultKillMode;
+  let kills: KillRecord[] = [];
   const ledger = new Ledger(runId);
   const timeline = new TimelineRecorder(Date.now());
   const failures: string[] = [];
@@ -96,6 +100,14 @@ export async function runDrill(
     landed: (at) => {
       timeline.landed(at);
       timeline.event(at, "note", "the fault landed (as its injector reports)");
+    },
+    killMode,
+    killed: (kill) => {
+      kills = [...kills, kill];
+    },
+    released: (node, at) => {
+      kills = releaseKill(kills, node, at);
+      timeline.event(at, "note", `${node} let go after its hold-down`);
     },
     async waitHealthy(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -172,6 +184,7 @@ export async function runDrill(
       ? { verdict: drillVerdict(effects, recovery, opts.settings.recoveryBoundMs ?? opts.settings.faultMs) }
       : {}),
     ...(harness.client ? { client: harness.client } : {}),
+    ...(kills.length > 0 ? { kills } : {}),
     ...(harness.system === "kafka"
       ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), leadersAtFaults) }
       : {}),

@@ -6,12 +6,14 @@ import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import type { KafkaClientName } from "../clients/kafka-client";
 import { faultsFor } from "../faults/for-target";
+import { killModeFor } from "../faults/kill-mode";
 import type { StackChanger } from "../faults/types";
 import { newRunId } from "../ledger/message-id";
 import { type ProgressPrinter, progressPrinter } from "../reports/progress";
 import { type RunReport, reportPassed, type SystemRun } from "../reports/run-report";
 import { formatTerminalSummary, paintFor } from "../reports/terminal";
 import { writeRunReport } from "../reports/write";
+import { loadSelectedTarget } from "../target-select/load";
 import { selectTarget } from "../target-select/select";
 import { drillLoad, drillWorkload } from "./drill-workload";
 import type { UnsafeSetup } from "./flags";
@@ -50,11 +52,15 @@ export function drilledSystems(scenario: Scenario, requested?: readonly SystemNa
 }
 
 export async function runScenario(request: DrillRequest): Promise<{ report: RunReport; dir: string }> {
-  const { kafkaClients, settings, unsafe, stack, printer = progressPrinter() } = request;
+  const { kafkaClients, unsafe, stack, printer = progressPrinter() } = request;
   // A named scenario and the systems are checked before the target is touched.
   const named = typeof request.scenario === "string" ? scenarioNamed(request.scenario) : undefined;
   if (named) drilledSystems(named, request.systems);
-  const target = await selectTarget(["--target", request.target]);
+  const loaded = loadSelectedTarget(["--target", request.target]);
+  // The kill mode too, from the target's placement before the target is contacted: named in the report's settings,
+  // so every report says which kill it ran.
+  const settings = { ...request.settings, kill: killModeFor(request.settings.kill, loaded.placement.kind) };
+  const target = await selectTarget(["--target", request.target], loaded);
   const scenario = named ?? (request.scenario as (target: Target) => Scenario)(target);
   const systems = drilledSystems(scenario, request.systems);
   const faults = await faultsFor(target);

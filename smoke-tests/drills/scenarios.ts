@@ -2,7 +2,8 @@
 // breaks. They only break and heal; the runner keeps the load going and the checker counts.
 
 import type { SystemName } from "../../contract/systems";
-import type { FaultInjector, RollObservation, StackChanger } from "../faults/types";
+import type { KillRecord } from "../faults/kill-mode";
+import type { FaultInjector, KillEvidence, KillMode, RollObservation, StackChanger } from "../faults/types";
 import type { Redundancy, SystemHarness } from "./harness";
 
 export interface NemesisContext {
@@ -12,6 +13,12 @@ export interface NemesisContext {
   mark(kind: "fault" | "heal" | "phase" | "note", label: string): void;
   /** The latest fault took effect at `at` (epoch ms, as the injector reported it): recovery is timed from here. */
   landed(at: number): void;
+  /** How this drill's kills bring a node back (settings.kill, or the target's default): one mode per drill. */
+  killMode: KillMode;
+  /** A kill landed: the report names its mode. */
+  killed(kill: KillRecord): void;
+  /** The drill let a held-down node go at `at` (epoch ms): the report says how long it was held down. */
+  released(node: string, at: number): void;
   /** Waits until the health probe reports healthy, or fails naming the timeout. */
   waitHealthy(timeoutMs: number): Promise<void>;
   /** Waits until a publish is acknowledged after `since`, or until the timeout (then returns false). */
@@ -42,6 +49,8 @@ export interface DrillSettings {
   healthTimeoutMs: number;
   /** Longest the clients may wait after a fault for their next acknowledged write (default: faultMs). */
   recoveryBoundMs?: number;
+  /** How a killed node comes back (KillMode); absent: the target's default, hold-down (kill-mode.ts killModeFor). */
+  kill?: KillMode;
 }
 
 export interface Scenario {
@@ -51,6 +60,20 @@ export interface Scenario {
   /** Runs beside the in-cluster gate (which uses the declared topic and queue): use a topic and queue of its own. */
   besideTheGate?: boolean;
   nemesis(ctx: NemesisContext): Promise<void>;
+}
+
+/** Kills `node` in the drill's kill mode and records the kill for the report under the fault's `label`. */
+async function killNode(ctx: NemesisContext, node: string, label: string): Promise<KillEvidence> {
+  const killed = await ctx.faults.kill(node, ctx.killMode);
+  ctx.killed({ fault: label, node, mode: ctx.killMode, landedAt: killed.landedAt });
+  return killed;
+}
+
+/** Brings a killed node back (a held-down one is let go: the report says when), then marks the heal. */
+async function restoreNode(ctx: NemesisContext, node: string): Promise<void> {
+  const { releasedAt } = await ctx.faults.restore(node);
+  if (releasedAt !== undefined) ctx.released(node, releasedAt);
+  ctx.mark("heal", `restart ${node}`);
 }
 
 /**
@@ -63,8 +86,9 @@ async function killAndRestore(
   why: string,
   noticed: () => Promise<boolean>,
 ): Promise<void> {
-  ctx.mark("fault", `kill ${node} (${why})`);
-  const killed = await ctx.faults.kill(node);
+  const label = `kill ${node} (${why})`;
+  ctx.mark("fault", label);
+  const killed = await killNode(ctx, node, label);
   ctx.landed(killed.landedAt);
   ctx.mark("note", killed.detail);
   const deadline = Date.now() + ctx.settings.faultMs;
@@ -78,8 +102,7 @@ async function killAndRestore(
     killed.bySigkill ? `killed ${node}: ${seen} (${killed.detail})` : `${node} was not killed: ${killed.detail}`,
   );
   await ctx.waitForAckAfter(Date.now(), Math.max(0, deadline - Date.now()));
-  await ctx.faults.restore(node);
-  ctx.mark("heal", `restart ${node}`);
+  await restoreNode(ctx, node);
   await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
 }
 
@@ -178,8 +201,9 @@ const killLoneLeader: Scenario = {
     for (const f of followers) alone = (await ctx.faults.isolate(f)).landedAt;
     ctx.landed(alone);
     await ctx.sleep(Math.min(ctx.settings.faultMs, 4_000));
-    ctx.mark("note", `kill ${leader} (leader, alone)`);
-    const killed = await ctx.faults.kill(leader);
+    const label = `kill ${leader} (leader, alone)`;
+    ctx.mark("note", label);
+    const killed = await killNode(ctx, leader, label);
     ctx.mark("note", killed.detail);
     for (const f of followers) {
       await ctx.faults.heal(f);
@@ -198,8 +222,7 @@ const killLoneLeader: Scenario = {
           : `the leader is still ${leader} ${ctx.settings.healthTimeoutMs / 1000} s after its kill`,
     );
     if (moved) ctx.mark("note", `leader moved away from ${leader}`);
-    await ctx.faults.restore(leader);
-    ctx.mark("heal", `restart ${leader}`);
+    await restoreNode(ctx, leader);
     await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
   },
 };

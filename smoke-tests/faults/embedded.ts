@@ -1,16 +1,20 @@
-// Faults on the embedded default (embedded/): processes in per-node network namespaces. kill = SIGKILL, restore =
-// start the same node on its data, isolate = drop every packet in the node's namespace, rolling restart = graceful
+// Faults on the embedded default (embedded/): processes in per-node network namespaces. kill = SIGKILL, held down
+// (nothing restarts a killed node but restore, which starts the same node on its data: killModesOf), isolate = drop every packet in the node's namespace, rolling restart = graceful
 // stop and start one node at a time. The embedded environment owns the mechanics; this adapts it to FaultInjector.
 import { allNodes, loadEnvironment } from "../../embedded/environment";
 import { activeController, fault } from "../../embedded/faults";
-import type { FaultInjector, KillEvidence, Landed } from "./types";
+import { killModesOf } from "./kill-mode";
+import type { FaultInjector, KillEvidence, KillMode, Landed, Released } from "./types";
 
 export class EmbeddedFaults implements FaultInjector {
   readonly kind = "embedded" as const;
   private readonly env = loadEnvironment();
   private readonly isolated = new Set<string>();
 
-  async kill(node: string): Promise<KillEvidence> {
+  async kill(node: string, mode: KillMode): Promise<KillEvidence> {
+    if (!killModesOf[this.kind].includes(mode)) {
+      throw new Error(`kill mode ${mode}: the embedded default only holds a killed node down until restore`);
+    }
     const started = Date.now();
     await fault("kill", node, this.env);
     // killNode returns only once no process is left in the node's namespace; none of them is our child, so their
@@ -23,8 +27,11 @@ export class EmbeddedFaults implements FaultInjector {
     };
   }
 
-  async restore(node: string): Promise<void> {
+  async restore(node: string): Promise<Released> {
+    // Down until now: the start is the release.
+    const releasedAt = Date.now();
     await fault("start", node, this.env);
+    return { releasedAt };
   }
 
   async isolate(node: string): Promise<Landed> {

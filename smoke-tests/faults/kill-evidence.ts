@@ -44,6 +44,12 @@ export function terminationOf(containerId: string, now: Pick<Status, "state" | "
   return undefined;
 }
 
+/** What kill-everything.sh printed: the processes it killed ("pid comm" lines), and whether it held the node down. */
+export function readKillOutput(out: string): { killedPids: string[]; held: boolean } {
+  const lines = out.trim().split("\n");
+  return { killedPids: lines.filter((l) => /^\d+ /.test(l)), held: lines.some((l) => l.startsWith("held: ")) };
+}
+
 /**
  * Pure: the kill's evidence once the killed container has a termination record. It was our kill only when the exec
  * killed processes, the record is that of the container it ran in, the container died by SIGKILL and not before the
@@ -55,8 +61,10 @@ export function judgeKill(input: {
   now: Status;
   execStartedAt: number;
   execEndedAt: number;
+  /** The kill held the node down: a restarted container is waiting in the charts' hold-down hook, not the broker. */
+  heldDown?: boolean;
 }): KillEvidence | undefined {
-  const { before, now, killedPids, execStartedAt, execEndedAt } = input;
+  const { before, now, killedPids, execStartedAt, execEndedAt, heldDown } = input;
   if (!before.containerID) return undefined;
   const t = terminationOf(before.containerID, now);
   if (!t) return undefined;
@@ -64,7 +72,7 @@ export function judgeKill(input: {
   const finished = t.finishedAt === undefined ? Number.NaN : new Date(t.finishedAt).getTime();
   const afterExec = !Number.isNaN(finished) && finished + 1000 > execStartedAt;
   const next = now.state?.running
-    ? `restarted as ${shortContainerId(now.containerID)}`
+    ? `restarted as ${shortContainerId(now.containerID)}${heldDown ? ", held down by the hold-down hook" : ""}`
     : `not restarted yet${now.state?.waiting?.reason ? ` (${now.state.waiting.reason}: the kubelet's restart back-off)` : ""}`;
   const when = Number.isNaN(finished)
     ? "no finishedAt"

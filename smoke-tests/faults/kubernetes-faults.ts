@@ -1,5 +1,6 @@
 // Faults on Kubernetes through the API server (@kubernetes/client-node): SIGKILL the broker by exec in its container
 // (not a pod delete: even with grace period 0 the kubelet sends SIGTERM first, and Kafka then shuts down cleanly),
+// held down until restore by the charts' hold-down hook (contract/hold-down.ts) or left to the kubelet's restart,
 // isolate a pod by labelling it out of the charts' allow policies and adding a deny-all NetworkPolicy selecting only
 // it, roll a StatefulSet by deleting its pods one at a time. These are exactly the permissions the in-cluster gate's
 // ServiceAccount is granted (charts/smoke-gate rbac.yaml), and nothing else.
@@ -12,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
+import { holdDownMarker } from "../../contract/hold-down";
 import { loadKubeConfig } from "../../contract/kube-config";
 import { execWith } from "../kube/exec";
 import { type KubePlacement, waitRolledOut } from "../kube/rollout";
@@ -20,13 +22,15 @@ import {
   killEverythingCommand,
   rabbitmqQuorumStatusCommand,
   reachCommand,
+  releaseHoldCommand,
 } from "./in-container/commands";
 import { judgeReach, peersElectedWithout } from "./isolation-evidence";
 import { isolationLabel, isolationPolicy } from "./isolation-policy";
 import { leaderFromQuorumStatus } from "./kafka-controller";
-import { judgeKill, shortContainerId } from "./kill-evidence";
+import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
+import { killModesOf } from "./kill-mode";
 import { foldRoll, type PodSample } from "./roll-observation";
-import type { FaultInjector, KillEvidence, Landed, RollWatch } from "./types";
+import type { FaultInjector, KillEvidence, KillMode, Landed, Released, RollWatch } from "./types";
 
 /**
  * A NetworkPolicy governs new connections: kube-router (like kube-proxy and most CNIs) accepts packets of
@@ -62,6 +66,8 @@ export class KubernetesFaults implements FaultInjector {
   readonly kind = "kubernetes" as const;
   private readonly core: k8s.CoreV1Api;
   private readonly net: k8s.NetworkingV1Api;
+  /** The pods a kill held down (their hold-down marker written), until restore lets them go. */
+  private readonly held = new Set<string>();
 
   private constructor(
     private readonly placement: KubePlacement,
@@ -106,27 +112,37 @@ export class KubernetesFaults implements FaultInjector {
     );
   }
 
-  async kill(node: string): Promise<KillEvidence> {
+  async kill(node: string, mode: KillMode): Promise<KillEvidence> {
+    if (!killModesOf[this.kind].includes(mode)) throw new Error(`kill mode ${mode} is not one of ${this.kind}'s`);
     const namespace = this.namespaceOf(node);
     const before = await this.containerStatus(namespace, node);
     if (!before?.state?.running || !before.containerID) {
       throw new Error(`pod ${namespace}/${node} has no running broker container to kill`);
     }
+    const heldDown = mode === "hold-down";
     // The exec's own shell dies with the container, so how the exec ends says nothing; the container's record does.
+    // Held down: the same exec writes the marker first, so no restart can come between the kill and the hold.
     const execStartedAt = Date.now();
-    const { out } = await this.exec(namespace, node, killEverythingCommand(), before.name).catch((e: Error) => ({
-      out: `(exec: ${e.message})`,
-    }));
+    const { out } = await this.exec(
+      namespace,
+      node,
+      killEverythingCommand(heldDown ? holdDownMarker : undefined),
+      before.name,
+    ).catch((e: Error) => ({ out: `(exec: ${e.message})` }));
     const execEndedAt = Date.now();
-    const killedPids = out
-      .trim()
-      .split("\n")
-      .filter((l) => /^\d+ /.test(l));
+    const { killedPids, held } = readKillOutput(out);
+    if (held) this.held.add(node);
+    if (heldDown && !held) {
+      // Never a crash and restart instead: that is another fault, and the report would name the wrong one.
+      throw new Error(
+        `kill and hold down ${namespace}/${node}: the hold-down marker ${holdDownMarker} could not be written, so nothing was killed (${out.trim().slice(0, 300)}); turn the chart's holdDown.enabled on, or drill with --kill crash-restart`,
+      );
+    }
     // Wait for the container's termination record, not for a restart: the kubelet's back-off may hold that for minutes.
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const now = await this.containerStatus(namespace, node);
-      const evidence = now && judgeKill({ killedPids, before, now, execStartedAt, execEndedAt });
+      const evidence = now && judgeKill({ killedPids, before, now, execStartedAt, execEndedAt, heldDown });
       if (evidence) return evidence;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -138,9 +154,52 @@ export class KubernetesFaults implements FaultInjector {
     };
   }
 
-  async restore(node: string): Promise<void> {
-    // The StatefulSet controller recreates a deleted pod with the same name and volume; wait until it is Ready.
+  async restore(node: string): Promise<Released> {
     const namespace = this.namespaceOf(node);
+    const releasedAt = this.held.has(node) ? await this.release(namespace, node) : undefined;
+    this.held.delete(node);
+    await this.waitReady(namespace, node);
+    return releasedAt === undefined ? {} : { releasedAt };
+  }
+
+  /**
+   * Lets a held-down broker start: removes the marker by exec into its container, which is then waiting in the
+   * charts' hold-down hook (once the kubelet has restarted it: its back-off may take a while, at most 300 s). Resolves
+   * with when the marker was gone. A pod Ready before its release was not held: the drill must not count that hold.
+   */
+  private async release(namespace: string, node: string): Promise<number> {
+    const deadline = Date.now() + 330_000;
+    let last = "";
+    while (Date.now() < deadline) {
+      const pod = await this.core.readNamespacedPod({ name: node, namespace }).catch(() => undefined);
+      const name = pod?.spec?.containers[0]?.name;
+      const status = pod?.status?.containerStatuses?.find((c) => c.name === name);
+      const ready = pod?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+      if (ready || status?.state?.running) {
+        const r = await this.exec(namespace, node, releaseHoldCommand(holdDownMarker), name).catch((e: Error) => ({
+          out: "",
+          status: `exec: ${e.message}`,
+        }));
+        // Removed either way: a later restart of this container must not find it.
+        if (ready) {
+          throw new Error(
+            `pod ${namespace}/${node} was Ready before the drill let it go: it was not held down (the kill did not take, or its container does not start through the charts' hold-down.sh)`,
+          );
+        }
+        if (r.status === "Success") return Date.now();
+        last = `${r.status} ${r.out.trim()}`.trim();
+      } else {
+        last = status?.state?.waiting?.reason ?? "no running container";
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    throw new Error(
+      `pod ${namespace}/${node} is still held down: ${holdDownMarker} not removed within 330 s (${last}); delete the pod to release it`,
+    );
+  }
+
+  /** Until the pod is Ready (the StatefulSet recreates a deleted pod with the same name and volume). */
+  private async waitReady(namespace: string, node: string): Promise<void> {
     const deadline = Date.now() + 300_000;
     while (Date.now() < deadline) {
       const pod = await this.core.readNamespacedPod({ name: node, namespace }).catch(() => undefined);
@@ -253,6 +312,23 @@ export class KubernetesFaults implements FaultInjector {
   }
 
   async healAll(): Promise<void> {
+    // Held-down brokers first: each waits in its hook for its marker to go (one whose container is in its restart
+    // back-off cannot be exec'd into: it stays held, and says how to release it, until its pod is deleted).
+    const p = this.placement;
+    for (const [namespace, labelSelector] of [
+      [p.kafka.namespace, p.kafka.podSelector],
+      [p.rabbitmq.namespace, p.rabbitmq.podSelector],
+    ] as const) {
+      const pods = await this.core.listNamespacedPod({ namespace, labelSelector }).catch(() => undefined);
+      for (const pod of pods?.items ?? []) {
+        const name = pod.metadata?.name;
+        const container = pod.spec?.containers[0]?.name;
+        const running = pod.status?.containerStatuses?.find((c) => c.name === container)?.state?.running;
+        if (!name || !running) continue;
+        await this.exec(namespace, name, releaseHoldCommand(holdDownMarker), container).catch(() => undefined);
+        this.held.delete(name);
+      }
+    }
     for (const namespace of new Set([this.placement.kafka.namespace, this.placement.rabbitmq.namespace])) {
       const list = await this.net.listNamespacedNetworkPolicy({
         namespace,
@@ -286,7 +362,7 @@ export class KubernetesFaults implements FaultInjector {
     for (const pod of pods) {
       onNode?.(pod);
       await this.core.deleteNamespacedPod({ name: pod, namespace });
-      await this.restore(pod);
+      await this.waitReady(namespace, pod);
       await waitHealthy();
     }
   }

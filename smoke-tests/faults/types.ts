@@ -9,6 +9,18 @@ export interface Landed {
   landedAt: number;
 }
 
+/**
+ * How a killed broker comes back. `hold-down`: it stays down until the drill restores it (the embedded default's only
+ * kill: a killed node has nothing that restarts it; on Kubernetes the charts' hold-down hook keeps the restarted
+ * container waiting). `crash-restart`: the kubelet restarts it within seconds (Kubernetes only). Two different faults.
+ */
+export type KillMode = "hold-down" | "crash-restart";
+
+/** When a held-down node was let go (epoch ms); absent when nothing held it (a crash-restart kill, a pod deletion). */
+export interface Released {
+  releasedAt?: number;
+}
+
 /** What a kill left behind to show it was one: a drill counts the fault only when `bySigkill` holds. */
 export interface KillEvidence extends Landed {
   /** The broker died by SIGKILL: no shutdown hook, no controlled shutdown. */
@@ -59,10 +71,16 @@ export interface FaultInjector {
   /**
    * Hard kill, no graceful shutdown: SIGKILL to every process of the embedded node; on Kubernetes SIGKILL by exec in
    * the broker's container (the pods share their PID namespace, so the broker is not PID 1), the pod left in place.
+   * `mode` says how it comes back (see KillMode; killModesOf says which modes each injector offers): with
+   * `hold-down` it stays down until `restore`, and where it cannot be held the kill fails saying so, never falling back
+   * to a crash and restart.
    */
-  kill(node: string): Promise<KillEvidence>;
-  /** Brings a killed or stopped node back (embedded: start it; on Kubernetes the StatefulSet recreates the pod, so wait). */
-  restore(node: string): Promise<void>;
+  kill(node: string, mode: KillMode): Promise<KillEvidence>;
+  /**
+   * Brings a killed or stopped node back and waits for it (embedded: start it; on Kubernetes: let a held-down
+   * container go, then wait until the pod is Ready), resolving with when a held-down node was let go.
+   */
+  restore(node: string): Promise<Released>;
   /** A real network partition: the node can reach no peer and no client, and nobody can reach it. */
   isolate(node: string): Promise<Landed>;
   heal(node: string): Promise<void>;

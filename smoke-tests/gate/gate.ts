@@ -9,6 +9,7 @@ import { drillWorkload } from "../drills/drill-workload";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
 import { scenarioNamed } from "../drills/scenarios";
+import { killsText } from "../faults/kill-mode";
 import type { FaultInjector } from "../faults/types";
 import { failuresOf, type SystemRun } from "../reports/run-report";
 import { sustainedThroughput } from "../stats/sustained";
@@ -160,7 +161,7 @@ export function nodeFailureResult(run: SystemRun): CheckResult {
     detail:
       problems.length > 0
         ? problems.join("; ")
-        : `${rec?.fault.label ?? "fault"}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, re-delivered ${c.redelivered}, duplicate writes ${c.duplicateWrites}; ${writes}`,
+        : `${rec?.fault.label ?? "fault"}${run.kills ? `, ${killsText(run.kills)}` : ""}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, re-delivered ${c.redelivered}, duplicate writes ${c.duplicateWrites}; ${writes}`,
     durationMs: run.timeline.buckets.length * run.timeline.bucketMs,
   };
 }

@@ -1,6 +1,7 @@
 // A self-contained HTML page for one run: the verdict first (big, colored), then recovery times, then the timeline
 // chart, then the numbers. Inline CSS and SVG only: no scripts, fonts, images or CDNs, so it renders anywhere,
 // offline, and a screenshot of it is deterministic.
+import { killsText } from "../faults/kill-mode";
 import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
@@ -77,6 +78,7 @@ function renderSystem(run: SystemRun): string {
     `<section class="system" id="${run.client ? `${run.system}-${run.client.name}` : run.system}">`,
     `<h2>${e(name)}: <span class="${systemPassed(run) ? "good" : "bad"}">${systemPassed(run) ? "pass" : "FAIL"}</span></h2>`,
     run.client ? `<p class="meta">client: <code>${e(run.client.settings)}</code></p>` : "",
+    run.kills ? `<p class="meta">fault: <b>${e(killsText(run.kills) ?? "")}</b></p>` : "",
     `<div class="cells">${ledgerCells(run)
       .map((c) => cell(c.label, c.value, c.tone, c.note))
       .join("")}</div>`,

@@ -1,4 +1,5 @@
 // The run report as Markdown, for PR comments and CI summaries: verdict, recovery, numbers; the chart lives in HTML.
+import { killsText } from "../faults/kill-mode";
 import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
@@ -43,6 +44,7 @@ function renderSystem(run: SystemRun): string[] {
     `## ${runTitle(run)}: ${systemPassed(run) ? "pass" : "FAIL"}`,
     "",
     ...(run.client ? [`Client: ${run.client.settings}`, ""] : []),
+    ...(run.kills ? [`Fault: ${killsText(run.kills)}`, ""] : []),
     table(
       ledgerCells(run).map((c) => c.label),
       [ledgerCells(run).map((c) => `${tone[c.tone]} ${c.value}`)],

@@ -1,6 +1,7 @@
 // The one data structure every report format renders: what a smoke run, drill, bench round or comparison produced.
 // It is plain JSON, so report.json can be re-rendered (or re-checked) later without the brokers.
 import type { SystemName } from "../../contract/systems";
+import type { KillRecord } from "../faults/kill-mode";
 import type { KafkaCheckResult } from "../ledger/kafka-checks";
 import type { TotalQueueVerdict } from "../ledger/total-queue";
 import type { FaultRecovery } from "../recovery/recovery";
@@ -42,6 +43,8 @@ export interface SystemRun {
   client?: ClientUsed;
   /** Kafka: per partition, the longest write gap from the fault's landing to the end of the load, for each fault. */
   partitionStalls?: FaultStalls[];
+  /** The kills the drill ran: held down (and for how long) or restarted by the kubelet (killsText says which). */
+  kills?: KillRecord[];
 }
 
 export interface ClientUsed {

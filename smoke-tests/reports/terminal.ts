@@ -1,5 +1,6 @@
 // What a person sees in the terminal: a live progress line while the drill runs, one screen of summary at the end.
 
+import { killsText } from "../faults/kill-mode";
 import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, runTitle, systemPassed } from "./run-report";
@@ -33,6 +34,7 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
     lines.push("", paint.bold(`${runTitle(run)}  `) + paint.tone(ok ? "pass" : "FAIL", ok ? "good" : "bad"));
     if (run.client)
       lines.push(...wrap(`client: ${run.client.settings}`, 116).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
+    if (run.kills) lines.push(`  fault: ${killsText(run.kills)}`);
     lines.push(
       `  ${ledgerCells(run)
         .map((c) => `${c.label} ${paint.tone(c.value, c.tone)}`)

@@ -1,6 +1,10 @@
 // The commands' shared command-line handling: a typo is refused before anything runs, a flag's value is not a flag,
 // an unknown command or flag prints the usage on stderr and exits non-zero, in every CLI of the project.
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sampleTarget } from "../../contract/test/sample-target";
 import {
   checkCommandLine,
   errorOutcome,
@@ -152,6 +156,28 @@ describe("every CLI: an unknown command, flag or argument prints the usage on st
     const r = run(process.execPath, [...args, "--system", system], { cwd: repoRoot, timeoutMs: 90_000 });
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(2);
+  });
+
+  it("npm run drill --kill sigterm: refused before the target is read", () => {
+    const args = ["--import", "tsx", "operations/cli/drill.ts", "kill-leader", "--target", "stack:no-such-stack"];
+    const r = run(process.execPath, [...args, "--kill", "sigterm"], { cwd: repoRoot, timeoutMs: 90_000 });
+    expect(r.stderr).toMatch(/--kill = sigterm is not a kill mode: crash-restart or hold-down/);
+    expect(r.code).toBe(2);
+  });
+
+  it("npm run drill --kill crash-restart on an embedded target: refused before the target is contacted", () => {
+    // A valid embedded target on loopback ports where nothing listens: contacting it would fail its reachability.
+    const dir = mkdtempSync(join(tmpdir(), "mp-drill-kill-"));
+    try {
+      const file = join(dir, "target.json");
+      writeFileSync(file, JSON.stringify(sampleTarget()));
+      const args = ["--import", "tsx", "operations/cli/drill.ts", "kill-leader", "--target", `file:${file}`];
+      const r = run(process.execPath, [...args, "--kill", "crash-restart"], { cwd: repoRoot, timeoutMs: 90_000 });
+      expect(r.stderr).toMatch(/--kill = crash-restart: the embedded target offers only hold-down/);
+      expect(r.code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -149,3 +149,9 @@ controller's. ctx: root, probeRole. */}}
     - { protocol: UDP, port: 53 }
     - { protocol: TCP, port: 53 }
 {{- end -}}
+
+{{- /* "true" when an init container copies the JMX exporter agent in from metrics.agent.image (the official
+apache/kafka image has none); otherwise the agent is expected in the Kafka image itself at metrics.agent.path. */}}
+{{- define "kafka.metricsAgentCopied" -}}
+{{- and .Values.metrics.enabled (ne .Values.metrics.agent.image.repository "") -}}
+{{- end -}}

@@ -42,9 +42,11 @@ spec:
         # Roll the pods when their configuration changes.
         checksum/config: {{ include (print $root.Template.BasePath "/configmap-config.yaml") $root | sha256sum }}
         checksum/scripts: {{ include (print $root.Template.BasePath "/configmap-scripts.yaml") $root | sha256sum }}
-        {{- if $v.metrics.jmxExporter.enabled }}
+        {{- if $v.metrics.enabled }}
+        checksum/metrics: {{ include (print $root.Template.BasePath "/configmap-metrics.yaml") $root | sha256sum }}
         prometheus.io/scrape: "true"
-        prometheus.io/port: {{ $v.metrics.jmxExporter.port | quote }}
+        prometheus.io/port: {{ $v.metrics.port | quote }}
+        prometheus.io/path: /metrics
         {{- end }}
         {{- with $v.podAnnotations }}
         {{- toYaml . | nindent 8 }}
@@ -108,25 +110,31 @@ spec:
             matchLabels:
               {{- $selector | nindent 14 }}
       {{- end }}
-      {{- if $v.metrics.jmxExporter.enabled }}
+      {{- if eq (include "kafka.metricsAgentCopied" $root) "true" }}
       initContainers:
+        # The agent jar from metrics.agent.image into the emptyDir where the Kafka container expects it.
         - name: jmx-exporter-agent
-          image: {{ $v.metrics.jmxExporter.image.repository }}:{{ $v.metrics.jmxExporter.image.tag }}
+          image: {{ $v.metrics.agent.image.repository }}:{{ $v.metrics.agent.image.tag }}
           imagePullPolicy: {{ $v.image.pullPolicy }}
-          command: ["cp", {{ $v.metrics.jmxExporter.image.agentPath | quote }}, "/opt/jmx-exporter/jmx_prometheus_javaagent.jar"]
+          command: ["cp", {{ $v.metrics.agent.image.jarPath | quote }}, {{ $v.metrics.agent.path | quote }}]
           resources:
             requests: { cpu: 10m, memory: 32Mi, ephemeral-storage: {{ $v.ephemeralStorage.jmxExporterAgent.request }} }
             limits: { cpu: 100m, memory: 64Mi, ephemeral-storage: {{ $v.ephemeralStorage.jmxExporterAgent.limit }} }
           securityContext:
             {{- include "kafka.containerSecurityContext" $root | nindent 12 }}
           volumeMounts:
-            - { name: jmx-exporter, mountPath: /opt/jmx-exporter }
+            - { name: jmx-exporter, mountPath: {{ dir $v.metrics.agent.path }} }
       {{- end }}
       containers:
         - name: kafka
           image: {{ include "kafka.image" $root }}
           imagePullPolicy: {{ $v.image.pullPolicy }}
+          {{- if $v.holdDown.enabled }}
+          # Through the drills' hold-down hook (holdDown in values.yaml): launch.sh runs once no marker holds it.
+          command: ["/bin/sh", "/opt/kafka-chart/scripts/hold-down.sh", "/bin/sh", "/opt/kafka-chart/scripts/launch.sh"]
+          {{- else }}
           command: ["/bin/sh", "/opt/kafka-chart/scripts/launch.sh"]
+          {{- end }}
           env:
             - name: POD_NAME
               valueFrom: { fieldRef: { fieldPath: metadata.name } }
@@ -146,8 +154,12 @@ spec:
             - { name: KAFKA_HEAP_OPTS, value: {{ include "kafka.heapOpts" (dict "root" $root "resources" .resources) | quote }} }
             - { name: LOG_DIR, value: /tmp/kafka/logs }
             - { name: KAFKA_LOG4J_OPTS, value: "-Dlog4j2.configurationFile=file:/etc/kafka/config/log4j2.yaml" }
-            {{- if $v.metrics.jmxExporter.enabled }}
-            - { name: KAFKA_OPTS, value: "-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar={{ $v.metrics.jmxExporter.port }}:/opt/kafka-chart/metrics/jmx-exporter.yaml" }
+            {{- if $v.metrics.enabled }}
+            # Read by launch.sh, which attaches the agent to the Kafka JVM it starts, and to nothing else. Never
+            # KAFKA_OPTS here: every JVM kafka-run-class.sh starts in the pod (kubectl exec kafka-topics.sh...) would
+            # load the agent and fail to bind this port.
+            - { name: METRICS_PORT, value: {{ $v.metrics.port | quote }} }
+            - { name: METRICS_AGENT, value: {{ $v.metrics.agent.path | quote }} }
             {{- end }}
           ports:
             {{- if eq .probeRole "broker" }}
@@ -157,9 +169,12 @@ spec:
             {{- if or (eq .component "controller") (eq $v.kraft.mode "combined") }}
             - { name: controller, containerPort: {{ $v.listeners.controller.port }} }
             {{- end }}
-            {{- if $v.metrics.jmxExporter.enabled }}
-            - { name: metrics, containerPort: {{ $v.metrics.jmxExporter.port }} }
+            {{- if $v.metrics.enabled }}
+            - { name: tcp-prometheus, containerPort: {{ $v.metrics.port }} }
             {{- end }}
+          # While a drill holds the node down (holdDown) no listener opens: the pod is not Ready, and after the startup
+          # probe's period x failureThreshold the kubelet restarts the container, which starts held again (the marker is on
+          # the pod's emptyDir, not in the container). Liveness runs only once startup succeeded: never while held.
           startupProbe:
             tcpSocket:
               port: {{ ternary "client" "controller" (eq .probeRole "broker") }}
@@ -188,19 +203,30 @@ spec:
             - { name: scripts, mountPath: /opt/kafka-chart/scripts, readOnly: true }
             - { name: users, mountPath: /etc/kafka/users, readOnly: true }
             - { name: cluster-id, mountPath: /etc/kafka/cluster-id, readOnly: true }
+            {{- if $v.holdDown.enabled }}
+            - { name: hold-down, mountPath: /run/hold-down }
+            {{- end }}
             {{- if and $v.rack.enabled (eq .component "broker") }}
             - { name: podinfo, mountPath: /etc/podinfo, readOnly: true }
             {{- end }}
             {{- range $name := include "kafka.tlsListeners" (dict "root" $root "probeRole" .probeRole) | fromJsonArray }}
             - { name: tls-{{ $name }}, mountPath: /etc/kafka/tls/{{ $name }}, readOnly: true }
             {{- end }}
-            {{- if $v.metrics.jmxExporter.enabled }}
-            - { name: jmx-exporter, mountPath: /opt/jmx-exporter, readOnly: true }
+            {{- if $v.metrics.enabled }}
             - { name: metrics-config, mountPath: /opt/kafka-chart/metrics, readOnly: true }
+            {{- end }}
+            {{- if eq (include "kafka.metricsAgentCopied" $root) "true" }}
+            - { name: jmx-exporter, mountPath: {{ dir $v.metrics.agent.path }}, readOnly: true }
             {{- end }}
       volumes:
         - name: tmp
           emptyDir: { sizeLimit: {{ $v.ephemeralStorage.kafka.tmpSizeLimit }} }
+        {{- if $v.holdDown.enabled }}
+        # The drills' hold-down marker (holdDown in values.yaml): an emptyDir outlives the container's restarts, not the
+        # pod, so deleting the pod releases a held node too. One empty file: 1Mi is plenty.
+        - name: hold-down
+          emptyDir: { sizeLimit: 1Mi }
+        {{- end }}
         - name: config
           configMap: { name: {{ include "kafka.fullname" $root }}-config }
         - name: scripts
@@ -229,11 +255,13 @@ spec:
             secretName: {{ (index $v.listeners $name).tls.secretName }}
             defaultMode: 256
         {{- end }}
-        {{- if $v.metrics.jmxExporter.enabled }}
-        - name: jmx-exporter
-          emptyDir: { sizeLimit: 64Mi }
+        {{- if $v.metrics.enabled }}
         - name: metrics-config
           configMap: { name: {{ include "kafka.fullname" $root }}-metrics }
+        {{- end }}
+        {{- if eq (include "kafka.metricsAgentCopied" $root) "true" }}
+        - name: jmx-exporter
+          emptyDir: { sizeLimit: 64Mi }
         {{- end }}
   volumeClaimTemplates:
     - metadata:

@@ -44,6 +44,9 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- if ne (len ($ports | uniq)) 3 -}}
 {{- fail "listeners.client.port, listeners.internal.port and listeners.controller.port must differ" -}}
 {{- end -}}
+{{- if and .Values.metrics.enabled (has (int .Values.metrics.port) $ports) -}}
+{{- fail (printf "metrics.port (%d) is a listener port (listeners.*.port): the agent and Kafka cannot both bind it; pick another (9404 by default)" (int .Values.metrics.port)) -}}
+{{- end -}}
 {{- range $reserved := list (include "kafka.interBrokerUser" .) (include "kafka.controllerUser" .) -}}
 {{- if has $reserved $.Values.auth.sasl.users -}}
 {{- fail (printf "auth.sasl.users must not contain %s (reserved for the cluster's own connections)" $reserved) -}}
@@ -54,6 +57,11 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- $bb := int .Values.brokers.nodeIdBase -}}
 {{- if and (eq .Values.kraft.mode "dedicated") (le $bb $ce) (ge (add $bb $brokers) $cb) -}}
 {{- fail (printf "controller node ids %d-%d overlap broker node ids from %d: move brokers.nodeIdBase above the controllers" $cb $ce $bb) -}}
+{{- end -}}
+{{- range $obj := list "podMonitor" "prometheusRule" -}}
+{{- if and (index $.Values.metrics $obj).enabled (not $.Values.metrics.enabled) -}}
+{{- fail (printf "metrics.%s.enabled needs metrics.enabled: without the agent there is nothing to scrape" $obj) -}}
+{{- end -}}
 {{- end -}}
 {{- include "kafka.validateEphemeralStorage" . -}}
 {{- include "kafka.validateScaling" . -}}
@@ -70,10 +78,12 @@ sums it) covering the pod's emptyDirs and its stdout log, or the kubelet evicts 
 {{- end -}}
 {{- end -}}
 {{- $mi := 1048576 -}}
-{{- $jmx := ternary (mul 64 $mi) 0 .Values.metrics.jmxExporter.enabled -}}
-{{- $need := add (include "kafka.memoryBytes" $e.kafka.tmpSizeLimit | int64) $jmx (mul 50 $mi) -}}
+{{- $agentCopied := include "kafka.metricsAgentCopied" . | eq "true" -}}
+{{- $jmx := ternary (mul 64 $mi) 0 $agentCopied -}}
+{{- $hold := ternary $mi 0 .Values.holdDown.enabled -}}
+{{- $need := add (include "kafka.memoryBytes" $e.kafka.tmpSizeLimit | int64) $jmx $hold (mul 50 $mi) -}}
 {{- if lt (include "kafka.memoryBytes" $e.kafka.limit | int64) $need -}}
-{{- fail (printf "ephemeralStorage.kafka.limit (%s) must cover the pod's /tmp (ephemeralStorage.kafka.tmpSizeLimit %s)%s and its 50Mi log, %dMi in all: the kubelet evicts a pod past its limit" $e.kafka.limit $e.kafka.tmpSizeLimit (ternary ", the JMX agent's 64Mi" "" .Values.metrics.jmxExporter.enabled) (div $need $mi)) -}}
+{{- fail (printf "ephemeralStorage.kafka.limit (%s) must cover the pod's /tmp (ephemeralStorage.kafka.tmpSizeLimit %s)%s%s and its 50Mi log, %dMi in all: the kubelet evicts a pod past its limit" $e.kafka.limit $e.kafka.tmpSizeLimit (ternary ", the JMX agent's 64Mi" "" $agentCopied) (ternary ", the hold-down hook's 1Mi" "" .Values.holdDown.enabled) (div $need $mi)) -}}
 {{- end -}}
 {{- end -}}
 

@@ -59,9 +59,10 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- end -}}
 {{- end -}}
 {{- $mi := 1048576 -}}
-{{- $need := add (include "rabbitmq.memoryBytes" $e.rabbitmq.tmpSizeLimit | int64) (include "rabbitmq.memoryBytes" $e.rabbitmq.logsSizeLimit | int64) (mul 82 $mi) -}}
+{{- $hold := ternary $mi 0 .Values.holdDown.enabled -}}
+{{- $need := add (include "rabbitmq.memoryBytes" $e.rabbitmq.tmpSizeLimit | int64) (include "rabbitmq.memoryBytes" $e.rabbitmq.logsSizeLimit | int64) $hold (mul 82 $mi) -}}
 {{- if lt (include "rabbitmq.memoryBytes" $e.rabbitmq.limit | int64) $need -}}
-{{- fail (printf "ephemeralStorage.rabbitmq.limit (%s) must cover the pod's /tmp (tmpSizeLimit %s), /var/log/rabbitmq (logsSizeLimit %s), cookie and config (32Mi) and its 50Mi log, %dMi in all: the kubelet evicts a pod past its limit" $e.rabbitmq.limit $e.rabbitmq.tmpSizeLimit $e.rabbitmq.logsSizeLimit (div $need $mi)) -}}
+{{- fail (printf "ephemeralStorage.rabbitmq.limit (%s) must cover the pod's /tmp (tmpSizeLimit %s), /var/log/rabbitmq (logsSizeLimit %s), cookie and config (32Mi)%s and its 50Mi log, %dMi in all: the kubelet evicts a pod past its limit" $e.rabbitmq.limit $e.rabbitmq.tmpSizeLimit $e.rabbitmq.logsSizeLimit (ternary ", the hold-down hook's 1Mi" "" .Values.holdDown.enabled) (div $need $mi)) -}}
 {{- end -}}
 {{- $existing := dict -}}
 {{- if .Values.lookup.enabled -}}

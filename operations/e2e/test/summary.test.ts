@@ -71,4 +71,24 @@ describe("the e2e summary", () => {
     const [quiet] = drillFigures(sampleReport([{ ...run, recovery }]));
     expect(quiet).toMatchObject({ writesRecoveredMs: null, writesNotDisrupted: true });
   });
+
+  it("names under each column which kill it ran, so both columns show whether they are the same fault", () => {
+    const text = formatE2e(steps.slice(0, 1), [
+      { ...drill, scenario: "kill-leader", target: "cluster", kill: "kill (held down 18.2 s)" },
+      { ...drill, scenario: "kill-leader", target: "embedded", kill: "kill (held down 19.0 s)" },
+    ]);
+    const lines = text.split("\n");
+    const row = lines.findIndex((l) => l.includes("kill-leader kafka"));
+    expect(lines[row + 1]).toMatch(/^ {29}kill \(held down 18\.2 s\) +kill \(held down 19\.0 s\)$/);
+    // Where a drill kills nothing, no such line.
+    const isolate = formatE2e(steps.slice(0, 1), [{ ...drill, target: "cluster" }]).split("\n");
+    expect(isolate[isolate.findIndex((l) => l.includes("isolate-node kafka")) + 1]).toBe("");
+  });
+
+  it("takes the kill from the report's kills", () => {
+    const run = sampleKafkaRun();
+    const kills = [{ fault: "kill x", node: "x", mode: "crash-restart" as const, landedAt: 1 }];
+    expect(drillFigures(sampleReport([{ ...run, kills }]))[0]?.kill).toBe("kill (restarted by the kubelet)");
+    expect(drillFigures(sampleReport([run]))[0]?.kill).toBeUndefined();
+  });
 });

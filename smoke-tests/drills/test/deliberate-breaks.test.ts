@@ -4,7 +4,8 @@
 // Time is jest's fake clock: the drill's sleeps, the stand-in's election and every timestamp advance only as the test
 // moves the clock, so the figures below are the same on an idle machine and on two busy cores.
 import type { Received, Subscriber } from "../../clients/types";
-import type { FaultInjector } from "../../faults/types";
+import { killsText } from "../../faults/kill-mode";
+import type { FaultInjector, KillMode } from "../../faults/types";
 import { failuresOf, type SystemRun } from "../../reports/run-report";
 import { verdictLines } from "../../reports/verdict";
 import type { SystemHarness } from "../harness";
@@ -82,6 +83,11 @@ class FakeKafka {
     this.consumers.push(onDelivery);
   }
 
+  /** How each kill asked the stand-in to bring its node back. */
+  readonly killModes: KillMode[] = [];
+  /** Publishers opened: none may be before a drill's request was checked. */
+  opened = 0;
+
   kill(node: string, takesEffect: boolean): void {
     if (!takesEffect || node !== this.leader) return;
     this.leaderless = true;
@@ -106,6 +112,7 @@ function harnessOn(cluster: FakeKafka): SystemHarness {
     destination: "mp-smoke",
     duplicatesAllowed: true,
     async openPublishers(count) {
+      cluster.opened += count;
       return Array.from({ length: count }, (_, i) => ({
         name: `p${i}`,
         publisher: {
@@ -140,17 +147,19 @@ function harnessOn(cluster: FakeKafka): SystemHarness {
   };
 }
 
-function faultsOn(cluster: FakeKafka, killTakesEffect: boolean): FaultInjector {
+function faultsOn(cluster: FakeKafka, killTakesEffect: boolean, kind: FaultInjector["kind"]): FaultInjector {
   const notHere = async () => {
     throw new Error("kill-leader does not use this fault");
   };
   return {
-    kind: "embedded",
-    async kill(node) {
+    kind,
+    async kill(node, mode) {
+      cluster.killModes.push(mode);
       cluster.kill(node, killTakesEffect);
       return { bySigkill: true, detail: "SIGKILL to the stand-in", landedAt: Date.now() };
     },
-    restore: async () => undefined,
+    // Held down until now, as the embedded default's restore reports it; a kubelet's restart holds nothing.
+    restore: async () => (cluster.killModes.at(-1) === "hold-down" ? { releasedAt: Date.now() } : {}),
     isolate: notHere,
     heal: notHere,
     rollingRestart: notHere,
@@ -159,10 +168,18 @@ function faultsOn(cluster: FakeKafka, killTakesEffect: boolean): FaultInjector {
   };
 }
 
-const drillOptions = (recoveryBoundMs: number): DrillOptions => ({
+const drillOptions = (recoveryBoundMs: number, kill?: KillMode): DrillOptions => ({
   runId: "deliberate-breaks",
   // Long enough after the fault for the 1 s stretch of clean acks that counts as recovered.
-  settings: { steadyMs: 1_000, faultMs: 2_500, afterMs: 2_000, rounds: 1, healthTimeoutMs: 3_000, recoveryBoundMs },
+  settings: {
+    steadyMs: 1_000,
+    faultMs: 2_500,
+    afterMs: 2_000,
+    rounds: 1,
+    healthTimeoutMs: 3_000,
+    recoveryBoundMs,
+    ...(kill ? { kill } : {}),
+  },
   workload: { messageBytes: 100, batchSize: 10, inFlightBatches: 2, ratePerSec: 400 },
   publishers: 1,
   drainTimeoutMs: 2_000,
@@ -174,21 +191,24 @@ interface Break {
   consumerSkips?: Position;
   /** Records past the last acknowledged write that the consumer never reaches. */
   unackedTail?: number;
+  /** The drill's --kill; and the injector's kind (embedded unless given). */
+  kill?: KillMode;
+  kind?: FaultInjector["kind"];
 }
 
 /** The baseline drill (the kill moves the leader, bound 3 s, a consumer that reads everything), with one break. */
-async function drill(broken: Break = {}): Promise<SystemRun> {
-  const cluster = new FakeKafka(broken.consumerSkips, broken.unackedTail);
+async function drill(broken: Break = {}, cluster = new FakeKafka(broken.consumerSkips, broken.unackedTail)) {
   const running = runDrill(
     harnessOn(cluster),
-    faultsOn(cluster, broken.killTakesEffect ?? true),
+    faultsOn(cluster, broken.killTakesEffect ?? true, broken.kind ?? "embedded"),
     scenarioNamed("kill-leader"),
-    drillOptions(broken.recoveryBoundMs ?? 3_000),
+    drillOptions(broken.recoveryBoundMs ?? 3_000, broken.kill),
   );
   let settled = false;
-  void running.finally(() => {
+  const settle = () => {
     settled = true;
-  });
+  };
+  running.then(settle, settle);
   // Moves the fake clock in small steps, running every timer due and the promises it resolves, until the drill ends.
   for (let steps = 0; !settled; steps++) {
     if (steps > 100_000) throw new Error("the drill did not end within 500 s of fake time");
@@ -231,6 +251,19 @@ describe("a drill broken on purpose fails with the named reason, and only that o
     expect(r?.writes.ms).toBeGreaterThanOrEqual(electionMs);
     expect(r?.writes.ms).toBeLessThanOrEqual(electionMs + 50);
     expect(r?.fault.inFlight).toEqual(expect.any(Number));
+    // The kill held its node down (the default), from its landing until the drill let it go after the leader moved.
+    expect(run.kills).toEqual([
+      {
+        fault: "kill kafka-0 (leader)",
+        node: "kafka-0",
+        mode: "hold-down",
+        landedAt: expect.any(Number),
+        releasedAt: expect.any(Number),
+      },
+    ]);
+    const [k] = run.kills ?? [];
+    expect((k?.releasedAt ?? 0) - (k?.landedAt ?? 0)).toBeGreaterThanOrEqual(electionMs);
+    expect(killsText(run.kills ?? [])).toMatch(/^kill \(held down \d+\.\d s\)$/);
   });
 
   test("a fault that does nothing fails 'fault took effect'; its 'not disrupted' writes pass nothing else", async () => {
@@ -279,5 +312,31 @@ describe("a drill broken on purpose fails with the named reason, and only that o
     expect(failuresOf(run)).toEqual([
       expect.stringMatching(/^drain: not read to the end after 2 s: p0 read to \d+ of \d+$/),
     ]);
+  });
+});
+
+describe("the kill mode: asked of the injector, named in the run, refused where the target cannot run it", () => {
+  test("crash-restart on Kubernetes: the injector is asked for it, and the run says the kubelet restarted the node", async () => {
+    const cluster = new FakeKafka();
+    const run = await drill({ kill: "crash-restart", kind: "kubernetes" }, cluster);
+    expect(cluster.killModes).toEqual(["crash-restart"]);
+    expect(run.kills).toEqual([expect.objectContaining({ node: "kafka-0", mode: "crash-restart" })]);
+    expect(run.kills?.[0]?.releasedAt).toBeUndefined();
+    expect(killsText(run.kills ?? [])).toBe("kill (restarted by the kubelet)");
+  });
+
+  test("the default asks the injector to hold the node down", async () => {
+    const cluster = new FakeKafka();
+    await drill({ kind: "kubernetes" }, cluster);
+    expect(cluster.killModes).toEqual(["hold-down"]);
+  });
+
+  test("crash-restart on the embedded default is refused before any publisher is opened", async () => {
+    const cluster = new FakeKafka();
+    await expect(drill({ kill: "crash-restart" }, cluster)).rejects.toThrow(
+      "--kill = crash-restart: the embedded target offers only hold-down",
+    );
+    expect(cluster.opened).toBe(0);
+    expect(cluster.killModes).toEqual([]);
   });
 });

@@ -28,11 +28,14 @@ describe("the drill flags", () => {
     expect(rateFrom(argv)).toBe(300);
     expect(unsafeFrom(["--unsafe", "acks-leader"])).toBe("acks-leader");
     expect(systemsFrom(["--system", "kafka,rabbitmq"])).toEqual(["kafka", "rabbitmq"]);
+    expect(drillSettings(["--kill", "crash-restart"]).kill).toBe("crash-restart");
+    expect(drillSettings(["--kill", "hold-down"]).kill).toBe("hold-down");
   });
 
   it("refuse what they do not know, naming flag and value", () => {
     expect(() => unsafeFrom(["--unsafe", "no-acks"])).toThrow("--unsafe = no-acks is not a known unsafe setup");
     expect(() => systemsFrom(["--system", "kafka,nats"])).toThrow("--system = nats is not kafka or rabbitmq");
+    expect(() => drillSettings(["--kill", "sigterm"])).toThrow("--kill = sigterm is not a kill mode");
     expect(() => kafkaClientsFrom(["--kafka-client", "kafkajs", "--kafka-clients", "all"])).toThrow(
       "give one or the other",
     );

@@ -9,9 +9,17 @@ function program(file: string): string {
   return readFileSync(join(__dirname, file), "utf8");
 }
 
-/** SIGKILL every process of the container but PID 1 and the script; prints "pid comm" per process killed. */
-export function killEverythingCommand(): string[] {
-  return ["sh", "-c", program("kill-everything.sh")];
+/**
+ * SIGKILL every process of the container but PID 1 and the script; prints "pid comm" per process killed. With the
+ * hold-down marker, creates it first ("held: <marker>"), or kills nothing and exits 3 when it cannot.
+ */
+export function killEverythingCommand(holdDownMarker?: string): string[] {
+  return ["sh", "-c", program("kill-everything.sh"), "kill-everything.sh", ...(holdDownMarker ? [holdDownMarker] : [])];
+}
+
+/** Lets a held-down broker start: removes the hold-down marker its waiting container looks for. */
+export function releaseHoldCommand(holdDownMarker: string): string[] {
+  return ["rm", "-f", holdDownMarker];
 }
 
 /** Probe each of the pod's ports from a peer: prints "<port> open|refused|blocked" per port. */

@@ -1,7 +1,7 @@
 // The programs the Kubernetes injector runs by exec in containers (faults/in-container/), run here as the injector
 // passes them (the same argv), against this machine: a PID namespace of their own, loopback ports, a scratch root.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,12 +10,16 @@ import {
   killEverythingCommand,
   rabbitmqQuorumStatusCommand,
   reachCommand,
+  releaseHoldCommand,
 } from "../in-container/commands";
 
 describe("kill-everything.sh", () => {
+  // The two sleeps as PIDs 2 and 3, run only once both have exec'd: a fork not yet exec'd reads as "sh" in /proc.
+  const sleeping =
+    'sleep 100 & a=$!; sleep 101 & b=$!; until [ "$(cat /proc/$a/comm /proc/$b/comm)" = "$(printf "sleep\\nsleep")" ]; do :; done; ';
   it("run in a PID namespace of its own, SIGKILLs every process but PID 1 and itself", () => {
     // As in a pod sharing one PID namespace: PID 1 stands for the pause process, the two sleeps for the broker.
-    const inPod = 'sleep 100 & sleep 101 & "$@"; wait; echo done';
+    const inPod = `${sleeping}"$@"; wait; echo done`;
     const r = spawnSync(
       "unshare",
       ["--pid", "--fork", "--mount-proc", "sh", "-c", inPod, "sh", ...killEverythingCommand()],
@@ -25,6 +29,58 @@ describe("kill-everything.sh", () => {
     );
     expect(r.stderr).toBe("");
     expect(r.stdout.trim().split("\n")).toEqual(["2 sleep", "3 sleep", "done"]);
+  });
+
+  it("with the hold-down marker: creates it first, says so, then kills as without it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mp-kill-hold-test-"));
+    try {
+      const marker = join(dir, "held");
+      const inPod = `${sleeping}"$@"; wait; echo done`;
+      const r = spawnSync(
+        "unshare",
+        ["--pid", "--fork", "--mount-proc", "sh", "-c", inPod, "sh", ...killEverythingCommand(marker)],
+        { encoding: "utf8" },
+      );
+      expect(r.stderr).toBe("");
+      expect(r.stdout.trim().split("\n")).toEqual([`held: ${marker}`, "2 sleep", "3 sleep", "done"]);
+      expect(existsSync(marker)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a marker it cannot create (no hold-down hook in the pod): kills nothing, says so, exits 3", () => {
+    // The sleeps are still there to be killed by the test's own shell afterwards: "2 killed" only if they lived.
+    const inPod = `${sleeping}"$@"; echo "exit $?"; kill $a $b && wait && echo "2 killed"`;
+    const marker = "/nonexistent-hold-down-dir/held";
+    const r = spawnSync(
+      "unshare",
+      ["--pid", "--fork", "--mount-proc", "sh", "-c", inPod, "sh", ...killEverythingCommand(marker)],
+      { encoding: "utf8" },
+    );
+    expect(r.stdout.trim().split("\n")).toEqual([
+      `cannot create ${marker}: this pod has no hold-down hook (its chart's holdDown.enabled is false?); nothing killed`,
+      "exit 3",
+      "2 killed",
+    ]);
+    expect(r.stderr).toMatch(/nonexistent-hold-down-dir/);
+  });
+});
+
+describe("the hold-down release", () => {
+  it("removes the marker, and is no error where there is none", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mp-release-test-"));
+    try {
+      const marker = join(dir, "held");
+      writeFileSync(marker, "");
+      for (let i = 0; i < 2; i++) {
+        const [command = "", ...args] = releaseHoldCommand(marker);
+        expect(spawnSync(command, args, { encoding: "utf8" }).status).toBe(0);
+        expect(existsSync(marker)).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

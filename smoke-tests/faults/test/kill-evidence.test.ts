@@ -1,4 +1,4 @@
-import { describeTermination, judgeKill, killLandedAt, shortContainerId } from "../kill-evidence";
+import { describeTermination, judgeKill, killLandedAt, readKillOutput, shortContainerId } from "../kill-evidence";
 
 describe("a kill counts only when the container died by SIGKILL", () => {
   it("exit code 137 (128 + 9) is SIGKILL, with the reason in the detail", () => {
@@ -62,6 +62,18 @@ describe("a kill on Kubernetes is ours only by the killed container's own record
     );
   });
 
+  it("held down: the restarted container is named as waiting in the hold-down hook, not as the broker", () => {
+    const now = {
+      name: "kafka",
+      containerID: "containerd://bbbbbbbbbbbb2222",
+      state: { running: {} },
+      lastState: { terminated: ours },
+    };
+    const e = judgeKill({ killedPids, before, now, execStartedAt: began, execEndedAt: ended, heldDown: true });
+    expect(e?.bySigkill).toBe(true);
+    expect(e?.detail).toMatch(/; restarted as bbbbbbbbbbbb, held down by the hold-down hook$/);
+  });
+
   it("held by the kubelet's back-off (the case a restart-count check failed): still our kill", () => {
     const now = {
       name: "kafka",
@@ -104,5 +116,20 @@ describe("a kill on Kubernetes is ours only by the killed container's own record
   it("IDs are shown without the runtime prefix, as crictl shows them", () => {
     expect(shortContainerId("containerd://0123456789abcdef")).toBe("0123456789ab");
     expect(shortContainerId(undefined)).toBe("(no id)");
+  });
+});
+
+describe("what kill-everything.sh printed", () => {
+  it("the processes it killed, and whether it held the node down first", () => {
+    expect(readKillOutput("held: /run/hold-down/held\n2243 java\n2301 sh\n")).toEqual({
+      killedPids: ["2243 java", "2301 sh"],
+      held: true,
+    });
+    expect(readKillOutput("2243 java\n")).toEqual({ killedPids: ["2243 java"], held: false });
+  });
+
+  it("a refusal to hold down (no hook) is neither a hold nor a kill", () => {
+    const out = "sh: 1: cannot create /run/hold-down/held: Directory nonexistent\ncannot create /run/hold-down/held: …";
+    expect(readKillOutput(out)).toEqual({ killedPids: [], held: false });
   });
 });

@@ -12,6 +12,14 @@ describe("the gate's node-failure check", () => {
     });
   });
 
+  it("names the kill it ran: held down for how long, or restarted by the kubelet", () => {
+    const kill = { fault: "kill kafka-broker-2 (leader)", node: "kafka-broker-2", landedAt: 1_000 };
+    const held = nodeFailureResult({ ...run, kills: [{ ...kill, mode: "hold-down", releasedAt: 10_000 }] });
+    expect(held.detail).toMatch(/, kill \(held down 9\.0 s\): /);
+    const restarted = nodeFailureResult({ ...run, kills: [{ ...kill, mode: "crash-restart" }] });
+    expect(restarted.detail).toMatch(/, kill \(restarted by the kubelet\): /);
+  });
+
   it("says 'writes not disrupted' when they were not, with no number", () => {
     const calm = { status: "not-disrupted" as const, ms: null, atMs: null, how: "acks never paused" };
     const result = nodeFailureResult({ ...run, recovery: run.recovery.map((r) => ({ ...r, writes: calm })) });

@@ -315,3 +315,22 @@ describe("a fault that left writes undisrupted", () => {
       expect(text).not.toMatch(/0\.00 ms|0\.0 s/);
   });
 });
+
+describe("the kill a drill ran", () => {
+  const run = sampleKafkaRun();
+  const kill = { fault: "kill kafka-broker-2 (leader)", node: "kafka-broker-2", landedAt: 1_000 };
+  const held = sampleReport([{ ...run, kills: [{ ...kill, mode: "hold-down", releasedAt: 19_240 }] }]);
+  const restarted = sampleReport([{ ...run, kills: [{ ...kill, mode: "crash-restart" }] }]);
+
+  test("is named in the terminal, Markdown, HTML and report.json: held down for how long, or restarted by the kubelet", () => {
+    const formats = (r: typeof held) => [formatTerminalSummary(r), renderMarkdown(r), renderHtml(r), renderJson(r)];
+    for (const text of formats(held).slice(0, 3)) expect(text).toContain("kill (held down 18.2 s)");
+    for (const text of formats(restarted).slice(0, 3)) expect(text).toContain("kill (restarted by the kubelet)");
+    expect(JSON.parse(renderJson(held)).systems[0].kills).toEqual([{ ...kill, mode: "hold-down", releasedAt: 19_240 }]);
+  });
+
+  test("a run that killed nothing names no kill", () => {
+    for (const text of [formatTerminalSummary(good), renderMarkdown(good), renderHtml(good)])
+      expect(text).not.toMatch(/held down|restarted by the kubelet/);
+  });
+});

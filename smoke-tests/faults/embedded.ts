@@ -1,9 +1,10 @@
 // Faults on the embedded default (embedded/): processes in per-node network namespaces. kill = SIGKILL, held down
-// (nothing restarts a killed node but restore, which starts the same node on its data: killModesOf), isolate = drop every packet in the node's namespace, rolling restart = graceful
-// stop and start one node at a time. The embedded environment owns the mechanics; this adapts it to FaultInjector.
+// (nothing restarts a killed node but restore, which starts the same node on its data: killModesOf), isolate = drop
+// every packet in the node's namespace, rolling restart = graceful stop and start one node at a time. The embedded
+// environment owns the mechanics; this adapts it to FaultInjector.
 import { allNodes, loadEnvironment } from "../../embedded/environment";
 import { activeController, fault } from "../../embedded/faults";
-import { killModesOf } from "./kill-mode";
+import { killModeFor } from "./kill-mode";
 import type { FaultInjector, KillEvidence, KillMode, Landed, Released } from "./types";
 
 export class EmbeddedFaults implements FaultInjector {
@@ -12,9 +13,7 @@ export class EmbeddedFaults implements FaultInjector {
   private readonly isolated = new Set<string>();
 
   async kill(node: string, mode: KillMode): Promise<KillEvidence> {
-    if (!killModesOf[this.kind].includes(mode)) {
-      throw new Error(`kill mode ${mode}: the embedded default only holds a killed node down until restore`);
-    }
+    killModeFor(mode, this.kind);
     const started = Date.now();
     await fault("kill", node, this.env);
     // killNode returns only once no process is left in the node's namespace; none of them is our child, so their

@@ -2,14 +2,21 @@
 import type * as k8s from "@kubernetes/client-node";
 import type { KillEvidence } from "./types";
 
-/** What the container's last termination says about how it died: exit code 137 is 128 + 9, SIGKILL. */
-export function describeTermination(
-  container: string,
-  t: Pick<k8s.V1ContainerStateTerminated, "exitCode" | "signal" | "reason">,
-): Omit<KillEvidence, "landedAt"> {
-  const bySigkill = t.exitCode === 137 || t.signal === 9;
-  const how = `exit code ${t.exitCode}${bySigkill ? " (SIGKILL)" : ""}${t.reason ? `, reason ${t.reason}` : ""}`;
-  return { bySigkill, detail: `container ${container} terminated: ${how}` };
+type Termination = Pick<k8s.V1ContainerStateTerminated, "exitCode" | "signal" | "reason">;
+
+/** Exit code 137 is 128 + 9: SIGKILL. */
+function diedBySigkill(t: Termination): boolean {
+  return t.exitCode === 137 || t.signal === 9;
+}
+
+/** "terminated: exit code 137 (SIGKILL), reason Error": how the container died. */
+function terminationText(t: Termination): string {
+  return `terminated: exit code ${t.exitCode}${diedBySigkill(t) ? " (SIGKILL)" : ""}${t.reason ? `, reason ${t.reason}` : ""}`;
+}
+
+/** What the container's last termination says about how it died. */
+export function describeTermination(container: string, t: Termination): Omit<KillEvidence, "landedAt"> {
+  return { bySigkill: diedBySigkill(t), detail: `container ${container} ${terminationText(t)}` };
 }
 
 /**
@@ -57,7 +64,7 @@ export function readKillOutput(out: string): { killedPids: string[]; held: boole
  */
 export function judgeKill(input: {
   killedPids: string[];
-  before: Pick<Status, "name" | "containerID">;
+  before: Pick<Status, "containerID">;
   now: Status;
   execStartedAt: number;
   execEndedAt: number;
@@ -68,7 +75,6 @@ export function judgeKill(input: {
   if (!before.containerID) return undefined;
   const t = terminationOf(before.containerID, now);
   if (!t) return undefined;
-  const e = describeTermination(before.name, t);
   const finished = t.finishedAt === undefined ? Number.NaN : new Date(t.finishedAt).getTime();
   const afterExec = !Number.isNaN(finished) && finished + 1000 > execStartedAt;
   const next = now.state?.running
@@ -79,8 +85,8 @@ export function judgeKill(input: {
     : `finishedAt ${new Date(finished).toISOString()}${afterExec ? "" : ", before the exec began: not our kill"}`;
   const killed = killedPids.length > 0 ? killedPids.join(", ") : "nothing: not our kill";
   return {
-    bySigkill: e.bySigkill && afterExec && killedPids.length > 0,
-    detail: `SIGKILL by exec (${killed}); container ${shortContainerId(before.containerID)}: ${e.detail.replace(/^container \S+ /, "")}, ${when}; ${next}`,
+    bySigkill: diedBySigkill(t) && afterExec && killedPids.length > 0,
+    detail: `SIGKILL by exec (${killed}); container ${shortContainerId(before.containerID)}: ${terminationText(t)}, ${when}; ${next}`,
     landedAt: killLandedAt(execStartedAt, execEndedAt, t.finishedAt),
   };
 }

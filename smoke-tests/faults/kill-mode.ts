@@ -48,11 +48,16 @@ export interface KillRecord {
   releasedAt?: number;
 }
 
+/** How one kill's node came back: "held down 18.2 s", "held down, never released by the drill" or "restarted by the kubelet". */
+function comeBack(k: KillRecord): string {
+  if (k.mode === "crash-restart") return "restarted by the kubelet";
+  if (k.releasedAt === undefined) return "held down, never released by the drill";
+  return `held down ${((k.releasedAt - k.landedAt) / 1000).toFixed(1)} s`;
+}
+
 /** "kill (held down 18.2 s)" or "kill (restarted by the kubelet)": what one kill was. */
 export function describeKill(k: KillRecord): string {
-  if (k.mode === "crash-restart") return "kill (restarted by the kubelet)";
-  if (k.releasedAt === undefined) return "kill (held down, never released by the drill)";
-  return `kill (held down ${((k.releasedAt - k.landedAt) / 1000).toFixed(1)} s)`;
+  return `kill (${comeBack(k)})`;
 }
 
 /**
@@ -64,9 +69,8 @@ export function killsText(kills: readonly KillRecord[]): string | undefined {
   if (!first) return undefined;
   if (kills.length === 1) return describeKill(first);
   if (kills.some((k) => k.mode !== first.mode)) return kills.map(describeKill).join("; ");
-  const inside = kills.map((k) => describeKill(k).replace(/^kill \((.*)\)$/, "$1"));
-  if (first.mode === "crash-restart") return `${kills.length} kills (${inside[0]})`;
-  return `${kills.length} kills (held down ${inside.map((t) => t.replace(/^held down /, "")).join(", ")})`;
+  if (first.mode === "crash-restart") return `${kills.length} kills (${comeBack(first)})`;
+  return `${kills.length} kills (held down ${kills.map((k) => comeBack(k).replace(/^held down /, "")).join(", ")})`;
 }
 
 /** Pure fold: the kills with `node`'s latest unreleased hold-down let go at `at`. */

@@ -28,7 +28,7 @@ import { judgeReach, peersElectedWithout } from "./isolation-evidence";
 import { isolationLabel, isolationPolicy } from "./isolation-policy";
 import { leaderFromQuorumStatus } from "./kafka-controller";
 import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
-import { killModesOf } from "./kill-mode";
+import { killModeFor } from "./kill-mode";
 import { foldRoll, type PodSample } from "./roll-observation";
 import type { FaultInjector, KillEvidence, KillMode, Landed, Released, RollWatch } from "./types";
 
@@ -60,6 +60,16 @@ export function conntrackDeletions(podIp: string, netns: readonly string[]): str
     ...sides.map((side) => ["conntrack", "-D", side, podIp]),
     ...nodes.flatMap((n) => sides.map((side) => ["nsenter", `--net=/run/netns/${n}`, "conntrack", "-D", side, podIp])),
   ];
+}
+
+/** A pod's broker container (its first), that container's status, and whether the pod is Ready. */
+function brokerContainer(pod: k8s.V1Pod): { name?: string; status?: k8s.V1ContainerStatus; ready: boolean } {
+  const name = pod.spec?.containers[0]?.name;
+  return {
+    name,
+    status: pod.status?.containerStatuses?.find((c) => c.name === name),
+    ready: pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+  };
 }
 
 export class KubernetesFaults implements FaultInjector {
@@ -98,8 +108,7 @@ export class KubernetesFaults implements FaultInjector {
 
   private async containerStatus(namespace: string, pod: string): Promise<k8s.V1ContainerStatus | undefined> {
     const p = await this.core.readNamespacedPod({ name: pod, namespace }).catch(() => undefined);
-    const name = p?.spec?.containers[0]?.name;
-    return p?.status?.containerStatuses?.find((c) => c.name === name);
+    return p && brokerContainer(p).status;
   }
 
   /** Pod names are the target's node names; the namespace follows from the system the pod belongs to. */
@@ -113,7 +122,7 @@ export class KubernetesFaults implements FaultInjector {
   }
 
   async kill(node: string, mode: KillMode): Promise<KillEvidence> {
-    if (!killModesOf[this.kind].includes(mode)) throw new Error(`kill mode ${mode} is not one of ${this.kind}'s`);
+    killModeFor(mode, this.kind);
     const namespace = this.namespaceOf(node);
     const before = await this.containerStatus(namespace, node);
     if (!before?.state?.running || !before.containerID) {
@@ -172,9 +181,7 @@ export class KubernetesFaults implements FaultInjector {
     let last = "";
     while (Date.now() < deadline) {
       const pod = await this.core.readNamespacedPod({ name: node, namespace }).catch(() => undefined);
-      const name = pod?.spec?.containers[0]?.name;
-      const status = pod?.status?.containerStatuses?.find((c) => c.name === name);
-      const ready = pod?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+      const { name, status, ready } = pod ? brokerContainer(pod) : { name: undefined, status: undefined, ready: false };
       if (ready || status?.state?.running) {
         const r = await this.exec(namespace, node, releaseHoldCommand(holdDownMarker), name).catch((e: Error) => ({
           out: "",
@@ -203,8 +210,7 @@ export class KubernetesFaults implements FaultInjector {
     const deadline = Date.now() + 300_000;
     while (Date.now() < deadline) {
       const pod = await this.core.readNamespacedPod({ name: node, namespace }).catch(() => undefined);
-      const ready = pod?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-      if (ready && !pod?.metadata?.deletionTimestamp) return;
+      if (pod && brokerContainer(pod).ready && !pod.metadata?.deletionTimestamp) return;
       await new Promise((r) => setTimeout(r, 1_000));
     }
     throw new Error(`pod ${namespace}/${node} was not Ready again within 300 s`);
@@ -322,9 +328,8 @@ export class KubernetesFaults implements FaultInjector {
       const pods = await this.core.listNamespacedPod({ namespace, labelSelector }).catch(() => undefined);
       for (const pod of pods?.items ?? []) {
         const name = pod.metadata?.name;
-        const container = pod.spec?.containers[0]?.name;
-        const running = pod.status?.containerStatuses?.find((c) => c.name === container)?.state?.running;
-        if (!name || !running) continue;
+        const { name: container, status } = brokerContainer(pod);
+        if (!name || !status?.state?.running) continue;
         await this.exec(namespace, name, releaseHoldCommand(holdDownMarker), container).catch(() => undefined);
         this.held.delete(name);
       }

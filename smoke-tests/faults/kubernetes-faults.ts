@@ -9,22 +9,31 @@
 // @kubernetes/client-node is an ES module, loaded on first use (see connect()), so this file loads under jest's
 // CommonJS runtime.
 
-import { spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import type * as k8s from "@kubernetes/client-node";
 import { isolatedPodLabel } from "../../contract/fault-labels";
 import { holdDownMarker } from "../../contract/hold-down";
 import { loadKubeConfig } from "../../contract/kube-config";
-import { execWith } from "../kube/exec";
+import { type ExecSession, execSession, execWith, sessionOver } from "../kube/exec";
 import { type KubePlacement, waitRolledOut } from "../kube/rollout";
 import {
+  holdConnectionsCommand,
   kafkaQuorumStatusCommand,
   killEverythingCommand,
   rabbitmqQuorumStatusCommand,
   reachCommand,
   releaseHoldCommand,
 } from "./in-container/commands";
-import { judgeReach, peersElectedWithout } from "./isolation-evidence";
+import {
+  heldInodes,
+  judgeIsolation,
+  judgeOwnConnections,
+  type OwnConnection,
+  type PathEvidence,
+  peersElectedWithout,
+  readOwnConnections,
+} from "./isolation-evidence";
 import { isolationLabel, isolationPolicy } from "./isolation-policy";
 import { leaderFromQuorumStatus } from "./kafka-controller";
 import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
@@ -34,18 +43,41 @@ import type { FaultInjector, KillEvidence, KillMode, Landed, Released, RollWatch
 
 /**
  * A NetworkPolicy governs new connections: kube-router (like kube-proxy and most CNIs) accepts packets of
- * connections the kernel already tracks, so a broker's open connections to its peers would outlive the isolation
- * (seen on this project's cluster: 60 s after the deny-all, the isolated broker was still in every ISR; on three nodes,
- * 30 s after it RabbitMQ's peers still followed the isolated leader). Run on the machine of this project's cluster
- * with conntrack, the pod's tracked connections are forgotten in every node's table, so their next packets are
- * judged by the policies and dropped. Elsewhere this does nothing, and the drill's effect check says whether the
- * isolation took hold.
+ * connections the kernel already tracks, so a broker's open connections to its peers and clients would outlive the
+ * isolation (seen on this project's cluster: 60 s after the deny-all, the isolated broker was still in every ISR; on
+ * three nodes, 30 s after it RabbitMQ's peers still followed the isolated leader). On the machine of this project's
+ * cluster the pod's tracked connections are forgotten in every node's table, so their next packets are judged by the
+ * policies and dropped. Anywhere else that cannot be done, and the isolation would not hold: why, or undefined.
  */
-export function forgetConnections(podIp: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (env.KUBERNETES_SERVICE_HOST || !/^[0-9.]+$/.test(podIp)) return;
+export function cannotForgetConnections(
+  env: NodeJS.ProcessEnv = process.env,
+  netns?: readonly string[],
+): string | undefined {
+  if (env.KUBERNETES_SERVICE_HOST) {
+    return "the drill runs in a pod, and a pod cannot reach the nodes' connection tracking";
+  }
+  const nodes = (netns ?? (existsSync("/run/netns") ? readdirSync("/run/netns") : [])).filter((n) =>
+    /^mpk8s-node-\d+$/.test(n),
+  );
+  if (nodes.length === 0) {
+    return "this machine holds no node of the cluster (no mpk8s-node-N network namespace) whose connection tracking the drill could flush";
+  }
+  if (spawnSync("conntrack", ["--version"], { stdio: "ignore" }).error) return "conntrack is not installed here";
+  return undefined;
+}
+
+/** Forgets the pod's tracked connections (see cannotForgetConnections); throws naming any deletion that failed. */
+export function forgetConnections(podIp: string): void {
+  if (!/^[0-9.]+$/.test(podIp)) throw new Error(`cannot forget the connections of pod address ${podIp}: not IPv4`);
   const nodes = existsSync("/run/netns") ? readdirSync("/run/netns") : [];
-  // conntrack exits 1 when nothing matched, and is absent off a node: neither is an error here.
-  for (const argv of conntrackDeletions(podIp, nodes)) spawnSync(argv[0] as string, argv.slice(1), { stdio: "ignore" });
+  const failed: string[] = [];
+  for (const argv of conntrackDeletions(podIp, nodes)) {
+    const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: "utf8" });
+    // conntrack exits 1 when nothing matched: nothing to forget is no error.
+    if (r.error || (r.status !== 0 && r.status !== 1))
+      failed.push(`${argv.join(" ")}: ${r.error?.message ?? r.stderr.trim()}`);
+  }
+  if (failed.length) throw new Error(`could not forget pod ${podIp}'s tracked connections: ${failed.join("; ")}`);
 }
 
 /**
@@ -72,12 +104,79 @@ function brokerContainer(pod: k8s.V1Pod): { name?: string; status?: k8s.V1Contai
   };
 }
 
+/** A command run here with its stdin open (the drill's own end of a path), as an ExecSession. */
+function localSession(argv: string[]): ExecSession {
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+  const ended = new Promise((resolve) => child.on("close", resolve));
+  return sessionOver(
+    child.stdin,
+    (listen) => {
+      child.stdout.on("data", (c) => listen(String(c)));
+      child.stderr.on("data", (c) => listen(String(c)));
+    },
+    ended,
+  );
+}
+
+/** A command run here to its end, without blocking the drill's load in the same process. */
+function runHere(argv: string[]): Promise<string> {
+  return new Promise((resolve) =>
+    execFile(argv[0] as string, argv.slice(1), { timeout: 60_000 }, (_e, stdout, stderr) =>
+      resolve(`${stdout}${stderr}`),
+    ),
+  );
+}
+
+/** This machine's connections to `ip` now (ss, from iproute2; none where ss is missing, and the check then says so). */
+function ownConnections(ip: string): Promise<OwnConnection[] | undefined> {
+  return new Promise((resolve) =>
+    execFile("ss", ["-tinHe", "dst", ip], { timeout: 10_000 }, (e, stdout) =>
+      resolve(e ? undefined : readOwnConnections(stdout)),
+    ),
+  );
+}
+
+/** A pod at one end of a path: its name, address, broker ports and broker container. */
+interface PodEnd {
+  name: string;
+  ip: string;
+  ports: number[];
+  container: string;
+  running: boolean;
+}
+
+function podEnd(pod: k8s.V1Pod): PodEnd | undefined {
+  const { name: container, status } = brokerContainer(pod);
+  const name = pod.metadata?.name;
+  const ip = pod.status?.podIP;
+  if (!name || !ip || !container) return undefined;
+  const ports = (pod.spec?.containers[0]?.ports ?? []).map((p) => p.containerPort);
+  return { name, ip, ports, container, running: Boolean(status?.state?.running) };
+}
+
+/** A connection held across an isolation, from one end of a path to the other (see hold-connections.sh). */
+interface HeldPath {
+  path: string;
+  ports: number[];
+  session: ExecSession;
+  /** Where the fresh probe of the same path runs: every port, or one. */
+  fresh: () => Promise<string>;
+  freshOne: (port: number) => Promise<string>;
+  listening: () => Promise<boolean>;
+  /** The drill's own end (this machine): its connection table shows the drill's clients. */
+  here?: boolean;
+}
+
 export class KubernetesFaults implements FaultInjector {
   readonly kind = "kubernetes" as const;
   private readonly core: k8s.CoreV1Api;
   private readonly net: k8s.NetworkingV1Api;
   /** The pods a kill held down (their hold-down marker written), until restore lets them go. */
   private readonly held = new Set<string>();
+  /** Per isolated pod: the connections held across its isolation, each path's far end probed after it landed. */
+  private readonly heldPaths = new Map<string, HeldPath[]>();
+  /** Per isolated pod: the drill's own connections to it when the isolation landed, and when that was. */
+  private readonly clientsAtLanding = new Map<string, { at: number; connections?: OwnConnection[] }>();
 
   private constructor(
     private readonly placement: KubePlacement,
@@ -225,58 +324,187 @@ export class KubernetesFaults implements FaultInjector {
     );
   }
 
+  /** The pod and its running peers of the same StatefulSet, as ends of the paths an isolation must cut. */
+  private async ends(namespace: string, node: string): Promise<{ target: PodEnd; peers: PodEnd[] }> {
+    const prefix = node.slice(0, node.lastIndexOf("-") + 1);
+    const pods = (await this.core.listNamespacedPod({ namespace })).items;
+    const target = pods.find((p) => p.metadata?.name === node);
+    const end = target && podEnd(target);
+    if (!end || end.ports.length === 0) throw new Error(`pod ${namespace}/${node} has no address or port to isolate`);
+    const peers = pods
+      .filter((p) => p.metadata?.name?.startsWith(prefix) && p.metadata.name !== node && p.status?.phase === "Running")
+      .map(podEnd)
+      .filter((p): p is PodEnd => p !== undefined);
+    return { target: end, peers };
+  }
+
+  /**
+   * Before the isolation: a connection held to each port on every path it must cut (the drill's machine and each peer
+   * to the pod, the pod to each peer), each later probed beside a new connection on the same path.
+   */
+  private async holdPaths(namespace: string, node: string): Promise<void> {
+    const { target, peers } = await this.ends(namespace, node);
+    const running = async (end: PodEnd) => Boolean((await this.containerStatus(namespace, end.name))?.state?.running);
+    const inPod = (from: PodEnd, to: PodEnd) =>
+      execSession(this.lib, this.kc, {
+        namespace,
+        pod: from.name,
+        container: from.container,
+        command: holdConnectionsCommand(to.ip, to.ports),
+      });
+    const reachFrom =
+      (from: PodEnd, to: PodEnd) =>
+      async (ports = to.ports) =>
+        (await this.exec(namespace, from.name, reachCommand(to.ip, ports), from.container)).out;
+    const paths: HeldPath[] = [
+      {
+        path: `drill → ${node}`,
+        ports: target.ports,
+        session: localSession(holdConnectionsCommand(target.ip, target.ports)),
+        fresh: () => runHere(reachCommand(target.ip, target.ports)),
+        freshOne: (port) => runHere(reachCommand(target.ip, [port])),
+        listening: () => running(target),
+        here: true,
+      },
+    ];
+    for (const peer of peers) {
+      paths.push({
+        path: `${peer.name} → ${node}`,
+        ports: target.ports,
+        session: await inPod(peer, target),
+        fresh: () => reachFrom(peer, target)(),
+        freshOne: (port) => reachFrom(peer, target)([port]),
+        listening: () => running(target),
+      });
+      paths.push({
+        path: `${node} → ${peer.name}`,
+        ports: peer.ports,
+        session: await inPod(target, peer),
+        fresh: () => reachFrom(target, peer)(),
+        freshOne: (port) => reachFrom(target, peer)([port]),
+        listening: () => running(peer),
+      });
+    }
+    this.heldPaths.set(node, paths);
+    const waited = Math.max(...paths.map((p) => p.ports.length)) * 2_000 + 30_000;
+    await Promise.all(paths.map((p) => p.session.waitFor("ready", waited)));
+  }
+
   async isolate(node: string): Promise<Landed> {
     const namespace = this.namespaceOf(node);
+    const cannot = cannotForgetConnections();
+    if (cannot) {
+      throw new Error(
+        `isolate ${namespace}/${node}: ${cannot}; its established connections would outlive the NetworkPolicy, so the isolation would not hold (run the drill on the cluster's machine)`,
+      );
+    }
+    await this.holdPaths(namespace, node);
     // Deny first, then leave the allow policies: at no moment is the pod selected by an allow alone.
     await this.net.createNamespacedNetworkPolicy({ namespace, body: isolationPolicy(namespace, node) });
     await this.labelIsolated(namespace, node, "true");
-    const ip = (await this.core.readNamespacedPod({ name: node, namespace })).status?.podIP;
-    if (ip) forgetConnections(ip);
+    const { target } = await this.ends(namespace, node);
+    // Forgotten before the policy agent has written the new rules, a connection's next packet is tracked again under
+    // the old ones and passes for good (seen here: kube-router syncs 0.4 to 1.8 s after the change).
+    await this.waitRulesIn(namespace, node, target);
+    forgetConnections(target.ip);
     // The rules are in and the tracked connections forgotten: the earliest moment the cut can hold.
-    return { landedAt: Date.now() };
+    const landedAt = Date.now();
+    this.clientsAtLanding.set(node, { at: landedAt, connections: await ownConnections(target.ip) });
+    return { landedAt };
   }
 
+  /**
+   * Until a new connection on a path that was open before the isolation is refused or dropped: the policy agent has
+   * written the pod's new rules. The drill's machine to the pod where it held one, else a peer to the pod.
+   */
+  private async waitRulesIn(namespace: string, node: string, target: PodEnd): Promise<void> {
+    const paths = this.heldPaths.get(node) ?? [];
+    const openBefore = (p: HeldPath) =>
+      p.ports.filter((port) => new RegExp(`^${port} held `, "m").test(p.session.output()));
+    const path = paths.find((p) => p.here && openBefore(p).length) ?? paths.find((p) => openBefore(p).length);
+    const port = path && openBefore(path)[0];
+    if (!path || port === undefined)
+      throw new Error(
+        `isolate ${namespace}/${node}: no path to ${target.ip} was open before the isolation, so none can show it took hold`,
+      );
+    const deadline = Date.now() + 30_000;
+    let last = "";
+    while (Date.now() < deadline) {
+      last = await path.freshOne(port);
+      if (!/^\d+ open$/m.test(last)) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(
+      `isolate ${namespace}/${node}: ${path.path} still opens new connections to port ${port} 30 s after the NetworkPolicy (${last.trim()}): is a policy agent enforcing NetworkPolicies?`,
+    );
+  }
+
+  /**
+   * Every path the isolation must cut, probed now: a new connection and the ones held since before the fault (the
+   * drill's machine → the pod, each peer → the pod, the pod → each peer); the drill's own connections to the pod as
+   * this machine's table shows them; and for a RabbitMQ node that led `queue`, its peers' own view.
+   */
   async confirmIsolated(node: string, queue?: string): Promise<{ isolated: boolean; detail: string }> {
     const namespace = this.namespaceOf(node);
-    const pod = await this.core.readNamespacedPod({ name: node, namespace });
-    const ip = pod.status?.podIP;
-    const ports = (pod.spec?.containers[0]?.ports ?? []).map((p) => p.containerPort);
-    const prefix = node.slice(0, node.lastIndexOf("-") + 1);
-    const peer = (await this.core.listNamespacedPod({ namespace })).items.find(
-      (p) => p.metadata?.name?.startsWith(prefix) && p.metadata.name !== node && p.status?.phase === "Running",
+    const paths = this.heldPaths.get(node) ?? [];
+    this.heldPaths.delete(node);
+    const evidence: PathEvidence[] = await Promise.all(
+      paths.map(async (p) => {
+        // The fresh probe while the held connections are probed: both after the fault landed, neither waiting.
+        p.session.send("probe");
+        const [fresh, held] = await Promise.all([
+          p.fresh().catch((e: Error) => `(probe: ${e.message})`),
+          p.session.end(30_000).catch((e: Error) => `(held: ${e.message})`),
+        ]);
+        return { path: p.path, ports: p.ports, fresh, held, listening: await p.listening() };
+      }),
     );
-    const peerName = peer?.metadata?.name;
-    if (!ip || !peerName || ports.length === 0) {
-      return { isolated: false, detail: `no peer pod, pod IP or port to probe ${node} from` };
-    }
-    const container = peer.spec?.containers[0]?.name;
-    const probe = reachCommand(ip, ports);
-    const { out } = await this.exec(namespace, peerName, probe, container);
-    // Read after the probe: the broker's listeners were up the whole time it ran.
-    const running = Boolean((await this.containerStatus(namespace, node))?.state?.running);
-    const judged = judgeReach(out, ports, running);
-    const reach = `from ${peerName} to ${node} (${ip}): ${judged.detail}`;
-    if (!queue) return { ...judged, detail: reach };
+    const judged = judgeIsolation(evidence);
+    const here = evidence.find((_, i) => paths[i]?.here);
+    const ip = (await this.core.readNamespacedPod({ name: node, namespace })).status?.podIP ?? "";
+    const landing = this.clientsAtLanding.get(node);
+    this.clientsAtLanding.delete(node);
+    const now = await ownConnections(ip);
+    const clients =
+      landing?.connections && now
+        ? judgeOwnConnections(landing.connections, now, Date.now() - landing.at, here ? heldInodes(here.held) : [])
+        : { cut: false, detail: "the drill's own connections could not be read (ss from iproute2 is needed here)" };
+    judged.isolated &&= clients.cut;
+    const reach = clients.cut ? `${judged.detail}; ${clients.detail}` : `${clients.detail}; ${judged.detail}`;
+    if (!queue) return { isolated: judged.isolated, detail: reach };
     // RabbitMQ: also its peers' own view: the queue's other members elected a leader without it. The management API
     // cannot say so (during a partition it times out on every node); the peer's node itself can.
+    const peer = (await this.ends(namespace, node)).peers[0];
+    if (!peer) return { isolated: false, detail: `${reach}; no peer of ${node} to ask for its view` };
     const deadline = Date.now() + 30_000;
     let view: { seen: boolean; detail: string } | undefined;
     let raw = "";
     do {
-      const r = await this.exec(namespace, peerName, rabbitmqQuorumStatusCommand(queue), container);
+      const r = await this.exec(namespace, peer.name, rabbitmqQuorumStatusCommand(queue), peer.container);
       raw = r.out.trim().split("\n").slice(-3).join(" ");
       view = peersElectedWithout(r.out, node);
       if (view?.seen) break;
       await new Promise((res) => setTimeout(res, 2_000));
     } while (Date.now() < deadline);
     const seen = view?.seen
-      ? `${peerName} sees ${node} down: queue ${queue} elected a leader without it (${view.detail})`
-      : `${peerName} sees no leader of queue ${queue} but ${node} after 30 s (${view?.detail ?? (raw || "no answer")})`;
+      ? `${peer.name} sees ${node} down: queue ${queue} elected a leader without it (${view.detail})`
+      : `${peer.name} sees no leader of queue ${queue} but ${node} after 30 s (${view?.detail ?? (raw || "no answer")})`;
     return { isolated: judged.isolated && view?.seen === true, detail: `${reach}; ${seen}` };
+  }
+
+  /** Ends the sessions still holding connections for `node` (an isolation never confirmed, a drill that failed). */
+  private async dropHeld(node?: string): Promise<void> {
+    const nodes = node ? [node] : [...this.heldPaths.keys()];
+    for (const n of nodes) {
+      await Promise.all((this.heldPaths.get(n) ?? []).map((p) => p.session.end(30_000).catch(() => "")));
+      this.heldPaths.delete(n);
+    }
   }
 
   async heal(node: string): Promise<void> {
     const namespace = this.namespaceOf(node);
+    await this.dropHeld(node);
+    this.clientsAtLanding.delete(node);
     await this.labelIsolated(namespace, node, null).catch(() => undefined);
     await this.net.deleteNamespacedNetworkPolicy({ name: `isolate-${node}`, namespace }).catch(() => undefined);
   }
@@ -318,6 +546,8 @@ export class KubernetesFaults implements FaultInjector {
   }
 
   async healAll(): Promise<void> {
+    await this.dropHeld();
+    this.clientsAtLanding.clear();
     // Held-down brokers first: each waits in its hook for its marker to go (one whose container is in its restart
     // back-off cannot be exec'd into: it stays held, and says how to release it, until its pod is deleted).
     const p = this.placement;

@@ -36,3 +36,11 @@ export function kafkaQuorumStatusCommand(): string[] {
 export function rabbitmqQuorumStatusCommand(queue: string): string[] {
   return ["rabbitmq-queues", "quorum_status", queue, "--formatter", "json"];
 }
+
+/**
+ * Hold a connection to each of the far end's ports across a fault: prints "<port> held <inode>" (or "<port> not-open
+ * …") then "ready"; after a line on stdin, "<port> through|cut|gone …" per held port (see the script).
+ */
+export function holdConnectionsCommand(ip: string, ports: number[]): string[] {
+  return ["bash", "-c", program("hold-connections.sh"), "hold-connections.sh", ip, ...ports.map(String)];
+}

@@ -1,11 +1,12 @@
 // The programs the Kubernetes injector runs by exec in containers (faults/in-container/), run here as the injector
 // passes them (the same argv), against this machine: a PID namespace of their own, loopback ports, a scratch root.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  holdConnectionsCommand,
   kafkaQuorumStatusCommand,
   killEverythingCommand,
   rabbitmqQuorumStatusCommand,
@@ -94,6 +95,69 @@ describe("reach.sh", () => {
     const r = spawnSync(command, args, { encoding: "utf8" });
     server.close();
     expect(r.stdout.trim().split("\n")).toEqual([`${open} open`, `${closed} refused`]);
+  });
+});
+
+describe("hold-connections.sh", () => {
+  // In a network namespace of its own: loopback servers, and an iptables DROP standing for the isolation.
+  const ns = `mp-test-hold-${process.pid}`;
+  const inNs = (...argv: string[]) => ["ip", "netns", "exec", ns, ...argv];
+  const sh = (argv: string[]) => {
+    const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr}`);
+  };
+  beforeAll(() => {
+    sh(["ip", "netns", "add", ns]);
+    sh(inNs("ip", "link", "set", "lo", "up"));
+  });
+  afterAll(() => spawnSync("ip", ["netns", "del", ns]));
+
+  it("tells a connection the fault cut from one it let through, one reset and one gone before; skips a refused port", async () => {
+    // 7101 is cut after "ready"; 7102 stays reachable; 7103's server closes each connection (the probe's write then
+    // meets a reset); 7104's resets each one at once (gone before the probe); nothing listens on 7105.
+    const servers = spawn(
+      ...((([c, ...a]) => [c, a] as const)(
+        inNs(
+          process.execPath,
+          "-e",
+          `const net = require("net");
+           net.createServer(() => {}).listen(7101, "127.0.0.1");
+           net.createServer(() => {}).listen(7102, "127.0.0.1");
+           net.createServer((s) => setTimeout(() => s.destroy(), 100)).listen(7103, "127.0.0.1");
+           net.createServer((s) => s.resetAndDestroy()).listen(7104, "127.0.0.1", () => console.log("listening"));`,
+        ),
+      ) as [string, string[]]),
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise((r) => servers.stdout.once("data", r));
+      const [c = "", ...a] = inNs(...holdConnectionsCommand("127.0.0.1", [7101, 7102, 7103, 7104, 7105]));
+      const hold = spawn(c, a, { stdio: ["pipe", "pipe", "pipe"] });
+      // As an exec's streams do (the API server's, kubectl's): its stdin ends when its stderr does.
+      hold.stderr.on("close", () => hold.stdin.end());
+      let out = "";
+      hold.stdout.on("data", (d) => {
+        out += String(d);
+      });
+      const ended = new Promise((r) => hold.on("close", r));
+      while (!out.includes("ready\n")) await new Promise((r) => setTimeout(r, 50));
+      sh(inNs("iptables", "-I", "INPUT", "-p", "tcp", "--dport", "7101", "-j", "DROP"));
+      if (!hold.stdin.writableEnded) hold.stdin.end("probe\n");
+      await ended;
+      const lines = out.trim().split("\n");
+      expect(lines.slice(0, 6).map((l) => l.replace(/held \d+$/, "held <inode>"))).toEqual([
+        "7101 held <inode>",
+        "7102 held <inode>",
+        "7103 held <inode>",
+        "7104 held <inode>",
+        "7105 not-open refused",
+        "ready",
+      ]);
+      expect(lines.slice(6)[0]).toMatch(/^7101 cut unacked=00000007 retransmits=[0-9A-F]{8}$/);
+      expect(lines.slice(7)).toEqual(["7102 through acked", "7103 through reset", "7104 gone"]);
+    } finally {
+      servers.kill();
+    }
   });
 });
 

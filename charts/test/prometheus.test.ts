@@ -283,7 +283,9 @@ describe("the pod", () => {
     expect(c.args).toContain(`--storage.tsdb.path=${PROMETHEUS_IMAGE_DATA}`);
     expect(c.volumeMounts).toContainEqual({ name: "data", mountPath: PROMETHEUS_IMAGE_DATA });
     expect(deployment().spec.template.spec.volumes).toContainEqual({ name: "data", emptyDir: { sizeLimit: "1Gi" } });
-    expect(c.args).toEqual(expect.arrayContaining(["--storage.tsdb.retention.time=2d", "--storage.tsdb.retention.size=512MB"]));
+    expect(c.args).toEqual(
+      expect.arrayContaining(["--storage.tsdb.retention.time=2d", "--storage.tsdb.retention.size=512MB"]),
+    );
   });
 
   test("the cluster example runs the image cluster/images.ts builds, at the toolchain's Prometheus version", () => {

@@ -59,7 +59,12 @@ export { type RunResult as Run, run } from "../../toolchain/src/exec";
 
 /** `helm template` of a chart with values files (paths relative to the chart), --set pairs and --set-file pairs
  * (`key=path`, the path absolute). */
-export function template(chart: string, valuesFiles: string[] = [], sets: string[] = [], setFiles: string[] = []): RunResult {
+export function template(
+  chart: string,
+  valuesFiles: string[] = [],
+  sets: string[] = [],
+  setFiles: string[] = [],
+): RunResult {
   const args = ["template", releaseName, join(chartsDir, chart), "--namespace", namespace];
   for (const f of valuesFiles) args.push("-f", join(chartsDir, chart, f));
   for (const s of sets) args.push("--set", s);
@@ -86,7 +91,12 @@ export class Rendered {
 }
 
 /** Renders and parses; throws with helm's message when rendering fails. */
-export function render(chart: string, valuesFiles: string[] = [], sets: string[] = [], setFiles: string[] = []): Rendered {
+export function render(
+  chart: string,
+  valuesFiles: string[] = [],
+  sets: string[] = [],
+  setFiles: string[] = [],
+): Rendered {
   const r = template(chart, valuesFiles, sets, setFiles);
   if (r.code !== 0) throw new Error(`helm template ${chart} ${valuesFiles.join(" ")} failed:\n${r.stderr}`);
   const objects = parseAllDocuments(r.stdout)

@@ -3,7 +3,7 @@
 // those rules select, each keeps only the brokers' metrics port and labels its targets as the PodMonitors do, the
 // ServiceAccount may only watch pods in the brokers' namespaces, and the pod reaches only the brokers' metrics ports
 // and the API server.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -286,6 +286,25 @@ describe("the pod", () => {
     expect(c.args).toEqual(
       expect.arrayContaining(["--storage.tsdb.retention.time=2d", "--storage.tsdb.retention.size=512MB"]),
     );
+  });
+
+  test("the image recipe: the toolchain's static prometheus and promtool at PROMETHEUS_VERSION, run as the pod's user", () => {
+    const image = prometheusImage();
+    const rootfs = mkdtempSync(join(tmpdir(), "prometheus-rootfs-"));
+    try {
+      image.fill(rootfs);
+      for (const bin of ["prometheus", "promtool"]) {
+        const r = run(join(rootfs, "bin", bin), ["--version"]);
+        expect(r.stdout + r.stderr).toContain(`${bin}, version ${version("PROMETHEUS_VERSION")} `);
+      }
+      const data = statSync(join(rootfs, PROMETHEUS_IMAGE_DATA));
+      const pod = deployment().spec.template.spec.securityContext;
+      expect([data.uid, data.gid]).toEqual([pod.runAsUser, pod.runAsGroup]);
+      expect(image.config.User).toBe(`${pod.runAsUser}:${pod.runAsGroup}`);
+      expect(image.config.Entrypoint).toEqual(["/bin/prometheus"]);
+    } finally {
+      rmSync(rootfs, { recursive: true, force: true });
+    }
   });
 
   test("the cluster example runs the image cluster/images.ts builds, at the toolchain's Prometheus version", () => {

@@ -96,22 +96,27 @@ describe.each(["kafka", "rabbitmq"])("%s: files/dashboards", (chart) => {
   );
 
   test("every panel's query and every variable's query parses (promtool check rules, as recording rules)", () => {
-    const exprs = dashboards.flatMap(({ dashboard }) => [
-      ...panelQueries(dashboard).map((q) => substitute(q.expr, anyRelease)),
+    const queries = dashboards.flatMap(({ dashboard }) => [
+      ...panelQueries(dashboard).map((q) => ({ where: q.where, expr: substitute(q.expr, anyRelease) })),
       ...dashboard.templating.list.flatMap((v) => {
         const q = labelValuesQuery(v);
-        return q ? [substitute(q.expr, anyRelease)] : [];
+        return q ? [{ where: `${dashboard.uid} / variable ${v.name}`, expr: substitute(q.expr, anyRelease) }] : [];
       }),
     ]);
     const dir = mkdtempSync(join(tmpdir(), "dashboards-promql-"));
     try {
       const file = join(dir, "queries.yaml");
-      const rules = exprs.map((expr, i) => ({ record: `dashboard:query_${i}:check`, expr }));
+      const rules = queries.map((q, i) => ({ record: `dashboard:query_${i}:check`, expr: q.expr }));
       writeFileSync(file, stringify({ groups: [{ name: `${chart}-dashboard`, rules }] }));
       const r = run(promtoolPath(), ["check", "rules", file]);
+      // promtool names a failing rule by its record name: back to the panel it came from.
+      const failed = [...(r.stdout + r.stderr).matchAll(/"dashboard:query_(\d+):check": (.*)/g)].map(
+        (m) => `${queries[Number(m[1])]?.where}: ${m[2]}`,
+      );
+      expect(failed).toEqual([]);
       expect({ code: r.code, out: r.stdout + r.stderr }).toEqual({
         code: 0,
-        out: expect.stringContaining(`SUCCESS: ${exprs.length} rules found`),
+        out: expect.stringContaining(`SUCCESS: ${queries.length} rules found`),
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });

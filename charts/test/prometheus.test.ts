@@ -71,6 +71,7 @@ describe("prometheus.yml and the rule files", () => {
 
   test("promtool check config accepts the rendered prometheus.yml with both broker charts' rule files", () => {
     const res = checkConfig(r());
+    expect(res.out).not.toContain("FAILED");
     expect(res).toEqual({ code: 0, out: expect.stringContaining("is valid prometheus config file syntax") });
     expect(res.out).toContain("SUCCESS: 2 rule files found");
   });

@@ -48,6 +48,8 @@ export const kafkaFactKeys = {
   controllerNodeIdBase: ["controllers", "nodeIdBase"],
   saslMechanism: ["auth", "sasl", "mechanism"],
   config: ["config"],
+  metricsEnabled: ["metrics", "enabled"],
+  metricsPort: ["metrics", "port"],
 } as const;
 
 /** Reads the managed settings out of chart values, as found (the Pulumi program validates them in infra/settings/, the embedded environment in embedded/kafka/config.ts). */
@@ -82,6 +84,14 @@ export function kafkaChartFacts(values: Values): KafkaChartFacts {
     controllerNodeIdBase: Number(pick(values, kafkaFactKeys.controllerNodeIdBase) ?? 0),
     clusterDomain: String(pick(values, ["clusterDomain"]) ?? "cluster.local"),
     clientTls: pick(values, ["listeners", "client", "tls", "enabled"]) === true,
+  };
+}
+
+/** The JMX exporter's metrics endpoint (container port tcp-prometheus): on unless `metrics.enabled: false`. */
+export function kafkaMetrics(values: Values): { enabled: boolean; port: number } {
+  return {
+    enabled: pick(values, kafkaFactKeys.metricsEnabled) !== false,
+    port: Number(pick(values, kafkaFactKeys.metricsPort) ?? 9404),
   };
 }
 

@@ -62,6 +62,11 @@ export function rabbitmqPorts(values: Values): RabbitMQPorts {
   };
 }
 
+/** rabbitmq_prometheus's port (container port `prometheus`): always served, the plugin is required. */
+export function rabbitmqMetricsPort(values: Values): number {
+  return Number(pick(values, rabbitmqFactKeys.prometheusPort) ?? 15692);
+}
+
 /** AMQP and the management API over TLS only (chart `tls.enabled`). */
 export function rabbitmqTls(values: Values): boolean {
   return pick(values, rabbitmqFactKeys.tls) === true;

@@ -5,8 +5,8 @@
 # cluster/lib.sh; the nodes: cluster/nodes.sh.
 #
 #   cluster.sh up [--nodes N] [--no-apps]  idempotent; installs the cluster's tools on first use; one line per step
-#                              with its time; --nodes 1..5 (default 3); --no-apps skips the Kafka, RabbitMQ and
-#                              smoke-gate runner images
+#                              with its time; --nodes 1..5 (default 3); --no-apps skips the Kafka, RabbitMQ,
+#                              smoke-gate runner, Prometheus images
 #   cluster.sh status          nodes, system pods, images
 #   cluster.sh node <action> <node>  acts on one node as a whole: freeze, thaw, cut, restore, stop, start, remove,
 #                              join (<node>: its number or name, e.g. 3 or cluster-node-3)
@@ -52,7 +52,8 @@ tools() {
   local steps=(node npm cluster-debian etcd kubernetes coredns kube-router pause)
   # The application images' inputs: the same Kafka jars and RabbitMQ root filesystem as the embedded default, the
   # runner's root filesystem (npm run setup's steps; cached when it ran), and the Kafka image's JRE.
-  $APPS && steps+=(jre-rootfs kafka rabbitmq-rootfs runner-rootfs)
+  # Prometheus: the toolchain's Go build of the server (charts/prometheus).
+  $APPS && steps+=(jre-rootfs kafka rabbitmq-rootfs runner-rootfs prometheus)
   bash "$REPO_ROOT/toolchain/setup.sh" "${steps[@]}" 2>&1 | sed 's/^/     /'
   [ "${PIPESTATUS[0]}" -eq 0 ]
 }

@@ -2,7 +2,7 @@
 // an OCI archive (images/oci.ts) that `cluster up` imports with `ctr -n k8s.io images import`. Versioned tags only.
 //
 //   node --import tsx cluster/images.ts --system   pause, CoreDNS, kube-router (policy), toolbox (busybox)
-//   node --import tsx cluster/images.ts --apps     Kafka, RabbitMQ, the smoke-gate runner
+//   node --import tsx cluster/images.ts --apps     Kafka, RabbitMQ, Prometheus, the smoke-gate runner
 //
 // An archive is rebuilt only when its inputs (the binaries' sizes and times, the recipe's version) change.
 
@@ -327,7 +327,40 @@ export function appImages(): ImageRecipe[] {
         }
       },
     },
+    prometheusImage(),
   ];
+}
+
+/** Where the Prometheus image keeps its time series (charts/prometheus mounts its volume here), owned by nobody. */
+export const PROMETHEUS_IMAGE_DATA = "/prometheus";
+
+/**
+ * Prometheus and promtool as the toolchain's `prometheus` step built them from the Go module (static, no web UI:
+ * the API, /-/ready and /-/healthy answer), run as nobody. promtool is in the image so the cluster tests can query the
+ * server from inside its own pod (`kubectl exec … promtool query instant http://127.0.0.1:9090 …`), without a port
+ * opened to them.
+ */
+export function prometheusImage(): ImageRecipe {
+  return {
+    name: "prometheus",
+    tag: version("PROMETHEUS_VERSION"),
+    inputs: [toolPaths.prometheus, toolPaths.promtool],
+    config: {
+      User: "65534:65534",
+      WorkingDir: PROMETHEUS_IMAGE_DATA,
+      Env: ["PATH=/bin"],
+      Entrypoint: ["/bin/prometheus"],
+      Cmd: ["--config.file=/etc/prometheus/prometheus.yml", `--storage.tsdb.path=${PROMETHEUS_IMAGE_DATA}`],
+    },
+    fill: (r) => {
+      install(toolPaths.prometheus, r, "/bin/prometheus");
+      install(toolPaths.promtool, r, "/bin/promtool");
+      etcFiles(r);
+      mkdirSync(join(r, "etc", "prometheus"), { recursive: true });
+      mkdirSync(join(r, PROMETHEUS_IMAGE_DATA), { recursive: true });
+      must("chown", ["65534:65534", join(r, PROMETHEUS_IMAGE_DATA)]);
+    },
+  };
 }
 
 function inputsKey(recipe: ImageRecipe): string {

@@ -4,19 +4,22 @@
 import { dirname } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { internalKafkaUsers } from "../chart-values/kafka";
+import { internalKafkaUsers, kafkaMetrics } from "../chart-values/kafka";
+import { rabbitmqMetricsPort } from "../chart-values/rabbitmq";
 import { readApiServerEgress } from "./api-server";
 import { type ServerTls, StackTls } from "./components/certificates";
 import { declarationJobLabel } from "./components/declaration-job";
 import { GeneratedSecrets, placeholderSecrets, renderedSecretPlaceholder } from "./components/generated-secrets";
 import { KafkaCluster } from "./components/kafka";
 import { SystemNamespace } from "./components/namespaces";
+import { effectiveChartValues, PrometheusMonitor } from "./components/prometheus";
 import { RabbitMQCluster } from "./components/rabbitmq";
 import { SmokeGateJob } from "./components/smoke-gate";
 import { durability, targetOutput } from "./outputs";
 import type { Settings } from "./settings/settings";
 import { type KafkaTopology, kafkaFullname, kafkaTopology } from "./values/kafka";
 import { type RabbitMQTopology, rabbitmqFullname, rabbitmqTopology } from "./values/rabbitmq";
+import type { ApiServerEgress } from "./values/smoke-gate";
 
 /**
  * Who may reach a system's client ports: pods in namespaces carrying the configured labels, and the platform's own
@@ -84,6 +87,36 @@ export function deployPlatform(s: Settings) {
     { dependsOn: [rabbitmqNamespace] },
   );
 
+  // Where pods reach the API server, read once for whichever in-cluster pod's NetworkPolicy needs it; the render
+  // platform has no cluster to read.
+  let apiServerRead: Promise<ApiServerEgress> | undefined;
+  const apiServer = render ? undefined : () => (apiServerRead ??= readApiServerEgress(s.kubernetes));
+  const prometheus = s.monitoring.prometheus;
+  if (prometheus.enabled) {
+    new PrometheusMonitor(
+      "prometheus",
+      {
+        settings: prometheus,
+        environment: s.environment,
+        brokers: {
+          kafka: {
+            namespace: s.kafka.namespace,
+            ...kafkaMetrics(effectiveChartValues(s.kafka.chartDir, s.kafka.exampleValues)),
+          },
+          rabbitmq: {
+            namespace: s.rabbitmq.namespace,
+            port: rabbitmqMetricsPort(effectiveChartValues(s.rabbitmq.chartDir, s.rabbitmq.exampleValues)),
+          },
+        },
+        brokerChartDirs: { kafka: s.kafka.chartDir, rabbitmq: s.rabbitmq.chartDir },
+        ...(apiServer ? { apiServer: apiServer() } : {}),
+        provider,
+      },
+      // After both clusters: their pods are what it discovers, their namespaces what its Roles live in.
+      { dependsOn: [kafka, rabbitmq] },
+    );
+  }
+
   const kafkaPassword = secrets.kafkaPasswords[s.kafka.clientUser];
   if (kafkaPassword === undefined) throw new Error(`no generated password for kafka.clientUser ${s.kafka.clientUser}`);
   const target = targetOutput(
@@ -110,7 +143,7 @@ export function deployPlatform(s: Settings) {
             : { amqp: s.rabbitmq.ports.amqp, management: s.rabbitmq.ports.management },
         },
         // The render platform has no cluster to read: its manifests allow the API server's ports only.
-        ...(render ? {} : { apiServer: readApiServerEgress(s.kubernetes) }),
+        ...(apiServer ? { apiServer: apiServer() } : {}),
         target,
         // Everything the stack deploys except where this checkout lives; the TLS settings decide the CA and the
         // certificates (a renewal re-runs the gate).

@@ -57,11 +57,18 @@ export function monitoringSchemaLocation(): string {
 
 export { type RunResult as Run, run } from "../../toolchain/src/exec";
 
-/** `helm template` of a chart with values files (paths relative to the chart) and --set pairs. */
-export function template(chart: string, valuesFiles: string[] = [], sets: string[] = []): RunResult {
+/** `helm template` of a chart with values files (paths relative to the chart), --set pairs and --set-file pairs
+ * (`key=path`, the path absolute). */
+export function template(
+  chart: string,
+  valuesFiles: string[] = [],
+  sets: string[] = [],
+  setFiles: string[] = [],
+): RunResult {
   const args = ["template", releaseName, join(chartsDir, chart), "--namespace", namespace];
   for (const f of valuesFiles) args.push("-f", join(chartsDir, chart, f));
   for (const s of sets) args.push("--set", s);
+  for (const s of setFiles) args.push("--set-file", s);
   return run(helmPath(), args);
 }
 
@@ -84,8 +91,13 @@ export class Rendered {
 }
 
 /** Renders and parses; throws with helm's message when rendering fails. */
-export function render(chart: string, valuesFiles: string[] = [], sets: string[] = []): Rendered {
-  const r = template(chart, valuesFiles, sets);
+export function render(
+  chart: string,
+  valuesFiles: string[] = [],
+  sets: string[] = [],
+  setFiles: string[] = [],
+): Rendered {
+  const r = template(chart, valuesFiles, sets, setFiles);
   if (r.code !== 0) throw new Error(`helm template ${chart} ${valuesFiles.join(" ")} failed:\n${r.stderr}`);
   const objects = parseAllDocuments(r.stdout)
     .map((d) => d.toJS() as K8sObject | null)

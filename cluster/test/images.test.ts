@@ -1,6 +1,6 @@
 // The cluster tier: the images built here are in the node's containerd under versioned tags, and a pod of each
 // starts: Kafka prints its version and starts a KRaft node, RabbitMQ answers `rabbitmq-diagnostics ping`, the
-// smoke-gate runner runs its Node, and every pod's sandbox is the pause image built here.
+// smoke-gate runner runs its Node, Prometheus prints its version, and every pod's sandbox is the pause image built here.
 import { version } from "../../toolchain/src/paths";
 import { ctrImages, kubectl, mustKubectl, requireCluster, within } from "./kube";
 
@@ -11,6 +11,7 @@ const kafka = `localhost/kafka:${version("KAFKA_VERSION")}`;
 const rabbitmq = `localhost/rabbitmq:${version("RABBITMQ_VERSION")}-management`;
 const runner = "docker.io/messaging-platform/smoke-gate:0.1.0";
 const pause = `localhost/pause:${version("PAUSE_VERSION")}`;
+const prometheus = `localhost/prometheus:${version("PROMETHEUS_VERSION")}`;
 
 const pod = (name: string, image: string, spec: Record<string, unknown> = {}) => ({
   apiVersion: "v1",
@@ -42,6 +43,7 @@ test("containerd lists the images built here, every one with a versioned tag", (
     `localhost/kube-router:${version("KUBE_ROUTER_VERSION")}`,
     kafka,
     rabbitmq,
+    prometheus,
     runner,
   ]) {
     expect(images).toContain(want);
@@ -70,4 +72,11 @@ test("a RabbitMQ pod answers rabbitmq-diagnostics ping", async () => {
 test("a pod of the smoke-gate runner image runs its Node", async () => {
   apply(pod("runner", runner, { command: ["node", "--version"] }));
   await within(120_000, "runner pod done", () => logs("runner").includes(`v${version("NODE_VERSION")}`));
+});
+
+test("a Prometheus pod runs the toolchain's build of the server (no shell in the image: the binary itself)", async () => {
+  apply(pod("prometheus", prometheus, { command: ["/bin/prometheus", "--version"] }));
+  await within(120_000, "prometheus pod done", () =>
+    logs("prometheus").includes(`prometheus, version ${version("PROMETHEUS_VERSION")}`),
+  );
 });

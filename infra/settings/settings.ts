@@ -11,6 +11,7 @@ import { type InClusterGateSettings, parseGate } from "./gate";
 import { type KafkaSettings, parseKafka } from "./kafka";
 import { type KubernetesSettings, parseKubernetes, parseLabels } from "./kubernetes";
 import { type Environment, environments, type Platform, platforms } from "./levels";
+import { type MonitoringSettings, parseMonitoring } from "./monitoring";
 import { parseRabbitMQ, type RabbitMQSettings } from "./rabbitmq";
 import { parseTls, type TlsSettings } from "./tls";
 
@@ -33,6 +34,8 @@ export interface Settings {
   inClusterGate: InClusterGateSettings;
   /** TLS on every listener, with the program's own CA (stack config `tls:`). */
   tls: TlsSettings;
+  /** A Prometheus in the cluster scraping both brokers (stack config `monitoring:`; off by default). */
+  monitoring: MonitoringSettings;
 }
 
 export class SettingsError extends Error {
@@ -58,6 +61,7 @@ const topLevelKeys = [
   "rabbitmq",
   "gate",
   "tls",
+  "monitoring",
   // Read before Pulumi runs, to choose the stack's passphrase (toolchain/src/stack-secrets.ts); checked here too.
   "throwaway",
 ] as const;
@@ -94,6 +98,7 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
       : undefined;
   const gate = parseGate(p, raw.gate, environment, tolerance);
   const tls = parseTls(p, raw.tls, environment, platform);
+  const monitoring = parseMonitoring(p, raw.monitoring, platform, [kafka?.namespace, rabbitmq?.namespace], ctx);
   if (embedded && gate?.inCluster.enabled) {
     p.add(
       "gate.inCluster.enabled",
@@ -104,7 +109,7 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
   if (p.list.length > 0 || !platform || !environment || !kubernetes || !clientNamespaceLabels) {
     throw new SettingsError(ctx.stack, p.list);
   }
-  if (!kafka || !rabbitmq || !gate || !tls) throw new SettingsError(ctx.stack, p.list);
+  if (!kafka || !rabbitmq || !gate || !tls || !monitoring) throw new SettingsError(ctx.stack, p.list);
   // The program's TLS covers every listener; without it the charts' own values decide (a client listener may still
   // serve a certificate of the user's, e.g. from cert-manager).
   if (tls.enabled) {
@@ -124,6 +129,7 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
     gate: gate.settings,
     inClusterGate: gate.inCluster,
     tls,
+    monitoring,
   };
 }
 

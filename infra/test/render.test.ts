@@ -10,11 +10,12 @@ import { parseAllDocuments, parse as parseYaml, stringify } from "yaml";
 import { validate } from "../../charts/test/support";
 import { validateTarget } from "../../contract/validate-target";
 import { requireTool, run } from "../../toolchain/src/exec";
-import { repoRoot, toolPaths } from "../../toolchain/src/paths";
+import { repoRoot, toolPaths, version } from "../../toolchain/src/paths";
 import { renderedSecretPlaceholder } from "../components/generated-secrets";
 import { policies } from "../policy/policies";
 import { type RenderResult, renderStack } from "../render/render";
 import { kafkaTopology } from "../values/kafka";
+import { monitoringNamespaceLabels } from "../values/prometheus";
 import { rabbitmqTopology } from "../values/rabbitmq";
 import { exampleSettings, exampleStacks } from "./stacks";
 
@@ -403,6 +404,47 @@ describe("the in-cluster smoke gate, rendered (staging: gate.inCluster.enabled)"
     for (const binding of rbac.filter((o) => o.kind === "RoleBinding")) {
       expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "smoke-gate", namespace: "messaging-smoke" }]);
     }
+  });
+});
+
+describe("the cluster stack's Prometheus, rendered (monitoring.prometheus.enabled)", () => {
+  let r: Rendered;
+  beforeAll(async () => {
+    r = await rendered("cluster");
+  });
+  const get = (kind: string, name: string, namespace: string) =>
+    r.objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace);
+
+  it("passes the policy pack; its namespace carries the label both brokers' metricsFrom admits and PSA restricted", () => {
+    expect(r.result.failure).toBeUndefined();
+    const ns = r.objects.find((o) => o.kind === "Namespace" && o.metadata.name === "monitoring");
+    expect(ns?.metadata.labels).toMatchObject({
+      ...monitoringNamespaceLabels,
+      "pod-security.kubernetes.io/enforce": "restricted",
+    });
+  });
+
+  it("loads the broker charts' rule files unchanged and scrapes the brokers' namespaces on their metrics ports", () => {
+    const cm = get("ConfigMap", "prometheus-config", "monitoring");
+    for (const system of ["kafka", "rabbitmq"]) {
+      expect(cm?.data[`rules-${system}.yaml`]).toBe(
+        readFileSync(join(repoRoot, "charts", system, "files", "alerts.yaml"), "utf8"),
+      );
+    }
+    const jobs = parseYaml(cm?.data["prometheus.yml"]).scrape_configs.map((j: Obj) => [
+      j.job_name,
+      j.kubernetes_sd_configs[0].namespaces.names,
+      j.relabel_configs.find((c: Obj) => c.action === "keep").regex,
+    ]);
+    expect(jobs).toEqual([
+      ["kafka", ["kafka"], "tcp-prometheus;9404"],
+      ["rabbitmq", ["rabbitmq"], "prometheus;15692"],
+      ["rabbitmq-detailed", ["rabbitmq"], "prometheus;15692"],
+    ]);
+    expect(get("Role", "prometheus-discovery", "kafka")).toBeDefined();
+    expect(get("Role", "prometheus-discovery", "rabbitmq")).toBeDefined();
+    const image = get("Deployment", "prometheus", "monitoring")?.spec.template.spec.containers[0].image;
+    expect(image).toBe(`localhost/prometheus:${version("PROMETHEUS_VERSION")}`);
   });
 });
 

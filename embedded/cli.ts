@@ -1,9 +1,9 @@
 // Entry point of `npm run local` (main-job) and `npm run embedded:up|down|status|fault`.
 //   main-job                    set up the toolchain if needed, bring the environment up, run the smoke gate
-//   up [--dedicated-controllers]  bring both clusters up (idempotent) and wait until healthy
+//   up [--dedicated-controllers] [--kafka-brokers N]  bring both clusters up (idempotent) and wait until healthy
 //   down [--purge]              stop everything; --purge also deletes data and credentials
 //   status                      table of both clusters
-//   fault <action> <node>       kill|stop|start|pause|resume|isolate|heal kafka-0..2 / rabbitmq-0..2
+//   fault <action> <node>       kill|stop|start|pause|resume|isolate|heal kafka-i / rabbitmq-i
 //   leader partition <topic> [p] | controller | queue <name>
 //   target                      print the target (JSON) if every node runs; exit 3 if the environment is not up
 //   declare < declarations.json  topics, quorum queues and policies a stack declares (the embedded platform's Jobs)
@@ -13,10 +13,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { elapsedStamp, errorOutcome, HelpRequested, UsageError } from "../toolchain/src/command-line";
 import { repoRoot } from "../toolchain/src/paths";
-import { parseCommand, usage } from "./commands";
+import { kafkaBrokersFrom, parseCommand, usage } from "./commands";
 import { applyDeclarations, type Declarations } from "./declarations";
 import { allNodes, down, loadEnvironment, type Progress, up, waitReady } from "./environment";
 import { activeController, FAULT_ACTIONS, type FaultAction, fault, partitionLeader, quorumQueueLeader } from "./faults";
+import { readKafkaSettings } from "./kafka/config";
 import { nodeProcess } from "./processes";
 import { statePaths } from "./state";
 import { renderTable, statusRows } from "./status";
@@ -55,7 +56,11 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "up":
-      await up({ progress, kafkaMode: argv.includes("--dedicated-controllers") ? "dedicated" : undefined });
+      await up({
+        progress,
+        kafkaMode: argv.includes("--dedicated-controllers") ? "dedicated" : undefined,
+        kafkaBrokers: kafkaBrokersFrom(argv, readKafkaSettings().expected.replicationFactor),
+      });
       progress("up: both clusters healthy");
       return status();
     case "down":

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { CONTROLLER_USER, INTER_BROKER_USER } from "../chart-values/kafka";
 import { waitKafkaHealthy, waitRabbitMQHealthy } from "./health";
 import * as kafka from "./kafka/cluster";
-import { type EmbeddedKafkaSettings, readKafkaSettings } from "./kafka/config";
+import { type EmbeddedKafkaSettings, readKafkaSettings, withKafkaBrokers } from "./kafka/config";
 import { withLock } from "./lock";
 import {
   bridgeExists,
@@ -55,15 +55,34 @@ export type Progress = (line: string) => void;
 
 const HEALTHY_TIMEOUT_MS = 120_000;
 
-function loadSettings(requestedMode?: KafkaMode): Settings {
+/** What `up` may ask for; each is chosen at the first `up` and kept (changing it needs `down --purge`). */
+export interface Requested {
+  kafkaMode?: KafkaMode;
+  /** Kafka brokers instead of the chart's `brokers.replicas` (validated by the command line). */
+  kafkaBrokers?: number;
+}
+
+function loadSettings(requested: Requested, chartBrokers: number): Settings {
   const existing = readJson<Settings>(statePaths.settings);
-  if (existing && requestedMode && existing.kafkaMode !== requestedMode) {
+  const purgeTo = (what: string) =>
+    `; run \`npm run embedded:down -- --purge\` to switch to ${what} (the storage is formatted for one quorum)`;
+  if (existing && requested.kafkaMode && existing.kafkaMode !== requested.kafkaMode) {
+    throw new Error(`the environment was created with Kafka mode ${existing.kafkaMode}${purgeTo(requested.kafkaMode)}`);
+  }
+  const existingBrokers = existing?.kafkaBrokers ?? chartBrokers;
+  if (existing && requested.kafkaBrokers !== undefined && existingBrokers !== requested.kafkaBrokers) {
     throw new Error(
-      `the environment was created with Kafka mode ${existing.kafkaMode}; run \`npm run embedded:down -- --purge\` to switch to ${requestedMode}`,
+      `the environment was created with ${existingBrokers} Kafka brokers${purgeTo(`${requested.kafkaBrokers}`)}`,
     );
   }
   if (existing) return existing;
-  const settings: Settings = { kafkaMode: requestedMode ?? "combined", kafkaClusterId: generateKafkaClusterId() };
+  const settings: Settings = {
+    kafkaMode: requested.kafkaMode ?? "combined",
+    ...(requested.kafkaBrokers !== undefined && requested.kafkaBrokers !== chartBrokers
+      ? { kafkaBrokers: requested.kafkaBrokers }
+      : {}),
+    kafkaClusterId: generateKafkaClusterId(),
+  };
   writeJson(statePaths.settings, settings);
   return settings;
 }
@@ -83,10 +102,11 @@ function loadCredentials(k: EmbeddedKafkaSettings, r: EmbeddedRabbitMQSettings):
 }
 
 /** Reads chart values and the state directory; creates settings and credentials on first use. */
-export function loadEnvironment(opts: { kafkaMode?: KafkaMode } = {}): Environment {
-  const k = readKafkaSettings();
+export function loadEnvironment(opts: Requested = {}): Environment {
+  const chart = readKafkaSettings();
   const r = readRabbitMQSettings();
-  const settings = loadSettings(opts.kafkaMode);
+  const settings = loadSettings(opts, chart.pools.brokers.replicas);
+  const k = withKafkaBrokers(chart, settings.kafkaBrokers);
   const credentials = loadCredentials(k, r);
   // Kafka clients authenticate as the chart's first SASL user.
   const users = Object.fromEntries(k.saslUsers.map((u) => [u, credentials.kafka[u] ?? ""]));
@@ -207,7 +227,7 @@ export async function waitReady(env: Environment, progress: Progress = () => {})
   await waitHealthy(env, progress);
 }
 
-export async function up(opts: { kafkaMode?: KafkaMode; progress?: Progress } = {}): Promise<Environment> {
+export async function up(opts: Requested & { progress?: Progress } = {}): Promise<Environment> {
   const progress = opts.progress ?? (() => {});
   return withLock("up", async () => {
     claimMachine();

@@ -35,6 +35,8 @@ export const nodePidFile = (name: string) => join(statePaths.pids, `${name}.pid`
 /** Choices made once, at the first `up`, and kept: changing them needs `down --purge`. */
 export interface Settings {
   kafkaMode: KafkaMode;
+  /** Kafka brokers (combined nodes in combined mode); absent: the chart's `brokers.replicas`. */
+  kafkaBrokers?: number;
   /** KRaft cluster id: generated once, the storage of every Kafka node is formatted with it. */
   kafkaClusterId: string;
 }

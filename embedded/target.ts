@@ -9,12 +9,21 @@ import type { RabbitCluster } from "./rabbitmq/cluster";
 import { readJson, stateDir, statePaths } from "./state";
 import { rabbitmqNodeName } from "./topology";
 
-/** Topics the platform declares for the smoke tests: one partition per broker, the chart's durability. */
+/**
+ * Partitions of the smoke topic: one per broker; twice that when there are more brokers than replicas, so that each
+ * broker is a replica of none of about 2 × (brokers − RF) partitions and a fault's stall there, the client's own, is
+ * measured on more than one.
+ */
+export function smokeTopicPartitions(brokers: number, replicationFactor: number): number {
+  return brokers > replicationFactor ? 2 * brokers : brokers;
+}
+
+/** Topics the platform declares for the smoke tests: partitions by the broker count, the chart's durability. */
 export function declaredTopics(s: EmbeddedKafkaSettings) {
   return [
     {
       name: "smoke-tests",
-      partitions: 3,
+      partitions: smokeTopicPartitions(s.pools.brokers.replicas, s.expected.replicationFactor),
       replicationFactor: s.expected.replicationFactor,
       minInsyncReplicas: s.expected.minInsyncReplicas,
     },

@@ -55,6 +55,9 @@ function node(
   };
 }
 
+/** Kafka brokers get 10.213.0.10+i and RabbitMQ nodes start at .20: at most 10 brokers fit. */
+export const MAX_KAFKA_BROKERS = 10;
+
 /** Pool sizes and node ids, as the Kafka chart's values declare them. */
 export interface KafkaPools {
   brokers: { replicas: number; nodeIdBase: number };

@@ -93,6 +93,12 @@ export function embeddedKafkaSettings(src: ValuesSource): EmbeddedKafkaSettings 
 
 export const readKafkaSettings = () => embeddedKafkaSettings(loadValues("kafka"));
 
+/** Pure: the chart's Kafka settings with the environment's broker count in place of `brokers.replicas`. */
+export function withKafkaBrokers(k: EmbeddedKafkaSettings, brokers: number | undefined): EmbeddedKafkaSettings {
+  if (brokers === undefined) return k;
+  return { ...k, pools: { ...k.pools, brokers: { ...k.pools.brokers, replicas: brokers } } };
+}
+
 /** Keys whose value depends on where a node runs: the topology decides them, a chart value is replaced. */
 const TOPOLOGY_KEYS = [
   "node.id",

@@ -13,6 +13,7 @@ import { KafkaSubscriber, kafka } from "../clients/kafkajs";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
 import type { ClientUsed } from "../reports/run-report";
+import type { PartitionPlacement } from "../stats/partition-stalls";
 
 export interface SystemHarness {
   system: SystemName;
@@ -42,8 +43,8 @@ export interface SystemHarness {
   redundancy(): Promise<Redundancy>;
   /** Node names of this system, for kill-random and rolling restarts. */
   nodes(): string[];
-  /** Kafka: the node leading each partition of the topic, by partition number. */
-  partitionLeaders?(): Promise<Map<number, string>>;
+  /** Kafka: the node leading each partition of the topic and its replicas, by partition number. */
+  partitionPlacements?(): Promise<Map<number, PartitionPlacement>>;
   /** Kafka: the producers' client library and the settings it runs with, for the report. */
   client?: ClientUsed;
   close(): Promise<void>;
@@ -171,9 +172,17 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
       };
     },
     nodes: () => t.nodes.filter((n) => n.roles.includes("broker")).map((n) => n.name),
-    async partitionLeaders() {
+    async partitionPlacements() {
       const parts = await topicPartitions(admin, topic);
-      return new Map(parts.map((p) => [p.partition, p.leader >= 0 ? nodeById(t, p.leader).name : "none"]));
+      return new Map(
+        parts.map((p) => [
+          p.partition,
+          {
+            leader: p.leader >= 0 ? nodeById(t, p.leader).name : "none",
+            replicas: p.replicas.map((id) => nodeById(t, id).name),
+          },
+        ]),
+      );
     },
     client: {
       name: producerClient.name,

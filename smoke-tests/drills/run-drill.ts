@@ -11,7 +11,7 @@ import { newRunId } from "../ledger/message-id";
 import { checkTotalQueue } from "../ledger/total-queue";
 import { type FaultRecovery, landedAt, measureRecoveries } from "../recovery/recovery";
 import type { SystemRun, VerdictLine } from "../reports/run-report";
-import { type FaultStalls, faultStalls } from "../stats/partition-stalls";
+import { type FaultStalls, faultStalls, type PartitionPlacement } from "../stats/partition-stalls";
 import { type Timeline, TimelineRecorder } from "../stats/timeline";
 import { type ProgressSample, sleep, Workload, type WorkloadOptions } from "../workload/workload";
 import type { SystemHarness } from "./harness";
@@ -52,10 +52,10 @@ export async function runDrill(
   workload = new Workload(ledger, timeline, publishers, [subscriber], opts.workload);
   const wl = workload;
 
-  // Kafka: which node leads each partition, read with every health probe (at most a second old), copied at each fault:
-  // the stall report tells the partitions that lost their leader from those that did not.
-  let leadersNow = new Map<number, string>();
-  const leadersAtFaults: Array<Map<number, string>> = [];
+  // Kafka: which node leads each partition and which hold its replicas, read with every health probe (at most a second
+  // old), copied at each fault: the stall report tells the partitions the victim led, followed, or was no replica of.
+  let placementsNow = new Map<number, PartitionPlacement>();
+  const placementsAtFaults: Array<Map<number, PartitionPlacement>> = [];
   // Health probe: one probe at a time, once a second, recorded as timeline events for the "cluster" recovery.
   let lastHealth: string | undefined;
   const recordHealth = (h: Health) => {
@@ -68,7 +68,7 @@ export async function runDrill(
   const probeLoop = (async () => {
     while (probing) {
       recordHealth(await harness.health());
-      if (harness.partitionLeaders) leadersNow = await harness.partitionLeaders().catch(() => leadersNow);
+      if (harness.partitionPlacements) placementsNow = await harness.partitionPlacements().catch(() => placementsNow);
       await sleep(1_000);
     }
   })();
@@ -94,7 +94,7 @@ export async function runDrill(
     mark: (kind, label) => {
       // How much a fault could catch: the report shows it beside the fault's recovery.
       timeline.event(Date.now(), kind, label, kind === "fault" ? { inFlight: ledger.inFlight } : {});
-      if (kind === "fault") leadersAtFaults.push(leadersNow);
+      if (kind === "fault") placementsAtFaults.push(placementsNow);
       if (kind !== "note") phase = label;
     },
     landed: (at) => {
@@ -186,7 +186,7 @@ export async function runDrill(
     ...(harness.client ? { client: harness.client } : {}),
     ...(kills.length > 0 ? { kills } : {}),
     ...(harness.system === "kafka"
-      ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), leadersAtFaults) }
+      ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), placementsAtFaults) }
       : {}),
   };
   return run;
@@ -205,7 +205,7 @@ export function kafkaCheckOptions(harness: Pick<SystemHarness, "client">): Kafka
 export function stallsAfterFaults(
   timeline: Timeline,
   acks: ReadonlyMap<number, readonly number[]>,
-  leadersAtFaults: ReadonlyArray<ReadonlyMap<number, string>> = [],
+  placementsAtFaults: ReadonlyArray<ReadonlyMap<number, PartitionPlacement>> = [],
 ): FaultStalls[] {
   const faults = timeline.events.filter((e) => e.kind === "fault");
   // Without a drain event the load ended with its last acknowledged write.
@@ -218,7 +218,7 @@ export function stallsAfterFaults(
       f.label,
       timeline.startedAt + landedAt(f),
       timeline.startedAt + Math.min(faults[i + 1]?.atMs ?? loadEnd, loadEnd),
-      leadersAtFaults[i] ?? new Map(),
+      placementsAtFaults[i] ?? new Map(),
     ),
   );
 }

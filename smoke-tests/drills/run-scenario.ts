@@ -82,7 +82,10 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
       await runDrill(harnessFor(target, system, { unsafe, kafkaClient, ...ownDestination }), faults, scenario, {
         runId: `${runId}-${system}${kafkaClients.length > 1 && kafkaClient ? `-${kafkaClient}` : ""}`,
         settings,
-        ...drillWorkload(nodeFailureRate(request.ratePerSec, target.gate, system)),
+        ...drillWorkload(
+          nodeFailureRate(request.ratePerSec, target.gate, system),
+          system === "kafka" ? (target.kafka.topics[0]?.partitions ?? 0) : 0,
+        ),
         drainTimeoutMs: 60_000,
         stack,
         onProgress: (phase, s) => printer.sample(`${leg} ${phase}`, s),

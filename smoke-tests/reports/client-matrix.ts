@@ -1,6 +1,6 @@
 // The client matrix: the same fault with each Kafka client, one row per client, the figures that tell a platform team
 // whether their client survives a broker loss and what it costs. Pure: built from the runs of one report.
-import type { FaultStalls } from "../stats/partition-stalls";
+import type { FaultStalls, PartitionStall, VictimRole } from "../stats/partition-stalls";
 import { formatCount, formatMs, formatRate } from "./format";
 import type { RunReport, SystemRun } from "./run-report";
 import type { Tone } from "./verdict";
@@ -16,10 +16,15 @@ export const matrixColumns = [
   "duplicate writes",
   "re-delivered",
   "unknown",
-  "stall, leader lost",
-  "stall, leader kept",
+  "victim led",
+  "victim follower",
+  "victim absent",
   "acked msg/s",
 ] as const;
+
+/** What the three stall columns hold; printed with the matrix. */
+export const matrixNote =
+  "Victim led / follower / absent: the worst write stall of the partitions the victim led, followed, was no replica of";
 
 /** The worst over the faults; undefined if no fault had such partitions. */
 function worst(stalls: readonly FaultStalls[], pick: (s: FaultStalls) => number | undefined): number | undefined {
@@ -44,22 +49,33 @@ export function clientMatrix(report: RunReport): MatrixCell[][] | undefined {
       { text: formatCount(c.duplicateWrites), tone: c.duplicateWrites > 0 ? "bad" : "good" },
       { text: formatCount(c.redelivered) },
       { text: formatCount(c.unknown) },
-      msCell(worst(stalls, (s) => s.leaderLostMs)),
-      msCell(worst(stalls, (s) => s.leaderKeptMs)),
+      msCell(worst(stalls, (s) => s.victimLedMs)),
+      msCell(worst(stalls, (s) => s.victimFollowedMs)),
+      msCell(worst(stalls, (s) => s.victimAbsentMs)),
       { text: formatRate(r.published.messagesPerSecond, "") },
     ];
   });
 }
 
+const roleTitles: Array<[VictimRole, string]> = [
+  ["leader", "victim leader"],
+  ["follower", "victim follower"],
+  ["absent", "victim absent"],
+];
+
+const partitionText = (p: PartitionStall) =>
+  `p${p.partition}${p.leader ? ` ${p.leader}` : ""} ${p.untilEnd ? `≥ ${formatMs(p.ms)} (no ack to the end)` : formatMs(p.ms)}`;
+
 /**
- * "p0 kafka-2 10.00 s · p1 kafka-0 12.0 ms · p2 kafka-1 ≥ 4.00 s (no ack to the end)": each partition's stall, with
- * its leader at the fault; a stall no ack ended is a lower bound.
+ * "victim leader: p0 kafka-2 10.00 s · victim follower: p1 kafka-0 12.0 ms · victim absent: p2 kafka-3 ≥ 4.00 s (no
+ * ack to the end)": each partition's stall with its leader at the fault, grouped by what the victim was to it (a flat
+ * list when the placements are unknown); a stall no ack ended is a lower bound.
  */
 export function stallsText(s: FaultStalls): string {
-  return s.partitions
-    .map(
-      (p) =>
-        `p${p.partition}${p.leader ? ` ${p.leader}` : ""} ${p.untilEnd ? `≥ ${formatMs(p.ms)} (no ack to the end)` : formatMs(p.ms)}`,
-    )
+  if (!s.partitions.some((p) => p.victim !== undefined)) return s.partitions.map(partitionText).join(" · ");
+  return roleTitles
+    .map(([role, title]) => [title, s.partitions.filter((p) => p.victim === role)] as const)
+    .filter(([, parts]) => parts.length > 0)
+    .map(([title, parts]) => `${title}: ${parts.map(partitionText).join(", ")}`)
     .join(" · ");
 }

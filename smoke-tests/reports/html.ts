@@ -3,7 +3,7 @@
 // offline, and a screenshot of it is deterministic.
 import { killsText } from "../faults/kill-mode";
 import type { LatencySummary } from "../stats/histogram";
-import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
+import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { renderTimelineSvg } from "./svg-timeline";
@@ -120,7 +120,8 @@ function renderRecovery(run: SystemRun): string {
     ...rows,
     "</table>",
     ...(run.partitionStalls ?? []).map(
-      (s) => `<p>Writes after ${e(s.fault)}, per partition (leader at the fault): ${e(stallsText(s))}</p>`,
+      (s) =>
+        `<p>Writes after ${e(s.fault)}, per partition (leader at the fault, by what the victim was to it): ${e(stallsText(s))}</p>`,
     ),
   ].join("\n");
 }
@@ -137,7 +138,7 @@ function renderMatrix(report: RunReport): string {
   return [
     `<section class="system" id="clients"><h2>Kafka clients, same fault</h2>`,
     `<table><tr>${head}</tr>${rows.join("")}</table>`,
-    `<p class="meta">Each client's producers ran the same workload and fault; one kafkajs consumer counted for all. Stall: that partition's longest gap between acknowledged writes from when the fault landed to the end of the load.</p>`,
+    `<p class="meta">Each client's producers ran the same workload and fault; one kafkajs consumer counted for all. Stall: that partition's longest gap between acknowledged writes from when the fault landed to the end of the load. ${e(matrixNote)}.</p>`,
     "</section>",
   ].join("\n");
 }

@@ -1,7 +1,7 @@
 // The run report as Markdown, for PR comments and CI summaries: verdict, recovery, numbers; the chart lives in HTML.
 import { killsText } from "../faults/kill-mode";
 import type { LatencySummary } from "../stats/histogram";
-import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
+import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { faultTimesText, inFlightText, ledgerCells, lostSample, recoveryText, verdictLines } from "./verdict";
@@ -111,6 +111,8 @@ function renderMatrix(report: RunReport): string[] {
       [...matrixColumns],
       matrix.map((r) => r.map((c) => c.text)),
     ),
+    "",
+    `${matrixNote}.`,
     "",
   ];
 }

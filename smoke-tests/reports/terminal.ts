@@ -1,7 +1,7 @@
 // What a person sees in the terminal: a live progress line while the drill runs, one screen of summary at the end.
 
 import { killsText } from "../faults/kill-mode";
-import { clientMatrix, matrixColumns, stallsText } from "./client-matrix";
+import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
 import { failuresOf, type RunReport, reportPassed, runTitle, systemPassed } from "./run-report";
 import { faultTimesText, inFlightText, ledgerCells, recoveryText, type Tone } from "./verdict";
@@ -72,6 +72,7 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
       const cells = pad(r.map((c) => c.text)).map((t, i) => (r[i]?.tone ? paint.tone(t, r[i]?.tone ?? "good") : t));
       lines.push(`  ${cells.join("  ")}`);
     }
+    lines.push(`  ${matrixNote}`);
   }
   if (reportDir) lines.push("", `report: ${reportDir}/report.html`);
   return lines.join("\n");

@@ -1,8 +1,9 @@
 // Per partition, how long writes stopped after a fault. A leader kill should stop writes only to the partitions the
-// dead broker led; a client that stops writing everywhere shows here, where a whole-topic recovery time cannot tell
-// the two apart. A stall is the longest gap between acknowledged writes on the partition from the moment the fault
-// landed to the end of the window, the trailing silence included: a partition that acked once and then never again
-// stalled for the whole window, not for the gap before that one ack.
+// dead broker was a replica of (with acks=all a dead follower holds writes until it is fenced); a client that stops
+// writing everywhere shows on the partitions without the victim among their replicas, where a whole-topic recovery
+// time cannot tell the two apart. A stall is the longest gap between acknowledged writes on the partition from the
+// moment the fault landed to the end of the window, the trailing silence included: a partition that acked once and
+// then never again stalled for the whole window, not for the gap before that one ack.
 
 /** Acknowledgement times per partition, in the order they came (ascending). */
 export class PartitionAcks {
@@ -19,12 +20,26 @@ export class PartitionAcks {
   }
 }
 
+/** Where a partition lived as the fault came: the node leading it ("none" while leaderless) and its replicas. */
+export interface PartitionPlacement {
+  leader: string;
+  replicas: readonly string[];
+}
+
+/**
+ * What the fault's victim (a node named in its label) was to a partition: its leader, a follower (a replica, not the
+ * leader), or absent (not among its replicas: the partition's stall is the client's own).
+ */
+export type VictimRole = "leader" | "follower" | "absent";
+
 export interface PartitionStall {
   partition: number;
   /** The node that led the partition as the fault came, when known. */
   leader?: string;
-  /** Whether that leader is the node the fault hit (named in the fault's label). */
-  leaderLost?: boolean;
+  /** The partition's replicas as the fault came, when known. */
+  replicas?: readonly string[];
+  /** What the victim was to this partition, when its placement is known. */
+  victim?: VictimRole;
   /** The longest gap between acknowledged writes from the fault on, the trailing gap to the window's end included, ms. */
   ms: number;
   /** That longest gap ran to the window's end: no write was acknowledged after it (the stall may have gone on). */
@@ -35,9 +50,10 @@ export interface FaultStalls {
   /** The fault's label, as on the timeline. */
   fault: string;
   partitions: PartitionStall[];
-  /** The longest stall of the partitions whose leader the fault hit, and of the others (undefined: none such). */
-  leaderLostMs?: number;
-  leaderKeptMs?: number;
+  /** The longest stall of the partitions per victim role (undefined: no partition in that role). */
+  victimLedMs?: number;
+  victimFollowedMs?: number;
+  victimAbsentMs?: number;
 }
 
 export interface Gap {
@@ -62,6 +78,17 @@ export function longestGap(acks: readonly number[], from: number, windowEnd: num
   return windowEnd - last > longest.ms ? { ms: windowEnd - last, endedAt: null } : longest;
 }
 
+/** Pure: the victim's role in a partition when the fault hits the nodes `hit`; leading any partition wins. */
+export function victimRole(placement: PartitionPlacement, hit: ReadonlySet<string>): VictimRole {
+  if (hit.has(placement.leader)) return "leader";
+  return placement.replicas.some((r) => hit.has(r)) ? "follower" : "absent";
+}
+
+/** Pure: the nodes a fault hit, as its label names them ("kill kafka-1 (leader)" → kafka-1 among the words). */
+export function victimsOf(fault: string): Set<string> {
+  return new Set(fault.split(/[\s(),]+/).filter((w) => w !== ""));
+}
+
 /** The worst of some stalls; undefined if there are none. */
 function worst(stalls: PartitionStall[]): number | undefined {
   return stalls.length === 0 ? undefined : Math.max(...stalls.map((s) => s.ms));
@@ -73,30 +100,29 @@ export function faultStalls(
   fault: string,
   faultAt: number,
   windowEnd: number,
-  leaders: ReadonlyMap<number, string> = new Map(),
+  placements: ReadonlyMap<number, PartitionPlacement> = new Map(),
 ): FaultStalls {
-  const hit = new Set(fault.split(/[\s()]+/));
+  const hit = victimsOf(fault);
   const partitions: PartitionStall[] = [...acks.keys()]
     .sort((a, b) => a - b)
     .map((partition) => {
-      const leader = leaders.get(partition);
+      const placement = placements.get(partition);
       const gap = longestGap(acks.get(partition) ?? [], faultAt, windowEnd);
       return {
         partition,
-        ...(leader ? { leader, leaderLost: hit.has(leader) } : {}),
+        ...(placement
+          ? { leader: placement.leader, replicas: placement.replicas, victim: victimRole(placement, hit) }
+          : {}),
         ms: gap.ms,
         untilEnd: gap.endedAt === null,
       };
     });
-  const known = partitions.filter((p) => p.leaderLost !== undefined);
+  const inRole = (role: VictimRole) => worst(partitions.filter((p) => p.victim === role));
   return {
     fault,
     partitions,
-    ...(known.length > 0
-      ? {
-          leaderLostMs: worst(known.filter((p) => p.leaderLost)),
-          leaderKeptMs: worst(known.filter((p) => !p.leaderLost)),
-        }
+    ...(partitions.some((p) => p.victim !== undefined)
+      ? { victimLedMs: inRole("leader"), victimFollowedMs: inRole("follower"), victimAbsentMs: inRole("absent") }
       : {}),
   };
 }

@@ -1,5 +1,6 @@
 // The drill request's pieces read from flags, and the systems a request drills: checked before the target is touched,
 // each refusal naming the flag, the value and the rule.
+import { laneShare } from "../../clients/lanes";
 import { drillLoad, drillWorkload } from "../drill-workload";
 import { drillSettings, kafkaClientsFrom, rateFrom, systemsFrom, unsafeFrom } from "../flags";
 import { drilledSystems } from "../run-scenario";
@@ -62,5 +63,13 @@ describe("the drill load", () => {
       publishers: 2,
     });
     expect(drillLoad.publishers).toBe(2);
+  });
+
+  it("keeps a batch in flight per partition when the topic has more partitions than 4, so each lane owns one", () => {
+    expect(drillWorkload(700, 3).workload.inFlightBatches).toBe(4);
+    expect(drillWorkload(700, 8).workload.inFlightBatches).toBe(8);
+    const lanes = drillWorkload(700, 8).workload.inFlightBatches;
+    const partitions = [0, 1, 2, 3, 4, 5, 6, 7];
+    for (let index = 0; index < lanes; index++) expect(laneShare(partitions, { index, count: lanes })).toHaveLength(1);
   });
 });

@@ -212,6 +212,7 @@ describe("Kafka positions and live checks", () => {
 });
 
 describe("the client matrix", () => {
+  const placement = (leader: string, replicas: string[]) => ({ leader, replicas });
   const withClient = (name: string, stallMs: number) => ({
     ...sampleKafkaRun(),
     client: {
@@ -223,34 +224,74 @@ describe("the client matrix", () => {
       {
         fault: "kill kafka-1 (leader)",
         partitions: [
-          { partition: 0, leader: "kafka-1", leaderLost: true, ms: stallMs, untilEnd: false },
-          { partition: 1, leader: "kafka-2", leaderLost: false, ms: 40, untilEnd: false },
+          {
+            partition: 0,
+            ...placement("kafka-1", ["kafka-1", "kafka-2", "kafka-3"]),
+            victim: "leader" as const,
+            ms: stallMs,
+            untilEnd: false,
+          },
+          {
+            partition: 1,
+            ...placement("kafka-2", ["kafka-2", "kafka-3", "kafka-1"]),
+            victim: "follower" as const,
+            ms: 9010,
+            untilEnd: false,
+          },
+          {
+            partition: 2,
+            ...placement("kafka-3", ["kafka-3", "kafka-0", "kafka-2"]),
+            victim: "absent" as const,
+            ms: 40,
+            untilEnd: false,
+          },
         ],
-        leaderLostMs: stallMs,
-        leaderKeptMs: 40,
+        victimLedMs: stallMs,
+        victimFollowedMs: 9010,
+        victimAbsentMs: 40,
       },
     ],
   });
   const report = sampleReport([withClient("kafkajs", 9630), withClient("librdkafka", 10_470)]);
 
-  test("the terminal puts the clients side by side, one row each, and names each run by its client", () => {
+  test("the terminal puts the clients side by side, one row each, a stall per victim role, named by client", () => {
     const text = formatTerminalSummary(report);
     expect(text).toContain("Kafka (kafkajs)  pass");
-    expect(text).toContain("writes after kill kafka-1 (leader), per partition: p0 kafka-1 9.63 s · p1 kafka-2 40.0 ms");
+    expect(text).toContain(
+      "writes after kill kafka-1 (leader), per partition: victim leader: p0 kafka-1 9.63 s · victim follower: p1 kafka-2",
+    );
+    expect(text).toContain("9.01 s · victim absent: p2 kafka-3 40.0 ms");
     const header = text.split("\n").findIndex((l) => l === "Kafka clients, same fault");
     expect(header).toBeGreaterThan(0);
-    const rows = text.split("\n").slice(header + 2, header + 4);
-    expect(rows[0]).toMatch(/^ {2}kafkajs +0 +0 +0 +\d+ +9\.63 s +40\.0 ms/);
-    expect(rows[1]).toMatch(/^ {2}librdkafka +0 .* 10\.47 s +40\.0 ms/);
-    expect(text.split("\n").every((l) => l.length <= 120)).toBe(true);
+    const lines = text.split("\n");
+    expect(lines[header + 1]).toMatch(/victim led +victim follower +victim absent +acked msg\/s$/);
+    const rows = lines.slice(header + 2, header + 4);
+    expect(rows[0]).toMatch(/^ {2}kafkajs +0 +0 +0 +\d+ +9\.63 s +9\.01 s +40\.0 ms/);
+    expect(rows[1]).toMatch(/^ {2}librdkafka +0 .* 10\.47 s +9\.01 s +40\.0 ms/);
+    expect(lines[header + 4]).toContain("the partitions the victim led, followed, was no replica of");
+    expect(lines.every((l) => l.length <= 120)).toBe(true);
+  });
+
+  test("a fault whose victim is a replica of every partition shows n/a for victim absent, not a zero", () => {
+    const run = withClient("platformatic", 8000);
+    const three = {
+      ...run,
+      partitionStalls: run.partitionStalls.map(({ victimAbsentMs: _absent, ...s }) => ({
+        ...s,
+        partitions: s.partitions.filter((p) => p.victim !== "absent"),
+      })),
+    };
+    const text = formatTerminalSummary(sampleReport([withClient("kafkajs", 9630), three]));
+    expect(text).toMatch(/^ {2}platformatic +0 .* 8\.00 s +9\.01 s +n\/a/m);
   });
 
   test("Markdown and HTML carry the same matrix; a single client gets none", () => {
     expect(renderMarkdown(report)).toContain("## Kafka clients, same fault");
-    expect(renderMarkdown(report)).toMatch(/\| librdkafka \| 0 \| 0 \| 0 \| \d+ \| 10\.47 s \| 40\.0 ms \|/);
+    expect(renderMarkdown(report)).toMatch(/\| librdkafka \| 0 \| 0 \| 0 \| \d+ \| 10\.47 s \| 9\.01 s \| 40\.0 ms \|/);
     const html = renderHtml(report);
     expect(html).toContain('id="clients"');
     expect(html).toContain('id="kafka-librdkafka"');
+    expect(html).toContain("<th>victim absent</th>");
     expect(formatTerminalSummary(sampleReport([withClient("kafkajs", 1)]))).not.toContain("same fault");
   });
 });

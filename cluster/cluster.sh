@@ -151,6 +151,9 @@ nodes_reclaimers() { each_node node_reclaimer; }
 
 apply_manifest() {
   local f="$1"
+  # Two CoreDNS replicas on two nodes where there are two: with one, the node that runs it takes the cluster's DNS down
+  # with it (seen in node-freeze: every Kafka broker lost its peers' names, writes stalled for the whole freeze).
+  COREDNS_REPLICAS="$((NODES < 2 ? 1 : 2))" \
   COREDNS_IMAGE="$COREDNS_IMAGE" KUBE_ROUTER_IMAGE="$KUBE_ROUTER_IMAGE" DNS_SERVICE_IP="$DNS_SERVICE_IP" \
     SERVICE_CIDR="$SERVICE_CIDR" PKI="$PKI" VOLUME_COUNT="$VOLUME_COUNT" VOLUMES_DIR="$VOLUMES_DIR" \
     fill_template "$f" | kc apply -f - >/dev/null

@@ -17,6 +17,7 @@ import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { scenarios } from "../../smoke-tests/drills/scenarios";
 import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, main } from "../../toolchain/src/command-line";
+import { nodeControlFor } from "../cluster-nodes/for-target";
 import { stackChangerFor } from "../stack-changes/for-target";
 
 main(async () => {
@@ -38,10 +39,11 @@ main(async () => {
     target,
     systems: systemsFrom(argv),
     kafkaClients: kafkaClientsFrom(argv),
-    settings: drillSettings(argv),
+    settings: drillSettings(argv, scenarios[scenario]?.defaultFaultSeconds),
     ratePerSec: rateFrom(argv),
     unsafe: unsafeFrom(argv),
     stack: stackChangerFor(target),
+    nodes: nodeControlFor(target),
   });
   return passed ? 0 : 1;
 });

@@ -34,11 +34,12 @@ export function kafkaClientsFrom(argv: readonly string[]): KafkaClientName[] {
   return [parseKafkaClient(one ?? defaultKafkaClient)];
 }
 
-export function drillSettings(argv: readonly string[]): DrillSettings {
+/** The settings the flags give; a scenario with a longer fault of its own (node-freeze: 90 s) passes its default. */
+export function drillSettings(argv: readonly string[], defaultFaultSeconds = 15): DrillSettings {
   const kill = flag(argv, "kill");
   return {
     steadyMs: numberFlag(argv, "steady-seconds", 5, (n) => n >= 1) * 1000,
-    faultMs: numberFlag(argv, "fault-seconds", 15, (n) => n >= 1) * 1000,
+    faultMs: numberFlag(argv, "fault-seconds", defaultFaultSeconds, (n) => n >= 1) * 1000,
     afterMs: numberFlag(argv, "after-seconds", 5, (n) => n >= 0) * 1000,
     rounds: numberFlag(argv, "rounds", 3, (n) => Number.isInteger(n) && n >= 1),
     healthTimeoutMs: 120_000,

@@ -4,7 +4,7 @@
 
 import type { Health } from "../../contract/health";
 import { defaultKillMode, type KillRecord, killModeFor, releaseKill } from "../faults/kill-mode";
-import type { FaultInjector, StackChanger } from "../faults/types";
+import type { FaultInjector, NodeControl, StackChanger } from "../faults/types";
 import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
@@ -26,6 +26,8 @@ export interface DrillOptions {
   drainTimeoutMs: number;
   /** The Pulumi stack behind the target (MP_TARGET=stack:<name>), for scenarios that change it. */
   stack?: StackChanger;
+  /** Whole-node faults where the target's nodes are this machine's, for node-freeze. */
+  nodes?: NodeControl;
   /** Called about once a second with the phase and live rates. */
   onProgress?: (phase: string, sample: ProgressSample) => void;
 }
@@ -125,6 +127,7 @@ export async function runDrill(
     sleep,
     settings: opts.settings,
     stack: opts.stack,
+    nodes: opts.nodes,
     effect(tookEffect, detail) {
       effects.push({ tookEffect, detail });
       timeline.event(Date.now(), "note", tookEffect ? detail : `fault did not take effect: ${detail}`);

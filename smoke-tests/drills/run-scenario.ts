@@ -7,7 +7,7 @@ import type { Target } from "../../contract/target";
 import type { KafkaClientName } from "../clients/kafka-client";
 import { faultsFor } from "../faults/for-target";
 import { killModeFor } from "../faults/kill-mode";
-import type { StackChanger } from "../faults/types";
+import type { NodeControl, StackChanger } from "../faults/types";
 import { newRunId } from "../ledger/message-id";
 import { type ProgressPrinter, progressPrinter } from "../reports/progress";
 import { type RunReport, reportPassed, type SystemRun } from "../reports/run-report";
@@ -36,6 +36,8 @@ export interface DrillRequest {
   unsafe?: UnsafeSetup;
   /** The stack behind the target, for scenarios that change it (rolling-update): operations/ provides it. */
   stack?: StackChanger;
+  /** Whole-node faults where the target's nodes are this machine's (node-freeze): operations/ provides them. */
+  nodes?: NodeControl;
   /** Put before the scenario's name in the report ("compare: kill-leader"). */
   title?: string;
   printer?: ProgressPrinter;
@@ -52,7 +54,7 @@ export function drilledSystems(scenario: Scenario, requested?: readonly SystemNa
 }
 
 export async function runScenario(request: DrillRequest): Promise<{ report: RunReport; dir: string }> {
-  const { kafkaClients, unsafe, stack, printer = progressPrinter() } = request;
+  const { kafkaClients, unsafe, stack, nodes, printer = progressPrinter() } = request;
   // A named scenario and the systems are checked before the target is touched.
   const named = typeof request.scenario === "string" ? scenarioNamed(request.scenario) : undefined;
   if (named) drilledSystems(named, request.systems);
@@ -88,6 +90,7 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
         ),
         drainTimeoutMs: 60_000,
         stack,
+        nodes,
         onProgress: (phase, s) => printer.sample(`${leg} ${phase}`, s),
       }),
     );

@@ -3,7 +3,14 @@
 
 import type { SystemName } from "../../contract/systems";
 import type { KillRecord } from "../faults/kill-mode";
-import type { FaultInjector, KillEvidence, KillMode, RollObservation, StackChanger } from "../faults/types";
+import type {
+  FaultInjector,
+  KillEvidence,
+  KillMode,
+  NodeControl,
+  RollObservation,
+  StackChanger,
+} from "../faults/types";
 import type { Redundancy, SystemHarness } from "./harness";
 
 export interface NemesisContext {
@@ -34,6 +41,8 @@ export interface NemesisContext {
   settings: DrillSettings;
   /** The Pulumi stack behind the target, when the target is one (MP_TARGET=stack:<name>): for rolling-update. */
   stack?: StackChanger;
+  /** Whole-node faults, where the target's nodes are this machine's (operations/ provides it): for node-freeze. */
+  nodes?: NodeControl;
 }
 
 export interface DrillSettings {
@@ -56,6 +65,8 @@ export interface DrillSettings {
 export interface Scenario {
   name: string;
   summary: string;
+  /** How long its fault lasts unless --fault-seconds says otherwise (default: the drills' 15 s). */
+  defaultFaultSeconds?: number;
   systems: SystemName[];
   /** Runs beside the in-cluster gate (which uses the declared topic and queue): use a topic and queue of its own. */
   besideTheGate?: boolean;
@@ -177,6 +188,80 @@ const isolateNode: Scenario = {
     await ctx.sleep(Math.max(0, ctx.settings.faultMs - (Date.now() - started)));
     await ctx.faults.heal(node);
     ctx.mark("heal", `heal ${node}`);
+    await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
+  },
+};
+
+/** Kubernetes 1.34's node-monitor grace period: a node silent this long is marked NotReady (since 1.32; was 40 s). */
+export const nodeMonitorGraceMs = 50_000;
+
+/** Pure: a node-freeze's hold, or why it is refused (too short for the control plane to notice). */
+export function nodeFreezeProblem(faultMs: number): string | undefined {
+  return faultMs <= nodeMonitorGraceMs
+    ? `--fault-seconds ${faultMs / 1000}: a node freeze must outlast the node-monitor grace period (${nodeMonitorGraceMs / 1000} s) so the control plane marks the node NotReady; the default is 90 s`
+    : undefined;
+}
+
+const nodeFreeze: Scenario = {
+  name: "node-freeze",
+  summary:
+    "freeze every process of the leader's node and drop its traffic silently, past the node-monitor grace period, then thaw; no acknowledged message may be lost",
+  defaultFaultSeconds: 90,
+  systems: ["kafka", "rabbitmq"],
+  async nemesis(ctx) {
+    const { nodes, faults } = ctx;
+    if (!nodes || !faults.nodeOf || !faults.nodeReady) {
+      throw new Error(
+        "node-freeze needs this machine's Kubernetes cluster (npm run cluster:up, --target stack:cluster): a node is frozen through its cgroup and network namespace",
+      );
+    }
+    const tooShort = nodeFreezeProblem(ctx.settings.faultMs);
+    if (tooShort) throw new Error(tooShort);
+    const nodeReady = faults.nodeReady.bind(faults);
+    const pod = await ctx.harness.leader();
+    const node = await faults.nodeOf(pod);
+    const all = await nodes.nodes();
+    if (all.length < 3) {
+      throw new Error(
+        `node-freeze on ${all.length} node(s) (${all.join(", ")}): freezing one must leave a majority of nodes, and of brokers, running; it needs 3 nodes or more`,
+      );
+    }
+    ctx.mark("fault", `freeze ${node} (runs ${pod}, the leader)`);
+    const started = Date.now();
+    const landedAt = (await nodes.freeze(node)).landedAt;
+    ctx.landed(landedAt);
+    // Taken effect once the control plane marks the node NotReady and the brokers see theirs gone.
+    let why = "";
+    const seen = await ctx.waitUntil(async () => {
+      const h = await ctx.harness.health();
+      why = h.detail;
+      return !h.healthy;
+    }, ctx.settings.faultMs);
+    let ready = "True";
+    const marked = await ctx.waitUntil(async () => {
+      ready = await nodeReady(node).catch(() => "True");
+      return ready !== "True";
+    }, ctx.settings.faultMs);
+    if (marked)
+      ctx.mark("note", `${node} Ready=${ready} ${((Date.now() - landedAt) / 1000).toFixed(0)} s after the freeze`);
+    ctx.effect(
+      seen && marked,
+      !marked
+        ? `froze ${node}, but the control plane still had it Ready after ${ctx.settings.faultMs / 1000} s`
+        : !seen
+          ? `froze ${node} (Ready=${ready}), but the cluster still looked healthy`
+          : `froze ${node}: the control plane marked it Ready=${ready}; the cluster saw it: ${why}`,
+    );
+    await ctx.sleep(Math.max(0, ctx.settings.faultMs - (Date.now() - started)));
+    await nodes.thaw(node);
+    ctx.mark("heal", `thaw ${node}`);
+    const thawed = Date.now();
+    const back = await ctx.waitUntil(
+      async () => (await nodeReady(node).catch(() => "")) === "True",
+      ctx.settings.healthTimeoutMs,
+    );
+    if (!back) throw new Error(`${node} was not Ready ${ctx.settings.healthTimeoutMs / 1000} s after the thaw`);
+    ctx.mark("note", `${node} Ready again ${((Date.now() - thawed) / 1000).toFixed(0)} s after the thaw`);
     await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
   },
 };
@@ -371,6 +456,7 @@ export const scenarios: Record<string, Scenario> = Object.fromEntries(
     killController,
     killRandom,
     isolateNode,
+    nodeFreeze,
     killLoneLeader,
     rollingRestart,
     rollingUpdate,

@@ -602,6 +602,18 @@ export class KubernetesFaults implements FaultInjector {
     }
   }
 
+  async nodeOf(pod: string): Promise<string> {
+    const namespace = this.namespaceOf(pod);
+    const node = (await this.core.readNamespacedPod({ name: pod, namespace })).spec?.nodeName;
+    if (!node) throw new Error(`pod ${namespace}/${pod} is not scheduled on a node`);
+    return node;
+  }
+
+  async nodeReady(node: string): Promise<string> {
+    const n = await this.core.readNode({ name: node });
+    return n.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown";
+  }
+
   /**
    * The active KRaft controller, from the quorum itself: kafka-metadata-quorum.sh by exec in a controller pod, on the
    * controller listener with the chart's controller credentials (the Kafka client API only ever names a random

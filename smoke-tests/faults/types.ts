@@ -66,6 +66,22 @@ export interface StackChanger {
   restore(): Promise<string>;
 }
 
+/**
+ * A whole Kubernetes node failing: where the nodes are this machine's (cluster/: a network namespace and a cgroup per
+ * node), operations/ provides it; a real cluster's nodes cannot be frozen from a drill, and the node drills say so.
+ */
+export interface NodeControl {
+  /** The cluster's nodes, by name. */
+  nodes(): Promise<string[]>;
+  /**
+   * Every process of the node frozen and its traffic dropped (not rejected: no reset, no ICMP reaches anyone), as a
+   * hung machine or a pulled cable looks to its peers; resolves once both are in place.
+   */
+  freeze(node: string): Promise<Landed>;
+  /** Its traffic let through and its processes thawed. */
+  thaw(node: string): Promise<void>;
+}
+
 export interface FaultInjector {
   readonly kind: "embedded" | "kubernetes";
   /**
@@ -104,6 +120,10 @@ export interface FaultInjector {
   watchRoll?(system: "kafka" | "rabbitmq"): RollWatch;
   /** The active KRaft controller (the admin API only shows clients a random broker, so this is placement-specific). */
   activeKafkaController(): Promise<string>;
+  /** The node a pod runs on (Kubernetes only). */
+  nodeOf?(pod: string): Promise<string>;
+  /** A node's Ready condition as the control plane has it: "True", "False" or "Unknown" (Kubernetes only). */
+  nodeReady?(node: string): Promise<string>;
   /** Removes every fault this injector applied (isolations), for cleanup after a failed drill. */
   healAll(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import * as probes from "../../brokers/kafka";
+import { kafkajsSocketFactory } from "../../brokers/kafkajs-socket";
 import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
 import { INTER_BROKER_USER } from "../../chart-values/kafka";
 import { missingToolHint, toolPaths } from "../../toolchain/src/paths";
@@ -126,6 +127,7 @@ export function kafkaClientFor(c: KafkaCluster): (servers: string[]) => Kafka {
     new Kafka({
       clientId: "messaging-platform-embedded",
       brokers: servers,
+      socketFactory: kafkajsSocketFactory,
       sasl: { mechanism: "scram-sha-512", username, password },
       connectionTimeout: 3_000,
       requestTimeout: 5_000,

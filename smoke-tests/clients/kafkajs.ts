@@ -3,6 +3,7 @@
 // durability profile.
 import { type Consumer, Kafka, type KafkaConfig, logLevel, type Producer } from "kafkajs";
 import { topicPartitions, withAdmin } from "../../brokers/kafka";
+import { kafkajsSocketFactory } from "../../brokers/kafkajs-socket";
 import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
 import { tlsClientOptions } from "../../brokers/tls";
 import type { KafkaTarget } from "../../contract/target";
@@ -39,6 +40,7 @@ export function kafkaConfig(target: KafkaTarget, opts: KafkaClientOptions): Kafk
     clientId: opts.clientId,
     brokers: target.bootstrapServers,
     ssl: target.tls ? tlsClientOptions(target.ca) : false,
+    socketFactory: kafkajsSocketFactory,
     sasl: { mechanism: "scram-sha-512", username: target.sasl.username, password: target.sasl.password },
     connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
     requestTimeout: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,

@@ -4,6 +4,7 @@
 import * as amqp from "amqplib";
 import { Kafka, logLevel } from "kafkajs";
 import { liveDurability } from "../../brokers/kafka";
+import { kafkajsSocketFactory } from "../../brokers/kafkajs-socket";
 import { ManagementApi } from "../../brokers/rabbitmq";
 import { tlsClientOptions } from "../../brokers/tls";
 import type { SystemName } from "../../contract/systems";
@@ -59,6 +60,7 @@ export async function kafkaAuth(target: Target): Promise<CheckResult> {
       requestTimeout: 3_000,
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
+      socketFactory: kafkajsSocketFactory,
     };
     const wrong = new Kafka({
       ...quiet,

@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import * as tls from "node:tls";
 import * as amqp from "amqplib";
 import { Kafka, logLevel } from "kafkajs";
+import { kafkajsSocketFactory } from "../../brokers/kafkajs-socket";
 import { httpRequest } from "../../brokers/tls";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
@@ -289,6 +290,7 @@ async function plaintextAttempt(target: Target, system: SystemName, endpoint: st
       clientId: "mp-gate-plaintext",
       brokers: [endpoint],
       ssl: false,
+      socketFactory: kafkajsSocketFactory,
       sasl: t.sasl,
       connectionTimeout: timeoutMs,
       authenticationTimeout: timeoutMs,

@@ -9,6 +9,7 @@ import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
 import { checkTotalQueue } from "../ledger/total-queue";
+import { observePlatform, type PlatformSource } from "../platform-view/observe";
 import { type FaultRecovery, landedAt, measureRecoveries } from "../recovery/recovery";
 import type { SystemRun, VerdictLine } from "../reports/run-report";
 import { type FaultStalls, faultStalls } from "../stats/partition-stalls";
@@ -26,6 +27,8 @@ export interface DrillOptions {
   drainTimeoutMs: number;
   /** The Pulumi stack behind the target (MP_TARGET=stack:<name>), for scenarios that change it. */
   stack?: StackChanger;
+  /** Where the platform's view is read after the drill (the target's Prometheus); none when absent. */
+  platform?: PlatformSource;
   /** Called about once a second with the phase and live rates. */
   onProgress?: (phase: string, sample: ProgressSample) => void;
 }
@@ -169,6 +172,10 @@ export async function runDrill(
 
   const snapshot = timeline.snapshot();
   const recovery = measureRecoveries(snapshot, wl.partitionAcks.snapshot());
+  // After the load: the platform's alerts resolve a scrape and an evaluation after the heal (a bounded wait).
+  const platform = scenario
+    ? await observePlatform(opts.platform ?? { kind: "none" }, harness.system, scenario.name, snapshot)
+    : undefined;
   const run: SystemRun = {
     system: harness.system,
     ledger: checkTotalQueue(ledger, { duplicatesAllowed: harness.duplicatesAllowed }),
@@ -181,8 +188,14 @@ export async function runDrill(
     recovery,
     failures,
     ...(scenario
-      ? { verdict: drillVerdict(effects, recovery, opts.settings.recoveryBoundMs ?? opts.settings.faultMs) }
+      ? {
+          verdict: [
+            ...drillVerdict(effects, recovery, opts.settings.recoveryBoundMs ?? opts.settings.faultMs),
+            ...(platform?.line ? [platform.line] : []),
+          ],
+        }
       : {}),
+    ...(platform ? { platform: platform.view } : {}),
     ...(harness.client ? { client: harness.client } : {}),
     ...(kills.length > 0 ? { kills } : {}),
     ...(harness.system === "kafka"

@@ -9,6 +9,7 @@ import { faultsFor } from "../faults/for-target";
 import { killModeFor } from "../faults/kill-mode";
 import type { StackChanger } from "../faults/types";
 import { newRunId } from "../ledger/message-id";
+import { platformSourceFor } from "../platform-view/observe";
 import { type ProgressPrinter, progressPrinter } from "../reports/progress";
 import { type RunReport, reportPassed, type SystemRun } from "../reports/run-report";
 import { formatTerminalSummary, paintFor } from "../reports/terminal";
@@ -64,6 +65,7 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
   const scenario = named ?? (request.scenario as (target: Target) => Scenario)(target);
   const systems = drilledSystems(scenario, request.systems);
   const faults = await faultsFor(target);
+  const platform = platformSourceFor(target);
   const runId = newRunId();
   const ownDestination = scenario.besideTheGate ? { ownDestination: `mp-drill-${scenario.name}` } : {};
   const started = Date.now();
@@ -85,6 +87,7 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
         ...drillWorkload(nodeFailureRate(request.ratePerSec, target.gate, system)),
         drainTimeoutMs: 60_000,
         stack,
+        platform,
         onProgress: (phase, s) => printer.sample(`${leg} ${phase}`, s),
       }),
     );

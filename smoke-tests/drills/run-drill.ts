@@ -9,7 +9,7 @@ import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
 import { checkTotalQueue } from "../ledger/total-queue";
-import { observePlatform, type PlatformSource } from "../platform-view/observe";
+import { holdUntilFiring, observePlatform, type PlatformSource } from "../platform-view/observe";
 import { type FaultRecovery, landedAt, measureRecoveries } from "../recovery/recovery";
 import type { SystemRun, VerdictLine } from "../reports/run-report";
 import { type FaultStalls, faultStalls } from "../stats/partition-stalls";
@@ -91,6 +91,7 @@ export async function runDrill(
   };
 
   const effects: Array<{ tookEffect: boolean; detail: string }> = [];
+  let lastLanded = Date.now();
   const ctx: NemesisContext = {
     harness,
     faults: faults as FaultInjector,
@@ -101,6 +102,7 @@ export async function runDrill(
       if (kind !== "note") phase = label;
     },
     landed: (at) => {
+      lastLanded = at;
       timeline.landed(at);
       timeline.event(at, "note", "the fault landed (as its injector reports)");
     },
@@ -126,6 +128,11 @@ export async function runDrill(
     waitForAckAfter: (since, timeoutMs) => waitUntil(async () => wl.ackedSince(since), timeoutMs),
     waitUntil,
     sleep,
+    async holdForPlatform() {
+      if (!opts.settings.holdForAlerts || !scenario || !opts.platform) return;
+      const note = await holdUntilFiring(opts.platform, harness.system, scenario.name, lastLanded);
+      if (note) timeline.event(Date.now(), "note", note);
+    },
     settings: opts.settings,
     stack: opts.stack,
     effect(tookEffect, detail) {

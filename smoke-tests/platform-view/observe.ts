@@ -7,7 +7,7 @@ import type { Target } from "../../contract/target";
 import type { VerdictLine } from "../reports/run-report";
 import type { Timeline } from "../stats/timeline";
 import { alertEpisodes, firingAlertsExpr } from "./alert-episodes";
-import { expectedAlertsFor } from "./platform-noticed";
+import { alertSlackMs, expectedAlertsFor } from "./platform-noticed";
 import { platformQueries, platformStepSeconds, seriesFromMatrix } from "./platform-series";
 import { noPrometheus, noticedLine, type PlatformView } from "./platform-view";
 import { type ActiveAlert, PrometheusApi } from "./prometheus-api";
@@ -47,6 +47,40 @@ export function platformSourceFor(target: Target): PlatformSource {
 /** Pure: the expected alerts about `namespace` still pending or firing. */
 export function stillActive(alerts: ActiveAlert[], expected: readonly string[], namespace: string): ActiveAlert[] {
   return alerts.filter((a) => expected.includes(a.labels.alertname ?? "") && a.labels.namespace === namespace);
+}
+
+/** Pure: every expected alert about `namespace` is firing. */
+export function allFiring(alerts: ActiveAlert[], expected: readonly string[], namespace: string): boolean {
+  const firing = stillActive(alerts, expected, namespace).filter((a) => a.state === "firing");
+  return expected.every((name) => firing.some((a) => a.labels.alertname === name));
+}
+
+/**
+ * Keeps a fault on until the alerts it should raise fire, at most their longest `for` window and the slack from its
+ * landing (epoch ms). Returns what happened, for the timeline; undefined where there is nothing to wait for.
+ */
+export async function holdUntilFiring(
+  source: PlatformSource,
+  system: SystemName,
+  scenario: string,
+  landedAt: number,
+): Promise<string | undefined> {
+  const expected = expectedAlertsFor(scenario, system);
+  if (source.kind === "none" || expected === undefined) return undefined;
+  try {
+    const api = await source.api();
+    const windows = (await api.alertRules()).filter((r) => expected.includes(r.name)).map((r) => r.forSeconds);
+    const deadline = landedAt + Math.max(0, ...windows) * 1000 + alertSlackMs;
+    const namespace = source.namespaces[system];
+    while (Date.now() < deadline) {
+      if (allFiring(await api.alerts(), expected, namespace))
+        return `held the fault until ${expected.join(", ")} fired`;
+      await new Promise((r) => setTimeout(r, platformStepSeconds * 1000));
+    }
+    return `held the fault ${Math.round((deadline - landedAt) / 1000)} s from its landing; ${expected.join(", ")} not all firing`;
+  } catch (err) {
+    return `could not hold the fault for the platform: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
 
 /** The platform's view of one drilled system over its timeline, and its verdict line (absent without Prometheus). */

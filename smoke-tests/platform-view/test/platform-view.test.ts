@@ -2,7 +2,7 @@
 // verdict line "the platform noticed", on canned answers of the documented shapes.
 import type { Timeline } from "../../stats/timeline";
 import { alertEpisodes } from "../alert-episodes";
-import { stillActive } from "../observe";
+import { allFiring, stillActive } from "../observe";
 import { expectedAlertsFor, platformNoticed } from "../platform-noticed";
 import { platformQueries, seriesFromMatrix } from "../platform-series";
 import { faultSpan, noPrometheus, noticedLine, type PlatformView } from "../platform-view";
@@ -61,6 +61,52 @@ describe("the Prometheus API answers", () => {
       ]),
     );
     expect(stillActive(alerts, ["KafkaNodeDown"], "kafka").map((a) => a.state)).toEqual(["pending"]);
+  });
+});
+
+describe("holding a fault until the platform's alerts fire (--hold-for-alerts true)", () => {
+  const expected = ["KafkaNodeDown", "KafkaUnderReplicatedPartitions"];
+  const answer = (states: Array<[string, "pending" | "firing"]>) =>
+    activeAlertsOf(alertsAnswer(states.map(([alertname, state]) => ({ alertname, namespace: "kafka", state }))));
+
+  test("released once every expected alert fires in the system's namespace", () => {
+    expect(
+      allFiring(
+        answer([
+          ["KafkaNodeDown", "firing"],
+          ["KafkaUnderReplicatedPartitions", "firing"],
+        ]),
+        expected,
+        "kafka",
+      ),
+    ).toBe(true);
+  });
+
+  test("held while one is only pending, or missing", () => {
+    expect(
+      allFiring(
+        answer([
+          ["KafkaNodeDown", "firing"],
+          ["KafkaUnderReplicatedPartitions", "pending"],
+        ]),
+        expected,
+        "kafka",
+      ),
+    ).toBe(false);
+    expect(allFiring(answer([["KafkaNodeDown", "firing"]]), expected, "kafka")).toBe(false);
+  });
+
+  test("alerts about another namespace do not release it", () => {
+    expect(
+      allFiring(
+        answer([
+          ["KafkaNodeDown", "firing"],
+          ["KafkaUnderReplicatedPartitions", "firing"],
+        ]),
+        expected,
+        "other",
+      ),
+    ).toBe(false);
   });
 });
 

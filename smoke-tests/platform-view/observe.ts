@@ -9,8 +9,9 @@ import type { Timeline } from "../stats/timeline";
 import { alertEpisodes, firingAlertsExpr } from "./alert-episodes";
 import { alertSlackMs, expectedAlertsFor } from "./platform-noticed";
 import { platformQueries, platformStepSeconds, seriesFromMatrix } from "./platform-series";
-import { noPrometheus, noticedLine, type PlatformView } from "./platform-view";
+import { noticedLine } from "./platform-view";
 import { type ActiveAlert, PrometheusApi } from "./prometheus-api";
+import { noPrometheus, type PlatformView } from "./view";
 
 /** Where a drill reads the platform's view: nowhere (no Prometheus in the target), or a Prometheus API. */
 export type PlatformSource =

@@ -1,6 +1,6 @@
 // The platform's view as every report format shows it: a sentence on where it came from (or why there is none), the
 // alerts that fired and resolved with their times from the drill's start, and the series grouped into chart panels.
-import type { PlatformView } from "../platform-view/platform-view";
+import type { PlatformView } from "../platform-view/view";
 import { formatMs } from "./format";
 import type { PlatformPanels } from "./svg-timeline";
 

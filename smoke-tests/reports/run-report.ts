@@ -4,7 +4,7 @@ import type { SystemName } from "../../contract/systems";
 import type { KillRecord } from "../faults/kill-mode";
 import type { KafkaCheckResult } from "../ledger/kafka-checks";
 import type { TotalQueueVerdict } from "../ledger/total-queue";
-import type { PlatformView } from "../platform-view/platform-view";
+import type { PlatformView } from "../platform-view/view";
 import type { FaultRecovery } from "../recovery/recovery";
 import type { LatencySummary } from "../stats/histogram";
 import type { FaultStalls } from "../stats/partition-stalls";

@@ -5,8 +5,9 @@ import { alertEpisodes } from "../alert-episodes";
 import { allFiring, stillActive } from "../observe";
 import { expectedAlertsFor, platformNoticed } from "../platform-noticed";
 import { platformQueries, seriesFromMatrix } from "../platform-series";
-import { faultSpan, noPrometheus, noticedLine, type PlatformView } from "../platform-view";
+import { faultSpan, noticedLine } from "../platform-view";
 import { activeAlertsOf, alertRulesOf, matrixOf, rangeQueryUrl } from "../prometheus-api";
+import { noPrometheus, type PlatformView } from "../view";
 import { alertsAnswer, badData, matrix, rulesAnswer, samples, startedAt, t0 } from "./prometheus-answers";
 
 describe("the Prometheus API answers", () => {

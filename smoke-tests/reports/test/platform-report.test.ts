@@ -1,7 +1,7 @@
 // The platform's view in every report format: the series drawn on the client's time axis in the HTML chart, the
 // alerts that fired and resolved with their times, and "the platform noticed" among the verdict lines; a target
 // without Prometheus says so and gets no such line.
-import { noPrometheus, type PlatformView } from "../../platform-view/platform-view";
+import { noPrometheus, type PlatformView } from "../../platform-view/view";
 import { renderHtml } from "../html";
 import { renderJson } from "../json";
 import { renderMarkdown } from "../markdown";

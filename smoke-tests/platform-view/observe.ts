@@ -114,6 +114,8 @@ async function readView(
       if (!quiet) await new Promise((r) => setTimeout(r, platformStepSeconds * 1000));
     }
     const resolutionWait = { waitedMs: Date.now() - waitStart, quiet };
+    // One step more, so the range's last step falls after the resolution: an alert seen at the last step still fires.
+    if (quiet) await new Promise((r) => setTimeout(r, (platformStepSeconds + 1) * 1000));
     const rules = await api.alertRules();
     const start = Math.floor(timeline.startedAt / 1000);
     const end = Math.ceil(Date.now() / 1000);

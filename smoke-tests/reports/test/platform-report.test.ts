@@ -53,6 +53,13 @@ describe("the platform's view in the reports", () => {
     // The axis runs to the last Prometheus point (110 s), past the 60 s of client load.
     expect(svg).toMatch(/>100 s</);
     expect(svg).not.toContain("NaN");
+    for (const tag of ["g", "text", "rect", "path", "svg"]) {
+      const opened = svg.match(new RegExp(`<${tag}[\\s>]`, "g"))?.length ?? 0;
+      const closed =
+        (svg.match(new RegExp(`</${tag}>`, "g"))?.length ?? 0) +
+        (svg.match(new RegExp(`<${tag}[^>]*/>`, "g"))?.length ?? 0);
+      expect({ tag, opened }).toEqual({ tag, opened: closed });
+    }
   });
 
   test("the HTML page lists the alerts with fired and resolved times from the drill's start, and the verdict line", () => {

@@ -76,7 +76,17 @@ export type Placement =
       context?: string;
       kafka: { namespace: string; podSelector: string; statefulSets: string[] };
       rabbitmq: { namespace: string; podSelector: string; statefulSet: string };
+      /** The stack's own Prometheus (stack config monitoring.prometheus), when it runs one: the drills read the
+       * platform's view (broker metrics, alerts) from its API on the pod's address. */
+      prometheus?: PrometheusPlacement;
     };
+
+/** Where a stack's Prometheus runs: its pods (by label) in its namespace, and the port its HTTP API listens on. */
+export interface PrometheusPlacement {
+  namespace: string;
+  podSelector: string;
+  port: number;
+}
 
 export interface Target {
   /** "embedded" or the Pulumi stack name. */

@@ -149,6 +149,13 @@ function validatePlacement(p: Problems, value: Json): void {
     p.string("placement.rabbitmq.podSelector", rabbit.podSelector);
     p.string("placement.rabbitmq.statefulSet", rabbit.statefulSet);
   }
+  if (placement.prometheus === undefined) return;
+  const prometheus = p.object("placement.prometheus", placement.prometheus);
+  if (prometheus) {
+    p.string("placement.prometheus.namespace", prometheus.namespace);
+    p.string("placement.prometheus.podSelector", prometheus.podSelector);
+    p.integer("placement.prometheus.port", prometheus.port, 1);
+  }
 }
 
 function validateKafka(p: Problems, value: Json): void {

@@ -8,6 +8,7 @@ import { blankPasswords, type TargetPasswords, type TargetWithPasswords, withPas
 import type { Target } from "../contract/target";
 import type { Settings } from "./settings/settings";
 import type { KafkaTopology } from "./values/kafka";
+import { prometheusPlacement } from "./values/prometheus";
 import type { RabbitMQTopology } from "./values/rabbitmq";
 
 export interface Topologies {
@@ -27,6 +28,7 @@ export function kubernetesTarget(s: Settings, t: Topologies, passwords: TargetPa
       ...(s.kubernetes.context === undefined ? {} : { context: s.kubernetes.context }),
       kafka: { namespace: k.namespace, podSelector: t.kafka.podSelector, statefulSets: t.kafka.statefulSets },
       rabbitmq: { namespace: r.namespace, podSelector: t.rabbitmq.podSelector, statefulSet: t.rabbitmq.statefulSet },
+      ...(s.monitoring.prometheus.enabled ? { prometheus: prometheusPlacement(s.monitoring.prometheus) } : {}),
     },
     kafka: {
       bootstrapServers: t.kafka.bootstrapServers,

@@ -109,6 +109,7 @@ export function deployPlatform(s: Settings) {
           },
         },
         brokerChartDirs: { kafka: s.kafka.chartDir, rabbitmq: s.rabbitmq.chartDir },
+        clientAddresses: s.clientAddresses,
         ...(apiServer ? { apiServer: apiServer() } : {}),
         provider,
       },

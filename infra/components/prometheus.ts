@@ -7,7 +7,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { deepMerge, readValuesFile, type Values } from "../../chart-values/values";
 import type { PrometheusSettings } from "../settings/monitoring";
-import { monitoringNamespaceLabels, prometheusChartValues, type ScrapedBrokers } from "../values/prometheus";
+import {
+  monitoringNamespaceLabels,
+  prometheusChartValues,
+  queryFromWithClients,
+  type ScrapedBrokers,
+} from "../values/prometheus";
 import type { ApiServerEgress } from "../values/smoke-gate";
 import { environmentLabel, podSecurityLabels } from "./namespaces";
 
@@ -17,6 +22,8 @@ export interface PrometheusMonitorArgs {
   brokers: ScrapedBrokers;
   /** Directories of charts/kafka and charts/rabbitmq: their files/alerts.yaml are loaded as they are. */
   brokerChartDirs: { kafka: string; rabbitmq: string };
+  /** Addresses outside the cluster (stack config clientAddresses) admitted to the API too: the drills' machine. */
+  clientAddresses: string[];
   /** The API server's endpoints (read from the cluster); undefined on the render platform, which has none. */
   apiServer?: pulumi.Input<ApiServerEgress>;
   provider: k8s.Provider;
@@ -51,6 +58,11 @@ export class PrometheusMonitor extends pulumi.ComponentResource {
         readFileSync(join(dir, "files", "alerts.yaml"), "utf8"),
       ]),
     );
+    const chartNetworkPolicy = effectiveChartValues(args.settings.chartDir, args.settings.exampleValues).networkPolicy;
+    const queryFrom = queryFromWithClients(
+      (chartNetworkPolicy as { queryFrom?: unknown } | undefined)?.queryFrom,
+      args.clientAddresses,
+    );
     this.chart = new k8s.helm.v4.Chart(
       name,
       {
@@ -62,6 +74,7 @@ export class PrometheusMonitor extends pulumi.ComponentResource {
             brokers: args.brokers,
             alertRules,
             ...(apiServer ? { apiServer } : {}),
+            ...(queryFrom ? { queryFrom } : {}),
           }),
         ),
       },

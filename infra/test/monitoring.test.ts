@@ -13,7 +13,13 @@ import { Problems } from "../problems";
 import type { Platform } from "../settings/levels";
 import { type MonitoringSettings, parseMonitoring } from "../settings/monitoring";
 import { parseSettings, SettingsError } from "../settings/settings";
-import { monitoringNamespaceLabels, prometheusChartValues } from "../values/prometheus";
+import {
+  monitoringNamespaceLabels,
+  prometheusApiPort,
+  prometheusChartValues,
+  prometheusPlacement,
+  queryFromWithClients,
+} from "../values/prometheus";
 import { exampleSettings, stackConfig } from "./stacks";
 
 const ctx = { stack: "test", repoRoot };
@@ -174,5 +180,57 @@ describe("charts/prometheus values from the settings", () => {
       const example = parse(readFileSync(join(repoRoot, config[system]?.valuesFile ?? ""), "utf8"));
       expect({ system, metricsFrom: example?.networkPolicy?.metricsFrom }).toEqual({ system, metricsFrom: undefined });
     }
+  });
+});
+
+describe("the drills' machine may query Prometheus; the drills know where it runs", () => {
+  const labelled = [{ namespaceSelector: { matchLabels: { ...monitoringNamespaceLabels } } }];
+  const chartQueryFrom = () =>
+    (effectiveChartValues(join(repoRoot, "charts", "prometheus"), {}).networkPolicy as { queryFrom: unknown[] })
+      .queryFrom;
+
+  test("the stack's clientAddresses are added to the chart's queryFrom as ipBlocks", () => {
+    expect(chartQueryFrom()).toEqual(labelled);
+    expect(queryFromWithClients(chartQueryFrom(), ["10.214.0.1/32"])).toEqual([
+      ...labelled,
+      { ipBlock: { cidr: "10.214.0.1/32" } },
+    ]);
+  });
+
+  test("no clientAddresses: queryFrom is left as the values have it", () => {
+    expect(queryFromWithClients(chartQueryFrom(), [])).toBeUndefined();
+  });
+
+  test("an empty queryFrom admits anyone already: an address added would narrow it, so none is", () => {
+    expect(queryFromWithClients([], ["10.214.0.1/32"])).toBeUndefined();
+  });
+
+  test("the chart values carry it under networkPolicy, keeping the values file's other networkPolicy keys", () => {
+    const s = parsed(stackConfig("cluster").monitoring).s?.prometheus;
+    if (!s) throw new Error("the cluster stack's monitoring settings do not parse");
+    const withOther = { ...s, exampleValues: { ...s.exampleValues, networkPolicy: { other: 1 } } };
+    const queryFrom = [{ ipBlock: { cidr: "10.214.0.1/32" } }];
+    const values = prometheusChartValues(withOther, {
+      brokers: {
+        kafka: { enabled: true, namespace: "kafka", port: 9404 },
+        rabbitmq: { namespace: "rabbitmq", port: 1 },
+      },
+      alertRules: {},
+      queryFrom,
+    });
+    expect(values.networkPolicy).toEqual({ other: 1, queryFrom });
+  });
+
+  test("placement.prometheus: its namespace, the chart's selector labels for its release, the API port", () => {
+    const s = parsed({ prometheus: { enabled: true, namespace: "mon", release: "prom" } }).s?.prometheus;
+    if (!s) throw new Error("monitoring settings do not parse");
+    expect(prometheusPlacement(s)).toEqual({
+      namespace: "mon",
+      podSelector: "app.kubernetes.io/name=prometheus,app.kubernetes.io/instance=prom",
+      port: prometheusApiPort,
+    });
+    expect(prometheusPlacement({ ...s, exampleValues: { nameOverride: "prom-x" } }).podSelector).toBe(
+      "app.kubernetes.io/name=prom-x,app.kubernetes.io/instance=prom",
+    );
   });
 });

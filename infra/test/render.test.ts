@@ -446,6 +446,32 @@ describe("the cluster stack's Prometheus, rendered (monitoring.prometheus.enable
     const image = get("Deployment", "prometheus", "monitoring")?.spec.template.spec.containers[0].image;
     expect(image).toBe(`localhost/prometheus:${version("PROMETHEUS_VERSION")}`);
   });
+
+  it("admits the stack's clientAddresses (the drills' machine) to its API port, beside the labelled namespaces", () => {
+    const np = get("NetworkPolicy", "prometheus", "monitoring");
+    expect(np?.spec.ingress).toEqual([
+      {
+        ports: [{ protocol: "TCP", port: 9090 }],
+        from: [
+          { namespaceSelector: { matchLabels: { ...monitoringNamespaceLabels } } },
+          ...exampleSettings("cluster").clientAddresses.map((cidr) => ({ ipBlock: { cidr } })),
+        ],
+      },
+    ]);
+  });
+
+  it("tells the drills where it runs: the target's placement.prometheus selects its pod, on its Service's port", () => {
+    const target = JSON.parse(r.cli(["stack", "output", "target", "--json"]).stdout);
+    const labels = get("Deployment", "prometheus", "monitoring")?.spec.selector.matchLabels as Record<string, string>;
+    const service = get("Service", "prometheus", "monitoring");
+    const { podSelector, ...rest } = target.placement.prometheus;
+    expect(rest).toEqual({ namespace: "monitoring", port: service?.spec.ports[0].port });
+    expect(podSelector.split(",").sort()).toEqual(
+      Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .sort(),
+    );
+  });
 });
 
 describe("a broker setting changed in the stack config (kafka.config, rabbitmq.config) rolls the brokers", () => {

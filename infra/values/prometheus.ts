@@ -1,6 +1,7 @@
 // Settings ↔ charts/prometheus values: which brokers it scrapes (namespaces and metrics ports from the broker charts'
 // values), the broker charts' own rule files, and the API server's endpoints. Pure: tested without Pulumi.
-import type { Values } from "../../chart-values/values";
+import { isMapping, type Values } from "../../chart-values/values";
+import type { PrometheusPlacement } from "../../contract/target";
 import type { PrometheusSettings } from "../settings/monitoring";
 import type { ApiServerEgress } from "./smoke-gate";
 
@@ -23,6 +24,8 @@ export function prometheusChartValues(
     alertRules: Record<string, string>;
     /** Undefined where no cluster can be read (the render platform): the chart then allows the API ports only. */
     apiServer?: ApiServerEgress;
+    /** networkPolicy.queryFrom as it must be (queryFromWithClients); undefined leaves the values' own. */
+    queryFrom?: unknown[];
   },
 ): Values {
   const { kafka, rabbitmq } = opts.brokers;
@@ -32,5 +35,37 @@ export function prometheusChartValues(
     rabbitmq: { enabled: true, namespaces: [rabbitmq.namespace], port: rabbitmq.port },
     alertRules: opts.alertRules,
     ...(opts.apiServer ? { apiServer: opts.apiServer } : {}),
+    ...(opts.queryFrom
+      ? {
+          networkPolicy: {
+            ...(isMapping(s.exampleValues.networkPolicy) ? s.exampleValues.networkPolicy : {}),
+            queryFrom: opts.queryFrom,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The port charts/prometheus serves its API on (templates/_helpers.tpl prometheus.port). */
+export const prometheusApiPort = 9090;
+
+/**
+ * Who may query Prometheus: the chart's effective networkPolicy.queryFrom, plus the stack's clientAddresses (the
+ * machine the drills run on reads the platform's view from it). Undefined when nothing changes: no addresses, or an
+ * empty list, which already admits anyone (adding a peer to it would narrow it).
+ */
+export function queryFromWithClients(queryFrom: unknown, addresses: readonly string[]): unknown[] | undefined {
+  if (addresses.length === 0 || !Array.isArray(queryFrom) || queryFrom.length === 0) return undefined;
+  return [...queryFrom, ...addresses.map((cidr) => ({ ipBlock: { cidr } }))];
+}
+
+/** Where the drills find this Prometheus: its pods by the chart's selector labels, in its namespace, on its API port. */
+export function prometheusPlacement(s: PrometheusSettings): PrometheusPlacement {
+  const override = s.exampleValues.nameOverride;
+  const name = typeof override === "string" && override !== "" ? override : "prometheus";
+  return {
+    namespace: s.namespace,
+    podSelector: `app.kubernetes.io/name=${name},app.kubernetes.io/instance=${s.release}`,
+    port: prometheusApiPort,
   };
 }

@@ -27,7 +27,7 @@ main(async () => {
     usage:
       "npm run drill -- <scenario> [--target embedded|stack:<name>|file:<path>] [--system kafka,rabbitmq] " +
       "[--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] " +
-      "[--kill hold-down|crash-restart] " +
+      "[--kill hold-down|crash-restart] [--hold-for-alerts true|false] " +
       `[--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic | --kafka-clients all|a,b]; scenarios: ${Object.keys(scenarios).join(", ")}`,
     values: drillFlags,
     positionals: { min: 1, max: 1, what: "one scenario" },

@@ -2,6 +2,7 @@
 // the embedded default (lost, unexpected, writes stalled, whether the fault took effect). Pure: tested directly.
 import type { SystemName } from "../../contract/systems";
 import { killsText } from "../../smoke-tests/faults/kill-mode";
+import { alertRows, platformSummaryText } from "../../smoke-tests/reports/platform-text";
 import { failuresOf, type RunReport } from "../../smoke-tests/reports/run-report";
 import { placementLines, type SystemPlacement } from "../deploy/placement";
 
@@ -26,6 +27,11 @@ export interface DrillFigures {
   writesNotDisrupted: boolean;
   faultTookEffect: boolean;
   effect: string;
+  /**
+   * The platform's view: the alerts that fired and resolved ("KafkaNodeDown (pod=kafka-1) fired 1 min 25 s, resolved
+   * 1 min 50 s"), or why there is none, and the line "the platform noticed" when the drill has one.
+   */
+  platform?: { alerts: string[]; noticed?: { passed: boolean; detail: string } };
   /** What its kills were ("kill (held down 18.2 s)", "kill (restarted by the kubelet)"); absent when it killed nothing. */
   kill?: string;
 }
@@ -36,6 +42,8 @@ export function drillFigures(report: RunReport): DrillFigures[] {
     const allBack = statuses.length > 0 && statuses.every((st) => st === "recovered" || st === "not-disrupted");
     const timed = run.recovery.flatMap((r) => (r.writes.status === "recovered" ? [r.writes.ms as number] : []));
     const effect = run.verdict?.find((v) => v.name === "fault took effect");
+    const noticed = run.verdict?.find((v) => v.name === "the platform noticed");
+    const view = run.platform;
     return {
       scenario: report.scenario,
       system: run.system,
@@ -49,6 +57,20 @@ export function drillFigures(report: RunReport): DrillFigures[] {
       faultTookEffect: effect?.passed ?? false,
       effect: effect?.detail ?? "(no effect check)",
       ...(run.kills ? { kill: killsText(run.kills) } : {}),
+      ...(view
+        ? {
+            platform: {
+              alerts:
+                view.kind !== "observed"
+                  ? [platformSummaryText(view)]
+                  : alertRows(view).map(
+                      ([name, about, fired, resolved]) =>
+                        `${name}${about === "—" ? "" : ` (${about})`} fired ${fired}, ${resolved === "still firing" ? "still firing" : `resolved ${resolved}`}`,
+                    ),
+              ...(noticed ? { noticed: { passed: noticed.passed, detail: noticed.detail } } : {}),
+            },
+          }
+        : {}),
     };
   });
 }
@@ -90,6 +112,15 @@ export function formatE2e(steps: E2eStep[], drills: DrillFigures[], placement: S
     }
     lines.push("", "faults as seen:");
     for (const d of drills) lines.push(`  ${d.target} ${key(d)}: ${d.effect}`);
+    const watched = drills.filter((d) => d.platform !== undefined);
+    if (watched.length > 0) {
+      lines.push("", "the platform's view (alerts fired and resolved, from the drill's start):");
+      for (const d of watched) {
+        const p = d.platform as NonNullable<DrillFigures["platform"]>;
+        lines.push(`  ${d.target} ${key(d)}: ${p.alerts.length > 0 ? p.alerts.join("; ") : "no alert fired"}`);
+        if (p.noticed) lines.push(`    ${p.noticed.passed ? "✓" : "✗"} the platform noticed: ${p.noticed.detail}`);
+      }
+    }
   }
   return lines.join("\n");
 }

@@ -21,6 +21,7 @@ export const drillFlags = [
   "kafka-client",
   "kafka-clients",
   "kill",
+  "hold-for-alerts",
 ];
 
 /** --kafka-client one, or --kafka-clients a,b (all = every client) for the matrix; kafkajs when neither is given. */
@@ -37,6 +38,9 @@ export function kafkaClientsFrom(argv: readonly string[]): KafkaClientName[] {
 /** The settings the flags give; a scenario with a longer fault of its own (node-freeze: 90 s) passes its default. */
 export function drillSettings(argv: readonly string[], defaultFaultSeconds = 15): DrillSettings {
   const kill = flag(argv, "kill");
+  const hold = flag(argv, "hold-for-alerts");
+  if (hold !== undefined && hold !== "true" && hold !== "false")
+    throw new Error(`--hold-for-alerts = ${hold} must be true or false`);
   return {
     steadyMs: numberFlag(argv, "steady-seconds", 5, (n) => n >= 1) * 1000,
     faultMs: numberFlag(argv, "fault-seconds", defaultFaultSeconds, (n) => n >= 1) * 1000,
@@ -47,6 +51,8 @@ export function drillSettings(argv: readonly string[], defaultFaultSeconds = 15)
     recoveryBoundMs: numberFlag(argv, "recovery-bound-seconds", 30, (n) => n > 0) * 1000,
     // --kill crash-restart|hold-down; without it the target's default (hold-down), checked against the target later.
     ...(kill === undefined ? {} : { kill: parseKillMode(kill) }),
+    // --hold-for-alerts true: each fault stays on until the platform's alerts for it fire (targets with Prometheus).
+    ...(hold === undefined ? {} : { holdForAlerts: hold === "true" }),
   };
 }
 

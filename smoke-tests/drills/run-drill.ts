@@ -9,6 +9,7 @@ import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
 import { checkTotalQueue } from "../ledger/total-queue";
+import { holdUntilFiring, observePlatform, type PlatformSource } from "../platform-view/observe";
 import { type FaultRecovery, landedAt, measureRecoveries } from "../recovery/recovery";
 import type { SystemRun, VerdictLine } from "../reports/run-report";
 import { type FaultStalls, faultStalls, type PartitionPlacement } from "../stats/partition-stalls";
@@ -28,6 +29,8 @@ export interface DrillOptions {
   stack?: StackChanger;
   /** Whole-node faults where the target's nodes are this machine's, for node-freeze. */
   nodes?: NodeControl;
+  /** Where the platform's view is read after the drill (the target's Prometheus); none when absent. */
+  platform?: PlatformSource;
   /** Called about once a second with the phase and live rates. */
   onProgress?: (phase: string, sample: ProgressSample) => void;
 }
@@ -90,6 +93,7 @@ export async function runDrill(
   };
 
   const effects: Array<{ tookEffect: boolean; detail: string }> = [];
+  let lastLanded = Date.now();
   const ctx: NemesisContext = {
     harness,
     faults: faults as FaultInjector,
@@ -100,6 +104,7 @@ export async function runDrill(
       if (kind !== "note") phase = label;
     },
     landed: (at) => {
+      lastLanded = at;
       timeline.landed(at);
       timeline.event(at, "note", "the fault landed (as its injector reports)");
     },
@@ -125,6 +130,11 @@ export async function runDrill(
     waitForAckAfter: (since, timeoutMs) => waitUntil(async () => wl.ackedSince(since), timeoutMs),
     waitUntil,
     sleep,
+    async holdForPlatform() {
+      if (!opts.settings.holdForAlerts || !scenario || !opts.platform) return;
+      const note = await holdUntilFiring(opts.platform, harness.system, scenario.name, lastLanded);
+      if (note) timeline.event(Date.now(), "note", note);
+    },
     settings: opts.settings,
     stack: opts.stack,
     nodes: opts.nodes,
@@ -172,6 +182,10 @@ export async function runDrill(
 
   const snapshot = timeline.snapshot();
   const recovery = measureRecoveries(snapshot, wl.partitionAcks.snapshot());
+  // After the load: the platform's alerts resolve a scrape and an evaluation after the heal (a bounded wait).
+  const platform = scenario
+    ? await observePlatform(opts.platform ?? { kind: "none" }, harness.system, scenario.name, snapshot)
+    : undefined;
   const run: SystemRun = {
     system: harness.system,
     ledger: checkTotalQueue(ledger, { duplicatesAllowed: harness.duplicatesAllowed }),
@@ -184,8 +198,14 @@ export async function runDrill(
     recovery,
     failures,
     ...(scenario
-      ? { verdict: drillVerdict(effects, recovery, opts.settings.recoveryBoundMs ?? opts.settings.faultMs) }
+      ? {
+          verdict: [
+            ...drillVerdict(effects, recovery, opts.settings.recoveryBoundMs ?? opts.settings.faultMs),
+            ...(platform?.line ? [platform.line] : []),
+          ],
+        }
       : {}),
+    ...(platform ? { platform: platform.view } : {}),
     ...(harness.client ? { client: harness.client } : {}),
     ...(kills.length > 0 ? { kills } : {}),
     ...(harness.system === "kafka"

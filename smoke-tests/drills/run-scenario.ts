@@ -9,6 +9,7 @@ import { faultsFor } from "../faults/for-target";
 import { killModeFor } from "../faults/kill-mode";
 import type { NodeControl, StackChanger } from "../faults/types";
 import { newRunId } from "../ledger/message-id";
+import { platformSourceFor } from "../platform-view/observe";
 import { type ProgressPrinter, progressPrinter } from "../reports/progress";
 import { type RunReport, reportPassed, type SystemRun } from "../reports/run-report";
 import { formatTerminalSummary, paintFor } from "../reports/terminal";
@@ -66,6 +67,7 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
   const scenario = named ?? (request.scenario as (target: Target) => Scenario)(target);
   const systems = drilledSystems(scenario, request.systems);
   const faults = await faultsFor(target);
+  const platform = platformSourceFor(target);
   const runId = newRunId();
   const ownDestination = scenario.besideTheGate ? { ownDestination: `mp-drill-${scenario.name}` } : {};
   const started = Date.now();
@@ -91,6 +93,7 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
         drainTimeoutMs: 60_000,
         stack,
         nodes,
+        platform,
         onProgress: (phase, s) => printer.sample(`${leg} ${phase}`, s),
       }),
     );

@@ -38,6 +38,11 @@ export interface NemesisContext {
    */
   effect(tookEffect: boolean, detail: string): void;
   sleep(ms: number): Promise<void>;
+  /**
+   * With settings.holdForAlerts on a target with Prometheus: keeps the fault on until the alerts it should raise fire
+   * (at most their `for` window and slack from the landing), so the platform's view can notice it; else returns at once.
+   */
+  holdForPlatform(): Promise<void>;
   settings: DrillSettings;
   /** The Pulumi stack behind the target, when the target is one (MP_TARGET=stack:<name>): for rolling-update. */
   stack?: StackChanger;
@@ -60,6 +65,8 @@ export interface DrillSettings {
   recoveryBoundMs?: number;
   /** How a killed node comes back (KillMode); absent: the target's default, hold-down (kill-mode.ts killModeFor). */
   kill?: KillMode;
+  /** Hold each fault until the platform's expected alerts fire (targets with Prometheus; off unless asked for). */
+  holdForAlerts?: boolean;
 }
 
 export interface Scenario {
@@ -113,6 +120,7 @@ async function killAndRestore(
     killed.bySigkill ? `killed ${node}: ${seen} (${killed.detail})` : `${node} was not killed: ${killed.detail}`,
   );
   await ctx.waitForAckAfter(Date.now(), Math.max(0, deadline - Date.now()));
+  await ctx.holdForPlatform();
   await restoreNode(ctx, node);
   await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
 }
@@ -186,6 +194,7 @@ const isolateNode: Scenario = {
           : `isolated ${node}; the cluster saw it: ${why}${inbound ? `; nothing gets in: ${inbound.detail}` : ""}`,
     );
     await ctx.sleep(Math.max(0, ctx.settings.faultMs - (Date.now() - started)));
+    await ctx.holdForPlatform();
     await ctx.faults.heal(node);
     ctx.mark("heal", `heal ${node}`);
     await ctx.waitHealthy(ctx.settings.healthTimeoutMs);

@@ -5,6 +5,7 @@ import { killsText } from "../faults/kill-mode";
 import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
+import { alertRows, platformPanels, platformSummaryText } from "./platform-text";
 import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { renderTimelineSvg } from "./svg-timeline";
 import {
@@ -86,11 +87,27 @@ function renderSystem(run: SystemRun): string {
     renderVerdict(run),
     renderRecovery(run),
     `<h3>Timeline</h3>`,
-    `<div class="chart">${renderTimelineSvg(run.timeline, `${name}: throughput, p99 latency and errors around the fault`)}</div>`,
+    run.platform
+      ? `<p class="meta" id="platform-${run.system}">platform view: ${e(platformSummaryText(run.platform))}</p>`
+      : "",
+    `<div class="chart">${renderTimelineSvg(run.timeline, `${name}: throughput, p99 latency and errors around the fault${run.platform?.kind === "observed" ? ", and the platform's view from Prometheus" : ""}`, platformPanels(run.platform))}</div>`,
+    renderAlerts(run),
     renderNumbers(run),
     renderLedgerDetail(run),
     run.kafka ? renderKafkaChecks(run) : "",
     "</section>",
+  ].join("\n");
+}
+
+function renderAlerts(run: SystemRun): string {
+  if (run.platform?.kind !== "observed") return "";
+  const rows = alertRows(run.platform);
+  if (rows.length === 0) return `<h3>Alerts</h3><p>No alert fired during the drill.</p>`;
+  return [
+    `<h3>Alerts (times from the drill's start)</h3>`,
+    `<table class="alerts"><tr><th>alert</th><th>about</th><th>fired</th><th>resolved</th></tr>`,
+    ...rows.map((r) => `<tr>${r.map((c, i) => `<td${i >= 2 ? ' class="num"' : ""}>${e(c)}</td>`).join("")}</tr>`),
+    "</table>",
   ].join("\n");
 }
 

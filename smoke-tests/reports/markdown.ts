@@ -3,6 +3,7 @@ import { killsText } from "../faults/kill-mode";
 import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
+import { alertRows, platformSummaryText } from "./platform-text";
 import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { faultTimesText, inFlightText, ledgerCells, lostSample, recoveryText, verdictLines } from "./verdict";
 
@@ -72,6 +73,12 @@ function renderSystem(run: SystemRun): string[] {
         ]
       : []),
     ...(run.partitionStalls ?? []).flatMap((s) => [`Writes after ${s.fault}, per partition: ${stallsText(s)}`, ""]),
+    ...(run.platform ? [`Platform view: ${platformSummaryText(run.platform)}`, ""] : []),
+    ...(run.platform?.kind === "observed"
+      ? alertRows(run.platform).length > 0
+        ? [table(["alert", "about", "fired", "resolved"], alertRows(run.platform)), ""]
+        : ["No alert fired during the drill.", ""]
+      : []),
     table(
       ["", "msg/s", "MB/s", "messages"],
       [

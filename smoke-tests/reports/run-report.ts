@@ -4,6 +4,7 @@ import type { SystemName } from "../../contract/systems";
 import type { KillRecord } from "../faults/kill-mode";
 import type { KafkaCheckResult } from "../ledger/kafka-checks";
 import type { TotalQueueVerdict } from "../ledger/total-queue";
+import type { PlatformView } from "../platform-view/view";
 import type { FaultRecovery } from "../recovery/recovery";
 import type { LatencySummary } from "../stats/histogram";
 import type { FaultStalls } from "../stats/partition-stalls";
@@ -43,6 +44,8 @@ export interface SystemRun {
   client?: ClientUsed;
   /** Kafka: per partition, the longest write gap from the fault's landing to the end of the load, for each fault. */
   partitionStalls?: FaultStalls[];
+  /** A drill's platform view: broker series and alerts from the target's Prometheus, or why there is none. */
+  platform?: PlatformView;
   /** The kills the drill ran: held down (and for how long) or restarted by the kubelet (killsText says which). */
   kills?: KillRecord[];
 }

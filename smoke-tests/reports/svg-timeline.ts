@@ -90,15 +90,45 @@ export function faultWindows(
   });
 }
 
-export function renderTimelineSvg(timeline: Timeline, title = "Timeline"): string {
+/** A panel of sampled series (the platform's view: Prometheus points every few seconds), on the timeline's axis. */
+export interface PointPanel {
+  title: string;
+  unit: string;
+  series: Array<{ label: string; color: string; points: Array<{ atMs: number; value: number }> }>;
+}
+
+/** An alert firing from `fromMs` until `toMs` (null: still firing at the end), one lane each. */
+export interface AlertLane {
+  label: string;
+  fromMs: number;
+  toMs: number | null;
+}
+
+/** The platform's panels and alert lanes, drawn under the client's panels on the same time axis. */
+export interface PlatformPanels {
+  panels: PointPanel[];
+  alerts: AlertLane[];
+}
+
+export function renderTimelineSvg(timeline: Timeline, title = "Timeline", platform?: PlatformPanels): string {
   // Per-second points read better than 250 ms ones and keep the SVG small for long drills.
   const pointMs = Math.max(timeline.bucketMs, 1000);
   const points = coarsen(timeline, pointMs);
   const panels = timelinePanels(pointMs / 1000);
-  const endMs = Math.max(points.length * pointMs, ...timeline.events.map((e) => e.atMs), 1000);
+  const pointPanels = platform?.panels ?? [];
+  const lanes = platform?.alerts ?? [];
+  const endMs = Math.max(
+    points.length * pointMs,
+    ...timeline.events.map((e) => e.atMs),
+    ...pointPanels.flatMap((p) => p.series.flatMap((s) => s.points.map((pt) => pt.atMs))),
+    ...lanes.map((l) => l.toMs ?? l.fromMs),
+    1000,
+  );
   const plotWidth = layout.width - layout.left - layout.right;
   const x = (ms: number) => layout.left + (ms / endMs) * plotWidth;
-  const height = layout.top + panels.length * (layout.panelHeight + layout.panelGap) + layout.bottom;
+  const panelCount = panels.length + pointPanels.length;
+  const lanesHeight = lanes.length > 0 ? layout.panelGap + alertLaneHeight * lanes.length : 0;
+  const height = layout.top + panelCount * (layout.panelHeight + layout.panelGap) + lanesHeight + layout.bottom;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${layout.width} ${height}" width="${layout.width}" height="${height}" role="img" aria-labelledby="timeline-title" font-family="system-ui, sans-serif" font-size="12">`,
@@ -109,6 +139,14 @@ export function renderTimelineSvg(timeline: Timeline, title = "Timeline"): strin
     const top = layout.top + i * (layout.panelHeight + layout.panelGap);
     parts.push(renderPanel(panel, points, pointMs, top, x, timeline.events, endMs));
   });
+  pointPanels.forEach((panel, i) => {
+    const top = layout.top + (panels.length + i) * (layout.panelHeight + layout.panelGap);
+    parts.push(renderPointPanel(panel, top, x, timeline.events, endMs));
+  });
+  if (lanes.length > 0) {
+    const top = layout.top + panelCount * (layout.panelHeight + layout.panelGap);
+    parts.push(renderAlertLanes(lanes, top, x, endMs));
+  }
   parts.push(renderTimeAxis(endMs, x, height - layout.bottom + 4));
   parts.push("</svg>");
   return parts.join("\n");
@@ -158,6 +196,69 @@ function renderPanel(
     );
   });
   if (top === layout.top) out.push(renderEventLabels(events, x, top));
+  out.push("</g>");
+  return out.join("\n");
+}
+
+const alertLaneHeight = 20;
+
+function renderPointPanel(
+  panel: PointPanel,
+  top: number,
+  x: (ms: number) => number,
+  events: TimelineEvent[],
+  endMs: number,
+): string {
+  const bottom = top + layout.panelHeight;
+  const ticks = niceTicks(Math.max(0, ...panel.series.flatMap((s) => s.points.map((p) => p.value))));
+  const yMax = ticks[ticks.length - 1] as number;
+  const y = (v: number) => bottom - (v / yMax) * layout.panelHeight;
+  const right = layout.width - layout.right;
+  const out: string[] = [`<g class="panel platform">`];
+  out.push(
+    `<text x="${layout.left}" y="${top - 8}" font-weight="600">${escapeXml(`${panel.title} (${panel.unit})`)}</text>`,
+  );
+  for (const w of faultWindows(events, endMs)) {
+    out.push(
+      `<rect class="fault-window" x="${fmt(x(w.fromMs))}" y="${top}" width="${fmt(Math.max(1, x(w.toMs) - x(w.fromMs)))}" height="${layout.panelHeight}" fill="${chartColors.faultShade}" fill-opacity="0.12"><title>${escapeXml(w.label)}</title></rect>`,
+    );
+  }
+  for (const t of ticks) {
+    out.push(
+      `<line x1="${layout.left}" x2="${right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#d0d7de" stroke-width="${t === 0 ? 1 : 0.5}"/>`,
+      `<text x="${layout.left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" fill="#57606a">${formatTick(t)}</text>`,
+    );
+  }
+  panel.series.forEach((s, i) => {
+    // A step line: a Prometheus sample holds until the next one.
+    const d = s.points
+      .map((p, j) => {
+        return j === 0 ? `M${fmt(x(p.atMs))},${fmt(y(p.value))}` : `H${fmt(x(p.atMs))}V${fmt(y(p.value))}`;
+      })
+      .join("");
+    out.push(
+      `<path class="series" data-series="${escapeXml(s.label)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"/>`,
+      `<rect x="${right + 12}" y="${top + 8 + i * 18}" width="12" height="3" fill="${s.color}"/>`,
+      `<text x="${right + 30}" y="${top + 13 + i * 18}">${escapeXml(s.label)}</text>`,
+    );
+  });
+  out.push("</g>");
+  return out.join("\n");
+}
+
+function renderAlertLanes(lanes: AlertLane[], top: number, x: (ms: number) => number, endMs: number): string {
+  const out: string[] = [
+    `<g class="alerts">`,
+    `<text x="${layout.left}" y="${top - 8}" font-weight="600">Alerts firing</text>`,
+  ];
+  lanes.forEach((l, i) => {
+    const y = top + i * alertLaneHeight;
+    const to = l.toMs ?? endMs;
+    out.push(
+      `<rect class="alert" x="${fmt(x(l.fromMs))}" y="${y}" width="${fmt(Math.max(2, x(to) - x(l.fromMs)))}" height="${alertLaneHeight - 6}" fill="${chartColors.errors}" fill-opacity="0.7"><title>${escapeXml(l.label)}</title></rect>`,
+      `<text x="${fmt(x(l.fromMs) + 4)}" y="${y + 11}" font-size="11">${escapeXml(l.label)}</text>`,
+    );
+  });
   out.push("</g>");
   return out.join("\n");
 }

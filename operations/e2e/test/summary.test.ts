@@ -92,3 +92,43 @@ describe("the e2e summary", () => {
     expect(drillFigures(sampleReport([run]))[0]?.kill).toBeUndefined();
   });
 });
+
+describe("the platform's view in the e2e summary", () => {
+  const run = sampleKafkaRun();
+  const noticed = { name: "the platform noticed", passed: false, detail: "KafkaNodeDown did not fire in its window" };
+  const observed = {
+    ...run,
+    verdict: [...(run.verdict ?? []), noticed],
+    platform: {
+      kind: "observed" as const,
+      source: "http://10.244.1.7:9090",
+      series: [],
+      alerts: [{ alertname: "KafkaNodeDown", subject: "pod=kafka-1", firedAtMs: 85_000, resolvedAtMs: 110_000 }],
+      expected: ["KafkaNodeDown"],
+      forSeconds: { KafkaNodeDown: 60 },
+      resolutionWait: { waitedMs: 20_000, quiet: true },
+    },
+  };
+  const absent = {
+    ...run,
+    platform: { kind: "absent" as const, reason: "platform view: no Prometheus in this target" },
+  };
+
+  it("prints each drill's alerts with their times and its 'platform noticed' line, failed ones marked", () => {
+    const figures = [
+      ...drillFigures({ ...sampleReport([observed]), target: "cluster" }),
+      ...drillFigures({ ...sampleReport([absent]), target: "embedded" }),
+    ];
+    const text = formatE2e([], figures);
+    expect(text).toContain(
+      "cluster kill-leader kafka: KafkaNodeDown (pod=kafka-1) fired 1 min 25 s, resolved 1 min 50 s",
+    );
+    expect(text).toContain("    ✗ the platform noticed: KafkaNodeDown did not fire in its window");
+    expect(text).toContain("embedded kill-leader kafka: platform view: no Prometheus in this target");
+    expect(text.match(/the platform noticed/g)).toHaveLength(1);
+  });
+
+  it("a report without a platform view prints no such section", () => {
+    expect(formatE2e([], drillFigures(sampleReport([run])))).not.toContain("the platform's view");
+  });
+});

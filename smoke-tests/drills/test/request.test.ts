@@ -31,12 +31,15 @@ describe("the drill flags", () => {
     expect(systemsFrom(["--system", "kafka,rabbitmq"])).toEqual(["kafka", "rabbitmq"]);
     expect(drillSettings(["--kill", "crash-restart"]).kill).toBe("crash-restart");
     expect(drillSettings(["--kill", "hold-down"]).kill).toBe("hold-down");
+    expect(drillSettings(["--hold-for-alerts", "true"]).holdForAlerts).toBe(true);
+    expect(drillSettings(["--hold-for-alerts", "false"]).holdForAlerts).toBe(false);
   });
 
   it("refuse what they do not know, naming flag and value", () => {
     expect(() => unsafeFrom(["--unsafe", "no-acks"])).toThrow("--unsafe = no-acks is not a known unsafe setup");
     expect(() => systemsFrom(["--system", "kafka,nats"])).toThrow("--system = nats is not kafka or rabbitmq");
     expect(() => drillSettings(["--kill", "sigterm"])).toThrow("--kill = sigterm is not a kill mode");
+    expect(() => drillSettings(["--hold-for-alerts", "yes"])).toThrow("--hold-for-alerts = yes must be true or false");
     expect(() => kafkaClientsFrom(["--kafka-client", "kafkajs", "--kafka-clients", "all"])).toThrow(
       "give one or the other",
     );

@@ -93,6 +93,25 @@ describe("target validation", () => {
       "placement.rabbitmq",
     ]);
   });
+
+  test("checks placement.prometheus when present: namespace, pod selector and port, each named", () => {
+    const t = sampleTarget() as unknown as { placement: unknown };
+    const kube = {
+      kind: "kubernetes",
+      kafka: { namespace: "kafka", podSelector: "app=kafka", statefulSets: ["kafka"] },
+      rabbitmq: { namespace: "rabbitmq", podSelector: "app=rabbitmq", statefulSet: "rabbitmq" },
+    };
+    t.placement = { ...kube, prometheus: { namespace: "monitoring", podSelector: "app=p", port: 9090 } };
+    expect(validateTarget(t).ok).toBe(true);
+    t.placement = kube;
+    expect(validateTarget(t).ok).toBe(true);
+    t.placement = { ...kube, prometheus: { namespace: "", podSelector: "app=p", port: "9090" } };
+    const result = validateTarget(t);
+    expect(result.ok ? [] : result.problems.map((p) => `${p.field} ${p.rule}`)).toEqual([
+      "placement.prometheus.namespace must be a non-empty string",
+      "placement.prometheus.port must be an integer ≥ 1",
+    ]);
+  });
 });
 
 describe("target selection", () => {

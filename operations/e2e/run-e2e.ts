@@ -17,6 +17,7 @@ import type { DrillSettings } from "../../smoke-tests/drills/scenarios";
 import { type KubePlacement, statefulSetsOf } from "../../smoke-tests/kube/rollout";
 import type { ProgressPrinter } from "../../smoke-tests/reports/progress";
 import { elapsedStamp } from "../../toolchain/src/command-line";
+import { nodeControlFor } from "../cluster-nodes/for-target";
 import { deployWithGate } from "../deploy/deploy";
 import type { SystemPlacement } from "../deploy/placement";
 import { readPlacement } from "../deploy/placement-check";
@@ -33,13 +34,21 @@ const repoRoot = resolve(__dirname, "..", "..");
  * The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition, and a
  * rolling update by stack config (only where a StatefulSet replaces pods: the cluster).
  */
-const drills: Array<{ scenario: string; systems: SystemName[]; clusterOnly?: boolean; ratePerSec?: number }> = [
+const drills: Array<{
+  scenario: string;
+  systems: SystemName[];
+  clusterOnly?: boolean;
+  ratePerSec?: number;
+  faultMs?: number;
+}> = [
   { scenario: "kill-leader", systems: ["kafka", "rabbitmq"] },
   { scenario: "kill-controller", systems: ["kafka"] },
   { scenario: "isolate-node", systems: ["kafka", "rabbitmq"] },
   // At the stack's throughput floor: the in-cluster gate that each `pulumi up` runs measures its own throughput on
   // the same two cores meanwhile.
   { scenario: "rolling-update", systems: ["kafka", "rabbitmq"], clusterOnly: true, ratePerSec: 300 },
+  // A whole node frozen and cut off past the node-monitor grace period: only this machine's cluster has such nodes.
+  { scenario: "node-freeze", systems: ["kafka", "rabbitmq"], clusterOnly: true, faultMs: 90_000 },
 ];
 /** One round, 20 s faults, 5 s of load before and after; a killed broker held down on both targets (the same fault). */
 const drillSettings: DrillSettings = {
@@ -126,9 +135,10 @@ async function runDrills(
         target,
         systems: d.systems,
         kafkaClients: [defaultKafkaClient],
-        settings: drillSettings,
+        settings: { ...drillSettings, ...(d.faultMs ? { faultMs: d.faultMs } : {}) },
         ratePerSec: d.ratePerSec ?? 1000,
         stack: stackChangerFor(target),
+        nodes: nodeControlFor(target),
         printer,
       });
       const f = drillFigures(report);

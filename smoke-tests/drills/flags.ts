@@ -51,7 +51,8 @@ export function drillSettings(argv: readonly string[], defaultFaultSeconds = 15)
     recoveryBoundMs: numberFlag(argv, "recovery-bound-seconds", 30, (n) => n > 0) * 1000,
     // --kill crash-restart|hold-down; without it the target's default (hold-down), checked against the target later.
     ...(kill === undefined ? {} : { kill: parseKillMode(kill) }),
-    // --hold-for-alerts true: each fault stays on until the platform's alerts for it fire (targets with Prometheus).
+    // Where the target has a Prometheus each fault stays on until the platform's alerts for it fire (at most their `for`
+    // and 45 s from the landing); --hold-for-alerts false ends it at --fault-seconds, and the platform line then fails.
     ...(hold === undefined ? {} : { holdForAlerts: hold === "true" }),
   };
 }

@@ -131,7 +131,8 @@ export async function runDrill(
     waitUntil,
     sleep,
     async holdForPlatform() {
-      if (!opts.settings.holdForAlerts || !scenario || !opts.platform) return;
+      // On by default where the target has a Prometheus: a fault shorter than the rules' `for` raises no alert.
+      if (opts.settings.holdForAlerts === false || !scenario || !opts.platform) return;
       const note = await holdUntilFiring(opts.platform, harness.system, scenario.name, lastLanded);
       if (note) timeline.event(Date.now(), "note", note);
     },

@@ -262,6 +262,7 @@ const nodeFreeze: Scenario = {
           : `froze ${node}: the control plane marked it Ready=${ready}; the cluster saw it: ${why}`,
     );
     await ctx.sleep(Math.max(0, ctx.settings.faultMs - (Date.now() - started)));
+    await ctx.holdForPlatform();
     await nodes.thaw(node);
     ctx.mark("heal", `thaw ${node}`);
     const thawed = Date.now();

@@ -4,7 +4,7 @@ import { laneShare } from "../../clients/lanes";
 import { drillLoad, drillWorkload } from "../drill-workload";
 import { drillSettings, kafkaClientsFrom, rateFrom, systemsFrom, unsafeFrom } from "../flags";
 import { drilledSystems } from "../run-scenario";
-import { scenarioNamed } from "../scenarios";
+import { nodeFreezeProblem, scenarioNamed } from "../scenarios";
 
 describe("the drill flags", () => {
   it("default to three rounds, 15 s faults, kafkajs, 1000 msg/s, durable", () => {
@@ -20,6 +20,16 @@ describe("the drill flags", () => {
     expect(rateFrom([])).toBe(1000);
     expect(unsafeFrom([])).toBeUndefined();
     expect(systemsFrom([])).toBeUndefined();
+  });
+
+  it("a scenario's own fault length is the default, --fault-seconds still wins; node-freeze must outlast 50 s", () => {
+    const freeze = scenarioNamed("node-freeze").defaultFaultSeconds;
+    expect(drillSettings([], freeze).faultMs).toBe(90_000);
+    expect(drillSettings(["--fault-seconds", "60"], freeze).faultMs).toBe(60_000);
+    expect(nodeFreezeProblem(60_000)).toBeUndefined();
+    expect(nodeFreezeProblem(50_000)).toMatch(
+      /^--fault-seconds 50: a node freeze must outlast the node-monitor grace period \(50 s\)/,
+    );
   });
 
   it("read every value given", () => {

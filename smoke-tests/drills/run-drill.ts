@@ -97,9 +97,9 @@ export async function runDrill(
   const ctx: NemesisContext = {
     harness,
     faults: faults as FaultInjector,
-    mark: (kind, label) => {
+    mark: (kind, label, at = Date.now()) => {
       // How much a fault could catch: the report shows it beside the fault's recovery.
-      timeline.event(Date.now(), kind, label, kind === "fault" ? { inFlight: ledger.inFlight } : {});
+      timeline.event(at, kind, label, kind === "fault" ? { inFlight: ledger.inFlight } : {});
       if (kind === "fault") placementsAtFaults.push(placementsNow);
       if (kind !== "note") phase = label;
     },

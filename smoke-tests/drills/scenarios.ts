@@ -16,8 +16,8 @@ import type { Redundancy, SystemHarness } from "./harness";
 export interface NemesisContext {
   harness: SystemHarness;
   faults: FaultInjector;
-  /** Records a fault/heal/phase/note on the timeline (and the live progress line). */
-  mark(kind: "fault" | "heal" | "phase" | "note", label: string): void;
+  /** Records a fault/heal/phase/note on the timeline (and the live progress line), at `at` (epoch ms; default now). */
+  mark(kind: "fault" | "heal" | "phase" | "note", label: string, at?: number): void;
   /** The latest fault took effect at `at` (epoch ms, as the injector reported it): recovery is timed from here. */
   landed(at: number): void;
   /** How this drill's kills bring a node back (settings.kill, or the target's default): one mode per drill. */
@@ -90,8 +90,13 @@ async function killNode(ctx: NemesisContext, node: string, label: string): Promi
 /** Brings a killed node back (a held-down one is let go: the report says when), then marks the heal. */
 async function restoreNode(ctx: NemesisContext, node: string): Promise<void> {
   const { releasedAt } = await ctx.faults.restore(node);
-  if (releasedAt !== undefined) ctx.released(node, releasedAt);
-  ctx.mark("heal", `restart ${node}`);
+  if (releasedAt === undefined) {
+    ctx.mark("heal", `restart ${node}`);
+    return;
+  }
+  // Healed when it was let go, not once Ready again: its broker was starting from that moment.
+  ctx.released(node, releasedAt);
+  ctx.mark("heal", `let ${node} go`, releasedAt);
 }
 
 /**

@@ -170,6 +170,20 @@ const killRandom: Scenario = {
   },
 };
 
+/**
+ * Until the health probe, reading the cluster's own metadata, finds it unhealthy (at most faultMs): whether it did,
+ * and what it said last.
+ */
+async function seenUnhealthy(ctx: NemesisContext): Promise<{ seen: boolean; why: string }> {
+  let why = "";
+  const seen = await ctx.waitUntil(async () => {
+    const h = await ctx.harness.health();
+    why = h.detail;
+    return !h.healthy;
+  }, ctx.settings.faultMs);
+  return { seen, why };
+}
+
 const isolateNode: Scenario = {
   name: "isolate-node",
   summary: "partition the leader away from its peers and clients, hold it, heal; no acknowledged message may be lost",
@@ -181,12 +195,7 @@ const isolateNode: Scenario = {
     ctx.landed((await ctx.faults.isolate(node)).landedAt);
     // Taken effect once the cluster itself sees the node gone (Kafka: out of the ISR or fenced; RabbitMQ: down for
     // its peers), as the health probe reads it from the cluster's own metadata.
-    let why = "";
-    const seen = await ctx.waitUntil(async () => {
-      const h = await ctx.harness.health();
-      why = h.detail;
-      return !h.healthy;
-    }, ctx.settings.faultMs);
+    const { seen, why } = await seenUnhealthy(ctx);
     // Both directions: the cluster's view shows the node's own traffic cut; a peer's probe shows nothing gets in.
     const queue = ctx.harness.system === "rabbitmq" ? ctx.harness.destination : undefined;
     const inbound = await ctx.faults.confirmIsolated?.(node, queue);
@@ -245,12 +254,7 @@ const nodeFreeze: Scenario = {
     const landedAt = (await nodes.freeze(node)).landedAt;
     ctx.landed(landedAt);
     // Taken effect once the control plane marks the node NotReady and the brokers see theirs gone.
-    let why = "";
-    const seen = await ctx.waitUntil(async () => {
-      const h = await ctx.harness.health();
-      why = h.detail;
-      return !h.healthy;
-    }, ctx.settings.faultMs);
+    const { seen, why } = await seenUnhealthy(ctx);
     let ready = "True";
     const marked = await ctx.waitUntil(async () => {
       ready = await nodeReady(node).catch(() => "True");

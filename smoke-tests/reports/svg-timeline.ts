@@ -167,21 +167,7 @@ function renderPanel(
   const yMax = ticks[ticks.length - 1] as number;
   const y = (v: number) => bottom - (v / yMax) * layout.panelHeight;
   const right = layout.width - layout.right;
-  const out: string[] = [`<g class="panel">`];
-  out.push(
-    `<text x="${layout.left}" y="${top - 8}" font-weight="600">${escapeXml(`${panel.title} (${panel.unit})`)}</text>`,
-  );
-  for (const w of faultWindows(events, endMs)) {
-    out.push(
-      `<rect class="fault-window" x="${fmt(x(w.fromMs))}" y="${top}" width="${fmt(Math.max(1, x(w.toMs) - x(w.fromMs)))}" height="${layout.panelHeight}" fill="${chartColors.faultShade}" fill-opacity="0.12"><title>${escapeXml(w.label)}</title></rect>`,
-    );
-  }
-  for (const t of ticks) {
-    out.push(
-      `<line x1="${layout.left}" x2="${right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#d0d7de" stroke-width="${t === 0 ? 1 : 0.5}"/>`,
-      `<text x="${layout.left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" fill="#57606a">${formatTick(t)}</text>`,
-    );
-  }
+  const out: string[] = [`<g class="panel">`, ...panelFrame(panel, top, ticks, x, y, events, endMs)];
   for (const e of events.filter((e) => e.kind === "fault" || e.kind === "heal")) {
     const color = e.kind === "fault" ? chartColors.faultShade : chartColors.healLine;
     out.push(
@@ -202,6 +188,34 @@ function renderPanel(
 
 const alertLaneHeight = 20;
 
+/** A panel's title, its fault windows shaded, and its value grid: the same for the client's panels and Prometheus's. */
+function panelFrame(
+  panel: { title: string; unit: string },
+  top: number,
+  ticks: number[],
+  x: (ms: number) => number,
+  y: (v: number) => number,
+  events: TimelineEvent[],
+  endMs: number,
+): string[] {
+  const right = layout.width - layout.right;
+  const out = [
+    `<text x="${layout.left}" y="${top - 8}" font-weight="600">${escapeXml(`${panel.title} (${panel.unit})`)}</text>`,
+  ];
+  for (const w of faultWindows(events, endMs)) {
+    out.push(
+      `<rect class="fault-window" x="${fmt(x(w.fromMs))}" y="${top}" width="${fmt(Math.max(1, x(w.toMs) - x(w.fromMs)))}" height="${layout.panelHeight}" fill="${chartColors.faultShade}" fill-opacity="0.12"><title>${escapeXml(w.label)}</title></rect>`,
+    );
+  }
+  for (const t of ticks) {
+    out.push(
+      `<line x1="${layout.left}" x2="${right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#d0d7de" stroke-width="${t === 0 ? 1 : 0.5}"/>`,
+      `<text x="${layout.left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" fill="#57606a">${formatTick(t)}</text>`,
+    );
+  }
+  return out;
+}
+
 function renderPointPanel(
   panel: PointPanel,
   top: number,
@@ -214,21 +228,7 @@ function renderPointPanel(
   const yMax = ticks[ticks.length - 1] as number;
   const y = (v: number) => bottom - (v / yMax) * layout.panelHeight;
   const right = layout.width - layout.right;
-  const out: string[] = [`<g class="panel platform">`];
-  out.push(
-    `<text x="${layout.left}" y="${top - 8}" font-weight="600">${escapeXml(`${panel.title} (${panel.unit})`)}</text>`,
-  );
-  for (const w of faultWindows(events, endMs)) {
-    out.push(
-      `<rect class="fault-window" x="${fmt(x(w.fromMs))}" y="${top}" width="${fmt(Math.max(1, x(w.toMs) - x(w.fromMs)))}" height="${layout.panelHeight}" fill="${chartColors.faultShade}" fill-opacity="0.12"><title>${escapeXml(w.label)}</title></rect>`,
-    );
-  }
-  for (const t of ticks) {
-    out.push(
-      `<line x1="${layout.left}" x2="${right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="#d0d7de" stroke-width="${t === 0 ? 1 : 0.5}"/>`,
-      `<text x="${layout.left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" fill="#57606a">${formatTick(t)}</text>`,
-    );
-  }
+  const out: string[] = [`<g class="panel platform">`, ...panelFrame(panel, top, ticks, x, y, events, endMs)];
   panel.series.forEach((s, i) => {
     // A step line: a Prometheus sample holds until the next one.
     const d = s.points

@@ -9,11 +9,13 @@ import { loadKubeConfig } from "../../contract/kube-config";
 import { validateTarget } from "../../contract/validate-target";
 import { gateReportHeading } from "../../smoke-tests/gate/report";
 import type { KubePlacement } from "../../smoke-tests/kube/rollout";
+import { withoutCarried } from "../../smoke-tests/reports/carry";
+import { landGateReports } from "./gate-reports";
 import { gateJobCopy, type JobView, jobOutcome, leftFromEarlierUp, rerunWaitMs } from "./gate-rerun";
 
-/** The gate report the Job printed: from its first line ("smoke gate on …") to the end. */
+/** The gate report the Job printed: from its first line ("smoke gate on …") to the end, without its carried files. */
 export function gateReportFromLog(log: string): string {
-  const lines = log.split("\n");
+  const lines = withoutCarried(log).split("\n");
   const start = lines.findIndex((l) => l.startsWith(gateReportHeading));
   return (start === -1 ? lines.slice(-20) : lines.slice(start)).join("\n").trim();
 }
@@ -28,8 +30,8 @@ export async function inClusterGate(
   const job = await batch.readNamespacedJob({ name: gate.job, namespace: gate.namespace });
   const pods = await core.listNamespacedPod({ namespace: gate.namespace, labelSelector: `job-name=${gate.job}` });
   const pod = pods.items.at(-1)?.metadata?.name;
-  const log = pod ? await core.readNamespacedPodLog({ name: pod, namespace: gate.namespace }) : "(no pod)";
-  return { passed: (job.status?.succeeded ?? 0) > 0, report: gateReportFromLog(String(log)) };
+  const log = String(pod ? await core.readNamespacedPodLog({ name: pod, namespace: gate.namespace }) : "(no pod)");
+  return { passed: (job.status?.succeeded ?? 0) > 0, report: landGateReports(log, gateReportFromLog(log)) };
 }
 
 /**

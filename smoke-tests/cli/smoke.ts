@@ -7,9 +7,10 @@ import { parseKafkaClient } from "../clients/kafka-client";
 import { systemsFrom } from "../drills/flags";
 import { faultsFor } from "../faults/for-target";
 import { runGate } from "../gate/gate";
-import { formatGate, writeGateReport } from "../gate/report";
+import { formatGate, gateReportFiles, writeGateReport } from "../gate/report";
 import { gateSettingsFor } from "../gate/settings";
 import { waitRolledOut } from "../kube/rollout";
+import { carryLines } from "../reports/carry";
 import { progressPrinter } from "../reports/progress";
 import { loadSelectedTarget } from "../target-select/load";
 import { selectTarget } from "../target-select/select";
@@ -45,6 +46,9 @@ main(async () => {
   const report = await runGate(target, faults, settings, (line, sample) =>
     sample ? printer.sample(line, sample) : printer.line(line),
   );
-  printer.line(`\n${formatGate(report, writeGateReport(report))}`);
+  const written = writeGateReport(report);
+  printer.line(`\n${formatGate(report, written)}`);
+  // In a pod (the in-cluster gate), the files stay on its volume: the log carries them to whoever deployed.
+  if (process.env.KUBERNETES_SERVICE_HOST) for (const l of carryLines(gateReportFiles(written))) printer.line(l);
   return report.passed ? 0 : 1;
 });

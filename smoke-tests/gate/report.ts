@@ -1,8 +1,9 @@
 // The gate's outputs: one screen for the terminal, gate.json, and the node-failure drill as a full run report
 // (JSON, Markdown, HTML timeline). Used by `npm run smoke` and by `npm run deploy`.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { newRunId } from "../ledger/message-id";
+import type { CarriedFile } from "../reports/carry";
 import { defaultReportsRoot, writeRunReport } from "../reports/write";
 import type { GateReport } from "./gate";
 
@@ -35,6 +36,16 @@ export function writeGateReport(report: GateReport, reportsRoot = defaultReports
     html.push(written.html);
   }
   return { json, html };
+}
+
+/** Every file of the gate's written report folders (gate.json, the drill's JSON, Markdown and HTML), to carry. */
+export function gateReportFiles(written: WrittenGateReport, reportsRoot = defaultReportsRoot): CarriedFile[] {
+  const dirs = [...new Set([written.json, ...written.html].map((f) => dirname(f)))];
+  return dirs.flatMap((dir) =>
+    readdirSync(dir)
+      .sort()
+      .map((name) => ({ path: relative(reportsRoot, join(dir, name)), content: readFileSync(join(dir, name)) })),
+  );
 }
 
 /** The first line of the gate's report (what the in-cluster Job's log is searched for). */

@@ -18,6 +18,7 @@ import { SmokeGateJob } from "./components/smoke-gate";
 import { durability, targetOutput } from "./outputs";
 import type { Settings } from "./settings/settings";
 import { type KafkaTopology, kafkaFullname, kafkaTopology } from "./values/kafka";
+import { prometheusApiPort, prometheusPodLabels } from "./values/prometheus";
 import { type RabbitMQTopology, rabbitmqFullname, rabbitmqTopology } from "./values/rabbitmq";
 import type { ApiServerEgress } from "./values/smoke-gate";
 
@@ -110,6 +111,7 @@ export function deployPlatform(s: Settings) {
         },
         brokerChartDirs: { kafka: s.kafka.chartDir, rabbitmq: s.rabbitmq.chartDir },
         clientAddresses: s.clientAddresses,
+        ...(s.inClusterGate.enabled ? { gateNamespace: s.inClusterGate.namespace } : {}),
         ...(apiServer ? { apiServer: apiServer() } : {}),
         provider,
       },
@@ -146,6 +148,15 @@ export function deployPlatform(s: Settings) {
         // The render platform has no cluster to read: its manifests allow the API server's ports only.
         ...(apiServer ? { apiServer: apiServer() } : {}),
         target,
+        ...(prometheus.enabled
+          ? {
+              monitoring: {
+                namespace: prometheus.namespace,
+                podLabels: prometheusPodLabels(prometheus),
+                port: prometheusApiPort,
+              },
+            }
+          : {}),
         // Everything the stack deploys except where this checkout lives; the TLS settings decide the CA and the
         // certificates (a renewal re-runs the gate).
         chartValues: [...[s.kafka, s.rabbitmq].map(({ chartDir: _, ...settings }) => settings), { tls: s.tls }],

@@ -349,6 +349,36 @@ describe("the gate Job", () => {
     ]);
   });
 
+  test("with a Prometheus (monitoring.namespace): egress to its API port on its pods, a Role there to find them", () => {
+    const r = render(
+      chart,
+      ["examples/staging.yaml"],
+      ["monitoring.namespace=monitoring", "monitoring.podLabels.app\\.kubernetes\\.io/name=prometheus"],
+    );
+    const rule = egress(r).find(
+      (e) => e.to?.[0]?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "monitoring",
+    );
+    expect(rule).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+          podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+        },
+      ],
+      ports: tcp(9090),
+    });
+    const role = r.all("Role").filter((x) => x.metadata.namespace === "monitoring");
+    expect(role.map((x) => [x.metadata.name, x.rules])).toEqual([
+      [`${fullname}-monitoring`, [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }]],
+    ]);
+    const binding = r.all("RoleBinding").find((x) => x.metadata.namespace === "monitoring");
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: serviceAccount, namespace }]);
+    // Without one: neither.
+    const none = render(chart, ["examples/staging.yaml"]);
+    expect(none.all("Role").filter((x) => x.metadata.namespace === "monitoring")).toEqual([]);
+    expect(egress(none).some((e) => JSON.stringify(e).includes("9090"))).toBe(false);
+  });
+
   test("the default broker ports are the broker charts' own", () => {
     const kafka = chartValues("kafka");
     const rabbitmq = chartValues("rabbitmq");

@@ -24,6 +24,8 @@ export interface PrometheusMonitorArgs {
   brokerChartDirs: { kafka: string; rabbitmq: string };
   /** Addresses outside the cluster (stack config clientAddresses) admitted to the API too: the drills' machine. */
   clientAddresses: string[];
+  /** The in-cluster gate's namespace, whose gate pod is admitted to the API (its metrics check); none without one. */
+  gateNamespace?: string;
   /** The API server's endpoints (read from the cluster); undefined on the render platform, which has none. */
   apiServer?: pulumi.Input<ApiServerEgress>;
   provider: k8s.Provider;
@@ -62,6 +64,7 @@ export class PrometheusMonitor extends pulumi.ComponentResource {
     const queryFrom = queryFromWithClients(
       (chartNetworkPolicy as { queryFrom?: unknown } | undefined)?.queryFrom,
       args.clientAddresses,
+      args.gateNamespace,
     );
     this.chart = new k8s.helm.v4.Chart(
       name,

@@ -29,6 +29,8 @@ export interface SmokeGateJobArgs {
   /** The API server's endpoints (read from the cluster); undefined on the render platform, which has none. */
   apiServer?: pulumi.Input<ApiServerEgress>;
   target: TargetOutput;
+  /** The stack's Prometheus, for the gate's metrics check; none when the stack runs none. */
+  monitoring?: { namespace: string; podLabels: Record<string, string>; port: number };
   /** Values of both broker charts: a change re-runs the gate. */
   chartValues: unknown[];
   chartsDir: string;
@@ -98,6 +100,7 @@ export class SmokeGateJob extends pulumi.ComponentResource {
             ...(apiServer ? { apiServer } : {}),
             runId: this.runId,
             reportsVolume: args.environment !== "development",
+            ...(args.monitoring ? { monitoring: args.monitoring } : {}),
           }),
         ),
       },

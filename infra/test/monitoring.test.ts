@@ -197,6 +197,19 @@ describe("the drills' machine may query Prometheus; the drills know where it run
     ]);
   });
 
+  test("the in-cluster gate's pod is admitted from its namespace (its metrics check), beside the addresses", () => {
+    expect(queryFromWithClients(chartQueryFrom(), ["10.214.0.1/32"], "messaging-smoke")).toEqual([
+      ...labelled,
+      { ipBlock: { cidr: "10.214.0.1/32" } },
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "messaging-smoke" } },
+        podSelector: { matchLabels: { "messaging-platform.io/role": "smoke-gate" } },
+      },
+    ]);
+    expect(queryFromWithClients(chartQueryFrom(), [], "messaging-smoke")).toHaveLength(labelled.length + 1);
+    expect(queryFromWithClients([], [], "messaging-smoke")).toBeUndefined();
+  });
+
   test("no clientAddresses: queryFrom is left as the values have it", () => {
     expect(queryFromWithClients(chartQueryFrom(), [])).toBeUndefined();
   });

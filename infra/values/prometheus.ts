@@ -54,18 +54,38 @@ export const prometheusApiPort = 9090;
  * machine the drills run on reads the platform's view from it). Undefined when nothing changes: no addresses, or an
  * empty list, which already admits anyone (adding a peer to it would narrow it).
  */
-export function queryFromWithClients(queryFrom: unknown, addresses: readonly string[]): unknown[] | undefined {
-  if (addresses.length === 0 || !Array.isArray(queryFrom) || queryFrom.length === 0) return undefined;
-  return [...queryFrom, ...addresses.map((cidr) => ({ ipBlock: { cidr } }))];
+export function queryFromWithClients(
+  queryFrom: unknown,
+  addresses: readonly string[],
+  gateNamespace?: string,
+): unknown[] | undefined {
+  const gate = gateNamespace
+    ? [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": gateNamespace } },
+          podSelector: { matchLabels: { "messaging-platform.io/role": "smoke-gate" } },
+        },
+      ]
+    : [];
+  if ((addresses.length === 0 && gate.length === 0) || !Array.isArray(queryFrom) || queryFrom.length === 0)
+    return undefined;
+  return [...queryFrom, ...addresses.map((cidr) => ({ ipBlock: { cidr } })), ...gate];
+}
+
+/** The chart's selector labels on its pods (templates/_helpers.tpl). */
+export function prometheusPodLabels(s: PrometheusSettings): Record<string, string> {
+  const override = s.exampleValues.nameOverride;
+  const name = typeof override === "string" && override !== "" ? override : "prometheus";
+  return { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": s.release };
 }
 
 /** Where the drills find this Prometheus: its pods by the chart's selector labels, in its namespace, on its API port. */
 export function prometheusPlacement(s: PrometheusSettings): PrometheusPlacement {
-  const override = s.exampleValues.nameOverride;
-  const name = typeof override === "string" && override !== "" ? override : "prometheus";
   return {
     namespace: s.namespace,
-    podSelector: `app.kubernetes.io/name=${name},app.kubernetes.io/instance=${s.release}`,
+    podSelector: Object.entries(prometheusPodLabels(s))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(","),
     port: prometheusApiPort,
   };
 }

@@ -70,6 +70,8 @@ export function smokeGateChartValues(
     apiServer?: ApiServerEgress;
     runId: string;
     reportsVolume: boolean;
+    /** The stack's Prometheus, for the gate's metrics check; none when the stack runs none. */
+    monitoring?: { namespace: string; podLabels: Record<string, string>; port: number };
   },
 ) {
   return {
@@ -80,5 +82,6 @@ export function smokeGateChartValues(
     ...(opts.apiServer ? { apiServer: opts.apiServer } : {}),
     runId: opts.runId,
     reports: { persistence: { enabled: opts.reportsVolume } },
+    ...(opts.monitoring ? { monitoring: opts.monitoring } : {}),
   };
 }

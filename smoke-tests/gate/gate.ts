@@ -24,6 +24,7 @@ import {
   rabbitRoundTrip,
 } from "./checks";
 import { distributionCheck } from "./distribution";
+import { metricsCheck, metricsCheckApplies } from "./metrics";
 import { plaintextRefusedCheck, tlsCheck, tlsOn } from "./tls";
 
 export interface GateSystemResult {
@@ -66,6 +67,8 @@ export async function runGate(
     ];
     const quick = [
       ...encryption,
+      // The platform's own view first, before the gate's own fault raises anything.
+      ...(metricsCheckApplies(target) ? [(t: Target) => metricsCheck(t, system)] : []),
       ...(system === "kafka"
         ? [kafkaAuth, kafkaRoundTrip, kafkaDurability]
         : [rabbitAuth, rabbitRoundTrip, rabbitDurability]),

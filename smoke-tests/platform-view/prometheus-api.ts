@@ -51,6 +51,23 @@ export function matrixOf(body: Json): MatrixSeries[] {
   }));
 }
 
+/** One series of an instant query: its labels and its value as a number. */
+export interface VectorSample {
+  metric: Record<string, string>;
+  value: number;
+}
+
+/** Pure: the samples of an instant query answer (resultType vector). */
+export function vectorOf(body: Json): VectorSample[] {
+  const data = dataOf("query", body);
+  if (data.resultType !== "vector" || !Array.isArray(data.result))
+    throw new Error(`Prometheus query: resultType ${JSON.stringify(data.resultType)}, expected vector`);
+  return data.result.map((r: { metric?: Record<string, string>; value?: [number, string] }) => ({
+    metric: r.metric ?? {},
+    value: Number(r.value?.[1]),
+  }));
+}
+
 /** Pure: the alerts of an /api/v1/alerts answer. */
 export function activeAlertsOf(body: Json): ActiveAlert[] {
   const alerts = dataOf("alerts", body).alerts;
@@ -90,6 +107,10 @@ export class PrometheusApi {
     readonly base: string,
     private readonly timeoutMs = 10_000,
   ) {}
+
+  query(expr: string): Promise<VectorSample[]> {
+    return this.get(`${this.base}/api/v1/query?${new URLSearchParams({ query: expr })}`).then(vectorOf);
+  }
 
   queryRange(q: RangeQuery): Promise<MatrixSeries[]> {
     return this.get(rangeQueryUrl(this.base, q)).then(matrixOf);

@@ -447,7 +447,7 @@ describe("the cluster stack's Prometheus, rendered (monitoring.prometheus.enable
     expect(image).toBe(`localhost/prometheus:${version("PROMETHEUS_VERSION")}`);
   });
 
-  it("admits the stack's clientAddresses (the drills' machine) to its API port, beside the labelled namespaces", () => {
+  it("admits the stack's clientAddresses (the drills' machine) and the in-cluster gate's pod to its API port, beside the labelled namespaces", () => {
     const np = get("NetworkPolicy", "prometheus", "monitoring");
     expect(np?.spec.ingress).toEqual([
       {
@@ -455,8 +455,29 @@ describe("the cluster stack's Prometheus, rendered (monitoring.prometheus.enable
         from: [
           { namespaceSelector: { matchLabels: { ...monitoringNamespaceLabels } } },
           ...exampleSettings("cluster").clientAddresses.map((cidr) => ({ ipBlock: { cidr } })),
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "messaging-smoke" } },
+            podSelector: { matchLabels: { "messaging-platform.io/role": "smoke-gate" } },
+          },
         ],
       },
+    ]);
+  });
+
+  it("the in-cluster gate may reach it: egress to its pods' API port, a Role to find them", () => {
+    const gateNp = get("NetworkPolicy", "smoke-gate", "messaging-smoke");
+    const labels = get("Deployment", "prometheus", "monitoring")?.spec.selector.matchLabels;
+    expect(gateNp?.spec.egress).toContainEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+          podSelector: { matchLabels: labels },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: 9090 }],
+    });
+    expect(get("Role", "smoke-gate-monitoring", "monitoring")?.rules).toEqual([
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
     ]);
   });
 

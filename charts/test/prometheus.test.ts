@@ -66,6 +66,28 @@ function checkConfig(r: Rendered): { code: number | null; out: string } {
   }
 }
 
+describe("replicas: one, or several each on a node of its own", () => {
+  const deployment = (r: Rendered): Any => r.get("Deployment", fullname);
+  test("one (the default): Recreate, never two at once, no affinity", () => {
+    const d = deployment(render(chart, [], []));
+    expect([d.spec.replicas, d.spec.strategy, d.spec.template.spec.affinity]).toEqual([
+      1,
+      { type: "Recreate" },
+      undefined,
+    ]);
+  });
+
+  test("two (the cluster stack): one replaced at a time, none extra, required to be on different nodes", () => {
+    const d = deployment(render(chart, [], ["replicas=2"]));
+    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    expect(d.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: d.spec.selector.matchLabels } },
+    ]);
+    expect(deployment(example("cluster")).spec.replicas).toBe(2);
+  });
+});
+
 describe("prometheus.yml and the rule files", () => {
   const r = () => render(chart, [], [], withRules);
 

@@ -4,8 +4,8 @@
 // scrape have found it; an alert raised by the roll resolves once its condition clears).
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
-import { platformSourceFor } from "../platform-view/observe";
-import type { ActiveAlert, VectorSample } from "../platform-view/prometheus-api";
+import { alertsOfAll, platformSourceFor } from "../platform-view/observe";
+import type { ActiveAlert, PrometheusApi, VectorSample } from "../platform-view/prometheus-api";
 import { type CheckResult, timed } from "./checks";
 
 /** The scrape job each system's metrics carry (charts/prometheus: jobs kafka, rabbitmq). */
@@ -48,7 +48,8 @@ export async function metricsCheck(target: Target, system: SystemName, timeoutMs
   return timed(system, "metrics", async () => {
     const source = platformSourceFor(target);
     if (source.kind !== "prometheus") throw new Error("the target names no Prometheus");
-    const api = await source.api();
+    const apis = await source.apis();
+    const api = apis[0] as PrometheusApi;
     const namespace = source.namespaces[system];
     const pods = target[system].nodes.map((n) => n.name);
     const deadline = Date.now() + timeoutMs;
@@ -56,7 +57,8 @@ export async function metricsCheck(target: Target, system: SystemName, timeoutMs
       const judged = judgeMetrics({
         pods,
         up: await api.query(`up{job="${metricsJob[system]}", namespace="${namespace}"}`),
-        alerts: await api.alerts(),
+        // Any replica's firing alert counts: each evaluates the rules on its own.
+        alerts: await alertsOfAll(apis),
         namespace,
       });
       if (judged.ok) return `${judged.detail} (Prometheus ${api.base})`;

@@ -2,7 +2,7 @@
 // verdict line "the platform noticed", on canned answers of the documented shapes.
 import type { Timeline } from "../../stats/timeline";
 import { alertEpisodes } from "../alert-episodes";
-import { allFiring, stillActive } from "../observe";
+import { allFiring, distinctEpisodes, samplesIn, stillActive } from "../observe";
 import { expectedAlertsFor, platformNoticed } from "../platform-noticed";
 import { platformQueries, seriesFromMatrix } from "../platform-series";
 import { faultSpan, noticedLine } from "../platform-view";
@@ -325,5 +325,30 @@ describe("the line in a drill's verdict", () => {
 
   test("no fault on the timeline: fails", () => {
     expect(noticedLine(observed([]), ["RabbitMQNodeDown"], { events: [] })?.detail).toBe("no fault on the timeline");
+  });
+});
+
+describe("two Prometheus replicas, one of which may have been on a failed node", () => {
+  it("a series is taken from the replica that saw the most of it", () => {
+    const full = [
+      {
+        metric: {},
+        values: [
+          [1, "0"],
+          [6, "1"],
+          [11, "0"],
+        ] as Array<[number, string]>,
+      },
+    ];
+    const gap = [{ metric: {}, values: [[1, "0"]] as Array<[number, string]> }];
+    expect(samplesIn(full)).toBe(3);
+    expect(samplesIn(gap)).toBe(1);
+    expect(samplesIn([])).toBe(0);
+  });
+
+  it("an alert both saw fire and resolve at the same steps is listed once; differing sightings both stay", () => {
+    const e = { alertname: "KafkaNodeDown", subject: "pod=kafka-broker-1", firedAtMs: 70_000, resolvedAtMs: 120_000 };
+    const later = { ...e, firedAtMs: 75_000 };
+    expect(distinctEpisodes([e, { ...e }, later])).toEqual([e, later]);
   });
 });

@@ -34,27 +34,17 @@ interface Sample {
 
 let pod = "";
 
-function query(expr: string): Sample[] {
-  const out = mustKubectl(
-    [
-      "-n",
-      prometheus.namespace,
-      "exec",
-      pod,
-      "-c",
-      "prometheus",
-      "--",
-      "promtool",
-      "query",
-      "instant",
-      "-o",
-      "json",
-      "http://127.0.0.1:9090",
-      expr,
-    ],
+/** promtool in the Prometheus pod's own container: no port of it is opened to this machine. */
+function promtool(args: string[], timeoutMs?: number): string {
+  return mustKubectl(
+    ["-n", prometheus.namespace, "exec", pod, "-c", "prometheus", "--", "promtool", ...args],
     undefined,
-    30_000,
+    timeoutMs,
   );
+}
+
+function query(expr: string): Sample[] {
+  const out = promtool(["query", "instant", "-o", "json", "http://127.0.0.1:9090", expr], 30_000);
   return JSON.parse(out) as Sample[];
 }
 
@@ -114,19 +104,7 @@ beforeAll(async () => {
 test("Prometheus runs the image built here at the toolchain's version, with its mounted config and both rule files", () => {
   const spec = JSON.parse(mustKubectl(["-n", prometheus.namespace, "get", "pod", pod, "-o", "json"])).spec;
   expect(spec.containers[0].image).toBe(`localhost/prometheus:${version("PROMETHEUS_VERSION")}`);
-  const check = mustKubectl([
-    "-n",
-    prometheus.namespace,
-    "exec",
-    pod,
-    "-c",
-    "prometheus",
-    "--",
-    "promtool",
-    "check",
-    "config",
-    "/etc/prometheus/prometheus.yml",
-  ]);
+  const check = promtool(["check", "config", "/etc/prometheus/prometheus.yml"]);
   expect(check).toContain("SUCCESS: 2 rule files found");
   expect(check).toContain("is valid prometheus config file syntax");
 });

@@ -622,10 +622,16 @@ export class KubernetesFaults implements FaultInjector {
   async activeKafkaController(): Promise<string> {
     const p = this.placement;
     const errors: string[] = [];
-    for (const sts of [...p.kafka.statefulSets].sort(
-      (a, b) => Number(b.includes("controller")) - Number(a.includes("controller")),
-    )) {
-      const pod = `${sts}-0`;
+    // Any running pod of a controller StatefulSet can answer: its pod -0 may be the one a kill holds down.
+    const running = (
+      await this.core.listNamespacedPod({ namespace: p.kafka.namespace, labelSelector: p.kafka.podSelector })
+    ).items
+      .filter((x) => brokerContainer(x).status?.state?.running)
+      .map((x) => x.metadata?.name ?? "");
+    const pods = [...p.kafka.statefulSets]
+      .sort((a, b) => Number(b.includes("controller")) - Number(a.includes("controller")))
+      .flatMap((sts) => running.filter((name) => name.startsWith(`${sts}-`)).sort());
+    for (const pod of pods) {
       const r = await this.exec(p.kafka.namespace, pod, kafkaQuorumStatusCommand()).catch((e: Error) => ({
         out: "",
         status: e.message,

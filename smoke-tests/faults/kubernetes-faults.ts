@@ -176,7 +176,7 @@ export class KubernetesFaults implements FaultInjector {
   /** Per isolated pod: the connections held across its isolation, each path's far end probed after it landed. */
   private readonly heldPaths = new Map<string, HeldPath[]>();
   /** Per isolated pod: the drill's own connections to it when the isolation landed, and when that was. */
-  private readonly clientsAtLanding = new Map<string, { at: number; connections?: OwnConnection[] }>();
+  private readonly clientsAtLanding = new Map<string, { at: number; ip: string; connections?: OwnConnection[] }>();
 
   private constructor(
     private readonly placement: KubePlacement,
@@ -342,7 +342,7 @@ export class KubernetesFaults implements FaultInjector {
    * Before the isolation: a connection held to each port on every path it must cut (the drill's machine and each peer
    * to the pod, the pod to each peer), each later probed beside a new connection on the same path.
    */
-  private async holdPaths(namespace: string, node: string): Promise<void> {
+  private async holdPaths(namespace: string, node: string): Promise<PodEnd> {
     const { target, peers } = await this.ends(namespace, node);
     const running = async (end: PodEnd) => Boolean((await this.containerStatus(namespace, end.name))?.state?.running);
     const inPod = (from: PodEnd, to: PodEnd) =>
@@ -388,6 +388,7 @@ export class KubernetesFaults implements FaultInjector {
     this.heldPaths.set(node, paths);
     const waited = Math.max(...paths.map((p) => p.ports.length)) * 2_000 + 30_000;
     await Promise.all(paths.map((p) => p.session.waitFor("ready", waited)));
+    return target;
   }
 
   async isolate(node: string): Promise<Landed> {
@@ -398,18 +399,18 @@ export class KubernetesFaults implements FaultInjector {
         `isolate ${namespace}/${node}: ${cannot}; its established connections would outlive the NetworkPolicy, so the isolation would not hold (run the drill on the cluster's machine)`,
       );
     }
-    await this.holdPaths(namespace, node);
+    // The pod's address and ports as the paths were held: the pod stays where it is while it is isolated.
+    const target = await this.holdPaths(namespace, node);
     // Deny first, then leave the allow policies: at no moment is the pod selected by an allow alone.
     await this.net.createNamespacedNetworkPolicy({ namespace, body: isolationPolicy(namespace, node) });
     await this.labelIsolated(namespace, node, "true");
-    const { target } = await this.ends(namespace, node);
     // Forgotten before the policy agent has written the new rules, a connection's next packet is tracked again under
     // the old ones and passes for good (seen here: kube-router syncs 0.4 to 1.8 s after the change).
     await this.waitRulesIn(namespace, node, target);
     forgetConnections(target.ip);
     // The rules are in and the tracked connections forgotten: the earliest moment the cut can hold.
     const landedAt = Date.now();
-    this.clientsAtLanding.set(node, { at: landedAt, connections: await ownConnections(target.ip) });
+    this.clientsAtLanding.set(node, { at: landedAt, ip: target.ip, connections: await ownConnections(target.ip) });
     return { landedAt };
   }
 
@@ -461,10 +462,9 @@ export class KubernetesFaults implements FaultInjector {
     );
     const judged = judgeIsolation(evidence);
     const here = evidence.find((_, i) => paths[i]?.here);
-    const ip = (await this.core.readNamespacedPod({ name: node, namespace })).status?.podIP ?? "";
     const landing = this.clientsAtLanding.get(node);
     this.clientsAtLanding.delete(node);
-    const now = await ownConnections(ip);
+    const now = landing ? await ownConnections(landing.ip) : undefined;
     const clients =
       landing?.connections && now
         ? judgeOwnConnections(landing.connections, now, Date.now() - landing.at, here ? heldInodes(here.held) : [])

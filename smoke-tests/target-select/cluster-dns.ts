@@ -26,40 +26,74 @@ export function clusterHostnames(target: Target): string[] {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address?: unknown, family?: number) => void;
 
-/** Replaces dns.lookup for names under the cluster domain with queries to `server`; idempotent. */
-export function resolveClusterNamesThrough(server: string): void {
-  const current = dns.lookup as typeof dns.lookup & { clusterDns?: string };
-  if (current.clusterDns === server) return;
-  const original = dns.lookup;
-  const resolver = new dns.Resolver({ timeout: 2_000, tries: 2 });
+/** One DNS server's answer for a name: its IPv4 addresses. */
+export type Resolve4 = (server: string, hostname: string) => Promise<string[]>;
+
+const resolve4Through: Resolve4 = (server, hostname) => {
+  const resolver = new dns.promises.Resolver({ timeout: 2_000, tries: 2 });
   resolver.setServers([server]);
+  return resolver.resolve4(hostname);
+};
+
+/**
+ * Asks every server at once and takes the first non-empty answer: a DNS pod on a frozen or cut node answers nothing
+ * until the control plane removes it (50 s and more), and asking it first would stall every connection for as long.
+ * Fails only when every server failed, naming each.
+ */
+export function answerFromAny(servers: readonly string[], hostname: string, resolve4: Resolve4): Promise<string[]> {
+  if (servers.length === 0) return Promise.reject(new Error(`no cluster DNS server to ask for ${hostname}`));
+  return new Promise((resolve, reject) => {
+    const failures: string[] = [];
+    for (const server of servers) {
+      resolve4(server, hostname).then(
+        (addresses) => {
+          if (addresses.length > 0) resolve(addresses);
+          else failures.push(`${server}: no address`);
+          if (failures.length === servers.length) reject(new Error(`${hostname}: ${failures.join("; ")}`));
+        },
+        (e: unknown) => {
+          failures.push(`${server}: ${e instanceof Error ? e.message : String(e)}`);
+          if (failures.length === servers.length) reject(new Error(`${hostname}: ${failures.join("; ")}`));
+        },
+      );
+    }
+  });
+}
+
+/** Replaces dns.lookup for names under the cluster domain with queries to every one of `servers`; idempotent. */
+export function resolveClusterNamesThrough(servers: readonly string[], resolve4: Resolve4 = resolve4Through): void {
+  const key = servers.join(",");
+  const current = dns.lookup as typeof dns.lookup & { clusterDns?: string[] };
+  if (current.clusterDns?.join(",") === key) return;
+  const original = (current as { original?: typeof dns.lookup }).original ?? dns.lookup;
   const lookup = (hostname: string, options: unknown, callback?: LookupCallback) => {
     const cb = (typeof options === "function" ? options : callback) as LookupCallback;
     const opts = (typeof options === "object" && options !== null ? options : {}) as { all?: boolean };
     if (!hostname.endsWith(clusterSuffix) && !hostname.endsWith(`${clusterSuffix}.`)) {
       return (original as (...a: unknown[]) => void)(hostname, options, callback);
     }
-    resolver.resolve4(hostname, (err, addresses) => {
-      if (err || addresses.length === 0) {
-        const e = (err ?? new Error(`no address for ${hostname}`)) as NodeJS.ErrnoException;
-        e.message = `${hostname} through the cluster DNS ${server}: ${e.message}`;
-        return cb(e);
-      }
-      if (opts.all)
-        return cb(
-          null,
-          addresses.map((address) => ({ address, family: 4 })),
-        );
-      return cb(null, addresses[0], 4);
-    });
+    answerFromAny(servers, hostname, resolve4).then(
+      (addresses) =>
+        opts.all
+          ? cb(
+              null,
+              addresses.map((address) => ({ address, family: 4 })),
+            )
+          : cb(null, addresses[0], 4),
+      (err: Error) => {
+        const e = err as NodeJS.ErrnoException;
+        e.message = `through the cluster DNS: ${e.message}`;
+        cb(e);
+      },
+    );
   };
-  (lookup as typeof lookup & { clusterDns?: string }).clusterDns = server;
+  Object.assign(lookup, { clusterDns: [...servers], original });
   (dns as { lookup: unknown }).lookup = lookup;
 }
 
-/** The cluster DNS server `resolveClusterNamesThrough` installed in this process, if any. */
-export function clusterDnsInUse(): string | undefined {
-  return (dns.lookup as typeof dns.lookup & { clusterDns?: string }).clusterDns;
+/** The cluster DNS servers `resolveClusterNamesThrough` installed in this process, if any. */
+export function clusterDnsInUse(): string[] | undefined {
+  return (dns.lookup as typeof dns.lookup & { clusterDns?: string[] }).clusterDns;
 }
 
 /** Pure: an /etc/hosts-format file, one line per name. */
@@ -73,12 +107,13 @@ export function hostsFileText(entries: ReadonlyArray<{ host: string; address: st
  * cluster name. Undefined when this process resolves no names through a cluster DNS.
  */
 export async function clusterHostsFile(target: Target): Promise<string | undefined> {
-  const server = clusterDnsInUse();
-  if (server === undefined) return undefined;
-  const resolver = new dns.promises.Resolver({ timeout: 2_000, tries: 2 });
-  resolver.setServers([server]);
+  const servers = clusterDnsInUse();
+  if (servers === undefined) return undefined;
   const entries = await Promise.all(
-    clusterHostnames(target).map(async (host) => ({ host, address: (await resolver.resolve4(host))[0] as string })),
+    clusterHostnames(target).map(async (host) => ({
+      host,
+      address: (await answerFromAny(servers, host, resolve4Through))[0] as string,
+    })),
   );
   return hostsFileText(entries);
 }
@@ -103,10 +138,14 @@ function defaultRouteDevice(): string | undefined {
 /**
  * On a Kubernetes target, outside a pod: resolve the target's cluster names through the cluster's DNS pods (the
  * kube-dns Service's endpoints: pod addresses, which this machine routes to its nodes; the Service's ClusterIP is
- * translated only on the nodes, and from here would leave the machine). A DNS address this machine would send off
- * the machine is refused, never queried. Returns the server used, or undefined when nothing was needed.
+ * translated only on the nodes, and from here would leave the machine), every one of them at once. A DNS address
+ * this machine would send off the machine is refused, never queried. Returns the servers used, or undefined when
+ * nothing was needed.
  */
-export async function useClusterDns(target: Target, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function useClusterDns(
+  target: Target,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string[] | undefined> {
   const placement = target.placement;
   if (placement.kind !== "kubernetes" || env.KUBERNETES_SERVICE_HOST) return undefined;
   if (clusterHostnames(target).length === 0) return undefined;
@@ -123,15 +162,15 @@ export async function useClusterDns(target: Target, env: NodeJS.ProcessEnv = pro
     (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
   );
   const defaultDevice = defaultRouteDevice();
-  const server = addresses.find((a) => {
+  const servers = addresses.filter((a) => {
     const r = spawnSync("ip", ["-j", "route", "get", a], { encoding: "utf8" });
     return r.status === 0 && routedLocally(r.stdout, defaultDevice);
   });
-  if (server === undefined)
+  if (servers.length === 0)
     throw new Error(
       `kube-system/kube-dns has no ready endpoint this machine reaches without leaving it (endpoints: ${addresses.join(", ") || "none"}): ` +
         "the brokers' cluster names cannot be resolved from here; run the command in the cluster (the in-cluster gate)",
     );
-  resolveClusterNamesThrough(server);
-  return server;
+  resolveClusterNamesThrough(servers);
+  return servers;
 }

@@ -1,5 +1,6 @@
 import type { Target } from "../../../contract/target";
 import {
+  answerFromAny,
   clusterHostnames,
   hostsFileText,
   resolveClusterNamesThrough,
@@ -43,7 +44,7 @@ describe("cluster DNS for commands run on a node", () => {
 
   it("other names still resolve as before once cluster names go to the cluster's DNS", async () => {
     const before = dns.lookup;
-    resolveClusterNamesThrough("127.0.0.1");
+    resolveClusterNamesThrough(["127.0.0.1"]);
     try {
       expect(dns.lookup).not.toBe(before);
       const address = await new Promise((resolve, reject) =>
@@ -79,4 +80,39 @@ test("a DNS address is used only when this machine routes it through its own int
   expect(routedLocally(clusterIp, "eth0")).toBe(false);
   expect(routedLocally('[{"type":"unreachable","dst":"10.96.0.10"}]', "eth0")).toBe(false);
   expect(routedLocally("[]", "eth0")).toBe(false);
+});
+
+describe("a name is asked of every cluster DNS pod at once", () => {
+  // A CoreDNS pod on a frozen node never answers; the other one does.
+  const silent = new Set(["10.244.1.2"]);
+  const resolve4 = (server: string, _host: string) =>
+    silent.has(server) ? new Promise<string[]>(() => undefined) : Promise.resolve([`10.244.9.${server.length}`]);
+
+  it("the live pod's answer is taken even when the silent one is listed first", async () => {
+    await expect(
+      answerFromAny(["10.244.1.2", "10.244.3.2"], "kafka-broker-0.x.svc.cluster.local", resolve4),
+    ).resolves.toEqual(["10.244.9.10"]);
+  });
+
+  it("fails only when every server failed, naming each", async () => {
+    const failing = (server: string) =>
+      server === "a" ? Promise.reject(new Error("ETIMEOUT")) : Promise.resolve([] as string[]);
+    await expect(answerFromAny(["a", "b"], "n.svc.cluster.local", failing)).rejects.toThrow(
+      "n.svc.cluster.local: a: ETIMEOUT; b: no address",
+    );
+    await expect(answerFromAny([], "n.svc.cluster.local", failing)).rejects.toThrow("no cluster DNS server");
+  });
+
+  it("dns.lookup goes through it for cluster names", async () => {
+    const before = dns.lookup;
+    resolveClusterNamesThrough(["10.244.1.2", "10.244.3.2"], resolve4);
+    try {
+      const address = await new Promise((resolve, reject) =>
+        dns.lookup("kafka-broker-0.x.svc.cluster.local", {}, (err, a) => (err ? reject(err) : resolve(a))),
+      );
+      expect(address).toBe("10.244.9.10");
+    } finally {
+      (dns as { lookup: unknown }).lookup = before;
+    }
+  });
 });

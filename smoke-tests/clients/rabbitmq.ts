@@ -241,13 +241,12 @@ export class RabbitSubscriber implements Subscriber {
       reattaching = true;
       this.opts.onError?.(`amqp consumer on node ${node}: ${why}`);
       this.node = node + 1;
-      void this.attach(onDelivery).catch((e: unknown) =>
-        this.opts.onError?.(`amqp consumer reattach failed: ${String(e)}`),
-      );
+      void this.reattach(onDelivery);
     };
     conn.on("close", () => reattach("connection closed"));
     conn.on("error", (e: Error) => reattach(e.message));
     ch.on("error", (e: Error) => reattach(e.message));
+    ch.on("close", () => reattach("channel closed"));
     await ch.consume(
       this.queue,
       (msg) => {
@@ -269,6 +268,23 @@ export class RabbitSubscriber implements Subscriber {
     );
   }
 
+  /**
+   * Attaches again until it works or the subscriber stops: one failed attempt (every node still refusing, a quorum
+   * queue without a leader yet) must not leave the queue with no consumer for the rest of the run.
+   */
+  private async reattach(onDelivery: (d: Received) => void): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.attach(onDelivery);
+        return;
+      } catch (e) {
+        this.opts.onError?.(`amqp consumer reattach failed, trying again in 1 s: ${String(e)}`);
+        this.node += 1;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
   /** The queue holds no message ready for delivery (what was delivered to us, the ledger counts). */
   async atEnd(): Promise<ReadToEnd> {
     try {
@@ -276,10 +292,15 @@ export class RabbitSubscriber implements Subscriber {
       const ch = await this.conn.createChannel();
       // A queue that is gone closes the channel with 404: the rejection below says so; the event must not throw.
       ch.on("error", () => undefined);
-      const { messageCount } = await ch.checkQueue(this.queue).finally(() => ch.close().catch(() => undefined));
+      const { messageCount, consumerCount } = await ch
+        .checkQueue(this.queue)
+        .finally(() => ch.close().catch(() => undefined));
       return messageCount === 0
         ? { atEnd: true, detail: `queue ${this.queue} read to empty` }
-        : { atEnd: false, detail: `${messageCount} messages still ready in queue ${this.queue}` };
+        : {
+            atEnd: false,
+            detail: `${messageCount} messages still ready in queue ${this.queue} (${consumerCount} consumer(s) attached)`,
+          };
     } catch (e) {
       return { atEnd: false, detail: `cannot read queue ${this.queue}: ${e instanceof Error ? e.message : String(e)}` };
     }

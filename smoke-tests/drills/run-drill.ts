@@ -168,7 +168,7 @@ export async function runDrill(
     if (!drained.drained) {
       failures.push(
         drained.unseen > 0
-          ? `drain: ${drained.unseen} acknowledged messages still unconsumed after ${opts.drainTimeoutMs / 1000} s`
+          ? `drain: ${drained.unseen} acknowledged messages still unconsumed after ${opts.drainTimeoutMs / 1000} s${drained.detail ? ` (${drained.detail})` : ""}`
           : `drain: not read to the end after ${opts.drainTimeoutMs / 1000} s: ${drained.detail}`,
       );
     }

@@ -199,6 +199,14 @@ export class Workload {
       }
       await sleep(100);
     }
+    // What the broker still holds tells a stalled consumer (the messages wait in the queue) from a loss (it is empty).
+    if (this.ledger.unseen > 0) {
+      const ends = await Promise.all(this.subscribers.map((s) => s.atEnd?.() ?? { atEnd: true, detail: "" }));
+      detail = ends
+        .map((e) => e.detail)
+        .filter(Boolean)
+        .join("; ");
+    }
     return { drained: false, unseen: this.ledger.unseen, tookMs: Date.now() - start, detail };
   }
 

@@ -12,7 +12,7 @@ import { stackChangerFor } from "../stack-changes/for-target";
 const commandLine = {
   command: "compare:clients",
   usage:
-    "npm run compare:clients [-- <scenario>] [--kafka-clients all|kafkajs,librdkafka,platformatic] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--kill hold-down|crash-restart] [--rate N]",
+    "npm run compare:clients [-- <scenario>] [--kafka-clients all|kafkajs,librdkafka,platformatic] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy] [--rate N]",
   values: drillFlags.filter((f) => f !== "system" && f !== "kafka-client" && f !== "unsafe"),
   positionals: { max: 1, what: "one scenario (default kill-leader)" },
 };

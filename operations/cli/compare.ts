@@ -11,7 +11,7 @@ import { stackChangerFor } from "../stack-changes/for-target";
 const commandLine = {
   command: "compare",
   usage:
-    "npm run compare [-- <scenario>] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--kill hold-down|crash-restart] [--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic]",
+    "npm run compare [-- <scenario>] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy] [--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic]",
   values: drillFlags.filter((f) => f !== "system" && f !== "kafka-clients"),
   positionals: { max: 1, what: "one scenario (default kill-leader)" },
 };

@@ -1,9 +1,11 @@
 // `npm run drill -- <scenario> [--system kafka|rabbitmq|kafka,rabbitmq] [--rounds N] [--fault-seconds S]
-//   [--recovery-bound-seconds S] [--kill hold-down|crash-restart]`
+//   [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy]`
 // Runs a failover scenario under load with live progress, writes JSON, Markdown and HTML reports, exits non-zero
 // on any loss or failed recovery. Here, not in smoke-tests/, because rolling-update on a stack runs `pulumi up`.
 // --kill: how a killed broker comes back. hold-down (the default): down until the drill restores it, as on the
 // embedded default; crash-restart (Kubernetes only): the kubelet restarts it within seconds. Every report names which.
+// decoy (Kubernetes only) is a deliberate break: a process beside the broker is killed, the broker untouched, and the
+// run must fail "fault took effect" and "the platform noticed" and show the writes "not disrupted".
 
 import {
   drillFlags,
@@ -27,7 +29,7 @@ main(async () => {
     usage:
       "npm run drill -- <scenario> [--target embedded|stack:<name>|file:<path>] [--system kafka,rabbitmq] " +
       "[--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] " +
-      "[--kill hold-down|crash-restart] [--hold-for-alerts true|false] " +
+      "[--kill hold-down|crash-restart|decoy] [--hold-for-alerts true|false] " +
       `[--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic | --kafka-clients all|a,b]; scenarios: ${Object.keys(scenarios).join(", ")}`,
     values: drillFlags,
     positionals: { min: 1, max: 1, what: "one scenario" },

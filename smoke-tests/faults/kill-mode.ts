@@ -1,9 +1,9 @@
-// Pure: which kill a drill runs (hold-down or crash-restart, see KillMode) on which injector, and what the reports say
+// Pure: which kill a drill runs (hold-down, crash-restart or the decoy, see KillMode) on which injector, and what the reports say
 // about the kills it ran, so a report never leaves open which of two different faults it measured.
 import type { FaultInjector, KillMode } from "./types";
 
 /** Every kill mode, as the drills' `--kill` flag spells them. */
-export const killModes: readonly KillMode[] = ["crash-restart", "hold-down"];
+export const killModes: readonly KillMode[] = ["crash-restart", "hold-down", "decoy"];
 
 /**
  * The kill modes each injector offers. The embedded default only holds down: a killed node has nothing that restarts
@@ -12,7 +12,7 @@ export const killModes: readonly KillMode[] = ["crash-restart", "hold-down"];
  */
 export const killModesOf: Record<FaultInjector["kind"], readonly KillMode[]> = {
   embedded: ["hold-down"],
-  kubernetes: ["hold-down", "crash-restart"],
+  kubernetes: ["hold-down", "crash-restart", "decoy"],
 };
 
 /** The default everywhere: the same fault on both kinds of target, so their drills compare. */
@@ -21,7 +21,8 @@ export const defaultKillMode: KillMode = "hold-down";
 /** `--kill <value>` read into a kill mode, or an error naming flag, value and rule. */
 export function parseKillMode(value: string): KillMode {
   const mode = killModes.find((m) => m === value);
-  if (!mode) throw new Error(`--kill = ${value} is not a kill mode: crash-restart or hold-down`);
+  if (!mode)
+    throw new Error(`--kill = ${value} is not a kill mode: crash-restart, hold-down or decoy (a deliberate break)`);
   return mode;
 }
 
@@ -30,7 +31,11 @@ export function killModeFor(requested: KillMode | undefined, kind: FaultInjector
   const mode = requested ?? defaultKillMode;
   if (!killModesOf[kind].includes(mode)) {
     throw new Error(
-      `--kill = ${mode}: the ${kind} target offers only ${killModesOf[kind].join(", ")} (a killed embedded node has nothing that restarts it but the drill)`,
+      `--kill = ${mode}: the ${kind} target offers only ${killModesOf[kind].join(", ")} (${
+        mode === "decoy"
+          ? "the decoy runs beside a broker in its container"
+          : "a killed embedded node has nothing that restarts it but the drill"
+      })`,
     );
   }
   return mode;
@@ -51,6 +56,7 @@ export interface KillRecord {
 /** How one kill's node came back: "held down 18.2 s", "held down, never released by the drill" or "restarted by the kubelet". */
 function comeBack(k: KillRecord): string {
   if (k.mode === "crash-restart") return "restarted by the kubelet";
+  if (k.mode === "decoy") return "a decoy beside the broker, the broker untouched";
   if (k.releasedAt === undefined) return "held down, never released by the drill";
   return `held down ${((k.releasedAt - k.landedAt) / 1000).toFixed(1)} s`;
 }
@@ -69,7 +75,7 @@ export function killsText(kills: readonly KillRecord[]): string | undefined {
   if (!first) return undefined;
   if (kills.length === 1) return describeKill(first);
   if (kills.some((k) => k.mode !== first.mode)) return kills.map(describeKill).join("; ");
-  if (first.mode === "crash-restart") return `${kills.length} kills (${comeBack(first)})`;
+  if (first.mode !== "hold-down") return `${kills.length} kills (${comeBack(first)})`;
   return `${kills.length} kills (held down ${kills.map((k) => comeBack(k).replace(/^held down /, "")).join(", ")})`;
 }
 

@@ -18,6 +18,8 @@ import { loadKubeConfig } from "../../contract/kube-config";
 import { type ExecSession, execSession, execWith, sessionOver } from "../kube/exec";
 import { type KubePlacement, waitRolledOut } from "../kube/rollout";
 import {
+  decoyKillCommand,
+  decoyKilled,
   holdConnectionsCommand,
   kafkaQuorumStatusCommand,
   killEverythingCommand,
@@ -227,6 +229,7 @@ export class KubernetesFaults implements FaultInjector {
     if (!before?.state?.running || !before.containerID) {
       throw new Error(`pod ${namespace}/${node} has no running broker container to kill`);
     }
+    if (mode === "decoy") return this.killDecoy(namespace, node, before.name);
     const heldDown = mode === "hold-down";
     // The exec's own shell dies with the container, so how the exec ends says nothing; the container's record does.
     // Held down: the same exec writes the marker first, so no restart can come between the kill and the hold.
@@ -259,6 +262,19 @@ export class KubernetesFaults implements FaultInjector {
       bySigkill: false,
       detail: `SIGKILL by exec (${killed}), but ${namespace}/${node}'s container ${shortContainerId(before.containerID)} has no termination record 30 s later`,
       landedAt: execEndedAt,
+    };
+  }
+
+  /** The deliberate break: a process beside the broker dies by SIGKILL; the broker is not touched. */
+  private async killDecoy(namespace: string, node: string, container: string): Promise<KillEvidence> {
+    const { out } = await this.exec(namespace, node, decoyKillCommand(), container);
+    const pid = decoyKilled(out);
+    if (pid === undefined)
+      throw new Error(`the decoy kill in ${namespace}/${node} did not run: ${out.trim().slice(0, 200)}`);
+    return {
+      bySigkill: true,
+      detail: `SIGKILL to a decoy (sleep, pid ${pid}) in ${namespace}/${node}'s broker container, the broker untouched: a deliberate break`,
+      landedAt: Date.now(),
     };
   }
 

@@ -13,8 +13,11 @@ export interface Landed {
  * How a killed broker comes back. `hold-down`: it stays down until the drill restores it (the embedded default's only
  * kill: a killed node has nothing that restarts it; on Kubernetes the charts' hold-down hook keeps the restarted
  * container waiting). `crash-restart`: the kubelet restarts it within seconds (Kubernetes only). Two different faults.
+ * `decoy` is a deliberate break, not a fault: it SIGKILLs a process started for the purpose beside the broker, which
+ * lands and disrupts nothing, so that a run shows "fault took effect", the writes' "not disrupted" and "the platform
+ * noticed" failing for real (Kubernetes only).
  */
-export type KillMode = "hold-down" | "crash-restart";
+export type KillMode = "hold-down" | "crash-restart" | "decoy";
 
 /** When a held-down node was let go (epoch ms); absent when nothing held it (a crash-restart kill, a pod deletion). */
 export interface Released {

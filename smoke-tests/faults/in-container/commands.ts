@@ -17,6 +17,20 @@ export function killEverythingCommand(holdDownMarker?: string): string[] {
   return ["sh", "-c", program("kill-everything.sh"), "kill-everything.sh", ...(holdDownMarker ? [holdDownMarker] : [])];
 }
 
+/**
+ * The decoy kill (a deliberate break): starts a process beside the broker in its container and SIGKILLs it, touching
+ * nothing else. Prints "decoy <pid> exit <status>" (137: killed by SIGKILL).
+ */
+export function decoyKillCommand(): string[] {
+  return ["sh", "-c", 'sleep 600 & p=$!; kill -KILL "$p"; wait "$p"; echo "decoy $p exit $?"'];
+}
+
+/** Pure: the decoy's pid when the decoy kill's output shows it died by SIGKILL. */
+export function decoyKilled(out: string): number | undefined {
+  const m = /decoy (\d+) exit 137/.exec(out);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Lets a held-down broker start: removes the hold-down marker its waiting container looks for. */
 export function releaseHoldCommand(holdDownMarker: string): string[] {
   return ["rm", "-f", holdDownMarker];

@@ -6,6 +6,8 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  decoyKillCommand,
+  decoyKilled,
   holdConnectionsCommand,
   kafkaQuorumStatusCommand,
   killEverythingCommand,
@@ -82,6 +84,27 @@ describe("the hold-down release", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the decoy kill (a deliberate break)", () => {
+  it("SIGKILLs the process it started and nothing else: the broker's stand-in lives on", () => {
+    // A PID namespace of its own, as in a pod: a sleep stands for the broker.
+    const inPod = 'sleep 100 & broker=$!; "$@"; kill -0 "$broker" && echo "broker alive"; kill "$broker"';
+    const r = spawnSync(
+      "unshare",
+      ["--pid", "--fork", "--mount-proc", "sh", "-c", inPod, "sh", ...decoyKillCommand()],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.stdout).toMatch(/^decoy \d+ exit 137\nbroker alive\n$/);
+    expect(decoyKilled(r.stdout)).toEqual(expect.any(Number));
+  });
+
+  it("a decoy that was not killed by SIGKILL is not taken for one", () => {
+    expect(decoyKilled("decoy 42 exit 0\n")).toBeUndefined();
+    expect(decoyKilled("sh: sleep: not found\n")).toBeUndefined();
   });
 });
 

@@ -18,10 +18,20 @@ describe("the kill mode a drill runs", () => {
     );
   });
 
-  it("--kill reads the two modes and refuses anything else, naming flag, value and rule", () => {
+  it("the decoy (a deliberate break) runs on Kubernetes only, refused on the embedded default with the rule", () => {
+    expect(killModeFor("decoy", "kubernetes")).toBe("decoy");
+    expect(() => killModeFor("decoy", "embedded")).toThrow(
+      "--kill = decoy: the embedded target offers only hold-down (the decoy runs beside a broker in its container)",
+    );
+  });
+
+  it("--kill reads the three modes and refuses anything else, naming flag, value and rule", () => {
     expect(parseKillMode("hold-down")).toBe("hold-down");
     expect(parseKillMode("crash-restart")).toBe("crash-restart");
-    expect(() => parseKillMode("restart")).toThrow("--kill = restart is not a kill mode: crash-restart or hold-down");
+    expect(parseKillMode("decoy")).toBe("decoy");
+    expect(() => parseKillMode("restart")).toThrow(
+      "--kill = restart is not a kill mode: crash-restart, hold-down or decoy (a deliberate break)",
+    );
   });
 });
 
@@ -32,6 +42,10 @@ describe("what a report says a kill was", () => {
     mode: "hold-down",
     landedAt: 1_000,
     ...over,
+  });
+
+  it("a decoy says the broker was untouched", () => {
+    expect(describeKill(kill({ mode: "decoy" }))).toBe("kill (a decoy beside the broker, the broker untouched)");
   });
 
   it("held down for as long as from its landing to its release", () => {

@@ -1,8 +1,8 @@
 // The product's main job end to end on this machine's own Kubernetes (`npm run e2e`, operations/cli/e2e.ts): cluster
 // up, deploy with the gate (preview with policies, `pulumi up` with the in-cluster gate Job, rollout), the failover
-// drills on the cluster and, beside them, the same drills on the embedded default (stopped again when e2e started it),
-// `pulumi up` again (no changes), destroy (no namespace, PVC or Secret of ours left), cluster down. The cluster is
-// always taken down again unless `keep` is set.
+// drills on the cluster and a deliberately harmless fault their checks must catch, the same drills on the embedded
+// default beside them (stopped again when e2e started it), `pulumi up` again (no changes), destroy (no namespace, PVC
+// or Secret of ours left), cluster down. The cluster is always taken down again unless `keep` is set.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -26,6 +26,7 @@ import { stackChangerFor } from "../stack-changes/for-target";
 import { withConfigCopy } from "../stack-changes/stack-update";
 import { brokenTopicConfig } from "./broken-topic";
 import { e2eStopsEmbedded } from "./embedded-owner";
+import { judgeHarmless } from "./harmless-fault";
 import { type DrillFigures, drillFigures, type E2eStep } from "./summary";
 
 const repoRoot = resolve(__dirname, "..", "..");
@@ -149,6 +150,32 @@ async function runDrills(
       return line;
     });
   }
+}
+
+/**
+ * The deliberate break: kill-leader on Kafka with the decoy kill (a process beside the broker dies, the broker does
+ * not). The step passes only when the drill's own checks caught it; see judgeHarmless.
+ */
+async function harmlessFault(
+  step: (name: string, body: () => Promise<string>) => Promise<boolean>,
+  printer: ProgressPrinter,
+  target: string,
+  withPrometheus: boolean,
+): Promise<void> {
+  await step("harmless fault (cluster)", async () => {
+    const { report } = await runScenario({
+      scenario: "kill-leader",
+      target,
+      systems: ["kafka"],
+      kafkaClients: [defaultKafkaClient],
+      settings: { ...drillSettings, kill: "decoy" },
+      ratePerSec: 1000,
+      stack: stackChangerFor(target),
+      nodes: nodeControlFor(target),
+      printer,
+    });
+    return judgeHarmless(drillFigures(report), withPrometheus);
+  });
 }
 
 /** After destroy: none of the stack's namespaces, and no PVC or Secret in them, may be left (deletion takes a while). */
@@ -300,6 +327,7 @@ export async function runE2e({
     const d = deployed;
     await step("pods", () => checkPods(d, printer, placement));
     await runDrills(step, figures, printer, `stack:${stackName}`, "cluster");
+    await harmlessFault(step, printer, `stack:${stackName}`, d.placement.prometheus !== undefined);
     await brokenTopic(step, d, stackName, printer, started);
     // The drills beside the cluster's run on the embedded default; e2e stops it again if it started it, whatever failed.
     const before = embeddedLeftovers();

@@ -151,15 +151,15 @@ nodes_reclaimers() { each_node node_reclaimer; }
 
 apply_manifest() {
   local f="$1"
-  # Two CoreDNS replicas on two nodes where there are two: with one, the node that runs it takes the cluster's DNS down
-  # with it (seen in node-freeze: every Kafka broker lost its peers' names, writes stalled for the whole freeze).
-  COREDNS_REPLICAS="$((NODES < 2 ? 1 : 2))" \
   COREDNS_IMAGE="$COREDNS_IMAGE" KUBE_ROUTER_IMAGE="$KUBE_ROUTER_IMAGE" DNS_SERVICE_IP="$DNS_SERVICE_IP" \
     SERVICE_CIDR="$SERVICE_CIDR" PKI="$PKI" VOLUME_COUNT="$VOLUME_COUNT" VOLUMES_DIR="$VOLUMES_DIR" \
     fill_template "$f" | kc apply -f - >/dev/null
 }
 
 addons() {
+  # CoreDNS was a Deployment before it ran on every node: a cluster started before that keeps none of it.
+  # Foreground: its pods are gone before the DaemonSet's are scheduled (theirs kept them off with anti-affinity).
+  kc -n kube-system delete deployment/coredns poddisruptionbudget/coredns --ignore-not-found --cascade=foreground >/dev/null
   apply_manifest "$here/manifests/coredns.yaml"
   apply_manifest "$here/manifests/kube-router.yaml"
   apply_manifest "$here/manifests/storage.yaml"
@@ -181,7 +181,7 @@ addons() {
 
 wait_ready() {
   each_node node_ready
-  wait_for 120 "CoreDNS ready" kc -n kube-system rollout status deployment/coredns --timeout=2s
+  wait_for 120 "CoreDNS ready" kc -n kube-system rollout status daemonset/coredns --timeout=2s
   wait_for 120 "kube-router running" kc -n kube-system rollout status daemonset/kube-router --timeout=2s
 }
 

@@ -15,7 +15,7 @@ import { scenarioNamed } from "../scenarios";
 const nodes = ["kafka-0", "kafka-1", "kafka-2"];
 const partitions = 2;
 /** How long writes stall while the partition has no leader: several 250 ms timeline buckets, so it shows. */
-const electionMs = 1_500;
+const electionMs = 2_000;
 
 /** Where a message lands, for a consumer that is told to miss it. */
 interface Position {

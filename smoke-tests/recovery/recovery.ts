@@ -43,7 +43,11 @@ export interface RecoveryOptions {
   loadEndPhase: string;
 }
 
-export const defaultRecoveryOptions: RecoveryOptions = { quietFloorMs: 1_500, baselineMs: 10_000, loadEndPhase: "drain" };
+export const defaultRecoveryOptions: RecoveryOptions = {
+  quietFloorMs: 1_500,
+  baselineMs: 10_000,
+  loadEndPhase: "drain",
+};
 
 /** Acknowledgement times per partition (the queue is partition 0), epoch ms, ascending: PartitionAcks' snapshot. */
 export type AckTimes = ReadonlyMap<number, readonly number[]>;

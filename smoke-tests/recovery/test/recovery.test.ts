@@ -149,7 +149,10 @@ describe("write recovery edge cases", () => {
     // As kill-leader --kill decoy saw on the cluster: one 1.02 s pause 40 s after a kill that touched no broker.
     const withPause = (ms: number) => new Map([[0, acksEvery10ms(60_000, (t) => t >= 40_000 && t < 40_000 + ms)]]);
     const run = (ms: number) =>
-      measureRecoveries(timeline(60_000, () => ({}), [fault(10_000), drain(55_000)]), withPause(ms))[0]?.writes;
+      measureRecoveries(
+        timeline(60_000, () => ({}), [fault(10_000), drain(55_000)]),
+        withPause(ms),
+      )[0]?.writes;
     expect(run(1_020)?.status).toBe("not-disrupted");
     expect(run(1_600)).toMatchObject({ status: "recovered", ms: 1_610 });
   });

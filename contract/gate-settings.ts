@@ -22,7 +22,7 @@ export interface GateSettings {
     faultMs: number;
     afterMs: number;
     ratePerSec: number;
-    drainTimeoutMs: number;
+    drainQuietMs: number;
     /** Longest the clients may wait after the leader dies for their next acknowledged write. */
     recoveryBoundMs: number;
   };
@@ -46,7 +46,7 @@ export const defaultGateSettings: GateSettings = {
     faultMs: 15_000,
     afterMs: 2_000,
     ratePerSec: 1_000,
-    drainTimeoutMs: 30_000,
+    drainQuietMs: 30_000,
     // Kafka fences a hard-killed broker after broker.session.timeout.ms (9 s), and kafkajs then needs a metadata
     // refresh: 30 s leaves room on a busy machine while catching a client that never recovers.
     recoveryBoundMs: 30_000,
@@ -81,7 +81,7 @@ const durabilityRanges = {
   faultMs: [1_000, 600_000],
   afterMs: [0, 600_000],
   ratePerSec: [1, 100_000],
-  drainTimeoutMs: [1_000, 1_800_000],
+  drainQuietMs: [1_000, 1_800_000],
   recoveryBoundMs: [1, 600_000],
 } as const;
 const throughputRanges = {

@@ -90,7 +90,7 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
           nodeFailureRate(request.ratePerSec, target.gate, system),
           system === "kafka" ? (target.kafka.topics[0]?.partitions ?? 0) : 0,
         ),
-        drainTimeoutMs: 60_000,
+        drainQuietMs: 60_000,
         stack,
         nodes,
         platform,

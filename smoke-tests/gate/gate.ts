@@ -113,7 +113,7 @@ export async function runGate(
           // The drill load at no less than the stack's throughput floor: a fault must catch messages mid-air, at the
           // rate the stack promises, to prove anything.
           ...drillWorkload(nodeFailureRate(d.ratePerSec, settings, system)),
-          drainTimeoutMs: d.drainTimeoutMs,
+          drainQuietMs: d.drainQuietMs,
           onProgress: (phase, s) => progress(`${system}: node failure [${phase}]`, s),
         },
       );
@@ -129,7 +129,7 @@ export async function runGate(
         settings: { steadyMs: tp.durationMs, faultMs: 0, afterMs: 0, rounds: 0, healthTimeoutMs: 0 },
         workload: { messageBytes: tp.messageBytes, batchSize: tp.batchSize, inFlightBatches: tp.inFlightBatches },
         publishers: tp.publishers,
-        drainTimeoutMs: 30_000,
+        drainQuietMs: 30_000,
         onProgress: (phase, s) => progress(`${system}: throughput [${phase}]`, s),
       },
     );

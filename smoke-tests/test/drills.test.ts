@@ -49,7 +49,7 @@ describe("the checker is not vacuous", () => {
       harnessFor(target, "kafka", { unsafe: "acks-leader" }),
       new EmbeddedFaults(),
       scenarioNamed("kill-lone-leader"),
-      { ...options, drainTimeoutMs: 15_000 },
+      { ...options, drainQuietMs: 15_000 },
     );
     const c = run.ledger.counts;
     console.log(
@@ -83,7 +83,7 @@ describe("the checker is not vacuous", () => {
       new EmbeddedFaults(),
       scenarioNamed("kill-leader"),
       // Unthrottled, so the backlog the kill destroys is there by construction, not by luck.
-      { ...options, workload: { ...options.workload, ratePerSec: undefined }, drainTimeoutMs: 10_000 },
+      { ...options, workload: { ...options.workload, ratePerSec: undefined }, drainQuietMs: 10_000 },
     );
     const c = run.ledger.counts;
     console.log(`classic-transient, kill-leader: ${c.acknowledged} acknowledged, ${c.lost} lost, ${c.failed} failed`);

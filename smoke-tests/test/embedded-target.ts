@@ -25,7 +25,7 @@ export const liveDrillOptions: DrillOptions = {
   },
   workload: { messageBytes: 1024, batchSize: 20, inFlightBatches: 2, ratePerSec: 800 },
   publishers: 1,
-  drainTimeoutMs: 60_000,
+  drainQuietMs: 60_000,
 };
 
 /**

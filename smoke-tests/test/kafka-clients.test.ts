@@ -50,7 +50,7 @@ describe("the checker is not vacuous with librdkafka", () => {
       harnessFor(target, "kafka", { unsafe: "acks-leader", kafkaClient: "librdkafka" }),
       new EmbeddedFaults(),
       scenarioNamed("kill-lone-leader"),
-      { ...liveDrillOptions, drainTimeoutMs: 15_000 },
+      { ...liveDrillOptions, drainQuietMs: 15_000 },
     );
     const c = run.ledger.counts;
     console.log(`librdkafka acks=1, kill-lone-leader: ${c.acknowledged} acknowledged, ${c.lost} lost`);

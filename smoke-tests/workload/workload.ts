@@ -40,6 +40,11 @@ export interface ProgressSample {
   lastError?: string;
 }
 
+/** Pure: the drain goes on while a message was consumed in the last `quietMs`, and for at most ten times that in all. */
+export function drainGoesOn(now: number, startedAt: number, lastProgressAt: number, quietMs: number): boolean {
+  return now - lastProgressAt < quietMs && now - startedAt < quietMs * 10;
+}
+
 export class Workload {
   readonly stats: WorkloadStats = {
     publishLatency: new Histogram(),
@@ -180,14 +185,21 @@ export class Workload {
 
   /**
    * After the producers stopped: waits until every acknowledged message has been consumed, nothing is in flight, and
-   * every subscriber has read all the broker holds (each partition to its high watermark, the queue to empty), or the
-   * deadline passes. Only then may the checker call an unknown write that was not read "not landed", and see writes
-   * past the last acknowledged one.
+   * every subscriber has read all the broker holds (each partition to its high watermark, the queue to empty), or
+   * `quietMs` pass without one more message consumed (at most ten times that in all: a slow consumer under load still
+   * drains; a stalled one is named). Only then may the checker call an unknown write that was not read "not landed",
+   * and see writes past the last acknowledged one.
    */
-  async drain(timeoutMs: number): Promise<{ drained: boolean; unseen: number; tookMs: number; detail: string }> {
+  async drain(quietMs: number): Promise<{ drained: boolean; unseen: number; tookMs: number; detail: string }> {
     const start = Date.now();
     let detail = "";
-    while (Date.now() - start < timeoutMs) {
+    let lastUnseen = this.ledger.unseen;
+    let lastProgress = start;
+    while (drainGoesOn(Date.now(), start, lastProgress, quietMs)) {
+      if (this.ledger.unseen < lastUnseen) {
+        lastUnseen = this.ledger.unseen;
+        lastProgress = Date.now();
+      }
       this.timeline.unseen(Date.now(), this.ledger.unseen);
       if (this.ledger.unseen === 0 && this.ledger.inFlight === 0) {
         const ends = await Promise.all(this.subscribers.map((s) => s.atEnd?.() ?? { atEnd: true, detail: "" }));

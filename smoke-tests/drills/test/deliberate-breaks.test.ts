@@ -182,7 +182,7 @@ const drillOptions = (recoveryBoundMs: number, kill?: KillMode): DrillOptions =>
   },
   workload: { messageBytes: 100, batchSize: 10, inFlightBatches: 2, ratePerSec: 400 },
   publishers: 1,
-  drainTimeoutMs: 2_000,
+  drainQuietMs: 2_000,
 });
 
 interface Break {
@@ -298,7 +298,7 @@ describe("a drill broken on purpose fails with the named reason, and only that o
     expect(run.ledger.lostMessages).toEqual([{ id: expect.any(String), partition: 1, offset: 40 }]);
     // The same miss, as the drain, the total-queue checker and the Kafka offset checks each see it.
     expect(failuresOf(run)).toEqual([
-      "drain: 1 acknowledged messages still unconsumed after 2 s (every partition read to its end)",
+      "drain: 1 acknowledged messages still unconsumed after 2 s, none consumed in the last 2 s (every partition read to its end)",
       "1 acknowledged message(s) were never consumed (lost)",
       "1 lostWrites: acknowledged writes below the highest read offset were never read (lost-write)",
       "1 unseen: acknowledged writes were never read",

@@ -17,7 +17,7 @@ function drainFaults(faults: FaultInjector): DrainFaults {
   const f = faults;
   if (!f.clusterNodes || !f.cordon || !f.uncordon || !f.podsOn || !f.evict || !f.podState || !f.nodeOf) {
     throw new Error(
-      `node-drain cordons nodes and evicts pods through the Kubernetes API: select a Kubernetes target (MP_TARGET=stack:cluster), not a ${faults.kind} one`,
+      `node-drain cordons nodes and evicts pods through the Kubernetes API: select a Kubernetes target (MP_TARGET=stack:cluster); this one is ${faults.kind}`,
     );
   }
   return f as DrainFaults;
@@ -115,10 +115,17 @@ export const nodeDrain: Scenario = {
         const r = await f.evict(namespace, second.broker);
         seen.second.attempts.push(r);
         ctx.mark("note", `evict ${second.broker} from ${second.node}: ${r.detail}`, r.at);
-        if (r.outcome === "evicted") return;
+        if (r.outcome === "evicted") {
+          // Its maintenance takes no time: left cordoned, a broker evicted too early (no PDB) would never come back.
+          await f.uncordon(second.node);
+          cordoned.delete(second.node);
+          ctx.mark("heal", `uncordon ${second.node}`);
+          return;
+        }
         await ctx.sleep(1_000);
       }
     };
+    const secondEvictedAt = () => seen.second.attempts.find((a) => a.outcome === "evicted")?.at;
     try {
       ctx.mark(
         "fault",
@@ -158,10 +165,7 @@ export const nodeDrain: Scenario = {
           `${second.broker}'s eviction still not through ${ctx.settings.healthTimeoutMs / 1000} s after ${first.broker} was back (last: ${seen.second.attempts.at(-1)?.detail ?? "never tried"})`,
         );
       await secondLoop;
-      await f.uncordon(second.node);
-      cordoned.delete(second.node);
-      ctx.mark("heal", `uncordon ${second.node}`);
-      const secondEvictedAt = seen.second.attempts.find((a) => a.outcome === "evicted")?.at;
+      if (secondFailed) throw new Error(`drain ${second.node}: ${(secondFailed as Error).message}`);
       seen.second.readyAt = await waitBack(
         ctx,
         f,
@@ -169,16 +173,17 @@ export const nodeDrain: Scenario = {
         before.second.uid,
         `after ${second.node} was uncordoned`,
       );
-      ctx.mark("note", outOfService(second.broker, secondEvictedAt, seen.second.readyAt), seen.second.readyAt);
+      ctx.mark("note", outOfService(second.broker, secondEvictedAt(), seen.second.readyAt), seen.second.readyAt);
       await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
-      const judged = judgeDrain(seen);
-      ctx.effect(
-        judged.tookEffect,
-        `${judged.detail}; ${outOfService(first.broker, seen.first.evictedAt, seen.first.readyAt)}; ${outOfService(second.broker, secondEvictedAt, seen.second.readyAt)}`,
-      );
     } finally {
       trying = false;
       await secondLoop;
+      // Judged from what was seen, however far the drill got.
+      const judged = judgeDrain(seen);
+      ctx.effect(
+        judged.tookEffect,
+        `${judged.detail}; ${outOfService(first.broker, seen.first.evictedAt, seen.first.readyAt)}; ${outOfService(second.broker, secondEvictedAt(), seen.second.readyAt)}`,
+      );
       // Never leave a node cordoned: a failed drill's evicted pods wait for it, and so would the next drill.
       for (const node of cordoned) {
         await f.uncordon(node).then(

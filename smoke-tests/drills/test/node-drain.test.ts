@@ -130,6 +130,8 @@ describe("the node-drain scenario", () => {
     await nodeDrain.nemesis(c.ctx);
     expect(c.effects[0]?.tookEffect).toBe(false);
     expect(c.effects[0]?.detail).toContain("no eviction of kafka-broker-0 was refused while kafka-broker-1 was out");
+    // The second node uncordoned as soon as its broker went: else that broker could never come back.
+    expect(c.calls).toEqual(["cordon node-2", "cordon node-1", "uncordon node-1", "uncordon node-2"]);
     expect(c.cordoned.size).toBe(0);
   });
 
@@ -147,7 +149,7 @@ describe("the node-drain scenario", () => {
     await expect(nodeDrain.preflight?.(c.harness, c.faults)).rejects.toThrow("it needs 3 nodes or more");
     const { cordon: _, ...embedded } = c.faults;
     await expect(nodeDrain.preflight?.(c.harness, { ...embedded, kind: "embedded" })).rejects.toThrow(
-      "node-drain cordons nodes and evicts pods through the Kubernetes API: select a Kubernetes target (MP_TARGET=stack:cluster), not a embedded one",
+      "node-drain cordons nodes and evicts pods through the Kubernetes API: select a Kubernetes target (MP_TARGET=stack:cluster); this one is embedded",
     );
     expect(c.calls).toEqual([]);
   });

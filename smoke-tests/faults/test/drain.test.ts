@@ -47,6 +47,9 @@ describe("an eviction's answer", () => {
 
   it("a body that is not a Status object is shown as it came", () => {
     expect(classifyEviction({ code: 429, body: "slow down" }, 4).detail).toBe("HTTP 429: slow down");
+    expect(classifyEviction({ code: 429, body: { kind: "Status", message: "budget" } }, 4).detail).toBe(
+      "HTTP 429: budget",
+    );
   });
 });
 

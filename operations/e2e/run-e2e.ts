@@ -32,8 +32,8 @@ import { type DrillFigures, drillFigures, type E2eStep } from "./summary";
 const repoRoot = resolve(__dirname, "..", "..");
 
 /**
- * The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition, and a
- * rolling update by stack config (only where a StatefulSet replaces pods: the cluster).
+ * The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition, and on
+ * the cluster a rolling update by stack config, a node freeze and a two-node drain.
  */
 const drills: Array<{
   scenario: string;
@@ -50,6 +50,8 @@ const drills: Array<{
   { scenario: "rolling-update", systems: ["kafka", "rabbitmq"], clusterOnly: true, ratePerSec: 300 },
   // A whole node frozen and cut off past the node-monitor grace period: only this machine's cluster has such nodes.
   { scenario: "node-freeze", systems: ["kafka", "rabbitmq"], clusterOnly: true, faultMs: 90_000 },
+  // Planned maintenance: two nodes drained at once, the PDB refusing the second broker until the first is back.
+  { scenario: "node-drain", systems: ["kafka", "rabbitmq"], clusterOnly: true },
 ];
 /** One round, 20 s faults, 5 s of load before and after; a killed broker held down on both targets (the same fault). */
 const drillSettings: DrillSettings = {

@@ -52,6 +52,16 @@ export async function runDrill(
   let workload: Workload | undefined;
   const onError = (what: string) => workload?.noteError(what);
 
+  if (scenario?.preflight) {
+    // Refused before any load starts: nothing is opened yet but the harness's own clients.
+    try {
+      if (!faults) throw new Error(`scenario ${scenario.name} needs a fault injector for this target`);
+      await scenario.preflight(harness, faults);
+    } catch (err) {
+      await harness.close().catch(() => undefined);
+      throw err;
+    }
+  }
   const publishers = await harness.openPublishers(opts.publishers, onError);
   const subscriber = harness.subscriber(runId, onError);
   workload = new Workload(ledger, timeline, publishers, [subscriber], opts.workload);

@@ -11,7 +11,9 @@ import type {
   RollObservation,
   StackChanger,
 } from "../faults/types";
-import type { Redundancy, SystemHarness } from "./harness";
+import type { SystemHarness } from "./harness";
+import { nodeDrain } from "./node-drain";
+import { type RedundancySeen, redundancyProblem, redundancySamples, watchRedundancy } from "./redundancy";
 
 export interface NemesisContext {
   harness: SystemHarness;
@@ -77,6 +79,8 @@ export interface Scenario {
   systems: SystemName[];
   /** Runs beside the in-cluster gate (which uses the declared topic and queue): use a topic and queue of its own. */
   besideTheGate?: boolean;
+  /** Checked before any load starts: throws the refusal, naming the rule, when this target cannot run the scenario. */
+  preflight?(harness: SystemHarness, faults: FaultInjector): Promise<void>;
   nemesis(ctx: NemesisContext): Promise<void>;
 }
 
@@ -354,49 +358,18 @@ const rollingRestart: Scenario = {
   },
 };
 
-/**
- * Samples redundancy once a second until stopped and keeps the lowest margin seen (least − needed), with how many
- * samples failed (a probe that cannot answer during a roll is reported, not hidden).
- */
-function watchRedundancy(harness: SystemHarness) {
-  let lowest: Redundancy | undefined;
-  let seen = 0;
-  let failed = 0;
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      const r = await harness.redundancy().catch(() => undefined);
-      if (r) {
-        seen++;
-        if (!lowest || r.least - r.needed < lowest.least - lowest.needed) lowest = r;
-      } else failed++;
-      await new Promise((res) => setTimeout(res, 1_000));
-    }
-  })();
-  return {
-    async stop() {
-      on = false;
-      await loop;
-      return { lowest, seen, failed };
-    },
-  };
-}
-
 /** Pure: whether a roll was one a user may run under load, and the sentence the report shows. */
-export function judgeRoll(
-  roll: RollObservation,
-  redundancy: { lowest?: Redundancy; seen: number; failed: number },
-): { ok: boolean; detail: string } {
+export function judgeRoll(roll: RollObservation, redundancy: RedundancySeen): { ok: boolean; detail: string } {
   const allReplaced = roll.pods.length > 0 && roll.replaced.length === roll.pods.length;
   const oneAtATime = roll.mostDownAtOnce <= 1;
   const low = redundancy.lowest;
-  const kept = low !== undefined && low.least >= low.needed;
+  const notKept = redundancyProblem(redundancy);
   const problems = [
     ...(allReplaced ? [] : [`replaced ${roll.replaced.length} of ${roll.pods.length} pods (${roll.pods.join(", ")})`]),
     ...(oneAtATime ? [] : [`${roll.mostDownAtOnce} pods of one StatefulSet were down at once`]),
-    ...(kept ? [] : [low ? `redundancy fell to ${low.least} < ${low.needed} (${low.detail})` : "no redundancy sample"]),
+    ...(notKept ? [notKept] : []),
   ];
-  const seen = `${redundancy.seen} redundancy samples${redundancy.failed ? `, ${redundancy.failed} unanswered` : ""}`;
+  const seen = redundancySamples(redundancy);
   if (problems.length > 0) return { ok: false, detail: `${problems.join("; ")} (${seen})` };
   return {
     ok: true,
@@ -476,6 +449,7 @@ export const scenarios: Record<string, Scenario> = Object.fromEntries(
     killRandom,
     isolateNode,
     nodeFreeze,
+    nodeDrain,
     killLoneLeader,
     rollingRestart,
     rollingUpdate,

@@ -3,7 +3,8 @@
 // held down until restore by the charts' hold-down hook (contract/hold-down.ts) or left to the kubelet's restart,
 // isolate a pod by labelling it out of the charts' allow policies and adding a deny-all NetworkPolicy selecting only
 // it, roll a StatefulSet by deleting its pods one at a time. These are exactly the permissions the in-cluster gate's
-// ServiceAccount is granted (charts/smoke-gate rbac.yaml), and nothing else.
+// ServiceAccount is granted (charts/smoke-gate rbac.yaml), and nothing else. The node drills' calls (nodes, cordon,
+// eviction) are not the gate's: those drills run from the machine with its kubeconfig.
 // The pure parts are beside it (isolation-policy.ts, isolation-evidence.ts, kill-evidence.ts, kafka-controller.ts,
 // roll-observation.ts), the programs it runs in containers in in-container/. Types only at load time:
 // @kubernetes/client-node is an ES module, loaded on first use (see connect()), so this file loads under jest's
@@ -17,6 +18,7 @@ import { holdDownMarker } from "../../contract/hold-down";
 import { loadKubeConfig } from "../../contract/kube-config";
 import { type ExecSession, execSession, execWith, sessionOver } from "../kube/exec";
 import { type KubePlacement, waitRolledOut } from "../kube/rollout";
+import { classifyEviction, drainable, type EvictionOutcome } from "./drain";
 import {
   decoyKillCommand,
   decoyKilled,
@@ -41,7 +43,10 @@ import { leaderFromQuorumStatus } from "./kafka-controller";
 import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
 import { killModeFor } from "./kill-mode";
 import { foldRoll, type PodSample } from "./roll-observation";
-import type { FaultInjector, KillEvidence, KillMode, Landed, Released, RollWatch } from "./types";
+import type { FaultInjector, KillEvidence, KillMode, Landed, PodState, Released, RollWatch } from "./types";
+
+/** On a node the node-drain drill cordoned, until it uncordons it: healAll uncordons any node left with it. */
+export const drainedNodeLabel = "messaging-platform.io/cordoned-by-drill";
 
 /**
  * A NetworkPolicy governs new connections: kube-router (like kube-proxy and most CNIs) accepts packets of
@@ -563,6 +568,10 @@ export class KubernetesFaults implements FaultInjector {
 
   async healAll(): Promise<void> {
     await this.dropHeld();
+    // Nodes a node-drain cordoned and did not uncordon (it failed, or its process died): schedulable again first, so
+    // the pods its drain evicted can come back.
+    const cordoned = await this.core.listNode({ labelSelector: drainedNodeLabel }).catch(() => undefined);
+    for (const n of cordoned?.items ?? []) if (n.metadata?.name) await this.uncordon(n.metadata.name);
     this.clientsAtLanding.clear();
     // Held-down brokers first: each waits in its hook for its marker to go (one whose container is in its restart
     // back-off cannot be exec'd into: it stays held, and says how to release it, until its pod is deleted).
@@ -628,6 +637,78 @@ export class KubernetesFaults implements FaultInjector {
   async nodeReady(node: string): Promise<string> {
     const n = await this.core.readNode({ name: node });
     return n.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown";
+  }
+
+  async clusterNodes(): Promise<string[]> {
+    return (await this.core.listNode()).items
+      .map((n) => n.metadata?.name ?? "")
+      .filter(Boolean)
+      .sort();
+  }
+
+  /** Cordons (or uncordons) a node, labelled so that a cordon left by a drill that died is found and lifted. */
+  private async setCordon(node: string, cordoned: boolean): Promise<void> {
+    const { setHeaderOptions, PatchStrategy } = this.lib;
+    await this.core.patchNode(
+      {
+        name: node,
+        body: {
+          metadata: { labels: { [drainedNodeLabel]: cordoned ? "true" : null } },
+          spec: { unschedulable: cordoned ? true : null },
+        },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+  }
+
+  cordon(node: string): Promise<void> {
+    return this.setCordon(node, true);
+  }
+
+  uncordon(node: string): Promise<void> {
+    return this.setCordon(node, false);
+  }
+
+  async podsOn(node: string): Promise<Array<{ namespace: string; name: string }>> {
+    const pods = (await this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items;
+    return drainable(
+      pods.map((p) => ({
+        namespace: p.metadata?.namespace ?? "",
+        name: p.metadata?.name ?? "",
+        uid: p.metadata?.uid ?? "",
+        phase: p.status?.phase,
+        ownerKinds: (p.metadata?.ownerReferences ?? []).map((o) => o.kind),
+        mirror: Boolean(p.metadata?.annotations?.["kubernetes.io/config.mirror"]),
+        deleting: Boolean(p.metadata?.deletionTimestamp),
+      })),
+    ).map(({ namespace, name }) => ({ namespace, name }));
+  }
+
+  async evict(namespace: string, pod: string): Promise<EvictionOutcome> {
+    const body = { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod, namespace } };
+    return this.core.createNamespacedPodEviction({ name: pod, namespace, body }).then(
+      () => classifyEviction(undefined, Date.now()),
+      (e: unknown) => classifyEviction(e, Date.now()),
+    );
+  }
+
+  async podState(pod: string): Promise<PodState | undefined> {
+    const namespace = this.namespaceOf(pod);
+    const p = await this.core.readNamespacedPod({ name: pod, namespace }).catch((e: { code?: number }) => {
+      if (e.code === 404) return undefined;
+      throw e;
+    });
+    if (!p) return undefined;
+    const ready = brokerContainer(p).ready && !p.metadata?.deletionTimestamp;
+    const since = p.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime;
+    return {
+      namespace,
+      uid: p.metadata?.uid ?? "",
+      ready,
+      ...(ready && since ? { readySince: new Date(since).getTime() } : {}),
+      ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}),
+      ...(p.status?.phase ? { phase: p.status.phase } : {}),
+    };
   }
 
   /**

@@ -2,6 +2,8 @@
 // implementations: the embedded environment's processes and namespaces (embedded.ts) and Kubernetes pods
 // (kubernetes-faults.ts). The same drills run on both.
 
+import type { EvictionOutcome } from "./drain";
+
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
 
 /** When a fault took effect (epoch ms): recovery is timed from it, not from when the fault was asked for. */
@@ -85,6 +87,21 @@ export interface NodeControl {
   thaw(node: string): Promise<void>;
 }
 
+/** A pod as a node drain watches it (Kubernetes only). */
+export interface PodState {
+  namespace: string;
+  uid: string;
+  ready: boolean;
+  /**
+   * Since when it is Ready (epoch ms): its Ready condition's lastTransitionTime, as the control plane recorded it (whole
+   * seconds), so a drill need not race the disruption budget to see it.
+   */
+  readySince?: number;
+  /** The node it is scheduled on; absent while it is Pending unscheduled. */
+  node?: string;
+  phase?: string;
+}
+
 export interface FaultInjector {
   readonly kind: "embedded" | "kubernetes";
   /**
@@ -127,6 +144,18 @@ export interface FaultInjector {
   nodeOf?(pod: string): Promise<string>;
   /** A node's Ready condition as the control plane has it: "True", "False" or "Unknown" (Kubernetes only). */
   nodeReady?(node: string): Promise<string>;
+  /** The cluster's nodes, by name (Kubernetes only). */
+  clusterNodes?(): Promise<string[]>;
+  /** Marks a node unschedulable, as `kubectl cordon` does (Kubernetes only). */
+  cordon?(node: string): Promise<void>;
+  /** Schedulable again, as `kubectl uncordon` does (Kubernetes only). */
+  uncordon?(node: string): Promise<void>;
+  /** The pods a drain of `node` evicts (see drain.ts drainable) (Kubernetes only). */
+  podsOn?(node: string): Promise<Array<{ namespace: string; name: string }>>;
+  /** One eviction through the Eviction API (policy/v1), which a PodDisruptionBudget may refuse (Kubernetes only). */
+  evict?(namespace: string, pod: string): Promise<EvictionOutcome>;
+  /** A broker pod now; undefined while none of that name exists (Kubernetes only). */
+  podState?(pod: string): Promise<PodState | undefined>;
   /** Removes every fault this injector applied (isolations), for cleanup after a failed drill. */
   healAll(): Promise<void>;
 }

@@ -1,0 +1,51 @@
+// What a write could count on while a drill took pods down on purpose (a rolling update, a node drain): sampled once a
+// second, and judged against what a durable write needs (Kafka: the topic's min ISR; RabbitMQ: a majority of members).
+
+import type { Redundancy, SystemHarness } from "./harness";
+
+/** What a redundancy watch saw: the lowest margin (least − needed), how many samples answered and how many did not. */
+export interface RedundancySeen {
+  lowest?: Redundancy;
+  seen: number;
+  failed: number;
+}
+
+/**
+ * Samples redundancy once a second until stopped and keeps the lowest margin seen, with how many samples failed (a
+ * probe that cannot answer during a roll is reported, not hidden).
+ */
+export function watchRedundancy(harness: SystemHarness): { stop(): Promise<RedundancySeen> } {
+  let lowest: Redundancy | undefined;
+  let seen = 0;
+  let failed = 0;
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const r = await harness.redundancy().catch(() => undefined);
+      if (r) {
+        seen++;
+        if (!lowest || r.least - r.needed < lowest.least - lowest.needed) lowest = r;
+      } else failed++;
+      await new Promise((res) => setTimeout(res, 1_000));
+    }
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      return { lowest, seen, failed };
+    },
+  };
+}
+
+/** Pure: why redundancy was not kept at every sampled second (fell below what a write needs, or never sampled). */
+export function redundancyProblem(redundancy: RedundancySeen): string | undefined {
+  const low = redundancy.lowest;
+  if (!low) return "no redundancy sample";
+  return low.least >= low.needed ? undefined : `redundancy fell to ${low.least} < ${low.needed} (${low.detail})`;
+}
+
+/** Pure: how many samples were taken, for the report. */
+export function redundancySamples(redundancy: RedundancySeen): string {
+  return `${redundancy.seen} redundancy samples${redundancy.failed ? `, ${redundancy.failed} unanswered` : ""}`;
+}

@@ -174,7 +174,7 @@ describe("a drill refused before its load", () => {
         settings: { steadyMs: 0, faultMs: 0, afterMs: 0, rounds: 1, healthTimeoutMs: 1_000 },
         workload: {} as never,
         publishers: 1,
-        drainTimeoutMs: 1_000,
+        drainQuietMs: 1_000,
       }),
     ).rejects.toThrow("node-drain on 2 node(s) (node-1, node-2)");
     expect(opened).toEqual(["closed"]);

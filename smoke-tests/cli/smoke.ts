@@ -40,7 +40,12 @@ main(async () => {
     // before its controller began the roll.
     printer.line(`rolled out: ${await waitRolledOut(placement, 900_000, (l) => printer.line(l))}`);
   }
-  const target = await selectTarget(argv, loaded);
+  // Just rolled, a broker may refuse for a moment after it turned Ready: up to 60 s, each wait printed.
+  const target = await selectTarget(
+    argv,
+    loaded,
+    placement.kind === "kubernetes" ? { withinMs: 60_000, onWaiting: (l) => printer.line(l) } : undefined,
+  );
   const settings = gateSettingsFor(target.gate, overrides);
   const faults = settings.nodeFailure ? await faultsFor(target) : undefined;
   const report = await runGate(target, faults, settings, (line, sample) =>

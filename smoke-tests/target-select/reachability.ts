@@ -72,3 +72,34 @@ export async function assertReachable(
   if (results.some((r) => !r.ok)) throw new Error(formatReachability(target.name, results));
   return results;
 }
+
+/**
+ * Like assertReachable, but probes again every 2 s for up to `withinMs` while an endpoint still fails: a broker pod
+ * that has just rolled and turned Ready may refuse for a moment (the in-cluster gate after `pulumi up` saw a RabbitMQ
+ * node's AMQPS port refuse right after its StatefulSet reported the roll done). Each failed round is reported through
+ * `onWaiting`; after `withinMs` it rejects with the last round's attempts.
+ */
+export async function awaitReachable(
+  target: Target,
+  options: {
+    withinMs: number;
+    deadlineMs?: number;
+    connector?: Connector;
+    onWaiting?: (line: string) => void;
+    clock?: { now(): number; sleep(ms: number): Promise<void> };
+  },
+): Promise<ProbeResult[]> {
+  const clock = options.clock ?? { now: Date.now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+  const started = clock.now();
+  for (;;) {
+    const results = await probeEndpoints(endpointsOf(target), options);
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length === 0) return results;
+    const waited = clock.now() - started;
+    if (waited >= options.withinMs) throw new Error(formatReachability(target.name, results));
+    options.onWaiting?.(
+      `waiting: ${failed.map((r) => `${r.endpoint.host}:${r.endpoint.port} ${r.detail}`).join("; ")} (${Math.round(waited / 1000)} s of ${options.withinMs / 1000} s)`,
+    );
+    await clock.sleep(2_000);
+  }
+}

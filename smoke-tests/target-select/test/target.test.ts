@@ -12,7 +12,7 @@ import {
   type TargetIo,
   targetSelector,
 } from "../load";
-import { assertReachable, endpointsOf } from "../reachability";
+import { assertReachable, awaitReachable, endpointsOf } from "../reachability";
 
 const io = (files: Record<string, string>, stacks: Record<string, string> = {}): TargetIo => ({
   readFile: (path) => {
@@ -232,5 +232,44 @@ describe("reachability", () => {
     expect(lines[3]).toMatch(
       /FAIL {2}amqp amqp:\/\/blackhole\.invalid:5672 +blackhole\.invalid:5672 {2}no answer within 0\.3 s$/,
     );
+  });
+});
+
+describe("right after a roll: endpoints may refuse for a moment", () => {
+  // A fake clock: each sleep advances it, so no test waits on the wall clock.
+  const fakeClock = () => {
+    let t = 0;
+    return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+  };
+  const refusingFor = (rounds: number) => {
+    let calls = 0;
+    // The sample target's AMQP port refuses for `rounds` probes; its Kafka ports answer.
+    return async (_host: string, port: number) => {
+      if (port === 15672 && calls++ < rounds) throw new Error("connect ECONNREFUSED");
+    };
+  };
+
+  test("passes once the refusing endpoint answers within the time, each wait reported", async () => {
+    const waits: string[] = [];
+    const results = await awaitReachable(sampleTarget(), {
+      withinMs: 60_000,
+      connector: refusingFor(2),
+      onWaiting: (l) => waits.push(l),
+      clock: fakeClock(),
+    });
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(waits).toEqual([
+      "waiting: 127.0.0.1:15672 connect ECONNREFUSED (0 s of 60 s)",
+      "waiting: 127.0.0.1:15672 connect ECONNREFUSED (2 s of 60 s)",
+    ]);
+  });
+
+  test("fails with every attempt listed once the time is up", async () => {
+    const error = await awaitReachable(sampleTarget(), {
+      withinMs: 10_000,
+      connector: refusingFor(1_000),
+      clock: fakeClock(),
+    }).catch((e: Error) => e);
+    expect(String((error as Error).message)).toMatch(/^Target "embedded": 1 of \d+ endpoint\(s\) unreachable/);
   });
 });

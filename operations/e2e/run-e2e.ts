@@ -51,7 +51,7 @@ const drills: Array<{
   // A whole node frozen and cut off past the node-monitor grace period: only this machine's cluster has such nodes.
   { scenario: "node-freeze", systems: ["kafka", "rabbitmq"], clusterOnly: true, faultMs: 90_000 },
   // Planned maintenance: two nodes drained at once, the PDB refusing the second broker until the first is back.
-  { scenario: "node-drain", systems: ["kafka", "rabbitmq"], clusterOnly: true },
+  // node-drain joins this list once it has passed on the cluster (`npm run drill -- node-drain`): not run there yet.
 ];
 /** One round, 20 s faults, 5 s of load before and after; a killed broker held down on both targets (the same fault). */
 const drillSettings: DrillSettings = {

@@ -44,17 +44,14 @@ export function answerFromAny(servers: readonly string[], hostname: string, reso
   if (servers.length === 0) return Promise.reject(new Error(`no cluster DNS server to ask for ${hostname}`));
   return new Promise((resolve, reject) => {
     const failures: string[] = [];
+    const failed = (why: string) => {
+      failures.push(why);
+      if (failures.length === servers.length) reject(new Error(`${hostname}: ${failures.join("; ")}`));
+    };
     for (const server of servers) {
       resolve4(server, hostname).then(
-        (addresses) => {
-          if (addresses.length > 0) resolve(addresses);
-          else failures.push(`${server}: no address`);
-          if (failures.length === servers.length) reject(new Error(`${hostname}: ${failures.join("; ")}`));
-        },
-        (e: unknown) => {
-          failures.push(`${server}: ${e instanceof Error ? e.message : String(e)}`);
-          if (failures.length === servers.length) reject(new Error(`${hostname}: ${failures.join("; ")}`));
-        },
+        (addresses) => (addresses.length > 0 ? resolve(addresses) : failed(`${server}: no address`)),
+        (e: unknown) => failed(`${server}: ${e instanceof Error ? e.message : String(e)}`),
       );
     }
   });

@@ -202,24 +202,27 @@ export class Workload {
       }
       this.timeline.unseen(Date.now(), this.ledger.unseen);
       if (this.ledger.unseen === 0 && this.ledger.inFlight === 0) {
-        const ends = await Promise.all(this.subscribers.map((s) => s.atEnd?.() ?? { atEnd: true, detail: "" }));
-        detail = ends
-          .map((e) => e.detail)
-          .filter(Boolean)
-          .join("; ");
-        if (ends.every((e) => e.atEnd)) return { drained: true, unseen: 0, tookMs: Date.now() - start, detail };
+        const ends = await this.readEnds();
+        detail = ends.detail;
+        if (ends.atEnd) return { drained: true, unseen: 0, tookMs: Date.now() - start, detail };
       }
       await sleep(100);
     }
     // What the broker still holds tells a stalled consumer (the messages wait in the queue) from a loss (it is empty).
-    if (this.ledger.unseen > 0) {
-      const ends = await Promise.all(this.subscribers.map((s) => s.atEnd?.() ?? { atEnd: true, detail: "" }));
-      detail = ends
+    if (this.ledger.unseen > 0) detail = (await this.readEnds()).detail;
+    return { drained: false, unseen: this.ledger.unseen, tookMs: Date.now() - start, detail };
+  }
+
+  /** Whether every subscriber has read all the broker holds, and what each says of it. */
+  private async readEnds(): Promise<{ atEnd: boolean; detail: string }> {
+    const ends = await Promise.all(this.subscribers.map((s) => s.atEnd?.() ?? { atEnd: true, detail: "" }));
+    return {
+      atEnd: ends.every((e) => e.atEnd),
+      detail: ends
         .map((e) => e.detail)
         .filter(Boolean)
-        .join("; ");
-    }
-    return { drained: false, unseen: this.ledger.unseen, tookMs: Date.now() - start, detail };
+        .join("; "),
+    };
   }
 
   progress(now = Date.now()): ProgressSample {

@@ -256,6 +256,8 @@ describe("the gate Job", () => {
     expect(pvc.metadata.namespace).toBe(namespace);
     expect(pvc.spec.accessModes).toEqual(["ReadWriteOnce"]);
     expect(pvc.spec.resources.requests.storage).toBe("1Gi");
+    // Not awaited by Pulumi on its own (see the template): a claim bound before the await looks would time out.
+    expect(pvc.metadata.annotations?.["pulumi.com/skipAwait"]).toBe("true");
 
     const development = example("development");
     expect(exampleValues("development").reports.persistence.enabled).toBe(false);

@@ -4,6 +4,7 @@
 
 import type { Health } from "../../contract/health";
 import { defaultKillMode, type KillRecord, killModeFor, releaseKill } from "../faults/kill-mode";
+import { type NodeStates, watchNodeStates } from "../faults/node-states";
 import type { FaultInjector, NodeControl, StackChanger } from "../faults/types";
 import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
@@ -87,6 +88,11 @@ export async function runDrill(
       await sleep(1_000);
     }
   })();
+  // Where the injector can read the Nodes (Kubernetes): their states beside the rates on the report's timeline.
+  const nodeWatch = faults?.nodeReadings
+    ? watchNodeStates(faults.nodeReadings.bind(faults), timeline.startedAt)
+    : undefined;
+  let nodeStates: NodeStates | undefined;
   const progressTimer = setInterval(() => opts.onProgress?.(phase, wl.progress()), 1_000);
   const setPhase = (p: string) => {
     phase = p;
@@ -187,6 +193,7 @@ export async function runDrill(
     probing = false;
     clearInterval(progressTimer);
     await probeLoop;
+    nodeStates = await nodeWatch?.stop();
     await wl.close();
     await harness.close();
   }
@@ -219,6 +226,7 @@ export async function runDrill(
     ...(platform ? { platform: platform.view } : {}),
     ...(harness.client ? { client: harness.client } : {}),
     ...(kills.length > 0 ? { kills } : {}),
+    ...(nodeStates ? { nodes: nodeStates } : {}),
     ...(harness.system === "kafka"
       ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), placementsAtFaults) }
       : {}),

@@ -110,6 +110,7 @@ describe("the Kubernetes nodes in the reports", () => {
     for (const text of [renderHtml(report), renderMarkdown(report), formatTerminalSummary(report)]) {
       expect(text).not.toContain("Kubernetes node");
       expect(text).not.toMatch(/^ {2}node /m);
+      expect(text).not.toMatch(/\bnodes: /i);
     }
     expect(JSON.parse(renderJson(report)).systems[0].nodes).toBeUndefined();
   });

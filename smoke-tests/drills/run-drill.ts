@@ -4,7 +4,7 @@
 
 import type { Health } from "../../contract/health";
 import { defaultKillMode, type KillRecord, killModeFor, releaseKill } from "../faults/kill-mode";
-import { type NodeStates, watchNodeStates } from "../faults/node-states";
+import { type NodeReading, type NodeStates, watchNodeStates } from "../faults/node-states";
 import type { FaultInjector, NodeControl, StackChanger } from "../faults/types";
 import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
@@ -30,6 +30,11 @@ export interface DrillOptions {
   stack?: StackChanger;
   /** Whole-node faults where the target's nodes are this machine's, for node-freeze. */
   nodes?: NodeControl;
+  /**
+   * Reads the cluster's Nodes (a Kubernetes drill, from outside the cluster): each node's state is sampled through the
+   * drill for the report's timeline; none when absent (embedded, and the in-cluster gate, which may not list Nodes).
+   */
+  readNodes?: () => Promise<NodeReading[]>;
   /** Where the platform's view is read after the drill (the target's Prometheus); none when absent. */
   platform?: PlatformSource;
   /** Called about once a second with the phase and live rates. */
@@ -88,10 +93,8 @@ export async function runDrill(
       await sleep(1_000);
     }
   })();
-  // Where the injector can read the Nodes (Kubernetes): their states beside the rates on the report's timeline.
-  const nodeWatch = faults?.nodeReadings
-    ? watchNodeStates(faults.nodeReadings.bind(faults), timeline.startedAt)
-    : undefined;
+  // The Nodes' states beside the rates on the report's timeline, where the drill can read them.
+  const nodeWatch = opts.readNodes ? watchNodeStates(opts.readNodes, timeline.startedAt) : undefined;
   let nodeStates: NodeStates | undefined;
   const progressTimer = setInterval(() => opts.onProgress?.(phase, wl.progress()), 1_000);
   const setPhase = (p: string) => {

@@ -153,12 +153,7 @@ const nodeReadingsOf = (cluster: FakeKafka) => async () => [
   { name: "cluster-node-2", ready: "True", unschedulable: false },
 ];
 
-function faultsOn(
-  cluster: FakeKafka,
-  killTakesEffect: boolean,
-  kind: FaultInjector["kind"],
-  readsNodes = false,
-): FaultInjector {
+function faultsOn(cluster: FakeKafka, killTakesEffect: boolean, kind: FaultInjector["kind"]): FaultInjector {
   const notHere = async () => {
     throw new Error("kill-leader does not use this fault");
   };
@@ -176,7 +171,6 @@ function faultsOn(
     rollingRestart: notHere,
     activeKafkaController: notHere,
     healAll: async () => undefined,
-    ...(readsNodes ? { nodeReadings: nodeReadingsOf(cluster) } : {}),
   };
 }
 
@@ -206,7 +200,7 @@ interface Break {
   /** The drill's --kill; and the injector's kind (embedded unless given). */
   kill?: KillMode;
   kind?: FaultInjector["kind"];
-  /** The injector reads the Nodes (as the Kubernetes one does). */
+  /** The drill reads the Nodes (as a Kubernetes drill does). */
   readsNodes?: boolean;
 }
 
@@ -214,9 +208,12 @@ interface Break {
 async function drill(broken: Break = {}, cluster = new FakeKafka(broken.consumerSkips, broken.unackedTail)) {
   const running = runDrill(
     harnessOn(cluster),
-    faultsOn(cluster, broken.killTakesEffect ?? true, broken.kind ?? "embedded", broken.readsNodes),
+    faultsOn(cluster, broken.killTakesEffect ?? true, broken.kind ?? "embedded"),
     scenarioNamed("kill-leader"),
-    drillOptions(broken.recoveryBoundMs ?? 3_000, broken.kill),
+    {
+      ...drillOptions(broken.recoveryBoundMs ?? 3_000, broken.kill),
+      ...(broken.readsNodes ? { readNodes: nodeReadingsOf(cluster) } : {}),
+    },
   );
   let settled = false;
   const settle = () => {
@@ -278,7 +275,7 @@ describe("a drill broken on purpose fails with the named reason, and only that o
     const [k] = run.kills ?? [];
     expect((k?.releasedAt ?? 0) - (k?.landedAt ?? 0)).toBeGreaterThanOrEqual(electionMs);
     expect(killsText(run.kills ?? [])).toMatch(/^kill \(held down \d+\.\d s\)$/);
-    // An injector that cannot read Nodes (the embedded one): no node lanes.
+    // A drill that does not read Nodes (embedded): no node lanes.
     expect(run.nodes).toBeUndefined();
   });
 
@@ -358,7 +355,7 @@ describe("the kill mode: asked of the injector, named in the run, refused where 
 });
 
 describe("the Kubernetes nodes beside the rates", () => {
-  test("an injector that reads the Nodes gives the run one lane per node, read through the whole drill", async () => {
+  test("a drill that reads the Nodes gives the run one lane per node, read through the whole drill", async () => {
     const run = await drill({ kind: "kubernetes", readsNodes: true });
     expect(run.nodes?.failedReads).toBe(0);
     expect(run.nodes?.lanes.map((l) => l.node)).toEqual(["cluster-node-1", "cluster-node-2"]);

@@ -36,7 +36,7 @@ export const nodeStateColors: Record<NodeState, { fill: string; text: string }> 
   "Ready, cordoned": { fill: "#e3b341", text: "#1f2328" },
   NotReady: { fill: "#cf222e", text: "#ffffff" },
   "NotReady, cordoned": { fill: "#82071e", text: "#ffffff" },
-  gone: { fill: "#24292f", text: "#ffffff" },
+  gone: { fill: "#0a3069", text: "#ffffff" },
   unknown: { fill: "#eaeef2", text: "#57606a" },
 };
 

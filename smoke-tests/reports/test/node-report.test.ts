@@ -49,7 +49,7 @@ describe("the Kubernetes nodes in the reports", () => {
       expect(svg).toMatch(new RegExp(`<text class="node-name"[^>]*>${node}</text>`));
     expect(svg.match(/class="node-name"/g)).toHaveLength(4);
     expect(svg).toMatch(/data-node="cluster-node-2" data-state="NotReady"[^>]*fill="#cf222e"/);
-    expect(svg).toMatch(/data-node="cluster-node-3" data-state="gone"[^>]*fill="#24292f"/);
+    expect(svg).toMatch(/data-node="cluster-node-3" data-state="gone"[^>]*fill="#0a3069"/);
     expect(svg).toMatch(/data-node="cluster-node-3" data-state="Ready, cordoned"/);
     expect(svg).toContain("<title>cluster-node-2: NotReady, 20–115 s</title>");
     // Every state in the legend, in its own colour.

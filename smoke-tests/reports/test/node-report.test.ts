@@ -63,6 +63,24 @@ describe("the Kubernetes nodes in the reports", () => {
     expect(svg).not.toContain("NaN");
   });
 
+  test("the colours: six distinct ones, Ready light (quiet), NotReady and gone dark (loud), a cordon between", () => {
+    // WCAG relative luminance: 0 is black, 1 white.
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => {
+        const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      }) as [number, number, number];
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const fills = Object.values(nodeStateColors).map((c) => c.fill);
+    expect(new Set(fills).size).toBe(fills.length);
+    const l = (state: keyof typeof nodeStateColors) => luminance(nodeStateColors[state].fill);
+    expect(l("Ready")).toBeGreaterThan(0.6);
+    for (const loud of ["NotReady", "NotReady, cordoned", "gone"] as const) expect(l(loud)).toBeLessThan(0.2);
+    expect(l("Ready, cordoned")).toBeGreaterThan(l("NotReady"));
+    expect(l("Ready, cordoned")).toBeLessThan(l("Ready"));
+  });
+
   test("the SVG grows by one lane per node, under everything else", () => {
     const run = sampleKafkaRun();
     const height = (svg: string) => Number(svg.match(/viewBox="0 0 960 (\d+)"/)?.[1]);

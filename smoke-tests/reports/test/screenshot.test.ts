@@ -74,7 +74,7 @@ describe("the HTML drill report in headless Chromium", () => {
     expect(countColor(img, overWhite(chartColors.faultShade, 0.12), 4)).toBeGreaterThan(2_000);
   });
 
-  it("a Kubernetes run: a lane per node under the panels, Ready quiet, NotReady and gone in their loud colours", () => {
+  it("a Kubernetes run: a lane per node under the panels, each state drawn in its colour", () => {
     const segment = (state: keyof typeof nodeStateColors, fromMs: number, toMs: number) => ({ state, fromMs, toMs });
     const lanes = [
       { node: "cluster-node-1", segments: [segment("Ready", 0, 120_000)] },

@@ -648,11 +648,13 @@ export class KubernetesFaults implements FaultInjector {
   }
 
   async nodeReadings(): Promise<NodeReading[]> {
-    return (await this.core.listNode()).items.map((n) => ({
-      name: n.metadata?.name ?? "",
-      ready: n.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown",
-      unschedulable: n.spec?.unschedulable === true,
-    }));
+    return (await this.core.listNode()).items
+      .map((n) => ({
+        name: n.metadata?.name ?? "",
+        ready: n.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown",
+        unschedulable: n.spec?.unschedulable === true,
+      }))
+      .filter((n) => n.name);
   }
 
   /** Cordons (or uncordons) a node, labelled so that a cordon left by a drill that died is found and lifted. */

@@ -4,6 +4,7 @@
 
 import type { Health } from "../../contract/health";
 import { defaultKillMode, type KillRecord, killModeFor, releaseKill } from "../faults/kill-mode";
+import { type NodeReading, type NodeStates, watchNodeStates } from "../faults/node-states";
 import type { FaultInjector, NodeControl, StackChanger } from "../faults/types";
 import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
@@ -29,6 +30,11 @@ export interface DrillOptions {
   stack?: StackChanger;
   /** Whole-node faults where the target's nodes are this machine's, for node-freeze. */
   nodes?: NodeControl;
+  /**
+   * Reads the cluster's Nodes (a Kubernetes drill, from outside the cluster): each node's state is sampled through the
+   * drill for the report's timeline; none when absent (embedded, and the in-cluster gate, which may not list Nodes).
+   */
+  readNodes?: () => Promise<NodeReading[]>;
   /** Where the platform's view is read after the drill (the target's Prometheus); none when absent. */
   platform?: PlatformSource;
   /** Called about once a second with the phase and live rates. */
@@ -87,6 +93,9 @@ export async function runDrill(
       await sleep(1_000);
     }
   })();
+  // The Nodes' states beside the rates on the report's timeline, where the drill can read them.
+  const nodeWatch = opts.readNodes ? watchNodeStates(opts.readNodes, timeline.startedAt) : undefined;
+  let nodeStates: NodeStates | undefined;
   const progressTimer = setInterval(() => opts.onProgress?.(phase, wl.progress()), 1_000);
   const setPhase = (p: string) => {
     phase = p;
@@ -187,6 +196,7 @@ export async function runDrill(
     probing = false;
     clearInterval(progressTimer);
     await probeLoop;
+    nodeStates = await nodeWatch?.stop();
     await wl.close();
     await harness.close();
   }
@@ -219,6 +229,7 @@ export async function runDrill(
     ...(platform ? { platform: platform.view } : {}),
     ...(harness.client ? { client: harness.client } : {}),
     ...(kills.length > 0 ? { kills } : {}),
+    ...(nodeStates ? { nodes: nodeStates } : {}),
     ...(harness.system === "kafka"
       ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), placementsAtFaults) }
       : {}),

@@ -94,6 +94,7 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
         stack,
         nodes,
         platform,
+        ...(faults.nodeReadings ? { readNodes: faults.nodeReadings.bind(faults) } : {}),
         onProgress: (phase, s) => printer.sample(`${leg} ${phase}`, s),
       }),
     );

@@ -42,6 +42,7 @@ import { isolationLabel, isolationPolicy } from "./isolation-policy";
 import { leaderFromQuorumStatus } from "./kafka-controller";
 import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
 import { killModeFor } from "./kill-mode";
+import type { NodeReading } from "./node-states";
 import { foldRoll, type PodSample } from "./roll-observation";
 import type { FaultInjector, KillEvidence, KillMode, Landed, PodState, Released, RollWatch } from "./types";
 
@@ -644,6 +645,16 @@ export class KubernetesFaults implements FaultInjector {
       .map((n) => n.metadata?.name ?? "")
       .filter(Boolean)
       .sort();
+  }
+
+  async nodeReadings(): Promise<NodeReading[]> {
+    return (await this.core.listNode()).items
+      .map((n) => ({
+        name: n.metadata?.name ?? "",
+        ready: n.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown",
+        unschedulable: n.spec?.unschedulable === true,
+      }))
+      .filter((n) => n.name);
   }
 
   /** Cordons (or uncordons) a node, labelled so that a cordon left by a drill that died is found and lifted. */

@@ -3,6 +3,7 @@
 // (kubernetes-faults.ts). The same drills run on both.
 
 import type { EvictionOutcome } from "./drain";
+import type { NodeReading } from "./node-states";
 
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
 
@@ -146,6 +147,8 @@ export interface FaultInjector {
   nodeReady?(node: string): Promise<string>;
   /** The cluster's nodes, by name (Kubernetes only). */
   clusterNodes?(): Promise<string[]>;
+  /** Every Node with its Ready condition and whether it is cordoned, for the report's node lanes (Kubernetes only). */
+  nodeReadings?(): Promise<NodeReading[]>;
   /** Marks a node unschedulable, as `kubectl cordon` does (Kubernetes only). */
   cordon?(node: string): Promise<void>;
   /** Schedulable again, as `kubectl uncordon` does (Kubernetes only). */

@@ -5,6 +5,7 @@ import { killsText } from "../faults/kill-mode";
 import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
+import { nodeChangeLines, nodeReadsText } from "./node-text";
 import { alertRows, platformPanels, platformSummaryText } from "./platform-text";
 import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { renderTimelineSvg } from "./svg-timeline";
@@ -90,12 +91,30 @@ function renderSystem(run: SystemRun): string {
     run.platform
       ? `<p class="meta" id="platform-${run.system}">platform view: ${e(platformSummaryText(run.platform))}</p>`
       : "",
-    `<div class="chart">${renderTimelineSvg(run.timeline, `${name}: throughput, p99 latency and errors around the fault${run.platform?.kind === "observed" ? ", and the platform's view from Prometheus" : ""}`, platformPanels(run.platform))}</div>`,
+    `<div class="chart">${renderTimelineSvg(run.timeline, chartTitle(name, run), platformPanels(run.platform), run.nodes?.lanes)}</div>`,
+    renderNodes(run),
     renderAlerts(run),
     renderNumbers(run),
     renderLedgerDetail(run),
     run.kafka ? renderKafkaChecks(run) : "",
     "</section>",
+  ].join("\n");
+}
+
+function chartTitle(name: string, run: SystemRun): string {
+  const platform = run.platform?.kind === "observed" ? ", and the platform's view from Prometheus" : "";
+  const nodes = run.nodes ? ", with each Kubernetes node's state" : "";
+  return `${name}: throughput, p99 latency and errors around the fault${platform}${nodes}`;
+}
+
+/** Under the chart: how the Node reads went, and each node that was anything but Ready, with its times. */
+function renderNodes(run: SystemRun): string {
+  const reads = nodeReadsText(run.nodes);
+  if (!reads) return "";
+  const lines = nodeChangeLines(run.nodes, run.timeline.startedAt);
+  return [
+    `<p class="meta" id="nodes-${run.system}">nodes: ${e(reads)}</p>`,
+    lines.length > 0 ? `<ul class="nodes">${lines.map((l) => `<li>${e(l)}</li>`).join("")}</ul>` : "",
   ].join("\n");
 }
 

@@ -3,6 +3,7 @@ import { killsText } from "../faults/kill-mode";
 import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
+import { nodeChangeLines, nodeReadsText } from "./node-text";
 import { alertRows, platformSummaryText } from "./platform-text";
 import { failuresOf, type RunReport, reportPassed, runTitle, type SystemRun, systemPassed } from "./run-report";
 import { faultTimesText, inFlightText, ledgerCells, lostSample, recoveryText, verdictLines } from "./verdict";
@@ -73,6 +74,7 @@ function renderSystem(run: SystemRun): string[] {
         ]
       : []),
     ...(run.partitionStalls ?? []).flatMap((s) => [`Writes after ${s.fault}, per partition: ${stallsText(s)}`, ""]),
+    ...renderNodes(run),
     ...(run.platform ? [`Platform view: ${platformSummaryText(run.platform)}`, ""] : []),
     ...(run.platform?.kind === "observed"
       ? alertRows(run.platform).length > 0
@@ -105,6 +107,14 @@ function renderSystem(run: SystemRun): string[] {
     ...renderLost(run),
     ...(run.kafka ? renderKafkaPositions(run.kafka) : []),
   ];
+}
+
+/** How the Node reads went, then one line per node that was anything but Ready (Kubernetes only). */
+function renderNodes(run: SystemRun): string[] {
+  const reads = nodeReadsText(run.nodes);
+  if (!reads) return [];
+  const lines = nodeChangeLines(run.nodes, run.timeline.startedAt);
+  return [`Nodes: ${reads}`, "", ...(lines.length > 0 ? [...lines.map((l) => `- ${l}`), ""] : [])];
 }
 
 /** The same fault with each Kafka client, side by side (only when the report compares clients). */

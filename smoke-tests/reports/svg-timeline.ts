@@ -1,6 +1,7 @@
 // The timeline chart as one inline SVG string: throughput, p99 latency and publish errors per second, stacked on a
 // shared time axis, with every fault→heal window shaded and labelled. No scripts, fonts or external references, so
 // the HTML page that embeds it works from a file:// URL, an e-mail attachment or a CI artifact viewer.
+import type { NodeLane, NodeState } from "../faults/node-states";
 import { coarsen, type Timeline, type TimelineBucket, type TimelineEvent } from "../stats/timeline";
 import { escapeXml } from "./format";
 
@@ -28,6 +29,16 @@ export const chartColors = {
   faultShade: "#cf222e",
   healLine: "#1a7f37",
 } as const;
+
+/** Ready is quiet; a cordon is a warning; NotReady and gone are loud; a read that failed is a pale gap. */
+export const nodeStateColors: Record<NodeState, { fill: string; text: string }> = {
+  Ready: { fill: "#aee3bd", text: "#1f2328" },
+  "Ready, cordoned": { fill: "#e3b341", text: "#1f2328" },
+  NotReady: { fill: "#cf222e", text: "#ffffff" },
+  "NotReady, cordoned": { fill: "#82071e", text: "#ffffff" },
+  gone: { fill: "#0a3069", text: "#ffffff" },
+  unknown: { fill: "#eaeef2", text: "#57606a" },
+};
 
 const layout = { width: 960, panelHeight: 150, panelGap: 34, left: 64, right: 150, top: 28, bottom: 36 };
 
@@ -110,7 +121,12 @@ export interface PlatformPanels {
   alerts: AlertLane[];
 }
 
-export function renderTimelineSvg(timeline: Timeline, title = "Timeline", platform?: PlatformPanels): string {
+export function renderTimelineSvg(
+  timeline: Timeline,
+  title = "Timeline",
+  platform?: PlatformPanels,
+  nodes: readonly NodeLane[] = [],
+): string {
   // Per-second points read better than 250 ms ones and keep the SVG small for long drills.
   const pointMs = Math.max(timeline.bucketMs, 1000);
   const points = coarsen(timeline, pointMs);
@@ -122,13 +138,16 @@ export function renderTimelineSvg(timeline: Timeline, title = "Timeline", platfo
     ...timeline.events.map((e) => e.atMs),
     ...pointPanels.flatMap((p) => p.series.flatMap((s) => s.points.map((pt) => pt.atMs))),
     ...lanes.map((l) => l.toMs ?? l.fromMs),
+    ...nodes.flatMap((n) => n.segments.map((seg) => seg.toMs)),
     1000,
   );
   const plotWidth = layout.width - layout.left - layout.right;
   const x = (ms: number) => layout.left + (ms / endMs) * plotWidth;
   const panelCount = panels.length + pointPanels.length;
   const lanesHeight = lanes.length > 0 ? layout.panelGap + alertLaneHeight * lanes.length : 0;
-  const height = layout.top + panelCount * (layout.panelHeight + layout.panelGap) + lanesHeight + layout.bottom;
+  const nodesHeight = nodes.length > 0 ? layout.panelGap + nodeLaneHeight * nodes.length : 0;
+  const height =
+    layout.top + panelCount * (layout.panelHeight + layout.panelGap) + lanesHeight + nodesHeight + layout.bottom;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${layout.width} ${height}" width="${layout.width}" height="${height}" role="img" aria-labelledby="timeline-title" font-family="system-ui, sans-serif" font-size="12">`,
@@ -146,6 +165,10 @@ export function renderTimelineSvg(timeline: Timeline, title = "Timeline", platfo
   if (lanes.length > 0) {
     const top = layout.top + panelCount * (layout.panelHeight + layout.panelGap);
     parts.push(renderAlertLanes(lanes, top, x, endMs));
+  }
+  if (nodes.length > 0) {
+    const top = layout.top + panelCount * (layout.panelHeight + layout.panelGap) + lanesHeight;
+    parts.push(renderNodeLanes(nodes, top, x));
   }
   parts.push(renderTimeAxis(endMs, x, height - layout.bottom + 4));
   parts.push("</svg>");
@@ -258,6 +281,45 @@ function renderAlertLanes(lanes: AlertLane[], top: number, x: (ms: number) => nu
       `<rect class="alert" x="${fmt(x(l.fromMs))}" y="${y}" width="${fmt(Math.max(2, x(to) - x(l.fromMs)))}" height="${alertLaneHeight - 6}" fill="${chartColors.errors}" fill-opacity="0.7"><title>${escapeXml(l.label)}</title></rect>`,
       `<text x="${fmt(x(l.fromMs) + 4)}" y="${y + 11}" font-size="11">${escapeXml(l.label)}</text>`,
     );
+  });
+  out.push("</g>");
+  return out.join("\n");
+}
+
+const nodeLaneHeight = 20;
+
+/** One lane per Kubernetes node, its name in the right margin, a legend of the states beside the title. */
+function renderNodeLanes(nodes: readonly NodeLane[], top: number, x: (ms: number) => number): string {
+  const right = layout.width - layout.right;
+  const out: string[] = [
+    `<g class="nodes">`,
+    `<text x="${layout.left}" y="${top - 8}" font-weight="600">Kubernetes nodes</text>`,
+  ];
+  // ~6.5 px per character at 11 px: each legend entry starts after the previous one's label.
+  let legendX = layout.left + 130;
+  for (const [state, color] of Object.entries(nodeStateColors)) {
+    out.push(
+      `<rect class="node-legend" x="${legendX}" y="${top - 18}" width="10" height="10" fill="${color.fill}" stroke="#8c959f" stroke-width="0.5"/>`,
+      `<text x="${legendX + 14}" y="${top - 9}" font-size="11">${escapeXml(state)}</text>`,
+    );
+    legendX += 14 + Math.ceil(6.5 * state.length) + 12;
+  }
+  nodes.forEach((lane, i) => {
+    const y = top + i * nodeLaneHeight;
+    out.push(`<text class="node-name" x="${right + 12}" y="${y + 11}">${escapeXml(lane.node)}</text>`);
+    for (const seg of lane.segments) {
+      const color = nodeStateColors[seg.state];
+      const width = Math.max(1, x(seg.toMs) - x(seg.fromMs));
+      const times = `${formatTick(seg.fromMs / 1000)}–${formatTick(seg.toMs / 1000)} s`;
+      out.push(
+        `<rect class="node-state" data-node="${escapeXml(lane.node)}" data-state="${escapeXml(seg.state)}" x="${fmt(x(seg.fromMs))}" y="${y}" width="${fmt(width)}" height="${nodeLaneHeight - 6}" fill="${color.fill}"><title>${escapeXml(`${lane.node}: ${seg.state}, ${times}`)}</title></rect>`,
+      );
+      // The state written in every stretch that is not Ready and wide enough to hold it.
+      if (seg.state !== "Ready" && width > 6.5 * seg.state.length + 8)
+        out.push(
+          `<text x="${fmt(x(seg.fromMs) + 4)}" y="${y + 11}" font-size="11" fill="${color.text}">${escapeXml(seg.state)}</text>`,
+        );
+    }
   });
   out.push("</g>");
   return out.join("\n");

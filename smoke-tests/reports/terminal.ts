@@ -3,6 +3,7 @@
 import { killsText } from "../faults/kill-mode";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
+import { nodeChangeLines } from "./node-text";
 import { failuresOf, type RunReport, reportPassed, runTitle, systemPassed } from "./run-report";
 import { faultTimesText, inFlightText, ledgerCells, recoveryText, type Tone } from "./verdict";
 
@@ -52,6 +53,8 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
           i === 0 ? `  ${l}` : `    ${l}`,
         ),
       );
+    for (const n of nodeChangeLines(run.nodes, run.timeline.startedAt)) lines.push(`  node ${n}`);
+    if (run.nodes?.failedReads) lines.push(`  nodes: ${run.nodes.failedReads} of ${run.nodes.reads} reads unanswered`);
     lines.push(
       `  acked ${formatRate(run.published.messagesPerSecond)} (${run.published.megabytesPerSecond.toFixed(2)} MB/s) · consumed ${formatRate(run.consumed.messagesPerSecond)}`,
       `  publish p50/p99/p99.9 ${[run.publishLatency.p50, run.publishLatency.p99, run.publishLatency.p999].map(formatMs).join(" / ")}` +

@@ -147,6 +147,12 @@ function harnessOn(cluster: FakeKafka): SystemHarness {
   };
 }
 
+/** Two Nodes as the stand-in's control plane lists them: the first NotReady while the partition has no leader. */
+const nodeReadingsOf = (cluster: FakeKafka) => async () => [
+  { name: "cluster-node-1", ready: cluster.leaderless ? "Unknown" : "True", unschedulable: false },
+  { name: "cluster-node-2", ready: "True", unschedulable: false },
+];
+
 function faultsOn(cluster: FakeKafka, killTakesEffect: boolean, kind: FaultInjector["kind"]): FaultInjector {
   const notHere = async () => {
     throw new Error("kill-leader does not use this fault");
@@ -194,6 +200,8 @@ interface Break {
   /** The drill's --kill; and the injector's kind (embedded unless given). */
   kill?: KillMode;
   kind?: FaultInjector["kind"];
+  /** The drill reads the Nodes (as a Kubernetes drill does). */
+  readsNodes?: boolean;
 }
 
 /** The baseline drill (the kill moves the leader, bound 3 s, a consumer that reads everything), with one break. */
@@ -202,7 +210,10 @@ async function drill(broken: Break = {}, cluster = new FakeKafka(broken.consumer
     harnessOn(cluster),
     faultsOn(cluster, broken.killTakesEffect ?? true, broken.kind ?? "embedded"),
     scenarioNamed("kill-leader"),
-    drillOptions(broken.recoveryBoundMs ?? 3_000, broken.kill),
+    {
+      ...drillOptions(broken.recoveryBoundMs ?? 3_000, broken.kill),
+      ...(broken.readsNodes ? { readNodes: nodeReadingsOf(cluster) } : {}),
+    },
   );
   let settled = false;
   const settle = () => {
@@ -264,6 +275,8 @@ describe("a drill broken on purpose fails with the named reason, and only that o
     const [k] = run.kills ?? [];
     expect((k?.releasedAt ?? 0) - (k?.landedAt ?? 0)).toBeGreaterThanOrEqual(electionMs);
     expect(killsText(run.kills ?? [])).toMatch(/^kill \(held down \d+\.\d s\)$/);
+    // A drill that does not read Nodes (embedded): no node lanes.
+    expect(run.nodes).toBeUndefined();
   });
 
   test("a fault that does nothing fails 'fault took effect'; its 'not disrupted' writes pass nothing else", async () => {
@@ -338,5 +351,21 @@ describe("the kill mode: asked of the injector, named in the run, refused where 
     );
     expect(cluster.opened).toBe(0);
     expect(cluster.killModes).toEqual([]);
+  });
+});
+
+describe("the Kubernetes nodes beside the rates", () => {
+  test("a drill that reads the Nodes gives the run one lane per node, read through the whole drill", async () => {
+    const run = await drill({ kind: "kubernetes", readsNodes: true });
+    expect(run.nodes?.failedReads).toBe(0);
+    expect(run.nodes?.lanes.map((l) => l.node)).toEqual(["cluster-node-1", "cluster-node-2"]);
+    const [first, second] = run.nodes?.lanes ?? [];
+    // NotReady while the stand-in had no leader (read once a second: the election's 2 s cannot slip between reads).
+    expect(first?.segments.map((s) => s.state)).toEqual(["Ready", "NotReady", "Ready"]);
+    expect(second?.segments.map((s) => s.state)).toEqual(["Ready"]);
+    // From the drill's first second to its check: the lane spans the load.
+    const drain = run.timeline.events.find((e) => e.kind === "phase" && e.label === "drain")?.atMs as number;
+    expect(second?.segments[0]?.fromMs).toBeLessThan(1_000);
+    expect(second?.segments[0]?.toMs).toBeGreaterThanOrEqual(drain);
   });
 });

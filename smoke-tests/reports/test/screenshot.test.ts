@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../../toolchain/src/exec";
 import { renderHtml } from "../html";
-import { chartColors } from "../svg-timeline";
+import { chartColors, nodeStateColors } from "../svg-timeline";
 import { countColor, decodePng, type Image } from "./png";
 import { sampleKafkaRun, sampleReport } from "./sample-run";
 
@@ -72,6 +72,23 @@ describe("the HTML drill report in headless Chromium", () => {
     expect(countColor(img, chartColors.errors, 8, belowTop)).toBeGreaterThan(1_000);
     // The fault window: the fault colour at 12% opacity over the white chart.
     expect(countColor(img, overWhite(chartColors.faultShade, 0.12), 4)).toBeGreaterThan(2_000);
+  });
+
+  it("a Kubernetes run: a lane per node under the panels, each state drawn in its colour", () => {
+    const segment = (state: keyof typeof nodeStateColors, fromMs: number, toMs: number) => ({ state, fromMs, toMs });
+    const lanes = [
+      { node: "cluster-node-1", segments: [segment("Ready", 0, 120_000)] },
+      { node: "cluster-node-2", segments: [segment("Ready", 0, 20_000), segment("NotReady", 20_000, 95_000)] },
+      { node: "cluster-node-3", segments: [segment("Ready, cordoned", 0, 50_000), segment("gone", 50_000, 120_000)] },
+    ];
+    const run = { ...sampleKafkaRun(), nodes: { lanes, reads: 120, failedReads: 0 } };
+    const img = screenshot("nodes", renderHtml(sampleReport([run])));
+    // Pixels per lane: at 960 px for 120 s, each second is about 6 px wide and a lane 14 px high.
+    const area = (seconds: number) => seconds * 6 * 14 * 0.8;
+    expect(countColor(img, nodeStateColors.Ready.fill, 4, belowTop)).toBeGreaterThan(area(140));
+    expect(countColor(img, nodeStateColors.NotReady.fill, 4, belowTop)).toBeGreaterThan(area(75));
+    expect(countColor(img, nodeStateColors["Ready, cordoned"].fill, 4, belowTop)).toBeGreaterThan(area(50));
+    expect(countColor(img, nodeStateColors.gone.fill, 4, belowTop)).toBeGreaterThan(area(70));
   });
 
   it("a run that lost messages: the banner turns red", () => {

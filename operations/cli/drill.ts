@@ -41,7 +41,11 @@ main(async () => {
     target,
     systems: systemsFrom(argv),
     kafkaClients: kafkaClientsFrom(argv),
-    settings: drillSettings(argv, scenarios[scenario]?.defaultFaultSeconds),
+    settings: drillSettings(
+      argv,
+      scenarios[scenario]?.defaultFaultSeconds,
+      scenarios[scenario]?.defaultRecoveryBoundSeconds,
+    ),
     ratePerSec: rateFrom(argv),
     unsafe: unsafeFrom(argv),
     stack: stackChangerFor(target),

@@ -4,6 +4,7 @@
 
 import type { Health } from "../../contract/health";
 import { defaultKillMode, type KillRecord, killModeFor, releaseKill } from "../faults/kill-mode";
+import type { FullServiceRecord } from "../faults/restart-all";
 import type { FaultInjector, NodeControl, StackChanger } from "../faults/types";
 import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
@@ -45,6 +46,7 @@ export async function runDrill(
   // Before anything is opened: a kill mode the target cannot run is refused here.
   const killMode = faults ? killModeFor(opts.settings.kill, faults.kind) : defaultKillMode;
   let kills: KillRecord[] = [];
+  const fullService: FullServiceRecord[] = [];
   const ledger = new Ledger(runId);
   const timeline = new TimelineRecorder(Date.now());
   const failures: string[] = [];
@@ -121,6 +123,9 @@ export async function runDrill(
     killMode,
     killed: (kill) => {
       kills = [...kills, kill];
+    },
+    fullService: (record) => {
+      fullService.push(record);
     },
     released: (node, at) => {
       kills = releaseKill(kills, node, at);
@@ -219,6 +224,7 @@ export async function runDrill(
     ...(platform ? { platform: platform.view } : {}),
     ...(harness.client ? { client: harness.client } : {}),
     ...(kills.length > 0 ? { kills } : {}),
+    ...(fullService.length > 0 ? { fullService } : {}),
     ...(harness.system === "kafka"
       ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), placementsAtFaults) }
       : {}),

@@ -2,6 +2,7 @@
 // It is plain JSON, so report.json can be re-rendered (or re-checked) later without the brokers.
 import type { SystemName } from "../../contract/systems";
 import type { KillRecord } from "../faults/kill-mode";
+import type { FullServiceRecord } from "../faults/restart-all";
 import type { KafkaCheckResult } from "../ledger/kafka-checks";
 import type { TotalQueueVerdict } from "../ledger/total-queue";
 import type { PlatformView } from "../platform-view/view";
@@ -48,6 +49,8 @@ export interface SystemRun {
   platform?: PlatformView;
   /** The kills the drill ran: held down (and for how long) or restarted by the kubelet (killsText says which). */
   kills?: KillRecord[];
+  /** After a restart of the whole cluster (restart-all): each system's time from the landing to full service. */
+  fullService?: FullServiceRecord[];
 }
 
 export interface ClientUsed {

@@ -80,8 +80,8 @@ export const restartAll: Scenario = {
   name: "restart-all",
   summary:
     "power cut of the whole cluster: every broker pod of both systems SIGKILLed and deleted at once under load; every acknowledged message read back, each system's time to full service reported",
-  // The longest each system may take from the landing back to full service: Kafka's 3 controllers and 3 brokers
-  // restarting together on a 2-core machine were estimated at 60 to 120 s (not measured yet).
+  // The longest each system may take from the landing back to full service: every broker of both systems restarting
+  // at once on a 2-core machine (the cluster stack: 3 combined Kafka nodes, 3 RabbitMQ); a guess, not measured yet.
   defaultFaultSeconds: 240,
   // Writes fail until both Kafka's quorum and its brokers are back: the clients' first write after the landing.
   defaultRecoveryBoundSeconds: 180,

@@ -239,7 +239,12 @@ describe("right after a roll: endpoints may refuse for a moment", () => {
   // A fake clock: each sleep advances it, so no test waits on the wall clock.
   const fakeClock = () => {
     let t = 0;
-    return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+    return {
+      now: () => t,
+      sleep: async (ms: number) => {
+        t += ms;
+      },
+    };
   };
   const refusingFor = (rounds: number) => {
     let calls = 0;

@@ -6,6 +6,8 @@
 // embedded default; crash-restart (Kubernetes only): the kubelet restarts it within seconds. Every report names which.
 // decoy (Kubernetes only) is a deliberate break: a process beside the broker is killed, the broker untouched, and the
 // run must fail "fault took effect" and "the platform noticed" and show the writes "not disrupted".
+// A scenario may bring defaults of its own: node-freeze a 90 s fault; restart-all (`npm run drill -- restart-all
+// --system kafka`, Kubernetes only) waits up to 240 s for each system's full service and bounds recovery at 180 s.
 
 import {
   drillFlags,
@@ -41,7 +43,11 @@ main(async () => {
     target,
     systems: systemsFrom(argv),
     kafkaClients: kafkaClientsFrom(argv),
-    settings: drillSettings(argv, scenarios[scenario]?.defaultFaultSeconds),
+    settings: drillSettings(
+      argv,
+      scenarios[scenario]?.defaultFaultSeconds,
+      scenarios[scenario]?.defaultRecoveryBoundSeconds,
+    ),
     ratePerSec: rateFrom(argv),
     unsafe: unsafeFrom(argv),
     stack: stackChangerFor(target),

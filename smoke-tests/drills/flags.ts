@@ -35,8 +35,15 @@ export function kafkaClientsFrom(argv: readonly string[]): KafkaClientName[] {
   return [parseKafkaClient(one ?? defaultKafkaClient)];
 }
 
-/** The settings the flags give; a scenario with a longer fault of its own (node-freeze: 90 s) passes its default. */
-export function drillSettings(argv: readonly string[], defaultFaultSeconds = 15): DrillSettings {
+/**
+ * The settings the flags give; a scenario with a longer fault or recovery of its own (node-freeze: a 90 s fault;
+ * restart-all: a 180 s bound) passes its defaults.
+ */
+export function drillSettings(
+  argv: readonly string[],
+  defaultFaultSeconds = 15,
+  defaultRecoveryBoundSeconds = 30,
+): DrillSettings {
   const kill = flag(argv, "kill");
   const hold = flag(argv, "hold-for-alerts");
   if (hold !== undefined && hold !== "true" && hold !== "false")
@@ -48,7 +55,7 @@ export function drillSettings(argv: readonly string[], defaultFaultSeconds = 15)
     rounds: numberFlag(argv, "rounds", 3, (n) => Number.isInteger(n) && n >= 1),
     healthTimeoutMs: 120_000,
     // Part of the verdict: the clients' next acknowledged write after each fault must come within this bound.
-    recoveryBoundMs: numberFlag(argv, "recovery-bound-seconds", 30, (n) => n > 0) * 1000,
+    recoveryBoundMs: numberFlag(argv, "recovery-bound-seconds", defaultRecoveryBoundSeconds, (n) => n > 0) * 1000,
     // --kill crash-restart|hold-down; without it the target's default (hold-down), checked against the target later.
     ...(kill === undefined ? {} : { kill: parseKillMode(kill) }),
     // Where the target has a Prometheus each fault stays on until the platform's alerts for it fire (at most their `for`

@@ -5,6 +5,7 @@
 import type { Health } from "../../contract/health";
 import { defaultKillMode, type KillRecord, killModeFor, releaseKill } from "../faults/kill-mode";
 import { type NodeReading, type NodeStates, watchNodeStates } from "../faults/node-states";
+import type { FullServiceRecord } from "../faults/restart-all";
 import type { FaultInjector, NodeControl, StackChanger } from "../faults/types";
 import { checkKafka, type KafkaCheckOptions } from "../ledger/kafka-checks";
 import { Ledger } from "../ledger/ledger";
@@ -51,6 +52,7 @@ export async function runDrill(
   // Before anything is opened: a kill mode the target cannot run is refused here.
   const killMode = faults ? killModeFor(opts.settings.kill, faults.kind) : defaultKillMode;
   let kills: KillRecord[] = [];
+  const fullService: FullServiceRecord[] = [];
   const ledger = new Ledger(runId);
   const timeline = new TimelineRecorder(Date.now());
   const failures: string[] = [];
@@ -130,6 +132,9 @@ export async function runDrill(
     killMode,
     killed: (kill) => {
       kills = [...kills, kill];
+    },
+    fullService: (record) => {
+      fullService.push(record);
     },
     released: (node, at) => {
       kills = releaseKill(kills, node, at);
@@ -230,6 +235,7 @@ export async function runDrill(
     ...(harness.client ? { client: harness.client } : {}),
     ...(kills.length > 0 ? { kills } : {}),
     ...(nodeStates ? { nodes: nodeStates } : {}),
+    ...(fullService.length > 0 ? { fullService } : {}),
     ...(harness.system === "kafka"
       ? { partitionStalls: stallsAfterFaults(snapshot, wl.partitionAcks.snapshot(), placementsAtFaults) }
       : {}),

@@ -3,6 +3,7 @@
 
 import type { SystemName } from "../../contract/systems";
 import type { KillRecord } from "../faults/kill-mode";
+import type { FullServiceRecord } from "../faults/restart-all";
 import type {
   FaultInjector,
   KillEvidence,
@@ -14,6 +15,7 @@ import type {
 import type { SystemHarness } from "./harness";
 import { nodeDrain } from "./node-drain";
 import { type RedundancySeen, redundancyProblem, redundancySamples, watchRedundancy } from "./redundancy";
+import { restartAll } from "./restart-all";
 
 export interface NemesisContext {
   harness: SystemHarness;
@@ -26,6 +28,8 @@ export interface NemesisContext {
   killMode: KillMode;
   /** A kill landed: the report names its mode. */
   killed(kill: KillRecord): void;
+  /** A system's time from the landing back to full service (restart-all): the report gives one line per system. */
+  fullService(record: FullServiceRecord): void;
   /** The drill let a held-down node go at `at` (epoch ms): the report says how long it was held down. */
   released(node: string, at: number): void;
   /** Waits until the health probe reports healthy, or fails naming the timeout. */
@@ -76,6 +80,8 @@ export interface Scenario {
   summary: string;
   /** How long its fault lasts unless --fault-seconds says otherwise (default: the drills' 15 s). */
   defaultFaultSeconds?: number;
+  /** The recovery bound unless --recovery-bound-seconds says otherwise (default: the drills' 30 s). */
+  defaultRecoveryBoundSeconds?: number;
   systems: SystemName[];
   /** Runs beside the in-cluster gate (which uses the declared topic and queue): use a topic and queue of its own. */
   besideTheGate?: boolean;
@@ -454,6 +460,7 @@ export const scenarios: Record<string, Scenario> = Object.fromEntries(
     rollingRestart,
     rollingUpdate,
     repeatedKills,
+    restartAll,
   ].map((s) => [s.name, s]),
 );
 

@@ -17,7 +17,7 @@ import { isolatedPodLabel } from "../../contract/fault-labels";
 import { holdDownMarker } from "../../contract/hold-down";
 import { loadKubeConfig } from "../../contract/kube-config";
 import { type ExecSession, execSession, execWith, sessionOver } from "../kube/exec";
-import { type KubePlacement, waitRolledOut } from "../kube/rollout";
+import { type KubePlacement, statefulSetsOf, waitRolledOut } from "../kube/rollout";
 import { classifyEviction, drainable, type EvictionOutcome } from "./drain";
 import {
   decoyKillCommand,
@@ -43,8 +43,24 @@ import { leaderFromQuorumStatus } from "./kafka-controller";
 import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
 import { killModeFor } from "./kill-mode";
 import type { NodeReading } from "./node-states";
+import { judgeRestart, type PodBefore, type PodRestart, replaced } from "./restart-all";
 import { foldRoll, type PodSample } from "./roll-observation";
-import type { FaultInjector, KillEvidence, KillMode, Landed, PodState, Released, RollWatch } from "./types";
+import type {
+  FaultInjector,
+  KillEvidence,
+  KillMode,
+  Landed,
+  PodState,
+  Released,
+  RestartEvidence,
+  RollWatch,
+} from "./types";
+
+/**
+ * The longest restart-all watches for its deleted pods to be gone or replaced: a force-deleted pod leaves the API
+ * server at once and its StatefulSet recreates it within seconds, so a minute means the delete did not happen.
+ */
+export const restartWatchMs = 60_000;
 
 /** On a node the node-drain drill cordoned, until it uncordons it: healAll uncordons any node left with it. */
 export const drainedNodeLabel = "messaging-platform.io/cordoned-by-drill";
@@ -533,17 +549,7 @@ export class KubernetesFaults implements FaultInjector {
 
   /** Samples the system's pods once a second until `stop()`: which were replaced, in what order, how many down at once. */
   watchRoll(system: "kafka" | "rabbitmq"): RollWatch {
-    const p = this.placement;
-    const namespace = system === "kafka" ? p.kafka.namespace : p.rabbitmq.namespace;
-    const labelSelector = system === "kafka" ? p.kafka.podSelector : p.rabbitmq.podSelector;
-    const look = async (): Promise<PodSample[]> =>
-      (await this.core.listNamespacedPod({ namespace, labelSelector })).items.map((pod) => ({
-        name: pod.metadata?.name ?? "",
-        uid: pod.metadata?.uid ?? "",
-        ready:
-          !pod.metadata?.deletionTimestamp &&
-          Boolean(pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")),
-      }));
+    const look = () => this.brokerPods(system);
     const samples: PodSample[][] = [];
     let watching = true;
     const loop = (async () => {
@@ -565,6 +571,81 @@ export class KubernetesFaults implements FaultInjector {
         return foldRoll(await loop, samples);
       },
     };
+  }
+
+  async brokerPods(system: "kafka" | "rabbitmq"): Promise<PodSample[]> {
+    const { namespace, podSelector: labelSelector } = this.placement[system];
+    return (await this.core.listNamespacedPod({ namespace, labelSelector })).items.map((pod) => ({
+      name: pod.metadata?.name ?? "",
+      uid: pod.metadata?.uid ?? "",
+      ready:
+        !pod.metadata?.deletionTimestamp &&
+        Boolean(pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")),
+    }));
+  }
+
+  /** Every pod the StatefulSets of both systems should run (ordinals below their replicas), with its uid now. */
+  private async podsBefore(): Promise<PodBefore[]> {
+    const apps = this.kc.makeApiClient(this.lib.AppsV1Api);
+    const pods: PodBefore[] = [];
+    const missing: string[] = [];
+    for (const system of ["kafka", "rabbitmq"] as const) {
+      const running = await this.brokerPods(system);
+      for (const { namespace, name } of statefulSetsOf(this.placement, system)) {
+        const replicas = (await apps.readNamespacedStatefulSet({ name, namespace })).spec?.replicas ?? 0;
+        for (let i = 0; i < replicas; i++) {
+          const uid = running.find((p) => p.name === `${name}-${i}`)?.uid;
+          if (uid) pods.push({ system, namespace, name: `${name}-${i}`, uid });
+          else missing.push(`${namespace}/${name}-${i}`);
+        }
+      }
+    }
+    if (missing.length > 0)
+      throw new Error(`restart-all: ${missing.join(", ")} not running before the restart: nothing to restart there`);
+    return pods;
+  }
+
+  /**
+   * A power cut of the whole cluster. A pod delete alone is not one: even with grace period 0 the kubelet sends
+   * SIGTERM first (and Kafka shuts down cleanly), so every broker is SIGKILLed by exec first, all at once, then every
+   * pod deleted with grace period 0 so that each comes back as a new pod, as after a reboot. Landed when the last pod
+   * was seen gone or replaced.
+   */
+  async restartAll(): Promise<RestartEvidence> {
+    const before = await this.podsBefore();
+    const restarts: PodRestart[] = await Promise.all(
+      before.map(async (p) => {
+        const { out } = await this.exec(p.namespace, p.name, killEverythingCommand()).catch((e: Error) => ({
+          out: `(exec: ${e.message})`,
+        }));
+        return { pod: p.name, killedPids: readKillOutput(out).killedPids };
+      }),
+    );
+    await Promise.all(
+      before.map((p, i) =>
+        this.core
+          .deleteNamespacedPod({ name: p.name, namespace: p.namespace, gracePeriodSeconds: 0 })
+          .catch((e: { code?: number; message?: string }) => {
+            // Already gone (its StatefulSet is replacing it) is what the delete wanted.
+            if (e.code !== 404) (restarts[i] as PodRestart).deleteError = e.message ?? String(e);
+          }),
+      ),
+    );
+    const deadline = Date.now() + restartWatchMs;
+    const waiting = () => before.filter((_, i) => restarts[i]?.replacedAt === undefined);
+    while (waiting().length > 0 && Date.now() < deadline) {
+      await Promise.all(
+        waiting().map(async (p) => {
+          const now = await this.core.readNamespacedPod({ name: p.name, namespace: p.namespace }).then(
+            (pod) => ({ uid: pod.metadata?.uid ?? "" }),
+            (e: { code?: number }) => (e.code === 404 ? undefined : { uid: p.uid }),
+          );
+          if (replaced(p.uid, now)) (restarts[before.indexOf(p)] as PodRestart).replacedAt = Date.now();
+        }),
+      );
+      if (waiting().length > 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    return { before, ...judgeRestart(restarts, Date.now()) };
   }
 
   async healAll(): Promise<void> {

@@ -4,6 +4,8 @@
 
 import type { EvictionOutcome } from "./drain";
 import type { NodeReading } from "./node-states";
+import type { PodBefore } from "./restart-all";
+import type { PodSample } from "./roll-observation";
 
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
 
@@ -103,6 +105,15 @@ export interface PodState {
   phase?: string;
 }
 
+/** A whole-cluster restart (restart-all): every broker pod of both systems, as they were, and whether it was a power cut. */
+export interface RestartEvidence extends Landed {
+  /** Every pod the StatefulSets of both systems should run, with its uid before the restart. */
+  before: PodBefore[];
+  /** Every broker SIGKILLed, every pod deleted and seen replaced (see judgeRestart). */
+  tookEffect: boolean;
+  detail: string;
+}
+
 export interface FaultInjector {
   readonly kind: "embedded" | "kubernetes";
   /**
@@ -159,6 +170,13 @@ export interface FaultInjector {
   evict?(namespace: string, pod: string): Promise<EvictionOutcome>;
   /** A broker pod now; undefined while none of that name exists (Kubernetes only). */
   podState?(pod: string): Promise<PodState | undefined>;
+  /**
+   * A power cut of the whole cluster (Kubernetes only): the broker of every pod of every StatefulSet of both systems
+   * SIGKILLed at once, then every pod deleted with grace period 0; resolves once each was seen gone or replaced.
+   */
+  restartAll?(): Promise<RestartEvidence>;
+  /** One look at every broker pod of one system: name, uid, Ready (Kubernetes only). */
+  brokerPods?(system: "kafka" | "rabbitmq"): Promise<PodSample[]>;
   /** Removes every fault this injector applied (isolations), for cleanup after a failed drill. */
   healAll(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // chart, then the numbers. Inline CSS and SVG only: no scripts, fonts, images or CDNs, so it renders anywhere,
 // offline, and a screenshot of it is deterministic.
 import { killsText } from "../faults/kill-mode";
+import { fullServiceText } from "../faults/restart-all";
 import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
@@ -81,6 +82,7 @@ function renderSystem(run: SystemRun): string {
     `<h2>${e(name)}: <span class="${systemPassed(run) ? "good" : "bad"}">${systemPassed(run) ? "pass" : "FAIL"}</span></h2>`,
     run.client ? `<p class="meta">client: <code>${e(run.client.settings)}</code></p>` : "",
     run.kills ? `<p class="meta">fault: <b>${e(killsText(run.kills) ?? "")}</b></p>` : "",
+    ...(run.fullService ?? []).map((r) => `<p class="meta">time to full service: <b>${e(fullServiceText(r))}</b></p>`),
     `<div class="cells">${ledgerCells(run)
       .map((c) => cell(c.label, c.value, c.tone, c.note))
       .join("")}</div>`,

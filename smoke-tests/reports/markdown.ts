@@ -1,5 +1,6 @@
 // The run report as Markdown, for PR comments and CI summaries: verdict, recovery, numbers; the chart lives in HTML.
 import { killsText } from "../faults/kill-mode";
+import { fullServiceText } from "../faults/restart-all";
 import type { LatencySummary } from "../stats/histogram";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
@@ -47,6 +48,7 @@ function renderSystem(run: SystemRun): string[] {
     "",
     ...(run.client ? [`Client: ${run.client.settings}`, ""] : []),
     ...(run.kills ? [`Fault: ${killsText(run.kills)}`, ""] : []),
+    ...(run.fullService ? [...run.fullService.map((r) => `- Time to full service: ${fullServiceText(r)}`), ""] : []),
     table(
       ledgerCells(run).map((c) => c.label),
       [ledgerCells(run).map((c) => `${tone[c.tone]} ${c.value}`)],

@@ -3,6 +3,7 @@
 import type { SystemName } from "../../contract/systems";
 import type { KillRecord } from "../faults/kill-mode";
 import type { NodeStates } from "../faults/node-states";
+import type { FullServiceRecord } from "../faults/restart-all";
 import type { KafkaCheckResult } from "../ledger/kafka-checks";
 import type { TotalQueueVerdict } from "../ledger/total-queue";
 import type { PlatformView } from "../platform-view/view";
@@ -51,6 +52,8 @@ export interface SystemRun {
   kills?: KillRecord[];
   /** Kubernetes: each node's state (Ready, NotReady, cordoned, gone) over the drill, read about once a second. */
   nodes?: NodeStates;
+  /** After a restart of the whole cluster (restart-all): each system's time from the landing to full service. */
+  fullService?: FullServiceRecord[];
 }
 
 export interface ClientUsed {

@@ -1,6 +1,7 @@
 // What a person sees in the terminal: a live progress line while the drill runs, one screen of summary at the end.
 
 import { killsText } from "../faults/kill-mode";
+import { fullServiceText } from "../faults/restart-all";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
 import { nodeChangeLines } from "./node-text";
@@ -36,6 +37,8 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
     if (run.client)
       lines.push(...wrap(`client: ${run.client.settings}`, 116).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
     if (run.kills) lines.push(`  fault: ${killsText(run.kills)}`);
+    for (const r of run.fullService ?? [])
+      lines.push(...wrap(fullServiceText(r), 116).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
     lines.push(
       `  ${ledgerCells(run)
         .map((c) => `${c.label} ${paint.tone(c.value, c.tone)}`)

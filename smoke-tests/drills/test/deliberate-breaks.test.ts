@@ -10,7 +10,7 @@ import { failuresOf, type SystemRun } from "../../reports/run-report";
 import { verdictLines } from "../../reports/verdict";
 import type { SystemHarness } from "../harness";
 import { type DrillOptions, runDrill } from "../run-drill";
-import { scenarioNamed } from "../scenarios";
+import { type DrillSettings, scenarioNamed } from "../scenarios";
 
 const nodes = ["kafka-0", "kafka-1", "kafka-2"];
 const partitions = 2;
@@ -202,16 +202,20 @@ interface Break {
   kind?: FaultInjector["kind"];
   /** The drill reads the Nodes (as a Kubernetes drill does). */
   readsNodes?: boolean;
+  /** Another scenario than kill-leader, with its own injector and settings. */
+  scenario?: { name: string; faults: (cluster: FakeKafka) => FaultInjector; settings: Partial<DrillSettings> };
 }
 
 /** The baseline drill (the kill moves the leader, bound 3 s, a consumer that reads everything), with one break. */
 async function drill(broken: Break = {}, cluster = new FakeKafka(broken.consumerSkips, broken.unackedTail)) {
+  const options = drillOptions(broken.recoveryBoundMs ?? 3_000, broken.kill);
   const running = runDrill(
     harnessOn(cluster),
-    faultsOn(cluster, broken.killTakesEffect ?? true, broken.kind ?? "embedded"),
-    scenarioNamed("kill-leader"),
+    broken.scenario?.faults(cluster) ?? faultsOn(cluster, broken.killTakesEffect ?? true, broken.kind ?? "embedded"),
+    scenarioNamed(broken.scenario?.name ?? "kill-leader"),
     {
-      ...drillOptions(broken.recoveryBoundMs ?? 3_000, broken.kill),
+      ...options,
+      settings: { ...options.settings, ...broken.scenario?.settings },
       ...(broken.readsNodes ? { readNodes: nodeReadingsOf(cluster) } : {}),
     },
   );
@@ -367,5 +371,93 @@ describe("the Kubernetes nodes beside the rates", () => {
     const drain = run.timeline.events.find((e) => e.kind === "phase" && e.label === "drain")?.atMs as number;
     expect(second?.segments[0]?.fromMs).toBeLessThan(1_000);
     expect(second?.segments[0]?.toMs).toBeGreaterThanOrEqual(drain);
+  });
+});
+
+describe("restart-all through the runner: a power cut of the whole stand-in", () => {
+  /** From the cut the partition has no leader for this long: every write waits. */
+  const outageMs = 6_000;
+  /** The pods are seen gone or replaced this long after the cut: the landing. */
+  const replacedAfterMs = 1_000;
+  /** RabbitMQ's pods are Ready again this long after the cut. */
+  const rabbitmqBackMs = 4_000;
+
+  function powerCut(cluster: FakeKafka, o: { landAtTheAsk?: boolean } = {}): FaultInjector {
+    let cutAt: number | undefined;
+    const before = [
+      ...nodes.map((name) => ({ system: "kafka" as const, namespace: "kafka", name, uid: `${name}-old` })),
+      ...[0, 1, 2].map((i) => ({
+        system: "rabbitmq" as const,
+        namespace: "rabbitmq",
+        name: `rabbitmq-${i}`,
+        uid: `r${i}`,
+      })),
+    ];
+    return {
+      ...faultsOn(cluster, true, "kubernetes"),
+      async restartAll() {
+        cutAt = Date.now();
+        cluster.leaderless = true;
+        setTimeout(() => {
+          cluster.leaderless = false;
+        }, outageMs);
+        await new Promise((r) => setTimeout(r, replacedAfterMs));
+        // The deliberate break: the landing taken as when the deletes were asked, not when the pods were seen replaced.
+        const landedAt = o.landAtTheAsk ? cutAt : Date.now();
+        return { before, landedAt, tookEffect: true, detail: `SIGKILLed and deleted ${before.length} pods` };
+      },
+      async brokerPods(system) {
+        const backAt = (cutAt ?? 0) + (system === "kafka" ? outageMs : rabbitmqBackMs);
+        return before
+          .filter((p) => p.system === system)
+          .map((p) => ({
+            name: p.name,
+            uid: cutAt === undefined ? p.uid : `${p.name}-new`,
+            ready: cutAt === undefined || Date.now() >= backAt,
+          }));
+      },
+    };
+  }
+  const restartAll = (faults: (cluster: FakeKafka) => FaultInjector) => ({
+    name: "restart-all",
+    faults,
+    settings: { faultMs: 10_000, recoveryBoundMs: 8_000 },
+  });
+
+  test("passes every line; writes stalled and each system's full service are timed from the landing", async () => {
+    const run = await drill({ scenario: restartAll((c) => powerCut(c)) });
+    expect(passedByName(run)).toEqual(everyLinePasses);
+    expect(failuresOf(run)).toEqual([]);
+    const [r] = run.recovery;
+    const fault = run.timeline.events.find((e) => e.kind === "fault");
+    // Landed when the pods were seen replaced, 1 s after the fault was asked for.
+    expect((r?.fault.landedAtMs ?? 0) - (fault?.atMs ?? 0)).toBe(replacedAfterMs);
+    expect(r?.writes.status).toBe("recovered");
+    expect(r?.writes.ms).toBeGreaterThanOrEqual(outageMs - replacedAfterMs);
+    expect(r?.writes.ms).toBeLessThanOrEqual(outageMs - replacedAfterMs + 50);
+    expect(run.fullService).toEqual([
+      { system: "kafka", pods: 3, judgedBy: "pods and health", ms: expect.any(Number), waitedMs: 10_000 },
+      { system: "rabbitmq", pods: 3, judgedBy: "pods only", ms: expect.any(Number), waitedMs: 10_000 },
+    ]);
+    const [kafka, rabbitmq] = run.fullService ?? [];
+    expect(kafka?.ms).toBeGreaterThanOrEqual(outageMs - replacedAfterMs);
+    expect(kafka?.ms).toBeLessThanOrEqual(outageMs - replacedAfterMs + 200);
+    expect(rabbitmq?.ms).toBeGreaterThanOrEqual(rabbitmqBackMs - replacedAfterMs);
+    expect(rabbitmq?.ms).toBeLessThanOrEqual(rabbitmqBackMs - replacedAfterMs + 200);
+    const notes = run.timeline.events.filter((e) => e.kind === "note").map((e) => e.label);
+    expect(notes).toContainEqual(expect.stringMatching(/^Kafka back to full service \d+\.\d s after the landing/));
+    expect(notes).toContainEqual(expect.stringMatching(/^RabbitMQ back to full service \d+\.\d s after the landing/));
+  });
+
+  test("a landing taken when the deletes were asked makes the writes' stall the whole outage", async () => {
+    const run = await drill({ scenario: restartAll((c) => powerCut(c, { landAtTheAsk: true })) });
+    expect(run.recovery[0]?.writes.ms).toBeGreaterThanOrEqual(outageMs);
+  });
+
+  test("a bound shorter than the outage fails 'recovery within the bound', and only that line", async () => {
+    const run = await drill({
+      scenario: { ...restartAll((c) => powerCut(c)), settings: { faultMs: 10_000, recoveryBoundMs: 2_000 } },
+    });
+    expect(passedByName(run)).toEqual({ ...everyLinePasses, "recovery within the bound": false });
   });
 });

@@ -375,3 +375,35 @@ describe("the kill a drill ran", () => {
       expect(text).not.toMatch(/held down|restarted by the kubelet/);
   });
 });
+
+describe("each system's time to full service after a whole-cluster restart", () => {
+  const run = sampleKafkaRun();
+  const fullService = [
+    { system: "kafka" as const, pods: 6, judgedBy: "pods and health" as const, ms: 84_230, waitedMs: 240_000 },
+    {
+      system: "rabbitmq" as const,
+      pods: 3,
+      judgedBy: "pods only" as const,
+      waitedMs: 240_000,
+      missing: "waiting for rabbitmq-2 (not Ready)",
+    },
+  ];
+  const report = sampleReport([{ ...run, fullService }]);
+
+  test("is a line per system in the terminal, Markdown, HTML and report.json", () => {
+    for (const text of [formatTerminalSummary(report), renderMarkdown(report), renderHtml(report)]) {
+      expect(text).toContain(
+        "Kafka back to full service 84.2 s after the landing (6 pods Ready, health probe healthy)",
+      );
+      expect(text).toContain(
+        "RabbitMQ not back to full service 240 s after the landing (waiting for rabbitmq-2 (not Ready)",
+      );
+    }
+    expect(JSON.parse(renderJson(report)).systems[0].fullService).toEqual(fullService);
+  });
+
+  test("a run without a whole-cluster restart has no such line", () => {
+    for (const text of [formatTerminalSummary(good), renderMarkdown(good), renderHtml(good)])
+      expect(text).not.toContain("full service");
+  });
+});

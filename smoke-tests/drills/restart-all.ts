@@ -1,0 +1,112 @@
+// restart-all: every node restarted at once, as after a power cut of the whole cluster. Every broker pod of both
+// systems (Kafka's controllers and brokers, RabbitMQ) is SIGKILLed and deleted together, under load: writes fail while
+// they are down, and the ledger must still read back every message acknowledged before, during and after. The report
+// gives each system's time from the landing to full service.
+
+import type { SystemName } from "../../contract/systems";
+import {
+  type FullServiceJudge,
+  type FullServiceRecord,
+  fullServiceText,
+  notBack,
+  type PodBefore,
+} from "../faults/restart-all";
+import type { FaultInjector } from "../faults/types";
+import type { NemesisContext, Scenario } from "./scenarios";
+
+type RestartFaults = FaultInjector & Required<Pick<FaultInjector, "restartAll" | "brokerPods">>;
+
+/** Both systems: a power cut takes the whole cluster, whichever system the drill's load runs on. */
+const everySystem: readonly SystemName[] = ["kafka", "rabbitmq"];
+
+/** The injector, if it can restart every broker pod (Kubernetes); else the refusal naming what it needs. */
+function restartFaults(faults: FaultInjector): RestartFaults {
+  if (!faults.restartAll || !faults.brokerPods) {
+    throw new Error(
+      `restart-all deletes every broker pod of both systems through the Kubernetes API and waits for their StatefulSets to bring them back: select a Kubernetes target (MP_TARGET=stack:cluster); this one is ${faults.kind}`,
+    );
+  }
+  return faults as RestartFaults;
+}
+
+/** Pure: the refusal when a system is not at full service before the restart (its time back would mean nothing). */
+export function notReadyBefore(system: SystemName, pods: ReadonlyArray<{ name: string; ready: boolean }>) {
+  if (pods.length === 0) return `restart-all: ${system} has no broker pod to restart`;
+  const down = pods.filter((p) => !p.ready).map((p) => p.name);
+  return down.length > 0
+    ? `restart-all times each system back to full service: every broker pod must be Ready before the restart; ${system}: ${down.join(", ")} not Ready`
+    : undefined;
+}
+
+/**
+ * Until every pod of `system` runs again as a new pod and is Ready, and (for the drill's own system) its health probe
+ * is healthy, at most faultMs from the landing: the record of how long that took, or what was still missing.
+ */
+async function waitFullService(
+  ctx: NemesisContext,
+  f: RestartFaults,
+  system: SystemName,
+  before: readonly PodBefore[],
+  landedAt: number,
+): Promise<FullServiceRecord> {
+  const pods = before.filter((p) => p.system === system);
+  const judgedBy: FullServiceJudge = system === ctx.harness.system ? "pods and health" : "pods only";
+  let missing = "not looked at";
+  let at: number | undefined;
+  await ctx.waitUntil(
+    async () => {
+      const waiting = notBack(pods, await f.brokerPods(system).catch(() => []));
+      if (waiting.length > 0) {
+        missing = `waiting for ${waiting.join(", ")}`;
+        return false;
+      }
+      if (judgedBy === "pods and health") {
+        const h = await ctx.harness.health();
+        if (!h.healthy) {
+          missing = `pods Ready, health probe: ${h.detail}`;
+          return false;
+        }
+      }
+      at = Date.now();
+      return true;
+    },
+    Math.max(0, landedAt + ctx.settings.faultMs - Date.now()),
+  );
+  const record = { system, pods: pods.length, judgedBy, waitedMs: ctx.settings.faultMs };
+  return at === undefined ? { ...record, missing } : { ...record, ms: at - landedAt };
+}
+
+export const restartAll: Scenario = {
+  name: "restart-all",
+  summary:
+    "power cut of the whole cluster: every broker pod of both systems SIGKILLed and deleted at once under load; every acknowledged message read back, each system's time to full service reported",
+  // The longest each system may take from the landing back to full service: every broker of both systems restarting
+  // at once on a 2-core machine (the cluster stack: 3 combined Kafka nodes, 3 RabbitMQ); a guess, not measured yet.
+  defaultFaultSeconds: 240,
+  // Writes fail until both Kafka's quorum and its brokers are back: the clients' first write after the landing.
+  defaultRecoveryBoundSeconds: 180,
+  systems: ["kafka", "rabbitmq"],
+  async preflight(_harness, faults) {
+    const f = restartFaults(faults);
+    for (const system of everySystem) {
+      const refused = notReadyBefore(system, await f.brokerPods(system));
+      if (refused) throw new Error(refused);
+    }
+  },
+  async nemesis(ctx) {
+    const f = restartFaults(ctx.faults);
+    ctx.mark("fault", "restart every broker pod of Kafka and RabbitMQ at once (SIGKILL, then delete with grace 0)");
+    const cut = await f.restartAll();
+    ctx.landed(cut.landedAt);
+    ctx.mark("note", cut.detail, cut.landedAt);
+    ctx.effect(cut.tookEffect, cut.detail);
+    const records = await Promise.all(everySystem.map((s) => waitFullService(ctx, f, s, cut.before, cut.landedAt)));
+    for (const r of records) {
+      ctx.fullService(r);
+      ctx.mark("note", fullServiceText(r), r.ms === undefined ? Date.now() : cut.landedAt + r.ms);
+    }
+    const late = records.filter((r) => r.ms === undefined);
+    if (late.length > 0) throw new Error(late.map(fullServiceText).join("; "));
+    await ctx.waitHealthy(ctx.settings.healthTimeoutMs);
+  },
+};

@@ -35,23 +35,33 @@ export function amqpTlsOptions(target: Pick<RabbitMQTarget, "amqpUrls" | "ca">):
   return target.amqpUrls.some((u) => u.startsWith("amqps:")) ? { ...tlsClientOptions(target.ca) } : {};
 }
 
-/** Connects to the first reachable node, starting at `start` and going round the list until the deadline. */
+/**
+ * Connects to the first reachable node, starting at `start` and going round the list until the deadline. The
+ * connection listens for errors from its first moment: a node killed while the caller is still opening a channel
+ * resets the socket, and an 'error' with no listener would end the whole process (seen in restart-all).
+ */
 export async function connectAny(
   target: RabbitMQTarget,
   start: number,
   opts: RabbitClientOptions,
+  connect: (url: string, socketOptions: Record<string, unknown>) => Promise<amqp.ChannelModel> = amqp.connect,
 ): Promise<{ conn: amqp.ChannelModel; node: number }> {
   const deadline = Date.now() + (opts.reconnectDeadlineMs ?? 30_000);
   let i = start;
   let lastErr = "";
   while (Date.now() < deadline) {
     try {
-      const conn = await amqp.connect(amqpUrl(target, i, opts.heartbeatSeconds), {
+      const conn = await connect(amqpUrl(target, i, opts.heartbeatSeconds), {
         timeout: 2_000,
         clientProperties: { connection_name: "messaging-platform smoke" },
         ...amqpTlsOptions(target),
       });
-      return { conn, node: i % target.amqpUrls.length };
+      const node = i % target.amqpUrls.length;
+      // Reported here only while no owner listens yet: the owner's own listener reports it once it is attached.
+      conn.on("error", (e: Error) => {
+        if (conn.listenerCount("error") === 1) opts.onError?.(`amqp connection to node ${node}: ${e.message}`);
+      });
+      return { conn, node };
     } catch (err) {
       lastErr = `${target.amqpUrls[i % target.amqpUrls.length]}: ${err instanceof Error ? err.message : String(err)}`;
       opts.onError?.(`amqp connect ${lastErr}`);

@@ -102,7 +102,7 @@ export const nodeDrain: Scenario = {
       second: { ...second, attempts: [] as EvictionOutcome[], readyAt: undefined as number | undefined },
     };
     const cordoned = new Set<string>();
-    const redundancy = watchRedundancy(ctx.harness);
+    const redundancy = watchRedundancy(ctx.harness, ctx.sleep);
     let trying = true;
     let secondLoop: Promise<void> | undefined;
     let secondFailed: Error | undefined;
@@ -193,11 +193,12 @@ export const nodeDrain: Scenario = {
       }
       const kept = await redundancy.stop();
       const problem = redundancyProblem(kept);
-      ctx.effect(
+      ctx.check(
+        "never below what a write needs",
         problem === undefined,
         problem
           ? `${problem} (${redundancySamples(kept)})`
-          : `never below what a write needs: lowest ${kept.lowest?.detail}, needs ${kept.lowest?.needed} (${redundancySamples(kept)})`,
+          : `lowest ${kept.lowest?.detail}, needs ${kept.lowest?.needed} (${redundancySamples(kept)})`,
       );
     }
   },

@@ -12,9 +12,12 @@ export interface RedundancySeen {
 
 /**
  * Samples redundancy once a second until stopped and keeps the lowest margin seen, with how many samples failed (a
- * probe that cannot answer during a roll is reported, not hidden).
+ * probe that cannot answer during a roll is reported, not hidden). `sleep` is the drill's (a test's runs on its clock).
  */
-export function watchRedundancy(harness: SystemHarness): { stop(): Promise<RedundancySeen> } {
+export function watchRedundancy(
+  harness: SystemHarness,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((res) => setTimeout(res, ms)),
+): { stop(): Promise<RedundancySeen> } {
   let lowest: Redundancy | undefined;
   let seen = 0;
   let failed = 0;
@@ -26,7 +29,7 @@ export function watchRedundancy(harness: SystemHarness): { stop(): Promise<Redun
         seen++;
         if (!lowest || r.least - r.needed < lowest.least - lowest.needed) lowest = r;
       } else failed++;
-      await new Promise((res) => setTimeout(res, 1_000));
+      await sleep(1_000);
     }
   })();
   return {

@@ -114,6 +114,7 @@ export async function runDrill(
   };
 
   const effects: Array<{ tookEffect: boolean; detail: string }> = [];
+  const checks: VerdictLine[] = [];
   let lastLanded = Date.now();
   const ctx: NemesisContext = {
     harness,
@@ -166,6 +167,10 @@ export async function runDrill(
     effect(tookEffect, detail) {
       effects.push({ tookEffect, detail });
       timeline.event(Date.now(), "note", tookEffect ? detail : `fault did not take effect: ${detail}`);
+    },
+    check(name, passed, detail) {
+      checks.push({ name, passed, detail });
+      timeline.event(Date.now(), "note", `${passed ? "" : "FAILED: "}${name}: ${detail}`);
     },
   };
 
@@ -227,6 +232,7 @@ export async function runDrill(
       ? {
           verdict: [
             ...drillVerdict(effects, recovery, opts.settings.recoveryBoundMs ?? opts.settings.faultMs),
+            ...checks,
             ...(platform?.line ? [platform.line] : []),
           ],
         }

@@ -43,6 +43,8 @@ export interface NemesisContext {
    * counts only if it happened: a scenario that reports nothing, or a fault that did not happen, fails the drill.
    */
   effect(tookEffect: boolean, detail: string): void;
+  /** A verdict line of the scenario's own (node-drain: "never below what a write needs"), after the common ones. */
+  check(name: string, passed: boolean, detail: string): void;
   sleep(ms: number): Promise<void>;
   /**
    * With settings.holdForAlerts on a target with Prometheus: keeps the fault on until the alerts it should raise fire

@@ -79,6 +79,7 @@ function fakeCluster(opts: { pdb: boolean; comesBack: boolean; nodes?: string[] 
     close: async () => undefined,
   } as unknown as SystemHarness;
   const effects: Array<{ tookEffect: boolean; detail: string }> = [];
+  const checks: Array<{ name: string; passed: boolean; detail: string }> = [];
   const marks: string[] = [];
   const tick = () => new Promise<void>((r) => setImmediate(r));
   const ctx = {
@@ -99,6 +100,7 @@ function fakeCluster(opts: { pdb: boolean; comesBack: boolean; nodes?: string[] 
       return false;
     },
     effect: (tookEffect: boolean, detail: string) => effects.push({ tookEffect, detail }),
+    check: (name: string, passed: boolean, detail: string) => checks.push({ name, passed, detail }),
     sleep: async () => {
       now += 1_000;
       await tick();
@@ -106,7 +108,7 @@ function fakeCluster(opts: { pdb: boolean; comesBack: boolean; nodes?: string[] 
     holdForPlatform: async () => undefined,
     settings: { steadyMs: 0, faultMs: 0, afterMs: 0, rounds: 1, healthTimeoutMs: 60_000 },
   } as unknown as NemesisContext;
-  return { ctx, faults, harness, cordoned, calls, effects, marks };
+  return { ctx, faults, harness, cordoned, calls, effects, checks, marks };
 }
 
 describe("the node-drain scenario", () => {
@@ -115,9 +117,17 @@ describe("the node-drain scenario", () => {
     await nodeDrain.nemesis(c.ctx);
     expect(c.effects[0]?.tookEffect).toBe(true);
     expect(c.effects[0]?.detail).toMatch(
-      /^drained node-2 \(kafka-broker-1 evicted 05:00:01\.000 UTC\) and node-1: kafka-broker-0's eviction refused \d+ time\(s\) while kafka-broker-1 was out/,
+      /^drained node-2 \(kafka-broker-1 evicted 05:00:0\d\.000 UTC\) and node-1: kafka-broker-0's eviction refused \d+ time\(s\) while kafka-broker-1 was out/,
     );
     expect(c.effects[0]?.detail).toContain("kafka-broker-1: out of service");
+    // Its own verdict line: one broker out at a time keeps 2 of 3 in sync.
+    expect(c.checks).toEqual([
+      {
+        name: "never below what a write needs",
+        passed: true,
+        detail: expect.stringMatching(/^lowest ISR of 2, needs 2 \(/),
+      },
+    ]);
     expect(c.calls).toEqual(["cordon node-2", "cordon node-1", "uncordon node-2", "uncordon node-1"]);
     expect(c.cordoned.size).toBe(0);
     // The first node's other pods are drained too, as kubectl drain does.
@@ -130,6 +140,13 @@ describe("the node-drain scenario", () => {
     await nodeDrain.nemesis(c.ctx);
     expect(c.effects[0]?.tookEffect).toBe(false);
     expect(c.effects[0]?.detail).toContain("no eviction of kafka-broker-0 was refused while kafka-broker-1 was out");
+    expect(c.checks).toEqual([
+      {
+        name: "never below what a write needs",
+        passed: false,
+        detail: expect.stringMatching(/^redundancy fell to 1 < 2 \(ISR of 1\)/),
+      },
+    ]);
     // The second node uncordoned as soon as its broker went: else that broker could never come back.
     expect(c.calls).toEqual(["cordon node-2", "cordon node-1", "uncordon node-1", "uncordon node-2"]);
     expect(c.cordoned.size).toBe(0);

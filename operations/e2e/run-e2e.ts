@@ -33,7 +33,7 @@ const repoRoot = resolve(__dirname, "..", "..");
 
 /**
  * The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition, and on
- * the cluster a rolling update by stack config, a node freeze and a two-node drain.
+ * the cluster a rolling update by stack config, a node freeze, a two-node drain and a restart of every broker at once.
  */
 const drills: Array<{
   scenario: string;
@@ -41,6 +41,7 @@ const drills: Array<{
   clusterOnly?: boolean;
   ratePerSec?: number;
   faultMs?: number;
+  recoveryBoundMs?: number;
 }> = [
   { scenario: "kill-leader", systems: ["kafka", "rabbitmq"] },
   { scenario: "kill-controller", systems: ["kafka"] },
@@ -50,8 +51,16 @@ const drills: Array<{
   { scenario: "rolling-update", systems: ["kafka", "rabbitmq"], clusterOnly: true, ratePerSec: 300 },
   // A whole node frozen and cut off past the node-monitor grace period: only this machine's cluster has such nodes.
   { scenario: "node-freeze", systems: ["kafka", "rabbitmq"], clusterOnly: true, faultMs: 90_000 },
-  // Planned maintenance (two nodes drained at once, the PDB refusing the second broker until the first is back):
-  // node-drain joins this list once it has passed on the cluster (`npm run drill -- node-drain`): not run there yet.
+  // Planned maintenance: two nodes drained at once, the PDB refusing the second broker until the first is back.
+  { scenario: "node-drain", systems: ["kafka", "rabbitmq"], clusterOnly: true },
+  // A power cut of the whole cluster: every broker of both systems at once (the scenario's own wait and bound).
+  {
+    scenario: "restart-all",
+    systems: ["kafka", "rabbitmq"],
+    clusterOnly: true,
+    faultMs: 180_000,
+    recoveryBoundMs: 120_000,
+  },
 ];
 /** One round, 20 s faults, 5 s of load before and after; a killed broker held down on both targets (the same fault). */
 const drillSettings: DrillSettings = {
@@ -138,7 +147,11 @@ async function runDrills(
         target,
         systems: d.systems,
         kafkaClients: [defaultKafkaClient],
-        settings: { ...drillSettings, ...(d.faultMs ? { faultMs: d.faultMs } : {}) },
+        settings: {
+          ...drillSettings,
+          ...(d.faultMs ? { faultMs: d.faultMs } : {}),
+          ...(d.recoveryBoundMs ? { recoveryBoundMs: d.recoveryBoundMs } : {}),
+        },
         ratePerSec: d.ratePerSec ?? 1000,
         stack: stackChangerFor(target),
         nodes: nodeControlFor(target),

@@ -159,7 +159,7 @@ describe("the restart-all scenario", () => {
     const s = scenarioNamed("restart-all");
     expect(s.systems).toEqual(["kafka", "rabbitmq"]);
     const settings = drillSettings([], s.defaultFaultSeconds, s.defaultRecoveryBoundSeconds);
-    expect(settings).toMatchObject({ faultMs: 240_000, recoveryBoundMs: 180_000 });
-    expect(drillSettings(["--recovery-bound-seconds", "120"], 240, 180).recoveryBoundMs).toBe(120_000);
+    expect(settings).toMatchObject({ faultMs: 180_000, recoveryBoundMs: 120_000 });
+    expect(drillSettings(["--recovery-bound-seconds", "90"], 180, 120).recoveryBoundMs).toBe(90_000);
   });
 });

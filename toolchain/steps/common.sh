@@ -6,6 +6,7 @@
 #                 call `fail <registry> <package> <version> <why>` to say more
 #   step_outputs  (optional) prints the paths the step builds: removed when its install or check fails, so the next
 #                 run builds them again instead of trusting them
+#   STEP_DISK_MIB (optional) free disk its cold install needs, measured; checked before the install starts
 # and prints one progress line per step.
 
 STAMPS="$MP_CACHE/stamps"
@@ -72,10 +73,47 @@ step_failure() {  # step_failure <step> <log> <the FAILED line>
   discard_outputs "$1"
 }
 
+# Where an install writes: the cache, Go's build and module caches, the temp directory (Go's work directories).
+disk_dirs() {
+  echo "$MP_CACHE"
+  if command -v go >/dev/null; then go env GOCACHE GOMODCACHE; fi
+  echo "${GOTMPDIR:-${TMPDIR:-/tmp}}"
+}
+
+# "<free MiB> <mount> <dir>" for each filesystem an install writes to, once each (a missing dir: its nearest parent).
+disk_free() {
+  local d p
+  disk_dirs | while IFS= read -r d; do
+    [ -n "$d" ] || continue
+    p="$d"
+    while [ ! -e "$p" ]; do p="$(dirname "$p")"; done
+    df -Pm "$p" | awk -v d="$d" 'NR == 2 {print $4, $6, d}'
+  done | awk '!seen[$2]++'
+}
+
+# A full disk is named before the install starts, with the figures, instead of surfacing as "no space left on device"
+# deep in a Go build's log after minutes of work.
+disk_preflight() {  # disk_preflight <step>
+  [ -n "${STEP_DISK_MIB:-}" ] || return 0
+  local short
+  short="$(disk_free | awk -v need="$STEP_DISK_MIB" '$1 < need {printf "%s%s has %s MiB free (filesystem %s)", (n++ ? "; " : ""), $3, $1, $2}')"
+  [ -z "$short" ] && return 0
+  echo "FAILED: step=$1 needs $STEP_DISK_MIB MiB of free disk to build (STEP_DISK_MIB in steps/$1.sh): $short." \
+    "Free space there, or point MESSAGING_PLATFORM_CACHE, GOCACHE, GOMODCACHE or TMPDIR at a larger disk." >&2
+  return 1
+}
+
 # The install's own FAILED line (from `fail` or the ERR trap), with the step's name put in.
 install_failure_line() {  # install_failure_line <step> <log>
   local first
   first="$(grep -ah -m1 '^FAILED:' "$2" || true)"
+  if grep -aqi 'no space left on device' "$2"; then
+    echo "FAILED: step=$1 ran out of disk (\"no space left on device\" in its log; free now:" \
+      "$(disk_free | awk '{printf "%s%s %s MiB (filesystem %s)", (n++ ? ", " : ""), $3, $1, $2}')." \
+      "Free space, or point MESSAGING_PLATFORM_CACHE, GOCACHE, GOMODCACHE or TMPDIR at a larger disk."
+    [ -n "$first" ] && echo "${first/#FAILED:/  then: FAILED: step=$1}"
+    return 0
+  fi
   if [ -n "$first" ]; then echo "${first/#FAILED:/FAILED: step=$1}"; else echo "FAILED: step=$1 install failed (no registry named)"; fi
 }
 
@@ -96,6 +134,7 @@ run_step() {
       printf '[%s] %-20s cached\n' "$n" "$name"
       exit 0
     fi
+    disk_preflight "$name" || exit 1
     printf '[%s] %-20s installing...\n' "$n" "$name"
     log="$MP_CACHE/logs/$name.log"
     mkdir -p "$(dirname "$log")"

@@ -11,6 +11,9 @@
 #   - the version is stamped with -ldflags, as upstream's Makefile does.
 PROVIDER_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
 STEP_REGISTRY=go-proxy STEP_PACKAGE="github.com/pulumi/pulumi-kubernetes/provider/v4" STEP_VERSION="$PULUMI_KUBERNETES_PROVIDER_MODULE"
+# Free disk its cold build needs (Go's module and build caches, its work directories): it grew by 9.3 GiB at its peak,
+# cold, in setup's order (the Go steps before it had filled what they share), on 2026-12-07.
+STEP_DISK_MIB=11000
 step_outputs() { printf '%s\n' "$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$PULUMI_KUBERNETES_VERSION" "$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$PULUMI_KUBERNETES_VERSION.lock" "$MP_CACHE/build/pulumi-kubernetes"; }
 step_inputs() { echo "$PROVIDER_MODULE@$PULUMI_KUBERNETES_PROVIDER_MODULE as $PULUMI_KUBERNETES_VERSION"; }
 step_check() {

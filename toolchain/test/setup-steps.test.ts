@@ -116,6 +116,74 @@ describe("setup steps", () => {
     }
   });
 
+  it("a step that needs more free disk than there is fails before its install starts, naming the figures", () => {
+    const r = stepRunner({
+      big: [
+        "STEP_REGISTRY=go-proxy STEP_PACKAGE=example.com/big STEP_VERSION=v1.0.0",
+        "STEP_DISK_MIB=999999999",
+        'step_inputs() { echo "example.com/big v1.0.0"; }',
+        "step_check() { false; }",
+        'step_install() { touch "$TEST_DIR/started"; }',
+      ],
+    });
+    try {
+      const out = r.setup("big");
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(
+        /^FAILED: step=big needs 999999999 MiB of free disk to build \(STEP_DISK_MIB in steps\/big\.sh\): \S+ has \d+ MiB free \(filesystem \/\S*\)/m,
+      );
+      expect(out.stderr).toContain("point MESSAGING_PLATFORM_CACHE, GOCACHE, GOMODCACHE or TMPDIR at a larger disk");
+      expect(existsSync(join(r.dir, "started"))).toBe(false);
+    } finally {
+      r.remove();
+    }
+  });
+
+  it("a step with the disk it needs installs", () => {
+    const r = stepRunner({
+      small: [
+        "STEP_REGISTRY=go-proxy STEP_PACKAGE=example.com/small STEP_VERSION=v1.0.0",
+        "STEP_DISK_MIB=1",
+        'step_inputs() { echo "example.com/small v1.0.0"; }',
+        'step_check() { [ -f "$TEST_DIR/started" ]; }',
+        'step_install() { touch "$TEST_DIR/started"; }',
+      ],
+    });
+    try {
+      const out = r.setup("small");
+      expect(out.stderr).toBe("");
+      expect(out.code).toBe(0);
+    } finally {
+      r.remove();
+    }
+  });
+
+  it("a build that ran out of disk is named as such, with the free space of every filesystem it writes to", () => {
+    const r = stepRunner({
+      full: [
+        "STEP_REGISTRY=go-proxy STEP_PACKAGE=example.com/full STEP_VERSION=v2.0.0",
+        'step_inputs() { echo "example.com/full v2.0.0"; }',
+        "step_check() { false; }",
+        "step_install() {",
+        '  echo "example.com/full/pkg: mkdir /tmp/go-build1/b1505/: no space left on device"',
+        '  fail go-proxy example.com/full v2.0.0 "go build failed"',
+        "}",
+      ],
+    });
+    try {
+      const out = r.setup("full");
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(
+        /^FAILED: step=full ran out of disk \("no space left on device" in its log; free now: \S+ \d+ MiB \(filesystem \/\S*\)/m,
+      );
+      expect(out.stderr).toContain(
+        "then: FAILED: step=full registry=go-proxy package=example.com/full version=v2.0.0: go build failed",
+      );
+    } finally {
+      r.remove();
+    }
+  });
+
   it("prints one line with every step's time", () => {
     const r = stepRunner({
       quick: [

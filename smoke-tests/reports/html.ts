@@ -67,11 +67,21 @@ export function renderHtml(report: RunReport): string {
   ].join("\n");
 }
 
-function headlineFailure(report: RunReport): string {
+/**
+ * The banner says what failed, not why: the names of the failed verdict lines (each system's section gives the
+ * details right below), else the first failure cut to a line. A paragraph in 30 px type is not read at a glance.
+ */
+export function headlineFailure(report: RunReport): string {
   const lost = report.systems.reduce((n, s) => n + s.ledger.counts.lost, 0);
   if (lost > 0) return `${formatCount(lost)} acknowledged message(s) lost`;
+  const failed = [
+    ...new Set(report.systems.flatMap((s) => (s.verdict ?? []).filter((v) => !v.passed).map((v) => v.name))),
+  ];
+  if (failed.length > 0)
+    return failed.length > 3 ? `${failed.slice(0, 3).join(", ")} and ${failed.length - 3} more` : failed.join(", ");
   const first = report.systems.flatMap(failuresOf)[0];
-  return first ?? "no system ran";
+  if (first === undefined) return "no system ran";
+  return first.length > 120 ? `${first.slice(0, 119)}…` : first;
 }
 
 function renderSystem(run: SystemRun): string {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderHtml } from "../html";
+import { headlineFailure, renderHtml } from "../html";
 import { renderJson } from "../json";
 import { renderMarkdown } from "../markdown";
 import { reportPassed } from "../run-report";
@@ -70,6 +70,25 @@ describe("HTML report", () => {
     expect(page).toContain(`class="banner bad"`);
     expect(page).toMatch(/FAIL: \d+ acknowledged message\(s\) lost/);
     expect(page).toMatch(/<div class="cell bad"[^>]*><div class="value">\d+<\/div><div class="label">lost<\/div>/);
+  });
+
+  test("names the failed verdict lines in the banner, not their details (the section below gives those)", () => {
+    const long = "drained cluster-node-2 and cluster-node-1: no eviction was refused; ".repeat(6);
+    const run = {
+      ...sampleKafkaRun(),
+      verdict: [
+        { name: "fault took effect", passed: false, detail: long },
+        { name: "writes acknowledged after the fault", passed: true, detail: "writes stalled 53772 ms at most" },
+        { name: "recovery within the bound", passed: false, detail: "writes stalled 53772 ms, bound 30000 ms" },
+      ],
+    };
+    const report = sampleReport([run, { ...run, system: "rabbitmq" as const }]);
+    expect(headlineFailure(report)).toBe("fault took effect, recovery within the bound");
+    expect(renderHtml(report)).toContain(`FAIL: fault took effect, recovery within the bound</div>`);
+    // A failure that is no verdict line (the drill threw) is cut to one line.
+    const threw = sampleReport([{ ...sampleKafkaRun(), failures: [`drill failed: ${long}`] }]);
+    expect(headlineFailure(threw)).toHaveLength(120);
+    expect(headlineFailure(threw)).toMatch(/^drill failed: drained .*…$/);
   });
 
   test("escapes text from the outside world (event labels, ids)", () => {

@@ -8,6 +8,7 @@ import { nodeDrain } from "../node-drain";
 import { redundancyProblem } from "../redundancy";
 import { runDrill } from "../run-drill";
 import type { NemesisContext } from "../scenarios";
+import { unusedKubernetesFaults } from "./kubernetes-stand-in";
 
 const nodeOfBroker: Record<string, string> = {
   "kafka-broker-0": "node-1",
@@ -25,16 +26,8 @@ function fakeCluster(opts: { pdb: boolean; comesBack: boolean; nodes?: string[] 
     Object.entries(nodeOfBroker).map(([pod, node]) => [pod, { uid: `${pod}-0`, ready: true, node }]),
   );
   let generation = 0;
-  const unused = () => Promise.reject(new Error("not used by node-drain"));
   const faults: FaultInjector = {
-    kind: "kubernetes",
-    kill: unused,
-    restore: unused,
-    isolate: unused,
-    heal: unused,
-    rollingRestart: unused,
-    activeKafkaController: unused,
-    healAll: async () => undefined,
+    ...unusedKubernetesFaults("node-drain"),
     clusterNodes: async () => opts.nodes ?? ["node-1", "node-2", "node-3"],
     nodeOf: async (pod) => nodeOfBroker[pod] as string,
     cordon: async (node) => {

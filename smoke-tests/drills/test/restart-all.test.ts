@@ -10,6 +10,7 @@ import { drillSettings } from "../flags";
 import type { SystemHarness } from "../harness";
 import { notReadyBefore, restartAll } from "../restart-all";
 import { type NemesisContext, scenarioNamed } from "../scenarios";
+import { unusedKubernetesFaults } from "./kubernetes-stand-in";
 
 const pods: PodBefore[] = [
   ...["kafka-controller", "kafka-broker"].flatMap((sts) =>
@@ -31,7 +32,6 @@ const pods: PodBefore[] = [
 /** Each system's pods come back (new uid, Ready) `backAfter` ms after the landing; Kafka's probe is healthy `healthyAfter`. */
 function fakeCluster(o: { backAfter: { kafka: number; rabbitmq: number }; healthyAfter: number; faultMs?: number }) {
   const landedAt = 5_000;
-  const unused = () => Promise.reject(new Error("not used by restart-all"));
   let restarted = false;
   const brokerPods = async (system: "kafka" | "rabbitmq"): Promise<PodSample[]> =>
     pods
@@ -47,14 +47,7 @@ function fakeCluster(o: { backAfter: { kafka: number; rabbitmq: number }; health
     detail: "SIGKILLed the broker of each of 9 pods",
   };
   const faults: FaultInjector = {
-    kind: "kubernetes",
-    kill: unused,
-    restore: unused,
-    isolate: unused,
-    heal: unused,
-    rollingRestart: unused,
-    activeKafkaController: unused,
-    healAll: async () => undefined,
+    ...unusedKubernetesFaults("restart-all"),
     brokerPods,
     restartAll: async () => {
       restarted = true;

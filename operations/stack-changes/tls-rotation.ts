@@ -9,7 +9,7 @@ import { parseDocument } from "yaml";
 import { pulumiProject as project } from "../../contract/pulumi-project";
 import type { Target } from "../../contract/target";
 import { pulumiFailure } from "../../infra/pulumi-failure";
-import type { Scenario } from "../../smoke-tests/drills/scenarios";
+import type { Scenario } from "../../smoke-tests/drills/nemesis";
 import { type Endpoint, presentedCertificate, tlsEndpoints } from "../../smoke-tests/gate/tls";
 import { withConfigCopy } from "./stack-update";
 

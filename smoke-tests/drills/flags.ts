@@ -5,7 +5,7 @@ import { flag, numberFlag } from "../../toolchain/src/command-line";
 import { defaultKafkaClient, type KafkaClientName, parseKafkaClient, parseKafkaClients } from "../clients/kafka-client";
 import { parseKillMode } from "../faults/kill-mode";
 import type { HarnessOptions } from "./harness";
-import type { DrillSettings } from "./scenarios";
+import type { DrillSettings } from "./nemesis";
 
 /** The flags every drill takes (`npm run compare` takes them too, but --system). */
 export const drillFlags = [

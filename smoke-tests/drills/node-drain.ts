@@ -6,8 +6,8 @@
 import { chooseDrainNodes, type DrainPlan, type EvictionOutcome, judgeDrain, outOfService } from "../faults/drain";
 import type { FaultInjector } from "../faults/types";
 import type { SystemHarness } from "./harness";
+import type { NemesisContext, Scenario } from "./nemesis";
 import { redundancyProblem, redundancySamples, watchRedundancy } from "./redundancy";
-import type { NemesisContext, Scenario } from "./scenarios";
 
 type DrainFaults = FaultInjector &
   Required<Pick<FaultInjector, "clusterNodes" | "cordon" | "uncordon" | "podsOn" | "evict" | "podState" | "nodeOf">>;

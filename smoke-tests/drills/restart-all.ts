@@ -4,15 +4,9 @@
 // gives each system's time from the landing to full service.
 
 import type { SystemName } from "../../contract/systems";
-import {
-  type FullServiceJudge,
-  type FullServiceRecord,
-  fullServiceText,
-  notBack,
-  type PodBefore,
-} from "../faults/restart-all";
-import type { FaultInjector } from "../faults/types";
-import type { NemesisContext, Scenario } from "./scenarios";
+import { type FullServiceJudge, type FullServiceRecord, fullServiceText, notBack } from "../faults/restart-all";
+import type { FaultInjector, PodBefore } from "../faults/types";
+import type { NemesisContext, Scenario } from "./nemesis";
 
 type RestartFaults = FaultInjector & Required<Pick<FaultInjector, "restartAll" | "brokerPods">>;
 

@@ -18,7 +18,7 @@ import { type FaultStalls, faultStalls, type PartitionPlacement } from "../stats
 import { type Timeline, TimelineRecorder } from "../stats/timeline";
 import { type ProgressSample, sleep, Workload, type WorkloadOptions } from "../workload/workload";
 import type { SystemHarness } from "./harness";
-import type { DrillSettings, NemesisContext, Scenario } from "./scenarios";
+import type { DrillSettings, NemesisContext, Scenario } from "./nemesis";
 
 export interface DrillOptions {
   runId?: string;

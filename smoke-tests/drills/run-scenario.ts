@@ -19,8 +19,9 @@ import { selectTarget } from "../target-select/select";
 import { drillLoad, drillWorkload } from "./drill-workload";
 import type { UnsafeSetup } from "./flags";
 import { harnessFor } from "./harness";
+import type { DrillSettings, Scenario } from "./nemesis";
 import { runDrill } from "./run-drill";
-import { type DrillSettings, type Scenario, scenarioNamed } from "./scenarios";
+import { scenarioNamed } from "./scenarios";
 
 export interface DrillRequest {
   /** A scenario of drills/scenarios.ts by name, or one built for the selected target (certificate rotation). */

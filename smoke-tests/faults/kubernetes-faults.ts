@@ -43,13 +43,15 @@ import { leaderFromQuorumStatus } from "./kafka-controller";
 import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
 import { killModeFor } from "./kill-mode";
 import type { NodeReading } from "./node-states";
-import { judgeRestart, type PodBefore, type PodRestart, replaced } from "./restart-all";
-import { foldRoll, type PodSample } from "./roll-observation";
+import { judgeRestart, type PodRestart, replaced } from "./restart-all";
+import { foldRoll } from "./roll-observation";
 import type {
   FaultInjector,
   KillEvidence,
   KillMode,
   Landed,
+  PodBefore,
+  PodSample,
   PodState,
   Released,
   RestartEvidence,

@@ -1,16 +1,7 @@
 // Pure: what a whole-cluster restart (the restart-all drill) did, from what the injector saw of the broker pods: when
 // the power cut landed, whether it was one, and how long each system took to come back to full service.
-import type { SystemName } from "../../contract/systems";
-import { systemTitle } from "../reports/run-report";
-import type { PodSample } from "./roll-observation";
-
-/** A broker pod a StatefulSet should run, as it was before the restart. */
-export interface PodBefore {
-  system: SystemName;
-  namespace: string;
-  name: string;
-  uid: string;
-}
+import { type SystemName, systemTitle } from "../../contract/systems";
+import type { PodBefore, PodSample } from "./types";
 
 /** What the restart did to one pod: its broker SIGKILLed (which processes), its pod deleted, when it was seen replaced. */
 export interface PodRestart {

@@ -1,12 +1,5 @@
 // Pure: what a StatefulSet roll did, from samples of its pods taken while it ran.
-import type { RollObservation } from "./types";
-
-/** One look at one broker pod during a roll. */
-export interface PodSample {
-  name: string;
-  uid: string;
-  ready: boolean;
-}
+import type { PodSample, RollObservation } from "./types";
 
 /**
  * A pod counts as replaced when its name now belongs to a new pod (another uid). "Down at once" counts, per

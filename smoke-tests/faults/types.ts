@@ -2,10 +2,9 @@
 // implementations: the embedded environment's processes and namespaces (embedded.ts) and Kubernetes pods
 // (kubernetes-faults.ts). The same drills run on both.
 
+import type { SystemName } from "../../contract/systems";
 import type { EvictionOutcome } from "./drain";
 import type { NodeReading } from "./node-states";
-import type { PodBefore } from "./restart-all";
-import type { PodSample } from "./roll-observation";
 
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
 
@@ -179,4 +178,19 @@ export interface FaultInjector {
   brokerPods?(system: "kafka" | "rabbitmq"): Promise<PodSample[]>;
   /** Removes every fault this injector applied (isolations), for cleanup after a failed drill. */
   healAll(): Promise<void>;
+}
+
+/** One look at one broker pod during a roll. */
+export interface PodSample {
+  name: string;
+  uid: string;
+  ready: boolean;
+}
+
+/** A broker pod a StatefulSet should run, as it was before the restart. */
+export interface PodBefore {
+  system: SystemName;
+  namespace: string;
+  name: string;
+  uid: string;
 }

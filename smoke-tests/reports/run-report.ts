@@ -1,6 +1,6 @@
 // The one data structure every report format renders: what a smoke run, drill, bench round or comparison produced.
 // It is plain JSON, so report.json can be re-rendered (or re-checked) later without the brokers.
-import type { SystemName } from "../../contract/systems";
+import { type SystemName, systemTitle } from "../../contract/systems";
 import type { KillRecord } from "../faults/kill-mode";
 import type { NodeStates } from "../faults/node-states";
 import type { FullServiceRecord } from "../faults/restart-all";
@@ -90,8 +90,6 @@ export function systemPassed(run: SystemRun): boolean {
 export function reportPassed(report: RunReport): boolean {
   return report.systems.length > 0 && report.systems.every(systemPassed);
 }
-
-export const systemTitle: Record<SystemName, string> = { kafka: "Kafka", rabbitmq: "RabbitMQ" };
 
 /** "Kafka (librdkafka)" when the run names its client, else the system's title: runs of one report stay apart. */
 export function runTitle(run: SystemRun): string {

@@ -161,7 +161,9 @@ describe("every CLI: an unknown command, flag or argument prints the usage on st
   it("npm run drill --kill sigterm: refused before the target is read", () => {
     const args = ["--import", "tsx", "operations/cli/drill.ts", "kill-leader", "--target", "stack:no-such-stack"];
     const r = run(process.execPath, [...args, "--kill", "sigterm"], { cwd: repoRoot, timeoutMs: 90_000 });
-    expect(r.stderr).toMatch(/--kill = sigterm is not a kill mode: crash-restart or hold-down/);
+    expect(r.stderr).toMatch(
+      /--kill = sigterm is not a kill mode: crash-restart, hold-down or decoy \(a deliberate break\)/,
+    );
     expect(r.code).toBe(2);
   });
 

@@ -9,8 +9,9 @@ import type { FaultInjector, KillMode } from "../../faults/types";
 import { failuresOf, type SystemRun } from "../../reports/run-report";
 import { verdictLines } from "../../reports/verdict";
 import type { SystemHarness } from "../harness";
+import type { DrillSettings } from "../nemesis";
 import { type DrillOptions, runDrill } from "../run-drill";
-import { type DrillSettings, scenarioNamed } from "../scenarios";
+import { scenarioNamed } from "../scenarios";
 
 const nodes = ["kafka-0", "kafka-1", "kafka-2"];
 const partitions = 2;

@@ -4,10 +4,10 @@
 import type { EvictionOutcome } from "../../faults/drain";
 import type { FaultInjector, PodState } from "../../faults/types";
 import type { SystemHarness } from "../harness";
+import type { NemesisContext } from "../nemesis";
 import { nodeDrain } from "../node-drain";
 import { redundancyProblem } from "../redundancy";
 import { runDrill } from "../run-drill";
-import type { NemesisContext } from "../scenarios";
 import { unusedKubernetesFaults } from "./kubernetes-stand-in";
 
 const nodeOfBroker: Record<string, string> = {

@@ -3,13 +3,12 @@
 // the drill, and that it is refused before any load where it cannot run. The Kubernetes calls themselves are the
 // lead's cluster run (docs/drills.md).
 
-import type { PodBefore } from "../../faults/restart-all";
-import type { PodSample } from "../../faults/roll-observation";
-import type { FaultInjector, RestartEvidence } from "../../faults/types";
+import type { FaultInjector, PodBefore, PodSample, RestartEvidence } from "../../faults/types";
 import { drillSettings } from "../flags";
 import type { SystemHarness } from "../harness";
+import type { NemesisContext } from "../nemesis";
 import { notReadyBefore, restartAll } from "../restart-all";
-import { type NemesisContext, scenarioNamed } from "../scenarios";
+import { scenarioNamed } from "../scenarios";
 import { unusedKubernetesFaults } from "./kubernetes-stand-in";
 
 const pods: PodBefore[] = [

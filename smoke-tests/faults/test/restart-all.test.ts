@@ -5,10 +5,10 @@ import {
   fullServiceText,
   judgeRestart,
   notBack,
-  type PodBefore,
   type PodRestart,
   replaced,
 } from "../restart-all";
+import type { PodBefore } from "../types";
 
 const cut = (pod: string, replacedAt?: number): PodRestart => ({
   pod,

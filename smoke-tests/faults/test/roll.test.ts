@@ -1,5 +1,6 @@
 import { judgeRoll } from "../../drills/scenarios";
-import { foldRoll, type PodSample } from "../roll-observation";
+import { foldRoll } from "../roll-observation";
+import type { PodSample } from "../types";
 
 const pod = (name: string, uid: string, ready = true): PodSample => ({ name, uid, ready });
 const before = [pod("kafka-broker-0", "a0"), pod("kafka-broker-1", "a1"), pod("kafka-broker-2", "a2")];

@@ -14,6 +14,7 @@ import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbit
 import type { Publisher, Subscriber } from "../clients/types";
 import type { ClientUsed } from "../reports/run-report";
 import type { PartitionPlacement } from "../stats/partition-stalls";
+import { createOwnTopic } from "./own-topic";
 
 export interface SystemHarness {
   system: SystemName;
@@ -108,30 +109,14 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     async openPublishers(count, onError) {
       if (opts.ownDestination) {
         const declared = t.topics[0];
-        await withAdmin(admin, async (a) => {
-          // One left by a drill that died is deleted first; deletion is asynchronous, so creating may take a retry.
-          await a.deleteTopics({ topics: [topic] }).catch(() => undefined);
-          for (let attempt = 1; ; attempt++) {
-            const created = await a
-              .createTopics({
-                topics: [
-                  {
-                    topic,
-                    numPartitions: declared?.partitions ?? 3,
-                    replicationFactor: t.expected.replicationFactor,
-                    configEntries: [{ name: "min.insync.replicas", value: String(t.expected.minInsyncReplicas) }],
-                  },
-                ],
-                waitForLeaders: true,
-              })
-              // false: it still exists (its deletion is under way).
-              .catch((e: Error) => e.message);
-            if (created !== true && attempt >= 15)
-              throw new Error(`cannot create the drill's topic ${topic}: ${created || "it still exists"}`);
-            if (created === true) break;
-            await new Promise((r) => setTimeout(r, 1_000));
-          }
-        });
+        await withAdmin(admin, (a) =>
+          createOwnTopic(a, {
+            topic,
+            numPartitions: declared?.partitions ?? 3,
+            replicationFactor: t.expected.replicationFactor,
+            configEntries: [{ name: "min.insync.replicas", value: String(t.expected.minInsyncReplicas) }],
+          }),
+        );
       }
       if (unsafe) {
         await withAdmin(admin, (a) =>

@@ -16,7 +16,7 @@ export async function createOwnTopic(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<void> {
   await a.deleteTopics({ topics: [spec.topic] }).catch(() => undefined);
-  let triedAndFailed = false;
+  let firstFailure: string | undefined;
   let last = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
     // true: created; false: it exists (its deletion under way, or an earlier try's); a string: the try failed.
@@ -24,13 +24,14 @@ export async function createOwnTopic(
       .createTopics({ topics: [spec], waitForLeaders: true })
       .catch((e: Error) => e.message || String(e));
     if (created === true) return;
-    if (created === false && triedAndFailed) {
+    if (created === false && firstFailure !== undefined) {
       const found = await a.fetchTopicMetadata({ topics: [spec.topic] }).catch(() => undefined);
       if (found?.topics[0]?.partitions.length === spec.numPartitions) return;
     }
-    if (typeof created === "string") triedAndFailed = true;
+    if (typeof created === "string") firstFailure ??= created;
     last = created === false ? "it still exists" : created;
     if (attempt < attempts) await sleep(1_000);
   }
-  throw new Error(`cannot create the drill's topic ${spec.topic}: ${last}`);
+  const earlier = firstFailure !== undefined && firstFailure !== last ? ` (an earlier try: ${firstFailure})` : "";
+  throw new Error(`cannot create the drill's topic ${spec.topic}: ${last}${earlier}`);
 }

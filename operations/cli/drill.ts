@@ -7,7 +7,7 @@
 // decoy (Kubernetes only) is a deliberate break: a process beside the broker is killed, the broker untouched, and the
 // run must fail "fault took effect" and "the platform noticed" and show the writes "not disrupted".
 // A scenario may bring defaults of its own: node-freeze a 90 s fault; restart-all (`npm run drill -- restart-all
-// --system kafka`, Kubernetes only) waits up to 240 s for each system's full service and bounds recovery at 180 s.
+// --system kafka`, Kubernetes only) waits up to 180 s for each system's full service and bounds recovery at 120 s.
 
 import {
   drillFlags,

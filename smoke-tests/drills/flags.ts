@@ -37,7 +37,7 @@ export function kafkaClientsFrom(argv: readonly string[]): KafkaClientName[] {
 
 /**
  * The settings the flags give; a scenario with a longer fault or recovery of its own (node-freeze: a 90 s fault;
- * restart-all: a 180 s bound) passes its defaults.
+ * restart-all: a 120 s bound) passes its defaults.
  */
 export function drillSettings(
   argv: readonly string[],

@@ -634,15 +634,16 @@ export class KubernetesFaults implements FaultInjector {
       ),
     );
     const deadline = Date.now() + restartWatchMs;
-    const waiting = () => before.filter((_, i) => restarts[i]?.replacedAt === undefined);
+    const tracked = before.map((pod, i) => ({ pod, restart: restarts[i] as PodRestart }));
+    const waiting = () => tracked.filter((t) => t.restart.replacedAt === undefined);
     while (waiting().length > 0 && Date.now() < deadline) {
       await Promise.all(
-        waiting().map(async (p) => {
+        waiting().map(async ({ pod: p, restart }) => {
           const now = await this.core.readNamespacedPod({ name: p.name, namespace: p.namespace }).then(
             (pod) => ({ uid: pod.metadata?.uid ?? "" }),
             (e: { code?: number }) => (e.code === 404 ? undefined : { uid: p.uid }),
           );
-          if (replaced(p.uid, now)) (restarts[before.indexOf(p)] as PodRestart).replacedAt = Date.now();
+          if (replaced(p.uid, now)) restart.replacedAt = Date.now();
         }),
       );
       if (waiting().length > 0) await new Promise((r) => setTimeout(r, 250));

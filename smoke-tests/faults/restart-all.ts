@@ -84,8 +84,3 @@ export function fullServiceText(r: FullServiceRecord): string {
     return `${systemTitle[r.system]} not back to full service ${(r.waitedMs / 1000).toFixed(0)} s after the landing (${r.missing ?? "unknown"}; full service: ${how})`;
   return `${systemTitle[r.system]} back to full service ${(r.ms / 1000).toFixed(1)} s after the landing (${how})`;
 }
-
-/** Pure: the runs' full-service lines in one phrase, for a report's evidence line. */
-export function fullServicesText(records: readonly FullServiceRecord[]): string {
-  return records.map(fullServiceText).join("; ");
-}

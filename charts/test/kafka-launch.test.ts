@@ -106,6 +106,9 @@ function runLaunch(flavour: "system" | "busybox", opts: LaunchOptions) {
     script(`printf '%s\\n' "$@" > ${root}/run-class.argv
 printf '%s\\n' "$KAFKA_OPTS" > ${root}/run-class.opts
 f="\${1#@}"; cat "$f" > ${root}/run-class.argfile
+# What Kafka 4.3.1's StorageTool prints: the bootstrap records, SCRAM salts and keys included, then the directory.
+echo "Bootstrap metadata: BootstrapMetadata(records=[ApiMessageAndVersion(UserScramCredentialRecord(name='app', mechanism=2, salt=[104, 53], storedKey=[-3, -50], serverKey=[37, -51], iterations=4096) at version 0)])"
+echo "Formatting metadata directory ${root}/var/lib/kafka/data/log with metadata.version 4.3-IV0."
 ${opts.formatFails ? "exit 3" : ""}`),
   );
   // The quorum probe: one line of arguments per call, its --command-config kept, exit 0 when a quorum "answers".
@@ -250,6 +253,20 @@ describe.each(flavours)("launch.sh under %s sh and awk", (flavour) => {
       }
     });
   }
+
+  test("prints what the format did but never the SCRAM credentials it wrote (salts, stored and server keys)", () => {
+    for (const formatFails of [false, true]) {
+      const r = run({ formatFails });
+      expect(r.stdout).toContain("Formatting metadata directory");
+      expect({
+        formatFails,
+        leaked: /storedKey|serverKey|UserScramCredentialRecord/.test(r.stdout + r.stderr),
+      }).toEqual({
+        formatFails,
+        leaked: false,
+      });
+    }
+  });
 
   test("removes the argfile when the format fails, and does not start Kafka", () => {
     const r = run({ formatFails: true });

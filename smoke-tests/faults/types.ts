@@ -87,6 +87,15 @@ export interface NodeControl {
   freeze(node: string): Promise<Landed>;
   /** Its traffic let through and its processes thawed. */
   thaw(node: string): Promise<void>;
+  /**
+   * A node gone for good with its disk: its processes killed, its Node object and volumes deleted, its directories
+   * wiped; resolves once it is gone.
+   */
+  remove(node: string): Promise<Landed>;
+  /** A new, empty node joins the cluster under this name; resolves once it is Ready. */
+  join(node: string): Promise<void>;
+  /** The name a node joining in place of `removed` would take now, or the refusal naming the limit. */
+  replacementFor(removed: string): Promise<string>;
 }
 
 /** A pod as a node drain watches it (Kubernetes only). */

@@ -22,6 +22,7 @@ export const drillFlags = [
   "kafka-clients",
   "kill",
   "hold-for-alerts",
+  "node",
 ];
 
 /** --kafka-client one, or --kafka-clients a,b (all = every client) for the matrix; kafkajs when neither is given. */
@@ -61,7 +62,18 @@ export function drillSettings(
     // Where the target has a Prometheus each fault stays on until the platform's alerts for it fire (at most their `for`
     // and 45 s from the landing); --hold-for-alerts false ends it at --fault-seconds, and the platform line then fails.
     ...(hold === undefined ? {} : { holdForAlerts: hold === "true" }),
+    // node-lost: the node to lose (a node name; the scenario checks it against the cluster's nodes before any load).
+    ...nodeFrom(argv),
   };
+}
+
+/** --node: a Kubernetes node name (RFC 1123 label); absent when not given. */
+function nodeFrom(argv: readonly string[]): { node?: string } {
+  const node = flag(argv, "node");
+  if (node === undefined) return {};
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(node))
+    throw new Error(`--node = ${node} is not a node name (lower-case letters, digits and '-', e.g. cluster-node-2)`);
+  return { node };
 }
 
 export type UnsafeSetup = NonNullable<HarnessOptions["unsafe"]>;

@@ -64,7 +64,10 @@ export async function runDrill(
     // Refused before any load starts: nothing is opened yet but the harness's own clients.
     try {
       if (!faults) throw new Error(`scenario ${scenario.name} needs a fault injector for this target`);
-      await scenario.preflight(harness, faults);
+      await scenario.preflight(harness, faults, {
+        settings: opts.settings,
+        ...(opts.nodes ? { nodes: opts.nodes } : {}),
+      });
     } catch (err) {
       await harness.close().catch(() => undefined);
       throw err;

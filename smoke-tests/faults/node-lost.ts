@@ -22,15 +22,16 @@ export interface LossPlan {
 
 /**
  * Pure: the node to lose (the one asked for, else the node of the drill system's leader) and the pods it takes, or the
- * refusal naming the rule: 3 nodes or more, every broker pod Ready before, a node name that exists.
+ * refusal naming the rule: 3 nodes or more, a node name that exists, every broker pod Ready before, a broker of the
+ * drilled system on it.
  */
 export function chooseLoss(r: {
+  system: SystemName;
   nodes: readonly string[];
   requested?: string;
-  leader: string;
+  leader?: string;
   brokers: readonly BrokerOnNode[];
-  replacement: (victim: string) => string;
-}): LossPlan {
+}): Omit<LossPlan, "replacement"> {
   if (r.nodes.length < 3) {
     throw new Error(
       `node-lost on ${r.nodes.length} node(s) (${r.nodes.join(", ")}): losing one must leave a majority of nodes, and of each system's brokers, running; it needs 3 nodes or more`,
@@ -46,11 +47,13 @@ export function chooseLoss(r: {
     );
   }
   const victim = r.requested ?? r.brokers.find((b) => b.pod === r.leader)?.node;
-  if (!victim) throw new Error(`the leader ${r.leader} is on no node the drill can see`);
+  if (!victim) throw new Error(`the leader ${r.leader ?? "(none)"} is on no node the drill can see`);
   const lost = r.brokers.filter((b) => b.node === victim);
-  if (lost.length === 0)
-    throw new Error(`${victim} runs no broker pod of Kafka or RabbitMQ: losing it would test nothing`);
-  return { victim, replacement: r.replacement(victim), lost };
+  if (!lost.some((b) => b.system === r.system))
+    throw new Error(
+      `${victim} runs no ${r.system} broker pod (it runs ${lost.map((b) => b.pod).join(", ") || "none"}): losing it would not drill ${r.system}`,
+    );
+  return { victim, lost };
 }
 
 /** One KRaft voter: node id, directory id (absent on a static quorum), and the pod its endpoint names. */
@@ -106,8 +109,9 @@ export interface PartitionView {
 
 /**
  * Pure: from samples of every partition taken once a second after the loss, that `broker` (rebuilt on an empty disk)
- * left every ISR, and from then on led no partition before a sample had shown it in that partition's ISR (a leader is in
- * its own ISR: leading at the sample that first shows it there counts as leading before it caught up).
+ * left every ISR, from then on led no partition before a sample had shown it in that partition's ISR (a leader is in
+ * its own ISR: leading at the sample that first shows it there counts as leading before it caught up), and was back in
+ * the ISR of each of its partitions at the last sample.
  */
 export function judgeLedAfterCaughtUp(
   broker: string,
@@ -128,12 +132,19 @@ export function judgeLedAfterCaughtUp(
     for (const p of s) if (p.isr.includes(broker)) caughtUp.add(key(p));
     led = Math.max(led, s.filter((p) => p.leader === broker).length);
   }
-  const partitions = samples[samples.length - 1]?.length ?? 0;
+  const last = samples[samples.length - 1] ?? [];
+  const partitions = last.length;
   const seen = `${samples.length} samples, out of every ISR from sample ${out + 1}`;
   if (early.size > 0)
     return {
       ok: false,
       detail: `${broker} led ${[...early].sort().join(", ")} before a sample showed it in that partition's ISR (${seen})`,
+    };
+  const behind = last.filter((p) => p.replicas.includes(broker) && !p.isr.includes(broker)).map(key);
+  if (behind.length > 0)
+    return {
+      ok: false,
+      detail: `${broker} not back in the ISR of ${behind.sort().join(", ")} at the last sample: its catch-up was not seen (${seen})`,
     };
   return {
     ok: true,

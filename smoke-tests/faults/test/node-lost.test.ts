@@ -34,31 +34,28 @@ describe("the node to lose", () => {
     { system: "rabbitmq", pod: "rabbitmq-1", uid: "r1", ready: true, node: "cluster-node-3" },
   ];
   const nodes = ["cluster-node-1", "cluster-node-2", "cluster-node-3"];
-  const replacement = () => "cluster-node-4";
 
   it("is the leader's node unless one is asked for, with every broker pod of both systems on it", () => {
-    expect(chooseLoss({ nodes, leader: "kafka-broker-1", brokers, replacement })).toEqual({
+    expect(chooseLoss({ system: "kafka", nodes, leader: "kafka-broker-1", brokers })).toEqual({
       victim: "cluster-node-2",
-      replacement: "cluster-node-4",
       lost: [brokers[1], brokers[2]],
     });
-    expect(
-      chooseLoss({ nodes, requested: "cluster-node-3", leader: "kafka-broker-1", brokers, replacement }).lost,
-    ).toEqual([brokers[3]]);
+    expect(chooseLoss({ system: "rabbitmq", nodes, requested: "cluster-node-3", brokers }).lost).toEqual([brokers[3]]);
   });
 
   it("is refused naming the rule: an unknown node (the nodes listed), fewer than 3 nodes, a broker not Ready", () => {
-    expect(() =>
-      chooseLoss({ nodes, requested: "cluster-node-9", leader: "kafka-broker-1", brokers, replacement }),
-    ).toThrow(
+    expect(() => chooseLoss({ system: "kafka", nodes, requested: "cluster-node-9", brokers })).toThrow(
       "--node = cluster-node-9 is not a node of this cluster (nodes: cluster-node-1, cluster-node-2, cluster-node-3)",
     );
-    expect(() => chooseLoss({ nodes: nodes.slice(0, 2), leader: "kafka-broker-1", brokers, replacement })).toThrow(
+    expect(() => chooseLoss({ system: "kafka", nodes: nodes.slice(0, 2), leader: "kafka-broker-1", brokers })).toThrow(
       "node-lost on 2 node(s) (cluster-node-1, cluster-node-2): losing one must leave a majority of nodes, and of each system's brokers, running; it needs 3 nodes or more",
     );
     const down = brokers.map((b) => (b.pod === "rabbitmq-1" ? { ...b, ready: false } : b));
-    expect(() => chooseLoss({ nodes, leader: "kafka-broker-1", brokers: down, replacement })).toThrow(
+    expect(() => chooseLoss({ system: "kafka", nodes, leader: "kafka-broker-1", brokers: down })).toThrow(
       "every broker pod of both systems must be Ready before; rabbitmq-1 not Ready",
+    );
+    expect(() => chooseLoss({ system: "kafka", nodes, requested: "cluster-node-3", brokers })).toThrow(
+      "cluster-node-3 runs no kafka broker pod (it runs rabbitmq-1): losing it would not drill kafka",
     );
   });
 });
@@ -142,6 +139,18 @@ describe("the rebuilt broker never leads a partition it has not caught up on", (
       ok: false,
       detail:
         "kafka-broker-2 led smoke-1 before a sample showed it in that partition's ISR (2 samples, out of every ISR from sample 1)",
+    });
+  });
+
+  it("fails when it is not back in every ISR it belongs to at the last sample (its catch-up was not seen)", () => {
+    const samples = [
+      [p(0, "kafka-broker-0", out), p(1, "kafka-broker-1", out)],
+      [p(0, "kafka-broker-0", all), p(1, "kafka-broker-1", out)],
+    ];
+    expect(judgeLedAfterCaughtUp(lost, samples)).toEqual({
+      ok: false,
+      detail:
+        "kafka-broker-2 not back in the ISR of smoke-1 at the last sample: its catch-up was not seen (2 samples, out of every ISR from sample 1)",
     });
   });
 

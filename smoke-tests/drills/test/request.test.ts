@@ -43,6 +43,7 @@ describe("the drill flags", () => {
     expect(drillSettings(["--kill", "hold-down"]).kill).toBe("hold-down");
     expect(drillSettings(["--hold-for-alerts", "true"]).holdForAlerts).toBe(true);
     expect(drillSettings(["--hold-for-alerts", "false"]).holdForAlerts).toBe(false);
+    expect(drillSettings(["--node", "cluster-node-2"]).node).toBe("cluster-node-2");
   });
 
   it("refuse what they do not know, naming flag and value", () => {
@@ -50,6 +51,9 @@ describe("the drill flags", () => {
     expect(() => systemsFrom(["--system", "kafka,nats"])).toThrow("--system = nats is not kafka or rabbitmq");
     expect(() => drillSettings(["--kill", "sigterm"])).toThrow("--kill = sigterm is not a kill mode");
     expect(() => drillSettings(["--hold-for-alerts", "yes"])).toThrow("--hold-for-alerts = yes must be true or false");
+    expect(() => drillSettings(["--node", "Node_2"])).toThrow(
+      "--node = Node_2 is not a node name (lower-case letters, digits and '-', e.g. cluster-node-2)",
+    );
     expect(() => kafkaClientsFrom(["--kafka-client", "kafkajs", "--kafka-clients", "all"])).toThrow(
       "give one or the other",
     );

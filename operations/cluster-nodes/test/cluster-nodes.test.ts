@@ -1,6 +1,7 @@
 // Which targets get whole-node faults (only this machine's cluster), and which nodes it has.
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { clusterPaths } from "../../../cluster/paths";
 import { repoRoot } from "../../../toolchain/src/paths";
@@ -45,4 +46,25 @@ test("the node joining in place of a lost one: the lowest free number, never the
 test("NODES_MAX as cluster/lib.sh sets it", () => {
   const lib = readFileSync(join(repoRoot, "cluster/lib.sh"), "utf8");
   expect(/^NODES_MAX=(\d+)$/m.exec(lib)?.[1]).toBe(String(nodesMax));
+});
+
+test("cluster down leaves no trace of a node joined after up (its whole directory), and keeps up's own warm", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mp-cluster-down-test-"));
+  try {
+    for (const n of [1, 2, 3, 4, 5])
+      mkdirSync(join(dir, "nodes", `cluster-node-${n}`, "containerd"), { recursive: true });
+    const down = (size: string) =>
+      execFileSync(
+        "bash",
+        ["-c", `source "${join(repoRoot, "cluster/cluster.sh")}"; remove_joined_nodes "$1"`, "test", size],
+        { env: { ...process.env, MP_CLUSTER_DIR: dir }, encoding: "utf8" },
+      );
+    // No size recorded (an `up` that never got that far): nothing is judged joined.
+    down("");
+    expect(readdirSync(join(dir, "nodes")).sort()).toHaveLength(5);
+    down("3");
+    expect(readdirSync(join(dir, "nodes")).sort()).toEqual(["cluster-node-1", "cluster-node-2", "cluster-node-3"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -16,6 +16,8 @@ interface Options {
   staleVoterStays?: boolean;
   /** Deliberate break: the rebuilt broker leads a partition before it is in its ISR (an empty leader). */
   leadsEarly?: boolean;
+  /** Deliberate break: the rebuilt broker never catches up on partition 2 (its copy stalls). */
+  neverInSync?: boolean;
   /** Deliberate break: the rebuilt seed forms a cluster of its own. */
   ownCluster?: boolean;
   nodes?: string[];
@@ -171,6 +173,7 @@ function fakeCluster(opts: Options = {}) {
       );
     // Catching up for two looks, then in every ISR as a follower; its preferred leadership back only after that.
     if (returnedCalls <= 2) return view(survivorsLead, () => without);
+    if (opts.neverInSync) return view(survivorsLead, (i) => (i === 2 ? without : replicaSet));
     if (returnedCalls <= 6) return view(survivorsLead, () => replicaSet);
     return view(replicaSet, () => replicaSet);
   };
@@ -301,6 +304,24 @@ describe("the node-lost scenario", () => {
       passed: false,
       detail: expect.stringMatching(/^kafka-broker-1 led smoke-1 before a sample showed it in that partition's ISR/),
     });
+  });
+
+  it("fails its checks when a partition never has all its replicas in sync again", async () => {
+    const c = fakeCluster({ system: "kafka", neverInSync: true });
+    await nodeLost.nemesis(c.ctx);
+    expect(c.checks.slice(1)).toEqual([
+      {
+        name: "never led before it caught up",
+        passed: false,
+        detail: expect.stringMatching(/^kafka-broker-1 not back in the ISR of smoke-2 at the last sample/),
+      },
+      {
+        name: "every partition fully replicated and in sync",
+        passed: false,
+        detail:
+          "1 partition(s) not in sync: smoke-2 ISR [kafka-broker-0,kafka-broker-2] of [kafka-broker-0,kafka-broker-1,kafka-broker-2]",
+      },
+    ]);
   });
 
   it("RabbitMQ, the seed node asked for: forgotten on a survivor, rejoined the same cluster, every queue member back", async () => {

@@ -18,6 +18,8 @@ interface Options {
   leadsEarly?: boolean;
   /** Deliberate break: the rebuilt broker never catches up on partition 2 (its copy stalls). */
   neverInSync?: boolean;
+  /** The lost RabbitMQ pod never gets Ready again (a blank seed's startup probe waiting for its cluster size). */
+  rabbitNeverBack?: boolean;
   /** Deliberate break: the rebuilt seed forms a cluster of its own. */
   ownCluster?: boolean;
   nodes?: string[];
@@ -99,7 +101,7 @@ function fakeCluster(opts: Options = {}) {
         else if (!p.released) return undefined;
         if (left > 0) return { namespace: "ns", uid: p.uid, ready: true, ...(p.node ? { node: p.node } : {}) };
       }
-      if (p.released !== undefined && !p.ready) {
+      if (p.released !== undefined && !p.ready && !(opts.rabbitNeverBack && pod.startsWith("rabbitmq"))) {
         // Recreated by its StatefulSet on the new node: Pending one look, then Ready.
         if (p.released++ > 0) {
           pods[pod] = { ...p, ready: true, node: "cluster-node-4", phase: "Running" };
@@ -321,6 +323,18 @@ describe("the node-lost scenario", () => {
         detail:
           "1 partition(s) not in sync: smoke-2 ISR [kafka-broker-0,kafka-broker-2] of [kafka-broker-0,kafka-broker-1,kafka-broker-2]",
       },
+    ]);
+  });
+
+  it("Kafka: RabbitMQ's pod not back fails the drill naming it, after Kafka's own checks are judged", async () => {
+    const c = fakeCluster({ system: "kafka", rabbitNeverBack: true });
+    await expect(nodeLost.nemesis(c.ctx)).rejects.toThrow(
+      /^RabbitMQ not back to full service 600 s after the landing \(waiting for rabbitmq-1 \(Pending, unscheduled\)/,
+    );
+    expect(passedChecks(c)).toEqual([
+      ["rejoined the quorum under a new directory id", true],
+      ["never led before it caught up", true],
+      ["every partition fully replicated and in sync", true],
     ]);
   });
 

@@ -41,9 +41,7 @@ function startAs(pod: string, opts: { blank: boolean; running: string[] }): Star
       `#!/bin/sh\nwhile [ "$1" != -n ]; do shift; done\necho "$2" >> ${asked}\ncase " ${opts.running.join(" ")} " in *" $2 "*) exit 0;; esac\nexit 69\n`,
     );
     chmodSync(join(bin, "rabbitmq-diagnostics"), 0o755);
-    const script = start
-      .replaceAll("/etc/rabbitmq/conf.d", confd)
-      .replaceAll("/var/lib/rabbitmq/mnesia", mnesia);
+    const script = start.replaceAll("/etc/rabbitmq/conf.d", confd).replaceAll("/var/lib/rabbitmq/mnesia", mnesia);
     const r = spawnSync("sh", ["-c", script, "start.sh", "echo", "started"], {
       encoding: "utf8",
       env: {

@@ -1,0 +1,38 @@
+// Each worker's part of a merged run: the one throughput figure split by who produced it. Pure.
+import type { Throughput } from "../stats/rate";
+
+export interface WorkerTally {
+  worker: string;
+  acknowledged: number;
+  delivered: number;
+  /** The worker was gone before it closed, with this many writes in flight (counted unknown). */
+  gone?: { inFlight: number };
+}
+
+export interface WorkerShare extends WorkerTally {
+  /** Its acknowledged writes over the merged run's publishing time: the shares add up to the merged rate. */
+  ackedPerSec: number;
+  /** Of all acknowledged writes, 0..1. */
+  fraction: number;
+}
+
+export function workerShares(tallies: readonly WorkerTally[], merged: Throughput): WorkerShare[] {
+  const total = tallies.reduce((sum, t) => sum + t.acknowledged, 0);
+  const seconds = merged.elapsedMs / 1000;
+  return tallies.map((t) => ({
+    ...t,
+    ackedPerSec: seconds > 0 ? t.acknowledged / seconds : 0,
+    fraction: total > 0 ? t.acknowledged / total : 0,
+  }));
+}
+
+/** "workers: 2, shares w0 498 msg/s (50%), w1 gone with 40 in flight (unknown) after 251 msg/s (25%)". */
+export function sharesText(shares: readonly WorkerShare[]): string {
+  const one = (s: WorkerShare) => {
+    const rate = `${s.ackedPerSec.toFixed(0)} msg/s (${(s.fraction * 100).toFixed(0)}%)`;
+    return s.gone
+      ? `${s.worker} ${rate}, then gone with ${s.gone.inFlight} in flight (unknown)`
+      : `${s.worker} ${rate}`;
+  };
+  return `workers: ${shares.length}, shares ${shares.map(one).join(", ")}`;
+}

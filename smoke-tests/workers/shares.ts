@@ -1,5 +1,11 @@
 // Each worker's part of a merged run: the one throughput figure split by who produced it. Pure.
 import type { Throughput } from "../stats/rate";
+import type { WorkloadOptions } from "../workload/workload";
+
+/** One worker's load: the same shape, the rate divided by the workers (as fast as it can stays as fast as it can). */
+export function workerShareOf(load: WorkloadOptions, workers: number): WorkloadOptions {
+  return load.ratePerSec === undefined ? load : { ...load, ratePerSec: load.ratePerSec / workers };
+}
 
 export interface WorkerTally {
   worker: string;

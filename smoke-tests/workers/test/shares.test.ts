@@ -1,5 +1,5 @@
 import { throughput } from "../../stats/rate";
-import { sharesText, workerShares } from "../shares";
+import { sharesText, workerShareOf, workerShares } from "../shares";
 
 describe("each worker's share of the merged throughput", () => {
   const merged = throughput(3000, 3000 * 1024, 10_000);
@@ -37,5 +37,17 @@ describe("each worker's share of the merged throughput", () => {
   it("gives 0, not NaN, when nothing was acknowledged", () => {
     const [s] = workerShares([{ worker: "w0", acknowledged: 0, delivered: 0 }], throughput(0, 0, 0));
     expect([s?.ackedPerSec, s?.fraction]).toEqual([0, 0]);
+  });
+});
+
+describe("one worker's load", () => {
+  const load = { messageBytes: 1024, batchSize: 20, inFlightBatches: 4 };
+
+  it("divides the rate by the workers, so the merged rate is the one asked for", () => {
+    expect(workerShareOf({ ...load, ratePerSec: 1000 }, 4)).toEqual({ ...load, ratePerSec: 250 });
+  });
+
+  it("leaves an unpaced load unpaced: each worker as fast as its in-flight window allows", () => {
+    expect(workerShareOf(load, 4)).toEqual(load);
   });
 });

@@ -69,10 +69,19 @@ export async function runWorker(conn: WorkerConnection): Promise<number> {
     socket.on("data", (chunk: string) => {
       for (const line of splitter.push(chunk)) {
         // One command at a time, in the order sent: "stop" finishes before "ends?" is answered.
-        queue = queue.then(async () => {
-          const closed = await worker.obey(decodeCommand(line));
-          if (closed) socket.end(() => resolve(0));
-        });
+        queue = queue
+          .then(async () => {
+            const closed = await worker.obey(decodeCommand(line));
+            if (closed) socket.end(() => resolve(0));
+          })
+          .catch((err: unknown) => {
+            // A worker that cannot carry out a command (a broker unreachable at connect) says why and leaves: the
+            // coordinator sees it gone and names it.
+            const what = err instanceof Error ? err.message : String(err);
+            process.stderr.write(`worker w${conn.index}: ${what}\n`);
+            write({ kind: "error", what });
+            socket.end(() => resolve(1));
+          });
       }
     });
     socket.on("close", () => resolve(worker.closed ? 0 : 1));

@@ -104,6 +104,7 @@ export async function runDrill(
       await harness.close().catch(() => undefined);
       throw err;
     });
+    timeline.event(Date.now(), "note", `workers started: ${pool.names.join(", ")}`);
     workload = pool;
   } else {
     const publishers = await harness.openPublishers(opts.publishers, onError);

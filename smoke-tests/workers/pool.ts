@@ -3,30 +3,17 @@
 // worker killed mid-run takes none of its acknowledgements with it. On Kubernetes the same collector would run in the
 // gate's pod and the workers as an Indexed Job reaching it through a Service (docs/workers.md); here they are
 // processes of this machine.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
-import { join } from "node:path";
-import { repoRoot } from "../../toolchain/src/paths";
 import type { Ledger } from "../ledger";
 import type { PartitionAcks } from "../stats/partition-stalls";
 import type { TimelineRecorder } from "../stats/timeline";
 import { Recording, type WorkloadStats } from "../workload/recording";
 import { type DrainResult, drainLedger, type Load, type ProgressSample } from "../workload/workload";
 import { encodeCommand, type WorkerAssignment, type WorkerCommand } from "./journal";
+import { type LaunchedWorker, processLauncher, type WorkerLauncher } from "./launch";
 import { type ControlRecord, type StreamEnd, WorkerStream } from "./merge";
 import { type WorkerShare, workerShares } from "./shares";
-
-/** How a worker process is started: the worker entry point through tsx, unless a test scripts one. */
-export interface WorkerCommandLine {
-  file: string;
-  args: string[];
-}
-
-export const workerEntry: WorkerCommandLine = {
-  file: process.execPath,
-  args: ["--import", "tsx", join(repoRoot, "smoke-tests", "cli", "worker.ts")],
-};
 
 export interface PoolRequest {
   count: number;
@@ -34,7 +21,8 @@ export interface PoolRequest {
   assignment: WorkerAssignment;
   ledger: Ledger;
   timeline: TimelineRecorder;
-  command?: WorkerCommandLine;
+  /** How each worker is started: a process of this machine running the worker entry point, unless given. */
+  launch?: WorkerLauncher;
   /** How long a worker may take from its start to "ready" (connected, clients open, consuming). */
   readyTimeoutMs?: number;
 }
@@ -57,13 +45,12 @@ const waitNamed = <T>(what: string, ms: number, p: Promise<T>): Promise<T> =>
 class Worker {
   socket: Socket | undefined;
   ended: StreamEnd | undefined;
-  readonly stderr: string[] = [];
   private readonly waiting = new Map<string, Array<(r: ControlRecord | undefined) => void>>();
 
   constructor(
     readonly index: number,
     readonly token: string,
-    readonly process: ChildProcess,
+    readonly launched: LaunchedWorker,
     readonly stream: WorkerStream,
   ) {}
 
@@ -119,8 +106,7 @@ export class WorkerPool implements Load {
 
   /** After a failed start: the workers we started that still run are killed, and the collector closed. */
   private abort(): void {
-    for (const w of this.workers)
-      if (w.process.exitCode === null && w.process.signalCode === null) w.process.kill("SIGKILL");
+    for (const w of this.workers) w.launched.kill();
     this.server?.close();
   }
 
@@ -132,9 +118,9 @@ export class WorkerPool implements Load {
     return this.recording.partitionAcks;
   }
 
-  /** Each worker's process id: what a drill (or a person) kills to take one worker away. */
-  get pids(): number[] {
-    return this.workers.map((w) => w.process.pid ?? -1);
+  /** Each worker as a person finds it ("w1 pid 1234"): what a drill or a person kills to take one worker away. */
+  get names(): string[] {
+    return this.workers.map((w) => `w${w.index} ${w.launched.name}`);
   }
 
   /** Called when a worker's stream ends, with how (gone or closed) and what it had in flight. */
@@ -147,7 +133,7 @@ export class WorkerPool implements Load {
   }
 
   private async listen(): Promise<void> {
-    const { count, command = workerEntry, readyTimeoutMs = 120_000 } = this.request;
+    const { count, launch = processLauncher(), readyTimeoutMs = 120_000 } = this.request;
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -159,22 +145,15 @@ export class WorkerPool implements Load {
     for (let index = 0; index < count; index++) {
       const token = randomBytes(16).toString("hex");
       // The token travels in the environment, never in argv: only the worker we started may claim index `index`.
-      const child = spawn(command.file, command.args, {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          MP_WORKER_COLLECTOR: `127.0.0.1:${address.port}`,
-          MP_WORKER_INDEX: String(index),
-          MP_WORKER_TOKEN: token,
-        },
-        stdio: ["ignore", "ignore", "pipe"],
+      const launched = launch(index, {
+        MP_WORKER_COLLECTOR: `127.0.0.1:${address.port}`,
+        MP_WORKER_INDEX: String(index),
+        MP_WORKER_TOKEN: token,
       });
       const stream = new WorkerStream(index, this.recording, (r) => worker.answered(r));
-      const worker = new Worker(index, token, child, stream);
-      child.stderr?.setEncoding("utf8");
-      child.stderr?.on("data", (chunk: string) => worker.stderr.push(...chunk.split("\n").filter(Boolean).slice(-20)));
-      // A worker that exits before it connected has no stream to end: it ends here.
-      child.on("exit", () => {
+      const worker = new Worker(index, token, launched, stream);
+      // A worker that ends before it connected has no stream to end: it ends here.
+      launched.onEnd(() => {
         if (!worker.socket) this.ended(worker);
       });
       this.workers.push(worker);
@@ -241,8 +220,8 @@ export class WorkerPool implements Load {
   }
 
   private gone(w: Worker): string {
-    const code = w.process.exitCode ?? w.process.signalCode;
-    return `worker w${w.index} exited (${code ?? "still running"})${w.stderr.length ? `: ${w.stderr.slice(-3).join(" | ")}` : ""}`;
+    const said = w.launched.stderrTail().slice(-3);
+    return `worker w${w.index} (${w.launched.name}) ${w.launched.ended ?? "still running"}${said.length ? `: ${said.join(" | ")}` : ""}`;
   }
 
   private live(): Worker[] {
@@ -323,25 +302,15 @@ export class WorkerPool implements Load {
 
   /** Takes worker `index` away as a crash does (SIGKILL): the drill that shows no acknowledgement goes with it. */
   kill(index: number): void {
-    this.workers[index]?.process.kill("SIGKILL");
+    this.workers[index]?.launched.kill();
   }
 
   async close(): Promise<void> {
     await this.ask({ kind: "close" }, "closed", "not every worker closed", 60_000).catch(() => undefined);
     // The stream ends after "closed"; a worker that did not close in time is ended here (ours: we started it).
-    await waitNamed(
-      "not every worker exited",
-      10_000,
-      Promise.all(
-        this.workers.map((w) =>
-          w.process.exitCode !== null || w.process.signalCode !== null
-            ? undefined
-            : new Promise((r) => w.process.once("exit", r)),
-        ),
-      ),
-    ).catch(() => {
-      for (const w of this.workers)
-        if (w.process.exitCode === null && w.process.signalCode === null) w.process.kill("SIGKILL");
+    const ended = this.workers.map((w) => new Promise<void>((r) => w.launched.onEnd(r)));
+    await waitNamed("not every worker exited", 10_000, Promise.all(ended)).catch(() => {
+      for (const w of this.workers) w.launched.kill();
     });
     await new Promise((r) => this.server?.close(r));
   }

@@ -4,13 +4,12 @@ import type { Target } from "../../../contract/target";
 import { Ledger } from "../../ledger/ledger";
 import { checkTotalQueue } from "../../ledger/total-queue";
 import { TimelineRecorder } from "../../stats/timeline";
+import { processLauncher } from "../launch";
 import type { StreamEnd } from "../merge";
 import { WorkerPool } from "../pool";
 
-const script = (mode: string) => ({
-  file: process.execPath,
-  args: ["--import", "tsx", join(__dirname, "scripted-worker.ts"), mode],
-});
+const script = (mode: string) =>
+  processLauncher({ file: process.execPath, args: ["--import", "tsx", join(__dirname, "scripted-worker.ts"), mode] });
 
 function poolRequest(mode: string) {
   return {
@@ -25,7 +24,7 @@ function poolRequest(mode: string) {
     },
     ledger: new Ledger("run-1"),
     timeline: new TimelineRecorder(1000),
-    command: script(mode),
+    launch: script(mode),
     readyTimeoutMs: 30_000,
   };
 }
@@ -66,6 +65,8 @@ describe("the workers' collector, with real worker processes", () => {
   });
 
   it("refuses to start when a worker exits before it connects, naming the worker and what it said", async () => {
-    await expect(WorkerPool.start(poolRequest("crash"))).rejects.toThrow(/worker w0 exited \(3\): boom: no broker/);
+    await expect(WorkerPool.start(poolRequest("crash"))).rejects.toThrow(
+      /worker w0 \(pid \d+\) exit code 3: boom: no broker/,
+    );
   });
 });

@@ -9,7 +9,7 @@
 // A scenario may bring defaults of its own: node-freeze a 90 s fault; restart-all (`npm run drill -- restart-all
 // --system kafka`, Kubernetes only) waits up to 180 s for each system's full service and bounds recovery at 120 s.
 // --workers N: the load as N worker processes (1, the default: in this process), each streaming its journal to this
-// one, which merges them into one ledger and report; --kill-worker I SIGKILLs worker I with the first fault.
+// one, which merges them into one ledger and report; --kill-worker I SIGKILLs worker I 2 s after the first fault landed.
 
 import {
   drillFlags,

@@ -47,13 +47,16 @@ export interface DrillOptions {
   workers?: DrillWorkers;
 }
 
+/** How long after the first fault landed --kill-worker's worker is SIGKILLed: inside the write stall of a kill. */
+export const workerKillDelayMs = 2_000;
+
 export interface DrillWorkers {
   /** Worker processes; each runs `publishers` publishers at the rate divided by `count`, and one consumer. */
   count: number;
   /** What each worker connects to: the harness's target and options, as the coordinator's harness was made. */
   target: Target;
   harness: HarnessOptions;
-  /** SIGKILL this worker when the first fault lands: the drill that shows no acknowledgement goes with a worker. */
+  /** SIGKILL this worker just after the first fault lands: the drill that shows no acknowledgement goes with a worker. */
   killAtFault?: number;
 }
 
@@ -113,6 +116,7 @@ export async function runDrill(
   }
   const wl = workload;
   let workerKilled = false;
+  let workerKill: NodeJS.Timeout | undefined;
 
   // Kafka: which node leads each partition and which hold its replicas, read with every health probe (at most a second
   // old), copied at each fault: the stall report tells the partitions the victim led, followed, or was no replica of.
@@ -162,17 +166,26 @@ export async function runDrill(
       // How much a fault could catch: the report shows it beside the fault's recovery.
       timeline.event(at, kind, label, kind === "fault" ? { inFlight: ledger.inFlight } : {});
       if (kind === "fault") placementsAtFaults.push(placementsNow);
-      if (kind === "fault" && pool && workers?.killAtFault !== undefined && !workerKilled) {
-        workerKilled = true;
-        pool.kill(workers.killAtFault);
-        timeline.event(Date.now(), "note", `worker w${workers.killAtFault} SIGKILLed with the fault`);
-      }
+
       if (kind !== "note") phase = label;
     },
     landed: (at) => {
       lastLanded = at;
       timeline.landed(at);
       timeline.event(at, "note", "the fault landed (as its injector reports)");
+      const victim = workers?.killAtFault;
+      if (pool && victim !== undefined && !workerKilled) {
+        workerKilled = true;
+        // While the writes to the dead node wait for a new leader: the worker goes with writes in flight.
+        workerKill = setTimeout(() => {
+          pool?.kill(victim);
+          timeline.event(
+            Date.now(),
+            "note",
+            `worker w${victim} SIGKILLed ${workerKillDelayMs / 1000} s after the fault landed`,
+          );
+        }, workerKillDelayMs);
+      }
     },
     killMode,
     killed: (kill) => {
@@ -249,6 +262,7 @@ export async function runDrill(
   } finally {
     probing = false;
     clearInterval(progressTimer);
+    clearTimeout(workerKill);
     await probeLoop;
     nodeStates = await nodeWatch?.stop();
     await wl.close();

@@ -32,7 +32,10 @@ export function workerShares(tallies: readonly WorkerTally[], merged: Throughput
   }));
 }
 
-/** "workers: 2, shares w0 498 msg/s (50%), w1 gone with 40 in flight (unknown) after 251 msg/s (25%)". */
+/**
+ * "workers: 2, shares of 1000 msg/s acknowledged: w0 600 msg/s (60%), w1 400 msg/s (40%), then gone with 40 in flight
+ * (unknown)": the merged figure first, so each share reads as a part of it.
+ */
 export function sharesText(shares: readonly WorkerShare[]): string {
   const one = (s: WorkerShare) => {
     const rate = `${s.ackedPerSec.toFixed(0)} msg/s (${(s.fraction * 100).toFixed(0)}%)`;
@@ -40,5 +43,6 @@ export function sharesText(shares: readonly WorkerShare[]): string {
       ? `${s.worker} ${rate}, then gone with ${s.gone.inFlight} in flight (unknown)`
       : `${s.worker} ${rate}`;
   };
-  return `workers: ${shares.length}, shares ${shares.map(one).join(", ")}`;
+  const total = shares.reduce((sum, s) => sum + s.ackedPerSec, 0);
+  return `workers: ${shares.length}, shares of ${total.toFixed(0)} msg/s acknowledged: ${shares.map(one).join(", ")}`;
 }

@@ -33,7 +33,7 @@ describe("the gate's node-failure check", () => {
       { worker: "w1", acknowledged: 400, delivered: 500, ackedPerSec: 40, fraction: 0.4, gone: { inFlight: 8 } },
     ];
     expect(nodeFailureResult({ ...run, workers }).detail).toMatch(
-      /writes stalled 9\.0 s; workers: 2, shares w0 60 msg\/s \(60%\), w1 40 msg\/s \(40%\), then gone with 8 in flight \(unknown\)$/,
+      /writes stalled 9\.0 s; workers: 2, shares of 100 msg\/s acknowledged: w0 60 msg\/s \(60%\), w1 40 msg\/s \(40%\), then gone with 8 in flight \(unknown\)$/,
     );
     expect(nodeFailureResult(run).detail).not.toContain("workers:");
   });

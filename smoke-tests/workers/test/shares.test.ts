@@ -30,7 +30,7 @@ describe("each worker's share of the merged throughput", () => {
       ),
     );
     expect(text).toBe(
-      "workers: 2, shares w0 200 msg/s (67%), w1 100 msg/s (33%), then gone with 40 in flight (unknown)",
+      "workers: 2, shares of 300 msg/s acknowledged: w0 200 msg/s (67%), w1 100 msg/s (33%), then gone with 40 in flight (unknown)",
     );
   });
 

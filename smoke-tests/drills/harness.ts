@@ -91,6 +91,11 @@ export interface HarnessOptions {
   ownDestination?: string;
   /** Kafka: the client library the producers use (kafkajs unless named); the consumer is kafkajs for every client. */
   kafkaClient?: KafkaClientName;
+  /**
+   * The subscriber is one of several workers' (workers/): Kafka's consumer group is shared and each reads to the end
+   * of its own partitions. RabbitMQ's consumers compete on the queue already.
+   */
+  sharedConsumers?: boolean;
 }
 
 export function harnessFor(target: Target, system: SystemName, opts: HarnessOptions = {}): SystemHarness {
@@ -151,7 +156,7 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     },
     subscriber(runId, onError) {
       const c = kafka(t, { clientId: "mp-consumer", onError });
-      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, onError);
+      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, onError, opts.sharedConsumers);
     },
     async leader() {
       return (await partitionLeader(admin, t, topic, 0)).name;

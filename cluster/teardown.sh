@@ -108,11 +108,25 @@ restore_sysctls() {
   fi
 }
 
+# remove_joined_nodes <size>: the whole directory of every node numbered above the size `up` was started with (a node
+# joined later, as node-lost's replacement): its certificates and image store (some 4 GB) too, which `up` keeps warm
+# for its own nodes only; a later `up --nodes <size>` would never use them, nor free their disk. Without a size, none.
+remove_joined_nodes() {
+  local size="$1" d n
+  [[ "$size" =~ ^[0-9]+$ ]] || return 0
+  for d in "$CLUSTER_DIR"/nodes/cluster-node-*; do
+    n="${d##*/cluster-node-}"
+    if [ -d "$d" ] && [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt "$size" ]; then rm -rf "$d"; fi
+  done
+  return 0
+}
+
 down() {
   # Best effort, every step: a missing thing is not an error here (leftovers reports what remains).
   set +e +o pipefail
-  local purge=false t0=$SECONDS c i
+  local purge=false t0=$SECONDS c i size
   [ "${1:-}" = "--purge" ] && purge=true
+  size="$(cat "$CLUSTER_RUN/size" 2>/dev/null)"
   echo "cluster down: $CLUSTER_DIR"
   remove_nodes_processes
   # The control plane in reverse start order.
@@ -131,6 +145,7 @@ down() {
   # State that a next `up` must not reuse: the API's data, the kubelets' pods and logs, the CNI's leases, the
   # volumes. Certificates and the nodes' containerd image stores stay (warm up); --purge removes them too.
   local d
+  remove_joined_nodes "$size"
   for d in "$CLUSTER_DIR"/nodes/*/; do rm -rf "$d/kubelet" "$d/pod-logs" "$d/cni/ipam"; done
   rm -rf "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/kubelet" "$CLUSTER_DIR/cni" "$CLUSTER_DIR/containerd" "$VOLUMES_DIR" "$CLUSTER_RUN"
   if $purge; then rm -rf "$CLUSTER_DIR"; fi

@@ -17,6 +17,11 @@ export interface GateSettings {
   kafkaClient: KafkaClientName;
   /** Kill the leader under load and count; production stacks may turn it off (the default there). */
   nodeFailure: boolean;
+  /**
+   * The node-failure and throughput loads as this many workers, merged into one ledger (1: in the gate's process).
+   * Optional so a stack config or target written before it still reads; absent means 1.
+   */
+  workers?: number;
   durability: {
     steadyMs: number;
     faultMs: number;
@@ -74,6 +79,9 @@ export interface GateProblem {
   value: unknown;
   rule: string;
 }
+
+/** How many worker processes (or pods) may run the load: each a full client set, so a few dozen at most. */
+export const workersRange = [1, 64] as const;
 
 /** Inclusive integer ranges: wide enough for any real cluster, narrow enough to catch a unit mistake (s vs ms). */
 const durabilityRanges = {
@@ -151,7 +159,7 @@ export function parseGateSettings(
     return { problems };
   }
   const g = raw ?? {};
-  known("", g, ["systems", "kafkaClient", "nodeFailure", "durability", "throughput"]);
+  known("", g, ["systems", "kafkaClient", "nodeFailure", "workers", "durability", "throughput"]);
 
   let systems = base.systems;
   if (g.systems !== undefined) {
@@ -179,6 +187,14 @@ export function parseGateSettings(
     else add("nodeFailure", g.nodeFailure, "must be true or false");
   }
 
+  let workers = base.workers;
+  if (g.workers !== undefined) {
+    const [min, max] = workersRange;
+    const w = g.workers;
+    if (typeof w === "number" && Number.isInteger(w) && w >= min && w <= max) workers = w;
+    else add("workers", w, `must be an integer from ${min} to ${max}`);
+  }
+
   const durability = ints("durability", g.durability, durabilityRanges, base.durability).values;
   const { floors: baseFloors, ...baseSizes } = base.throughput;
   const sizes = ints("throughput", g.throughput, throughputRanges, baseSizes, ["floors"]);
@@ -202,5 +218,15 @@ export function parseGateSettings(
     tp.floors[system] = floor;
   }
   if (problems.length > 0) return { problems };
-  return { settings: { systems, kafkaClient, nodeFailure, durability, throughput: tp }, problems };
+  return {
+    settings: {
+      systems,
+      kafkaClient,
+      nodeFailure,
+      ...(workers === undefined ? {} : { workers }),
+      durability,
+      throughput: tp,
+    },
+    problems,
+  };
 }

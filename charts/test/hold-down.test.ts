@@ -33,13 +33,21 @@ const charts: Chart[] = [
   },
   {
     // No command either way: the image's entrypoint (the official image's docker-entrypoint.sh) stays; only its CMD,
-    // rabbitmq-server, is started through the hook.
+    // rabbitmq-server, is started through start.sh (a blank seed joins the cluster that exists), and through the hook first.
     chart: "rabbitmq",
     container: "rabbitmq",
     scriptsConfigMap: "mp-rabbitmq-scripts",
     scriptsDir: "/run/rabbitmq/scripts",
-    plain: {},
-    held: { args: ["/bin/sh", "/run/rabbitmq/scripts/hold-down.sh", "rabbitmq-server"] },
+    plain: { args: ["/bin/sh", "/run/rabbitmq/scripts/start.sh", "rabbitmq-server"] },
+    held: {
+      args: [
+        "/bin/sh",
+        "/run/rabbitmq/scripts/hold-down.sh",
+        "/bin/sh",
+        "/run/rabbitmq/scripts/start.sh",
+        "rabbitmq-server",
+      ],
+    },
   },
 ];
 

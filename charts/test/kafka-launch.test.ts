@@ -3,6 +3,7 @@
 // java @argfile literally, whatever their characters, and never a command line. Every external command the script
 // runs goes through a logging shim (PATH holds the shims only, so an unshimmed command fails the run).
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,14 +13,17 @@ const fullname = "mp-kafka";
 const rendered = render("kafka", ["examples/production.yaml"]);
 const launch: string = rendered.get("ConfigMap", `${fullname}-scripts`).data["launch.sh"];
 const config: Record<string, string> = rendered.get("ConfigMap", `${fullname}-config`).data;
-function brokerEnv(name: string): string {
-  const value = env(container(rendered.get("StatefulSet", `${fullname}-broker`), "kafka"), name);
-  if (value === undefined) throw new Error(`the broker container has no ${name}`);
+function poolEnv(pool: "broker" | "controller", name: string): string {
+  const value = env(container(rendered.get("StatefulSet", `${fullname}-${pool}`), "kafka"), name);
+  if (value === undefined) throw new Error(`the ${pool} container has no ${name}`);
   return value;
 }
+const brokerEnv = (name: string) => poolEnv("broker", name);
+/** The environment launch.sh reads to decide a blank controller's format, as the chart sets it. */
+const QUORUM_ENV = ["QUORUM", "CONTROLLER_ROLE", "QUORUM_VOTERS", "FORMAT_PROBE_ATTEMPTS", "FORMAT_PROBE_TIMEOUT"];
 
 /** What the scripts run outside the shell, shimmed. */
-const COMMANDS = ["awk", "sed", "cat", "mkdir", "rm"];
+const COMMANDS = ["awk", "sed", "cat", "mkdir", "rm", "sha256sum", "sleep"];
 
 // Characters a sed replacement, a shell or a java argument file would trip on, and a token of the template.
 const nasty = `|&\\1"'$(x)\`y\` %s @HOST@ /&|\\\\ "q" 'single';$PATH`;
@@ -69,6 +73,8 @@ interface LaunchOptions {
   formatFails?: boolean;
   /** metrics.enabled: the pod's METRICS_PORT and METRICS_AGENT, with the agent jar in place or missing. */
   metrics?: "agent present" | "agent missing";
+  /** Run as controller ordinal 1 instead of broker ordinal 1: its log dir blank or formatted, the quorum's answer. */
+  controller?: { dir: "blank" | "formatted"; quorum: "answers" | "silent"; static?: boolean };
 }
 
 function runLaunch(flavour: "system" | "busybox", opts: LaunchOptions) {
@@ -105,13 +111,27 @@ echo "Bootstrap metadata: BootstrapMetadata(records=[ApiMessageAndVersion(UserSc
 echo "Formatting metadata directory ${root}/var/lib/kafka/data/log with metadata.version 4.3-IV0."
 ${opts.formatFails ? "exit 3" : ""}`),
   );
+  // The quorum probe: one line of arguments per call, its --command-config kept, exit 0 when a quorum "answers".
+  writeFileSync(
+    join(bin, "kafka-metadata-quorum.sh"),
+    script(`printf '%s ' "$@" >> ${root}/quorum.argv; echo >> ${root}/quorum.argv
+while [ $# -gt 0 ]; do [ "$1" = --command-config ] && cat "$2" > ${root}/quorum.config; shift; done
+echo "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: listNodes"
+${opts.controller?.quorum === "answers" ? "exit 0" : "exit 1"}`),
+  );
   writeFileSync(
     join(bin, "kafka-server-start.sh"),
     script(
       `printf '%s\\n' "$@" > ${root}/server-start.argv; printf '%s\\n' "$KAFKA_OPTS" > ${root}/server-start.opts; [ -e ${root}/tmp/kafka/storage-format.args ] && echo left >&2; exit 0`,
     ),
   );
-  for (const f of ["kafka-run-class.sh", "kafka-server-start.sh"]) chmodSync(join(bin, f), 0o755);
+  for (const f of ["kafka-run-class.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh"]) {
+    chmodSync(join(bin, f), 0o755);
+  }
+  if (opts.controller?.dir === "formatted") {
+    mkdirSync(join(root, "var/lib/kafka/data/log"), { recursive: true });
+    writeFileSync(join(root, "var/lib/kafka/data/log/meta.properties"), "node.id=1\n");
+  }
   for (const [name, text] of Object.entries(config)) writeFileSync(join(root, "etc/kafka/config", name), text);
   writeFileSync(join(root, "etc/kafka/cluster-id/cluster-id"), clusterId);
   for (const [user, pw] of Object.entries(opts.users ?? passwords)) {
@@ -124,6 +144,7 @@ ${opts.formatFails ? "exit 3" : ""}`),
     ["/etc/kafka/", `${root}/etc/kafka/`],
     ["/tmp/kafka", `${root}/tmp/kafka`],
     ["/opt/kafka/bin/", `${bin}/`],
+    ["/var/lib/kafka/", `${root}/var/lib/kafka/`],
   ]) {
     if (!text.includes(from as string)) throw new Error(`launch.sh no longer mentions ${from}`);
     text = text.split(from as string).join(to as string);
@@ -137,16 +158,21 @@ ${opts.formatFails ? "exit 3" : ""}`),
   }
   const metricsEnv = opts.metrics ? { METRICS_PORT: brokerEnv("METRICS_PORT"), METRICS_AGENT: agent } : {};
   const [cmd = "/bin/sh", ...args] = sh.sh;
+  const pool = opts.controller ? "controller" : "broker";
   const r = spawnSync(cmd, [...args, path], {
     encoding: "utf8",
     env: {
       PATH: shims,
-      POD_NAME: `${fullname}-broker-1`,
+      POD_NAME: `${fullname}-${pool}-1`,
       POD_NAMESPACE: "messaging",
-      KAFKA_ROLE: "broker",
-      PROBE_ROLE: "broker",
-      NODE_ID_BASE: brokerEnv("NODE_ID_BASE"),
-      HEADLESS_SERVICE: `${fullname}-broker-headless`,
+      KAFKA_ROLE: pool,
+      PROBE_ROLE: pool,
+      NODE_ID_BASE: poolEnv(pool, "NODE_ID_BASE"),
+      HEADLESS_SERVICE: `${fullname}-${pool}-headless`,
+      ...Object.fromEntries(QUORUM_ENV.map((n) => [n, poolEnv(pool, n)])),
+      ...(opts.controller?.static ? { QUORUM: "static" } : {}),
+      // No waiting between the probe's attempts here (the chart's interval is seconds).
+      FORMAT_PROBE_INTERVAL: "0",
       CLUSTER_DOMAIN: "cluster.local",
       RACK_ENABLED: "false",
       RACK_LABEL: "topology.kubernetes.io/zone",
@@ -281,6 +307,87 @@ describe.each(flavours)("launch.sh under %s sh and awk", (flavour) => {
       `metrics.enabled is true but the JMX exporter agent is not at ${r.agent} (metrics.agent.path) in this image`,
     );
     expect(existsSync(join(r.root, "server-start.argv"))).toBe(false);
+  });
+
+  describe("a blank controller's format (kraft.quorum dynamic)", () => {
+    const host = (i: number) =>
+      `${fullname}-controller-${i}.${fullname}-controller-headless.messaging.svc.cluster.local:9093`;
+    const formatArgs = (r: Run) => parseArgFile(read(r.root, "run-class.argfile"));
+    const quorumArgs = (r: Run) => formatArgs(r).filter((a) => /^--(no-)?initial-controllers/.test(a));
+    const probes = (r: Run) =>
+      existsSync(join(r.root, "quorum.argv"))
+        ? read(r.root, "quorum.argv")
+            .split("\n")
+            .filter((l) => l !== "")
+        : [];
+    /** Day 1's directory id of a voter, computed here independently of the script's awk. */
+    const directoryId = (node: number) =>
+      createHash("sha256")
+        .update(`kraft-voter-directory ${clusterId} ${node}`)
+        .digest()
+        .subarray(0, 16)
+        .toString("base64url");
+
+    test("a quorum answers: formats as a new member (--no-initial-controllers), after asking the other voters", () => {
+      const r = run({ controller: { dir: "blank", quorum: "answers" } });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(quorumArgs(r)).toEqual(["--no-initial-controllers"]);
+      expect(probes(r)).toEqual([
+        `--bootstrap-controller ${host(0)},${host(2)} --command-config ${r.root}/tmp/kafka/quorum-probe.properties describe --status `,
+      ]);
+      // The probe speaks to the controller listener as the controller user, and gives up after the chart's timeout.
+      const config = read(r.root, "quorum.config");
+      expect(config).toContain(`password="${passwords.controller}"`);
+      const ms = `${Number(poolEnv("controller", "FORMAT_PROBE_TIMEOUT")) * 1000}`;
+      expect(config).toContain(`request.timeout.ms=${ms}\ndefault.api.timeout.ms=${ms}\n`);
+      expect(mode(join(r.root, "tmp/kafka/quorum-probe.properties"))).toBe("600");
+      expect(r.stdout).toContain("the quorum answers");
+    });
+
+    test("no quorum after every attempt: day 1, the initial voter set with directory ids derived from the cluster id", () => {
+      const r = run({ controller: { dir: "blank", quorum: "silent" } });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(probes(r)).toHaveLength(Number(poolEnv("controller", "FORMAT_PROBE_ATTEMPTS")));
+      const ids = [0, 1, 2].map(directoryId);
+      expect(new Set(ids).size).toBe(3);
+      for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{21}[AQgw]$/);
+      expect(quorumArgs(r)).toEqual([
+        `--initial-controllers=${[0, 1, 2].map((i) => `${i}@${host(i)}:${ids[i]}`).join(",")}`,
+      ]);
+      expect(r.stdout).toContain("day 1");
+    });
+
+    test("a formatted log dir asks nobody: the format is skipped (--ignore-formatted)", () => {
+      const r = run({ controller: { dir: "formatted", quorum: "silent" } });
+      expect(r.code).toBe(0);
+      expect(probes(r)).toEqual([]);
+      expect(formatArgs(r)).toContain("--ignore-formatted");
+      expect(quorumArgs(r)).toEqual(["--no-initial-controllers"]);
+    });
+
+    test("a static quorum (kraft.quorum static) asks nobody and names no quorum at format", () => {
+      const r = run({ controller: { dir: "blank", quorum: "answers", static: true } });
+      expect(r.code).toBe(0);
+      expect(probes(r)).toEqual([]);
+      expect(quorumArgs(r)).toEqual([]);
+    });
+
+    if (flavour === "system") {
+      test("neither the controller's password nor the cluster id reaches a command line", () => {
+        for (const quorum of ["answers", "silent"] as const) {
+          const r = run({ controller: { dir: "blank", quorum } });
+          expect(r.code).toBe(0);
+          if (quorum === "silent") expect(r.argv).toMatch(/^sha256sum /m);
+          const argv = r.argv + read(r.root, "quorum.argv");
+          expect({ quorum, leaked: argv.includes(passwords.controller ?? "") || argv.includes(clusterId) }).toEqual({
+            quorum,
+            leaked: false,
+          });
+        }
+      });
+    }
   });
 
   test("fails when a password file cannot be read", () => {

@@ -76,11 +76,50 @@ describe("production example: 3 dedicated controllers and 3 brokers", () => {
   });
 
   test("node ids are stable: controllers from 0, brokers from 100, quorum voters 0-2 on the controller pool", () => {
-    expect(env(container(r().get("StatefulSet", controllers), "kafka"), "NODE_ID_BASE")).toBe("0");
-    expect(env(container(r().get("StatefulSet", brokers), "kafka"), "NODE_ID_BASE")).toBe("100");
-    const voters = properties(configMap(r())["broker.properties"] ?? "", "=").get("controller.quorum.voters") ?? "";
-    expect(voters.split(",").map((v) => v.split("@")[0])).toEqual(["0", "1", "2"]);
-    expect(voters).toContain(`${controllers}-0.${controllers}-headless.messaging.svc.cluster.local:9093`);
+    const controller = container(r().get("StatefulSet", controllers), "kafka");
+    const broker = container(r().get("StatefulSet", brokers), "kafka");
+    expect(env(controller, "NODE_ID_BASE")).toBe("0");
+    expect(env(broker, "NODE_ID_BASE")).toBe("100");
+    const host = (i: number) => `${controllers}-${i}.${controllers}-headless.messaging.svc.cluster.local:9093`;
+    // The voters as installed: the day-1 voter set a blank controller formats with, on both pools' environment.
+    for (const c of [controller, broker])
+      expect(env(c, "QUORUM_VOTERS")).toBe([0, 1, 2].map((i) => `${i}@${host(i)}`).join(","));
+    expect(env(controller, "CONTROLLER_ROLE")).toBe("true");
+    expect(env(broker, "CONTROLLER_ROLE")).toBe("false");
+  });
+
+  test("the quorum is dynamic: every node finds it through controller.quorum.bootstrap.servers, voters auto-join", () => {
+    const host = (i: number) => `${controllers}-${i}.${controllers}-headless.messaging.svc.cluster.local:9093`;
+    for (const file of ["broker.properties", "controller.properties"]) {
+      const props = properties(configMap(r())[file] ?? "", "=");
+      expect({ file, voters: props.get("controller.quorum.voters") }).toEqual({ file, voters: undefined });
+      expect(props.get("controller.quorum.bootstrap.servers")).toBe([0, 1, 2].map(host).join(","));
+    }
+    // Auto-join is a controller's setting: the dedicated brokers never vote.
+    expect(
+      properties(configMap(r())["controller.properties"] ?? "", "=").get("controller.quorum.auto.join.enable"),
+    ).toBe("true");
+    expect(
+      properties(configMap(r())["broker.properties"] ?? "", "=").get("controller.quorum.auto.join.enable"),
+    ).toBeUndefined();
+    for (const sts of [controllers, brokers])
+      expect(env(container(r().get("StatefulSet", sts), "kafka"), "QUORUM")).toBe("dynamic");
+  });
+
+  test("kraft.quorum=static keeps controller.quorum.voters (clusters installed before the dynamic quorum)", () => {
+    const s = render(chart, ["examples/production.yaml"], ["kraft.quorum=static"]);
+    for (const file of ["broker.properties", "controller.properties"]) {
+      const props = properties(configMap(s)[file] ?? "", "=");
+      expect(
+        props
+          .get("controller.quorum.voters")
+          ?.split(",")
+          .map((v) => v.split("@")[0]),
+      ).toEqual(["0", "1", "2"]);
+      expect(props.get("controller.quorum.bootstrap.servers")).toBeUndefined();
+      expect(props.get("controller.quorum.auto.join.enable")).toBeUndefined();
+    }
+    expect(env(container(s.get("StatefulSet", controllers), "kafka"), "QUORUM")).toBe("static");
   });
 
   test("the cluster id comes from a Secret, as a file, that is kept when the release is deleted", () => {
@@ -347,9 +386,14 @@ describe("every example and the defaults", () => {
     expect(r.get("StatefulSet", brokers).spec.replicas).toBe(1);
     const props = properties(configMap(r)["broker.properties"] ?? "", "=");
     expect(props.get("process.roles")).toBe("broker,controller");
-    expect(props.get("controller.quorum.voters")).toBe(
-      `100@${brokers}-0.${brokers}-headless.messaging.svc.cluster.local:9093`,
+    expect(props.get("controller.quorum.bootstrap.servers")).toBe(
+      `${brokers}-0.${brokers}-headless.messaging.svc.cluster.local:9093`,
     );
+    // Combined nodes are voters: they auto-join, and a blank one formats as a controller does.
+    expect(props.get("controller.quorum.auto.join.enable")).toBe("true");
+    const kafka = container(r.get("StatefulSet", brokers), "kafka");
+    expect(env(kafka, "CONTROLLER_ROLE")).toBe("true");
+    expect(env(kafka, "QUORUM_VOTERS")).toBe(`100@${brokers}-0.${brokers}-headless.messaging.svc.cluster.local:9093`);
   });
 
   test("staging example keeps the production durability with a soft zone spread", () => {

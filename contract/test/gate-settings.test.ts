@@ -39,6 +39,19 @@ describe("parseGateSettings", () => {
   });
 });
 
+describe("gate.workers", () => {
+  it("is absent (one load, in the gate's process) unless given, and read when it is", () => {
+    expect(parseGateSettings(undefined, "gate").settings?.workers).toBeUndefined();
+    expect(parseGateSettings({ workers: 4 }, "gate").settings?.workers).toBe(4);
+  });
+
+  it.each([0, 65, 2.5, "2"])("refuses %j, naming the field, the value and the rule", (workers) => {
+    expect(parseGateSettings({ workers }, "gate").problems).toEqual([
+      { field: "gate.workers", value: workers, rule: "must be an integer from 1 to 64" },
+    ]);
+  });
+});
+
 describe("the node-failure load's rate", () => {
   it("is the requested rate, raised to the system's throughput floor where the stack has one", () => {
     // Default floors: Kafka 1000, RabbitMQ 500 msg/s.

@@ -3,7 +3,7 @@
 // stall per partition after the fault (longest write gap) and throughput, side by side.
 
 import { kafkaClientNames } from "../../contract/kafka-clients";
-import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom } from "../../smoke-tests/drills/flags";
+import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom, workersFrom } from "../../smoke-tests/drills/flags";
 import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
@@ -12,7 +12,7 @@ import { stackChangerFor } from "../stack-changes/for-target";
 const commandLine = {
   command: "compare:clients",
   usage:
-    "npm run compare:clients [-- <scenario>] [--kafka-clients all|kafkajs,librdkafka,platformatic] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy] [--rate N]",
+    "npm run compare:clients [-- <scenario>] [--kafka-clients all|kafkajs,librdkafka,platformatic] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy] [--rate N] [--workers N [--kill-worker I]]",
   values: drillFlags.filter((f) => f !== "system" && f !== "kafka-client" && f !== "unsafe"),
   positionals: { max: 1, what: "one scenario (default kill-leader)" },
 };
@@ -29,6 +29,7 @@ main(async () => {
     kafkaClients: flag(argv, "kafka-clients") === undefined ? [...kafkaClientNames] : kafkaClientsFrom(argv),
     settings: drillSettings(argv),
     ratePerSec: rateFrom(argv),
+    workers: workersFrom(argv),
     stack: stackChangerFor(target),
     title: "compare clients",
   });

@@ -1,7 +1,14 @@
 // `npm run compare [-- <scenario>]`: the same workload and fault on Kafka and RabbitMQ, side by side in one report:
 // throughput, latency, recovery, duplicates — "Kafka or RabbitMQ for this job?" answered on the user's own cluster.
 
-import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom, unsafeFrom } from "../../smoke-tests/drills/flags";
+import {
+  drillFlags,
+  drillSettings,
+  kafkaClientsFrom,
+  rateFrom,
+  unsafeFrom,
+  workersFrom,
+} from "../../smoke-tests/drills/flags";
 import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, main } from "../../toolchain/src/command-line";
@@ -11,7 +18,7 @@ import { stackChangerFor } from "../stack-changes/for-target";
 const commandLine = {
   command: "compare",
   usage:
-    "npm run compare [-- <scenario>] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy] [--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic]",
+    "npm run compare [-- <scenario>] [--target <target>] [--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy] [--rate N] [--workers N [--kill-worker I]] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic]",
   values: drillFlags.filter((f) => f !== "system" && f !== "kafka-clients"),
   positionals: { max: 1, what: "one scenario (default kill-leader)" },
 };
@@ -28,6 +35,7 @@ main(async () => {
     settings: drillSettings(argv),
     ratePerSec: rateFrom(argv),
     unsafe: unsafeFrom(argv),
+    workers: workersFrom(argv),
     stack: stackChangerFor(target),
     title: "compare",
   });

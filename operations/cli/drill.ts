@@ -1,5 +1,5 @@
 // `npm run drill -- <scenario> [--system kafka|rabbitmq|kafka,rabbitmq] [--rounds N] [--fault-seconds S]
-//   [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy]`
+//   [--recovery-bound-seconds S] [--kill hold-down|crash-restart|decoy] [--node <node>]`
 // Runs a failover scenario under load with live progress, writes JSON, Markdown and HTML reports, exits non-zero
 // on any loss or failed recovery. Here, not in smoke-tests/, because rolling-update on a stack runs `pulumi up`.
 // --kill: how a killed broker comes back. hold-down (the default): down until the drill restores it, as on the
@@ -8,6 +8,9 @@
 // run must fail "fault took effect" and "the platform noticed" and show the writes "not disrupted".
 // A scenario may bring defaults of its own: node-freeze a 90 s fault; restart-all (`npm run drill -- restart-all
 // --system kafka`, Kubernetes only) waits up to 180 s for each system's full service and bounds recovery at 120 s.
+// node-lost (this machine's cluster only) loses the leader's node for good, or the one --node names.
+// --workers N: the load as N worker processes (1, the default: in this process), each streaming its journal to this
+// one, which merges them into one ledger and report; --kill-worker I SIGKILLs worker I 2 s after the first fault landed.
 
 import {
   drillFlags,
@@ -16,6 +19,7 @@ import {
   rateFrom,
   systemsFrom,
   unsafeFrom,
+  workersFrom,
 } from "../../smoke-tests/drills/flags";
 import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { scenarios } from "../../smoke-tests/drills/scenarios";
@@ -31,7 +35,8 @@ main(async () => {
     usage:
       "npm run drill -- <scenario> [--target embedded|stack:<name>|file:<path>] [--system kafka,rabbitmq] " +
       "[--rounds N] [--fault-seconds S] [--steady-seconds S] [--after-seconds S] [--recovery-bound-seconds S] " +
-      "[--kill hold-down|crash-restart|decoy] [--hold-for-alerts true|false] " +
+      "[--kill hold-down|crash-restart|decoy] [--hold-for-alerts true|false] [--node <node> (node-lost)] " +
+      "[--workers N [--kill-worker I]] " +
       `[--rate N] [--unsafe classic-transient|acks-leader] [--kafka-client kafkajs|librdkafka|platformatic | --kafka-clients all|a,b]; scenarios: ${Object.keys(scenarios).join(", ")}`,
     values: drillFlags,
     positionals: { min: 1, max: 1, what: "one scenario" },
@@ -50,6 +55,7 @@ main(async () => {
     ),
     ratePerSec: rateFrom(argv),
     unsafe: unsafeFrom(argv),
+    workers: workersFrom(argv),
     stack: stackChangerFor(target),
     nodes: nodeControlFor(target),
   });

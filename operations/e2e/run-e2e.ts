@@ -33,7 +33,8 @@ const repoRoot = resolve(__dirname, "..", "..");
 
 /**
  * The drills of the end-to-end run: a hard kill of each system's leader, of the KRaft controller, a partition, and on
- * the cluster a rolling update by stack config, a node freeze, a two-node drain and a restart of every broker at once.
+ * the cluster a rolling update by stack config, a node freeze, a two-node drain, a restart of every broker at once and a
+ * node lost with its disks.
  */
 const drills: Array<{
   scenario: string;
@@ -59,6 +60,15 @@ const drills: Array<{
     systems: ["kafka", "rabbitmq"],
     clusterOnly: true,
     faultMs: 180_000,
+    recoveryBoundMs: 120_000,
+  },
+  // A node and its disks lost for good, a new empty node joined, the brokers rebuilt from their peers (the scenario's
+  // own wait for full service and recovery bound).
+  {
+    scenario: "node-lost",
+    systems: ["kafka", "rabbitmq"],
+    clusterOnly: true,
+    faultMs: 600_000,
     recoveryBoundMs: 120_000,
   },
 ];

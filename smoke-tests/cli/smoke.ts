@@ -4,7 +4,7 @@
 
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
 import { parseKafkaClient } from "../clients/kafka-client";
-import { systemsFrom } from "../drills/flags";
+import { systemsFrom, workersFrom } from "../drills/flags";
 import { faultsFor } from "../faults/for-target";
 import { runGate } from "../gate/gate";
 import { formatGate, gateReportFiles, writeGateReport } from "../gate/report";
@@ -20,13 +20,16 @@ main(async () => {
   checkCommandLine(argv, {
     command: "smoke",
     usage:
-      "npm run smoke [-- --target embedded|stack:<name>|file:<path>] [--system kafka|rabbitmq|kafka,rabbitmq] [--kafka-client kafkajs|librdkafka|platformatic]",
-    values: ["target", "system", "kafka-client"],
+      "npm run smoke [-- --target embedded|stack:<name>|file:<path>] [--system kafka|rabbitmq|kafka,rabbitmq] [--kafka-client kafkajs|librdkafka|platformatic] [--workers N]",
+    values: ["target", "system", "kafka-client", "workers"],
   });
   // Every flag checked before anything is contacted.
   const client = flag(argv, "kafka-client");
   const systems = systemsFrom(argv);
+  // --workers N: the gate's loads as N workers merged into one ledger, over the stack's gate.workers.
+  const workers = flag(argv, "workers") === undefined ? undefined : workersFrom(argv).count;
   const overrides = {
+    ...(workers === undefined ? {} : { workers }),
     ...(client === undefined ? {} : { kafkaClient: parseKafkaClient(client) }),
     ...(systems === undefined ? {} : { systems }),
   };

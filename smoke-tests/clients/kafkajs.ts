@@ -222,10 +222,18 @@ export class KafkaPublisher implements Publisher {
  * records each message, then commits that offset: a message is committed only after it has been counted.
  */
 /** Pure: whether every partition was read to its end offset (the high watermark), naming those that were not. */
-export function readToEndOffsets(next: ReadonlyMap<number, bigint>, end: ReadonlyMap<number, bigint>): ReadToEnd {
+export function readToEndOffsets(
+  next: ReadonlyMap<number, bigint>,
+  allEnds: ReadonlyMap<number, bigint>,
+  only?: ReadonlySet<number>,
+): ReadToEnd {
+  const end = only ? new Map([...allEnds].filter(([p]) => only.has(p))) : allEnds;
   const behind = [...end].filter(([p, e]) => (next.get(p) ?? 0n) < e).sort(([a], [b]) => a - b);
+  const which = only
+    ? `its ${end.size} assigned partition(s) [${[...end.keys()].sort((a, b) => a - b).join(",")}]`
+    : `all ${end.size} partitions`;
   return behind.length === 0
-    ? { atEnd: true, detail: `all ${end.size} partitions read to their high watermark` }
+    ? { atEnd: true, detail: `${which} read to their high watermark` }
     : { atEnd: false, detail: behind.map(([p, e]) => `p${p} read to ${next.get(p) ?? 0n} of ${e}`).join(", ") };
 }
 
@@ -235,12 +243,19 @@ export class KafkaSubscriber implements Subscriber {
   private readonly nextOffset = new Map<number, bigint>();
   /** Per partition, the high watermark once the producers stopped: the end the drain reads to. */
   private endOffsets: Map<number, bigint> | undefined;
+  /** The partitions the group gave this consumer at its latest join. */
+  private assigned = new Set<number>();
 
+  /**
+   * `shared`: one of several consumers of the group (a workload split over workers), each reading the partitions
+   * assigned to it; its atEnd then speaks for those only, and the coordinator asks every worker.
+   */
   constructor(
     private readonly client: Kafka,
     private readonly topic: string,
     private readonly groupId: string,
     private readonly onError?: (what: string) => void,
+    private readonly shared = false,
   ) {}
 
   async start(onDelivery: (d: Received) => void): Promise<void> {
@@ -275,6 +290,7 @@ export class KafkaSubscriber implements Subscriber {
       );
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         const assigned = e.payload.memberAssignment[this.topic] ?? [];
+        this.assigned = new Set(assigned);
         for (const partition of assigned) {
           const offset = this.nextOffset.get(partition);
           if (offset !== undefined) consumer.seek({ topic: this.topic, partition, offset: offset.toString() });
@@ -329,7 +345,7 @@ export class KafkaSubscriber implements Subscriber {
     } catch (e) {
       return { atEnd: false, detail: `cannot read the high watermarks: ${e instanceof Error ? e.message : String(e)}` };
     }
-    return readToEndOffsets(this.nextOffset, this.endOffsets);
+    return readToEndOffsets(this.nextOffset, this.endOffsets, this.shared ? this.assigned : undefined);
   }
 
   async stop(): Promise<void> {

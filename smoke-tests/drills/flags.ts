@@ -1,5 +1,6 @@
 // The drill commands' flags, read into the drill library's typed request pieces. Pure: every flag is checked (a clear
 // error naming flag, value and rule) before any command touches the target.
+import { workersRange } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import { flag, numberFlag } from "../../toolchain/src/command-line";
 import { defaultKafkaClient, type KafkaClientName, parseKafkaClient, parseKafkaClients } from "../clients/kafka-client";
@@ -22,6 +23,9 @@ export const drillFlags = [
   "kafka-clients",
   "kill",
   "hold-for-alerts",
+  "node",
+  "workers",
+  "kill-worker",
 ];
 
 /** --kafka-client one, or --kafka-clients a,b (all = every client) for the matrix; kafkajs when neither is given. */
@@ -61,7 +65,18 @@ export function drillSettings(
     // Where the target has a Prometheus each fault stays on until the platform's alerts for it fire (at most their `for`
     // and 45 s from the landing); --hold-for-alerts false ends it at --fault-seconds, and the platform line then fails.
     ...(hold === undefined ? {} : { holdForAlerts: hold === "true" }),
+    // node-lost: the node to lose (a node name; the scenario checks it against the cluster's nodes before any load).
+    ...nodeFrom(argv),
   };
+}
+
+/** --node: a Kubernetes node name (RFC 1123 label); absent when not given. */
+function nodeFrom(argv: readonly string[]): { node?: string } {
+  const node = flag(argv, "node");
+  if (node === undefined) return {};
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(node))
+    throw new Error(`--node = ${node} is not a node name (lower-case letters, digits and '-', e.g. cluster-node-2)`);
+  return { node };
 }
 
 export type UnsafeSetup = NonNullable<HarnessOptions["unsafe"]>;
@@ -87,4 +102,36 @@ export function systemsFrom(argv: readonly string[]): SystemName[] | undefined {
     if (s !== "kafka" && s !== "rabbitmq") throw new Error(`--system = ${s} is not kafka or rabbitmq`);
   }
   return systems;
+}
+
+/** --workers N and --kill-worker I: the load as N worker processes, worker I SIGKILLed with the first fault. */
+export interface WorkerFlags {
+  count: number;
+  killAtFault?: number;
+}
+
+/** Pure: --workers (1, in this process, unless given) and --kill-worker, each refusal naming flag, value and rule. */
+export function workersFrom(argv: readonly string[]): WorkerFlags {
+  const [min, max] = workersRange;
+  const raw = flag(argv, "workers");
+  const count = raw === undefined ? 1 : Number(raw);
+  if (raw !== undefined && !(/^\d+$/.test(raw) && count >= min && count <= max)) {
+    throw new Error(`--workers = ${raw} must be an integer from ${min} to ${max}`);
+  }
+  if (count > 1 && unsafeFrom(argv) !== undefined) {
+    throw new Error(
+      `--workers = ${count} with --unsafe: an unsafe setup recreates its topic or queue for each client, which workers cannot share`,
+    );
+  }
+  const kill = flag(argv, "kill-worker");
+  if (kill === undefined) return { count };
+  const index = Number(kill);
+  if (!/^\d+$/.test(kill) || count < 2 || index >= count) {
+    throw new Error(
+      count > 1
+        ? `--kill-worker = ${kill} must name one of the ${count} workers (0 to ${count - 1})`
+        : `--kill-worker = ${kill} needs --workers 2 or more: a drill does not kill its only load`,
+    );
+  }
+  return { count, killAtFault: index };
 }

@@ -3,7 +3,14 @@
 
 import type { Channel } from "amqplib";
 import type { Kafka } from "kafkajs";
-import { kafkaHealth, nodeById, partitionLeader, topicPartitions, withAdmin } from "../../brokers/kafka";
+import {
+  kafkaHealth,
+  nodeById,
+  partitionLeader,
+  partitionStates,
+  topicPartitions,
+  withAdmin,
+} from "../../brokers/kafka";
 import { ManagementApi, queueLeader, rabbitHealth } from "../../brokers/rabbitmq";
 import type { Health } from "../../contract/health";
 import type { SystemName } from "../../contract/systems";
@@ -12,6 +19,7 @@ import { type KafkaClientName, kafkaProducerClient } from "../clients/kafka-clie
 import { KafkaSubscriber, kafka } from "../clients/kafkajs";
 import { connectAny, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
+import type { PartitionView } from "../faults/node-lost";
 import type { ClientUsed } from "../reports/run-report";
 import type { PartitionPlacement } from "../stats/partition-stalls";
 import { createOwnTopic } from "./own-topic";
@@ -46,6 +54,13 @@ export interface SystemHarness {
   nodes(): string[];
   /** Kafka: the node leading each partition of the topic and its replicas, by partition number. */
   partitionPlacements?(): Promise<Map<number, PartitionPlacement>>;
+  /**
+   * Kafka: every partition of every topic (leader, replicas, ISR, by node name), beside how many replicas the cluster
+   * promises each (its replication factor): for node-lost, which rebuilds a broker from its peers.
+   */
+  everyPartition?(): Promise<{ replicas: number; partitions: PartitionView[] }>;
+  /** RabbitMQ: every node running and every quorum queue with all its members (as many as promised) online. */
+  everyQueue?(): Promise<Health>;
   /** Kafka: the producers' client library and the settings it runs with, for the report. */
   client?: ClientUsed;
   close(): Promise<void>;
@@ -76,6 +91,11 @@ export interface HarnessOptions {
   ownDestination?: string;
   /** Kafka: the client library the producers use (kafkajs unless named); the consumer is kafkajs for every client. */
   kafkaClient?: KafkaClientName;
+  /**
+   * The subscriber is one of several workers' (workers/): Kafka's consumer group is shared and each reads to the end
+   * of its own partitions. RabbitMQ's consumers compete on the queue already.
+   */
+  sharedConsumers?: boolean;
 }
 
 export function harnessFor(target: Target, system: SystemName, opts: HarnessOptions = {}): SystemHarness {
@@ -136,7 +156,7 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
     },
     subscriber(runId, onError) {
       const c = kafka(t, { clientId: "mp-consumer", onError });
-      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, onError);
+      return new KafkaSubscriber(c, topic, `mp-smoke-${runId}`, onError, opts.sharedConsumers);
     },
     async leader() {
       return (await partitionLeader(admin, t, topic, 0)).name;
@@ -168,6 +188,20 @@ function kafkaHarness(target: Target, opts: HarnessOptions): SystemHarness {
           },
         ]),
       );
+    },
+    async everyPartition() {
+      const name = (id: number) => t.nodes.find((n) => n.id === String(id))?.name ?? `node ${id}`;
+      const parts = await partitionStates(admin);
+      return {
+        replicas: t.expected.replicationFactor,
+        partitions: parts.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          ...(p.leader >= 0 ? { leader: name(p.leader) } : {}),
+          replicas: p.replicas.map(name),
+          isr: p.isr.map(name),
+        })),
+      };
     },
     client: {
       name: producerClient.name,
@@ -247,6 +281,7 @@ function rabbitHarness(target: Target, opts: HarnessOptions): SystemHarness {
       };
     },
     nodes: () => t.nodes.map((n) => n.name),
+    everyQueue: () => rabbitHealth(t),
     async close() {
       if (opts.ownDestination) await onChannel((ch) => ch.deleteQueue(queue).catch(() => undefined));
     },

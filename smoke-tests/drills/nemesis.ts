@@ -65,6 +65,14 @@ export interface DrillSettings {
   kill?: KillMode;
   /** Hold each fault until the platform's expected alerts fire (targets with Prometheus; off unless asked for). */
   holdForAlerts?: boolean;
+  /** The node a whole-node drill acts on (node-lost); absent: the scenario's own choice (the leader's node). */
+  node?: string;
+}
+
+/** What else a preflight may look at: the drill's settings and, where the target's nodes are this machine's, its nodes. */
+export interface PreflightRun {
+  settings: DrillSettings;
+  nodes?: NodeControl;
 }
 
 export interface Scenario {
@@ -78,6 +86,6 @@ export interface Scenario {
   /** Runs beside the in-cluster gate (which uses the declared topic and queue): use a topic and queue of its own. */
   besideTheGate?: boolean;
   /** Checked before any load starts: throws the refusal, naming the rule, when this target cannot run the scenario. */
-  preflight?(harness: SystemHarness, faults: FaultInjector): Promise<void>;
+  preflight?(harness: SystemHarness, faults: FaultInjector, run?: PreflightRun): Promise<void>;
   nemesis(ctx: NemesisContext): Promise<void>;
 }

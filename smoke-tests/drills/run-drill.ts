@@ -3,6 +3,7 @@
 // accounting: the ledger decides, never a sleep.
 
 import type { Health } from "../../contract/health";
+import type { Target } from "../../contract/target";
 import { defaultKillMode, type KillRecord, killModeFor, releaseKill } from "../faults/kill-mode";
 import { type NodeReading, type NodeStates, watchNodeStates } from "../faults/node-states";
 import type { FullServiceRecord } from "../faults/restart-all";
@@ -16,8 +17,10 @@ import { type FaultRecovery, landedAt, measureRecoveries } from "../recovery/rec
 import type { SystemRun, VerdictLine } from "../reports/run-report";
 import { type FaultStalls, faultStalls, type PartitionPlacement } from "../stats/partition-stalls";
 import { type Timeline, TimelineRecorder } from "../stats/timeline";
-import { type ProgressSample, sleep, Workload, type WorkloadOptions } from "../workload/workload";
-import type { SystemHarness } from "./harness";
+import { WorkerPool } from "../workers/pool";
+import { workerShareOf } from "../workers/shares";
+import { type Load, type ProgressSample, sleep, Workload, type WorkloadOptions } from "../workload/workload";
+import type { HarnessOptions, SystemHarness } from "./harness";
 import type { DrillSettings, NemesisContext, Scenario } from "./nemesis";
 
 export interface DrillOptions {
@@ -40,6 +43,21 @@ export interface DrillOptions {
   platform?: PlatformSource;
   /** Called about once a second with the phase and live rates. */
   onProgress?: (phase: string, sample: ProgressSample) => void;
+  /** The load as `count` worker processes merged into one ledger (workers/); absent or 1: in this process. */
+  workers?: DrillWorkers;
+}
+
+/** How long after the first fault landed --kill-worker's worker is SIGKILLed: inside the write stall of a kill. */
+export const workerKillDelayMs = 2_000;
+
+export interface DrillWorkers {
+  /** Worker processes; each runs `publishers` publishers at the rate divided by `count`, and one consumer. */
+  count: number;
+  /** What each worker connects to: the harness's target and options, as the coordinator's harness was made. */
+  target: Target;
+  harness: HarnessOptions;
+  /** SIGKILL this worker just after the first fault lands: the drill that shows no acknowledgement goes with a worker. */
+  killAtFault?: number;
 }
 
 export async function runDrill(
@@ -57,23 +75,51 @@ export async function runDrill(
   const timeline = new TimelineRecorder(Date.now());
   const failures: string[] = [];
   let phase = "connect";
-  let workload: Workload | undefined;
+  let workload: Load | undefined;
+  let pool: WorkerPool | undefined;
   const onError = (what: string) => workload?.noteError(what);
 
   if (scenario?.preflight) {
     // Refused before any load starts: nothing is opened yet but the harness's own clients.
     try {
       if (!faults) throw new Error(`scenario ${scenario.name} needs a fault injector for this target`);
-      await scenario.preflight(harness, faults);
+      await scenario.preflight(harness, faults, {
+        settings: opts.settings,
+        ...(opts.nodes ? { nodes: opts.nodes } : {}),
+      });
     } catch (err) {
       await harness.close().catch(() => undefined);
       throw err;
     }
   }
-  const publishers = await harness.openPublishers(opts.publishers, onError);
-  const subscriber = harness.subscriber(runId, onError);
-  workload = new Workload(ledger, timeline, publishers, [subscriber], opts.workload);
+  const workers = opts.workers && opts.workers.count > 1 ? opts.workers : undefined;
+  if (workers) {
+    pool = await WorkerPool.start({
+      count: workers.count,
+      assignment: {
+        runId,
+        target: workers.target,
+        system: harness.system,
+        harness: workers.harness,
+        workload: workerShareOf(opts.workload, workers.count),
+        publishers: opts.publishers,
+      },
+      ledger,
+      timeline,
+    }).catch(async (err) => {
+      await harness.close().catch(() => undefined);
+      throw err;
+    });
+    timeline.event(Date.now(), "note", `workers started: ${pool.names.join(", ")}`);
+    workload = pool;
+  } else {
+    const publishers = await harness.openPublishers(opts.publishers, onError);
+    const subscriber = harness.subscriber(runId, onError);
+    workload = new Workload(ledger, timeline, publishers, [subscriber], opts.workload);
+  }
   const wl = workload;
+  let workerKilled = false;
+  let workerKill: NodeJS.Timeout | undefined;
 
   // Kafka: which node leads each partition and which hold its replicas, read with every health probe (at most a second
   // old), copied at each fault: the stall report tells the partitions the victim led, followed, or was no replica of.
@@ -123,12 +169,26 @@ export async function runDrill(
       // How much a fault could catch: the report shows it beside the fault's recovery.
       timeline.event(at, kind, label, kind === "fault" ? { inFlight: ledger.inFlight } : {});
       if (kind === "fault") placementsAtFaults.push(placementsNow);
+
       if (kind !== "note") phase = label;
     },
     landed: (at) => {
       lastLanded = at;
       timeline.landed(at);
       timeline.event(at, "note", "the fault landed (as its injector reports)");
+      const victim = workers?.killAtFault;
+      if (pool && victim !== undefined && !workerKilled) {
+        workerKilled = true;
+        // While the writes to the dead node wait for a new leader: the worker goes with writes in flight.
+        workerKill = setTimeout(() => {
+          pool?.kill(victim);
+          timeline.event(
+            Date.now(),
+            "note",
+            `worker w${victim} SIGKILLed ${workerKillDelayMs / 1000} s after the fault landed`,
+          );
+        }, workerKillDelayMs);
+      }
     },
     killMode,
     killed: (kill) => {
@@ -205,6 +265,7 @@ export async function runDrill(
   } finally {
     probing = false;
     clearInterval(progressTimer);
+    clearTimeout(workerKill);
     await probeLoop;
     nodeStates = await nodeWatch?.stop();
     await wl.close();
@@ -239,6 +300,7 @@ export async function runDrill(
       : {}),
     ...(platform ? { platform: platform.view } : {}),
     ...(harness.client ? { client: harness.client } : {}),
+    ...(pool ? { workers: pool.shares() } : {}),
     ...(kills.length > 0 ? { kills } : {}),
     ...(nodeStates ? { nodes: nodeStates } : {}),
     ...(fullService.length > 0 ? { fullService } : {}),

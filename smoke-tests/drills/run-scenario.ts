@@ -17,7 +17,7 @@ import { writeRunReport } from "../reports/write";
 import { loadSelectedTarget } from "../target-select/load";
 import { selectTarget } from "../target-select/select";
 import { drillLoad, drillWorkload } from "./drill-workload";
-import type { UnsafeSetup } from "./flags";
+import type { UnsafeSetup, WorkerFlags } from "./flags";
 import { harnessFor } from "./harness";
 import type { DrillSettings, Scenario } from "./nemesis";
 import { runDrill } from "./run-drill";
@@ -40,9 +40,17 @@ export interface DrillRequest {
   stack?: StackChanger;
   /** Whole-node faults where the target's nodes are this machine's (node-freeze): operations/ provides them. */
   nodes?: NodeControl;
+  /** The load as several worker processes merged into one ledger (--workers N); absent: in this process. */
+  workers?: WorkerFlags;
   /** Put before the scenario's name in the report ("compare: kill-leader"). */
   title?: string;
   printer?: ProgressPrinter;
+}
+
+/** Pure: a scenario that runs beside the gate on a destination of its own cannot be shared by workers (yet). */
+export function workersProblem(scenario: Scenario, workers?: WorkerFlags): string | undefined {
+  if (!workers || workers.count <= 1 || !scenario.besideTheGate) return undefined;
+  return `--workers = ${workers.count}: ${scenario.name} runs on a topic or queue of its own, created and deleted by its one client set; run it without --workers`;
 }
 
 /** Pure: the systems a request drills, or an error naming the systems asked for and those the scenario applies to. */
@@ -60,6 +68,8 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
   // A named scenario and the systems are checked before the target is touched.
   const named = typeof request.scenario === "string" ? scenarioNamed(request.scenario) : undefined;
   if (named) drilledSystems(named, request.systems);
+  const refused = named && workersProblem(named, request.workers);
+  if (refused) throw new Error(refused);
   const loaded = loadSelectedTarget(["--target", request.target]);
   // The kill mode too, from the target's placement before the target is contacted: named in the report's settings,
   // so every report says which kill it ran.
@@ -67,6 +77,8 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
   const target = await selectTarget(["--target", request.target], loaded);
   const scenario = named ?? (request.scenario as (target: Target) => Scenario)(target);
   const systems = drilledSystems(scenario, request.systems);
+  const problem = workersProblem(scenario, request.workers);
+  if (problem) throw new Error(problem);
   const faults = await faultsFor(target);
   const platform = platformSourceFor(target);
   const runId = newRunId();
@@ -85,6 +97,9 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
     printer.line(`${scenario.name} on ${leg} (${target.name}): ${scenario.summary}`);
     runs.push(
       await runDrill(harnessFor(target, system, { unsafe, kafkaClient, ...ownDestination }), faults, scenario, {
+        ...(request.workers && request.workers.count > 1
+          ? { workers: { ...request.workers, target, harness: { unsafe, kafkaClient, ...ownDestination } } }
+          : {}),
         runId: `${runId}-${system}${kafkaClients.length > 1 && kafkaClient ? `-${kafkaClient}` : ""}`,
         settings,
         ...drillWorkload(
@@ -112,6 +127,7 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
       ratePerSec: rates.join(", "),
       messageBytes: drillLoad.messageBytes,
       publishers: drillLoad.publishers,
+      ...(request.workers && request.workers.count > 1 ? { workers: request.workers.count } : {}),
       acks: unsafe === "acks-leader" ? "1, leader only (unsafe)" : "all",
       ...(systems.includes("kafka") ? { kafkaClient: kafkaClients.join(", ") } : {}),
       queueType: unsafe === "classic-transient" ? "classic, non-durable, transient messages (unsafe)" : "quorum",

@@ -15,6 +15,7 @@ import type {
 import type { SystemHarness } from "./harness";
 import type { NemesisContext, Scenario } from "./nemesis";
 import { nodeDrain } from "./node-drain";
+import { nodeLost } from "./node-lost";
 import { type RedundancySeen, redundancyProblem, redundancySamples, watchRedundancy } from "./redundancy";
 import { restartAll } from "./restart-all";
 
@@ -389,6 +390,7 @@ export const scenarios: Record<string, Scenario> = Object.fromEntries(
     rollingUpdate,
     repeatedKills,
     restartAll,
+    nodeLost,
   ].map((s) => [s.name, s]),
 );
 

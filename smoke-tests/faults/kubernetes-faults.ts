@@ -24,7 +24,10 @@ import {
   decoyKilled,
   holdConnectionsCommand,
   kafkaQuorumStatusCommand,
+  kafkaRemoveVoterCommand,
   killEverythingCommand,
+  rabbitmqClusterStatusCommand,
+  rabbitmqForgetCommand,
   rabbitmqQuorumStatusCommand,
   reachCommand,
   releaseHoldCommand,
@@ -42,6 +45,7 @@ import { isolationLabel, isolationPolicy } from "./isolation-policy";
 import { leaderFromQuorumStatus } from "./kafka-controller";
 import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
 import { killModeFor } from "./kill-mode";
+import { clusterStatusFrom, type QuorumVoter, type RabbitClusterStatus, votersFromQuorumStatus } from "./node-lost";
 import type { NodeReading } from "./node-states";
 import { judgeRestart, type PodRestart, replaced } from "./restart-all";
 import { foldRoll } from "./roll-observation";
@@ -812,9 +816,26 @@ export class KubernetesFaults implements FaultInjector {
    * broker). The credentials stay in the pod: the client config is written there, readable by the broker user only.
    */
   async activeKafkaController(): Promise<string> {
+    return this.askQuorum(kafkaQuorumStatusCommand(), leaderFromQuorumStatus, "the quorum's leader");
+  }
+
+  async kafkaVoters(): Promise<QuorumVoter[]> {
+    return this.askQuorum(kafkaQuorumStatusCommand(), votersFromQuorumStatus, "the quorum's voters");
+  }
+
+  async removeKafkaVoter(voter: QuorumVoter): Promise<string> {
+    if (!voter.directoryId) throw new Error(`voter ${voter.id} has no directory id: a static quorum removes none`);
+    const done = (out: string) => (/removed/i.test(out) && !/exception|error/i.test(out) ? out.trim() : undefined);
+    return this.askQuorum(kafkaRemoveVoterCommand(voter.id, voter.directoryId), done, `removal of voter ${voter.id}`);
+  }
+
+  /**
+   * Runs a kafka-metadata-quorum command in the first running controller pod whose output `read` accepts (any running
+   * pod of a controller StatefulSet can answer: its pod -0 may be the one a kill holds down, or a lost one).
+   */
+  private async askQuorum<T>(command: string[], read: (out: string) => T | undefined, what: string): Promise<T> {
     const p = this.placement;
     const errors: string[] = [];
-    // Any running pod of a controller StatefulSet can answer: its pod -0 may be the one a kill holds down.
     const running = (
       await this.core.listNamespacedPod({ namespace: p.kafka.namespace, labelSelector: p.kafka.podSelector })
     ).items
@@ -824,14 +845,62 @@ export class KubernetesFaults implements FaultInjector {
       .sort((a, b) => Number(b.includes("controller")) - Number(a.includes("controller")))
       .flatMap((sts) => running.filter((name) => name.startsWith(`${sts}-`)).sort());
     for (const pod of pods) {
-      const r = await this.exec(p.kafka.namespace, pod, kafkaQuorumStatusCommand()).catch((e: Error) => ({
+      const r = await this.exec(p.kafka.namespace, pod, command).catch((e: Error) => ({
         out: "",
         status: e.message,
       }));
-      const leader = leaderFromQuorumStatus(r.out);
-      if (leader) return leader;
+      const answer = read(r.out);
+      if (answer !== undefined) return answer;
       errors.push(`${pod}: ${r.status} ${r.out.trim().split("\n").slice(-2).join(" ")}`);
     }
-    throw new Error(`no controller pod answered with the quorum's leader: ${errors.join("; ")}`);
+    throw new Error(`no controller pod answered with ${what}: ${errors.join("; ") || "no controller pod running"}`);
+  }
+
+  async rabbitmqClusterStatus(pod: string): Promise<RabbitClusterStatus> {
+    const r = await this.exec(this.namespaceOf(pod), pod, rabbitmqClusterStatusCommand());
+    const status = clusterStatusFrom(r.out);
+    if (!status) throw new Error(`cluster_status in ${pod}: ${r.status} ${r.out.trim().slice(0, 300)}`);
+    return status;
+  }
+
+  async forgetRabbitmqNode(pod: string, erlangNode: string): Promise<{ ok: boolean; out: string }> {
+    const r = await this.exec(this.namespaceOf(pod), pod, rabbitmqForgetCommand(erlangNode));
+    return { ok: r.status.startsWith("Success"), out: `${r.status}: ${r.out.trim().slice(0, 300)}` };
+  }
+
+  async releaseClaims(pod: string): Promise<string> {
+    const namespace = this.namespaceOf(pod);
+    const statefulSet = pod.replace(/-\d+$/, "");
+    const apps = this.kc.makeApiClient(this.lib.AppsV1Api);
+    const set = await apps.readNamespacedStatefulSet({ name: statefulSet, namespace });
+    const names = (set.spec?.volumeClaimTemplates ?? []).map((t) => `${t.metadata?.name}-${pod}`);
+    const gone = (e: { code?: number }) => {
+      if (e.code !== 404) throw e;
+      return undefined;
+    };
+    const readClaim = (name: string) =>
+      this.core.readNamespacedPersistentVolumeClaim({ name, namespace }).then((c) => c.metadata?.uid, gone);
+    const before = await Promise.all(names.map(async (name) => ({ name, uid: await readClaim(name) })));
+    for (const c of before) {
+      if (c.uid) await this.core.deleteNamespacedPersistentVolumeClaim({ name: c.name, namespace }).catch(gone);
+    }
+    const deletePod = () =>
+      this.core.deleteNamespacedPod({ name: pod, namespace, gracePeriodSeconds: 0 }).then((p) => p.metadata?.uid, gone);
+    const podUid = await deletePod();
+    // A claim's protection finalizer lets it go once no pod uses it: a pod the StatefulSet recreated meanwhile still
+    // names the old claim and would hold it for ever, so it is deleted again until the old claims are gone.
+    const deadline = Date.now() + restartWatchMs;
+    const stillOld = async () =>
+      (await Promise.all(before.map(async (c) => c.uid && (await readClaim(c.name)) === c.uid))).some(Boolean);
+    while (await stillOld()) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `${namespace}/${pod}: its claims ${names.join(", ")} still there ${restartWatchMs / 1000} s after their delete`,
+        );
+      await new Promise((r) => setTimeout(r, 1_000));
+      if (await stillOld()) await deletePod();
+    }
+    const deleted = before.filter((c) => c.uid).map((c) => c.name);
+    return `deleted ${deleted.length ? `claims ${deleted.join(", ")}` : `no claim (none of ${names.join(", ")} existed)`} and pod ${namespace}/${pod}${podUid ? "" : " (already gone)"} with grace 0: the StatefulSet recreates both`;
   }
 }

@@ -4,6 +4,7 @@
 
 import type { SystemName } from "../../contract/systems";
 import type { EvictionOutcome } from "./drain";
+import type { QuorumVoter, RabbitClusterStatus } from "./node-lost";
 import type { NodeReading } from "./node-states";
 
 export type FaultAction = "kill" | "stop" | "start" | "pause" | "resume" | "isolate" | "heal";
@@ -87,6 +88,15 @@ export interface NodeControl {
   freeze(node: string): Promise<Landed>;
   /** Its traffic let through and its processes thawed. */
   thaw(node: string): Promise<void>;
+  /**
+   * A node gone for good with its disk: its processes killed, its Node object and volumes deleted, its directories
+   * wiped; resolves once it is gone.
+   */
+  remove(node: string): Promise<Landed>;
+  /** A new, empty node joins the cluster under this name; resolves once it is Ready. */
+  join(node: string): Promise<void>;
+  /** The name a node joining in place of `removed` would take now, or the refusal naming the limit. */
+  replacementFor(removed: string): Promise<string>;
 }
 
 /** A pod as a node drain watches it (Kubernetes only). */
@@ -176,6 +186,20 @@ export interface FaultInjector {
   restartAll?(): Promise<RestartEvidence>;
   /** One look at every broker pod of one system: name, uid, Ready (Kubernetes only). */
   brokerPods?(system: "kafka" | "rabbitmq"): Promise<PodSample[]>;
+  /**
+   * What an operator does for a StatefulSet pod whose disk is gone for good (Kubernetes only): its claims (those of its
+   * StatefulSet's volumeClaimTemplates) deleted, then the pod (grace 0), so the StatefulSet recreates both; resolves
+   * once the old claims are gone, with what was done.
+   */
+  releaseClaims?(pod: string): Promise<string>;
+  /** The KRaft quorum's voters with their directory ids, read in a running controller pod (Kubernetes only). */
+  kafkaVoters?(): Promise<QuorumVoter[]>;
+  /** `kafka-metadata-quorum remove-controller` of one voter, run in a running controller pod: its output (Kubernetes only). */
+  removeKafkaVoter?(voter: QuorumVoter): Promise<string>;
+  /** RabbitMQ's cluster as the node in `pod` sees it (Kubernetes only). */
+  rabbitmqClusterStatus?(pod: string): Promise<RabbitClusterStatus>;
+  /** `rabbitmqctl forget_cluster_node <erlangNode>` run in the surviving `pod`: whether it succeeded, and its output. */
+  forgetRabbitmqNode?(pod: string, erlangNode: string): Promise<{ ok: boolean; out: string }>;
   /** Removes every fault this injector applied (isolations), for cleanup after a failed drill. */
   healAll(): Promise<void>;
 }

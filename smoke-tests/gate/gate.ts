@@ -13,6 +13,7 @@ import { killsText } from "../faults/kill-mode";
 import type { FaultInjector } from "../faults/types";
 import { failuresOf, type SystemRun } from "../reports/run-report";
 import { sustainedThroughput } from "../stats/sustained";
+import { sharesText } from "../workers/shares";
 import type { ProgressSample } from "../workload/workload";
 import {
   type CheckResult,
@@ -94,6 +95,11 @@ export async function runGate(
       }
       continue;
     }
+    // The loads as workers merged into one ledger, where gate.workers asks for more than one.
+    const workers =
+      (settings.workers ?? 1) > 1
+        ? { workers: { count: settings.workers as number, target, harness: { kafkaClient: settings.kafkaClient } } }
+        : {};
     if (settings.nodeFailure) {
       progress(`${system}: node failure — kill the leader under load`);
       const d = settings.durability;
@@ -114,6 +120,7 @@ export async function runGate(
           // rate the stack promises, to prove anything.
           ...drillWorkload(nodeFailureRate(d.ratePerSec, settings, system)),
           drainQuietMs: d.drainQuietMs,
+          ...workers,
           onProgress: (phase, s) => progress(`${system}: node failure [${phase}]`, s),
         },
       );
@@ -130,6 +137,7 @@ export async function runGate(
         workload: { messageBytes: tp.messageBytes, batchSize: tp.batchSize, inFlightBatches: tp.inFlightBatches },
         publishers: tp.publishers,
         drainQuietMs: 30_000,
+        ...workers,
         onProgress: (phase, s) => progress(`${system}: throughput [${phase}]`, s),
       },
     );
@@ -164,7 +172,7 @@ export function nodeFailureResult(run: SystemRun): CheckResult {
     detail:
       problems.length > 0
         ? problems.join("; ")
-        : `${rec?.fault.label ?? "fault"}${run.kills ? `, ${killsText(run.kills)}` : ""}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, re-delivered ${c.redelivered}, duplicate writes ${c.duplicateWrites}; ${writes}`,
+        : `${rec?.fault.label ?? "fault"}${run.kills ? `, ${killsText(run.kills)}` : ""}: ${c.acknowledged} acknowledged, lost ${c.lost}, unexpected ${c.unexpected}, re-delivered ${c.redelivered}, duplicate writes ${c.duplicateWrites}; ${writes}${run.workers ? `; ${sharesText(run.workers)}` : ""}`,
     durationMs: run.timeline.buckets.length * run.timeline.bucketMs,
   };
 }
@@ -193,6 +201,7 @@ export function throughputResult(run: SystemRun, floor: ThroughputFloor): CheckR
       `${s.growing ? " and growing: consumers did not keep up" : ", bounded"}; ` +
       `publish p50/p95/p99 ${l.p50.toFixed(1)}/${l.p95.toFixed(1)}/${l.p99.toFixed(1)} ms; ` +
       `end-to-end p50/p95/p99 ${e.p50.toFixed(1)}/${e.p95.toFixed(1)}/${e.p99.toFixed(1)} ms` +
+      (run.workers ? `; ${sharesText(run.workers)}` : "") +
       (problems.length > 0 ? ` — ${problems.join("; ")}` : ""),
     durationMs: run.timeline.buckets.length * run.timeline.bucketMs,
   };

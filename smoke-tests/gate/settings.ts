@@ -3,10 +3,11 @@ import { defaultGateSettings, type GateSettings } from "../../contract/gate-sett
 import type { KafkaClientName } from "../../contract/kafka-clients";
 import type { SystemName } from "../../contract/systems";
 
-/** What a run may change of the stack's gate settings: the Kafka client, and which systems are checked. */
+/** What a run may change of the stack's gate settings: the Kafka client, which systems are checked, the workers. */
 export interface GateOverrides {
   kafkaClient?: KafkaClientName;
   systems?: SystemName[];
+  workers?: number;
 }
 
 /** Pure: the stack's settings (already validated) or the defaults, with the overrides given. */
@@ -15,5 +16,6 @@ export function gateSettingsFor(stack: GateSettings | undefined, overrides: Gate
     ...(stack ?? defaultGateSettings),
     ...(overrides.kafkaClient === undefined ? {} : { kafkaClient: overrides.kafkaClient }),
     ...(overrides.systems === undefined ? {} : { systems: overrides.systems }),
+    ...(overrides.workers === undefined ? {} : { workers: overrides.workers }),
   };
 }

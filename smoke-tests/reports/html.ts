@@ -1,9 +1,11 @@
 // A self-contained HTML page for one run: the verdict first (big, colored), then recovery times, then the timeline
 // chart, then the numbers. Inline CSS and SVG only: no scripts, fonts, images or CDNs, so it renders anywhere,
 // offline, and a screenshot of it is deterministic.
+
 import { killsText } from "../faults/kill-mode";
 import { fullServiceText } from "../faults/restart-all";
 import type { LatencySummary } from "../stats/histogram";
+import { sharesText } from "../workers/shares";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { escapeXml as e, formatCount, formatMs, formatPercent, formatRate } from "./format";
 import { nodeChangeLines, nodeReadsText } from "./node-text";
@@ -92,6 +94,7 @@ function renderSystem(run: SystemRun): string {
     `<h2>${e(name)}: <span class="${systemPassed(run) ? "good" : "bad"}">${systemPassed(run) ? "pass" : "FAIL"}</span></h2>`,
     run.client ? `<p class="meta">client: <code>${e(run.client.settings)}</code></p>` : "",
     run.kills ? `<p class="meta">fault: <b>${e(killsText(run.kills) ?? "")}</b></p>` : "",
+    run.workers ? `<p class="meta">${e(sharesText(run.workers))}</p>` : "",
     ...(run.fullService ?? []).map((r) => `<p class="meta">time to full service: <b>${e(fullServiceText(r))}</b></p>`),
     `<div class="cells">${ledgerCells(run)
       .map((c) => cell(c.label, c.value, c.tone, c.note))

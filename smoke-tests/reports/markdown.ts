@@ -2,6 +2,7 @@
 import { killsText } from "../faults/kill-mode";
 import { fullServiceText } from "../faults/restart-all";
 import type { LatencySummary } from "../stats/histogram";
+import { sharesText } from "../workers/shares";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
 import { nodeChangeLines, nodeReadsText } from "./node-text";
@@ -48,6 +49,7 @@ function renderSystem(run: SystemRun): string[] {
     "",
     ...(run.client ? [`Client: ${run.client.settings}`, ""] : []),
     ...(run.kills ? [`Fault: ${killsText(run.kills)}`, ""] : []),
+    ...(run.workers ? [sharesText(run.workers), ""] : []),
     ...(run.fullService ? [...run.fullService.map((r) => `- Time to full service: ${fullServiceText(r)}`), ""] : []),
     table(
       ledgerCells(run).map((c) => c.label),

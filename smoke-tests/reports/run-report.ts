@@ -12,6 +12,7 @@ import type { LatencySummary } from "../stats/histogram";
 import type { FaultStalls } from "../stats/partition-stalls";
 import type { Throughput } from "../stats/rate";
 import type { Timeline } from "../stats/timeline";
+import type { WorkerShare } from "../workers/shares";
 
 /**
  * One reason a drill passes or fails, decided from what was observed: the fault took effect, writes were acknowledged
@@ -54,6 +55,8 @@ export interface SystemRun {
   nodes?: NodeStates;
   /** After a restart of the whole cluster (restart-all): each system's time from the landing to full service. */
   fullService?: FullServiceRecord[];
+  /** A load run as several workers (--workers N): each one's share of the merged figures, and whether it was gone. */
+  workers?: WorkerShare[];
 }
 
 export interface ClientUsed {

@@ -2,6 +2,7 @@
 
 import { killsText } from "../faults/kill-mode";
 import { fullServiceText } from "../faults/restart-all";
+import { sharesText } from "../workers/shares";
 import { clientMatrix, matrixColumns, matrixNote, stallsText } from "./client-matrix";
 import { formatCount, formatMs, formatRate } from "./format";
 import { nodeChangeLines } from "./node-text";
@@ -58,6 +59,7 @@ export function formatTerminalSummary(report: RunReport, paint: Paint = plain, r
       );
     for (const n of nodeChangeLines(run.nodes, run.timeline.startedAt)) lines.push(`  node ${n}`);
     if (run.nodes?.failedReads) lines.push(`  nodes: ${run.nodes.failedReads} of ${run.nodes.reads} reads unanswered`);
+    if (run.workers) lines.push(...wrap(sharesText(run.workers), 116).map((l, i) => (i === 0 ? `  ${l}` : `    ${l}`)));
     lines.push(
       `  acked ${formatRate(run.published.messagesPerSecond)} (${run.published.megabytesPerSecond.toFixed(2)} MB/s) · consumed ${formatRate(run.consumed.messagesPerSecond)}`,
       `  publish p50/p99/p99.9 ${[run.publishLatency.p50, run.publishLatency.p99, run.publishLatency.p999].map(formatMs).join(" / ")}` +

@@ -6,13 +6,30 @@
 // then never again stalled for the whole window, not for the gap before that one ack.
 
 /** Acknowledgement times per partition, in the order they came (ascending). */
+/** Binary search: the index of the first time in the sorted list at or after `at`. */
+function firstNotBefore(sorted: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class PartitionAcks {
   private readonly times = new Map<number, number[]>();
 
   record(at: number, partition: number): void {
     const list = this.times.get(partition);
     if (list === undefined) this.times.set(partition, [at]);
-    else if (list[list.length - 1] !== at) list.push(at);
+    else if ((list.at(-1) as number) < at) list.push(at);
+    else {
+      // Several workers' journals interleave: an ack a little older than the last goes in its place, kept sorted.
+      const i = firstNotBefore(list, at);
+      if (list[i] !== at) list.splice(i, 0, at);
+    }
   }
 
   snapshot(): ReadonlyMap<number, readonly number[]> {

@@ -46,7 +46,8 @@ export class RateMeter {
   }
 
   mark(at: number, messages = 1, bytes = 0): void {
-    this.firstAt ??= at;
+    // Several workers' journals interleave: an older mark may come after a newer one.
+    this.firstAt = Math.min(this.firstAt ?? at, at);
     this.lastAt = Math.max(this.lastAt ?? at, at);
     this.messages += messages;
     this.bytes += bytes;

@@ -98,7 +98,8 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
-{{/* Static KRaft quorum: id@host:port for every voter. */}}
+{{/* The voters as installed, id@host:port each: controller.quorum.voters of a static quorum, and the initial voter
+set a dynamic quorum is formatted with on day 1 (launch.sh appends each voter's directory id). */}}
 {{- define "kafka.quorumVoters" -}}
 {{- $pool := include "kafka.voterPool" . | fromJson -}}
 {{- $voters := list -}}
@@ -107,6 +108,16 @@ app.kubernetes.io/component: {{ .component }}
 {{- $voters = append $voters (printf "%d@%s:%d" (add (int $pool.nodeIdBase) $i) $host (int $.Values.listeners.controller.port)) -}}
 {{- end -}}
 {{- join "," $voters -}}
+{{- end -}}
+
+{{/* Dynamic quorum: controller.quorum.bootstrap.servers, host:port of every voter (the voter set itself is in the
+metadata log). */}}
+{{- define "kafka.quorumBootstrapServers" -}}
+{{- $servers := list -}}
+{{- range $v := splitList "," (include "kafka.quorumVoters" .) -}}
+{{- $servers = append $servers (regexReplaceAll "^[0-9]+@" $v "") -}}
+{{- end -}}
+{{- join "," $servers -}}
 {{- end -}}
 
 {{/* Names of every SCRAM user created at format time. */}}

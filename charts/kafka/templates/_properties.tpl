@@ -1,7 +1,11 @@
 {{- /* Properties every node shares: quorum, controller listener identity, storage and values.yaml config. */}}
 {{- define "kafka.commonProperties" }}
 node.id=@NODE_ID@
+{{- if eq .Values.kraft.quorum "static" }}
 controller.quorum.voters={{ include "kafka.quorumVoters" . }}
+{{- else }}
+controller.quorum.bootstrap.servers={{ include "kafka.quorumBootstrapServers" . }}
+{{- end }}
 controller.listener.names=CONTROLLER
 sasl.mechanism.controller.protocol=PLAIN
 listener.name.controller.sasl.enabled.mechanisms=PLAIN
@@ -38,3 +42,11 @@ ECDHE key exchange with AES-GCM or ChaCha20-Poly1305. The JVM's defaults also ac
 {{- define "kafka.tlsCipherSuites" -}}
 {{- join "," (list "TLS_AES_128_GCM_SHA256" "TLS_AES_256_GCM_SHA384" "TLS_CHACHA20_POLY1305_SHA256" "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256") -}}
 {{- end -}}
+
+{{- /* Controller-role nodes of a dynamic quorum: one whose node id is a voter's but whose directory id is not (a blank
+disk) removes the stale voter and adds itself (KAFKA-19078, Kafka 4.2+), so replacing a lost disk needs no operator. */}}
+{{- define "kafka.controllerQuorumProperties" }}
+{{- if eq .Values.kraft.quorum "dynamic" }}
+controller.quorum.auto.join.enable=true
+{{- end }}
+{{- end }}

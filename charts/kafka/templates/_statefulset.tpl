@@ -151,6 +151,13 @@ spec:
             - { name: RACK_ENABLED, value: {{ and $v.rack.enabled (eq .component "broker") | quote }} }
             - { name: RACK_LABEL, value: {{ $v.rack.topologyKey }} }
             - { name: SCRAM_USERS, value: {{ include "kafka.scramUsers" $root | quote }} }
+            # How launch.sh formats a blank log dir (kraft.quorum, kraft.formatProbe): the voters as installed, id@host:port.
+            - { name: QUORUM, value: {{ $v.kraft.quorum }} }
+            - { name: CONTROLLER_ROLE, value: {{ or (eq .component "controller") (eq $v.kraft.mode "combined") | quote }} }
+            - { name: QUORUM_VOTERS, value: {{ include "kafka.quorumVoters" $root | quote }} }
+            - { name: FORMAT_PROBE_ATTEMPTS, value: {{ $v.kraft.formatProbe.attempts | quote }} }
+            - { name: FORMAT_PROBE_TIMEOUT, value: {{ $v.kraft.formatProbe.timeoutSeconds | quote }} }
+            - { name: FORMAT_PROBE_INTERVAL, value: {{ $v.kraft.formatProbe.intervalSeconds | quote }} }
             - { name: KAFKA_HEAP_OPTS, value: {{ include "kafka.heapOpts" (dict "root" $root "resources" .resources) | quote }} }
             - { name: LOG_DIR, value: /tmp/kafka/logs }
             - { name: KAFKA_LOG4J_OPTS, value: "-Dlog4j2.configurationFile=file:/etc/kafka/config/log4j2.yaml" }

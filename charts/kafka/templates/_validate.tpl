@@ -65,6 +65,29 @@ Called from every workload template so `helm template`, `install` and `upgrade` 
 {{- end -}}
 {{- include "kafka.validateEphemeralStorage" . -}}
 {{- include "kafka.validateScaling" . -}}
+{{- include "kafka.validateQuorumTransition" . -}}
+{{- end -}}
+
+{{/*
+Quorum transition guard, against the live cluster (lookup, as the scale guard): a node of a static quorum
+(kraft.version 0) restarted with controller.quorum.bootstrap.servers dies ("Starting voters are VoterSet(voters={})"),
+so static becomes dynamic only after kraft.version=1, which the operator confirms with kraft.staticQuorumUpgraded.
+*/}}
+{{- define "kafka.validateQuorumTransition" -}}
+{{- if .Values.lookup.enabled -}}
+{{- $name := printf "%s-config" (include "kafka.fullname" .) -}}
+{{- $live := lookup "v1" "ConfigMap" .Release.Namespace $name -}}
+{{- $text := "" -}}
+{{- if $live -}}{{- $text = get ($live.data | default dict) "broker.properties" | default "" -}}{{- end -}}
+{{- $static := contains "controller.quorum.voters=" $text -}}
+{{- $dynamic := contains "controller.quorum.bootstrap.servers=" $text -}}
+{{- if and $static (eq .Values.kraft.quorum "dynamic") (not .Values.kraft.staticQuorumUpgraded) -}}
+{{- fail (printf "kraft.quorum is dynamic but the running cluster's quorum is static (controller.quorum.voters in ConfigMap %s): a static voter restarted with a dynamic configuration fails while kraft.version is 0. First run kafka-features.sh --bootstrap-controller <a voter>:%d upgrade --feature kraft.version=1, then set kraft.staticQuorumUpgraded=true (README \"From a static to a dynamic quorum\"); or set kraft.quorum=static" $name (int .Values.listeners.controller.port)) -}}
+{{- end -}}
+{{- if and $dynamic (eq .Values.kraft.quorum "static") -}}
+{{- fail (printf "kraft.quorum is static but the running cluster's quorum is dynamic (controller.quorum.bootstrap.servers in ConfigMap %s): the chart does not turn a dynamic quorum back into a static one; keep kraft.quorum=dynamic" $name) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Ephemeral storage: each request within its limit, and the Kafka container's limit (the pod's, as the kubelet
@@ -101,7 +124,7 @@ lookup.enabled=false (renderers without a cluster) the check is skipped the same
 {{- if eq .Values.kraft.mode "dedicated" -}}
 {{- $controllers := lookup "apps/v1" "StatefulSet" .Release.Namespace (include "kafka.controllerName" .) -}}
 {{- if and $controllers (ne (int .Values.controllers.replicas) (int $controllers.spec.replicas)) -}}
-{{- fail (printf "refusing to change controllers.replicas from %d to %d: the KRaft quorum is static (controller.quorum.voters)" (int $controllers.spec.replicas) (int .Values.controllers.replicas)) -}}
+{{- fail (printf "refusing to change controllers.replicas from %d to %d: the chart does not add or remove KRaft voters (kafka-metadata-quorum.sh add-controller / remove-controller)" (int $controllers.spec.replicas) (int .Values.controllers.replicas)) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

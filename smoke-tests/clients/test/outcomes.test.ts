@@ -73,4 +73,15 @@ describe("the drain reads every partition to its high watermark", () => {
       ),
     ).toEqual({ atEnd: false, detail: "p0 read to 119 of 120" });
   });
+
+  it("one of several workers' consumers speaks for the partitions assigned to it only", () => {
+    expect(readToEndOffsets(new Map([[1, 95n]]), end, new Set([1]))).toEqual({
+      atEnd: true,
+      detail: "its 1 assigned partition(s) [1] read to their high watermark",
+    });
+    expect(readToEndOffsets(new Map([[1, 90n]]), end, new Set([1]))).toEqual({
+      atEnd: false,
+      detail: "p1 read to 90 of 95",
+    });
+  });
 });

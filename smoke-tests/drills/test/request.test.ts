@@ -2,8 +2,8 @@
 // each refusal naming the flag, the value and the rule.
 import { laneShare } from "../../clients/lanes";
 import { drillLoad, drillWorkload } from "../drill-workload";
-import { drillSettings, kafkaClientsFrom, rateFrom, systemsFrom, unsafeFrom } from "../flags";
-import { drilledSystems } from "../run-scenario";
+import { drillSettings, kafkaClientsFrom, rateFrom, systemsFrom, unsafeFrom, workersFrom } from "../flags";
+import { drilledSystems, workersProblem } from "../run-scenario";
 import { nodeFreezeProblem, scenarioNamed } from "../scenarios";
 
 describe("the drill flags", () => {
@@ -43,6 +43,7 @@ describe("the drill flags", () => {
     expect(drillSettings(["--kill", "hold-down"]).kill).toBe("hold-down");
     expect(drillSettings(["--hold-for-alerts", "true"]).holdForAlerts).toBe(true);
     expect(drillSettings(["--hold-for-alerts", "false"]).holdForAlerts).toBe(false);
+    expect(drillSettings(["--node", "cluster-node-2"]).node).toBe("cluster-node-2");
   });
 
   it("refuse what they do not know, naming flag and value", () => {
@@ -50,6 +51,9 @@ describe("the drill flags", () => {
     expect(() => systemsFrom(["--system", "kafka,nats"])).toThrow("--system = nats is not kafka or rabbitmq");
     expect(() => drillSettings(["--kill", "sigterm"])).toThrow("--kill = sigterm is not a kill mode");
     expect(() => drillSettings(["--hold-for-alerts", "yes"])).toThrow("--hold-for-alerts = yes must be true or false");
+    expect(() => drillSettings(["--node", "Node_2"])).toThrow(
+      "--node = Node_2 is not a node name (lower-case letters, digits and '-', e.g. cluster-node-2)",
+    );
     expect(() => kafkaClientsFrom(["--kafka-client", "kafkajs", "--kafka-clients", "all"])).toThrow(
       "give one or the other",
     );
@@ -84,5 +88,35 @@ describe("the drill load", () => {
     const lanes = drillWorkload(700, 8).workload.inFlightBatches;
     const partitions = [0, 1, 2, 3, 4, 5, 6, 7];
     for (let index = 0; index < lanes; index++) expect(laneShare(partitions, { index, count: lanes })).toHaveLength(1);
+  });
+});
+
+describe("the workers of a drill", () => {
+  it("default to one, in this process, and read --workers and --kill-worker", () => {
+    expect(workersFrom([])).toEqual({ count: 1 });
+    expect(workersFrom(["--workers", "3", "--kill-worker", "2"])).toEqual({ count: 3, killAtFault: 2 });
+  });
+
+  it.each([
+    [["--workers", "0"], "--workers = 0 must be an integer from 1 to 64"],
+    [["--workers", "1.5"], "--workers = 1.5 must be an integer from 1 to 64"],
+    [["--workers", "65"], "--workers = 65 must be an integer from 1 to 64"],
+    [["--workers", "two"], "--workers = two must be an integer from 1 to 64"],
+    [["--workers", "2", "--kill-worker", "2"], "--kill-worker = 2 must name one of the 2 workers (0 to 1)"],
+    [["--kill-worker", "0"], "--kill-worker = 0 needs --workers 2 or more: a drill does not kill its only load"],
+    [
+      ["--workers", "2", "--unsafe", "acks-leader"],
+      "--workers = 2 with --unsafe: an unsafe setup recreates its topic or queue for each client, which workers cannot share",
+    ],
+  ])("refuse %j naming flag, value and rule", (argv, message) => {
+    expect(() => workersFrom(argv)).toThrow(message);
+  });
+
+  it("refuse a scenario on a destination of its own (rolling-update), and allow kill-leader", () => {
+    expect(workersProblem(scenarioNamed("rolling-update"), { count: 2 })).toMatch(
+      /^--workers = 2: rolling-update runs on a topic or queue of its own/,
+    );
+    expect(workersProblem(scenarioNamed("kill-leader"), { count: 2 })).toBeUndefined();
+    expect(workersProblem(scenarioNamed("rolling-update"), { count: 1 })).toBeUndefined();
   });
 });

@@ -46,6 +46,34 @@ export function kafkaQuorumStatusCommand(): string[] {
   return ["sh", "-c", program("kafka-quorum-status.sh")];
 }
 
+/**
+ * In a Kafka controller pod: `kafka-metadata-quorum.sh remove-controller` of one voter (node id and directory id), as
+ * an operator removes a voter whose disk was lost (docs/operations/kraft.md), with the controller's credentials.
+ */
+export function kafkaRemoveVoterCommand(id: number, directoryId: string): string[] {
+  return [
+    "sh",
+    "-c",
+    program("kafka-quorum-status.sh"),
+    "kafka-quorum-status.sh",
+    "remove-controller",
+    "--controller-id",
+    String(id),
+    "--controller-directory-id",
+    directoryId,
+  ];
+}
+
+/** In a RabbitMQ pod: the cluster as this node sees it (name, members, running members), as JSON. */
+export function rabbitmqClusterStatusCommand(): string[] {
+  return ["rabbitmqctl", "cluster_status", "--formatter", "json"];
+}
+
+/** In a surviving RabbitMQ pod: the cluster forgets a node that is gone for good (its queue members with it). */
+export function rabbitmqForgetCommand(erlangNode: string): string[] {
+  return ["rabbitmqctl", "forget_cluster_node", erlangNode];
+}
+
 /** In a RabbitMQ pod: each member of a quorum queue as this node sees it (Raft state, term), as JSON. */
 export function rabbitmqQuorumStatusCommand(queue: string): string[] {
   return ["rabbitmq-queues", "quorum_status", queue, "--formatter", "json"];

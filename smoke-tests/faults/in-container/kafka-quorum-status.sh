@@ -1,5 +1,6 @@
 #!/bin/sh
-# Run in a Kafka controller pod (sh -c, no arguments; CONTROLLER_PORT, POD_NAME, HEADLESS_SERVICE, POD_NAMESPACE and
+# Run in a Kafka controller pod (sh -c; arguments: the kafka-metadata-quorum.sh command, `describe --status` when none;
+# CONTROLLER_PORT, POD_NAME, HEADLESS_SERVICE, POD_NAMESPACE and
 # CLUSTER_DOMAIN from the container's environment, as the chart sets them): the KRaft
 # quorum's status, through the controller listener with the chart's client config. awk reads the controller's password
 # from its file and puts it in literally (index/substr, not a sed replacement): it is on no command line (the pod
@@ -7,6 +8,7 @@
 # private (umask 077).
 # The controller is dialled by the pod's own name, as the chart's probes do: over TLS its certificate names that host
 # (localhost is no SAN). The tool's JVM is bounded and kept free of the broker's agent options, as the probes' are.
+[ "$#" -gt 0 ] || set -- describe --status
 # No -e: the tool runs only when the config was written (&&), and its output, errors included, is what the caller reads.
 unset KAFKA_OPTS KAFKA_JMX_OPTS KAFKA_LOG4J_OPTS
 export KAFKA_HEAP_OPTS="-Xmx128m -Xms32m" LOG_DIR=/tmp/kafka/quorum-logs
@@ -25,4 +27,4 @@ f=/tmp/kafka/quorum-client.properties
   ' /etc/kafka/config/client-controller.properties > "$f"
 ) && /opt/kafka/bin/kafka-metadata-quorum.sh \
   --bootstrap-controller "$POD_NAME.$HEADLESS_SERVICE.$POD_NAMESPACE.svc.$CLUSTER_DOMAIN:$CONTROLLER_PORT" \
-  --command-config "$f" describe --status 2>&1
+  --command-config "$f" "$@" 2>&1

@@ -10,6 +10,7 @@ import {
   decoyKilled,
   holdConnectionsCommand,
   kafkaQuorumStatusCommand,
+  kafkaRemoveVoterCommand,
   killEverythingCommand,
   rabbitmqQuorumStatusCommand,
   reachCommand,
@@ -197,7 +198,22 @@ describe("RabbitMQ's quorum_status", () => {
 });
 
 describe("kafka-quorum-status.sh", () => {
-  it("fills the controller's password in privately, and on no command line", () => {
+  it.each([
+    ["describe --status (no arguments)", kafkaQuorumStatusCommand(), [], "describe --status"],
+    [
+      "remove-controller (the node-lost drill's operator step)",
+      kafkaRemoveVoterCommand(2, "AAAAAAAAAAAAAAAAAAAAAA"),
+      [
+        "kafka-quorum-status.sh",
+        "remove-controller",
+        "--controller-id",
+        "2",
+        "--controller-directory-id",
+        "AAAAAAAAAAAAAAAAAAAAAA",
+      ],
+      "remove-controller --controller-id 2 --controller-directory-id AAAAAAAAAAAAAAAAAAAAAA",
+    ],
+  ])("%s: fills the controller's password in privately, and on no command line", (_, command, args, toolArgs) => {
     // In a scratch root, with dash: every external command goes through a logging shim (PATH holds only those), the
     // Kafka tool is a stub that shows its arguments and the config it was given.
     const root = mkdtempSync(join(tmpdir(), "mp-quorum-script-test-"));
@@ -227,8 +243,8 @@ describe("kafka-quorum-status.sh", () => {
         '#!/bin/sh\necho "$@"; stat -c %a "$4"; cat "$4"; echo "opts:$' + '{KAFKA_OPTS-unset} heap:$KAFKA_HEAP_OPTS"\n',
       );
       chmodSync(tool, 0o755);
-      const [shell, flag, text = "", ...rest] = kafkaQuorumStatusCommand();
-      expect([shell, flag, rest]).toEqual(["sh", "-c", []]);
+      const [shell, flag, text = "", ...rest] = command;
+      expect([shell, flag, rest]).toEqual(["sh", "-c", args]);
       let script = text;
       for (const [from, to] of [
         ["/etc/kafka/", `${root}/etc/kafka/`],
@@ -239,7 +255,7 @@ describe("kafka-quorum-status.sh", () => {
         script = script.split(from).join(to);
       }
       const sh = spawnSync("sh", ["-c", "command -v sh"], { encoding: "utf8" }).stdout.trim();
-      const r = spawnSync(sh, ["-c", script], {
+      const r = spawnSync(sh, ["-c", script, ...rest], {
         encoding: "utf8",
         env: {
           PATH: join(root, "shims"),
@@ -255,7 +271,7 @@ describe("kafka-quorum-status.sh", () => {
       const config = `${root}/tmp/kafka/quorum-client.properties`;
       // The pod's own name (its certificate names it over TLS; localhost is no SAN), and no broker JVM options.
       expect(r.stdout).toBe(
-        `--bootstrap-controller kafka-broker-1.kafka-broker-headless.kafka.svc.cluster.local:9093 --command-config ${config} describe --status\n600\n` +
+        `--bootstrap-controller kafka-broker-1.kafka-broker-headless.kafka.svc.cluster.local:9093 --command-config ${config} ${toolArgs}\n600\n` +
           template.split("@CONTROLLER_PASSWORD@").join(password) +
           "opts:unset heap:-Xmx128m -Xms32m\n",
       );

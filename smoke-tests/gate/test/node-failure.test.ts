@@ -26,4 +26,15 @@ describe("the gate's node-failure check", () => {
     expect(result.detail).toMatch(/; writes not disrupted$/);
     expect(result.detail).not.toMatch(/0\.0 s/);
   });
+
+  it("gives the workers' shares when the load ran as workers (gate.workers)", () => {
+    const workers = [
+      { worker: "w0", acknowledged: 600, delivered: 500, ackedPerSec: 60, fraction: 0.6 },
+      { worker: "w1", acknowledged: 400, delivered: 500, ackedPerSec: 40, fraction: 0.4, gone: { inFlight: 8 } },
+    ];
+    expect(nodeFailureResult({ ...run, workers }).detail).toMatch(
+      /writes stalled 9\.0 s; workers: 2, shares of 100 msg\/s acknowledged: w0 60 msg\/s \(60%\), w1 40 msg\/s \(40%\), then gone with 8 in flight \(unknown\)$/,
+    );
+    expect(nodeFailureResult(run).detail).not.toContain("workers:");
+  });
 });

@@ -18,4 +18,9 @@ describe("gateSettingsFor", () => {
     });
     expect(gateSettingsFor(undefined, { systems: ["kafka"] })).toEqual({ ...defaultGateSettings, systems: ["kafka"] });
   });
+
+  it("--workers replaces the stack's gate.workers", () => {
+    expect(gateSettingsFor({ ...stack, workers: 4 }, { workers: 2 }).workers).toBe(2);
+    expect(gateSettingsFor({ ...stack, workers: 4 }, {}).workers).toBe(4);
+  });
 });

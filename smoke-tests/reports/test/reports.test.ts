@@ -426,3 +426,37 @@ describe("each system's time to full service after a whole-cluster restart", () 
       expect(text).not.toContain("full service");
   });
 });
+
+/** The terminal wraps a long line onto indented continuation lines: joined back, a line reads whole. */
+const unwrapped = (text: string) => text.replace(/\n {4}/g, " ");
+
+describe("a load run as several workers", () => {
+  const shares = [
+    { worker: "w0", acknowledged: 6000, delivered: 5000, ackedPerSec: 600, fraction: 0.6 },
+    { worker: "w1", acknowledged: 4000, delivered: 5000, ackedPerSec: 400, fraction: 0.4, gone: { inFlight: 40 } },
+  ];
+  const report = sampleReport([{ ...sampleKafkaRun(), workers: shares }]);
+
+  test("every format gives the workers and each one's share, and which was gone with how much in flight", () => {
+    const line =
+      "workers: 2, shares of 1000 msg/s acknowledged: w0 600 msg/s (60%), w1 400 msg/s (40%), then gone with 40 in flight (unknown)";
+    for (const text of [unwrapped(formatTerminalSummary(report)), renderMarkdown(report), renderHtml(report)]) {
+      expect(text).toContain(line);
+    }
+    expect(JSON.parse(renderJson(report)).systems[0].workers).toEqual(shares);
+  });
+
+  test("the ledger's line is the same as a run in one process: the merged counts, unchanged", () => {
+    const one = unwrapped(formatTerminalSummary(good)).split("\n");
+    const merged = unwrapped(formatTerminalSummary(report)).split("\n");
+    expect(merged.filter((l) => !l.includes("workers:"))).toEqual(
+      one.map((l, i) => (i === 1 ? (merged[1] as string) : l)),
+    );
+  });
+
+  test("a run in one process has no workers line", () => {
+    for (const text of [formatTerminalSummary(good), renderMarkdown(good), renderHtml(good)]) {
+      expect(text).not.toContain("workers:");
+    }
+  });
+});

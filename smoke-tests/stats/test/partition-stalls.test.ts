@@ -64,6 +64,12 @@ describe("the write stall per partition after a fault", () => {
     a.record(6, 0);
     expect(a.snapshot().get(0)).toEqual([5, 6]);
   });
+
+  it("keeps the times sorted when several workers' journals interleave (an older ack arrives after a newer one)", () => {
+    const a = new PartitionAcks();
+    for (const at of [10, 30, 20, 5, 30, 20, 40]) a.record(at, 1);
+    expect(a.snapshot().get(1)).toEqual([5, 10, 20, 30, 40]);
+  });
 });
 
 describe("the victim's role in a partition", () => {

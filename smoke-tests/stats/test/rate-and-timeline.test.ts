@@ -15,6 +15,14 @@ describe("rates", () => {
     expect(meter.overall().messages).toBe(1000 + 400);
     expect(meter.overall().messagesPerSecond).toBeCloseTo(1400 / 11.995, 1);
   });
+
+  test("the overall rate spans from the earliest mark, when several workers' marks arrive out of order", () => {
+    const meter = new RateMeter(1000, 250);
+    meter.mark(2_000, 100);
+    meter.mark(1_000, 100);
+    meter.mark(3_000, 100);
+    expect(meter.overall()).toMatchObject({ messages: 300, elapsedMs: 2_000, messagesPerSecond: 150 });
+  });
 });
 
 describe("timeline recorder", () => {

@@ -1,0 +1,317 @@
+// The coordinator of N workers: a collector on loopback that every worker streams its journal to, the processes it
+// starts, and the Load a drill drives. Every record lands in the coordinator's one Recording as it arrives, so a
+// worker killed mid-run takes none of its acknowledgements with it. On Kubernetes the same collector would run in the
+// gate's pod and the workers as an Indexed Job reaching it through a Service (docs/workers.md); here they are
+// processes of this machine.
+import { randomBytes } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
+import type { Ledger } from "../ledger";
+import type { PartitionAcks } from "../stats/partition-stalls";
+import type { TimelineRecorder } from "../stats/timeline";
+import { Recording, type WorkloadStats } from "../workload/recording";
+import { type DrainResult, drainLedger, type Load, type ProgressSample } from "../workload/workload";
+import { encodeCommand, type WorkerAssignment, type WorkerCommand } from "./journal";
+import { type LaunchedWorker, processLauncher, type WorkerLauncher } from "./launch";
+import { type ControlRecord, type StreamEnd, WorkerStream } from "./merge";
+import { type WorkerShare, workerShares } from "./shares";
+
+export interface PoolRequest {
+  count: number;
+  /** Each worker's share: the same for every worker (its publishers and rate already divided). */
+  assignment: WorkerAssignment;
+  ledger: Ledger;
+  timeline: TimelineRecorder;
+  /** How each worker is started: a process of this machine running the worker entry point, unless given. */
+  launch?: WorkerLauncher;
+  /** How long a worker may take from its start to "ready" (connected, clients open, consuming). */
+  readyTimeoutMs?: number;
+}
+
+const waitNamed = <T>(what: string, ms: number, p: Promise<T>): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+
+class Worker {
+  socket: Socket | undefined;
+  ended: StreamEnd | undefined;
+  private readonly waiting = new Map<string, Array<(r: ControlRecord | undefined) => void>>();
+
+  constructor(
+    readonly index: number,
+    readonly token: string,
+    readonly launched: LaunchedWorker,
+    readonly stream: WorkerStream,
+  ) {}
+
+  get live(): boolean {
+    return this.ended === undefined;
+  }
+
+  /** The next control record of this kind, or undefined once the worker is gone. */
+  next(kind: ControlRecord["kind"]): Promise<ControlRecord | undefined> {
+    if (!this.live) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiting.set(kind, [...(this.waiting.get(kind) ?? []), resolve]));
+  }
+
+  answered(r: ControlRecord | undefined, kind = r?.kind): void {
+    if (kind === undefined) return;
+    const [first, ...rest] = this.waiting.get(kind) ?? [];
+    this.waiting.set(kind, rest);
+    first?.(r);
+  }
+
+  gone(): void {
+    for (const list of this.waiting.values()) for (const resolve of list) resolve(undefined);
+    this.waiting.clear();
+  }
+
+  send(c: WorkerCommand): void {
+    if (this.live) this.socket?.write(encodeCommand(c));
+  }
+}
+
+export class WorkerPool implements Load {
+  private readonly recording: Recording;
+  private readonly workers: Worker[] = [];
+  private readonly onEnd: Array<(end: StreamEnd) => void> = [];
+  private server: Server | undefined;
+  private ready: Promise<Array<ControlRecord | undefined>> = Promise.resolve([]);
+
+  private constructor(private readonly request: PoolRequest) {
+    this.recording = new Recording(request.ledger, request.timeline, request.assignment.workload.messageBytes);
+  }
+
+  /** Starts the collector and the workers; resolves once every worker is connected and has its assignment. */
+  static async start(request: PoolRequest): Promise<WorkerPool> {
+    const pool = new WorkerPool(request);
+    try {
+      await pool.listen();
+    } catch (err) {
+      pool.abort();
+      throw err;
+    }
+    return pool;
+  }
+
+  /** After a failed start: the workers we started that still run are killed, and the collector closed. */
+  private abort(): void {
+    for (const w of this.workers) w.launched.kill();
+    this.server?.close();
+  }
+
+  get stats(): WorkloadStats {
+    return this.recording.stats;
+  }
+
+  get partitionAcks(): PartitionAcks {
+    return this.recording.partitionAcks;
+  }
+
+  /** Each worker as a person finds it ("w1 pid 1234"): what a drill or a person kills to take one worker away. */
+  get names(): string[] {
+    return this.workers.map((w) => `w${w.index} ${w.launched.name}`);
+  }
+
+  /** Called when a worker's stream ends, with how (gone or closed) and what it had in flight. */
+  onStreamEnd(listener: (end: StreamEnd) => void): void {
+    this.onEnd.push(listener);
+  }
+
+  noteError(what: string): void {
+    this.recording.noteError(what);
+  }
+
+  private async listen(): Promise<void> {
+    const { count, launch = processLauncher(), readyTimeoutMs = 120_000 } = this.request;
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", resolve);
+    });
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("the collector has no TCP address");
+    for (let index = 0; index < count; index++) {
+      const token = randomBytes(16).toString("hex");
+      // The token travels in the environment, never in argv: only the worker we started may claim index `index`.
+      const launched = launch(index, {
+        MP_WORKER_COLLECTOR: `127.0.0.1:${address.port}`,
+        MP_WORKER_INDEX: String(index),
+        MP_WORKER_TOKEN: token,
+      });
+      const stream = new WorkerStream(index, this.recording, (r) => worker.answered(r));
+      const worker = new Worker(index, token, launched, stream);
+      // A worker that ends before it connected has no stream to end: it ends here.
+      launched.onEnd(() => {
+        if (!worker.socket) this.ended(worker);
+      });
+      this.workers.push(worker);
+    }
+    const hellos = this.workers.map((w) => w.next("hello"));
+    await waitNamed(`not every worker connected to the collector`, readyTimeoutMs, Promise.all(hellos)).then(
+      (all) => {
+        const missing = this.workers.filter((_, i) => all[i] === undefined);
+        if (missing.length > 0) throw new Error(`${missing.map((w) => this.gone(w)).join("; ")} before it connected`);
+      },
+      (err: Error) => {
+        throw new Error(
+          `${err.message}: ${this.workers
+            .filter((w) => !w.socket)
+            .map((w) => `w${w.index}`)
+            .join(", ")} did not`,
+        );
+      },
+    );
+    // Each worker answers its assignment with "ready" once its clients are open and it is consuming.
+    this.ready = Promise.all(this.workers.map((w) => w.next("ready")));
+    for (const w of this.workers) w.send({ kind: "assign", assignment: this.request.assignment });
+  }
+
+  /** A connection is a worker only once it says hello with its own token; anything else is dropped. */
+  private accept(socket: Socket): void {
+    socket.setEncoding("utf8");
+    socket.setNoDelay(true);
+    let first = "";
+    const onHello = (chunk: string) => {
+      first += chunk;
+      const nl = first.indexOf("\n");
+      if (nl < 0) return;
+      socket.off("data", onHello);
+      const hello = /^\["hello",(\d+),"([0-9a-f]+)"\]$/.exec(first.slice(0, nl));
+      const worker = hello ? this.workers[Number(hello[1])] : undefined;
+      if (!worker || worker.socket || worker.token !== hello?.[2]) {
+        socket.destroy();
+        return;
+      }
+      worker.socket = socket;
+      socket.on("data", (c: string) => worker.stream.push(c));
+      socket.on("close", () => this.ended(worker));
+      socket.on("error", () => undefined);
+      worker.stream.push(first);
+    };
+    socket.on("data", onHello);
+    socket.on("error", () => undefined);
+  }
+
+  private ended(worker: Worker): void {
+    if (!worker.live) return;
+    const end = worker.stream.end(Date.now());
+    worker.ended = end;
+    if (end.gone) {
+      this.request.timeline.event(
+        Date.now(),
+        "note",
+        `worker w${worker.index} gone mid-run: ${end.inFlight} write(s) in flight counted unknown${end.cutOff ? ", its last record cut off" : ""}`,
+      );
+    }
+    worker.gone();
+    for (const listener of this.onEnd) listener(end);
+  }
+
+  private gone(w: Worker): string {
+    const said = w.launched.stderrTail().slice(-3);
+    return `worker w${w.index} (${w.launched.name}) ${w.launched.ended ?? "still running"}${said.length ? `: ${said.join(" | ")}` : ""}`;
+  }
+
+  private live(): Worker[] {
+    return this.workers.filter((w) => w.live);
+  }
+
+  /** Sends `command` to every live worker and waits for each one's `answer` (a worker that goes answers nothing). */
+  private async ask(command: WorkerCommand, answer: ControlRecord["kind"], what: string, ms: number) {
+    const live = this.live();
+    const answers = live.map((w) => w.next(answer));
+    for (const w of live) w.send(command);
+    return waitNamed(what, ms, Promise.all(answers));
+  }
+
+  async startConsuming(): Promise<void> {
+    // Every worker's consumer runs before any worker produces: RabbitMQ's purge and Kafka's group join come first.
+    const timeoutMs = this.request.readyTimeoutMs ?? 120_000;
+    const ready = await waitNamed("not every worker was consuming", timeoutMs, this.ready).catch((err: Error) => {
+      throw new Error(`${err.message}: ${this.workers.map((w) => this.gone(w)).join("; ")}`);
+    });
+    const failed = this.workers.filter((_, i) => ready[i] === undefined);
+    if (failed.length > 0) throw new Error(failed.map((w) => this.gone(w)).join("; "));
+  }
+
+  startProducing(): void {
+    for (const w of this.live()) w.send({ kind: "produce" });
+  }
+
+  async stopProducing(): Promise<void> {
+    // Each worker answers once every publish it had in flight has its outcome; a gone worker's became unknown.
+    await this.ask({ kind: "stop" }, "stopped", "not every worker stopped producing", 300_000);
+  }
+
+  drain(quietMs: number): Promise<DrainResult> {
+    return drainLedger(this.request.ledger, this.request.timeline, () => this.readEnds(), quietMs);
+  }
+
+  /** Whether every live worker's subscriber has read all the broker holds (of what was assigned to it). */
+  private async readEnds(): Promise<{ atEnd: boolean; detail: string }> {
+    const live = this.live();
+    if (live.length === 0) return { atEnd: false, detail: "no worker left to read" };
+    const answers = await this.ask(
+      { kind: "ends?" },
+      "ends",
+      "not every worker said whether it read to the end",
+      60_000,
+    );
+    const ends = answers.flatMap((a, i) => (a?.kind === "ends" ? [{ worker: live[i]?.index, ...a }] : []));
+    return {
+      atEnd: ends.length > 0 && ends.every((e) => e.atEnd),
+      detail: ends
+        .filter((e) => e.detail)
+        .map((e) => `w${e.worker}: ${e.detail}`)
+        .join("; "),
+    };
+  }
+
+  ackedSince(since: number): boolean {
+    return this.recording.ackedSince(since);
+  }
+
+  progress(now = Date.now()): ProgressSample {
+    return this.recording.progress(now);
+  }
+
+  /** Each worker's part of the merged run, after it ended. */
+  shares(): WorkerShare[] {
+    return workerShares(
+      this.workers.map((w) => ({
+        worker: `w${w.index}`,
+        acknowledged: w.stream.acknowledged,
+        delivered: w.stream.delivered,
+        ...(w.ended?.gone ? { gone: { inFlight: w.ended.inFlight } } : {}),
+      })),
+      this.recording.stats.acked.overall(),
+    );
+  }
+
+  /** Takes worker `index` away as a crash does (SIGKILL): the drill that shows no acknowledgement goes with it. */
+  kill(index: number): void {
+    this.workers[index]?.launched.kill();
+  }
+
+  async close(): Promise<void> {
+    await this.ask({ kind: "close" }, "closed", "not every worker closed", 60_000).catch(() => undefined);
+    // The stream ends after "closed"; a worker that did not close in time is ended here (ours: we started it).
+    const ended = this.workers.map((w) => new Promise<void>((r) => w.launched.onEnd(r)));
+    await waitNamed("not every worker exited", 10_000, Promise.all(ended)).catch(() => {
+      for (const w of this.workers) w.launched.kill();
+    });
+    await new Promise((r) => this.server?.close(r));
+  }
+}

@@ -1,0 +1,48 @@
+// Each worker's part of a merged run: the one throughput figure split by who produced it. Pure.
+import type { Throughput } from "../stats/rate";
+import type { WorkloadOptions } from "../workload/workload";
+
+/** One worker's load: the same shape, the rate divided by the workers (as fast as it can stays as fast as it can). */
+export function workerShareOf(load: WorkloadOptions, workers: number): WorkloadOptions {
+  return load.ratePerSec === undefined ? load : { ...load, ratePerSec: load.ratePerSec / workers };
+}
+
+export interface WorkerTally {
+  worker: string;
+  acknowledged: number;
+  delivered: number;
+  /** The worker was gone before it closed, with this many writes in flight (counted unknown). */
+  gone?: { inFlight: number };
+}
+
+export interface WorkerShare extends WorkerTally {
+  /** Its acknowledged writes over the merged run's publishing time: the shares add up to the merged rate. */
+  ackedPerSec: number;
+  /** Of all acknowledged writes, 0..1. */
+  fraction: number;
+}
+
+export function workerShares(tallies: readonly WorkerTally[], merged: Throughput): WorkerShare[] {
+  const total = tallies.reduce((sum, t) => sum + t.acknowledged, 0);
+  const seconds = merged.elapsedMs / 1000;
+  return tallies.map((t) => ({
+    ...t,
+    ackedPerSec: seconds > 0 ? t.acknowledged / seconds : 0,
+    fraction: total > 0 ? t.acknowledged / total : 0,
+  }));
+}
+
+/**
+ * "workers: 2, shares of 1000 msg/s acknowledged: w0 600 msg/s (60%), w1 400 msg/s (40%), then gone with 40 in flight
+ * (unknown)": the merged figure first, so each share reads as a part of it.
+ */
+export function sharesText(shares: readonly WorkerShare[]): string {
+  const one = (s: WorkerShare) => {
+    const rate = `${s.ackedPerSec.toFixed(0)} msg/s (${(s.fraction * 100).toFixed(0)}%)`;
+    return s.gone
+      ? `${s.worker} ${rate}, then gone with ${s.gone.inFlight} in flight (unknown)`
+      : `${s.worker} ${rate}`;
+  };
+  const total = shares.reduce((sum, s) => sum + s.ackedPerSec, 0);
+  return `workers: ${shares.length}, shares of ${total.toFixed(0)} msg/s acknowledged: ${shares.map(one).join(", ")}`;
+}

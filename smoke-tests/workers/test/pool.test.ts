@@ -1,0 +1,72 @@
+// Real processes, no brokers: the collector and two scripted workers (scripted-worker.ts) over loopback.
+import { join } from "node:path";
+import type { Target } from "../../../contract/target";
+import { Ledger } from "../../ledger/ledger";
+import { checkTotalQueue } from "../../ledger/total-queue";
+import { TimelineRecorder } from "../../stats/timeline";
+import { processLauncher } from "../launch";
+import type { StreamEnd } from "../merge";
+import { WorkerPool } from "../pool";
+
+const script = (mode: string) =>
+  processLauncher({ file: process.execPath, args: ["--import", "tsx", join(__dirname, "scripted-worker.ts"), mode] });
+
+function poolRequest(mode: string) {
+  return {
+    count: 2,
+    assignment: {
+      runId: "run-1",
+      target: {} as Target,
+      system: "kafka" as const,
+      harness: {},
+      workload: { messageBytes: 100, batchSize: 3, inFlightBatches: 1 },
+      publishers: 1,
+    },
+    ledger: new Ledger("run-1"),
+    timeline: new TimelineRecorder(1000),
+    launch: script(mode),
+    readyTimeoutMs: 30_000,
+  };
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("the workers' collector, with real worker processes", () => {
+  it("keeps every acknowledgement of a worker SIGKILLed mid-stream: lost 0, its in-flight writes unknown", async () => {
+    const request = poolRequest("1");
+    const pool = await WorkerPool.start(request);
+    const ends: StreamEnd[] = [];
+    pool.onStreamEnd((e) => ends.push(e));
+    await pool.startConsuming();
+    pool.startProducing();
+    await until("worker w1 was not gone", () => ends.some((e) => e.worker === 1));
+    await pool.stopProducing();
+    const drained = await pool.drain(2_000);
+    await pool.close();
+
+    expect(drained.drained).toBe(true);
+    expect(ends.find((e) => e.worker === 1)).toEqual({ worker: 1, gone: true, inFlight: 2, cutOff: '["o",2001,' });
+    expect(ends.find((e) => e.worker === 0)).toEqual({ worker: 0, gone: false, inFlight: 0 });
+    const v = checkTotalQueue(request.ledger, { duplicatesAllowed: true });
+    expect(v.counts).toMatchObject({ attempted: 6, acknowledged: 4, lost: 0, unknown: 2, pending: 0, unexpected: 0 });
+    expect(pool.shares().map((s) => [s.worker, s.acknowledged, s.gone])).toEqual([
+      ["w0", 3, undefined],
+      ["w1", 1, { inFlight: 2 }],
+    ]);
+    expect(request.timeline.snapshot().events.map((e) => e.label)).toContain(
+      "worker w1 gone mid-run: 2 write(s) in flight counted unknown, its last record cut off",
+    );
+  });
+
+  it("refuses to start when a worker exits before it connects, naming the worker and what it said", async () => {
+    await expect(WorkerPool.start(poolRequest("crash"))).rejects.toThrow(
+      /worker w0 \(pid \d+\) exit code 3: boom: no broker/,
+    );
+  });
+});

@@ -1,0 +1,33 @@
+import { workerConnectionFrom } from "../worker";
+
+const token = "0123456789abcdef0123456789abcdef";
+
+describe("a worker's connection, from its environment", () => {
+  it("reads the collector, its index and its token", () => {
+    expect(
+      workerConnectionFrom({ MP_WORKER_COLLECTOR: "127.0.0.1:4100", MP_WORKER_INDEX: "2", MP_WORKER_TOKEN: token }),
+    ).toEqual({ host: "127.0.0.1", port: 4100, index: 2, token });
+  });
+
+  it("takes a Kubernetes Indexed Job's JOB_COMPLETION_INDEX as its index", () => {
+    expect(
+      workerConnectionFrom({
+        MP_WORKER_COLLECTOR: "gate-collector:4100",
+        JOB_COMPLETION_INDEX: "1",
+        MP_WORKER_TOKEN: token,
+      }).index,
+    ).toBe(1);
+  });
+
+  it("refuses a missing or malformed variable, naming it, its value and the rule", () => {
+    expect(() => workerConnectionFrom({ MP_WORKER_INDEX: "0", MP_WORKER_TOKEN: token })).toThrow(
+      'MP_WORKER_COLLECTOR = "" must be <host>:<port>',
+    );
+    expect(() =>
+      workerConnectionFrom({ MP_WORKER_COLLECTOR: "h:1", MP_WORKER_INDEX: "-1", MP_WORKER_TOKEN: token }),
+    ).toThrow('MP_WORKER_INDEX = "-1" must be a worker index (an integer ≥ 0)');
+    expect(() => workerConnectionFrom({ MP_WORKER_COLLECTOR: "h:1", MP_WORKER_INDEX: "0" })).toThrow(
+      "MP_WORKER_TOKEN must be the hex token its coordinator gave it",
+    );
+  });
+});

@@ -1,0 +1,149 @@
+// One worker: connects to the coordinator's collector, runs the share of the load it is assigned (its own
+// publishers, one consumer of the shared group or queue) and streams its journal as each outcome happens. It does what
+// the coordinator says, in order, and never outlives it: when the collector goes, the worker exits.
+import { connect, type Socket } from "node:net";
+import { harnessFor, type SystemHarness } from "../drills/harness";
+import { Ledger } from "../ledger/ledger";
+import { TimelineRecorder } from "../stats/timeline";
+import type { RecordingTap } from "../workload/recording";
+import { readEndsOf, Workload } from "../workload/workload";
+import {
+  decodeCommand,
+  encodeRecord,
+  type JournalRecord,
+  LineSplitter,
+  type WorkerAssignment,
+  type WorkerCommand,
+  workerProducer,
+} from "./journal";
+
+/** Where a worker reports, and as whom: from its environment (the pool's, or a Kubernetes Indexed Job's). */
+export interface WorkerConnection {
+  host: string;
+  port: number;
+  index: number;
+  token: string;
+}
+
+/**
+ * Pure: the worker's connection from its environment. MP_WORKER_INDEX, or JOB_COMPLETION_INDEX as a Kubernetes
+ * Indexed Job sets it; every problem names the variable, its value and the rule.
+ */
+export function workerConnectionFrom(env: NodeJS.ProcessEnv): WorkerConnection {
+  const collector = env.MP_WORKER_COLLECTOR ?? "";
+  const m = /^([^:\s]+):(\d{1,5})$/.exec(collector);
+  if (!m) throw new Error(`MP_WORKER_COLLECTOR = ${JSON.stringify(collector)} must be <host>:<port>`);
+  const indexText = env.MP_WORKER_INDEX ?? env.JOB_COMPLETION_INDEX ?? "";
+  if (!/^\d+$/.test(indexText)) {
+    throw new Error(`MP_WORKER_INDEX = ${JSON.stringify(indexText)} must be a worker index (an integer ≥ 0)`);
+  }
+  const token = env.MP_WORKER_TOKEN ?? "";
+  if (!/^[0-9a-f]{16,}$/.test(token)) throw new Error("MP_WORKER_TOKEN must be the hex token its coordinator gave it");
+  return { host: m[1] as string, port: Number(m[2]), index: Number(indexText), token };
+}
+
+/** The journal written to the collector, one line per outcome, as it happens. */
+export function journalTap(write: (r: JournalRecord) => void): RecordingTap {
+  return {
+    sent: (ids, at) => write({ kind: "sent", at, ids: [...ids] }),
+    outcome: (id, at, outcome) => write({ kind: "outcome", at, id, outcome }),
+    delivered: (received, consumer) => write({ kind: "delivered", consumer, received }),
+    error: (what) => write({ kind: "error", what }),
+  };
+}
+
+/** Runs one worker until the coordinator closes it (0) or goes away (1). */
+export async function runWorker(conn: WorkerConnection): Promise<number> {
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect(conn.port, conn.host, () => resolve(s));
+    s.once("error", reject);
+  });
+  socket.setNoDelay(true);
+  socket.setEncoding("utf8");
+  const write = (r: JournalRecord) => socket.write(encodeRecord(r));
+  write({ kind: "hello", worker: conn.index, token: conn.token });
+  const worker = new WorkerRun(conn.index, write);
+  const splitter = new LineSplitter();
+  return new Promise<number>((resolve) => {
+    let queue = Promise.resolve();
+    socket.on("data", (chunk: string) => {
+      for (const line of splitter.push(chunk)) {
+        // One command at a time, in the order sent: "stop" finishes before "ends?" is answered.
+        queue = queue
+          .then(async () => {
+            const closed = await worker.obey(decodeCommand(line));
+            if (closed) socket.end(() => resolve(0));
+          })
+          .catch((err: unknown) => {
+            // A worker that cannot carry out a command (a broker unreachable at connect) says why and leaves: the
+            // coordinator sees it gone and names it.
+            const what = err instanceof Error ? err.message : String(err);
+            process.stderr.write(`worker w${conn.index}: ${what}\n`);
+            write({ kind: "error", what });
+            socket.end(() => resolve(1));
+          });
+      }
+    });
+    socket.on("close", () => resolve(worker.closed ? 0 : 1));
+    socket.on("error", () => undefined);
+  });
+}
+
+class WorkerRun {
+  private workload: Workload | undefined;
+  private harness: SystemHarness | undefined;
+  private subscriber: Parameters<typeof readEndsOf>[0][number] | undefined;
+  closed = false;
+
+  constructor(
+    private readonly index: number,
+    private readonly write: (r: JournalRecord) => void,
+  ) {}
+
+  /** Carries out one command; resolves true once the worker has closed. */
+  async obey(c: WorkerCommand): Promise<boolean> {
+    switch (c.kind) {
+      case "assign":
+        await this.start(c.assignment);
+        this.write({ kind: "ready" });
+        return false;
+      case "produce":
+        this.workload?.startProducing();
+        return false;
+      case "stop":
+        await this.workload?.stopProducing();
+        this.write({ kind: "stopped" });
+        return false;
+      case "ends?": {
+        const ends = await readEndsOf(this.subscriber ? [this.subscriber] : []);
+        this.write({ kind: "ends", ...ends });
+        return false;
+      }
+      case "close":
+        await this.workload?.close();
+        await this.harness?.close();
+        this.closed = true;
+        this.write({ kind: "closed" });
+        return true;
+    }
+  }
+
+  private async start(a: WorkerAssignment): Promise<void> {
+    const harness = harnessFor(a.target, a.system, { ...a.harness, sharedConsumers: true });
+    this.harness = harness;
+    const onError = (what: string) => this.workload?.noteError(what);
+    const opened = await harness.openPublishers(a.publishers, onError);
+    const publishers = opened.map((p, i) => ({ name: workerProducer(this.index, i), publisher: p.publisher }));
+    this.subscriber = harness.subscriber(a.runId, onError);
+    // The worker's own ledger only makes its ids; the coordinator's merged one is what counts.
+    this.workload = new Workload(
+      new Ledger(a.runId),
+      new TimelineRecorder(Date.now()),
+      publishers,
+      [this.subscriber],
+      a.workload,
+      journalTap(this.write),
+    );
+    await this.workload.startConsuming();
+  }
+}

@@ -346,6 +346,7 @@ describe("gate settings (stack config `gate:`)", () => {
         systems: ["kafka", "kafak"],
         kafkaClient: "rdkafka",
         nodeFailure: "yes",
+        workers: 0,
         durability: { faultMs: 15 },
         throughput: { messageBytes: 10, floors: { kafka: { messagesPerSec: -1, publishP99Ms: 0 }, redis: {} } },
         inCluster: { enabled: true, image: "messaging-platform/smoke-gate:latest", namespace: "Smoke" },
@@ -354,10 +355,11 @@ describe("gate settings (stack config `gate:`)", () => {
     });
     expect(found).toEqual(
       expect.arrayContaining([
-        "gate.floor = 1 is not a known setting (known: systems, kafkaClient, nodeFailure, durability, throughput)",
+        "gate.floor = 1 is not a known setting (known: systems, kafkaClient, nodeFailure, workers, durability, throughput)",
         'gate.kafkaClient = "rdkafka" must be one of kafkajs, librdkafka, platformatic',
         'gate.systems[1] = "kafak" must be "kafka" or "rabbitmq"',
         'gate.nodeFailure = "yes" must be true or false',
+        "gate.workers = 0 must be an integer from 1 to 64",
         "gate.durability.faultMs = 15 must be an integer from 1000 to 600000",
         "gate.throughput.messageBytes = 10 must be an integer from 64 to 1048576",
         "gate.throughput.floors.redis = {} is not a known setting (known: kafka, rabbitmq)",
@@ -367,7 +369,7 @@ describe("gate settings (stack config `gate:`)", () => {
         expect.stringMatching(/^gate.inCluster.namespace = "Smoke" must be a DNS-1123 label/),
       ]),
     );
-    expect(found).toHaveLength(11);
+    expect(found).toHaveLength(12);
   });
 });
 

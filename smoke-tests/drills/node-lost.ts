@@ -19,8 +19,9 @@ import {
   type QuorumVoter,
   type RabbitClusterStatus,
 } from "../faults/node-lost";
-import { type FullServiceJudge, type FullServiceRecord, fullServiceText } from "../faults/restart-all";
+import { fullServiceText } from "../faults/restart-all";
 import type { FaultInjector, NodeControl } from "../faults/types";
+import { waitFullService } from "./full-service";
 import type { SystemHarness } from "./harness";
 import type { NemesisContext, Scenario } from "./nemesis";
 
@@ -147,47 +148,16 @@ function until(ctx: NemesisContext, deadline: number, condition: () => Promise<b
   return ctx.waitUntil(condition, Math.max(0, deadline - Date.now()));
 }
 
-/**
- * Until every lost pod of `system` runs again as a new pod and is Ready (and, for the drill's own system, its health
- * probe is healthy), at most until the deadline: the record of how long that took from the landing, or what was missing.
- */
-async function waitFullService(
-  ctx: NemesisContext,
-  f: LostFaults,
-  system: SystemName,
-  lost: readonly BrokerOnNode[],
-  landedAt: number,
-  deadline: number,
-): Promise<FullServiceRecord> {
-  const pods = lost.filter((p) => p.system === system);
-  const judgedBy: FullServiceJudge = system === ctx.harness.system ? "pods and health" : "pods only";
-  let missing = "not looked at";
-  let at: number | undefined;
-  await until(ctx, deadline, async () => {
-    const waiting: string[] = [];
-    for (const p of pods) {
-      const s = await f.podState(p.pod).catch(() => undefined);
-      if (!s) waiting.push(`${p.pod} (no pod)`);
-      else if (s.uid === p.uid) waiting.push(`${p.pod} (the lost pod)`);
-      else if (!s.ready)
-        waiting.push(`${p.pod} (${s.phase ?? "no phase"}${s.node ? ` on ${s.node}` : ", unscheduled"})`);
-    }
-    if (waiting.length > 0) {
-      missing = `waiting for ${waiting.join(", ")}`;
-      return false;
-    }
-    if (judgedBy === "pods and health") {
-      const h = await ctx.harness.health();
-      if (!h.healthy) {
-        missing = `pods Ready, health probe: ${h.detail}`;
-        return false;
-      }
-    }
-    at = Date.now();
-    return true;
-  });
-  const record = { system, pods: pods.length, judgedBy, waitedMs: deadline - landedAt };
-  return at === undefined ? { ...record, missing } : { ...record, ms: at - landedAt };
+/** The lost pods of `system` not yet running anew and Ready, each with why. */
+async function notBackOn(f: LostFaults, system: SystemName, lost: readonly BrokerOnNode[]): Promise<string[]> {
+  const waiting: string[] = [];
+  for (const p of lost.filter((l) => l.system === system)) {
+    const s = await f.podState(p.pod).catch(() => undefined);
+    if (!s) waiting.push(`${p.pod} (no pod)`);
+    else if (s.uid === p.uid) waiting.push(`${p.pod} (the lost pod)`);
+    else if (!s.ready) waiting.push(`${p.pod} (${s.phase ?? "no phase"}${s.node ? ` on ${s.node}` : ", unscheduled"})`);
+  }
+  return waiting;
 }
 
 /** The node is gone for the control plane (no Node object) and each lost pod is gone, replaced or not Ready. */
@@ -320,7 +290,15 @@ export const nodeLost: Scenario = {
       const records = await Promise.all(
         everySystem
           .filter((s) => lostOf(s).length > 0)
-          .map((s) => waitFullService(ctx, f, s, lost, landedAt, deadline)),
+          .map((system) =>
+            waitFullService(ctx, {
+              system,
+              pods: lostOf(system).length,
+              waiting: () => notBackOn(f, system, lost),
+              landedAt,
+              deadline,
+            }),
+          ),
       );
       for (const r of records) {
         ctx.fullService(r);

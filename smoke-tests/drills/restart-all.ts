@@ -4,9 +4,10 @@
 // gives each system's time from the landing to full service.
 
 import type { SystemName } from "../../contract/systems";
-import { type FullServiceJudge, type FullServiceRecord, fullServiceText, notBack } from "../faults/restart-all";
-import type { FaultInjector, PodBefore } from "../faults/types";
-import type { NemesisContext, Scenario } from "./nemesis";
+import { fullServiceText, notBack } from "../faults/restart-all";
+import type { FaultInjector } from "../faults/types";
+import { waitFullService } from "./full-service";
+import type { Scenario } from "./nemesis";
 
 type RestartFaults = FaultInjector & Required<Pick<FaultInjector, "restartAll" | "brokerPods">>;
 
@@ -30,44 +31,6 @@ export function notReadyBefore(system: SystemName, pods: ReadonlyArray<{ name: s
   return down.length > 0
     ? `restart-all times each system back to full service: every broker pod must be Ready before the restart; ${system}: ${down.join(", ")} not Ready`
     : undefined;
-}
-
-/**
- * Until every pod of `system` runs again as a new pod and is Ready, and (for the drill's own system) its health probe
- * is healthy, at most faultMs from the landing: the record of how long that took, or what was still missing.
- */
-async function waitFullService(
-  ctx: NemesisContext,
-  f: RestartFaults,
-  system: SystemName,
-  before: readonly PodBefore[],
-  landedAt: number,
-): Promise<FullServiceRecord> {
-  const pods = before.filter((p) => p.system === system);
-  const judgedBy: FullServiceJudge = system === ctx.harness.system ? "pods and health" : "pods only";
-  let missing = "not looked at";
-  let at: number | undefined;
-  await ctx.waitUntil(
-    async () => {
-      const waiting = notBack(pods, await f.brokerPods(system).catch(() => []));
-      if (waiting.length > 0) {
-        missing = `waiting for ${waiting.join(", ")}`;
-        return false;
-      }
-      if (judgedBy === "pods and health") {
-        const h = await ctx.harness.health();
-        if (!h.healthy) {
-          missing = `pods Ready, health probe: ${h.detail}`;
-          return false;
-        }
-      }
-      at = Date.now();
-      return true;
-    },
-    Math.max(0, landedAt + ctx.settings.faultMs - Date.now()),
-  );
-  const record = { system, pods: pods.length, judgedBy, waitedMs: ctx.settings.faultMs };
-  return at === undefined ? { ...record, missing } : { ...record, ms: at - landedAt };
 }
 
 export const restartAll: Scenario = {
@@ -96,7 +59,18 @@ export const restartAll: Scenario = {
     ctx.landed(cut.landedAt);
     ctx.mark("note", cut.detail, cut.landedAt);
     ctx.effect(cut.tookEffect, cut.detail);
-    const records = await Promise.all(everySystem.map((s) => waitFullService(ctx, f, s, cut.before, cut.landedAt)));
+    const records = await Promise.all(
+      everySystem.map((system) => {
+        const pods = cut.before.filter((p) => p.system === system);
+        return waitFullService(ctx, {
+          system,
+          pods: pods.length,
+          waiting: async () => notBack(pods, await f.brokerPods(system).catch(() => [])),
+          landedAt: cut.landedAt,
+          deadline: cut.landedAt + ctx.settings.faultMs,
+        });
+      }),
+    );
     for (const r of records) {
       ctx.fullService(r);
       ctx.mark("note", fullServiceText(r), r.ms === undefined ? Date.now() : cut.landedAt + r.ms);

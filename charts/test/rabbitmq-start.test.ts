@@ -24,7 +24,10 @@ interface Started {
 }
 
 /** start.sh in a scratch root as pod `pod`, `running` the peers whose rabbit app runs, `blank` without a data dir. */
-function startAs(pod: string, opts: { blank: boolean; running: string[] }): Started {
+function startAs(
+  pod: string,
+  opts: { blank: boolean; running: string[]; hanging?: string[]; env?: Record<string, string> },
+): Started {
   const root = mkdtempSync(join(tmpdir(), "mp-rabbit-start-"));
   try {
     const suffix = ".mp-rabbitmq-nodes.messaging";
@@ -38,12 +41,13 @@ function startAs(pod: string, opts: { blank: boolean; running: string[] }): Star
     // The stub: logs the node it was asked about; exit 0 only for a running peer (as check_running does).
     writeFileSync(
       join(bin, "rabbitmq-diagnostics"),
-      `#!/bin/sh\nwhile [ "$1" != -n ]; do shift; done\necho "$2" >> ${asked}\ncase " ${opts.running.join(" ")} " in *" $2 "*) exit 0;; esac\nexit 69\n`,
+      `#!/bin/sh\nwhile [ "$1" != -n ]; do shift; done\necho "$2" >> ${asked}\ncase " ${(opts.hanging ?? []).join(" ")} " in *" $2 "*) exec sleep 30;; esac\ncase " ${opts.running.join(" ")} " in *" $2 "*) exit 0;; esac\nexit 69\n`,
     );
     chmodSync(join(bin, "rabbitmq-diagnostics"), 0o755);
     const script = start.replaceAll("/etc/rabbitmq/conf.d", confd).replaceAll("/var/lib/rabbitmq/mnesia", mnesia);
     const r = spawnSync("sh", ["-c", script, "start.sh", "echo", "started"], {
       encoding: "utf8",
+      timeout: 20_000,
       env: {
         PATH: `${bin}:/usr/bin:/bin`,
         MY_POD_NAME: pod,
@@ -52,6 +56,7 @@ function startAs(pod: string, opts: { blank: boolean; running: string[] }): Star
         CLUSTER_SIZE: chartEnv("CLUSTER_SIZE"),
         SEED_PROBE_ATTEMPTS: chartEnv("SEED_PROBE_ATTEMPTS"),
         SEED_PROBE_TIMEOUT: chartEnv("SEED_PROBE_TIMEOUT"),
+        ...opts.env,
       },
     });
     const seedFile = join(confd, "06-seed.conf");
@@ -97,4 +102,19 @@ test("a seed with its data never asks: it is a member already", () => {
 test("any other ordinal never asks: peer discovery makes it join the seed", () => {
   const r = startAs("mp-rabbitmq-1", { blank: true, running: [peer(2)] });
   expect({ seed: r.seed, asked: r.asked, status: r.status }).toEqual({ seed: undefined, asked: [], status: 0 });
+});
+
+test("a peer that never answers is given up after the probe's timeout, not waited for", () => {
+  const r = startAs("mp-rabbitmq-0", {
+    blank: true,
+    running: [],
+    hanging: [peer(1), peer(2)],
+    env: { SEED_PROBE_TIMEOUT: "1", SEED_PROBE_ATTEMPTS: "1" },
+  });
+  expect({ status: r.status, seed: r.seed, asked: r.asked }).toEqual({
+    status: 0,
+    seed: undefined,
+    asked: [peer(1), peer(2)],
+  });
+  expect(r.out).toContain("no peer runs (asked 1 times): forming the cluster");
 });

@@ -24,6 +24,7 @@ import type { FaultInjector, NodeControl } from "../faults/types";
 import { waitFullService } from "./full-service";
 import type { SystemHarness } from "./harness";
 import type { NemesisContext, Scenario } from "./nemesis";
+import { type Sampling, sampleEverySecond } from "./sampler";
 
 type LostFaults = FaultInjector &
   Required<
@@ -115,32 +116,6 @@ async function lossPlan(
     brokers,
   });
   return { ...plan, replacement: await nodes.replacementFor(plan.victim) };
-}
-
-/** Samples every partition once a second until stopped (a sample that fails is counted, not kept). */
-function watchPartitions(ctx: NemesisContext, read: () => Promise<{ partitions: PartitionView[] }>) {
-  const samples: PartitionView[][] = [];
-  let failed = 0;
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      const s = await read().catch(() => undefined);
-      if (s) samples.push(s.partitions);
-      else failed++;
-      await ctx.sleep(1_000);
-    }
-  })();
-  return {
-    /** Ends the sampling with one last sample, so the judge sees the state the drill ended in. */
-    async stop() {
-      on = false;
-      await loop;
-      const s = await read().catch(() => undefined);
-      if (s) samples.push(s.partitions);
-      else failed++;
-      return { samples, failed };
-    },
-  };
 }
 
 /** Until `condition` holds or `deadline` (epoch ms) passes; whether it held. */
@@ -259,7 +234,7 @@ export const nodeLost: Scenario = {
       `before: Kafka voters ${votersBefore.map((v) => `${v.id}/${v.directoryId ?? "-"}`).join(", ")}; RabbitMQ ${rabbitBefore.clusterName} members ${rabbitBefore.members.join(", ")}`,
     );
 
-    let watch: ReturnType<typeof watchPartitions> | undefined;
+    let watch: Sampling<PartitionView[]> | undefined;
     let failure: string | undefined;
     try {
       ctx.mark("fault", `lose ${victim} with its disks (runs ${lostPods.join(", ")})`);
@@ -267,7 +242,9 @@ export const nodeLost: Scenario = {
       ctx.landed(landedAt);
       const deadline = landedAt + ctx.settings.faultMs;
       const everyPartition = ctx.harness.everyPartition?.bind(ctx.harness);
-      if (drilled === "kafka" && everyPartition) watch = watchPartitions(ctx, everyPartition);
+      // Every partition once a second from the landing, and once more at the end: the state the drill ended in.
+      if (drilled === "kafka" && everyPartition)
+        watch = sampleEverySecond(async () => (await everyPartition()).partitions, ctx.sleep, { lastOnStop: true });
 
       // Verified, not assumed: the control plane has no such Node, and no lost pod is still counted Ready.
       let loss = { seen: false, detail: "not looked at" };

@@ -2,6 +2,7 @@
 // second, and judged against what a durable write needs (Kafka: the topic's min ISR; RabbitMQ: a majority of members).
 
 import type { Redundancy, SystemHarness } from "./harness";
+import { sampleEverySecond } from "./sampler";
 
 /** What a redundancy watch saw: the lowest margin (least − needed), how many samples answered and how many did not. */
 export interface RedundancySeen {
@@ -18,25 +19,16 @@ export function watchRedundancy(
   harness: SystemHarness,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((res) => setTimeout(res, ms)),
 ): { stop(): Promise<RedundancySeen> } {
-  let lowest: Redundancy | undefined;
-  let seen = 0;
-  let failed = 0;
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      const r = await harness.redundancy().catch(() => undefined);
-      if (r) {
-        seen++;
-        if (!lowest || r.least - r.needed < lowest.least - lowest.needed) lowest = r;
-      } else failed++;
-      await sleep(1_000);
-    }
-  })();
+  const sampling = sampleEverySecond(() => harness.redundancy(), sleep);
   return {
     async stop() {
-      on = false;
-      await loop;
-      return { lowest, seen, failed };
+      const { samples, failed } = await sampling.stop();
+      // The first of the lowest margins (least − needed): the moment a write could count on least.
+      const lowest = samples.reduce<Redundancy | undefined>(
+        (low, r) => (!low || r.least - r.needed < low.least - low.needed ? r : low),
+        undefined,
+      );
+      return { lowest, seen: samples.length, failed };
     },
   };
 }

@@ -892,13 +892,15 @@ export class KubernetesFaults implements FaultInjector {
     const deadline = Date.now() + restartWatchMs;
     const stillOld = async () =>
       (await Promise.all(before.map(async (c) => c.uid && (await readClaim(c.name)) === c.uid))).some(Boolean);
-    while (await stillOld()) {
+    let old = await stillOld();
+    while (old) {
       if (Date.now() > deadline)
         throw new Error(
           `${namespace}/${pod}: its claims ${names.join(", ")} still there ${restartWatchMs / 1000} s after their delete`,
         );
       await new Promise((r) => setTimeout(r, 1_000));
-      if (await stillOld()) await deletePod();
+      old = await stillOld();
+      if (old) await deletePod();
     }
     const deleted = before.filter((c) => c.uid).map((c) => c.name);
     return `deleted ${deleted.length ? `claims ${deleted.join(", ")}` : `no claim (none of ${names.join(", ")} existed)`} and pod ${namespace}/${pod}${podUid ? "" : " (already gone)"} with grace 0: the StatefulSet recreates both`;

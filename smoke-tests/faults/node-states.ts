@@ -1,4 +1,5 @@
 // The Kubernetes nodes' states over a drill, for the report's timeline: the Node list read about once a second while
+import { within } from "../workload/within";
 // the drill runs, each read folded into one state per node, and the reads folded into segments per node. Sampling
 // never breaks a drill: a read that fails or hangs is recorded as a read that said nothing ("unknown").
 
@@ -99,7 +100,7 @@ export function watchNodeStates(
     while (on) {
       const began = Date.now();
       try {
-        const nodes = await withTimeout(read(), timeoutMs);
+        const nodes = await within(read(), timeoutMs, `no answer within ${timeoutMs / 1000} s`);
         samples.push({ atMs: Date.now() - startedAt, nodes });
       } catch (err) {
         failedReads++;
@@ -128,12 +129,4 @@ export function watchNodeStates(
       };
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

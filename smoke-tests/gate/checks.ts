@@ -13,6 +13,7 @@ import { encodeEnvelope } from "../clients/envelope";
 import { KafkaPublisher, KafkaSubscriber, kafka } from "../clients/kafkajs";
 import { amqpTlsOptions, amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import { newRunId } from "../ledger/message-id";
+import { within } from "../workload/within";
 
 export interface CheckResult {
   system: SystemName;
@@ -128,7 +129,7 @@ export async function kafkaRoundTrip(target: Target): Promise<CheckResult> {
       const [outcome] = await pub.publish([encodeEnvelope(id, Date.now(), 1024)]);
       if (outcome?.type !== "ok") throw new Error(`publish not acknowledged: ${JSON.stringify(outcome)}`);
       const start = Date.now();
-      const seen = await withTimeout(received, 20_000, "the message was not consumed within 20 s");
+      const seen = await within(received, 20_000, "the message was not consumed within 20 s");
       if (seen !== id) throw new Error(`consumed ${seen}, expected ${id}`);
       return `1 message acknowledged (acks=all) and consumed in ${Date.now() - start} ms on ${topic}`;
     } finally {
@@ -154,7 +155,7 @@ export async function rabbitRoundTrip(target: Target): Promise<CheckResult> {
       const id = `${runId}/gate/0`;
       const [outcome] = await pub.publish([encodeEnvelope(id, Date.now(), 1024)]);
       if (outcome?.type !== "ok") throw new Error(`publish not confirmed: ${JSON.stringify(outcome)}`);
-      const seen = await withTimeout(received, 20_000, "the message was not consumed within 20 s");
+      const seen = await within(received, 20_000, "the message was not consumed within 20 s");
       if (seen !== id) throw new Error(`consumed ${seen}, expected ${id}`);
       return `1 persistent message confirmed and consumed on quorum queue ${queue}`;
     } finally {
@@ -267,20 +268,4 @@ export function defaultQueueTypeProblem(
   if (read.value === undefined) return `vhost ${vhost} reports no default queue type, expected ${expected}`;
   if (read.value !== expected) return `vhost ${vhost} default queue type is ${read.value}, expected ${expected}`;
   return undefined;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

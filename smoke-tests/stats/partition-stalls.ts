@@ -5,7 +5,6 @@
 // moment the fault landed to the end of the window, the trailing silence included: a partition that acked once and
 // then never again stalled for the whole window, not for the gap before that one ack.
 
-/** Acknowledgement times per partition, in the order they came (ascending). */
 /** Binary search: the index of the first time in the sorted list at or after `at`. */
 function firstNotBefore(sorted: readonly number[], at: number): number {
   let lo = 0;
@@ -18,6 +17,7 @@ function firstNotBefore(sorted: readonly number[], at: number): number {
   return lo;
 }
 
+/** Acknowledgement times per partition, ascending (an ack recorded late goes in its place). */
 export class PartitionAcks {
   private readonly times = new Map<number, number[]>();
 

@@ -9,6 +9,7 @@ import type { Ledger } from "../ledger";
 import type { PartitionAcks } from "../stats/partition-stalls";
 import type { TimelineRecorder } from "../stats/timeline";
 import { Recording, type WorkloadStats } from "../workload/recording";
+import { within } from "../workload/within";
 import { type DrainResult, drainLedger, type Load, type ProgressSample } from "../workload/workload";
 import { encodeCommand, type WorkerAssignment, type WorkerCommand } from "./journal";
 import { type LaunchedWorker, processLauncher, type WorkerLauncher } from "./launch";
@@ -27,20 +28,9 @@ export interface PoolRequest {
   readyTimeoutMs?: number;
 }
 
+/** `p`, or an error saying `what` did not happen within `ms`. */
 const waitNamed = <T>(what: string, ms: number, p: Promise<T>): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
+  within(p, ms, `${what} within ${ms / 1000} s`);
 
 class Worker {
   socket: Socket | undefined;

@@ -2,6 +2,7 @@
 // publishers, one consumer of the shared group or queue) and streams its journal as each outcome happens. It does what
 // the coordinator says, in order, and never outlives it: when the collector goes, the worker exits.
 import { connect, type Socket } from "node:net";
+import type { Subscriber } from "../clients/types";
 import { harnessFor, type SystemHarness } from "../drills/harness";
 import { Ledger } from "../ledger/ledger";
 import { TimelineRecorder } from "../stats/timeline";
@@ -92,7 +93,7 @@ export async function runWorker(conn: WorkerConnection): Promise<number> {
 class WorkerRun {
   private workload: Workload | undefined;
   private harness: SystemHarness | undefined;
-  private subscriber: Parameters<typeof readEndsOf>[0][number] | undefined;
+  private subscriber: Subscriber | undefined;
   closed = false;
 
   constructor(

@@ -6,6 +6,7 @@
 //   fault <action> <node>       kill|stop|start|pause|resume|isolate|heal kafka-i / rabbitmq-i
 //   leader partition <topic> [p] | controller | queue <name>
 //   target                      print the target (JSON) if every node runs; exit 3 if the environment is not up
+//   owner                       print the state directory whose nodes run on this machine; exit 3 if none runs
 //   declare < declarations.json  topics, quorum queues and policies a stack declares (the embedded platform's Jobs)
 // An unknown command, flag or argument prints the usage on stderr and exits 2; `help` prints it on stdout.
 import { spawnSync } from "node:child_process";
@@ -15,7 +16,7 @@ import { elapsedStamp, errorOutcome, HelpRequested, UsageError } from "../toolch
 import { repoRoot } from "../toolchain/src/paths";
 import { kafkaBrokersFrom, parseCommand, usage } from "./commands";
 import { applyDeclarations, type Declarations } from "./declarations";
-import { allNodes, down, loadEnvironment, type Progress, up, waitReady } from "./environment";
+import { allNodes, down, loadEnvironment, machineOwner, type Progress, up, waitReady } from "./environment";
 import { activeController, FAULT_ACTIONS, type FaultAction, fault, partitionLeader, quorumQueueLeader } from "./faults";
 import { readKafkaSettings } from "./kafka/config";
 import { nodeProcess } from "./processes";
@@ -80,6 +81,16 @@ async function main(argv: string[]): Promise<void> {
         return;
       }
       process.stdout.write(readFileSync(statePaths.target, "utf8"));
+      return;
+    }
+    case "owner": {
+      const owner = machineOwner();
+      if (owner === undefined) {
+        process.stderr.write("no embedded environment runs on this machine\n");
+        process.exitCode = 3;
+        return;
+      }
+      process.stdout.write(`${owner}\n`);
       return;
     }
     case "declare": {

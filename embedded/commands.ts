@@ -6,7 +6,7 @@ import { MAX_KAFKA_BROKERS } from "./topology";
 
 export const usage = [
   "embedded/cli.ts <command>   (npm run local, npm run embedded:up|down|status|fault)",
-  "  main-job | up [--dedicated-controllers] [--kafka-brokers N] | down [--purge] | status | target",
+  "  main-job | up [--dedicated-controllers] [--kafka-brokers N] | down [--purge] | status | target | owner",
   "  declare < declarations.json",
   `  fault <${FAULT_ACTIONS.join("|")}> <node>`,
   "  leader partition <topic> [partition] | leader controller | leader queue <name>",
@@ -19,6 +19,7 @@ const commands: Record<string, Omit<CommandSpec, "command" | "usage">> = {
   down: { switches: ["purge"] },
   status: {},
   target: {},
+  owner: {},
   declare: {},
   fault: { positionals: { min: 2, max: 2, what: "<action> <node>" } },
   leader: { positionals: { min: 1, max: 3, what: "partition <topic> [partition] | controller | queue <name>" } },

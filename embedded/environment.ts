@@ -258,13 +258,19 @@ export async function up(opts: Requested & { progress?: Progress } = {}): Promis
  * records this state directory as the owner of the machine's nodes.
  */
 function claimMachine(): void {
-  const owner = existsSync(machinePaths.owner) ? readFileSync(machinePaths.owner, "utf8").trim() : undefined;
-  if (owner && owner !== statePaths.root && ourNamespaces().length > 0) {
+  const owner = machineOwner();
+  if (owner && owner !== statePaths.root) {
     throw new Error(
       `the embedded environment on this machine runs from ${owner}; stop it first (MESSAGING_PLATFORM_STATE=${owner} npm run embedded:down)`,
     );
   }
   writeFileSync(machinePaths.owner, `${statePaths.root}\n`);
+}
+
+/** The state directory whose nodes run on this machine now; undefined when none runs. */
+export function machineOwner(): string | undefined {
+  const owner = existsSync(machinePaths.owner) ? readFileSync(machinePaths.owner, "utf8").trim() : undefined;
+  return owner && ourNamespaces().length > 0 ? owner : undefined;
 }
 
 /** What `down` must leave behind: nothing. Used by `down` itself and by the tests. */

@@ -1,15 +1,15 @@
 // The embedded environment for real: both clusters form, every fault action has its observable effect on both
 // systems (peers see the node gone, leadership moves, the node rejoins after its heal), `up` repairs whatever a
 // fault or a crash left, and `down` leaves nothing behind. The suite ends with the environment down.
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { underReplicated } from "../../brokers/kafka";
-import { down, type Environment, leftovers, up } from "../environment";
+import { down, type Environment, leftovers, machineOwner, up } from "../environment";
 import { activeController, fault, nodeCondition, partitionLeader, quorumQueueLeader } from "../faults";
 import { rabbitHealthOf } from "../health";
 import * as kafka from "../kafka/cluster";
 import { namespacePids } from "../netns";
 import { processState, readPidFile } from "../processes";
-import { statePaths } from "../state";
+import { machinePaths, statePaths } from "../state";
 import { statusRows } from "../status";
 import { embeddedTarget } from "../target";
 import type { EmbeddedNode } from "../topology";
@@ -202,6 +202,25 @@ describe("up repairs and down cleans up", () => {
       expect(nodeCondition(n)).toEqual({ process: "running", isolated: false });
   });
 
+  it("the machine's nodes have one owner: up from another state directory is refused, naming the owner", async () => {
+    expect(machineOwner()).toBe(statePaths.root);
+    // As if `npm run local` had started them from its default state directory.
+    writeFileSync(machinePaths.owner, "/elsewhere/embedded\n");
+    try {
+      // Only the message: on a failure, the environment `up` resolved to (credentials included) stays out of the log.
+      const refusal = await up().then(
+        () => "up went ahead",
+        (e: Error) => e.message,
+      );
+      expect(refusal).toContain(
+        "the embedded environment on this machine runs from /elsewhere/embedded; stop it first",
+      );
+      expect(machineOwner()).toBe("/elsewhere/embedded");
+    } finally {
+      writeFileSync(machinePaths.owner, `${statePaths.root}\n`);
+    }
+  });
+
   it("down leaves no process, namespace, mount, bridge or target behind", async () => {
     const nodes: EmbeddedNode[] = [...env.kafka.nodes, ...env.rabbitmq.nodes];
     const records = nodes.map((n) => readPidFile(n.name));
@@ -211,5 +230,6 @@ describe("up repairs and down cleans up", () => {
     for (const n of nodes) expect(namespacePids(n.netns)).toEqual([]);
     for (const rec of records) expect(processState(rec)).toBe("gone");
     expect(existsSync(statePaths.target)).toBe(false);
+    expect(machineOwner()).toBeUndefined();
   });
 });

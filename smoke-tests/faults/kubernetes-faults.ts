@@ -82,6 +82,7 @@ export const drainedNodeLabel = "messaging-platform.io/cordoned-by-drill";
 export function cannotForgetConnections(
   env: NodeJS.ProcessEnv = process.env,
   netns?: readonly string[],
+  conntrackInstalled: () => boolean = () => !spawnSync("conntrack", ["--version"], { stdio: "ignore" }).error,
 ): string | undefined {
   if (env.KUBERNETES_SERVICE_HOST) {
     return "the drill runs in a pod, and a pod cannot reach the nodes' connection tracking";
@@ -92,7 +93,7 @@ export function cannotForgetConnections(
   if (nodes.length === 0) {
     return "this machine holds no node of the cluster (no mpk8s-node-N network namespace) whose connection tracking the drill could flush";
   }
-  if (spawnSync("conntrack", ["--version"], { stdio: "ignore" }).error) return "conntrack is not installed here";
+  if (!conntrackInstalled()) return "conntrack is not installed here";
   return undefined;
 }
 

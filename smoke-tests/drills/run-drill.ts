@@ -185,7 +185,7 @@ export async function runDrill(
           timeline.event(
             Date.now(),
             "note",
-            `worker w${victim} SIGKILLed ${workerKillDelayMs / 1000} s after the fault landed`,
+            `worker w${victim} ${pool?.killHow} ${workerKillDelayMs / 1000} s after the fault landed`,
           );
         }, workerKillDelayMs);
       }

@@ -17,6 +17,7 @@ import {
   type WorkerCommand,
   workerProducer,
 } from "./journal";
+import { workerToken } from "./token";
 
 /** Where a worker reports, and as whom: from its environment (the pool's, or a Kubernetes Indexed Job's). */
 export interface WorkerConnection {
@@ -28,7 +29,8 @@ export interface WorkerConnection {
 
 /**
  * Pure: the worker's connection from its environment. MP_WORKER_INDEX, or JOB_COMPLETION_INDEX as a Kubernetes
- * Indexed Job sets it; every problem names the variable, its value and the rule.
+ * Indexed Job sets it; MP_WORKER_TOKEN is the run's token, from which its own is derived (token.ts). Every problem
+ * names the variable, its value (never the token's) and the rule.
  */
 export function workerConnectionFrom(env: NodeJS.ProcessEnv): WorkerConnection {
   const collector = env.MP_WORKER_COLLECTOR ?? "";
@@ -40,7 +42,8 @@ export function workerConnectionFrom(env: NodeJS.ProcessEnv): WorkerConnection {
   }
   const token = env.MP_WORKER_TOKEN ?? "";
   if (!/^[0-9a-f]{16,}$/.test(token)) throw new Error("MP_WORKER_TOKEN must be the hex token its coordinator gave it");
-  return { host: m[1] as string, port: Number(m[2]), index: Number(indexText), token };
+  const index = Number(indexText);
+  return { host: m[1] as string, port: Number(m[2]), index, token: workerToken(token, index) };
 }
 
 /** The journal written to the collector, one line per outcome, as it happens. */

@@ -3,6 +3,7 @@
 // record), or "crash" for every worker to exit before it connects.
 import { connect } from "node:net";
 import { decodeCommand, encodeRecord, type JournalRecord, LineSplitter } from "../journal";
+import { workerToken } from "../token";
 
 const [mode = "none"] = process.argv.slice(2);
 const index = Number(process.env.MP_WORKER_INDEX);
@@ -26,7 +27,7 @@ const delivered = (seq: number): JournalRecord => ({
   received: { id: id(seq), sentAt: 1000, receivedAt: 3000 + seq, partition: index, offset: String(seq) },
 });
 
-socket.write(lines([{ kind: "hello", worker: index, token: process.env.MP_WORKER_TOKEN ?? "" }]));
+socket.write(lines([{ kind: "hello", worker: index, token: workerToken(process.env.MP_WORKER_TOKEN ?? "", index) }]));
 const splitter = new LineSplitter();
 socket.setEncoding("utf8");
 socket.on("data", (chunk: string) => {

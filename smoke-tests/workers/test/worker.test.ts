@@ -1,12 +1,19 @@
+import { workerToken } from "../token";
 import { workerConnectionFrom } from "../worker";
 
 const token = "0123456789abcdef0123456789abcdef";
 
 describe("a worker's connection, from its environment", () => {
-  it("reads the collector, its index and its token", () => {
-    expect(
-      workerConnectionFrom({ MP_WORKER_COLLECTOR: "127.0.0.1:4100", MP_WORKER_INDEX: "2", MP_WORKER_TOKEN: token }),
-    ).toEqual({ host: "127.0.0.1", port: 4100, index: 2, token });
+  it("reads the collector and its index, and derives its own token from the run's", () => {
+    const conn = workerConnectionFrom({
+      MP_WORKER_COLLECTOR: "127.0.0.1:4100",
+      MP_WORKER_INDEX: "2",
+      MP_WORKER_TOKEN: token,
+    });
+    expect(conn).toEqual({ host: "127.0.0.1", port: 4100, index: 2, token: workerToken(token, 2) });
+    // Its hello claims its own index only: the run's token stays in the worker.
+    expect(conn.token).not.toBe(token);
+    expect(conn.token).not.toBe(workerToken(token, 1));
   });
 
   it("takes a Kubernetes Indexed Job's JOB_COMPLETION_INDEX as its index", () => {

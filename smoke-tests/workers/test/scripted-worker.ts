@@ -6,7 +6,8 @@ import { decodeCommand, encodeRecord, type JournalRecord, LineSplitter } from ".
 import { workerToken } from "../token";
 
 const [mode = "none"] = process.argv.slice(2);
-const index = Number(process.env.MP_WORKER_INDEX);
+// As worker.ts reads it: its own index, or a Kubernetes Indexed Job's (test/fake-cluster.ts).
+const index = Number(process.env.MP_WORKER_INDEX ?? process.env.JOB_COMPLETION_INDEX);
 if (mode === "crash") {
   process.stderr.write("boom: no broker\n");
   process.exit(3);

@@ -18,16 +18,20 @@ export interface KubernetesWorkersPlace {
 }
 
 /** The API calls the launcher makes, and nothing else (the Role in charts/smoke-gate rbac.yaml grants exactly these). */
+export const workersApiCalls = {
+  core: [
+    "readNamespacedPod",
+    "listNamespacedPod",
+    "deleteNamespacedPod",
+    "createNamespacedSecret",
+    "deleteNamespacedSecret",
+  ],
+  batch: ["createNamespacedJob", "readNamespacedJob", "deleteNamespacedJob"],
+} as const;
+
 export interface WorkersApi {
-  core: Pick<
-    k8s.CoreV1Api,
-    | "readNamespacedPod"
-    | "listNamespacedPod"
-    | "deleteNamespacedPod"
-    | "createNamespacedSecret"
-    | "deleteNamespacedSecret"
-  >;
-  batch: Pick<k8s.BatchV1Api, "createNamespacedJob" | "readNamespacedJob" | "deleteNamespacedJob">;
+  core: Pick<k8s.CoreV1Api, (typeof workersApiCalls.core)[number]>;
+  batch: Pick<k8s.BatchV1Api, (typeof workersApiCalls.batch)[number]>;
 }
 
 /** In a pod: its ServiceAccount's token (the default kube config there is the in-cluster one). */

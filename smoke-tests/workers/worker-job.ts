@@ -11,8 +11,9 @@ export const workerRole = "smoke-worker";
 export const indexAnnotation = "batch.kubernetes.io/job-completion-index";
 /** The Job controller's label on every pod of a Job. */
 export const jobNameLabel = "batch.kubernetes.io/job-name";
-/** The key of the run's token in the workers' Secret. */
+/** The key of the run's token in the workers' Secret, and the file it is mounted as. */
 export const runTokenKey = "run-token";
+export const runTokenDir = "/etc/mp-worker";
 /** A worker pod runs the worker entry point where the gate runs the gate's (both in the runner image, /app). */
 export const workerCommand = ["node", "--import", "tsx", "smoke-tests/cli/worker.ts"];
 
@@ -60,7 +61,7 @@ function metadataFor(r: { name: string; gatePod: k8s.V1Pod }): k8s.V1ObjectMeta 
   return { name: r.name, namespace, labels: workerLabels(r.gatePod), ownerReferences: ownedByGate(r.gatePod) };
 }
 
-/** The Secret that carries the run's token to every worker: the Job names it, never holds it. */
+/** The Secret that carries the run's token to every worker: the Job mounts it, never holds it. */
 export function workerSecret(r: Pick<WorkerJobRequest, "name" | "gatePod">, runToken: string): k8s.V1Secret {
   return {
     apiVersion: "v1",
@@ -106,20 +107,31 @@ export function workerJob(r: WorkerJobRequest): k8s.V1Job {
               ...(gate.imagePullPolicy ? { imagePullPolicy: gate.imagePullPolicy } : {}),
               ...(gate.workingDir ? { workingDir: gate.workingDir } : {}),
               command: workerCommand,
-              // The index is the Job controller's JOB_COMPLETION_INDEX (worker.ts reads it); the token only by reference.
+              // The index is the Job controller's JOB_COMPLETION_INDEX (connection.ts reads it); the token is in the
+              // Secret, mounted as a file as every Secret of this project (the secrets-as-files policy).
               env: [
                 { name: "MP_WORKER_COLLECTOR", value: r.collector },
-                { name: "MP_WORKER_TOKEN", valueFrom: { secretKeyRef: { name: r.name, key: runTokenKey } } },
+                { name: "MP_WORKER_TOKEN_FILE", value: `${runTokenDir}/${runTokenKey}` },
               ],
               ...(gate.resources ? { resources: gate.resources } : {}),
               ...(gate.securityContext ? { securityContext: gate.securityContext } : {}),
               // Why a worker failed, readable from its pod's status (the gate may read pods, not their logs).
               terminationMessagePolicy: "FallbackToLogsOnError",
-              // The root filesystem is read-only: tsx compiles into /tmp.
-              volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+              volumeMounts: [
+                { name: "run-token", mountPath: runTokenDir, readOnly: true },
+                // The root filesystem is read-only: tsx compiles into /tmp.
+                { name: "tmp", mountPath: "/tmp" },
+              ],
             },
           ],
-          volumes: [{ name: "tmp", emptyDir: tmp ?? { sizeLimit: "256Mi" } }],
+          volumes: [
+            // 0400: its owner's; the kubelet adds read for the pod's group (fsGroup), as for the gate's target.
+            {
+              name: "run-token",
+              secret: { secretName: r.name, items: [{ key: runTokenKey, path: runTokenKey }], defaultMode: 0o400 },
+            },
+            { name: "tmp", emptyDir: tmp ?? { sizeLimit: "256Mi" } },
+          ],
         },
       },
     },

@@ -1,9 +1,13 @@
 // The few API calls the Kubernetes launcher makes, answered by a fake cluster whose pods are processes of this machine
 // (a scripted worker in place of the image's entry point): a created Job starts one process per index with the
-// environment its pod template names (a secretKeyRef resolved from the Secret, JOB_COMPLETION_INDEX from the index),
-// a pod's status follows its process, a pod deleted with grace period 0 is SIGKILLed and gone, a Job deleted takes its
-// pods. Every call is logged, as the API server would see it.
+// environment its pod template names and JOB_COMPLETION_INDEX, its Secret volumes written as files (where the kubelet
+// would mount them, here a temporary directory the paths in its environment are moved to), a pod's status follows its
+// process, a pod deleted with grace period 0 is SIGKILLed and gone, a Job deleted takes its pods. Every call is
+// logged, as the API server would see it.
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type * as k8s from "@kubernetes/client-node";
 import { repoRoot } from "../../../toolchain/src/paths";
 import type { WorkersApi } from "../kubernetes-launcher";
@@ -24,6 +28,7 @@ export class FakeCluster {
   readonly secrets = new Map<string, Record<string, string>>();
   readonly jobs = new Map<string, k8s.V1Job>();
   private readonly pods = new Map<string, FakePod>();
+  private readonly dirs: string[] = [];
 
   constructor(
     private readonly gatePod: k8s.V1Pod,
@@ -92,6 +97,11 @@ export class FakeCluster {
     return { core, batch } as unknown as WorkersApi;
   }
 
+  /** Removes the Secret files it wrote. */
+  dispose(): void {
+    for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  }
+
   /** The names of the pods that run now. */
   get running(): string[] {
     return [...this.pods.entries()].filter(([, p]) => p.child && !p.exit).map(([n]) => n);
@@ -99,12 +109,24 @@ export class FakeCluster {
 
   private startPod(job: string, spec: k8s.V1Job, index: number): void {
     const name = `${job}-${index}-${Math.random().toString(36).slice(2, 7)}`;
-    const container = spec.spec?.template.spec?.containers[0] as k8s.V1Container;
+    const template = spec.spec?.template.spec as k8s.V1PodSpec;
+    const container = template.containers[0] as k8s.V1Container;
+    // Each Secret volume as the kubelet mounts it: one file per item, in a directory of this pod's.
+    const mounts = new Map<string, string>();
+    for (const m of container.volumeMounts ?? []) {
+      const secret = template.volumes?.find((v) => v.name === m.name)?.secret;
+      if (!secret) continue;
+      const dir = mkdtempSync(join(tmpdir(), "mp-fake-pod-"));
+      this.dirs.push(dir);
+      const data = this.secrets.get(secret.secretName ?? "") ?? {};
+      for (const item of secret.items ?? []) writeFileSync(join(dir, item.path), data[item.key] ?? "");
+      mounts.set(m.mountPath, dir);
+    }
     const env: Record<string, string> = { JOB_COMPLETION_INDEX: String(index) };
     for (const e of container.env ?? []) {
-      const ref = e.valueFrom?.secretKeyRef;
-      const value = ref ? this.secrets.get(ref.name ?? "")?.[ref.key] : e.value;
-      if (value !== undefined) env[e.name] = value;
+      if (e.value === undefined) continue;
+      const mount = [...mounts.keys()].find((path) => e.value?.startsWith(`${path}/`));
+      env[e.name] = mount ? `${mounts.get(mount)}${e.value.slice(mount.length)}` : e.value;
     }
     const pod: k8s.V1Pod = {
       metadata: {

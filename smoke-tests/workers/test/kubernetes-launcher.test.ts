@@ -12,6 +12,11 @@ import type { StreamEnd } from "../merge";
 import { WorkerPool } from "../pool";
 import { FakeCluster } from "./fake-cluster";
 
+const clusters: FakeCluster[] = [];
+afterAll(() => {
+  for (const c of clusters) c.dispose();
+});
+
 const gatePod: k8s.V1Pod = {
   metadata: {
     name: "mp-smoke-gate-run-1-x7k2p",
@@ -27,6 +32,7 @@ const scripted = (mode: string) => ({
 });
 
 function poolOn(cluster: FakeCluster) {
+  clusters.push(cluster);
   const request = {
     count: 2,
     assignment: {

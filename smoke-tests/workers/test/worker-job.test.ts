@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type * as k8s from "@kubernetes/client-node";
 import { stringify } from "yaml";
-import { render, validate } from "../../../charts/test/support";
+import { looseSecretFiles, render, secretsInEnvironment, validate } from "../../../charts/test/support";
 import { repoRoot } from "../../../toolchain/src/paths";
 import {
   indexAnnotation,
@@ -94,11 +94,25 @@ describe("the worker Job", () => {
     ]);
   });
 
-  it("each worker finds the collector in its environment, its index from the Job controller, its token by reference only", () => {
+  it("each worker finds the collector in its environment, its index from the Job controller, its token in the Secret mounted as a file", () => {
     expect(worker.env).toEqual([
       { name: "MP_WORKER_COLLECTOR", value: request.collector },
-      { name: "MP_WORKER_TOKEN", valueFrom: { secretKeyRef: { name: request.name, key: runTokenKey } } },
+      { name: "MP_WORKER_TOKEN_FILE", value: `/etc/mp-worker/${runTokenKey}` },
     ]);
+    expect(worker.volumeMounts).toEqual(
+      expect.arrayContaining([{ name: "run-token", mountPath: "/etc/mp-worker", readOnly: true }]),
+    );
+    expect(pod.volumes).toEqual(
+      expect.arrayContaining([
+        {
+          name: "run-token",
+          secret: { secretName: request.name, items: [{ key: runTokenKey, path: runTokenKey }], defaultMode: 0o400 },
+        },
+      ]),
+    );
+    // No Secret in the environment (the project's secrets-as-files policy, charts/test/support.ts).
+    expect(secretsInEnvironment([job])).toEqual([]);
+    expect(looseSecretFiles([job])).toEqual([]);
     // One pod template for every index: an MP_WORKER_INDEX here would give them all one index (worker.ts reads
     // JOB_COMPLETION_INDEX when it is absent).
     expect(worker.env?.some((e) => e.name === "MP_WORKER_INDEX")).toBe(false);
@@ -122,8 +136,8 @@ describe("the worker Job", () => {
     expect(worker.resources?.limits).toEqual(expect.objectContaining({ cpu: "1", memory: "1Gi" }));
     expect(pod.automountServiceAccountToken).toBe(false);
     // Read-only root: tsx compiles into /tmp, the gate's size.
-    expect(worker.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
-    expect(pod.volumes).toEqual([{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }]);
+    expect(worker.volumeMounts).toEqual(expect.arrayContaining([{ name: "tmp", mountPath: "/tmp" }]));
+    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }]));
     expect(worker.terminationMessagePolicy).toBe("FallbackToLogsOnError");
   });
 

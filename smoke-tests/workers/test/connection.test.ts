@@ -1,5 +1,5 @@
+import { workerConnectionFrom } from "../connection";
 import { workerToken } from "../token";
-import { workerConnectionFrom } from "../worker";
 
 const token = "0123456789abcdef0123456789abcdef";
 
@@ -26,6 +26,35 @@ describe("a worker's connection, from its environment", () => {
     ).toBe(1);
   });
 
+  it("in a pod: the run's token from the file MP_WORKER_TOKEN_FILE names (its Secret, mounted)", () => {
+    const read: string[] = [];
+    const conn = workerConnectionFrom(
+      {
+        MP_WORKER_COLLECTOR: "gate-collector:7070",
+        JOB_COMPLETION_INDEX: "2",
+        MP_WORKER_TOKEN_FILE: "/etc/mp-worker/run-token",
+      },
+      (path) => {
+        read.push(path);
+        return `${token}\n`;
+      },
+    );
+    expect(read).toEqual(["/etc/mp-worker/run-token"]);
+    expect(conn.token).toBe(workerToken(token, 2));
+    const unreadable = () => {
+      throw new Error("ENOENT: no such file or directory");
+    };
+    expect(() =>
+      workerConnectionFrom(
+        { MP_WORKER_COLLECTOR: "h:1", MP_WORKER_INDEX: "0", MP_WORKER_TOKEN_FILE: "/nope" },
+        unreadable,
+      ),
+    ).toThrow('MP_WORKER_TOKEN_FILE = "/nope" must be a readable file with the run\'s token: ENOENT');
+    expect(() =>
+      workerConnectionFrom({ MP_WORKER_COLLECTOR: "h:1", MP_WORKER_INDEX: "0", MP_WORKER_TOKEN_FILE: "/t" }, () => "x"),
+    ).toThrow("the file MP_WORKER_TOKEN_FILE names (/t) must hold the hex token its coordinator gave it");
+  });
+
   it("refuses a missing or malformed variable, naming it, its value and the rule", () => {
     expect(() => workerConnectionFrom({ MP_WORKER_INDEX: "0", MP_WORKER_TOKEN: token })).toThrow(
       'MP_WORKER_COLLECTOR = "" must be <host>:<port>',
@@ -34,7 +63,7 @@ describe("a worker's connection, from its environment", () => {
       workerConnectionFrom({ MP_WORKER_COLLECTOR: "h:1", MP_WORKER_INDEX: "-1", MP_WORKER_TOKEN: token }),
     ).toThrow('MP_WORKER_INDEX = "-1" must be a worker index (an integer ≥ 0)');
     expect(() => workerConnectionFrom({ MP_WORKER_COLLECTOR: "h:1", MP_WORKER_INDEX: "0" })).toThrow(
-      "MP_WORKER_TOKEN must be the hex token its coordinator gave it",
+      "MP_WORKER_TOKEN must hold the hex token its coordinator gave it",
     );
   });
 });

@@ -26,6 +26,11 @@ export interface PoolRequest {
   launch?: WorkerLauncher;
   /** How long a worker may take from its start to "ready" (connected, clients open, consuming). */
   readyTimeoutMs?: number;
+  /**
+   * How long the connection of a worker its launcher saw end may stay open (what was still on the wire arrives within
+   * it) before it is closed from this side, and the worker counted gone: a pod's network can go before its FIN does.
+   */
+  goneGraceMs?: number;
 }
 
 /** `p`, or an error saying `what` did not happen within `ms`. */
@@ -155,6 +160,7 @@ export class WorkerPool implements Load {
       // A worker that ends before it connected has no stream to end: it ends here.
       l.onEnd(() => {
         if (!worker.socket) this.ended(worker);
+        else setTimeout(() => worker.socket?.destroy(), this.request.goneGraceMs ?? 10_000).unref();
       });
       this.workers.push(worker);
     }
@@ -323,6 +329,9 @@ export class WorkerPool implements Load {
       for (const w of this.workers) w.launched.kill();
     });
     await this.launcher.end().catch((err: Error) => this.note(`the workers were not removed: ${err.message}`));
+    // Every worker has closed or was killed by now: a connection still open (its far end gone silently) must not hold
+    // the collector's close.
+    for (const w of this.workers) w.socket?.destroy();
     await new Promise((r) => this.server?.close(r));
   }
 }

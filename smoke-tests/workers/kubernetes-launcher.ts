@@ -92,7 +92,7 @@ class KubernetesLauncher implements WorkerLauncher {
     const job = await batch.readNamespacedJob({ name, namespace });
     if (job.spec?.backoffLimitPerIndex !== 0 || job.spec?.completionMode !== "Indexed") {
       throw new Error(
-        `Job ${namespace}/${name} came back with completionMode ${job.spec?.completionMode} and backoffLimitPerIndex ${job.spec?.backoffLimitPerIndex}: this API server does not keep a killed worker from coming back (Kubernetes 1.33 or newer, or 1.29 with the JobBackoffLimitPerIndex feature)`,
+        `Job ${namespace}/${name} came back with completionMode ${job.spec?.completionMode} and backoffLimitPerIndex ${job.spec?.backoffLimitPerIndex}: this API server does not keep a killed worker from coming back (it needs Kubernetes 1.29 or newer with the JobBackoffLimitPerIndex feature on, the default)`,
       );
     }
     this.workers = Array.from({ length: count }, (_, index) => new PodWorker(index, name, (w) => this.deletePod(w)));

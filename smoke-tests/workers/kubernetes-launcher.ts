@@ -84,12 +84,16 @@ class KubernetesLauncher implements WorkerLauncher {
     });
     const name = `smoke-workers-${randomBytes(4).toString("hex")}`;
     const request = { name, count, collector, gatePod };
-    await core.createNamespacedSecret({ namespace, body: workerSecret(request, runToken) });
+    const step = <T>(what: string, call: Promise<T>): Promise<T> =>
+      call.catch((err: Error) => {
+        throw new Error(`${what} ${namespace}/${name} for ${count} workers: ${err.message}`);
+      });
+    await step("creating Secret", core.createNamespacedSecret({ namespace, body: workerSecret(request, runToken) }));
     this.created.secret = name;
-    await batch.createNamespacedJob({ namespace, body: workerJob(request) });
+    await step("creating Job", batch.createNamespacedJob({ namespace, body: workerJob(request) }));
     this.created.job = name;
     // An API server that drops the field would retry a killed worker (backoffLimit's default 6): refuse to run then.
-    const job = await batch.readNamespacedJob({ name, namespace });
+    const job = await step("reading back Job", batch.readNamespacedJob({ name, namespace }));
     if (job.spec?.backoffLimitPerIndex !== 0 || job.spec?.completionMode !== "Indexed") {
       throw new Error(
         `Job ${namespace}/${name} came back with completionMode ${job.spec?.completionMode} and backoffLimitPerIndex ${job.spec?.backoffLimitPerIndex}: this API server does not keep a killed worker from coming back (it needs Kubernetes 1.29 or newer with the JobBackoffLimitPerIndex feature on, the default)`,

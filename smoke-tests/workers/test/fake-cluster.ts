@@ -33,8 +33,12 @@ export class FakeCluster {
   constructor(
     private readonly gatePod: k8s.V1Pod,
     private readonly worker: WorkerCommandLine,
-    /** As an API server that does not know backoffLimitPerIndex: it drops the field. */
-    private readonly dropsPerIndexLimit = false,
+    private readonly behaves: {
+      /** As an API server that does not know backoffLimitPerIndex: it drops the field. */
+      dropsPerIndexLimit?: boolean;
+      /** As a ServiceAccount without the Role: Job creation forbidden. */
+      forbidsJobs?: boolean;
+    } = {},
   ) {}
 
   private notFound(what: string): never {
@@ -73,8 +77,11 @@ export class FakeCluster {
       createNamespacedJob: async ({ body }: { body: k8s.V1Job }) => {
         const name = body.metadata?.name as string;
         this.calls.push(`create job ${name}`);
+        if (this.behaves.forbidsJobs) {
+          throw Object.assign(new Error(`jobs.batch is forbidden: cannot create resource "jobs"`), { code: 403 });
+        }
         const kept: k8s.V1Job = structuredClone(body);
-        if (this.dropsPerIndexLimit && kept.spec) delete kept.spec.backoffLimitPerIndex;
+        if (this.behaves.dropsPerIndexLimit && kept.spec) delete kept.spec.backoffLimitPerIndex;
         this.jobs.set(name, kept);
         for (let index = 0; index < (kept.spec?.completions ?? 0); index++) this.startPod(name, kept, index);
         return kept;

@@ -114,7 +114,7 @@ describe("the workers as an Indexed Job, against a fake API server", () => {
   });
 
   it("refuses to run where the API server drops backoffLimitPerIndex (a killed worker would come back), and removes what it made", async () => {
-    const cluster = new FakeCluster(gatePod, scripted("none"), true);
+    const cluster = new FakeCluster(gatePod, scripted("none"), { dropsPerIndexLimit: true });
     await expect(WorkerPool.start(poolOn(cluster))).rejects.toThrow(
       /came back with completionMode Indexed and backoffLimitPerIndex undefined: this API server does not keep a killed worker from coming back/,
     );
@@ -123,6 +123,18 @@ describe("the workers as an Indexed Job, against a fake API server", () => {
       expect.stringMatching(/^delete secret smoke-workers-[0-9a-f]{8}$/),
     ]);
     expect(cluster.running).toEqual([]);
+  });
+
+  it("a Job the API server refuses (no Role): the step, the Job and the answer named, the Secret made before it deleted", async () => {
+    const cluster = new FakeCluster(gatePod, scripted("none"), { forbidsJobs: true });
+    await expect(WorkerPool.start(poolOn(cluster))).rejects.toThrow(
+      /^creating Job messaging-smoke\/smoke-workers-[0-9a-f]{8} for 2 workers: jobs.batch is forbidden/,
+    );
+    expect(cluster.calls.slice(-2)).toEqual([
+      expect.stringMatching(/^create job smoke-workers-[0-9a-f]{8}$/),
+      expect.stringMatching(/^delete secret smoke-workers-[0-9a-f]{8}$/),
+    ]);
+    expect(cluster.secrets.size).toBe(0);
   });
 
   it("refuses to start without its own pod, saying which and why", async () => {

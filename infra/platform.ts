@@ -148,6 +148,7 @@ export function deployPlatform(s: Settings) {
         // The render platform has no cluster to read: its manifests allow the API server's ports only.
         ...(apiServer ? { apiServer: apiServer() } : {}),
         target,
+        workers: s.gate.workers ?? 1,
         ...(prometheus.enabled
           ? {
               monitoring: {

@@ -22,6 +22,7 @@ import {
   namespace,
   type Rendered,
   render,
+  validate,
 } from "./support";
 
 const chart = "smoke-gate";
@@ -410,6 +411,123 @@ describe("the gate Job", () => {
     expect(v.target).toEqual({ existingSecret: "", key: "target.json" });
     expect(v.brokerNamespaces).toEqual({ kafka: "", rabbitmq: "" });
     expect(v.runId).toBe("");
+  });
+});
+
+describe("with workers > 1: the collector's Service, the workers' NetworkPolicy and a Role in the release namespace", () => {
+  const collectorService = `${fullname}-collector`;
+  const workersName = `${fullname}-workers`;
+  const withWorkers = (...sets: string[]) => render(chart, ["examples/staging.yaml"], ["workers=3", ...sets]);
+  let r: Rendered;
+  beforeAll(() => {
+    r = withWorkers();
+  });
+  const gateLabels = { "app.kubernetes.io/name": "smoke-gate", "app.kubernetes.io/instance": "mp" };
+  const workerPods = { ...gateLabels, "messaging-platform.io/role": "smoke-worker" };
+  const gatePods = { ...gateLabels, "messaging-platform.io/role": "smoke-gate" };
+  const tcp = (port: number) => [{ protocol: "TCP", port }];
+  /** Every (apiGroup resource) a Role grants, with its sorted verbs. */
+  const grantsOf = (role: Any) =>
+    (role.rules as Any[]).flatMap((rule) =>
+      (rule.apiGroups as string[]).flatMap((g) =>
+        (rule.resources as string[]).map((res) => `${g}/${res}: ${[...rule.verbs].sort().join(",")}`),
+      ),
+    );
+
+  test("every object is valid against the Kubernetes API schemas (strict, offline)", () => {
+    const v = validate(r.manifest);
+    expect(v.problems).toEqual([]);
+    expect(v.summary.invalid + v.summary.errors + v.summary.skipped).toBe(0);
+  });
+
+  test("a headless Service selecting this run's gate pod, on the gate container's collector port", () => {
+    const svc = r.get("Service", collectorService);
+    expect(svc.metadata.namespace).toBe(namespace);
+    expect(svc.spec.clusterIP).toBe("None");
+    expect(svc.spec.publishNotReadyAddresses).toBe(true);
+    expect(svc.spec.selector).toEqual({ ...gatePods, "messaging-platform.io/run-id": "3f9c2a1" });
+    expect(job(r).spec.template.metadata.labels).toEqual(expect.objectContaining(svc.spec.selector));
+    expect(svc.spec.ports).toEqual([{ name: "collector", port: 7070, targetPort: "collector", protocol: "TCP" }]);
+    expect(gate(r).ports).toEqual([{ name: "collector", containerPort: 7070, protocol: "TCP" }]);
+  });
+
+  test("the gate learns its own pod and where its workers reach the collector", () => {
+    const c = gate(r);
+    const byName = (n: string) => (c.env as Any[]).find((e) => e.name === n);
+    expect(byName("MP_POD_NAME")).toEqual({
+      name: "MP_POD_NAME",
+      valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+    });
+    expect(byName("MP_POD_NAMESPACE")).toEqual({
+      name: "MP_POD_NAMESPACE",
+      valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } },
+    });
+    expect(env(c, "MP_WORKER_COLLECTOR")).toBe(`${collectorService}.${namespace}.svc:7070`);
+  });
+
+  test("the gate admits its worker pods on the collector's port, and nothing else", () => {
+    expect(r.get("NetworkPolicy", fullname).spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: workerPods } }], ports: tcp(7070) },
+    ]);
+  });
+
+  test("the workers: no ingress; egress to the brokers as the gate has, to the gate's collector and DNS; no API server", () => {
+    const np = r.get("NetworkPolicy", workersName);
+    const gateEgress = r.get("NetworkPolicy", fullname).spec.egress as Any[];
+    expect(np.metadata.namespace).toBe(namespace);
+    expect(np.spec.podSelector).toEqual({ matchLabels: workerPods });
+    expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.spec.ingress).toEqual([]);
+    expect(np.spec.egress).toEqual([
+      gateEgress[0],
+      gateEgress[1],
+      { to: [{ podSelector: { matchLabels: gatePods } }], ports: tcp(7070) },
+      clusterDnsEgress,
+    ]);
+    expect(gateEgress[0].to[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"]).toBe("kafka");
+    expect(gateEgress[1].to[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"]).toBe("rabbitmq");
+  });
+
+  test("a Role in the release namespace with exactly the worker Job's calls, bound to the gate's ServiceAccount", () => {
+    const role = r.get("Role", workersName);
+    expect(role.metadata.namespace).toBe(namespace);
+    expect(grantsOf(role).sort()).toEqual([
+      "/pods: delete,get,list",
+      "/secrets: create,delete",
+      "batch/jobs: create,delete,get",
+    ]);
+    const binding = r.get("RoleBinding", workersName);
+    expect(binding.metadata.namespace).toBe(namespace);
+    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: workersName });
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: serviceAccount, namespace }]);
+    // The broker namespaces' Roles are the same as without workers, and still nothing cluster-wide.
+    for (const broker of r.all("Role").filter((x) => x.metadata.name === faultsRole)) {
+      expect(grantsOf(broker).sort()).toEqual(grantsOf(example("staging").get("Role", faultsRole)).sort());
+    }
+    expect(r.all("ClusterRole").length + r.all("ClusterRoleBinding").length).toBe(0);
+  });
+
+  test("the collector's port comes from collector.port, everywhere it appears", () => {
+    const other = withWorkers("collector.port=9100");
+    expect(other.get("Service", collectorService).spec.ports[0].port).toBe(9100);
+    expect(gate(other).ports[0].containerPort).toBe(9100);
+    expect(env(gate(other), "MP_WORKER_COLLECTOR")).toBe(`${collectorService}.${namespace}.svc:9100`);
+    expect(other.get("NetworkPolicy", fullname).spec.ingress[0].ports).toEqual(tcp(9100));
+    expect(other.get("NetworkPolicy", workersName).spec.egress[2].ports).toEqual(tcp(9100));
+  });
+
+  test.each([
+    ["the default (1)", []],
+    ["workers: 1", ["workers=1"]],
+  ])("%s: none of it", (_, sets) => {
+    const one = render(chart, ["examples/staging.yaml"], sets);
+    const names = one.objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names.filter((n) => n.endsWith("-collector") || n.endsWith("-workers"))).toEqual([]);
+    expect(one.all("Service")).toEqual([]);
+    expect(one.get("NetworkPolicy", fullname).spec.ingress).toEqual([]);
+    expect(one.all("Role").map((x) => x.metadata.namespace)).not.toContain(namespace);
+    expect((gate(one).env as Any[]).map((e) => e.name)).toEqual(["MP_TARGET", "MP_REPORTS_DIR", "CI"]);
+    expect(gate(one).ports).toBeUndefined();
   });
 });
 

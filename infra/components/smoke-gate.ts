@@ -31,6 +31,8 @@ export interface SmokeGateJobArgs {
   target: TargetOutput;
   /** The stack's Prometheus, for the gate's metrics check; none when the stack runs none. */
   monitoring?: { namespace: string; podLabels: Record<string, string>; port: number };
+  /** gate.workers (1 when unset): the gate's loads as this many worker pods, which the chart then prepares for. */
+  workers: number;
   /** Values of both broker charts: a change re-runs the gate. */
   chartValues: unknown[];
   chartsDir: string;
@@ -101,6 +103,7 @@ export class SmokeGateJob extends pulumi.ComponentResource {
             runId: this.runId,
             reportsVolume: args.environment !== "development",
             ...(args.monitoring ? { monitoring: args.monitoring } : {}),
+            workers: args.workers,
           }),
         ),
       },

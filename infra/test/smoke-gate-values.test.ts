@@ -48,7 +48,7 @@ describe("charts/smoke-gate with the program's values: egress to the brokers' cl
     dir = mkdtempSync(join(tmpdir(), "mp-gate-values-"));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const egress = (apiServer?: ReturnType<typeof apiServerEgress>) => {
+  const rendered = (apiServer?: ReturnType<typeof apiServerEgress>, workers = 1) => {
     const values = smokeGateChartValues(
       { enabled: true, image: "messaging-platform/smoke-gate:0.1.0", namespace: "messaging-smoke" },
       {
@@ -57,14 +57,16 @@ describe("charts/smoke-gate with the program's values: egress to the brokers' cl
         ...(apiServer ? { apiServer } : {}),
         runId: "run-0123456789ab",
         reportsVolume: true,
+        workers,
       },
     );
-    const file = join(dir, `values-${apiServer ? "cluster" : "render"}.yaml`);
+    const file = join(dir, `values-${apiServer ? "cluster" : "render"}-${workers}.yaml`);
     writeFileSync(file, stringify(values));
     // render() takes values files relative to the chart.
-    return render("smoke-gate", [relative(join(chartsDir, "smoke-gate"), file)]).get("NetworkPolicy", "mp-smoke-gate")
-      .spec.egress;
+    return render("smoke-gate", [relative(join(chartsDir, "smoke-gate"), file)]);
   };
+  const egress = (apiServer?: ReturnType<typeof apiServerEgress>) =>
+    rendered(apiServer).get("NetworkPolicy", "mp-smoke-gate").spec.egress;
   const ns = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 
   it("on a cluster: the API server's endpoint, exactly", () => {
@@ -95,5 +97,23 @@ describe("charts/smoke-gate with the program's values: egress to the brokers' cl
         { protocol: "TCP", port: 6443 },
       ],
     });
+  });
+
+  it("gate.workers: with 3 the collector's Service, the workers' policy and their Role; with 1 none of them", () => {
+    const names = (workers: number) =>
+      rendered(apiServerEgress([clusterSlice]), workers)
+        .objects.filter((o) => ["Service", "NetworkPolicy", "Role"].includes(o.kind))
+        .map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)
+        .sort();
+    const withOne = names(1);
+    expect(withOne.filter((n) => n.includes("/messaging/"))).toEqual(["NetworkPolicy/messaging/mp-smoke-gate"]);
+    expect(names(3)).toEqual(
+      [
+        ...withOne,
+        "NetworkPolicy/messaging/mp-smoke-gate-workers",
+        "Role/messaging/mp-smoke-gate-workers",
+        "Service/messaging/mp-smoke-gate-collector",
+      ].sort(),
+    );
   });
 });

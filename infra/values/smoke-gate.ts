@@ -72,6 +72,8 @@ export function smokeGateChartValues(
     reportsVolume: boolean;
     /** The stack's Prometheus, for the gate's metrics check; none when the stack runs none. */
     monitoring?: { namespace: string; podLabels: Record<string, string>; port: number };
+    /** gate.workers: above 1 the chart adds what the gate's worker Job needs (its Service, policies, Role). */
+    workers: number;
   },
 ) {
   return {
@@ -81,6 +83,7 @@ export function smokeGateChartValues(
     brokerPorts: opts.brokerPorts,
     ...(opts.apiServer ? { apiServer: opts.apiServer } : {}),
     runId: opts.runId,
+    workers: opts.workers,
     reports: { persistence: { enabled: opts.reportsVolume } },
     ...(opts.monitoring ? { monitoring: opts.monitoring } : {}),
   };

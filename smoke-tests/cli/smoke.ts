@@ -20,14 +20,17 @@ main(async () => {
   checkCommandLine(argv, {
     command: "smoke",
     usage:
-      "npm run smoke [-- --target embedded|stack:<name>|file:<path>] [--system kafka|rabbitmq|kafka,rabbitmq] [--kafka-client kafkajs|librdkafka|platformatic] [--workers N]",
-    values: ["target", "system", "kafka-client", "workers"],
+      "npm run smoke [-- --target embedded|stack:<name>|file:<path>] [--system kafka|rabbitmq|kafka,rabbitmq] [--kafka-client kafkajs|librdkafka|platformatic] [--workers N [--kill-worker I]]",
+    values: ["target", "system", "kafka-client", "workers", "kill-worker"],
   });
   // Every flag checked before anything is contacted.
   const client = flag(argv, "kafka-client");
   const systems = systemsFrom(argv);
-  // --workers N: the gate's loads as N workers merged into one ledger, over the stack's gate.workers.
-  const workers = flag(argv, "workers") === undefined ? undefined : workersFrom(argv).count;
+  // --workers N: the gate's loads as N workers merged into one ledger, over the stack's gate.workers. --kill-worker I:
+  // worker I killed 2 s after the node-failure check's fault landed (in the in-cluster gate: its pod deleted).
+  const given = flag(argv, "workers") !== undefined || flag(argv, "kill-worker") !== undefined;
+  const workerFlags = given ? workersFrom(argv) : undefined;
+  const workers = workerFlags?.count;
   const overrides = {
     ...(workers === undefined ? {} : { workers }),
     ...(client === undefined ? {} : { kafkaClient: parseKafkaClient(client) }),
@@ -51,8 +54,12 @@ main(async () => {
   );
   const settings = gateSettingsFor(target.gate, overrides);
   const faults = settings.nodeFailure ? await faultsFor(target) : undefined;
-  const report = await runGate(target, faults, settings, (line, sample) =>
-    sample ? printer.sample(line, sample) : printer.line(line),
+  const report = await runGate(
+    target,
+    faults,
+    settings,
+    (line, sample) => (sample ? printer.sample(line, sample) : printer.line(line)),
+    workerFlags?.killAtFault === undefined ? {} : { killWorkerAtFault: workerFlags.killAtFault },
   );
   const written = writeGateReport(report);
   printer.line(`\n${formatGate(report, written)}`);

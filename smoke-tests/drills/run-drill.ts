@@ -17,6 +17,7 @@ import { type FaultRecovery, landedAt, measureRecoveries } from "../recovery/rec
 import type { SystemRun, VerdictLine } from "../reports/run-report";
 import { type FaultStalls, faultStalls, type PartitionPlacement } from "../stats/partition-stalls";
 import { type Timeline, TimelineRecorder } from "../stats/timeline";
+import { launcherChoice, launcherFor } from "../workers/choose-launcher";
 import { WorkerPool } from "../workers/pool";
 import { workerShareOf } from "../workers/shares";
 import { type Load, type ProgressSample, sleep, Workload, type WorkloadOptions } from "../workload/workload";
@@ -43,20 +44,20 @@ export interface DrillOptions {
   platform?: PlatformSource;
   /** Called about once a second with the phase and live rates. */
   onProgress?: (phase: string, sample: ProgressSample) => void;
-  /** The load as `count` worker processes merged into one ledger (workers/); absent or 1: in this process. */
+  /** The load as `count` workers (processes, or pods in a pod) merged into one ledger (workers/); absent or 1: in this process. */
   workers?: DrillWorkers;
 }
 
-/** How long after the first fault landed --kill-worker's worker is SIGKILLed: inside the write stall of a kill. */
+/** How long after the first fault landed --kill-worker's worker is killed: inside the write stall of a kill. */
 export const workerKillDelayMs = 2_000;
 
 export interface DrillWorkers {
-  /** Worker processes; each runs `publishers` publishers at the rate divided by `count`, and one consumer. */
+  /** Workers; each runs `publishers` publishers at the rate divided by `count`, and one consumer. */
   count: number;
   /** What each worker connects to: the harness's target and options, as the coordinator's harness was made. */
   target: Target;
   harness: HarnessOptions;
-  /** SIGKILL this worker just after the first fault lands: the drill that shows no acknowledgement goes with a worker. */
+  /** Kill this worker just after the first fault lands: the drill that shows no acknowledgement goes with a worker. */
   killAtFault?: number;
 }
 
@@ -94,7 +95,15 @@ export async function runDrill(
   }
   const workers = opts.workers && opts.workers.count > 1 ? opts.workers : undefined;
   if (workers) {
+    // Pods of an Indexed Job where this runs in a pod against a Kubernetes target, processes of this machine otherwise.
+    const launch = await Promise.resolve()
+      .then(() => launcherFor(launcherChoice(process.env, workers.target.placement.kind, workers.count)))
+      .catch(async (err) => {
+        await harness.close().catch(() => undefined);
+        throw err;
+      });
     pool = await WorkerPool.start({
+      launch,
       count: workers.count,
       assignment: {
         runId,
@@ -185,7 +194,7 @@ export async function runDrill(
           timeline.event(
             Date.now(),
             "note",
-            `worker w${victim} SIGKILLed ${workerKillDelayMs / 1000} s after the fault landed`,
+            `worker w${victim} ${pool?.killHow} ${workerKillDelayMs / 1000} s after the fault landed`,
           );
         }, workerKillDelayMs);
       }

@@ -46,11 +46,18 @@ export interface GateReport {
 
 export type GateProgress = (line: string, sample?: ProgressSample) => void;
 
+/** What one run adds that no stack setting says. */
+export interface GateRunOptions {
+  /** Kill this worker just after the node-failure check's fault lands (the drill that shows no acknowledgement leaves with a worker). */
+  killWorkerAtFault?: number;
+}
+
 export async function runGate(
   target: Target,
   faults: FaultInjector | undefined,
   settings: GateSettings,
   progress: GateProgress = () => undefined,
+  options: GateRunOptions = {},
 ): Promise<GateReport> {
   const started = Date.now();
   const systems: GateSystemResult[] = [];
@@ -120,7 +127,9 @@ export async function runGate(
           // rate the stack promises, to prove anything.
           ...drillWorkload(nodeFailureRate(d.ratePerSec, settings, system)),
           drainQuietMs: d.drainQuietMs,
-          ...workers,
+          ...(workers.workers && options.killWorkerAtFault !== undefined
+            ? { workers: { ...workers.workers, killAtFault: options.killWorkerAtFault } }
+            : workers),
           onProgress: (phase, s) => progress(`${system}: node failure [${phase}]`, s),
         },
       );

@@ -1,24 +1,50 @@
-// How the coordinator starts a worker and takes it away: here as a process of this machine. The pool knows only this
-// interface, so a Kubernetes launcher (one pod of an Indexed Job per worker, docs/workers.md) can take its place.
+// How the coordinator starts its workers and takes one away. The pool knows only this interface: here the workers are
+// processes of this machine; kubernetes-launcher.ts runs them as the pods of an Indexed Job.
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "../../toolchain/src/paths";
 
 export interface LaunchedWorker {
-  /** What a person would look for: "pid 1234". */
+  /** What a person would look for: "pid 1234", "pod gate-workers-1-x7k2p". */
   readonly name: string;
-  /** How it ended ("exit code 3", "signal SIGKILL"), or undefined while it runs. */
+  /** How it ended ("exit code 3", "signal SIGKILL", "pod deleted"), or undefined while it runs. */
   readonly ended: string | undefined;
   /** Called once when it ends. */
   onEnd(listener: () => void): void;
-  /** The last lines it wrote to stderr: why a worker that never connected did not. */
+  /** What it said last (a process's stderr, a pod's termination message): why a worker that never connected did not. */
   stderrTail(): string[];
-  /** Gone at once, as a crash goes (SIGKILL). */
+  /** Gone at once, as a crash goes. */
   kill(): void;
 }
 
-/** Starts worker `index` with `env` (its collector, index and token) added to this process's environment. */
-export type WorkerLauncher = (index: number, env: Record<string, string>) => LaunchedWorker;
+/** Where the collector listens, and the host the workers are told to dial. */
+export interface CollectorPlace {
+  /** The address to listen on; undefined: every address of this host (a pod's, which other pods reach). */
+  host: string | undefined;
+  /** 0: any free port (the workers are told the one it got). */
+  port: number;
+  /** The host every worker dials for it. */
+  advertised: string;
+}
+
+/** What every worker of one run is started with. */
+export interface WorkerLaunch {
+  count: number;
+  /** <host>:<port>: the collector as the workers reach it. */
+  collector: string;
+  /** The run's token (token.ts): never in argv; each worker derives its own from it and its index. */
+  runToken: string;
+}
+
+export interface WorkerLauncher {
+  readonly collector: CollectorPlace;
+  /** How kill() takes a worker away, for the timeline: "SIGKILLed". */
+  readonly killHow: string;
+  /** Starts workers 0 to count - 1; resolves once each is started (its process spawned, its Job created). */
+  start(launch: WorkerLaunch): Promise<LaunchedWorker[]>;
+  /** Removes what start made (a Job and its Secret), once every worker ended or was killed. */
+  end(): Promise<void>;
+}
 
 /** The command line of a worker process: the worker entry point through tsx, unless a test scripts one. */
 export interface WorkerCommandLine {
@@ -33,15 +59,31 @@ export const workerEntry: WorkerCommandLine = {
 
 const stderrLines = 20;
 
+/** Workers as processes of this machine, reporting to a collector on loopback. */
 export function processLauncher(command: WorkerCommandLine = workerEntry): WorkerLauncher {
-  return (_index, env) =>
-    new WorkerProcess(
-      spawn(command.file, command.args, {
-        cwd: repoRoot,
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "ignore", "pipe"],
-      }),
-    );
+  return {
+    collector: { host: "127.0.0.1", port: 0, advertised: "127.0.0.1" },
+    killHow: "SIGKILLed",
+    start: async ({ count, collector, runToken }) =>
+      Array.from(
+        { length: count },
+        (_, index) =>
+          new WorkerProcess(
+            spawn(command.file, command.args, {
+              cwd: repoRoot,
+              // The token travels in the environment, never in argv (ps shows argv to every user of the machine).
+              env: {
+                ...process.env,
+                MP_WORKER_COLLECTOR: collector,
+                MP_WORKER_INDEX: String(index),
+                MP_WORKER_TOKEN: runToken,
+              },
+              stdio: ["ignore", "ignore", "pipe"],
+            }),
+          ),
+      ),
+    end: async () => undefined,
+  };
 }
 
 class WorkerProcess implements LaunchedWorker {

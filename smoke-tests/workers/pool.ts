@@ -1,9 +1,8 @@
-// The coordinator of N workers: a collector on loopback that every worker streams its journal to, the processes it
-// starts, and the Load a drill drives. Every record lands in the coordinator's one Recording as it arrives, so a
-// worker killed mid-run takes none of its acknowledgements with it. On Kubernetes the same collector would run in the
-// gate's pod and the workers as an Indexed Job reaching it through a Service (docs/workers.md); here they are
-// processes of this machine.
-import { randomBytes } from "node:crypto";
+// The coordinator of N workers: a collector that every worker streams its journal to, the workers it starts, and the
+// Load a drill drives. Every record lands in the coordinator's one Recording as it arrives, so a worker killed mid-run
+// takes none of its acknowledgements with it. Where the workers run is the launcher's (launch.ts): processes of this
+// machine with the collector on loopback, or on Kubernetes the pods of an Indexed Job reaching the gate pod's
+// collector through a Service (kubernetes-launcher.ts, docs/workers.md).
 import { createServer, type Server, type Socket } from "node:net";
 import type { Ledger } from "../ledger";
 import type { PartitionAcks } from "../stats/partition-stalls";
@@ -15,6 +14,7 @@ import { encodeCommand, type WorkerAssignment, type WorkerCommand } from "./jour
 import { type LaunchedWorker, processLauncher, type WorkerLauncher } from "./launch";
 import { type ControlRecord, type StreamEnd, WorkerStream } from "./merge";
 import { type WorkerShare, workerShares } from "./shares";
+import { newRunToken, workerToken } from "./token";
 
 export interface PoolRequest {
   count: number;
@@ -22,10 +22,15 @@ export interface PoolRequest {
   assignment: WorkerAssignment;
   ledger: Ledger;
   timeline: TimelineRecorder;
-  /** How each worker is started: a process of this machine running the worker entry point, unless given. */
+  /** How the workers are started: processes of this machine running the worker entry point, unless given. */
   launch?: WorkerLauncher;
   /** How long a worker may take from its start to "ready" (connected, clients open, consuming). */
   readyTimeoutMs?: number;
+  /**
+   * How long the connection of a worker its launcher saw end may stay open (what was still on the wire arrives within
+   * it) before it is closed from this side, and the worker counted gone: a pod's network can go before its FIN does.
+   */
+  goneGraceMs?: number;
 }
 
 /** `p`, or an error saying `what` did not happen within `ms`. */
@@ -77,9 +82,16 @@ export class WorkerPool implements Load {
   private readonly onEnd: Array<(end: StreamEnd) => void> = [];
   private server: Server | undefined;
   private ready: Promise<Array<ControlRecord | undefined>> = Promise.resolve([]);
+  private readonly launcher: WorkerLauncher;
+  /** Resolves once every worker started is known: a hello that comes sooner waits for it. */
+  private registered: () => void = () => undefined;
+  private readonly known = new Promise<void>((resolve) => {
+    this.registered = resolve;
+  });
 
   private constructor(private readonly request: PoolRequest) {
     this.recording = new Recording(request.ledger, request.timeline, request.assignment.workload.messageBytes);
+    this.launcher = request.launch ?? processLauncher();
   }
 
   /** Starts the collector and the workers; resolves once every worker is connected and has its assignment. */
@@ -88,15 +100,17 @@ export class WorkerPool implements Load {
     try {
       await pool.listen();
     } catch (err) {
-      pool.abort();
+      await pool.abort();
       throw err;
     }
     return pool;
   }
 
-  /** After a failed start: the workers we started that still run are killed, and the collector closed. */
-  private abort(): void {
+  /** After a failed start: the workers we started that still run are killed, what the launcher made removed. */
+  private async abort(): Promise<void> {
+    this.registered();
     for (const w of this.workers) w.launched.kill();
+    await this.launcher.end().catch((err: Error) => this.note(`the workers were not removed: ${err.message}`));
     this.server?.close();
   }
 
@@ -113,6 +127,11 @@ export class WorkerPool implements Load {
     return this.workers.map((w) => `w${w.index} ${w.launched.name}`);
   }
 
+  /** How kill() takes a worker away ("SIGKILLed"), for the timeline. */
+  get killHow(): string {
+    return this.launcher.killHow;
+  }
+
   /** Called when a worker's stream ends, with how (gone or closed) and what it had in flight. */
   onStreamEnd(listener: (end: StreamEnd) => void): void {
     this.onEnd.push(listener);
@@ -123,31 +142,29 @@ export class WorkerPool implements Load {
   }
 
   private async listen(): Promise<void> {
-    const { count, launch = processLauncher(), readyTimeoutMs = 120_000 } = this.request;
+    const { count, readyTimeoutMs = 120_000 } = this.request;
+    const place = this.launcher.collector;
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(0, "127.0.0.1", resolve);
+      server.listen(place.port, place.host, resolve);
     });
     const address = server.address();
     if (address === null || typeof address === "string") throw new Error("the collector has no TCP address");
-    for (let index = 0; index < count; index++) {
-      const token = randomBytes(16).toString("hex");
-      // The token travels in the environment, never in argv: only the worker we started may claim index `index`.
-      const launched = launch(index, {
-        MP_WORKER_COLLECTOR: `127.0.0.1:${address.port}`,
-        MP_WORKER_INDEX: String(index),
-        MP_WORKER_TOKEN: token,
-      });
+    const runToken = newRunToken();
+    const launched = await this.launcher.start({ count, collector: `${place.advertised}:${address.port}`, runToken });
+    for (const [index, l] of launched.entries()) {
       const stream = new WorkerStream(index, this.recording, (r) => worker.answered(r));
-      const worker = new Worker(index, token, launched, stream);
+      const worker = new Worker(index, workerToken(runToken, index), l, stream);
       // A worker that ends before it connected has no stream to end: it ends here.
-      launched.onEnd(() => {
+      l.onEnd(() => {
         if (!worker.socket) this.ended(worker);
+        else setTimeout(() => worker.socket?.destroy(), this.request.goneGraceMs ?? 10_000).unref();
       });
       this.workers.push(worker);
     }
+    this.registered();
     const hellos = this.workers.map((w) => w.next("hello"));
     await waitNamed(`not every worker connected to the collector`, readyTimeoutMs, Promise.all(hellos)).then(
       (all) => {
@@ -178,17 +195,22 @@ export class WorkerPool implements Load {
       const nl = first.indexOf("\n");
       if (nl < 0) return;
       socket.off("data", onHello);
-      const hello = /^\["hello",(\d+),"([0-9a-f]+)"\]$/.exec(first.slice(0, nl));
-      const worker = hello ? this.workers[Number(hello[1])] : undefined;
-      if (!worker || worker.socket || worker.token !== hello?.[2]) {
-        socket.destroy();
-        return;
-      }
-      worker.socket = socket;
-      socket.on("data", (c: string) => worker.stream.push(c));
-      socket.on("close", () => this.ended(worker));
-      socket.on("error", () => undefined);
-      worker.stream.push(first);
+      // Held until every worker started is known (a pod may connect before its Job's creation has returned).
+      socket.pause();
+      void this.known.then(() => {
+        const hello = /^\["hello",(\d+),"([0-9a-f]+)"\]$/.exec(first.slice(0, nl));
+        const worker = hello ? this.workers[Number(hello[1])] : undefined;
+        if (!worker || worker.socket || worker.token !== hello?.[2]) {
+          socket.destroy();
+          return;
+        }
+        worker.socket = socket;
+        socket.on("data", (c: string) => worker.stream.push(c));
+        socket.on("close", () => this.ended(worker));
+        socket.on("error", () => undefined);
+        worker.stream.push(first);
+        socket.resume();
+      });
     };
     socket.on("data", onHello);
     socket.on("error", () => undefined);
@@ -207,6 +229,10 @@ export class WorkerPool implements Load {
     }
     worker.gone();
     for (const listener of this.onEnd) listener(end);
+  }
+
+  private note(what: string): void {
+    this.request.timeline.event(Date.now(), "note", what);
   }
 
   private gone(w: Worker): string {
@@ -290,7 +316,7 @@ export class WorkerPool implements Load {
     );
   }
 
-  /** Takes worker `index` away as a crash does (SIGKILL): the drill that shows no acknowledgement goes with it. */
+  /** Takes worker `index` away as a crash does (killHow): the drill that shows no acknowledgement goes with it. */
   kill(index: number): void {
     this.workers[index]?.launched.kill();
   }
@@ -302,6 +328,10 @@ export class WorkerPool implements Load {
     await waitNamed("not every worker exited", 10_000, Promise.all(ended)).catch(() => {
       for (const w of this.workers) w.launched.kill();
     });
+    await this.launcher.end().catch((err: Error) => this.note(`the workers were not removed: ${err.message}`));
+    // Every worker has closed or was killed by now: a connection still open (its far end gone silently) must not hold
+    // the collector's close.
+    for (const w of this.workers) w.socket?.destroy();
     await new Promise((r) => this.server?.close(r));
   }
 }

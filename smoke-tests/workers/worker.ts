@@ -8,6 +8,7 @@ import { Ledger } from "../ledger/ledger";
 import { TimelineRecorder } from "../stats/timeline";
 import type { RecordingTap } from "../workload/recording";
 import { readEndsOf, Workload } from "../workload/workload";
+import type { WorkerConnection } from "./connection";
 import {
   decodeCommand,
   encodeRecord,
@@ -17,31 +18,6 @@ import {
   type WorkerCommand,
   workerProducer,
 } from "./journal";
-
-/** Where a worker reports, and as whom: from its environment (the pool's, or a Kubernetes Indexed Job's). */
-export interface WorkerConnection {
-  host: string;
-  port: number;
-  index: number;
-  token: string;
-}
-
-/**
- * Pure: the worker's connection from its environment. MP_WORKER_INDEX, or JOB_COMPLETION_INDEX as a Kubernetes
- * Indexed Job sets it; every problem names the variable, its value and the rule.
- */
-export function workerConnectionFrom(env: NodeJS.ProcessEnv): WorkerConnection {
-  const collector = env.MP_WORKER_COLLECTOR ?? "";
-  const m = /^([^:\s]+):(\d{1,5})$/.exec(collector);
-  if (!m) throw new Error(`MP_WORKER_COLLECTOR = ${JSON.stringify(collector)} must be <host>:<port>`);
-  const indexText = env.MP_WORKER_INDEX ?? env.JOB_COMPLETION_INDEX ?? "";
-  if (!/^\d+$/.test(indexText)) {
-    throw new Error(`MP_WORKER_INDEX = ${JSON.stringify(indexText)} must be a worker index (an integer ≥ 0)`);
-  }
-  const token = env.MP_WORKER_TOKEN ?? "";
-  if (!/^[0-9a-f]{16,}$/.test(token)) throw new Error("MP_WORKER_TOKEN must be the hex token its coordinator gave it");
-  return { host: m[1] as string, port: Number(m[2]), index: Number(indexText), token };
-}
 
 /** The journal written to the collector, one line per outcome, as it happens. */
 export function journalTap(write: (r: JournalRecord) => void): RecordingTap {

@@ -185,6 +185,7 @@ describe("every CLI: an unknown command, flag or argument prints the usage on st
   it.each([
     ["--system", "bogus", /--system = bogus is not kafka or rabbitmq/],
     ["--kafka-client", "bogus", /--kafka-client = bogus: must be one of kafkajs, librdkafka, platformatic/],
+    ["--kill-worker", "1", /--kill-worker = 1 needs --workers 2 or more: a drill does not kill its only load/],
   ])("npm run smoke %s %s: refused before the target is read", (name, value, message) => {
     const args = ["--import", "tsx", "smoke-tests/cli/smoke.ts", "--target", "stack:no-such-stack"];
     const r = run(process.execPath, [...args, name, value], { cwd: repoRoot, timeoutMs: 90_000 });

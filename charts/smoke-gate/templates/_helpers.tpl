@@ -20,6 +20,13 @@
 {{- define "smoke-gate.serviceAccountName" -}}{{ include "smoke-gate.fullname" . }}{{- end -}}
 {{- define "smoke-gate.faultsRoleName" -}}{{ include "smoke-gate.fullname" . }}-faults{{- end -}}
 {{- define "smoke-gate.reportsClaimName" -}}{{ include "smoke-gate.fullname" . }}-reports{{- end -}}
+{{- define "smoke-gate.collectorServiceName" -}}{{ include "smoke-gate.fullname" . }}-collector{{- end -}}
+{{- define "smoke-gate.workersName" -}}{{ include "smoke-gate.fullname" . }}-workers{{- end -}}
+
+{{/* Where the worker pods reach the gate's collector: the headless Service's name in the release namespace. */}}
+{{- define "smoke-gate.collectorAddress" -}}
+{{ include "smoke-gate.collectorServiceName" . }}.{{ .Release.Namespace }}.svc:{{ .Values.collector.port }}
+{{- end -}}
 
 {{/* The broker namespaces, each once (Kafka and RabbitMQ may share one). */}}
 {{- define "smoke-gate.brokerNamespaces" -}}
@@ -34,6 +41,19 @@
 {{- define "smoke-gate.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "smoke-gate.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* The gate's pod, as the NetworkPolicies and the collector's Service select it. */}}
+{{- define "smoke-gate.gateSelectorLabels" -}}
+{{ include "smoke-gate.selectorLabels" . }}
+messaging-platform.io/role: smoke-gate
+{{- end -}}
+
+{{/* The worker pods the gate creates (smoke-tests/workers/worker-job.ts labels them so: the release's selector labels
+copied from the gate's pod, and the role smoke-worker). */}}
+{{- define "smoke-gate.workerSelectorLabels" -}}
+{{ include "smoke-gate.selectorLabels" . }}
+messaging-platform.io/role: smoke-worker
 {{- end -}}
 
 {{- define "smoke-gate.labels" -}}
@@ -53,3 +73,35 @@ messaging-platform.io/role: smoke-gate
 {{ .Values.image.repository }}:{{ .Values.image.tag }}
 {{- end -}}
 {{- end -}}
+
+{{/* Egress rules the gate and its workers share (networkpolicy.yaml). */}}
+{{- define "smoke-gate.brokerEgress" -}}
+# Kafka: the client listener, in the Kafka namespace only.
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ .Values.brokerNamespaces.kafka }}
+  ports:
+    - { protocol: TCP, port: {{ .Values.brokerPorts.kafka.client }} }
+# RabbitMQ: AMQP and the management API, in the RabbitMQ namespace only.
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ .Values.brokerNamespaces.rabbitmq }}
+  ports:
+    - { protocol: TCP, port: {{ .Values.brokerPorts.rabbitmq.amqp }} }
+    - { protocol: TCP, port: {{ .Values.brokerPorts.rabbitmq.management }} }
+{{- end }}
+{{- define "smoke-gate.dnsEgress" -}}
+# DNS: the target names brokers by Service and pod DNS names; queries go to the cluster's DNS pods only.
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ .Values.dns.namespace }}
+      podSelector:
+        matchLabels:
+          {{- toYaml .Values.dns.podLabels | nindent 10 }}
+  ports:
+    - { protocol: UDP, port: 53 }
+    - { protocol: TCP, port: 53 }
+{{- end }}

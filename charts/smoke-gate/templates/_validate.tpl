@@ -25,6 +25,11 @@ uses them, so `helm template`, `install` and `upgrade` all stop before rendering
 {{- fail (printf "apiServer.addresses[%d] = %q is not an IP address or CIDR (10.0.0.5, 10.0.0.0/28, fd00::1): an endpoint of the kubernetes Service, kubectl get endpointslice -n default kubernetes" $i $a) -}}
 {{- end -}}
 {{- end -}}
+{{- $w := $v.workers -}}
+{{- $number := or (kindIs "float64" $w) (kindIs "int64" $w) (kindIs "int" $w) -}}
+{{- if not (and $number (eq (toString (int64 $w)) (toString $w)) (ge (int64 $w) 1) (le (int64 $w) 64)) -}}
+{{- fail (printf "workers = %s must be an integer from 1 to 64: the gate's loads as this many workers (stack config gate.workers; above 1 an Indexed Job)" (toJson $w)) -}}
+{{- end -}}
 {{- if not $v.runId -}}
 {{- fail "runId = \"\" is required: a new value for every deploy that changes the brokers (the Job is <fullname>-<runId>, and a finished Job never runs again)" -}}
 {{- end -}}

@@ -4,7 +4,7 @@ import type { Target } from "../../../contract/target";
 import { Ledger } from "../../ledger/ledger";
 import { checkTotalQueue } from "../../ledger/total-queue";
 import { TimelineRecorder } from "../../stats/timeline";
-import { processLauncher } from "../launch";
+import { type LaunchedWorker, processLauncher, type WorkerLauncher } from "../launch";
 import type { StreamEnd } from "../merge";
 import { WorkerPool } from "../pool";
 
@@ -62,6 +62,55 @@ describe("the workers' collector, with real worker processes", () => {
     expect(request.timeline.snapshot().events.map((e) => e.label)).toContain(
       "worker w1 gone mid-run: 2 write(s) in flight counted unknown, its last record cut off",
     );
+  });
+
+  it("a worker its launcher saw end whose connection stays open (its pod's network gone before its FIN): gone after the grace", async () => {
+    // The launcher says the worker ended; its process (and so its connection) in fact goes on.
+    const processes = script("none");
+    const said: LaunchedWorker[] = [];
+    const launch: WorkerLauncher = {
+      ...processes,
+      start: async (l) =>
+        (await processes.start(l)).map((real) => {
+          const listeners: Array<() => void> = [];
+          const w: LaunchedWorker & { ended: string | undefined } = {
+            name: real.name,
+            ended: undefined,
+            onEnd: (f) => listeners.push(f),
+            stderrTail: () => real.stderrTail(),
+            kill: () => {
+              w.ended = "pod deleted";
+              for (const f of listeners) f();
+            },
+          };
+          said.push(real);
+          return w;
+        }),
+    };
+    const request = { ...poolRequest("none"), launch, goneGraceMs: 100 };
+    const pool = await WorkerPool.start(request);
+    const ends: StreamEnd[] = [];
+    pool.onStreamEnd((e) => ends.push(e));
+    try {
+      await pool.startConsuming();
+      pool.startProducing();
+      await until("not every acknowledgement arrived", () => pool.stats.acked.overall().messages === 6);
+      pool.kill(1);
+      // Its process still runs and its connection is open: only its launcher says it ended.
+      expect(said[1]?.ended).toBeUndefined();
+      expect(ends).toEqual([]);
+      await until("worker w1 was not counted gone", () => ends.some((e) => e.worker === 1));
+      await pool.stopProducing();
+      await pool.drain(2_000);
+      await pool.close();
+    } finally {
+      for (const real of said) real.kill();
+    }
+    expect(ends.find((e) => e.worker === 1)).toEqual({ worker: 1, gone: true, inFlight: 0 });
+    expect(checkTotalQueue(request.ledger, { duplicatesAllowed: true }).counts).toMatchObject({
+      acknowledged: 6,
+      lost: 0,
+    });
   });
 
   it("refuses to start when a worker exits before it connects, naming the worker and what it said", async () => {

@@ -2,16 +2,17 @@
 // three messages. Argument: the index of the worker that dies mid-stream (SIGKILL after one acknowledgement and half a
 // record), or "crash" for every worker to exit before it connects.
 import { connect } from "node:net";
+import { workerConnectionFrom } from "../connection";
 import { decodeCommand, encodeRecord, type JournalRecord, LineSplitter } from "../journal";
 
 const [mode = "none"] = process.argv.slice(2);
-const index = Number(process.env.MP_WORKER_INDEX);
 if (mode === "crash") {
   process.stderr.write("boom: no broker\n");
   process.exit(3);
 }
-const [host, port] = (process.env.MP_WORKER_COLLECTOR ?? "").split(":");
-const socket = connect(Number(port), host as string);
+// As the real worker reads it: from the pool's environment, or a Kubernetes Indexed Job's (test/fake-cluster.ts).
+const { host, port, index, token } = workerConnectionFrom(process.env);
+const socket = connect(port, host);
 const lines = (records: JournalRecord[]) => records.map(encodeRecord).join("");
 const id = (seq: number) => `run-1/w${index}-p0/${seq}`;
 const ok = (seq: number): JournalRecord => ({
@@ -26,7 +27,7 @@ const delivered = (seq: number): JournalRecord => ({
   received: { id: id(seq), sentAt: 1000, receivedAt: 3000 + seq, partition: index, offset: String(seq) },
 });
 
-socket.write(lines([{ kind: "hello", worker: index, token: process.env.MP_WORKER_TOKEN ?? "" }]));
+socket.write(lines([{ kind: "hello", worker: index, token }]));
 const splitter = new LineSplitter();
 socket.setEncoding("utf8");
 socket.on("data", (chunk: string) => {

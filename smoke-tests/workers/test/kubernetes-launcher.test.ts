@@ -3,14 +3,12 @@
 // and its Secret gone at the end, and no start where the API server would let a killed worker come back.
 import { join } from "node:path";
 import type * as k8s from "@kubernetes/client-node";
-import type { Target } from "../../../contract/target";
-import { Ledger } from "../../ledger/ledger";
 import { checkTotalQueue } from "../../ledger/total-queue";
-import { TimelineRecorder } from "../../stats/timeline";
 import { kubernetesLauncher } from "../kubernetes-launcher";
 import type { StreamEnd } from "../merge";
 import { WorkerPool } from "../pool";
 import { FakeCluster } from "./fake-cluster";
+import { scriptedPoolRequest } from "./pool-request";
 
 const clusters: FakeCluster[] = [];
 afterAll(() => {
@@ -33,29 +31,16 @@ const scripted = (mode: string) => ({
 
 function poolOn(cluster: FakeCluster) {
   clusters.push(cluster);
-  const request = {
-    count: 2,
-    assignment: {
-      runId: "run-1",
-      target: {} as Target,
-      system: "kafka" as const,
-      harness: {},
-      workload: { messageBytes: 100, batchSize: 3, inFlightBatches: 1 },
-      publishers: 1,
-    },
-    ledger: new Ledger("run-1"),
-    timeline: new TimelineRecorder(1000),
-    // The Service's name is loopback here: the fake's pods are processes of this machine.
-    launch: kubernetesLauncher(
+  // The Service's name is loopback here: the fake's pods are processes of this machine.
+  return scriptedPoolRequest(
+    kubernetesLauncher(
       {
         pod: { name: "mp-smoke-gate-run-1-x7k2p", namespace: "messaging-smoke" },
         collector: { host: "127.0.0.1", port: 0 },
       },
       { api: async () => cluster.api(), pollMs: 50 },
     ),
-    readyTimeoutMs: 30_000,
-  };
-  return request;
+  );
 }
 
 async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {

@@ -1,33 +1,15 @@
 // Real processes, no brokers: the collector and two scripted workers (scripted-worker.ts) over loopback.
 import { join } from "node:path";
-import type { Target } from "../../../contract/target";
-import { Ledger } from "../../ledger/ledger";
 import { checkTotalQueue } from "../../ledger/total-queue";
-import { TimelineRecorder } from "../../stats/timeline";
 import { type LaunchedWorker, processLauncher, type WorkerLauncher } from "../launch";
 import type { StreamEnd } from "../merge";
 import { WorkerPool } from "../pool";
+import { scriptedPoolRequest } from "./pool-request";
 
 const script = (mode: string) =>
   processLauncher({ file: process.execPath, args: ["--import", "tsx", join(__dirname, "scripted-worker.ts"), mode] });
 
-function poolRequest(mode: string) {
-  return {
-    count: 2,
-    assignment: {
-      runId: "run-1",
-      target: {} as Target,
-      system: "kafka" as const,
-      harness: {},
-      workload: { messageBytes: 100, batchSize: 3, inFlightBatches: 1 },
-      publishers: 1,
-    },
-    ledger: new Ledger("run-1"),
-    timeline: new TimelineRecorder(1000),
-    launch: script(mode),
-    readyTimeoutMs: 30_000,
-  };
-}
+const poolRequest = (mode: string) => scriptedPoolRequest(script(mode));
 
 async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { Scalar } from "../../chart-values/source";
 import { deepMerge, isMapping, pick, readValuesFile, scalar, type Values } from "../../chart-values/values";
-import type { Problems, Raw } from "../problems";
+import { dnsLabel, dnsLabelRule, type Problems, type Raw } from "../problems";
 
 export interface SettingsContext {
   stack: string;
@@ -84,6 +84,41 @@ export function overlay<K extends string>(
     fromStack.add(k);
   }
   return { value, key: (k) => (fromStack.has(k) ? `${prefix}.${k}` : `${prefix}.${k} (from ${valuesFile})`) };
+}
+
+/** A broker's stack section read up to its chart-managed settings: what kafka: and rabbitmq: open with. */
+export interface ChartSection<K extends string> {
+  raw: Raw;
+  namespace: string | undefined;
+  release: string | undefined;
+  base: ChartBase;
+  /** Each chart-managed setting, the stack's override over the values file (see overlay). */
+  value: Record<K, unknown>;
+  key: (k: K) => string;
+}
+
+/**
+ * Opens the stack section `name` (also its chart, default namespace and default release): keys, namespace, release,
+ * chart values, overlay; one opening so that Kafka and RabbitMQ refuse the same mistakes in the same order.
+ */
+export function openChartSection<K extends string>(
+  p: Problems,
+  name: string,
+  value: unknown,
+  stackKeys: readonly string[],
+  settingsFromValues: (values: Values) => Record<K, unknown>,
+  ctx: SettingsContext,
+): ChartSection<K> | undefined {
+  const raw = p.object(name, value);
+  if (!raw) return undefined;
+  const chartSettingKeys = Object.keys(settingsFromValues({}));
+  p.knownKeys(name, raw, [...stackKeys, ...chartSettingKeys]);
+  const namespace = p.string(`${name}.namespace`, raw.namespace ?? name, dnsLabel, dnsLabelRule);
+  const release = p.string(`${name}.release`, raw.release ?? name, dnsLabel, dnsLabelRule);
+  const base = loadChartValues(p, name, name, raw.valuesFile, ctx);
+  if (!base) return undefined;
+  const { value: v, key } = overlay(p, name, raw, settingsFromValues(base.effective), base.valuesFile);
+  return { raw, namespace, release, base, value: v, key };
 }
 
 /** Broker settings by server.properties or rabbitmq.conf key, as the chart's `config:` map holds them. */

@@ -10,15 +10,14 @@ import {
   kafkaSettingsFromValues,
 } from "../../chart-values/kafka";
 import type { Values } from "../../chart-values/values";
-import { dnsLabel, dnsLabelRule, type Problems, show } from "../problems";
+import { type Problems, show } from "../problems";
 import { kafkaDerivedConfig } from "../values/kafka";
 import {
   type BrokerConfig,
   brokerConfig,
   checkImageTag,
-  loadChartValues,
   managedConfigKeys,
-  overlay,
+  openChartSection,
   parseNames,
   type SettingsContext,
   userName,
@@ -63,15 +62,9 @@ const kafkaOwnedConfig = new Map<string, string>([
 const kafkaName = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function parseKafka(p: Problems, value: unknown, env: Environment | undefined, ctx: SettingsContext) {
-  const raw = p.object("kafka", value);
-  if (!raw) return undefined;
-  const chartSettingKeys = Object.keys(kafkaSettingsFromValues({})) as Array<keyof KafkaChartSettings>;
-  p.knownKeys("kafka", raw, [...kafkaStackKeys, ...chartSettingKeys]);
-  const namespace = p.string("kafka.namespace", raw.namespace ?? "kafka", dnsLabel, dnsLabelRule);
-  const release = p.string("kafka.release", raw.release ?? "kafka", dnsLabel, dnsLabelRule);
-  const base = loadChartValues(p, "kafka", "kafka", raw.valuesFile, ctx);
-  if (!base) return undefined;
-  const { value: v, key } = overlay(p, "kafka", raw, kafkaSettingsFromValues(base.effective), base.valuesFile);
+  const section = openChartSection(p, "kafka", value, kafkaStackKeys, kafkaSettingsFromValues, ctx);
+  if (!section) return undefined;
+  const { raw, namespace, release, base, value: v, key } = section;
   const floor = env ? durabilityFloor[env] : undefined;
 
   const kraftMode = p.oneOf(key("kraftMode"), v.kraftMode, ["dedicated", "combined"]);

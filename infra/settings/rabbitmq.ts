@@ -11,14 +11,13 @@ import {
   rabbitmqTls,
 } from "../../chart-values/rabbitmq";
 import { pick, type Values } from "../../chart-values/values";
-import { dnsLabel, dnsLabelRule, type Problems } from "../problems";
+import type { Problems } from "../problems";
 import {
   type BrokerConfig,
   brokerConfig,
   checkImageTag,
-  loadChartValues,
   managedConfigKeys,
-  overlay,
+  openChartSection,
   type SettingsContext,
   userName,
 } from "./chart-base";
@@ -70,15 +69,9 @@ const rabbitmqOwnedConfig = new Map<string, string>(
 export const removedPolicyKeys = ["ha-mode", "ha-params", "ha-sync-mode", "ha-promote-on-shutdown", "queue-mode"];
 
 export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | undefined, ctx: SettingsContext) {
-  const raw = p.object("rabbitmq", value);
-  if (!raw) return undefined;
-  const chartSettingKeys = Object.keys(rabbitmqSettingsFromValues({})) as Array<keyof RabbitMQChartSettings>;
-  p.knownKeys("rabbitmq", raw, [...rabbitmqStackKeys, ...chartSettingKeys]);
-  const namespace = p.string("rabbitmq.namespace", raw.namespace ?? "rabbitmq", dnsLabel, dnsLabelRule);
-  const release = p.string("rabbitmq.release", raw.release ?? "rabbitmq", dnsLabel, dnsLabelRule);
-  const base = loadChartValues(p, "rabbitmq", "rabbitmq", raw.valuesFile, ctx);
-  if (!base) return undefined;
-  const { value: v, key } = overlay(p, "rabbitmq", raw, rabbitmqSettingsFromValues(base.effective), base.valuesFile);
+  const section = openChartSection(p, "rabbitmq", value, rabbitmqStackKeys, rabbitmqSettingsFromValues, ctx);
+  if (!section) return undefined;
+  const { raw, namespace, release, base, value: v, key } = section;
 
   const replicas = p.int(key("replicas"), v.replicas, 1);
   if (replicas !== undefined && replicas % 2 === 0) {

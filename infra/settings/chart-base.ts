@@ -201,3 +201,30 @@ export function parseNames(p: Problems, key: string, value: unknown, pattern: Re
   p.unique(key, names);
   return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
 }
+
+/**
+ * A stack list of settings objects with unique names (kafka.topics, rabbitmq.queues, rabbitmq.policies): one parse so
+ * each list refuses a non-list, a non-object, an unknown key and a repeated name alike; `item` reads one object.
+ */
+export function parseNamedList<T extends { name: string }>(
+  p: Problems,
+  key: string,
+  value: unknown,
+  knownKeys: readonly string[],
+  item: (itemKey: string, o: Raw) => T | undefined,
+): T[] | undefined {
+  const list = p.array(key, value ?? []);
+  if (!list) return undefined;
+  const items = list.map((x, i): T | undefined => {
+    const itemKey = `${key}[${i}]`;
+    const o = p.object(itemKey, x);
+    if (!o) return undefined;
+    p.knownKeys(itemKey, o, knownKeys);
+    return item(itemKey, o);
+  });
+  p.unique(
+    `${key}[].name`,
+    items.map((x) => x?.name),
+  );
+  return items.every((x) => x !== undefined) ? (items as T[]) : undefined;
+}

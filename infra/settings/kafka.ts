@@ -18,6 +18,7 @@ import {
   checkImageTag,
   managedConfigKeys,
   openChartSection,
+  parseNamedList,
   parseNames,
   type SettingsContext,
   userName,
@@ -161,13 +162,8 @@ function parseTopics(
   env: Environment | undefined,
   cluster: { brokers?: number; rf?: number; minIsr?: number },
 ): TopicSettings[] | undefined {
-  const list = p.array("kafka.topics", value ?? []);
-  if (!list) return undefined;
-  const topics = list.map((t, i): TopicSettings | undefined => {
-    const key = `kafka.topics[${i}]`;
-    const o = p.object(key, t);
-    if (!o) return undefined;
-    p.knownKeys(key, o, ["name", "partitions", "replicationFactor", "minInsyncReplicas"]);
+  const known = ["name", "partitions", "replicationFactor", "minInsyncReplicas"];
+  return parseNamedList(p, "kafka.topics", value, known, (key, o): TopicSettings | undefined => {
     const name = p.string(
       `${key}.name`,
       o.name,
@@ -193,9 +189,4 @@ function parseTopics(
     if (!name || partitions === undefined || rf === undefined || minIsr === undefined) return undefined;
     return { name, partitions, replicationFactor: rf, minInsyncReplicas: minIsr };
   });
-  p.unique(
-    "kafka.topics[].name",
-    topics.map((t) => t?.name),
-  );
-  return topics.every((t) => t !== undefined) ? (topics as TopicSettings[]) : undefined;
 }

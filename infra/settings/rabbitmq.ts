@@ -18,6 +18,7 @@ import {
   checkImageTag,
   managedConfigKeys,
   openChartSection,
+  parseNamedList,
   type SettingsContext,
   userName,
 } from "./chart-base";
@@ -131,32 +132,16 @@ export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | un
 }
 
 export function parseQueues(p: Problems, value: unknown): QueueSettings[] | undefined {
-  const list = p.array("rabbitmq.queues", value ?? []);
-  if (!list) return undefined;
-  const queues = list.map((q, i): QueueSettings | undefined => {
-    const key = `rabbitmq.queues[${i}]`;
-    const o = p.object(key, q);
-    if (!o) return undefined;
-    p.knownKeys(key, o, ["name", "type"]);
+  return parseNamedList(p, "rabbitmq.queues", value, ["name", "type"], (key, o): QueueSettings | undefined => {
     const name = p.string(`${key}.name`, o.name, /^(?!amq\.)[^\s]{1,255}$/, "a queue name (no spaces, not amq.*)");
     const type = p.oneOf(`${key}.type`, o.type ?? "quorum", ["quorum"]);
     return name && type ? { name, type } : undefined;
   });
-  p.unique(
-    "rabbitmq.queues[].name",
-    queues.map((q) => q?.name),
-  );
-  return queues.every((q) => q !== undefined) ? (queues as QueueSettings[]) : undefined;
 }
 
 export function parsePolicies(p: Problems, value: unknown): RabbitMQPolicySettings[] | undefined {
-  const list = p.array("rabbitmq.policies", value ?? []);
-  if (!list) return undefined;
-  const policies = list.map((x, i): RabbitMQPolicySettings | undefined => {
-    const key = `rabbitmq.policies[${i}]`;
-    const o = p.object(key, x);
-    if (!o) return undefined;
-    p.knownKeys(key, o, ["name", "pattern", "applyTo", "priority", "definition"]);
+  const known = ["name", "pattern", "applyTo", "priority", "definition"];
+  return parseNamedList(p, "rabbitmq.policies", value, known, (key, o): RabbitMQPolicySettings | undefined => {
     const name = p.string(`${key}.name`, o.name);
     let pattern = p.string(`${key}.pattern`, o.pattern);
     if (pattern !== undefined) {
@@ -189,9 +174,4 @@ export function parsePolicies(p: Problems, value: unknown): RabbitMQPolicySettin
     if (!name || !pattern || !applyTo || priority === undefined || !definition) return undefined;
     return { name, pattern, applyTo, priority, definition };
   });
-  p.unique(
-    "rabbitmq.policies[].name",
-    policies.map((x) => x?.name),
-  );
-  return policies.every((x) => x !== undefined) ? (policies as RabbitMQPolicySettings[]) : undefined;
 }

@@ -34,10 +34,10 @@ export function serialNumberHex(random: Uint8Array): string {
 }
 
 /**
- * Pure (but random): a self-signed CA certificate and its key. RSA 2048 keys come from node:crypto (fast, native);
- * node-forge builds and signs the certificate (SHA-256).
+ * Pure (but random): a new RSA 2048 key (from node:crypto: fast, native) and a certificate for it with a serial and a
+ * backdated start, not yet named, extended or signed: how a CA and a server certificate both begin.
  */
-export function newCertificateAuthority(commonName: string, validityDays: number, now = new Date()): CaMaterial {
+function newKeyAndUnsignedCertificate(now: Date) {
   const forge = require("node-forge") as typeof import("node-forge");
   const crypto = require("node:crypto") as typeof import("node:crypto");
   const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -47,6 +47,16 @@ export function newCertificateAuthority(commonName: string, validityDays: number
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
   cert.serialNumber = serialNumberHex(crypto.randomBytes(16));
   cert.validity.notBefore = new Date(now.getTime() - backdateMs);
+  return { keyPem, key, cert };
+}
+
+/**
+ * Pure (but random): a self-signed CA certificate and its key. RSA 2048 keys come from node:crypto (fast, native);
+ * node-forge builds and signs the certificate (SHA-256).
+ */
+export function newCertificateAuthority(commonName: string, validityDays: number, now = new Date()): CaMaterial {
+  const forge = require("node-forge") as typeof import("node-forge");
+  const { keyPem, key, cert } = newKeyAndUnsignedCertificate(now);
   cert.validity.notAfter = new Date(now.getTime() + validityDays * 86_400_000);
   const subject = [{ name: "commonName", value: commonName }];
   cert.setSubject(subject);
@@ -63,17 +73,10 @@ export function newCertificateAuthority(commonName: string, validityDays: number
 /** Pure (but random): a server certificate for `req`, signed by the CA. Usable by servers and by brokers as clients. */
 export function issueCertificate(ca: { certPem: string; keyPem: string }, req: CertificateRequest, now = new Date()) {
   const forge = require("node-forge") as typeof import("node-forge");
-  const crypto = require("node:crypto") as typeof import("node:crypto");
   if (req.dnsNames.length === 0) throw new Error(`certificate ${req.commonName}: no DNS name to issue it for`);
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  const key = forge.pki.privateKeyFromPem(keyPem);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = serialNumberHex(crypto.randomBytes(16));
-  cert.validity.notBefore = new Date(now.getTime() - backdateMs);
+  const { keyPem, cert } = newKeyAndUnsignedCertificate(now);
   // Never beyond the CA: a chain is only as valid as its shortest-lived link.
   const wanted = now.getTime() + req.validityDays * 86_400_000;
   cert.validity.notAfter = new Date(Math.min(wanted, caCert.validity.notAfter.getTime()));

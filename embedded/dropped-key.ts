@@ -4,6 +4,12 @@ export interface DroppedKey {
   reason: string;
 }
 
+/** A chart's flat config as the embedded nodes take it, and the keys they leave out. */
+export interface SplitChartConfig {
+  config: Record<string, string>;
+  dropped: DroppedKey[];
+}
+
 /**
  * Splits a chart's flat config into what the embedded nodes take and what they leave out (with why): keys the
  * embedded topology decides, and keys that only make sense in a pod (`podOnly` returns the reason, or undefined).
@@ -12,7 +18,7 @@ export function splitChartConfig(
   chartConfig: Record<string, string | number | boolean>,
   decidedByTopology: (key: string) => boolean,
   podOnly: (key: string, value: string | number | boolean) => string | undefined,
-): { config: Record<string, string>; dropped: DroppedKey[] } {
+): SplitChartConfig {
   const config: Record<string, string> = {};
   const dropped: DroppedKey[] = [];
   for (const [key, value] of Object.entries(chartConfig)) {

@@ -22,7 +22,7 @@ import {
 } from "../../chart-values/source";
 import type { Values } from "../../chart-values/values";
 import type { KafkaTarget } from "../../contract/target";
-import { type DroppedKey, splitChartConfig } from "../dropped-key";
+import { type SplitChartConfig, splitChartConfig } from "../dropped-key";
 import type { EmbeddedNode, KafkaPools } from "../topology";
 
 /** What the embedded environment needs from charts/kafka/values.yaml, read through chart-values/kafka.ts. */
@@ -126,10 +126,7 @@ function kubernetesOnly(key: string, value: Scalar): string | undefined {
   return undefined;
 }
 
-export function chartBrokerConfig(settings: EmbeddedKafkaSettings): {
-  config: Record<string, string>;
-  dropped: DroppedKey[];
-} {
+export function chartBrokerConfig(settings: EmbeddedKafkaSettings): SplitChartConfig {
   return splitChartConfig(
     settings.config,
     (key) => TOPOLOGY_KEYS.includes(key) || key.startsWith("listener.name."),

@@ -18,7 +18,7 @@ import {
 } from "../../chart-values/source";
 import type { Values } from "../../chart-values/values";
 import type { RabbitMQTarget } from "../../contract/target";
-import { type DroppedKey, splitChartConfig } from "../dropped-key";
+import { type SplitChartConfig, splitChartConfig } from "../dropped-key";
 import { type EmbeddedNode, rabbitmqNodeName } from "../topology";
 
 /** What the embedded environment needs from charts/rabbitmq/values.yaml, read through chart-values/rabbitmq.ts. */
@@ -73,10 +73,7 @@ function kubernetesOnly(key: string, value: Scalar): string | undefined {
   return undefined;
 }
 
-export function chartRabbitConfig(settings: EmbeddedRabbitMQSettings): {
-  config: Record<string, string>;
-  dropped: DroppedKey[];
-} {
+export function chartRabbitConfig(settings: EmbeddedRabbitMQSettings): SplitChartConfig {
   return splitChartConfig(
     settings.config,
     (key) => TOPOLOGY_KEY.test(key) || TOPOLOGY_KEYS.includes(key),

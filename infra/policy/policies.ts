@@ -220,23 +220,31 @@ export function parseProperties(text: string): Record<string, string> {
   return out;
 }
 
+/** Pure: the known text files of ConfigMaps in production namespaces, where both production policies look. */
+function productionConfigFiles(resources: PolicyResource[]): Array<{ cm: PolicyResource; file: string; text: string }> {
+  const production = new Set(
+    ofKind(resources, "Namespace")
+      .filter((ns) => ns.props.metadata?.labels?.[environmentLabel] === "production")
+      .map((ns) => ns.props.metadata?.name),
+  );
+  const out: Array<{ cm: PolicyResource; file: string; text: string }> = [];
+  for (const cm of ofKind(resources, "ConfigMap")) {
+    const ns = namespaceOf(cm);
+    if (ns === undefined || !production.has(ns)) continue;
+    for (const [file, text] of Object.entries<unknown>(cm.props.data ?? {})) {
+      if (known(text)) out.push({ cm, file, text });
+    }
+  }
+  return out;
+}
+
 export const kafkaProductionDurability: StackValidationPolicy = {
   name: "kafka-production-durability",
   description: `In production namespaces, Kafka's default replication factor is ≥ ${productionFloor.replicationFactor} and min.insync.replicas ≥ ${productionFloor.minInsyncReplicas}, for the broker defaults and for every declared topic.`,
   validateStack: (args, report) => {
-    const production = new Set(
-      ofKind(args.resources, "Namespace")
-        .filter((ns) => ns.props.metadata?.labels?.[environmentLabel] === "production")
-        .map((ns) => ns.props.metadata?.name),
-    );
-    for (const cm of ofKind(args.resources, "ConfigMap")) {
-      const ns = namespaceOf(cm);
-      if (ns === undefined || !production.has(ns)) continue;
-      for (const [file, text] of Object.entries<unknown>(cm.props.data ?? {})) {
-        if (!known(text)) continue;
-        if (file.endsWith(".properties")) checkBrokerProperties(cm, file, parseProperties(text), report);
-        if (file.endsWith(".sh")) checkDeclaredTopics(cm, file, text, report);
-      }
+    for (const { cm, file, text } of productionConfigFiles(args.resources)) {
+      if (file.endsWith(".properties")) checkBrokerProperties(cm, file, parseProperties(text), report);
+      if (file.endsWith(".sh")) checkDeclaredTopics(cm, file, text, report);
     }
   },
 };
@@ -307,57 +315,47 @@ export const productionTls: StackValidationPolicy = {
   description:
     "In production namespaces, every Kafka listener (client, inter-broker, controller) speaks SASL_SSL and RabbitMQ serves AMQP and its management API over TLS only, each with the one TLS profile (TLS 1.2/1.3; in TLS 1.2 ECDHE with AES-GCM or ChaCha20-Poly1305 only).",
   validateStack: (args, report) => {
-    const production = new Set(
-      ofKind(args.resources, "Namespace")
-        .filter((ns) => ns.props.metadata?.labels?.[environmentLabel] === "production")
-        .map((ns) => ns.props.metadata?.name),
-    );
-    for (const cm of ofKind(args.resources, "ConfigMap")) {
-      const ns = namespaceOf(cm);
-      if (ns === undefined || !production.has(ns)) continue;
-      for (const [file, text] of Object.entries<unknown>(cm.props.data ?? {})) {
-        if (!known(text)) continue;
-        const map = file.endsWith(".properties") ? parseProperties(text)["listener.security.protocol.map"] : undefined;
-        for (const entry of map?.split(",") ?? []) {
-          const [listener, protocol] = entry.split(":");
-          if (protocol !== "SASL_SSL") {
-            report(`${where(cm)} ${file}: listener ${listener} speaks ${protocol}, not SASL_SSL`, cm.urn);
-          } else if (listener !== undefined) {
-            const props = parseProperties(text);
-            const name = `listener.name.${listener.toLowerCase()}`;
-            const problems = tlsProfileProblems(
-              props[`${name}.ssl.enabled.protocols`]?.split(",") ?? [],
-              props[`${name}.ssl.cipher.suites`]?.split(",") ?? [],
-            );
-            if (problems.length > 0)
-              report(`${where(cm)} ${file}: listener ${listener} allows ${problems.join(", ")}`, cm.urn);
-          }
-        }
-        if (file.endsWith(".conf")) {
-          const conf = Object.fromEntries(
-            text.split("\n").flatMap((l) => {
-              const m = /^\s*([^#\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(l);
-              return m ? [[m[1], m[2]]] : [];
-            }),
+    for (const { cm, file, text } of productionConfigFiles(args.resources)) {
+      const map = file.endsWith(".properties") ? parseProperties(text)["listener.security.protocol.map"] : undefined;
+      for (const entry of map?.split(",") ?? []) {
+        const [listener, protocol] = entry.split(":");
+        if (protocol !== "SASL_SSL") {
+          report(`${where(cm)} ${file}: listener ${listener} speaks ${protocol}, not SASL_SSL`, cm.urn);
+        } else if (listener !== undefined) {
+          const props = parseProperties(text);
+          const name = `listener.name.${listener.toLowerCase()}`;
+          const problems = tlsProfileProblems(
+            props[`${name}.ssl.enabled.protocols`]?.split(",") ?? [],
+            props[`${name}.ssl.cipher.suites`]?.split(",") ?? [],
           );
-          if (conf["listeners.tcp.default"] !== undefined || conf["management.tcp.port"] !== undefined) {
-            report(
-              `${where(cm)} ${file}: RabbitMQ opens a plaintext listener (listeners.tcp.default or management.tcp.port)`,
-              cm.urn,
-            );
-          }
-          if (file === "05-chart.conf" && conf["listeners.ssl.default"] === undefined) {
-            report(`${where(cm)} ${file}: RabbitMQ serves AMQP without TLS (no listeners.ssl.default)`, cm.urn);
-          }
-          if (file === "05-chart.conf") {
-            for (const prefix of ["ssl_options", "management.ssl"]) {
-              const numbered = (key: string) =>
-                Object.entries(conf)
-                  .filter(([k]) => k.startsWith(`${prefix}.${key}.`))
-                  .map(([, v]) => String(v));
-              const problems = tlsProfileProblems(numbered("versions"), numbered("ciphers"));
-              if (problems.length > 0) report(`${where(cm)} ${file}: ${prefix} allows ${problems.join(", ")}`, cm.urn);
-            }
+          if (problems.length > 0)
+            report(`${where(cm)} ${file}: listener ${listener} allows ${problems.join(", ")}`, cm.urn);
+        }
+      }
+      if (file.endsWith(".conf")) {
+        const conf = Object.fromEntries(
+          text.split("\n").flatMap((l) => {
+            const m = /^\s*([^#\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(l);
+            return m ? [[m[1], m[2]]] : [];
+          }),
+        );
+        if (conf["listeners.tcp.default"] !== undefined || conf["management.tcp.port"] !== undefined) {
+          report(
+            `${where(cm)} ${file}: RabbitMQ opens a plaintext listener (listeners.tcp.default or management.tcp.port)`,
+            cm.urn,
+          );
+        }
+        if (file === "05-chart.conf" && conf["listeners.ssl.default"] === undefined) {
+          report(`${where(cm)} ${file}: RabbitMQ serves AMQP without TLS (no listeners.ssl.default)`, cm.urn);
+        }
+        if (file === "05-chart.conf") {
+          for (const prefix of ["ssl_options", "management.ssl"]) {
+            const numbered = (key: string) =>
+              Object.entries(conf)
+                .filter(([k]) => k.startsWith(`${prefix}.${key}.`))
+                .map(([, v]) => String(v));
+            const problems = tlsProfileProblems(numbered("versions"), numbered("ciphers"));
+            if (problems.length > 0) report(`${where(cm)} ${file}: ${prefix} allows ${problems.join(", ")}`, cm.urn);
           }
         }
       }

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { Scalar } from "../../chart-values/source";
 import { deepMerge, isMapping, pick, readValuesFile, scalar, type Values } from "../../chart-values/values";
-import type { Problems, Raw } from "../problems";
+import { dnsLabel, dnsLabelRule, type Problems, type Raw } from "../problems";
 
 export interface SettingsContext {
   stack: string;
@@ -84,6 +84,41 @@ export function overlay<K extends string>(
     fromStack.add(k);
   }
   return { value, key: (k) => (fromStack.has(k) ? `${prefix}.${k}` : `${prefix}.${k} (from ${valuesFile})`) };
+}
+
+/** A broker's stack section read up to its chart-managed settings: what kafka: and rabbitmq: open with. */
+export interface ChartSection<K extends string> {
+  raw: Raw;
+  namespace: string | undefined;
+  release: string | undefined;
+  base: ChartBase;
+  /** Each chart-managed setting, the stack's override over the values file (see overlay). */
+  value: Record<K, unknown>;
+  key: (k: K) => string;
+}
+
+/**
+ * Opens the stack section `name` (also its chart, default namespace and default release): keys, namespace, release,
+ * chart values, overlay; one opening so that Kafka and RabbitMQ refuse the same mistakes in the same order.
+ */
+export function openChartSection<K extends string>(
+  p: Problems,
+  name: string,
+  value: unknown,
+  stackKeys: readonly string[],
+  settingsFromValues: (values: Values) => Record<K, unknown>,
+  ctx: SettingsContext,
+): ChartSection<K> | undefined {
+  const raw = p.object(name, value);
+  if (!raw) return undefined;
+  const chartSettingKeys = Object.keys(settingsFromValues({}));
+  p.knownKeys(name, raw, [...stackKeys, ...chartSettingKeys]);
+  const namespace = p.string(`${name}.namespace`, raw.namespace ?? name, dnsLabel, dnsLabelRule);
+  const release = p.string(`${name}.release`, raw.release ?? name, dnsLabel, dnsLabelRule);
+  const base = loadChartValues(p, name, name, raw.valuesFile, ctx);
+  if (!base) return undefined;
+  const { value: v, key } = overlay(p, name, raw, settingsFromValues(base.effective), base.valuesFile);
+  return { raw, namespace, release, base, value: v, key };
 }
 
 /** Broker settings by server.properties or rabbitmq.conf key, as the chart's `config:` map holds them. */
@@ -165,4 +200,31 @@ export function parseNames(p: Problems, key: string, value: unknown, pattern: Re
   const names = list.map((n, i) => p.string(`${key}[${i}]`, n, pattern, `a name matching ${pattern}`));
   p.unique(key, names);
   return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
+}
+
+/**
+ * A stack list of settings objects with unique names (kafka.topics, rabbitmq.queues, rabbitmq.policies): one parse so
+ * each list refuses a non-list, a non-object, an unknown key and a repeated name alike; `item` reads one object.
+ */
+export function parseNamedList<T extends { name: string }>(
+  p: Problems,
+  key: string,
+  value: unknown,
+  knownKeys: readonly string[],
+  item: (itemKey: string, o: Raw) => T | undefined,
+): T[] | undefined {
+  const list = p.array(key, value ?? []);
+  if (!list) return undefined;
+  const items = list.map((x, i): T | undefined => {
+    const itemKey = `${key}[${i}]`;
+    const o = p.object(itemKey, x);
+    if (!o) return undefined;
+    p.knownKeys(itemKey, o, knownKeys);
+    return item(itemKey, o);
+  });
+  p.unique(
+    `${key}[].name`,
+    items.map((x) => x?.name),
+  );
+  return items.every((x) => x !== undefined) ? (items as T[]) : undefined;
 }

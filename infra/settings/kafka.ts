@@ -10,15 +10,15 @@ import {
   kafkaSettingsFromValues,
 } from "../../chart-values/kafka";
 import type { Values } from "../../chart-values/values";
-import { dnsLabel, dnsLabelRule, type Problems, show } from "../problems";
+import { type Problems, show } from "../problems";
 import { kafkaDerivedConfig } from "../values/kafka";
 import {
   type BrokerConfig,
   brokerConfig,
   checkImageTag,
-  loadChartValues,
   managedConfigKeys,
-  overlay,
+  openChartSection,
+  parseNamedList,
   parseNames,
   type SettingsContext,
   userName,
@@ -63,15 +63,9 @@ const kafkaOwnedConfig = new Map<string, string>([
 const kafkaName = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function parseKafka(p: Problems, value: unknown, env: Environment | undefined, ctx: SettingsContext) {
-  const raw = p.object("kafka", value);
-  if (!raw) return undefined;
-  const chartSettingKeys = Object.keys(kafkaSettingsFromValues({})) as Array<keyof KafkaChartSettings>;
-  p.knownKeys("kafka", raw, [...kafkaStackKeys, ...chartSettingKeys]);
-  const namespace = p.string("kafka.namespace", raw.namespace ?? "kafka", dnsLabel, dnsLabelRule);
-  const release = p.string("kafka.release", raw.release ?? "kafka", dnsLabel, dnsLabelRule);
-  const base = loadChartValues(p, "kafka", "kafka", raw.valuesFile, ctx);
-  if (!base) return undefined;
-  const { value: v, key } = overlay(p, "kafka", raw, kafkaSettingsFromValues(base.effective), base.valuesFile);
+  const section = openChartSection(p, "kafka", value, kafkaStackKeys, kafkaSettingsFromValues, ctx);
+  if (!section) return undefined;
+  const { raw, namespace, release, base, value: v, key } = section;
   const floor = env ? durabilityFloor[env] : undefined;
 
   const kraftMode = p.oneOf(key("kraftMode"), v.kraftMode, ["dedicated", "combined"]);
@@ -168,13 +162,8 @@ function parseTopics(
   env: Environment | undefined,
   cluster: { brokers?: number; rf?: number; minIsr?: number },
 ): TopicSettings[] | undefined {
-  const list = p.array("kafka.topics", value ?? []);
-  if (!list) return undefined;
-  const topics = list.map((t, i): TopicSettings | undefined => {
-    const key = `kafka.topics[${i}]`;
-    const o = p.object(key, t);
-    if (!o) return undefined;
-    p.knownKeys(key, o, ["name", "partitions", "replicationFactor", "minInsyncReplicas"]);
+  const known = ["name", "partitions", "replicationFactor", "minInsyncReplicas"];
+  return parseNamedList(p, "kafka.topics", value, known, (key, o): TopicSettings | undefined => {
     const name = p.string(
       `${key}.name`,
       o.name,
@@ -200,9 +189,4 @@ function parseTopics(
     if (!name || partitions === undefined || rf === undefined || minIsr === undefined) return undefined;
     return { name, partitions, replicationFactor: rf, minInsyncReplicas: minIsr };
   });
-  p.unique(
-    "kafka.topics[].name",
-    topics.map((t) => t?.name),
-  );
-  return topics.every((t) => t !== undefined) ? (topics as TopicSettings[]) : undefined;
 }

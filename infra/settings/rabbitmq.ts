@@ -11,14 +11,14 @@ import {
   rabbitmqTls,
 } from "../../chart-values/rabbitmq";
 import { pick, type Values } from "../../chart-values/values";
-import { dnsLabel, dnsLabelRule, type Problems } from "../problems";
+import type { Problems } from "../problems";
 import {
   type BrokerConfig,
   brokerConfig,
   checkImageTag,
-  loadChartValues,
   managedConfigKeys,
-  overlay,
+  openChartSection,
+  parseNamedList,
   type SettingsContext,
   userName,
 } from "./chart-base";
@@ -70,15 +70,9 @@ const rabbitmqOwnedConfig = new Map<string, string>(
 export const removedPolicyKeys = ["ha-mode", "ha-params", "ha-sync-mode", "ha-promote-on-shutdown", "queue-mode"];
 
 export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | undefined, ctx: SettingsContext) {
-  const raw = p.object("rabbitmq", value);
-  if (!raw) return undefined;
-  const chartSettingKeys = Object.keys(rabbitmqSettingsFromValues({})) as Array<keyof RabbitMQChartSettings>;
-  p.knownKeys("rabbitmq", raw, [...rabbitmqStackKeys, ...chartSettingKeys]);
-  const namespace = p.string("rabbitmq.namespace", raw.namespace ?? "rabbitmq", dnsLabel, dnsLabelRule);
-  const release = p.string("rabbitmq.release", raw.release ?? "rabbitmq", dnsLabel, dnsLabelRule);
-  const base = loadChartValues(p, "rabbitmq", "rabbitmq", raw.valuesFile, ctx);
-  if (!base) return undefined;
-  const { value: v, key } = overlay(p, "rabbitmq", raw, rabbitmqSettingsFromValues(base.effective), base.valuesFile);
+  const section = openChartSection(p, "rabbitmq", value, rabbitmqStackKeys, rabbitmqSettingsFromValues, ctx);
+  if (!section) return undefined;
+  const { raw, namespace, release, base, value: v, key } = section;
 
   const replicas = p.int(key("replicas"), v.replicas, 1);
   if (replicas !== undefined && replicas % 2 === 0) {
@@ -138,32 +132,16 @@ export function parseRabbitMQ(p: Problems, value: unknown, env: Environment | un
 }
 
 export function parseQueues(p: Problems, value: unknown): QueueSettings[] | undefined {
-  const list = p.array("rabbitmq.queues", value ?? []);
-  if (!list) return undefined;
-  const queues = list.map((q, i): QueueSettings | undefined => {
-    const key = `rabbitmq.queues[${i}]`;
-    const o = p.object(key, q);
-    if (!o) return undefined;
-    p.knownKeys(key, o, ["name", "type"]);
+  return parseNamedList(p, "rabbitmq.queues", value, ["name", "type"], (key, o): QueueSettings | undefined => {
     const name = p.string(`${key}.name`, o.name, /^(?!amq\.)[^\s]{1,255}$/, "a queue name (no spaces, not amq.*)");
     const type = p.oneOf(`${key}.type`, o.type ?? "quorum", ["quorum"]);
     return name && type ? { name, type } : undefined;
   });
-  p.unique(
-    "rabbitmq.queues[].name",
-    queues.map((q) => q?.name),
-  );
-  return queues.every((q) => q !== undefined) ? (queues as QueueSettings[]) : undefined;
 }
 
 export function parsePolicies(p: Problems, value: unknown): RabbitMQPolicySettings[] | undefined {
-  const list = p.array("rabbitmq.policies", value ?? []);
-  if (!list) return undefined;
-  const policies = list.map((x, i): RabbitMQPolicySettings | undefined => {
-    const key = `rabbitmq.policies[${i}]`;
-    const o = p.object(key, x);
-    if (!o) return undefined;
-    p.knownKeys(key, o, ["name", "pattern", "applyTo", "priority", "definition"]);
+  const known = ["name", "pattern", "applyTo", "priority", "definition"];
+  return parseNamedList(p, "rabbitmq.policies", value, known, (key, o): RabbitMQPolicySettings | undefined => {
     const name = p.string(`${key}.name`, o.name);
     let pattern = p.string(`${key}.pattern`, o.pattern);
     if (pattern !== undefined) {
@@ -196,9 +174,4 @@ export function parsePolicies(p: Problems, value: unknown): RabbitMQPolicySettin
     if (!name || !pattern || !applyTo || priority === undefined || !definition) return undefined;
     return { name, pattern, applyTo, priority, definition };
   });
-  p.unique(
-    "rabbitmq.policies[].name",
-    policies.map((x) => x?.name),
-  );
-  return policies.every((x) => x !== undefined) ? (policies as RabbitMQPolicySettings[]) : undefined;
 }

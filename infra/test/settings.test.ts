@@ -202,6 +202,26 @@ describe("each bad setting is named with its value and the rule it breaks", () =
       'kafka.topics[].name = "smoke.orders" is declared more than once',
     ],
     ["topics not a list", (c) => (c.kafka.topics = { name: "x" }), 'kafka.topics = {"name":"x"} must be a list'],
+    [
+      "typo in a topic key",
+      (c) => (c.kafka.topics[0].partition = 3),
+      "kafka.topics[0].partition = 3 is not a known setting",
+    ],
+    [
+      "queue not a mapping",
+      (c) => (c.rabbitmq.queues[0] = "orders"),
+      'rabbitmq.queues[0] = "orders" must be a mapping',
+    ],
+    [
+      "typo in a policy key",
+      (c) => (c.rabbitmq.policies[0].applyto = "queues"),
+      'rabbitmq.policies[0].applyto = "queues" is not a known setting',
+    ],
+    [
+      "policy declared twice",
+      (c) => c.rabbitmq.policies.push({ ...c.rabbitmq.policies[0] }),
+      "rabbitmq.policies[].name = ",
+    ],
     ["even RabbitMQ cluster", (c) => (c.rabbitmq.replicas = 4), "rabbitmq.replicas = 4 must be odd"],
     [
       "RabbitMQ below 3 nodes in production",

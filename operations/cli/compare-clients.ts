@@ -4,10 +4,9 @@
 
 import { kafkaClientNames } from "../../contract/kafka-clients";
 import { drillFlags, drillSettings, kafkaClientsFrom, rateFrom, workersFrom } from "../../smoke-tests/drills/flags";
-import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, flag, main } from "../../toolchain/src/command-line";
-import { stackChangerFor } from "../stack-changes/for-target";
+import { runComparison } from "../comparison/run-comparison";
 
 const commandLine = {
   command: "compare:clients",
@@ -20,18 +19,15 @@ const commandLine = {
 main(async () => {
   const argv = process.argv.slice(2);
   const [scenario = "kill-leader"] = checkCommandLine(argv, commandLine);
-  const target = targetSelector(argv);
-  const passed = await runScenarioWithSummary({
+  return runComparison({
     scenario,
-    target,
+    target: targetSelector(argv),
     systems: ["kafka"],
     // Every client, unless --kafka-clients names some.
     kafkaClients: flag(argv, "kafka-clients") === undefined ? [...kafkaClientNames] : kafkaClientsFrom(argv),
     settings: drillSettings(argv),
     ratePerSec: rateFrom(argv),
     workers: workersFrom(argv),
-    stack: stackChangerFor(target),
     title: "compare clients",
   });
-  return passed ? 0 : 1;
 });

@@ -9,10 +9,9 @@ import {
   unsafeFrom,
   workersFrom,
 } from "../../smoke-tests/drills/flags";
-import { runScenarioWithSummary } from "../../smoke-tests/drills/run-scenario";
 import { targetSelector } from "../../smoke-tests/target-select/load";
 import { checkCommandLine, main } from "../../toolchain/src/command-line";
-import { stackChangerFor } from "../stack-changes/for-target";
+import { runComparison } from "../comparison/run-comparison";
 
 /** The drill's flags (operations/cli/drill.ts), except --system: compare always runs both. */
 const commandLine = {
@@ -26,18 +25,15 @@ const commandLine = {
 main(async () => {
   const argv = process.argv.slice(2);
   const [scenario = "kill-leader"] = checkCommandLine(argv, commandLine);
-  const target = targetSelector(argv);
-  const passed = await runScenarioWithSummary({
+  return runComparison({
     scenario,
-    target,
+    target: targetSelector(argv),
     systems: ["kafka", "rabbitmq"],
     kafkaClients: kafkaClientsFrom(argv),
     settings: drillSettings(argv),
     ratePerSec: rateFrom(argv),
     unsafe: unsafeFrom(argv),
     workers: workersFrom(argv),
-    stack: stackChangerFor(target),
     title: "compare",
   });
-  return passed ? 0 : 1;
 });

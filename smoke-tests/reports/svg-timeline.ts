@@ -175,6 +175,14 @@ export function renderTimelineSvg(
   return parts.join("\n");
 }
 
+/** Pure: a panel's value axis (its ticks from zero past the largest value, and a value's y), alike for every panel. */
+function valueAxis(top: number, values: number[]): { bottom: number; ticks: number[]; y: (v: number) => number } {
+  const bottom = top + layout.panelHeight;
+  const ticks = niceTicks(Math.max(0, ...values));
+  const yMax = ticks[ticks.length - 1] as number;
+  return { bottom, ticks, y: (v: number) => bottom - (v / yMax) * layout.panelHeight };
+}
+
 function renderPanel(
   panel: Panel,
   points: TimelineBucket[],
@@ -184,11 +192,10 @@ function renderPanel(
   events: TimelineEvent[],
   endMs: number,
 ): string {
-  const bottom = top + layout.panelHeight;
-  const values = points.flatMap((b) => panel.series.map((s) => s.value(b) ?? 0));
-  const ticks = niceTicks(Math.max(0, ...values));
-  const yMax = ticks[ticks.length - 1] as number;
-  const y = (v: number) => bottom - (v / yMax) * layout.panelHeight;
+  const { bottom, ticks, y } = valueAxis(
+    top,
+    points.flatMap((b) => panel.series.map((s) => s.value(b) ?? 0)),
+  );
   const right = layout.width - layout.right;
   const out: string[] = [`<g class="panel">`, ...panelFrame(panel, top, ticks, x, y, events, endMs)];
   for (const e of events.filter((e) => e.kind === "fault" || e.kind === "heal")) {
@@ -198,7 +205,7 @@ function renderPanel(
     );
   }
   panel.series.forEach((s, i) => {
-    out.push(s.style === "bars" ? renderBars(s, points, pointMs, x, y) : renderLine(s, points, pointMs, x, y));
+    out.push(seriesRenderers[s.style](s, points, pointMs, x, y));
     out.push(
       `<rect x="${right + 12}" y="${top + 8 + i * 18}" width="12" height="3" fill="${s.color}"/>`,
       `<text x="${right + 30}" y="${top + 13 + i * 18}">${escapeXml(s.label)}</text>`,
@@ -246,10 +253,10 @@ function renderPointPanel(
   events: TimelineEvent[],
   endMs: number,
 ): string {
-  const bottom = top + layout.panelHeight;
-  const ticks = niceTicks(Math.max(0, ...panel.series.flatMap((s) => s.points.map((p) => p.value))));
-  const yMax = ticks[ticks.length - 1] as number;
-  const y = (v: number) => bottom - (v / yMax) * layout.panelHeight;
+  const { ticks, y } = valueAxis(
+    top,
+    panel.series.flatMap((s) => s.points.map((p) => p.value)),
+  );
   const right = layout.width - layout.right;
   const out: string[] = [`<g class="panel platform">`, ...panelFrame(panel, top, ticks, x, y, events, endMs)];
   panel.series.forEach((s, i) => {
@@ -325,13 +332,16 @@ function renderNodeLanes(nodes: readonly NodeLane[], top: number, x: (ms: number
   return out.join("\n");
 }
 
-function renderLine(
+/** Draws one series of a panel: the renderers share this signature so that a series' style picks one. */
+type SeriesRenderer = (
   s: ChartSeries,
   points: TimelineBucket[],
   pointMs: number,
   x: (ms: number) => number,
   y: (v: number) => number,
-): string {
+) => string;
+
+const renderLine: SeriesRenderer = (s, points, pointMs, x, y) => {
   // A null (no data in that second) breaks the line rather than drawing a misleading zero.
   let d = "";
   let penDown = false;
@@ -345,15 +355,9 @@ function renderLine(
     penDown = true;
   }
   return `<path class="series" data-series="${escapeXml(s.label)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8" stroke-linejoin="round"/>`;
-}
+};
 
-function renderBars(
-  s: ChartSeries,
-  points: TimelineBucket[],
-  pointMs: number,
-  x: (ms: number) => number,
-  y: (v: number) => number,
-): string {
+const renderBars: SeriesRenderer = (s, points, pointMs, x, y) => {
   const bars = points
     .filter((b) => (s.value(b) ?? 0) > 0)
     .map((b) => {
@@ -362,7 +366,9 @@ function renderBars(
       return `<rect x="${fmt(x(b.atMs))}" y="${fmt(y(v))}" width="${fmt(width)}" height="${fmt(y(0) - y(v))}" fill="${s.color}"/>`;
     });
   return `<g class="series" data-series="${escapeXml(s.label)}">${bars.join("")}</g>`;
-}
+};
+
+const seriesRenderers: Record<ChartSeries["style"], SeriesRenderer> = { line: renderLine, bars: renderBars };
 
 function renderEventLabels(events: TimelineEvent[], x: (ms: number) => number, top: number): string {
   // Labels close together (a fault and its heal a second apart) go on successive rows instead of overprinting.

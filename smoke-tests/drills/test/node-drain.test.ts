@@ -4,11 +4,11 @@
 import type { EvictionOutcome } from "../../faults/drain";
 import type { FaultInjector, PodState } from "../../faults/types";
 import type { SystemHarness } from "../harness";
-import type { NemesisContext } from "../nemesis";
 import { nodeDrain } from "../node-drain";
 import { redundancyProblem } from "../redundancy";
 import { runDrill } from "../run-drill";
 import { unusedKubernetesFaults } from "./kubernetes-stand-in";
+import { eventLoopTurn, recordingNemesisContext } from "./nemesis-stand-in";
 
 const nodeOfBroker: Record<string, string> = {
   "kafka-broker-0": "node-1",
@@ -71,36 +71,15 @@ function fakeCluster(opts: { pdb: boolean; comesBack: boolean; nodes?: string[] 
     redundancy: async () => ({ least: 3 - out.size, needed: 2, detail: `ISR of ${3 - out.size}` }),
     close: async () => undefined,
   } as unknown as SystemHarness;
-  const effects: Array<{ tookEffect: boolean; detail: string }> = [];
-  const checks: Array<{ name: string; passed: boolean; detail: string }> = [];
-  const marks: string[] = [];
-  const tick = () => new Promise<void>((r) => setImmediate(r));
-  const ctx = {
+  const { ctx, effects, checks, marks } = recordingNemesisContext({
     harness,
     faults,
-    mark: (kind: string, label: string) => marks.push(`${kind}: ${label}`),
-    landed: () => undefined,
-    killMode: "hold-down",
-    killed: () => undefined,
-    released: () => undefined,
-    waitHealthy: async () => undefined,
-    waitForAckAfter: async () => true,
-    async waitUntil(condition: () => Promise<boolean>) {
-      for (let i = 0; i < 100; i++) {
-        if (await condition()) return true;
-        await tick();
-      }
-      return false;
-    },
-    effect: (tookEffect: boolean, detail: string) => effects.push({ tookEffect, detail }),
-    check: (name: string, passed: boolean, detail: string) => checks.push({ name, passed, detail }),
     sleep: async () => {
       now += 1_000;
-      await tick();
+      await eventLoopTurn();
     },
-    holdForPlatform: async () => undefined,
     settings: { steadyMs: 0, faultMs: 0, afterMs: 0, rounds: 1, healthTimeoutMs: 60_000 },
-  } as unknown as NemesisContext;
+  });
   return { ctx, faults, harness, cordoned, calls, effects, checks, marks };
 }
 

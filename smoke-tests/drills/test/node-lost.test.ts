@@ -4,9 +4,9 @@
 import type { PartitionView, QuorumVoter, RabbitClusterStatus } from "../../faults/node-lost";
 import type { FaultInjector, NodeControl, PodState } from "../../faults/types";
 import type { SystemHarness } from "../harness";
-import type { NemesisContext } from "../nemesis";
 import { nodeLost } from "../node-lost";
 import { unusedKubernetesFaults } from "./kubernetes-stand-in";
+import { recordingNemesisContext } from "./nemesis-stand-in";
 
 interface Options {
   system?: "kafka" | "rabbitmq";
@@ -194,34 +194,10 @@ function fakeCluster(opts: Options = {}) {
     close: async () => undefined,
   } as unknown as SystemHarness;
 
-  const effects: Array<{ tookEffect: boolean; detail: string }> = [];
-  const checks: Array<{ name: string; passed: boolean; detail: string }> = [];
-  const marks: string[] = [];
-  const fullService: Array<{ system: string; ms?: number }> = [];
-  const tick = () => new Promise<void>((r) => setImmediate(r));
-  const ctx = {
+  const { ctx, effects, checks, marks, fullService } = recordingNemesisContext({
     harness,
     faults,
     nodes,
-    mark: (kind: string, label: string) => marks.push(`${kind}: ${label}`),
-    landed: () => undefined,
-    killMode: "hold-down",
-    killed: () => undefined,
-    released: () => undefined,
-    fullService: (r: { system: string; ms?: number }) => fullService.push(r),
-    waitHealthy: async () => undefined,
-    waitForAckAfter: async () => true,
-    async waitUntil(condition: () => Promise<boolean>) {
-      for (let i = 0; i < 100; i++) {
-        if (await condition()) return true;
-        await tick();
-      }
-      return false;
-    },
-    effect: (tookEffect: boolean, detail: string) => effects.push({ tookEffect, detail }),
-    check: (name: string, passed: boolean, detail: string) => checks.push({ name, passed, detail }),
-    sleep: tick,
-    holdForPlatform: async () => undefined,
     settings: {
       steadyMs: 0,
       faultMs: 600_000,
@@ -230,7 +206,7 @@ function fakeCluster(opts: Options = {}) {
       healthTimeoutMs: 60_000,
       ...(opts.node ? { node: opts.node } : {}),
     },
-  } as unknown as NemesisContext;
+  });
   return { ctx, faults, nodes, harness, calls, effects, checks, marks, fullService };
 }
 

@@ -119,7 +119,7 @@ class KubernetesLauncher implements WorkerLauncher {
       const states = pods.items.map((p) => workerPodState(p, now));
       for (const w of this.workers) {
         w.saw(states.filter((s) => s.index === w.index));
-        if (w.killAsked && w.podName && !w.ended) this.deletePod(w);
+        if (w.killAsked && !w.deleteSent && w.podName && !w.ended) this.deletePod(w);
       }
     } catch (err) {
       for (const w of this.workers) w.couldNotRead(err instanceof Error ? err.message : String(err));
@@ -132,9 +132,14 @@ class KubernetesLauncher implements WorkerLauncher {
   private deletePod(w: PodWorker): void {
     const name = w.podName;
     if (!name || !this.api) return;
+    // One delete in flight per worker: the next read sends another only if this one failed.
+    w.deleteSent = true;
     this.api.core.deleteNamespacedPod({ name, namespace: this.namespace, gracePeriodSeconds: 0 }).then(
       () => w.deleted(),
-      (err: Error) => w.couldNotRead(`deleting pod ${name}: ${err.message}`),
+      (err: Error) => {
+        w.deleteSent = false;
+        w.couldNotRead(`deleting pod ${name}: ${err.message}`);
+      },
     );
   }
 
@@ -169,6 +174,7 @@ class PodWorker implements LaunchedWorker {
   podName: string | undefined;
   ended: string | undefined;
   killAsked = false;
+  deleteSent = false;
   private said: string[] = [];
   private readonly listeners: Array<() => void> = [];
 

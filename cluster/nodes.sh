@@ -276,17 +276,20 @@ node_volumes_yaml() {
   for i in $(node_volume_numbers); do node_volume_yaml "$1" "$i"; done
 }
 
-# node_create_volumes <n>: the node's PersistentVolumes that do not exist yet (one of a removed node's may still be
-# Terminating while a claim holds it: it is left, and named).
+# node_create_volumes <n>: the node's PersistentVolumes. One of a removed node of the same name that a claim still
+# holds (Terminating) names a directory that is gone: a pod bound to it would wait for ever, so the join waits a
+# minute for it to go and otherwise fails naming the claim to release (node-lost releases every claim of its node).
+volume_gone() { ! kc get pv "$1" >/dev/null 2>&1; }
 node_create_volumes() {
-  local n="$1" i name
+  local n="$1" i name claim
   for i in $(node_volume_numbers); do
     name="$(node_name "$n")-pv-$i"
-    if kc get pv "$name" >/dev/null 2>&1; then
-      echo "     $name exists already ($(kc get pv "$name" -o jsonpath='{.status.phase}')): left as it is"
-    else
-      node_volume_yaml "$n" "$i" | kc create -f - --save-config=false >/dev/null
+    if ! volume_gone "$name" && ! wait_for 60 "the removed node's volume $name to go" volume_gone "$name"; then
+      claim="$(kc get pv "$name" -o jsonpath='{.spec.claimRef.namespace}/{.spec.claimRef.name}' 2>/dev/null || true)"
+      echo "cluster: $(node_name "$n") cannot join: PersistentVolume $name of a removed node of that name is still held by claim ${claim:-(none)}; delete that claim (its disk is gone) and join again" >&2
+      return 1
     fi
+    node_volume_yaml "$n" "$i" | kc create -f - --save-config=false >/dev/null
   done
 }
 

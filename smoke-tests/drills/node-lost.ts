@@ -35,6 +35,8 @@ type LostFaults = FaultInjector &
       | "podState"
       | "brokerPods"
       | "releaseClaims"
+      | "claimsOnNode"
+      | "recreateClaim"
       | "kafkaVoters"
       | "removeKafkaVoter"
       | "rabbitmqClusterStatus"
@@ -70,6 +72,8 @@ function lostFaults(faults: FaultInjector): LostFaults {
     f.podState,
     f.brokerPods,
     f.releaseClaims,
+    f.claimsOnNode,
+    f.recreateClaim,
     f.kafkaVoters,
     f.removeKafkaVoter,
     f.rabbitmqClusterStatus,
@@ -262,7 +266,12 @@ export const nodeLost: Scenario = {
       await nodes.join(replacement);
       ctx.mark("note", `${replacement} joined, empty`);
       for (const pod of lostPods) ctx.mark("note", await f.releaseClaims(pod));
-      ctx.mark("heal", `${replacement} joined; the claims of ${lostPods.join(", ")} released`);
+      // Not only the brokers' disks went: any other claim bound there (the gate's reports) would hold its next pod.
+      for (const claim of await f.claimsOnNode(victim)) ctx.mark("note", await f.recreateClaim(claim));
+      ctx.mark(
+        "heal",
+        `${replacement} joined; the claims of ${lostPods.join(", ")} and every other claim on ${victim} released`,
+      );
 
       const records = await Promise.all(
         everySystem

@@ -45,6 +45,7 @@ import { isolationLabel, isolationPolicy } from "./isolation-policy";
 import { leaderFromQuorumStatus } from "./kafka-controller";
 import { judgeKill, readKillOutput, shortContainerId } from "./kill-evidence";
 import { killModeFor } from "./kill-mode";
+import { claimsBoundToNode, emptyClaimLike, type LostClaim } from "./lost-claims";
 import { clusterStatusFrom, type QuorumVoter, type RabbitClusterStatus, votersFromQuorumStatus } from "./node-lost";
 import type { NodeReading } from "./node-states";
 import { judgeRestart, type PodRestart, replaced } from "./restart-all";
@@ -905,5 +906,59 @@ export class KubernetesFaults implements FaultInjector {
     }
     const deleted = before.filter((c) => c.uid).map((c) => c.name);
     return `deleted ${deleted.length ? `claims ${deleted.join(", ")}` : `no claim (none of ${names.join(", ")} existed)`} and pod ${namespace}/${pod}${podUid ? "" : " (already gone)"} with grace 0: the StatefulSet recreates both`;
+  }
+  async claimsOnNode(node: string): Promise<LostClaim[]> {
+    const volumes = await this.core.listPersistentVolume();
+    return claimsBoundToNode(
+      volumes.items.map((v) => ({
+        name: v.metadata?.name ?? "",
+        ...(v.spec?.nodeAffinity ? { nodeAffinity: v.spec.nodeAffinity } : {}),
+        ...(v.spec?.claimRef ? { claimRef: v.spec.claimRef } : {}),
+      })),
+      node,
+    );
+  }
+
+  async recreateClaim(lost: LostClaim): Promise<string> {
+    const { namespace, name } = lost;
+    const gone = (e: { code?: number }) => {
+      if (e.code !== 404) throw e;
+      return undefined;
+    };
+    const read = () => this.core.readNamespacedPersistentVolumeClaim({ name, namespace }).catch(gone);
+    const old = await read();
+    if (!old || (lost.uid && old.metadata?.uid !== lost.uid))
+      return `claim ${namespace}/${name} on ${lost.volume}: already released`;
+    await this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace }).catch(gone);
+    // Claim protection holds it while a pod names it: the lost node's pods go with their Node (pod garbage
+    // collection), a pod elsewhere that still names it is the one that would wait for the lost disk, so it goes too.
+    const deadline = Date.now() + restartWatchMs;
+    for (;;) {
+      const now = await read();
+      if (!now || now.metadata?.uid !== old.metadata?.uid) break;
+      if (Date.now() > deadline) {
+        const users = await this.podsNamingClaim(namespace, name);
+        throw new Error(
+          `claim ${namespace}/${name} (on ${lost.volume}, a volume of a lost node) still there ${restartWatchMs / 1000} s after its delete: pods naming it ${users.join(", ") || "none"}`,
+        );
+      }
+      for (const pod of await this.podsNamingClaim(namespace, name))
+        await this.core.deleteNamespacedPod({ name: pod, namespace, gracePeriodSeconds: 0 }).catch(gone);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const again = await read();
+    if (again) return `claim ${namespace}/${name} on ${lost.volume}: deleted, and already made again by its owner`;
+    await this.core.createNamespacedPersistentVolumeClaim({
+      namespace,
+      body: emptyClaimLike(old) as k8s.V1PersistentVolumeClaim,
+    });
+    return `claim ${namespace}/${name} was bound to ${lost.volume} on the lost node: made again empty, same name and spec`;
+  }
+
+  private async podsNamingClaim(namespace: string, claim: string): Promise<string[]> {
+    const pods = await this.core.listNamespacedPod({ namespace });
+    return pods.items
+      .filter((p) => (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim))
+      .map((p) => p.metadata?.name ?? "");
   }
 }

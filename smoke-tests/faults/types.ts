@@ -4,6 +4,7 @@
 
 import type { SystemName } from "../../contract/systems";
 import type { EvictionOutcome } from "./drain";
+import type { LostClaim } from "./lost-claims";
 import type { QuorumVoter, RabbitClusterStatus } from "./node-lost";
 import type { NodeReading } from "./node-states";
 
@@ -192,6 +193,14 @@ export interface FaultInjector {
    * once the old claims are gone, with what was done.
    */
   releaseClaims?(pod: string): Promise<string>;
+  /** Every claim bound to a volume pinned to `node` (Kubernetes only): after a node is lost, disks that are gone. */
+  claimsOnNode?(node: string): Promise<LostClaim[]>;
+  /**
+   * A claim whose volume went with a lost node, deleted (with any pod that still names it, which could only wait for
+   * the lost disk) and made again empty under the same name and spec, so its owner's next pod binds a new volume
+   * (Kubernetes only); resolves with what was done.
+   */
+  recreateClaim?(claim: LostClaim): Promise<string>;
   /** The KRaft quorum's voters with their directory ids, read in a running controller pod (Kubernetes only). */
   kafkaVoters?(): Promise<QuorumVoter[]>;
   /** `kafka-metadata-quorum remove-controller` of one voter, run in a running controller pod: its output (Kubernetes only). */

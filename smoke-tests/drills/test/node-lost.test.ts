@@ -124,6 +124,18 @@ function fakeCluster(opts: Options = {}) {
       pods[pod] = { uid: `${pod}-b`, ready: false, phase: "Pending", released: 0 };
       return `deleted claims data-${pod} and pod ${pod} with grace 0`;
     },
+    // The lost node held both brokers' claims (released with their pods by then) and the gate's reports claim.
+    claimsOnNode: async (node) => [
+      ...Object.keys(pods)
+        .filter((p) => gone.has(p) && node === (opts.node ?? "cluster-node-2"))
+        .map((p) => ({ namespace: "ns", name: `data-${p}`, uid: `${p}-claim-a`, volume: `${node}-pv-00` })),
+      { namespace: "smoke-gate", name: "smoke-gate-reports", uid: "reports-a", volume: `${node}-pv-09` },
+    ],
+    async recreateClaim(claim) {
+      const released = claim.name.startsWith("data-");
+      if (!released) calls.push(`recreate ${claim.namespace}/${claim.name}`);
+      return released ? `claim ${claim.name}: already released` : `claim ${claim.name}: made again empty`;
+    },
     kafkaVoters: async () => voters.map((v) => ({ ...v })),
     async removeKafkaVoter(v) {
       calls.push(`remove-controller ${v.id}/${v.directoryId}`);
@@ -223,6 +235,7 @@ describe("the node-lost scenario", () => {
       "join cluster-node-4",
       "release kafka-broker-1",
       "release rabbitmq-1",
+      "recreate smoke-gate/smoke-gate-reports",
     ]);
     expect(c.effects).toEqual([
       {

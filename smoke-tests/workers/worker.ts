@@ -29,12 +29,55 @@ export function journalTap(write: (r: JournalRecord) => void): RecordingTap {
   };
 }
 
+/**
+ * The errors of a connect that may succeed a moment later: a new pod's NetworkPolicies admit it only once the
+ * policy agent has seen its address (kube-router answers with a port-unreachable, ECONNREFUSED, until then; seen
+ * 2026-12-07 on this project's cluster, a worker refused within a second of its start), and its DNS may lag too.
+ */
+export const transientConnectErrors = [
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+];
+
+/** How long a worker keeps trying to reach the collector before it gives up and exits. */
+export const collectorConnectMs = 60_000;
+
+/** The collector's socket, tried again on a transient error every half second until `withinMs` has passed. */
+export async function connectToCollector(
+  conn: Pick<WorkerConnection, "host" | "port" | "index">,
+  withinMs = collectorConnectMs,
+): Promise<Socket> {
+  const deadline = Date.now() + withinMs;
+  let told = false;
+  for (;;) {
+    try {
+      return await new Promise<Socket>((resolve, reject) => {
+        const s = connect(conn.port, conn.host, () => {
+          s.off("error", reject);
+          resolve(s);
+        });
+        s.once("error", reject);
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "";
+      if (!transientConnectErrors.includes(code) || Date.now() >= deadline) throw err;
+      if (!told)
+        process.stderr.write(
+          `worker w${conn.index}: the collector ${conn.host}:${conn.port} not reachable yet (${code}); trying for ${withinMs / 1000} s\n`,
+        );
+      told = true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** Runs one worker until the coordinator closes it (0) or goes away (1). */
 export async function runWorker(conn: WorkerConnection): Promise<number> {
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = connect(conn.port, conn.host, () => resolve(s));
-    s.once("error", reject);
-  });
+  const socket = await connectToCollector(conn);
   socket.setNoDelay(true);
   socket.setEncoding("utf8");
   const write = (r: JournalRecord) => socket.write(encodeRecord(r));

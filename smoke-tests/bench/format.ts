@@ -3,15 +3,23 @@
 import type { BenchSettings, BenchSystemResult } from "./bench";
 import { consumersLine } from "./consumers";
 import type { LatencyComparison, LatencyResult } from "./latency-tools";
-import type { LedgerFootprint } from "./ledger-footprint";
+import { type Cost, type LedgerFootprint, perMessage } from "./ledger-footprint";
 
-/** `npm run bench -- --ledger`: bytes per message held and the checkers' times, whole numbers. */
+/**
+ * `npm run bench -- --ledger`: the ledger's cost per message (CPU µs to record and to check, bytes held), then each
+ * step's CPU and wall time in all.
+ */
 export function formatLedgerFootprint(f: LedgerFootprint): string {
-  return (
-    `ledger, ${f.messages.toLocaleString("en")} messages: ${f.bytesPerMessage.toFixed(0)} B/message held, ` +
-    `recorded in ${f.recordMs.toFixed(0)} ms, total-queue check ${f.totalQueueCheckMs.toFixed(0)} ms, ` +
-    `Kafka offset checks ${f.kafkaCheckMs.toFixed(0)} ms`
-  );
+  const p = perMessage(f);
+  const us = (v: number) => v.toFixed(2);
+  const step = (name: string, c: Cost) =>
+    `${name} ${(c.cpuUs / 1000).toFixed(0)} ms CPU, ${c.wallMs.toFixed(0)} ms wall`;
+  return [
+    `ledger, ${f.messages.toLocaleString("en")} messages: per message ${us(p.totalCpuUs)} µs CPU ` +
+      `(recording ${us(p.recordCpuUs)}, checking ${us(p.checkCpuUs)}), ${p.bytes.toFixed(0)} B held`,
+    `  ${step("recorded in", f.record)}; ${step("total-queue check", f.totalQueueCheck)}; ` +
+      step("Kafka offset checks", f.kafkaCheck),
+  ].join("\n");
 }
 
 /**

@@ -193,17 +193,18 @@ describe("the latency lines", () => {
 });
 
 describe("the ledger's footprint", () => {
-  it("is one line of whole numbers, the message count with thousands separators", () => {
+  it("is the cost per message (CPU µs to record and to check, bytes held), then each step's CPU and wall time", () => {
     expect(
       formatLedgerFootprint({
         messages: 1_000_000,
         bytesPerMessage: 61.7,
-        recordMs: 812.4,
-        totalQueueCheckMs: 95.5,
-        kafkaCheckMs: 140.49,
-      }),
-    ).toBe(
-      "ledger, 1,000,000 messages: 62 B/message held, recorded in 812 ms, total-queue check 96 ms, Kafka offset checks 140 ms",
-    );
+        record: { cpuUs: 1_904_000, wallMs: 812.4 },
+        totalQueueCheck: { cpuUs: 450_000, wallMs: 95.5 },
+        kafkaCheck: { cpuUs: 655_000, wallMs: 140.49 },
+      }).split("\n"),
+    ).toEqual([
+      "ledger, 1,000,000 messages: per message 3.01 µs CPU (recording 1.90, checking 1.10), 62 B held",
+      "  recorded in 1904 ms CPU, 812 ms wall; total-queue check 450 ms CPU, 96 ms wall; Kafka offset checks 655 ms CPU, 140 ms wall",
+    ]);
   });
 });

@@ -490,7 +490,7 @@ async function benchRounds(
   return {
     system,
     keepUp,
-    latency,
+    ...(latency ? { latency } : {}),
     settings:
       system === "kafka"
         ? {
@@ -539,7 +539,12 @@ async function latencyComparison(
   system: SystemName,
   s: BenchSettings,
   refs: LatencyReferences,
-): Promise<LatencyComparison> {
+): Promise<LatencyComparison | undefined> {
+  // No rate to hold when ours sent nothing: the rounds' figures say so already, and the report is still written.
+  if (!(refs.ourMaxPerSec > 0)) {
+    refs.progress(`${system} latency: not measured: our median maximum is ${refs.ourMaxPerSec} msg/s`);
+    return undefined;
+  }
   const ratePerSec = latencyRate(refs.ourMaxPerSec);
   refs.progress(`${system} latency: ours at ${ratePerSec} msg/s for ${s.latencySeconds} s`);
   const ours = await oursLatency({

@@ -45,7 +45,7 @@ describe("gate.workers", () => {
     expect(parseGateSettings({ workers: 4 }, "gate").settings?.workers).toBe(4);
   });
 
-  it.each([0, 65, 2.5, "2"])("refuses %j, naming the field, the value and the rule", (workers) => {
+  it.each([0, -1, 65, 2.5, "2", "abc"])("refuses %j, naming the field, the value and the rule", (workers) => {
     expect(parseGateSettings({ workers }, "gate").problems).toEqual([
       { field: "gate.workers", value: workers, rule: "must be an integer from 1 to 64" },
     ]);

@@ -3,6 +3,7 @@
 // repeating a value the file already sets is itself an error (one key, written once). Every problem is collected
 // and reported in one error: `<key> = <value> <rule>`.
 import type { GateSettings } from "../../contract/gate-settings";
+import { workersBeyondPartitions } from "../../contract/worker-partitions";
 import { throwawayProblem } from "../../toolchain/src/stack-secrets";
 import { Problems, type Raw } from "../problems";
 import type { SettingsContext } from "./chart-base";
@@ -97,6 +98,11 @@ export function parseSettings(raw: Raw, ctx: SettingsContext): Settings {
         }
       : undefined;
   const gate = parseGate(p, raw.gate, environment, tolerance);
+  // The gate's Kafka loads run on the first declared topic (the target's topics[0]): its partitions bound the workers.
+  const tooMany =
+    gate?.settings.systems.includes("kafka") &&
+    workersBeyondPartitions("kafka", gate.settings.workers ?? 1, kafka?.topics[0], "gate.workers");
+  if (tooMany) p.add(tooMany.field, tooMany.value, tooMany.rule);
   const tls = parseTls(p, raw.tls, environment, platform);
   const monitoring = parseMonitoring(p, raw.monitoring, platform, [kafka?.namespace, rabbitmq?.namespace], ctx);
   if (embedded && gate?.inCluster.enabled) {

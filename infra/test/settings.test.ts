@@ -393,6 +393,19 @@ describe("gate settings (stack config `gate:`)", () => {
   });
 });
 
+describe("gate.workers against the gate's Kafka topic", () => {
+  it("refuses more workers than the first topic's partitions, and allows as many", () => {
+    expect(problems((c) => (c.gate = { workers: 7 }))).toEqual([
+      expect.stringMatching(/^gate.workers = 7 must be at most the 6 partitions of Kafka topic smoke.orders: /),
+    ]);
+    expect(problems((c) => (c.gate = { workers: 6 }))).toEqual([]);
+  });
+
+  it("has no bound when the gate checks RabbitMQ alone", () => {
+    expect(problems((c) => (c.gate = { workers: 7, systems: ["rabbitmq"] }))).toEqual([]);
+  });
+});
+
 describe("broker settings (stack config `kafka.config`, `rabbitmq.config`)", () => {
   const kafkaWiring = { scramUsers: "kafka-scram-users", clusterId: "kafka-kraft-cluster-id", clientFrom: [] };
   const rabbitmqWiring = {

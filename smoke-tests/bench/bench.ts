@@ -21,6 +21,15 @@ import { TimelineRecorder } from "../stats/timeline";
 import { clusterHostsFile } from "../target-select/cluster-dns";
 import { sleep, Workload } from "../workload/workload";
 import { median, sustainedOverLoad } from "./consumers";
+import { oursLatency } from "./latency";
+import {
+  atRate,
+  endToEndLatencyArgs,
+  type LatencyComparison,
+  latencyRate,
+  parseEndToEndLatency,
+  parsePerfTestLatency,
+} from "./latency-tools";
 import {
   describeTuning,
   type ProducerTuning,
@@ -56,6 +65,10 @@ export interface BenchSettings {
    * clients' ratios are side by side under the same conditions.
    */
   otherKafkaClients: KafkaClientName[];
+  /** Our latency run and PerfTest's: seconds each, at half our median maximum rate. */
+  latencySeconds: number;
+  /** Kafka's EndToEndLatency: records, each sent alone and awaited (a few ms each). */
+  kafkaLatencyRecords: number;
 }
 
 export const defaultBenchSettings: BenchSettings = {
@@ -70,6 +83,8 @@ export const defaultBenchSettings: BenchSettings = {
   rabbitQueue: "mp-bench",
   kafkaClient: defaultKafkaClient,
   otherKafkaClients: [],
+  latencySeconds: 10,
+  kafkaLatencyRecords: 3_000,
 };
 
 export interface BenchRound {
@@ -100,6 +115,8 @@ export interface BenchSystemResult {
   medianRatioBest: number;
   /** Kafka: every client's median rate and ratios over the counted rounds, the first client first. */
   clients?: Array<{ client: KafkaClientName; medianMsgPerSec: number; medianRatio: number; medianRatioBest: number }>;
+  /** End-to-end latency at half our median maximum: ours beside the reference's (EndToEndLatency, PerfTest). */
+  latency?: LatencyComparison;
 }
 
 /** Creates the bench topic with the target's durability (auto-create is off on a durable cluster). */
@@ -132,6 +149,12 @@ const oursKafkaShape = { producers: 1, recordsPerSend: 500, inFlight: 5 };
 
 /** Our RabbitMQ consumer's prefetch; PerfTest's consumer is given the same (--qos). */
 const oursRabbitPrefetch = 500;
+
+/** Our RabbitMQ publisher: two batches of half the window in flight, at most confirmWindow unconfirmed (as --confirm). */
+const oursRabbitShape = (s: Pick<BenchSettings, "confirmWindow">) => ({
+  batchSize: s.confirmWindow / 2,
+  inFlightBatches: 2,
+});
 
 /**
  * Pure: the record size ProducerPerformance is given so that its records weigh what ours weigh on the wire: it sends
@@ -229,8 +252,7 @@ async function oursRabbit(target: Target, s: BenchSettings): Promise<ReferenceRe
   const timeline = new TimelineRecorder(Date.now());
   const wl = new Workload(new Ledger(runId), timeline, [{ name: "b0", publisher }], [subscriber], {
     messageBytes: s.messageBytes,
-    batchSize: s.confirmWindow / 2,
-    inFlightBatches: 2,
+    ...oursRabbitShape(s),
   });
   try {
     await wl.startConsuming();
@@ -436,9 +458,39 @@ async function benchRounds(
   if (system === "kafka") progress("kafka keep-up round: ours with a consumer (not in the ratio)");
   const keepUpRounds = system === "kafka" ? [await oursKafka(target, s, true)] : rounds.map((r) => r.ours);
   const keepUp = keepUpRounds.flatMap((r) => (r.sustained ? [r.sustained] : []));
+  const latency = await latencyComparison(target, system, s, {
+    ourMaxPerSec: median(rounds.map((r) => r.ours.messagesPerSec)),
+    progress,
+    kafka: (records) =>
+      runJava(
+        endToEndLatencyArgs(propsFile, target.kafka.bootstrapServers, s.kafkaTopic, records, javaRecordBytes),
+        300_000,
+        {
+          env: javaEnv,
+          secrets: [target.kafka.sasl.password],
+        },
+      ),
+    rabbitmq: (rate) =>
+      runJava(
+        atRate(
+          perfTestArgs(
+            s.rabbitQueue,
+            s.latencySeconds,
+            s.messageBytes,
+            s.confirmWindow,
+            oursRabbitPrefetch,
+            perfTestJvmArgs,
+          ),
+          rate,
+        ),
+        s.latencySeconds * 1000 + 60_000,
+        { env: { ...javaEnv, ...perfTestEnv(target.rabbitmq) }, secrets: [target.rabbitmq.password] },
+      ),
+  });
   return {
     system,
     keepUp,
+    ...(latency ? { latency } : {}),
     settings:
       system === "kafka"
         ? {
@@ -468,6 +520,52 @@ async function benchRounds(
     medianRatioBest: median(rounds.map((r) => r.ratioBest)),
     ...(system === "kafka" && s.otherKafkaClients.length > 0 ? { clients: clientMedians(s, rounds) } : {}),
   };
+}
+
+/** How the latency comparison runs the reference tool: its output, for the parsers. */
+interface LatencyReferences {
+  /** Half our median maximum over the counted rounds. */
+  ourMaxPerSec: number;
+  progress: (line: string) => void;
+  /** EndToEndLatency with this many records. */
+  kafka: (records: number) => Promise<string>;
+  /** PerfTest at this rate for latencySeconds. */
+  rabbitmq: (ratePerSec: number) => Promise<string>;
+}
+
+/** Ours at half our maximum, then the reference beside it (EndToEndLatency has no rate: one record at a time). */
+async function latencyComparison(
+  target: Target,
+  system: SystemName,
+  s: BenchSettings,
+  refs: LatencyReferences,
+): Promise<LatencyComparison | undefined> {
+  // No rate to hold when ours sent nothing: the rounds' figures say so already, and the report is still written.
+  if (!(refs.ourMaxPerSec > 0)) {
+    refs.progress(`${system} latency: not measured: our median maximum is ${refs.ourMaxPerSec} msg/s`);
+    return undefined;
+  }
+  const ratePerSec = latencyRate(refs.ourMaxPerSec);
+  refs.progress(`${system} latency: ours at ${ratePerSec} msg/s for ${s.latencySeconds} s`);
+  const ours = await oursLatency({
+    target,
+    system,
+    kafkaClient: s.kafkaClient,
+    destination: system === "kafka" ? s.kafkaTopic : s.rabbitQueue,
+    ratePerSec,
+    seconds: s.latencySeconds,
+    messageBytes: s.messageBytes,
+    ...(system === "kafka"
+      ? { batchSize: oursKafkaShape.recordsPerSend, inFlightBatches: oursKafkaShape.inFlight }
+      : oursRabbitShape(s)),
+    prefetch: oursRabbitPrefetch,
+  });
+  refs.progress(`${system} latency: reference`);
+  const reference =
+    system === "kafka"
+      ? parseEndToEndLatency(await refs.kafka(s.kafkaLatencyRecords), s.kafkaLatencyRecords)
+      : parsePerfTestLatency(await refs.rabbitmq(ratePerSec), ratePerSec, s.latencySeconds);
+  return { ratePerSec, ours, reference };
 }
 
 /** Pure: each client's medians over the rounds: the first client from the rounds' own figures, the others from `others`. */

@@ -2,15 +2,24 @@
 // tested without a broker.
 import type { BenchSettings, BenchSystemResult } from "./bench";
 import { consumersLine } from "./consumers";
-import type { LedgerFootprint } from "./ledger-footprint";
+import type { LatencyComparison, LatencyResult } from "./latency-tools";
+import { type Cost, type LedgerFootprint, perMessage } from "./ledger-footprint";
 
-/** `npm run bench -- --ledger`: bytes per message held and the checkers' times, whole numbers. */
+/**
+ * `npm run bench -- --ledger`: the ledger's cost per message (CPU µs to record and to check, bytes held), then each
+ * step's CPU and wall time in all.
+ */
 export function formatLedgerFootprint(f: LedgerFootprint): string {
-  return (
-    `ledger, ${f.messages.toLocaleString("en")} messages: ${f.bytesPerMessage.toFixed(0)} B/message held, ` +
-    `recorded in ${f.recordMs.toFixed(0)} ms, total-queue check ${f.totalQueueCheckMs.toFixed(0)} ms, ` +
-    `Kafka offset checks ${f.kafkaCheckMs.toFixed(0)} ms`
-  );
+  const p = perMessage(f);
+  const us = (v: number) => v.toFixed(2);
+  const step = (name: string, c: Cost) =>
+    `${name} ${(c.cpuUs / 1000).toFixed(0)} ms CPU, ${c.wallMs.toFixed(0)} ms wall`;
+  return [
+    `ledger, ${f.messages.toLocaleString("en")} messages: per message ${us(p.totalCpuUs)} µs CPU ` +
+      `(recording ${us(p.recordCpuUs)}, checking ${us(p.checkCpuUs)}), ${p.bytes.toFixed(0)} B held`,
+    `  ${step("recorded in", f.record)}; ${step("total-queue check", f.totalQueueCheck)}; ` +
+      step("Kafka offset checks", f.kafkaCheck),
+  ].join("\n");
 }
 
 /**
@@ -49,6 +58,7 @@ export function formatBench(
     lines.push(
       `  median ratio ours/reference: ${r.medianRatio.toFixed(2)} at our settings, ${r.medianRatioBest.toFixed(2)} against its best (${r.rounds[0]?.reference.tool})`,
     );
+    if (r.latency) lines.push(...latencyLines(r.latency));
     if (r.clients) {
       lines.push("  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best");
       for (const c of r.clients)
@@ -59,4 +69,31 @@ export function formatBench(
   }
   lines.push("", `report: ${reportFile}`);
   return lines.join("\n");
+}
+
+const latencyHeading = "p50 ms  p95 ms  p99 ms  messages";
+
+/** A latency row: who, then p50, p95 (— where the tool gives none), p99 and the count under latencyHeading. */
+function latencyRow(label: string, l: LatencyResult, width: number): string {
+  const ms = (v: number | undefined, w: number) => (v === undefined ? "—" : v.toFixed(1)).padStart(w);
+  return (
+    `    ${label.padEnd(width - 4)}  ${ms(l.p50Ms, 6)}  ${ms(l.p95Ms, 6)}  ${ms(l.p99Ms, 6)}  ` +
+    l.messages.toLocaleString("en").padStart(8)
+  );
+}
+
+/**
+ * End-to-end latency at half our median maximum: ours (with whether our consumer kept up, without which the figures
+ * mean nothing) above the reference's, each percentile under its heading.
+ */
+export function latencyLines(c: LatencyComparison): string[] {
+  const kept = c.ours.sustained && (c.ours.sustained.growing ? "backlog growing: did not keep up" : "backlog bounded");
+  const ours = kept ? `${c.ours.tool}, ${kept}` : c.ours.tool;
+  const title = `  end-to-end latency at ${c.ratePerSec.toLocaleString("en")} msg/s (half our median maximum):`;
+  const width = Math.max(title.length, 4 + ours.length, 4 + c.reference.tool.length);
+  return [
+    `${title.padEnd(width)}  ${latencyHeading}`,
+    latencyRow(ours, c.ours, width),
+    latencyRow(c.reference.tool, c.reference, width),
+  ];
 }

@@ -1,6 +1,7 @@
 // `npm run bench [-- --rounds N --warmup N --kafka-records N --system kafka|rabbitmq]`: our workload against the
 // broker's own perf tool, same target and settings, alternating rounds; prints each round and the median ratio
-// ours/reference per system. `npm run bench -- --ledger`: the ledger's memory per message and its checkers' time.
+// ours/reference per system, then end-to-end latency at half our maximum beside the tools'.
+// `npm run bench -- --ledger`: the ledger's own cost per message (CPU µs, bytes) and its checkers' time.
 import type { SystemName } from "../../contract/systems";
 import { checkCommandLine, flag, main, numberFlag } from "../../toolchain/src/command-line";
 import { benchSystem, defaultBenchSettings } from "../bench/bench";

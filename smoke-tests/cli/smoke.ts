@@ -59,7 +59,10 @@ main(async () => {
     faults,
     settings,
     (line, sample) => (sample ? printer.sample(line, sample) : printer.line(line)),
-    workerFlags?.killAtFault === undefined ? {} : { killWorkerAtFault: workerFlags.killAtFault },
+    {
+      ...(workerFlags?.killAtFault === undefined ? {} : { killWorkerAtFault: workerFlags.killAtFault }),
+      ...(workers === undefined ? {} : { workersField: "--workers" }),
+    },
   );
   const written = writeGateReport(report);
   printer.line(`\n${formatGate(report, written)}`);

@@ -4,6 +4,7 @@
 import { nodeFailureRate } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
+import { refuseWorkersBeyondPartitions } from "../../contract/worker-partitions";
 import type { KafkaClientName } from "../clients/kafka-client";
 import { faultsFor } from "../faults/for-target";
 import { killModeFor } from "../faults/kill-mode";
@@ -79,6 +80,9 @@ export async function runScenario(request: DrillRequest): Promise<{ report: RunR
   const systems = drilledSystems(scenario, request.systems);
   const problem = workersProblem(scenario, request.workers);
   if (problem) throw new Error(problem);
+  // The drill's Kafka load runs on the target's first topic, whose declared partitions bound the workers.
+  for (const system of systems)
+    refuseWorkersBeyondPartitions(system, request.workers?.count ?? 1, target.kafka.topics[0]);
   const faults = await faultsFor(target);
   const platform = platformSourceFor(target);
   const runId = newRunId();

@@ -5,6 +5,7 @@
 import { type GateSettings, nodeFailureRate, type ThroughputFloor } from "../../contract/gate-settings";
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
+import { refuseWorkersBeyondPartitions } from "../../contract/worker-partitions";
 import { drillWorkload } from "../drills/drill-workload";
 import { harnessFor } from "../drills/harness";
 import { runDrill } from "../drills/run-drill";
@@ -50,6 +51,8 @@ export type GateProgress = (line: string, sample?: ProgressSample) => void;
 export interface GateRunOptions {
   /** Kill this worker just after the node-failure check's fault lands (the drill that shows no acknowledgement leaves with a worker). */
   killWorkerAtFault?: number;
+  /** Where settings.workers came from, for a refusal: the stack's gate.workers unless a flag replaced it. */
+  workersField?: string;
 }
 
 export async function runGate(
@@ -59,6 +62,14 @@ export async function runGate(
   progress: GateProgress = () => undefined,
   options: GateRunOptions = {},
 ): Promise<GateReport> {
+  // Before any check: the Kafka loads run on the target's first topic, whose partitions bound the workers.
+  for (const system of settings.systems)
+    refuseWorkersBeyondPartitions(
+      system,
+      settings.workers ?? 1,
+      target.kafka.topics[0],
+      options.workersField ?? "gate.workers",
+    );
   const started = Date.now();
   const systems: GateSystemResult[] = [];
   for (const system of settings.systems) {

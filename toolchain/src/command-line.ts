@@ -97,7 +97,9 @@ export function checkCommandLine(argv: readonly string[], spec: CommandSpec): st
       if (values.includes(name)) {
         if (long[2] !== undefined) continue;
         const next = argv[i + 1];
-        if (next === undefined || next.startsWith("-")) refuse(`--${name} needs a value (--${name} <value>)`);
+        // A negative number is a value (`--workers -1`), so the flag's own rule refuses it with that rule's words.
+        if (next === undefined || (next.startsWith("-") && !/^-[\d.]/.test(next)))
+          refuse(`--${name} needs a value (--${name} <value>)`);
         i++;
       } else if (switches.includes(name)) {
         if (long[2] !== undefined) refuse(`--${name} takes no value (got --${name}=${long[3]})`);

@@ -57,6 +57,8 @@ describe("checkCommandLine: the whole command line, before anything runs", () =>
   it("accepts known flags, their values and switches, and returns the positional arguments", () => {
     expect(checkCommandLine(["--stack", "staging", "--keep"], spec)).toEqual([]);
     expect(checkCommandLine(["--stack=-odd-name"], spec)).toEqual([]);
+    // A negative number is the flag's value, left to the flag's own rule (`--workers -1 must be an integer from 1`).
+    expect(checkCommandLine(["--stack", "-1", "--keep"], spec)).toEqual([]);
     const fault = {
       command: "embedded:fault",
       usage: "fault <action> <node>",
@@ -71,6 +73,7 @@ describe("checkCommandLine: the whole command line, before anything runs", () =>
     [["-s", "x"], "-s is not a flag of deploy (flags are spelled --name)"],
     [["--stack"], "--stack needs a value (--stack <value>)"],
     [["--stack", "--keep"], "--stack needs a value (--stack <value>)"],
+    [["--stack", "-k"], "--stack needs a value (--stack <value>)"],
     [["--keep=yes"], "--keep takes no value (got --keep=yes)"],
     [["--stack", "staging", "extra"], 'deploy takes no arguments (got "extra")'],
   ])("%j: %s, with the usage", (argv, message) => {
@@ -186,6 +189,8 @@ describe("every CLI: an unknown command, flag or argument prints the usage on st
     ["--system", "bogus", /--system = bogus is not kafka or rabbitmq/],
     ["--kafka-client", "bogus", /--kafka-client = bogus: must be one of kafkajs, librdkafka, platformatic/],
     ["--kill-worker", "1", /--kill-worker = 1 needs --workers 2 or more: a drill does not kill its only load/],
+    ["--workers", "-1", /--workers = -1 must be an integer from 1 to 64/],
+    ["--workers", "abc", /--workers = abc must be an integer from 1 to 64/],
   ])("npm run smoke %s %s: refused before the target is read", (name, value, message) => {
     const args = ["--import", "tsx", "smoke-tests/cli/smoke.ts", "--target", "stack:no-such-stack"];
     const r = run(process.execPath, [...args, name, value], { cwd: repoRoot, timeoutMs: 90_000 });

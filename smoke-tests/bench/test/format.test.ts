@@ -1,7 +1,7 @@
 // What `npm run bench` prints: the settings, the reference's sweep, one row per counted round under its headings, our
 // consumers, the median ratios, the clients side by side, the report's path; and the ledger's footprint line.
 import type { BenchSystemResult } from "../bench";
-import { formatBench, formatLedgerFootprint } from "../format";
+import { formatBench, formatLedgerFootprint, latencyLines } from "../format";
 import type { ReferenceResult } from "../reference-tools";
 
 const result = (tool: string, messagesPerSec: number, p99Ms?: number): ReferenceResult => ({
@@ -44,6 +44,33 @@ const kafka: BenchSystemResult = {
   ],
   medianRatio: 0.5,
   medianRatioBest: 0.394,
+  latency: {
+    ratePerSec: 10_250,
+    ours: {
+      tool: "ours (kafkajs)",
+      ratePerSec: 10_250,
+      messages: 102_500,
+      p50Ms: 3.04,
+      p95Ms: 8,
+      p99Ms: 15.26,
+      sustained: {
+        publishedPerSec: 10_250,
+        consumedPerSec: 10_240,
+        backlogEarly: 500,
+        backlogEnd: 480,
+        growing: false,
+        sustainedPerSec: 10_250,
+      },
+      raw: "",
+    },
+    reference: {
+      tool: "kafka EndToEndLatency (one record at a time, no load)",
+      messages: 3000,
+      p50Ms: 2,
+      p99Ms: 6,
+      raw: "",
+    },
+  },
   clients: [
     { client: "kafkajs", medianMsgPerSec: 20_500.5, medianRatio: 0.5, medianRatioBest: 0.394 },
     { client: "librdkafka", medianMsgPerSec: 60_000, medianRatio: 1.463, medianRatioBest: 1.154 },
@@ -87,6 +114,9 @@ describe("the bench's results on the terminal", () => {
       "      1       20501           41000   0.50           52000   0.39       12.3      8.5",
       "  consumers (ours, one more round with a consumer): 21,300 msg/s consumed vs 21,700 acknowledged; backlog 1,200 → 900: bounded",
       "  median ratio ours/reference: 0.50 at our settings, 0.39 against its best (ProducerPerformance)",
+      "  end-to-end latency at 10,250 msg/s (half our median maximum):  p50 ms  p95 ms  p99 ms  messages",
+      "    ours (kafkajs), backlog bounded                                 3.0     8.0    15.3   102,500",
+      "    kafka EndToEndLatency (one record at a time, no load)           2.0       —     6.0     3,000",
       "  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best",
       "                                              kafkajs              20501        0.50        0.39",
       "                                              librdkafka           60000        1.46        1.15",
@@ -143,18 +173,38 @@ describe("the bench's results on the terminal", () => {
   });
 });
 
+describe("the latency lines", () => {
+  const latency = kafka.latency as NonNullable<BenchSystemResult["latency"]>;
+
+  it("put every figure under its heading, a missing p95 as —", () => {
+    const [heading = "", ...rows] = latencyLines(latency);
+    const ends = (line: string, field: RegExp) => [...line.matchAll(field)].map((m) => m.index + m[0].length);
+    const headings = ends(heading.slice(heading.indexOf("p50")), /\S+(?: \S+)*/g).map(
+      (e) => e + heading.indexOf("p50"),
+    );
+    for (const row of rows) expect(ends(row, /\S+/g).slice(-4)).toEqual(headings);
+  });
+
+  it("say when our consumer did not keep up: the latency of a growing backlog is its age, not the platform's", () => {
+    const sustained = { ...latency.ours.sustained, growing: true } as NonNullable<typeof latency.ours.sustained>;
+    const [, ours] = latencyLines({ ...latency, ours: { ...latency.ours, sustained } });
+    expect(ours).toMatch(/^ {4}ours \(kafkajs\), backlog growing: did not keep up {2,}3\.0/);
+  });
+});
+
 describe("the ledger's footprint", () => {
-  it("is one line of whole numbers, the message count with thousands separators", () => {
+  it("is the cost per message (CPU µs to record and to check, bytes held), then each step's CPU and wall time", () => {
     expect(
       formatLedgerFootprint({
         messages: 1_000_000,
         bytesPerMessage: 61.7,
-        recordMs: 812.4,
-        totalQueueCheckMs: 95.5,
-        kafkaCheckMs: 140.49,
-      }),
-    ).toBe(
-      "ledger, 1,000,000 messages: 62 B/message held, recorded in 812 ms, total-queue check 96 ms, Kafka offset checks 140 ms",
-    );
+        record: { cpuUs: 1_904_000, wallMs: 812.4 },
+        totalQueueCheck: { cpuUs: 450_000, wallMs: 95.5 },
+        kafkaCheck: { cpuUs: 655_000, wallMs: 140.49 },
+      }).split("\n"),
+    ).toEqual([
+      "ledger, 1,000,000 messages: per message 3.01 µs CPU (recording 1.90, checking 1.10), 62 B held",
+      "  recorded in 1904 ms CPU, 812 ms wall; total-queue check 450 ms CPU, 96 ms wall; Kafka offset checks 655 ms CPU, 140 ms wall",
+    ]);
   });
 });

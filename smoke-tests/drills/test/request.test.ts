@@ -99,6 +99,7 @@ describe("the workers of a drill", () => {
 
   it.each([
     [["--workers", "0"], "--workers = 0 must be an integer from 1 to 64"],
+    [["--workers", "-1"], "--workers = -1 must be an integer from 1 to 64"],
     [["--workers", "1.5"], "--workers = 1.5 must be an integer from 1 to 64"],
     [["--workers", "65"], "--workers = 65 must be an integer from 1 to 64"],
     [["--workers", "two"], "--workers = two must be an integer from 1 to 64"],

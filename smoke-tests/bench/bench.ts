@@ -11,7 +11,8 @@ import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { withPrivateFile } from "../../toolchain/src/secrets";
 import { defaultKafkaClient, type KafkaClientName, kafkaProducerClient } from "../clients/kafka-client";
-import { KafkaSubscriber, kafka } from "../clients/kafkajs";
+import { defaultKafkaConsumer, type KafkaConsumerName, kafkaSubscriber } from "../clients/kafka-consumer";
+import { kafka } from "../clients/kafkajs";
 import { amqpTlsOptions, amqpUrl, RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
@@ -21,6 +22,7 @@ import { TimelineRecorder } from "../stats/timeline";
 import { clusterHostsFile } from "../target-select/cluster-dns";
 import { sleep, Workload } from "../workload/workload";
 import { median, sustainedOverLoad } from "./consumers";
+import type { CpuProfiler, ProfiledRuns } from "./cpu-profiler";
 import { oursLatency } from "./latency";
 import {
   atRate,
@@ -65,6 +67,8 @@ export interface BenchSettings {
    * clients' ratios are side by side under the same conditions.
    */
   otherKafkaClients: KafkaClientName[];
+  /** Kafka: the counting consumer's library, in the keep-up round and the latency run. */
+  kafkaConsumer: KafkaConsumerName;
   /** Our latency run and PerfTest's: seconds each, at half our median maximum rate. */
   latencySeconds: number;
   /** Kafka's EndToEndLatency: records, each sent alone and awaited (a few ms each). */
@@ -83,6 +87,7 @@ export const defaultBenchSettings: BenchSettings = {
   rabbitQueue: "mp-bench",
   kafkaClient: defaultKafkaClient,
   otherKafkaClients: [],
+  kafkaConsumer: defaultKafkaConsumer,
   latencySeconds: 10,
   kafkaLatencyRecords: 3_000,
 };
@@ -102,6 +107,8 @@ export interface BenchRound {
 
 export interface BenchSystemResult {
   system: SystemName;
+  /** Kafka: the client of the rounds' "ours" (its ratio's target depends on it). */
+  client?: KafkaClientName;
   settings: Record<string, string | number | boolean>;
   /** What "equal" and "best" meant for the reference tool, in its own words. */
   referenceEqual: string;
@@ -117,6 +124,8 @@ export interface BenchSystemResult {
   clients?: Array<{ client: KafkaClientName; medianMsgPerSec: number; medianRatio: number; medianRatioBest: number }>;
   /** End-to-end latency at half our median maximum: ours beside the reference's (EndToEndLatency, PerfTest). */
   latency?: LatencyComparison;
+  /** With --profile: where our rounds' CPU time went, per client (and the Kafka keep-up round's consumer). */
+  profiles?: ProfiledRuns[];
 }
 
 /** Creates the bench topic with the target's durability (auto-create is off on a durable cluster). */
@@ -214,7 +223,15 @@ async function oursKafka(
   // A fresh group per round, seeded at the topic's end: it reads this round's records only, not earlier rounds' or
   // the reference tool's.
   const subscribers = consume
-    ? [new KafkaSubscriber(kafka(target.kafka, { clientId: "mp-bench-consumer" }), s.kafkaTopic, `mp-bench-${runId}`)]
+    ? [
+        kafkaSubscriber({
+          consumer: s.kafkaConsumer,
+          target: target.kafka,
+          topic: s.kafkaTopic,
+          groupId: `mp-bench-${runId}`,
+          clientId: "mp-bench-consumer",
+        }),
+      ]
     : [];
   const timeline = new TimelineRecorder(Date.now());
   const wl = new Workload(new Ledger(runId), timeline, publishers, subscribers, {
@@ -305,6 +322,7 @@ export async function benchSystem(
   system: SystemName,
   s: BenchSettings,
   progress: (line: string) => void,
+  profiler?: CpuProfiler,
 ): Promise<BenchSystemResult> {
   // The brokers' cluster names, for the Java tools, from the cluster's DNS (a hosts file the JVM reads alone).
   const hosts = await clusterHostsFile(target);
@@ -317,7 +335,16 @@ export async function benchSystem(
     // Over amqps PerfTest verifies the server against the target's CA: a truststore made in a private temp dir, removed after.
     return await withHosts((javaEnv) =>
       withPrivateFile("README", "PerfTest's truststore, removed after the bench\n", async (file) =>
-        benchRounds(target, system, s, "", progress, await perfTestTrustStore(target.rabbitmq, dirname(file)), javaEnv),
+        benchRounds(
+          target,
+          system,
+          s,
+          "",
+          progress,
+          profiler,
+          await perfTestTrustStore(target.rabbitmq, dirname(file)),
+          javaEnv,
+        ),
       ),
     );
   }
@@ -326,7 +353,7 @@ export async function benchSystem(
     // Kafka's credentials go to a private temp file for the Java tool, never onto its command line; removed after.
     return await withHosts((javaEnv) =>
       withPrivateFile("producer.properties", producerProperties(target.kafka), (propsFile) =>
-        benchRounds(target, system, s, propsFile, progress, [], javaEnv),
+        benchRounds(target, system, s, propsFile, progress, profiler, [], javaEnv),
       ),
     );
   } finally {
@@ -350,6 +377,7 @@ async function benchRounds(
   s: BenchSettings,
   propsFile: string,
   progress: (line: string) => void,
+  profiler: CpuProfiler | undefined,
   perfTestJvmArgs: string[] = [],
   javaEnv: Record<string, string> = {},
 ): Promise<BenchSystemResult> {
@@ -422,11 +450,19 @@ async function benchRounds(
   for (let round = 1 - s.warmupRounds; round <= s.rounds; round++) {
     const label = round < 1 ? `warm-up ${round + s.warmupRounds}/${s.warmupRounds}` : `round ${round}/${s.rounds}`;
     progress(`${system} ${label}: ours`);
-    const ours = system === "kafka" ? await oursKafka(target, s, false) : await oursRabbit(target, s);
+    // Counted rounds only, under the profiler when asked: a warm-up's profile is mostly the JIT compiling.
+    const profiled = <T>(who: string, body: () => Promise<T>): Promise<T> =>
+      profiler && round >= 1
+        ? profiler.around(`${system}, ${who}`, `${system}-${who.replace(/\W+/g, "-")}-round${round}`, body)
+        : body();
+    const ours =
+      system === "kafka"
+        ? await profiled(`${s.kafkaClient} producer`, () => oursKafka(target, s, false))
+        : await profiled("amqplib", () => oursRabbit(target, s));
     const othersRaw: Array<{ client: KafkaClientName; ours: ReferenceResult }> = [];
     for (const client of system === "kafka" ? s.otherKafkaClients : []) {
       progress(`${system} ${label}: ours with ${client}`);
-      othersRaw.push({ client, ours: await oursKafka(target, s, false, client) });
+      othersRaw.push({ client, ours: await profiled(`${client} producer`, () => oursKafka(target, s, false, client)) });
     }
     progress(`${system} ${label}: reference at our settings`);
     const atEqual = await reference(equal, 1);
@@ -456,7 +492,17 @@ async function benchRounds(
     );
   }
   if (system === "kafka") progress("kafka keep-up round: ours with a consumer (not in the ratio)");
-  const keepUpRounds = system === "kafka" ? [await oursKafka(target, s, true)] : rounds.map((r) => r.ours);
+  const keepUpLabel = `kafka, keep-up round: ${s.kafkaClient} producer, ${s.kafkaConsumer} consumer`;
+  const keepUpRound = () => oursKafka(target, s, true);
+  const keepUpRounds =
+    system === "kafka"
+      ? [
+          await (profiler
+            ? profiler.around(keepUpLabel, `kafka-keep-up-${s.kafkaConsumer}-consumer`, keepUpRound)
+            : keepUpRound()),
+        ]
+      : rounds.map((r) => r.ours);
+  const profiles = profiler?.summaries();
   const keepUp = keepUpRounds.flatMap((r) => (r.sustained ? [r.sustained] : []));
   const latency = await latencyComparison(target, system, s, {
     ourMaxPerSec: median(rounds.map((r) => r.ours.messagesPerSec)),
@@ -489,6 +535,8 @@ async function benchRounds(
   });
   return {
     system,
+    ...(system === "kafka" ? { client: s.kafkaClient } : {}),
+    ...(profiles ? { profiles } : {}),
     keepUp,
     ...(latency ? { latency } : {}),
     settings:
@@ -502,6 +550,7 @@ async function benchRounds(
             client: [s.kafkaClient, ...s.otherKafkaClients]
               .map((c) => kafkaProducerClient(c).describe("all"))
               .join(" | "),
+            consumer: s.kafkaConsumer,
             ours: `${oursKafkaShape.producers} producer, ${oursKafkaShape.recordsPerSend} records per send, ${oursKafkaShape.inFlight} sends in flight`,
           }
         : {
@@ -551,6 +600,7 @@ async function latencyComparison(
     target,
     system,
     kafkaClient: s.kafkaClient,
+    kafkaConsumer: s.kafkaConsumer,
     destination: system === "kafka" ? s.kafkaTopic : s.rabbitQueue,
     ratePerSec,
     seconds: s.latencySeconds,

@@ -4,6 +4,8 @@ import type { BenchSettings, BenchSystemResult } from "./bench";
 import { consumersLine } from "./consumers";
 import type { LatencyComparison, LatencyResult } from "./latency-tools";
 import { type Cost, type LedgerFootprint, perMessage } from "./ledger-footprint";
+import { profileLines } from "./profile-summary";
+import { ratioTarget, targetLine, targetVerdict } from "./targets";
 
 /**
  * `npm run bench -- --ledger`: the ledger's cost per message (CPU µs to record and to check, bytes held), then each
@@ -56,16 +58,23 @@ export function formatBench(
     const consumers = consumersLine(r.keepUp, r.system === "kafka" ? "ours, one more round with a consumer" : "ours");
     if (consumers) lines.push(`  ${consumers}`);
     lines.push(
-      `  median ratio ours/reference: ${r.medianRatio.toFixed(2)} at our settings, ${r.medianRatioBest.toFixed(2)} against its best (${r.rounds[0]?.reference.tool})`,
+      `  median ratio ours/reference: ${r.medianRatio.toFixed(2)} at our settings, ${r.medianRatioBest.toFixed(2)} against its best (${r.rounds[0]?.reference.tool}); ` +
+        targetLine(ratioTarget(r.system, r.client), r.medianRatio, r.medianRatioBest),
     );
     if (r.latency) lines.push(...latencyLines(r.latency));
     if (r.clients) {
-      lines.push("  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best");
-      for (const c of r.clients)
+      lines.push(
+        "  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best  target",
+      );
+      for (const c of r.clients) {
+        const t = ratioTarget(r.system, c.client);
+        const verdict = targetVerdict(t.against === "our settings" ? c.medianRatio : c.medianRatioBest, t.target);
         lines.push(
-          `${" ".repeat(46)}${c.client.padEnd(12)}  ${c.medianMsgPerSec.toFixed(0).padStart(12)}  ${c.medianRatio.toFixed(2).padStart(10)}  ${c.medianRatioBest.toFixed(2).padStart(10)}`,
+          `${" ".repeat(46)}${c.client.padEnd(12)}  ${c.medianMsgPerSec.toFixed(0).padStart(12)}  ${c.medianRatio.toFixed(2).padStart(10)}  ${c.medianRatioBest.toFixed(2).padStart(10)}  ${verdict} (ratio@${t.against === "our settings" ? "ours" : "best"})`,
         );
+      }
     }
+    for (const p of r.profiles ?? []) lines.push(...profileLines(p.label, p.summary, p.files));
   }
   lines.push("", `report: ${reportFile}`);
   return lines.join("\n");

@@ -4,7 +4,7 @@
 import type { SystemName } from "../../contract/systems";
 import type { Target } from "../../contract/target";
 import { type KafkaClientName, kafkaProducerClient } from "../clients/kafka-client";
-import { KafkaSubscriber, kafka } from "../clients/kafkajs";
+import { type KafkaConsumerName, kafkaSubscriber } from "../clients/kafka-consumer";
 import { RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
@@ -18,8 +18,10 @@ import type { LatencyResult } from "./latency-tools";
 export interface OursLatencyRequest {
   target: Target;
   system: SystemName;
-  /** Kafka: the producer's client library (the consumer that counts is kafkajs, as in every bench round). */
+  /** Kafka: the producer's client library. */
   kafkaClient: KafkaClientName;
+  /** Kafka: the counting consumer's library, as in the bench's keep-up round. */
+  kafkaConsumer: KafkaConsumerName;
   /** The topic or queue, already there (the bench made it). */
   destination: string;
   ratePerSec: number;
@@ -42,8 +44,14 @@ async function clients(
       acks: "all",
     });
     // A fresh group, seeded at the topic's end: it reads this run's records only.
-    const client = kafka(r.target.kafka, { clientId: "mp-bench-latency-consumer" });
-    return { publisher, subscriber: new KafkaSubscriber(client, r.destination, `mp-bench-latency-${runId}`) };
+    const subscriber = kafkaSubscriber({
+      consumer: r.kafkaConsumer,
+      target: r.target.kafka,
+      topic: r.destination,
+      groupId: `mp-bench-latency-${runId}`,
+      clientId: "mp-bench-latency-consumer",
+    });
+    return { publisher, subscriber };
   }
   const publisher = await RabbitPublisher.open(r.target.rabbitmq, r.destination, { firstNode: 0 });
   const subscriber = new RabbitSubscriber(r.target.rabbitmq, r.destination, {
@@ -76,7 +84,7 @@ export async function oursLatency(r: OursLatencyRequest): Promise<LatencyResult>
     // The messages still on their way count too: the percentiles are over every delivery, not those before the stop.
     await wl.drain(10_000);
     const e = wl.stats.endToEndLatency.summary();
-    const client = r.system === "kafka" ? r.kafkaClient : "amqplib";
+    const client = r.system === "kafka" ? `${r.kafkaClient}, consumer ${r.kafkaConsumer}` : "amqplib";
     return {
       tool: `ours (${client})`,
       ratePerSec: r.ratePerSec,

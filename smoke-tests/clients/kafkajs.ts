@@ -7,7 +7,8 @@ import { kafkajsSocketFactory } from "../../brokers/kafkajs-socket";
 import { quietNegativeTimeoutWarnings } from "../../brokers/kafkajs-warnings";
 import { tlsClientOptions } from "../../brokers/tls";
 import type { KafkaTarget } from "../../contract/target";
-import { decodeEnvelope, type Envelope, unreadableBodyId } from "./envelope";
+import type { Envelope } from "./envelope";
+import { COMMIT_INTERVAL_MS, CountedPositions, kafkaDelivery, readToEndOffsets } from "./kafka-positions";
 import type { PublisherAcks } from "./kafka-producer";
 import { type Lane, PartitionRouter } from "./lanes";
 import type { ClientEvents, Publisher, PublishOutcome, ReadToEnd, Received, Subscriber } from "./types";
@@ -218,33 +219,20 @@ export class KafkaPublisher implements Publisher {
 }
 
 /**
- * Reads the topic from the offsets it had when the subscriber was created (so earlier runs are not re-read),
- * records each message, then commits that offset: a message is committed only after it has been counted.
+ * Reads the topic from the offsets it had when the subscriber was created (so earlier runs are not re-read) and
+ * records each message; what was counted is committed after it, never before (kafka-positions.ts says how often).
  */
-/** Pure: whether every partition was read to its end offset (the high watermark), naming those that were not. */
-export function readToEndOffsets(
-  next: ReadonlyMap<number, bigint>,
-  allEnds: ReadonlyMap<number, bigint>,
-  only?: ReadonlySet<number>,
-): ReadToEnd {
-  const end = only ? new Map([...allEnds].filter(([p]) => only.has(p))) : allEnds;
-  const behind = [...end].filter(([p, e]) => (next.get(p) ?? 0n) < e).sort(([a], [b]) => a - b);
-  const which = only
-    ? `its ${end.size} assigned partition(s) [${[...end.keys()].sort((a, b) => a - b).join(",")}]`
-    : `all ${end.size} partitions`;
-  return behind.length === 0
-    ? { atEnd: true, detail: `${which} read to their high watermark` }
-    : { atEnd: false, detail: behind.map(([p, e]) => `p${p} read to ${next.get(p) ?? 0n} of ${e}`).join(", ") };
-}
-
 export class KafkaSubscriber implements Subscriber {
   private consumer: Consumer | undefined;
-  /** Per partition, the offset after the last message counted: where a restarted consumer resumes. */
-  private readonly nextOffset = new Map<number, bigint>();
+  /** Per partition, where a restarted consumer resumes (after the last message counted), and what is to commit. */
+  private readonly positions = new CountedPositions();
   /** Per partition, the high watermark once the producers stopped: the end the drain reads to. */
   private endOffsets: Map<number, bigint> | undefined;
   /** The partitions the group gave this consumer at its latest join. */
   private assigned = new Set<number>();
+  /** The commit in flight, if any: one at a time, so a late answer never lands after a newer commit. */
+  private committing: Promise<void> | undefined;
+  private lastCommitAt = 0;
 
   /**
    * `shared`: one of several consumers of the group (a workload split over workers), each reading the partitions
@@ -282,7 +270,7 @@ export class KafkaSubscriber implements Subscriber {
     // on every later join (a restart after a crash, a rebalance) resume each assigned partition right after the last
     // message counted: a restart before the first commit would otherwise jump to the latest offset and skip messages
     // (a false "lost"). start() returns once the group is joined and seeded, so nothing produced after it is missed.
-    for (const p of startOffsets) this.nextOffset.set(p.partition, BigInt(p.offset));
+    this.positions.seed(startOffsets.map((p) => [p.partition, BigInt(p.offset)] as const));
     const joined = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`consumer group ${this.groupId} did not join within 30 s`)),
@@ -292,7 +280,7 @@ export class KafkaSubscriber implements Subscriber {
         const assigned = e.payload.memberAssignment[this.topic] ?? [];
         this.assigned = new Set(assigned);
         for (const partition of assigned) {
-          const offset = this.nextOffset.get(partition);
+          const offset = this.positions.resumeAt(partition);
           if (offset !== undefined) consumer.seek({ topic: this.topic, partition, offset: offset.toString() });
         }
         clearTimeout(timer);
@@ -302,35 +290,46 @@ export class KafkaSubscriber implements Subscriber {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      // Nothing here awaits the broker but the heartbeat (sent at most once per heartbeatInterval): the batch is
+      // counted synchronously, its last offset resolved once, and the commit goes out beside the reading.
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         let last: string | undefined;
         for (const m of batch.messages) {
           if (!isRunning() || isStale()) break;
-          const env = m.value ? decodeEnvelope(m.value) : undefined;
-          onDelivery({
-            id: env?.id ?? unreadableBodyId(m.value),
-            sentAt: env?.sentAt ?? Number.NaN,
-            receivedAt: Date.now(),
-            partition: batch.partition,
-            offset: m.offset,
-          });
-          resolveOffset(m.offset);
+          onDelivery(kafkaDelivery(m.value, batch.partition, m.offset, Date.now()));
           last = m.offset;
-          this.nextOffset.set(batch.partition, BigInt(m.offset) + 1n);
         }
         if (last !== undefined) {
-          // A failed commit (coordinator moving) is not a reason to stop reading: the next batch commits again,
-          // and at worst a restart re-reads what was already counted (a duplicate delivery, never a loss).
-          await consumer
-            .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }])
-            .catch((e: unknown) =>
-              this.onError?.(`kafka commit failed: ${e instanceof Error ? e.message : String(e)}`),
-            );
+          resolveOffset(last);
+          this.positions.counted(batch.partition, BigInt(last));
+          this.commitIfDue(consumer);
         }
         await heartbeat();
       },
     });
     await joined;
+  }
+
+  /**
+   * Commits what was counted, at most every COMMIT_INTERVAL_MS and one commit at a time, never awaited by the reading.
+   * A failed commit (coordinator moving) is not a reason to stop reading: the next one commits again, and at worst a
+   * restart re-reads what was already counted (a re-delivery, never a loss).
+   */
+  private commitIfDue(consumer: Consumer, force = false): Promise<void> | undefined {
+    if (this.committing || (!force && Date.now() - this.lastCommitAt < COMMIT_INTERVAL_MS)) return this.committing;
+    const due = this.positions.dueCommits(this.assigned);
+    if (due.length === 0) return undefined;
+    this.lastCommitAt = Date.now();
+    this.committing = consumer
+      .commitOffsets(due.map((c) => ({ topic: this.topic, partition: c.partition, offset: c.offset.toString() })))
+      .then(
+        () => this.positions.markCommitted(due),
+        (e: unknown) => this.onError?.(`kafka commit failed: ${e instanceof Error ? e.message : String(e)}`),
+      )
+      .finally(() => {
+        this.committing = undefined;
+      });
+    return this.committing;
   }
 
   async atEnd(): Promise<ReadToEnd> {
@@ -345,11 +344,16 @@ export class KafkaSubscriber implements Subscriber {
     } catch (e) {
       return { atEnd: false, detail: `cannot read the high watermarks: ${e instanceof Error ? e.message : String(e)}` };
     }
-    return readToEndOffsets(this.nextOffset, this.endOffsets, this.shared ? this.assigned : undefined);
+    return readToEndOffsets(this.positions.nextOffsets, this.endOffsets, this.shared ? this.assigned : undefined);
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => undefined);
+    const consumer = this.consumer;
+    if (!consumer) return;
+    // The last counted positions, for the next member of the group (a worker's partitions moving to another).
+    await this.committing;
+    await this.commitIfDue(consumer, true);
+    await consumer.disconnect().catch(() => undefined);
   }
 }
 

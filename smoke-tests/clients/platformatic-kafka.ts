@@ -21,6 +21,19 @@ export function platformaticDurability(acks: PublisherAcks): { idempotent: boole
     : { idempotent: false, acks: 1, timeout: PLATFORMATIC_TIMEOUT_MS };
 }
 
+/**
+ * Pure: where and who, for producers and consumers alike: SCRAM-SHA-512, over TLS trusting the stack's CA when the
+ * target has TLS.
+ */
+export function platformaticConnection(target: KafkaTarget, clientId: string) {
+  return {
+    clientId,
+    bootstrapBrokers: target.bootstrapServers,
+    sasl: { mechanism: "SCRAM-SHA-512", username: target.sasl.username, password: target.sasl.password },
+    ...(target.tls ? { tls: tlsClientOptions(target.ca) } : {}),
+  };
+}
+
 interface PlatformaticProducer {
   send(o: {
     messages: Array<{ topic: string; partition: number; key: Buffer; value: Buffer }>;
@@ -65,10 +78,7 @@ export class PlatformaticPublisher implements Publisher {
     const partitions = await partitionsOf(target, topic);
     const { Producer } = load();
     const producer = new Producer({
-      clientId: opts.clientId,
-      bootstrapBrokers: target.bootstrapServers,
-      sasl: { mechanism: "SCRAM-SHA-512", username: target.sasl.username, password: target.sasl.password },
-      ...(target.tls ? { tls: tlsClientOptions(target.ca) } : {}),
+      ...platformaticConnection(target, opts.clientId),
       ...platformaticDurability(opts.acks),
     });
     return new PlatformaticPublisher(producer, topic, partitions);

@@ -15,6 +15,7 @@ const result = (tool: string, messagesPerSec: number, p99Ms?: number): Reference
 
 const kafka: BenchSystemResult = {
   system: "kafka",
+  client: "kafkajs",
   settings: { acks: "all", partitions: 6 },
   referenceEqual: "batch.size=16384 linger.ms=0",
   referenceBest: "batch.size=65536 linger.ms=5",
@@ -113,20 +114,20 @@ describe("the bench's results on the terminal", () => {
       "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
       "      1       20501           41000   0.50           52000   0.39       12.3      8.5",
       "  consumers (ours, one more round with a consumer): 21,300 msg/s consumed vs 21,700 acknowledged; backlog 1,200 → 900: bounded",
-      "  median ratio ours/reference: 0.50 at our settings, 0.39 against its best (ProducerPerformance)",
+      "  median ratio ours/reference: 0.50 at our settings, 0.39 against its best (ProducerPerformance); target 0.8 at our settings: below 0.8",
       "  end-to-end latency at 10,250 msg/s (half our median maximum):  p50 ms  p95 ms  p99 ms  messages",
       "    ours (kafkajs), backlog bounded                                 3.0     8.0    15.3   102,500",
       "    kafka EndToEndLatency (one record at a time, no load)           2.0       —     6.0     3,000",
-      "  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best",
-      "                                              kafkajs              20501        0.50        0.39",
-      "                                              librdkafka           60000        1.46        1.15",
+      "  clients, same rounds, same reference runs:  client        median msg/s  ratio@ours  ratio@best  target",
+      "                                              kafkajs              20501        0.50        0.39  below 0.8 (ratio@ours)",
+      "                                              librdkafka           60000        1.46        1.15  meets 0.9 (ratio@best)",
       "",
       "rabbitmq: confirmWindow=200",
       "  reference at our settings: --confirm 200",
       "  reference at its best:     --confirm 1000 (sweep, median of --confirm 1000 → 12000 [12000])",
       "  round  ours msg/s  ref@ours msg/s  ratio  ref@best msg/s  ratio   ours p99  ref p99",
       "      1        9000           10000   0.90           12000   0.75        4.0      3.3",
-      "  median ratio ours/reference: 0.90 at our settings, 0.75 against its best (PerfTest)",
+      "  median ratio ours/reference: 0.90 at our settings, 0.75 against its best (PerfTest); target 0.9 at its best: below 0.9",
       "",
       "report: /r/bench-x/bench.json",
     ]);
@@ -148,7 +149,7 @@ describe("the bench's results on the terminal", () => {
     ]);
   });
 
-  it("every column's figures end where its heading ends (the client names start where theirs starts)", () => {
+  it("every column's figures end where its heading ends (the client names and the targets start where theirs start)", () => {
     /** Where each field of a line starts and ends; a heading may hold single spaces, a figure none. */
     const fields = (line: string, field: RegExp) =>
       [...line.matchAll(field)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
@@ -162,14 +163,41 @@ describe("the bench's results on the terminal", () => {
     expect(fields(lines[rounds + 1] ?? "", figure).map((f) => f.end)).toEqual(headings);
     const clients = lines.findIndex((l) => l.startsWith("  clients"));
     const [, name, ...numbers] = fields(lines[clients] ?? "", heading);
+    const target = numbers.pop();
     for (const row of lines.slice(clients + 1, clients + 3)) {
       const [client, ...figures] = fields(row, figure);
-      expect({ row, start: client?.start, ends: figures.map((f) => f.end) }).toEqual({
+      expect({
         row,
-        start: name?.start,
-        ends: numbers.map((f) => f.end),
-      });
+        start: client?.start,
+        ends: figures.slice(0, numbers.length).map((f) => f.end),
+        target: figures[numbers.length]?.start,
+      }).toEqual({ row, start: name?.start, ends: numbers.map((f) => f.end), target: target?.start });
     }
+  });
+});
+
+describe("with --profile", () => {
+  it("each profiled client's summary follows its system's ratio lines", () => {
+    const summary = {
+      sampledMs: 1000,
+      busyMs: 600,
+      packages: [{ pkg: "kafkajs", selfMs: 600 }],
+      top: [{ name: "encode", where: "node_modules/kafkajs/src/x.js:1", pkg: "kafkajs", selfMs: 600 }],
+    };
+    const profiles = [{ label: "kafka, kafkajs producer", files: ["/r/bench-x/kafka-round1.cpuprofile"], summary }];
+    const out = formatBench("embedded", settings, [{ ...kafka, profiles }, rabbitmq], "/r/bench-x/bench.json").split(
+      "\n",
+    );
+    const at = out.indexOf(
+      "  CPU profile of kafka, kafkajs producer: 1,000 ms sampled, 600 ms busy (60.0%); /r/bench-x/kafka-round1.cpuprofile",
+    );
+    expect(at).toBeGreaterThan(out.findIndex((l) => l.startsWith("  median ratio")));
+    expect(out.slice(at + 1, at + 4)).toEqual([
+      "    self time by package: kafkajs 60.0%",
+      "    self ms  self %  package                    function",
+      "        600   60.0%  kafkajs                    encode (node_modules/kafkajs/src/x.js:1)",
+    ]);
+    expect(out[at + 4]).toBe("");
   });
 });
 

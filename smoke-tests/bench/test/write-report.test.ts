@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { writeBenchReport } from "../write-report";
+import { newBenchReportDir, writeBenchReport } from "../write-report";
 
 describe("writeBenchReport", () => {
   const root = mkdtempSync(join(tmpdir(), "mp-bench-report-"));
@@ -13,5 +13,11 @@ describe("writeBenchReport", () => {
     expect(relative(root, file)).toMatch(/^bench-\d{8}T\d{6}Z-[0-9a-f]{6}\/bench\.json$/);
     expect(readFileSync(file, "utf8")).toBe("[]\n");
     expect(dirname(writeBenchReport([], root))).not.toBe(dirname(file));
+  });
+
+  it("writes into a folder made first when the rounds wrote there already (--profile)", () => {
+    const dir = newBenchReportDir(root);
+    expect(relative(root, dir)).toMatch(/^bench-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(writeBenchReport([], root, dir)).toBe(join(dir, "bench.json"));
   });
 });

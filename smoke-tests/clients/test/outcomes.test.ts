@@ -1,5 +1,6 @@
 // How a client's answer becomes Jepsen's ok / fail / unknown: only the broker saying "not stored" is a failure.
-import { produceOutcomes, readToEndOffsets } from "../kafkajs";
+import { readToEndOffsets } from "../kafka-positions";
+import { produceOutcomes } from "../kafkajs";
 import { confirmOutcome } from "../rabbitmq";
 
 describe("RabbitMQ publisher confirms", () => {

@@ -1,13 +1,14 @@
 // One worker: connects to the coordinator's collector, runs the share of the load it is assigned (its own
 // publishers, one consumer of the shared group or queue) and streams its journal as each outcome happens. It does what
 // the coordinator says, in order, and never outlives it: when the collector goes, the worker exits.
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Subscriber } from "../clients/types";
 import { harnessFor, type SystemHarness } from "../drills/harness";
 import { Ledger } from "../ledger/ledger";
 import { TimelineRecorder } from "../stats/timeline";
 import type { RecordingTap } from "../workload/recording";
 import { readEndsOf, Workload } from "../workload/workload";
+import { admissionMs, awaitAdmitted, brokerEndpoints, connectRetrying } from "./admission";
 import type { WorkerConnection } from "./connection";
 import {
   decodeCommand,
@@ -29,50 +30,16 @@ export function journalTap(write: (r: JournalRecord) => void): RecordingTap {
   };
 }
 
-/**
- * The errors of a connect that may succeed a moment later: a new pod's NetworkPolicies admit it only once the
- * policy agent has seen its address (kube-router answers with a port-unreachable, ECONNREFUSED, until then; seen
- * 2026-12-07 on this project's cluster, a worker refused within a second of its start), and its DNS may lag too.
- */
-export const transientConnectErrors = [
-  "ECONNREFUSED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-];
-
-/** How long a worker keeps trying to reach the collector before it gives up and exits. */
-export const collectorConnectMs = 60_000;
-
-/** The collector's socket, tried again on a transient error every half second until `withinMs` has passed. */
-export async function connectToCollector(
+/** The collector's socket: a new worker pod may be refused for a moment (admission.ts). */
+export function connectToCollector(
   conn: Pick<WorkerConnection, "host" | "port" | "index">,
-  withinMs = collectorConnectMs,
+  withinMs = admissionMs,
 ): Promise<Socket> {
-  const deadline = Date.now() + withinMs;
-  let told = false;
-  for (;;) {
-    try {
-      return await new Promise<Socket>((resolve, reject) => {
-        const s = connect(conn.port, conn.host, () => {
-          s.off("error", reject);
-          resolve(s);
-        });
-        s.once("error", reject);
-      });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? "";
-      if (!transientConnectErrors.includes(code) || Date.now() >= deadline) throw err;
-      if (!told)
-        process.stderr.write(
-          `worker w${conn.index}: the collector ${conn.host}:${conn.port} not reachable yet (${code}); trying for ${withinMs / 1000} s\n`,
-        );
-      told = true;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  return connectRetrying(conn, withinMs, (code) =>
+    process.stderr.write(
+      `worker w${conn.index}: the collector ${conn.host}:${conn.port} not reachable yet (${code}); trying for ${withinMs / 1000} s\n`,
+    ),
+  );
 }
 
 /** Runs one worker until the coordinator closes it (0) or goes away (1). */
@@ -149,6 +116,14 @@ class WorkerRun {
   }
 
   private async start(a: WorkerAssignment): Promise<void> {
+    // Every broker admits this pod before its clients connect: a refusal then would end the worker (admission.ts).
+    const never = await awaitAdmitted(brokerEndpoints(a.target, a.system), admissionMs, (to, code) =>
+      process.stderr.write(
+        `worker w${this.index}: ${to.host}:${to.port} not reachable yet (${code}); trying for ${admissionMs / 1000} s\n`,
+      ),
+    );
+    for (const e of never)
+      process.stderr.write(`worker w${this.index}: ${e.host}:${e.port} still not reachable: ${e.error}\n`);
     const harness = harnessFor(a.target, a.system, { ...a.harness, sharedConsumers: true });
     this.harness = harness;
     const onError = (what: string) => this.workload?.noteError(what);

@@ -1,6 +1,7 @@
 // The smoke gate as a Job in the cluster (stack config gate.inCluster): its own namespace, whose labels the brokers'
 // NetworkPolicies admit; the target as a Secret; charts/smoke-gate (Job, ServiceAccount, a Role per broker
 // namespace). Registered after both clusters, and the provider waits for the Job: a failed gate fails `pulumi up`.
+// The Job is deleted before its replacement is created: the deploy replaces a failed one under the same name.
 import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -37,6 +38,17 @@ export interface SmokeGateJobArgs {
   chartValues: unknown[];
   chartsDir: string;
   provider: k8s.Provider;
+}
+
+/**
+ * The chart's Job is deleted before its replacement is created: the replacement has the same name (a hash of what it
+ * checks), and the deploy asks for one (`--replace`) only to run a failed gate again (operations/deploy/gate-failed.ts).
+ * Targeted replacement skips the provider's diff, which alone would ask for the delete first.
+ */
+export function deleteJobBeforeReplace(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+  if (args.type !== "kubernetes:batch/v1:Job") return undefined;
+  const opts: pulumi.CustomResourceOptions = { ...args.opts, deleteBeforeReplace: true };
+  return { props: args.props, opts };
 }
 
 export class SmokeGateJob extends pulumi.ComponentResource {
@@ -107,7 +119,7 @@ export class SmokeGateJob extends pulumi.ComponentResource {
           }),
         ),
       },
-      { ...child, dependsOn: [secret] },
+      { ...child, dependsOn: [secret], transforms: [deleteJobBeforeReplace] },
     );
     this.registerOutputs({ runId: this.runId, jobName: this.jobName });
   }

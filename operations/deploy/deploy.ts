@@ -15,8 +15,9 @@ import { type GateProgress, runGate } from "../../smoke-tests/gate/gate";
 import { writeGateReport } from "../../smoke-tests/gate/report";
 import { waitRolledOut } from "../../smoke-tests/kube/rollout";
 import { usePassphraseFor } from "../../toolchain/src/stack-secrets";
+import { previousGateOptions } from "./gate-failed";
 import { waitHealthy } from "./health";
-import { failedGateReport, gateJobLeftFromEarlierUp, inClusterGate, rerunGate } from "./in-cluster";
+import { failedGateReport, gateJobLeftFromEarlierUp, inClusterGate, previousGateRuns, rerunGate } from "./in-cluster";
 import { checkPlacement, type KubeAccess, kubeAccessOf, readPlacement, watchUnschedulable } from "./placement-check";
 import { plannedFromConfig, statefulSetsToCheck } from "./planned-statefulsets";
 import { type RenderedStatefulSet, renderedStatefulSets } from "./scheduling";
@@ -83,9 +84,14 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
 
   // The manifests the preview rendered: the broker StatefulSets' replicas and affinity, as `up` will apply them.
   let rendered: RenderedStatefulSet[] = [];
+  // The earlier deploy's gate Job, when it failed, is replaced by this one's preview and `up` (./gate-failed.ts).
+  let previous = previousGateOptions([]);
   const previewed = await step("preview", async () => {
+    const runs = await previousGateRuns(s, cluster);
+    for (const r of runs) if (r.action !== "keep") progress(r.line);
+    previous = previousGateOptions(runs);
     const events: EngineEvent[] = [];
-    const p = await s.preview({ ...common, onEvent: (e) => events.push(e) }).catch((e: Error) => {
+    const p = await s.preview({ ...common, ...previous.preview, onEvent: (e) => events.push(e) }).catch((e: Error) => {
       throw new Error(`pulumi preview failed, nothing was changed:\n    ${pulumiFailure(e.message)}`);
     });
     // The preview's rendering where it has one; the settings' where the chart's values held unknowns.
@@ -115,7 +121,7 @@ export async function deployWithGate(o: DeployOptions): Promise<DeployResult> {
         : undefined;
     // --refresh: what was removed behind Pulumi's back (a pod, the embedded environment) is recreated.
     const u = await s
-      .up({ ...common, refresh: true, signal: abort.signal })
+      .up({ ...common, ...previous.up, refresh: true, signal: abort.signal })
       .catch(async (e: Error) => {
         if (refused) throw new Error(`pulumi up stopped: ${refused}\n    ${pulumiFailure(e.message)}`);
         const gate = await failedGateReport(s).catch(() => undefined);

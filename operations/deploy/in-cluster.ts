@@ -2,7 +2,8 @@
 // cluster DNS names the deploying machine cannot resolve, so both steps after `up` read the cluster's API instead of
 // connecting to the brokers. "rolled out" is this project's own StatefulSet await (../kube/rollout.ts); "gate" reads the
 // Job that `pulumi up` already waited for, and its report from the pod's log, or, when `up` left an earlier deploy's
-// Job as it was, runs a copy of it (./gate-rerun.ts).
+// Job as it was, runs a copy of it (./gate-rerun.ts). Before the preview, a failed Job the state still holds is
+// replaced, so that its run is not mistaken for this deploy's (./gate-failed.ts).
 import type * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { loadKubeConfig } from "../../contract/kube-config";
@@ -10,8 +11,16 @@ import { validateTarget } from "../../contract/validate-target";
 import { gateReportHeading } from "../../smoke-tests/gate/report";
 import type { KubePlacement } from "../../smoke-tests/kube/rollout";
 import { withoutCarried } from "../../smoke-tests/reports/carry";
+import {
+  type GateJobInState,
+  gateJobsInState,
+  type PreviousGateRun,
+  previousGateRun,
+  type StateResource,
+} from "./gate-failed";
 import { landGateReports } from "./gate-reports";
 import { gateJobCopy, type JobView, jobOutcome, leftFromEarlierUp, rerunWaitMs } from "./gate-rerun";
+import type { KubeAccess } from "./placement-check";
 
 /** The gate report the Job printed: from its first line ("smoke gate on …") to the end, without its carried files. */
 export function gateReportFromLog(log: string): string {
@@ -113,4 +122,26 @@ export async function gateJobLeftFromEarlierUp(
   const { lib, kc } = await loadKubeConfig(placement);
   const job = await kc.makeApiClient(lib.BatchV1Api).readNamespacedJob({ name: gate.job, namespace: gate.namespace });
   return leftFromEarlierUp(job as JobView, upStartedMs);
+}
+
+/**
+ * Before the preview: each gate Job the stack's state holds (`pulumi stack export`), against the cluster's copy of it
+ * (./gate-failed.ts decides). Nothing is read from the cluster when the state holds none.
+ */
+export async function previousGateRuns(s: Stack, cluster: KubeAccess): Promise<PreviousGateRun[]> {
+  const exported = (await s.exportStack()) as { deployment?: { resources?: StateResource[] } };
+  const jobs = gateJobsInState(exported.deployment?.resources ?? []);
+  if (jobs.length === 0) return [];
+  const { lib, kc } = await loadKubeConfig(cluster);
+  const batch = kc.makeApiClient(lib.BatchV1Api);
+  const read = (job: GateJobInState) =>
+    batch
+      .readNamespacedJob({ name: job.name, namespace: job.namespace })
+      .catch((e: { code?: number; message?: string }) => {
+        if (e.code === 404) return undefined;
+        throw new Error(
+          `cannot read the previous gate run ${job.namespace}/${job.name} (${e.message}); nothing was changed`,
+        );
+      });
+  return Promise.all(jobs.map(async (job) => previousGateRun(job, await read(job))));
 }

@@ -89,7 +89,12 @@ class FakeKafka {
   /** Publishers opened: none may be before a drill's request was checked. */
   opened = 0;
 
-  kill(node: string, takesEffect: boolean): void {
+  kill(node: string, takesEffect: boolean, rebalancesAnyway = false): void {
+    // The kill missed, but the leader moves anyway, at once and with no election (a preferred-leader rebalance).
+    if (rebalancesAnyway) {
+      this.leader = nodes[(nodes.indexOf(node) + 1) % nodes.length] as string;
+      return;
+    }
     if (!takesEffect || node !== this.leader) return;
     this.leaderless = true;
     setTimeout(() => {
@@ -154,7 +159,12 @@ const nodeReadingsOf = (cluster: FakeKafka) => async () => [
   { name: "cluster-node-2", ready: "True", unschedulable: false },
 ];
 
-function faultsOn(cluster: FakeKafka, killTakesEffect: boolean, kind: FaultInjector["kind"]): FaultInjector {
+function faultsOn(
+  cluster: FakeKafka,
+  killTakesEffect: boolean,
+  kind: FaultInjector["kind"],
+  rebalancesAnyway = false,
+): FaultInjector {
   const notHere = async () => {
     throw new Error("kill-leader does not use this fault");
   };
@@ -162,7 +172,7 @@ function faultsOn(cluster: FakeKafka, killTakesEffect: boolean, kind: FaultInjec
     kind,
     async kill(node, mode) {
       cluster.killModes.push(mode);
-      cluster.kill(node, killTakesEffect);
+      cluster.kill(node, killTakesEffect, rebalancesAnyway);
       return { bySigkill: true, detail: "SIGKILL to the stand-in", landedAt: Date.now() };
     },
     // Held down until now, as the embedded default's restore reports it; a kubelet's restart holds nothing.
@@ -194,6 +204,8 @@ const drillOptions = (recoveryBoundMs: number, kill?: KillMode): DrillOptions =>
 
 interface Break {
   killTakesEffect?: boolean;
+  /** The kill misses, and the leader moves anyway without any node gone (a preferred-leader rebalance). */
+  rebalancesAnyway?: boolean;
   recoveryBoundMs?: number;
   consumerSkips?: Position;
   /** Records past the last acknowledged write that the consumer never reaches. */
@@ -212,7 +224,8 @@ async function drill(broken: Break = {}, cluster = new FakeKafka(broken.consumer
   const options = drillOptions(broken.recoveryBoundMs ?? 3_000, broken.kill);
   const running = runDrill(
     harnessOn(cluster),
-    broken.scenario?.faults(cluster) ?? faultsOn(cluster, broken.killTakesEffect ?? true, broken.kind ?? "embedded"),
+    broken.scenario?.faults(cluster) ??
+      faultsOn(cluster, broken.killTakesEffect ?? true, broken.kind ?? "embedded", broken.rebalancesAnyway),
     scenarioNamed(broken.scenario?.name ?? "kill-leader"),
     {
       ...options,
@@ -295,10 +308,18 @@ describe("a drill broken on purpose fails with the named reason, and only that o
     });
     const notRecovered = "kill kafka-0 (leader): not disrupted, by a fault that did not take effect: nothing recovered";
     expect(failuresOf(run)).toEqual([
-      "fault took effect: killed kafka-0: leader still on kafka-0 after 2.5 s (SIGKILL to the stand-in)",
+      "fault took effect: killed kafka-0: kafka-0 never seen gone by the cluster in 2.5 s (SIGKILL to the stand-in)",
       `writes acknowledged after the fault: ${notRecovered}`,
       `recovery within the bound: ${notRecovered}`,
     ]);
+  });
+
+  test("a kill that missed fails 'fault took effect' even when the leader moves anyway (a rebalance, no node gone)", async () => {
+    const run = await drill({ killTakesEffect: false, rebalancesAnyway: true });
+    expect(passedByName(run)["fault took effect"]).toBe(false);
+    expect(failuresOf(run)[0]).toBe(
+      "fault took effect: killed kafka-0: kafka-0 never seen gone by the cluster in 2.5 s (SIGKILL to the stand-in)",
+    );
   });
 
   test("a recovery bound of 1 ms fails 'recovery within the bound'", async () => {

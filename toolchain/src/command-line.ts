@@ -160,11 +160,21 @@ export function errorOutcome(err: unknown): { stream: "stdout" | "stderr"; text:
  */
 export function main(body: () => Promise<number>): void {
   body().then(
-    (code) => process.exit(code),
+    (code) => exitWhenWritten(code),
     (err: unknown) => {
       const o = errorOutcome(err);
       process[o.stream].write(o.text);
-      process.exit(o.code);
+      exitWhenWritten(o.code);
     },
+  );
+}
+
+/** Exits once stdout and stderr have handed over what was written: a command's last lines (a report) are its point. */
+function exitWhenWritten(code: number): void {
+  const flushed = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => s.write("", () => resolve()));
+  // A stream that never calls back (closed under us) does not keep the process: at most 5 s.
+  const atMost = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+  void Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), atMost]).then(() =>
+    process.exit(code),
   );
 }

@@ -173,7 +173,7 @@ export function main(body: () => Promise<number>): void {
 function exitWhenWritten(code: number): void {
   const flushed = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => s.write("", () => resolve()));
   // A stream that never calls back (closed under us) does not keep the process: at most 5 s.
-  const atMost = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+  const atMost = new Promise<void>((resolve) => setTimeout(resolve, 5_000));
   void Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), atMost]).then(() =>
     process.exit(code),
   );

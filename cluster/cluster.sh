@@ -144,7 +144,15 @@ each_node() {
   for n in $(seq 1 "$NODES"); do "$f" "$n"; done
 }
 nodes_network() { each_node node_cgroups; each_node node_network; node_routes; }
-nodes_images() { each_node node_import_images; }
+# Every node present gets the images just built, a node joined since `up` (node-lost's replacement) too: a pod there
+# would otherwise run the image it was joined with (seen 2026-12-07: the gate on cluster-node-4 ran older code).
+nodes_images() {
+  local n
+  each_node node_import_images
+  for n in $(nodes_present); do
+    if [ "$n" -gt "$NODES" ]; then node_import_images "$n"; fi
+  done
+}
 nodes_kubelets() { each_node node_kubelet; each_node node_pod_cidr_spec; }
 nodes_kube_proxies() { each_node node_kube_proxy; each_node node_kube_proxy_ready; }
 nodes_reclaimers() { each_node node_reclaimer; }

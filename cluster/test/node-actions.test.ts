@@ -143,9 +143,15 @@ test("removing a node deletes its Node object; a node joined in its place is new
     "--field-selector",
     `spec.nodeName=${target}`,
     "-o",
-    'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
+    'jsonpath={range .items[*]}{.metadata.name} {.metadata.ownerReferences[0].kind}{"\\n"}{end}',
   ]);
-  expect(onNode.split("\n").filter((l) => l !== "" && !l.startsWith("kube-router-"))).toEqual([]);
+  // DaemonSet pods by their owner, not their names: kube-router and (since it became a DaemonSet) CoreDNS.
+  expect(
+    onNode
+      .split("\n")
+      .filter((l) => l !== "" && !l.endsWith(" DaemonSet"))
+      .map((l) => l.split(" ")[0]),
+  ).toEqual([]);
   // Its disks are new too: the node's own volumes, Available.
   const pvs = mustKubectl([
     "get",

@@ -58,9 +58,8 @@ async function killAndRestore(
   // With seenGoneToo, noticed only once the cluster's own metadata also showed the node gone (Kafka: fenced or out of
   // the ISR; RabbitMQ: down for its peers): a leader moves without any kill too (Kafka's preferred-leader rebalance
   // after a broker came back; seen 2026-12-07, when the e2e's decoy kill passed "took effect" that way).
-  let gone: string | undefined;
+  let gone: string | undefined = seenGoneToo ? undefined : "";
   const cameBack = await ctx.waitUntil(async () => {
-    if (!seenGoneToo) gone ??= "";
     if (gone === undefined) {
       const h = await ctx.harness.health().catch(() => undefined);
       if (h && !h.healthy) gone = h.detail;

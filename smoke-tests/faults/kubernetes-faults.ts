@@ -69,6 +69,12 @@ import type {
  */
 export const restartWatchMs = 60_000;
 
+/** An API call's 404 as undefined (the object is gone, which is what the caller waits for); any other error thrown. */
+const gone = (e: { code?: number }): undefined => {
+  if (e.code !== 404) throw e;
+  return undefined;
+};
+
 /** On a node the node-drain drill cordoned, until it uncordons it: healAll uncordons any node left with it. */
 export const drainedNodeLabel = "messaging-platform.io/cordoned-by-drill";
 
@@ -876,10 +882,6 @@ export class KubernetesFaults implements FaultInjector {
     const apps = this.kc.makeApiClient(this.lib.AppsV1Api);
     const set = await apps.readNamespacedStatefulSet({ name: statefulSet, namespace });
     const names = (set.spec?.volumeClaimTemplates ?? []).map((t) => `${t.metadata?.name}-${pod}`);
-    const gone = (e: { code?: number }) => {
-      if (e.code !== 404) throw e;
-      return undefined;
-    };
     const readClaim = (name: string) =>
       this.core.readNamespacedPersistentVolumeClaim({ name, namespace }).then((c) => c.metadata?.uid, gone);
     const before = await Promise.all(names.map(async (name) => ({ name, uid: await readClaim(name) })));
@@ -921,10 +923,6 @@ export class KubernetesFaults implements FaultInjector {
 
   async recreateClaim(lost: LostClaim): Promise<string> {
     const { namespace, name } = lost;
-    const gone = (e: { code?: number }) => {
-      if (e.code !== 404) throw e;
-      return undefined;
-    };
     const read = () => this.core.readNamespacedPersistentVolumeClaim({ name, namespace }).catch(gone);
     const old = await read();
     if (!old || (lost.uid && old.metadata?.uid !== lost.uid))

@@ -36,10 +36,13 @@ export function connectToCollector(
   withinMs = admissionMs,
 ): Promise<Socket> {
   return connectRetrying(conn, withinMs, (code) =>
-    process.stderr.write(
-      `worker w${conn.index}: the collector ${conn.host}:${conn.port} not reachable yet (${code}); trying for ${withinMs / 1000} s\n`,
-    ),
+    notReachableYet(conn.index, `the collector ${conn.host}:${conn.port}`, code, withinMs),
   );
+}
+
+/** Said once per endpoint that refuses a new worker for a moment. */
+function notReachableYet(worker: number, what: string, code: string, withinMs: number): void {
+  process.stderr.write(`worker w${worker}: ${what} not reachable yet (${code}); trying for ${withinMs / 1000} s\n`);
 }
 
 /** Runs one worker until the coordinator closes it (0) or goes away (1). */
@@ -118,9 +121,7 @@ class WorkerRun {
   private async start(a: WorkerAssignment): Promise<void> {
     // Every broker admits this pod before its clients connect: a refusal then would end the worker (admission.ts).
     const never = await awaitAdmitted(brokerEndpoints(a.target, a.system), admissionMs, (to, code) =>
-      process.stderr.write(
-        `worker w${this.index}: ${to.host}:${to.port} not reachable yet (${code}); trying for ${admissionMs / 1000} s\n`,
-      ),
+      notReachableYet(this.index, `${to.host}:${to.port}`, code, admissionMs),
     );
     for (const e of never)
       process.stderr.write(`worker w${this.index}: ${e.host}:${e.port} still not reachable: ${e.error}\n`);

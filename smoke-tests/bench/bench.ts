@@ -17,11 +17,11 @@ import { amqpTlsOptions, amqpUrl, RabbitPublisher, RabbitSubscriber } from "../c
 import type { Publisher } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
-import type { Sustained } from "../stats/sustained";
+import { type Sustained, sustainedOverLoad } from "../stats/sustained";
 import { TimelineRecorder } from "../stats/timeline";
 import { clusterHostsFile } from "../target-select/cluster-dns";
 import { sleep, Workload } from "../workload/workload";
-import { median, sustainedOverLoad } from "./consumers";
+import { median } from "./consumers";
 import type { CpuProfiler, ProfiledRuns } from "./cpu-profiler";
 import { oursLatency } from "./latency";
 import {

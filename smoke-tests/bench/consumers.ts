@@ -1,21 +1,11 @@
 // Whether our consumers keep up in the bench: the sustained throughput (smoke-tests/stats/sustained.ts) over the load
 // window of each of our rounds, and its median over the counted rounds as one line. Pure, for tests.
-import { type Sustained, sustainedThroughput } from "../stats/sustained";
-import type { Timeline } from "../stats/timeline";
+import type { Sustained } from "../stats/sustained";
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length === 0 ? Number.NaN : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-/**
- * Sustained throughput from `loadStartMs` to `loadEndMs` (ms since the timeline start): the buckets before the first
- * publish (the consumer joining its group) are left out, as the publish rate leaves them out.
- */
-export function sustainedOverLoad(timeline: Timeline, loadStartMs: number, loadEndMs: number): Sustained {
-  const from = Math.floor(loadStartMs / timeline.bucketMs) * timeline.bucketMs;
-  return sustainedThroughput({ ...timeline, buckets: timeline.buckets.filter((b) => b.atMs >= from) }, loadEndMs);
 }
 
 const n = (v: number) => Math.round(v).toLocaleString("en");

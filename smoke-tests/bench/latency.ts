@@ -9,9 +9,9 @@ import { RabbitPublisher, RabbitSubscriber } from "../clients/rabbitmq";
 import type { Publisher, Subscriber } from "../clients/types";
 import { Ledger } from "../ledger/ledger";
 import { newRunId } from "../ledger/message-id";
+import { sustainedOverLoad } from "../stats/sustained";
 import { TimelineRecorder } from "../stats/timeline";
 import { sleep, Workload } from "../workload/workload";
-import { sustainedOverLoad } from "./consumers";
 import type { LatencyResult } from "./latency-tools";
 
 /** One latency run of ours: which system and client, where, at what rate, for how long, in the bench's own shape. */

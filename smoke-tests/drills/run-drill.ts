@@ -16,6 +16,7 @@ import { holdUntilFiring, observePlatform, type PlatformSource } from "../platfo
 import { type FaultRecovery, landedAt, measureRecoveries } from "../recovery/recovery";
 import type { SystemRun, VerdictLine } from "../reports/run-report";
 import { type FaultStalls, faultStalls, type PartitionPlacement } from "../stats/partition-stalls";
+import { loadDurationMs } from "../stats/sustained";
 import { type Timeline, TimelineRecorder } from "../stats/timeline";
 import { launcherChoice, launcherFor } from "../workers/choose-launcher";
 import { WorkerPool } from "../workers/pool";
@@ -309,7 +310,7 @@ export async function runDrill(
       : {}),
     ...(platform ? { platform: platform.view } : {}),
     ...(harness.client ? { client: harness.client } : {}),
-    ...(pool ? { workers: pool.shares() } : {}),
+    ...(pool ? { workers: pool.shares(loadDurationMs(snapshot)) } : {}),
     ...(kills.length > 0 ? { kills } : {}),
     ...(nodeStates ? { nodes: nodeStates } : {}),
     ...(fullService.length > 0 ? { fullService } : {}),

@@ -13,7 +13,7 @@ import { scenarioNamed } from "../drills/scenarios";
 import { killsText } from "../faults/kill-mode";
 import type { FaultInjector } from "../faults/types";
 import { failuresOf, type SystemRun } from "../reports/run-report";
-import { sustainedThroughput } from "../stats/sustained";
+import { loadWindowOf, sustainedOverLoad } from "../stats/sustained";
 import { sharesText } from "../workers/shares";
 import type { ProgressSample } from "../workload/workload";
 import {
@@ -200,8 +200,8 @@ export function nodeFailureResult(run: SystemRun): CheckResult {
 export function throughputResult(run: SystemRun, floor: ThroughputFloor): CheckResult {
   // The floor applies to the rate sustained with a bounded backlog: a broker buffering what consumers cannot take
   // is not sustaining its publish rate.
-  const loadEnd = run.timeline.events.find((e) => e.kind === "phase" && e.label === "drain")?.atMs;
-  const s = sustainedThroughput(run.timeline, loadEnd ?? Number.POSITIVE_INFINITY);
+  const load = loadWindowOf(run.timeline);
+  const s = sustainedOverLoad(run.timeline, load.fromMs, load.toMs);
   const rate = s.sustainedPerSec;
   // Every reason the run failed, the Kafka offset checks' included: a fast run that wrote garbage passes no floor.
   const problems = failuresOf(run);

@@ -42,3 +42,27 @@ export function sustainedThroughput(timeline: Timeline, loadEndMs: number): Sust
     sustainedPerSec: growing ? Math.min(publishedPerSec, consumedPerSec) : publishedPerSec,
   };
 }
+
+/**
+ * The load's window on a run's timeline (ms since its start): from the "steady" phase, when producing began, to the
+ * "drain" phase. Workers' start-up (pods admitted, groups joined) comes before it and is no part of any rate.
+ */
+export function loadWindowOf(timeline: Timeline): { fromMs: number; toMs: number } {
+  const phase = (label: string) => timeline.events.find((e) => e.kind === "phase" && e.label === label)?.atMs;
+  return { fromMs: phase("steady") ?? 0, toMs: phase("drain") ?? Number.POSITIVE_INFINITY };
+}
+
+/** How long the load ran: its window, ended by the timeline's end when it never drained. */
+export function loadDurationMs(timeline: Timeline): number {
+  const w = loadWindowOf(timeline);
+  return Math.max(0, Math.min(w.toMs, timeline.buckets.length * timeline.bucketMs) - w.fromMs);
+}
+
+/**
+ * Sustained throughput from `loadStartMs` to `loadEndMs` (ms since the timeline start): the buckets before the first
+ * publish (consumers joining their group, workers starting) are left out, as the publish rate leaves them out.
+ */
+export function sustainedOverLoad(timeline: Timeline, loadStartMs: number, loadEndMs: number): Sustained {
+  const from = Math.floor(loadStartMs / timeline.bucketMs) * timeline.bucketMs;
+  return sustainedThroughput({ ...timeline, buckets: timeline.buckets.filter((b) => b.atMs >= from) }, loadEndMs);
+}

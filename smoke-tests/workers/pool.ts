@@ -303,8 +303,8 @@ export class WorkerPool implements Load {
     return this.recording.progress(now);
   }
 
-  /** Each worker's part of the merged run, after it ended. */
-  shares(): WorkerShare[] {
+  /** Each worker's part of the merged run, after it ended, over the load's `loadMs`. */
+  shares(loadMs: number): WorkerShare[] {
     return workerShares(
       this.workers.map((w) => ({
         worker: `w${w.index}`,
@@ -312,7 +312,7 @@ export class WorkerPool implements Load {
         delivered: w.stream.delivered,
         ...(w.ended?.gone ? { gone: { inFlight: w.ended.inFlight } } : {}),
       })),
-      this.recording.stats.acked.overall(),
+      loadMs,
     );
   }
 

@@ -1,5 +1,4 @@
 // Each worker's part of a merged run: the one throughput figure split by who produced it. Pure.
-import type { Throughput } from "../stats/rate";
 import type { WorkloadOptions } from "../workload/workload";
 
 /** One worker's load: the same shape, the rate divided by the workers (as fast as it can stays as fast as it can). */
@@ -16,15 +15,16 @@ export interface WorkerTally {
 }
 
 export interface WorkerShare extends WorkerTally {
-  /** Its acknowledged writes over the merged run's publishing time: the shares add up to the merged rate. */
+  /** Its acknowledged writes over the load's window (steady to drain): the shares add up to the merged rate. */
   ackedPerSec: number;
   /** Of all acknowledged writes, 0..1. */
   fraction: number;
 }
 
-export function workerShares(tallies: readonly WorkerTally[], merged: Throughput): WorkerShare[] {
+/** `loadMs`: the same window the throughput line's rate is over, so the two figures agree. */
+export function workerShares(tallies: readonly WorkerTally[], loadMs: number): WorkerShare[] {
   const total = tallies.reduce((sum, t) => sum + t.acknowledged, 0);
-  const seconds = merged.elapsedMs / 1000;
+  const seconds = loadMs / 1000;
   return tallies.map((t) => ({
     ...t,
     ackedPerSec: seconds > 0 ? t.acknowledged / seconds : 0,

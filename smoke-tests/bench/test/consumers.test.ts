@@ -1,8 +1,6 @@
-// The bench says whether our consumers kept up: the sustained throughput over the load only (not the consumer's
-// start-up), and one line with the median over the counted rounds.
+// The bench says whether our consumers kept up: one line with the median over the counted rounds.
 import type { Sustained } from "../../stats/sustained";
-import type { Timeline, TimelineBucket } from "../../stats/timeline";
-import { consumersLine, median, sustainedOverLoad } from "../consumers";
+import { consumersLine, median } from "../consumers";
 
 const sustained = (over: Partial<Sustained>): Sustained => ({
   publishedPerSec: 21_700,
@@ -14,47 +12,11 @@ const sustained = (over: Partial<Sustained>): Sustained => ({
   ...over,
 });
 
-function bucket(atMs: number, acked: number, consumed: number, backlog: number | null): TimelineBucket {
-  return {
-    atMs,
-    sent: acked,
-    acked,
-    failed: 0,
-    unknown: 0,
-    consumed,
-    sentBytes: 0,
-    consumedBytes: 0,
-    ackP99Ms: null,
-    endToEndP99Ms: null,
-    firstAckMs: null,
-    unseenMin: backlog,
-    unseenMax: backlog,
-  };
-}
-
 describe("median", () => {
   it("the middle value, the mean of the two middle ones, NaN of nothing", () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(median([])).toBeNaN();
-  });
-});
-
-describe("sustained throughput over the bench's load", () => {
-  it("leaves out the buckets before the first publish (the consumer joining) and those after the load", () => {
-    // 3 s of joining (nothing), 4 s of load at 1,000 msg/s consumed as published, 1 s of drain.
-    const buckets = [
-      ...Array.from({ length: 12 }, (_, i) => bucket(i * 250, 0, 0, null)),
-      ...Array.from({ length: 16 }, (_, i) => bucket(3_000 + i * 250, 250, 250, 200)),
-      ...Array.from({ length: 4 }, (_, i) => bucket(7_000 + i * 250, 0, 800, 0)),
-    ];
-    const t: Timeline = { startedAt: 0, bucketMs: 250, buckets, events: [] };
-    expect(sustainedOverLoad(t, 3_010, 7_000)).toMatchObject({
-      publishedPerSec: 1_000,
-      consumedPerSec: 1_000,
-      growing: false,
-      sustainedPerSec: 1_000,
-    });
   });
 });
 

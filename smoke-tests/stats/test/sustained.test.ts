@@ -1,8 +1,11 @@
 // A throughput figure is the rate sustained with a bounded backlog, or it says that it is not.
-import { sustainedThroughput } from "../sustained";
+import { loadDurationMs, loadWindowOf, sustainedOverLoad, sustainedThroughput } from "../sustained";
 import type { Timeline, TimelineBucket } from "../timeline";
 
-function timeline(perBucket: Array<{ acked: number; consumed: number; backlog: number }>): Timeline {
+function timeline(
+  perBucket: Array<{ acked: number; consumed: number; backlog: number | null }>,
+  events: Timeline["events"] = [],
+): Timeline {
   const buckets = perBucket.map(
     (b, i): TimelineBucket => ({
       atMs: i * 250,
@@ -20,7 +23,7 @@ function timeline(perBucket: Array<{ acked: number; consumed: number; backlog: n
       unseenMax: b.backlog,
     }),
   );
-  return { startedAt: 0, bucketMs: 250, buckets, events: [] };
+  return { startedAt: 0, bucketMs: 250, buckets, events };
 }
 
 describe("sustained throughput", () => {
@@ -46,5 +49,43 @@ describe("sustained throughput", () => {
       ...Array.from({ length: 8 }, () => ({ acked: 0, consumed: 0, backlog: 0 })),
     ]);
     expect(sustainedThroughput(t, 2_000).publishedPerSec).toBe(1000);
+  });
+
+  it("over the load only: the start-up before the first publish and the drain after it are left out", () => {
+    // 3 s of joining (nothing), 4 s of load at 1,000 msg/s consumed as published, 1 s of drain.
+    const t = timeline([
+      ...Array.from({ length: 12 }, () => ({ acked: 0, consumed: 0, backlog: null })),
+      ...Array.from({ length: 16 }, () => ({ acked: 250, consumed: 250, backlog: 200 })),
+      ...Array.from({ length: 4 }, () => ({ acked: 0, consumed: 800, backlog: 0 })),
+    ]);
+    expect(sustainedOverLoad(t, 3_010, 7_000)).toMatchObject({
+      publishedPerSec: 1_000,
+      consumedPerSec: 1_000,
+      growing: false,
+      sustainedPerSec: 1_000,
+    });
+  });
+
+  it("the load's window is a run's steady phase to its drain: three workers' 20 s start-up is no part of the rate", () => {
+    const phase = (atMs: number, label: string) => ({ atMs, kind: "phase" as const, label });
+    const t = timeline(
+      [
+        ...Array.from({ length: 80 }, () => ({ acked: 0, consumed: 0, backlog: null })),
+        ...Array.from({ length: 32 }, () => ({ acked: 850, consumed: 850, backlog: 900 })),
+        ...Array.from({ length: 8 }, () => ({ acked: 0, consumed: 900, backlog: 0 })),
+      ],
+      [phase(0, "connect"), phase(20_000, "steady"), phase(28_000, "drain")],
+    );
+    expect(loadWindowOf(t)).toEqual({ fromMs: 20_000, toMs: 28_000 });
+    const w = loadWindowOf(t);
+    expect(sustainedOverLoad(t, w.fromMs, w.toMs).publishedPerSec).toBe(3_400);
+    expect(loadDurationMs(t)).toBe(8_000);
+  });
+
+  it("a timeline without phases is all load", () => {
+    expect(loadWindowOf(timeline([]))).toEqual({ fromMs: 0, toMs: Number.POSITIVE_INFINITY });
+    expect(loadDurationMs(timeline(Array.from({ length: 6 }, () => ({ acked: 1, consumed: 1, backlog: 0 }))))).toBe(
+      1_500,
+    );
   });
 });

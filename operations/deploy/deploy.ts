@@ -36,7 +36,8 @@ export interface DeployOptions {
   progress?: GateProgress;
 }
 
-function ensureFileBackend(): string {
+/** A file:// backend's directory made if missing; names the backend in use. */
+export function ensureFileBackend(): string {
   const url = process.env.PULUMI_BACKEND_URL ?? "";
   if (url.startsWith("file://")) mkdirSync(fileURLToPath(url), { recursive: true });
   return url || "the default backend";

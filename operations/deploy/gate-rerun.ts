@@ -51,9 +51,14 @@ function without(record: Record<string, string> | undefined, keys: string[]): Re
  * labels (the API server generates fresh ones for the copy); the chart's labels stay, so the gate's NetworkPolicy
  * and the brokers' admit the copy's pod as they admit the original's.
  */
-export function gateJobCopy(job: JobView, nowSeconds: number): JobView & { metadata: { name: string } } {
+export function gateJobCopy(
+  job: JobView,
+  nowSeconds: number,
+  extraArgs: readonly string[] = [],
+): JobView & { metadata: { name: string } } {
   const name = `${job.metadata?.name ?? "smoke-gate"}-r${Math.floor(nowSeconds)}`;
   const { selector: _selector, manualSelector: _manual, template, ...spec } = job.spec ?? {};
+  const podSpec = extraArgs.length > 0 ? withGateArgs(template?.spec, extraArgs) : template?.spec;
   const annotations = without(job.metadata?.annotations, objectAnnotations);
   return {
     apiVersion: job.apiVersion ?? "batch/v1",
@@ -72,9 +77,53 @@ export function gateJobCopy(job: JobView, nowSeconds: number): JobView & { metad
           ...template?.metadata,
           labels: without(template?.metadata?.labels, jobControllerLabels),
         },
+        ...(podSpec === undefined ? {} : { spec: podSpec }),
       },
     },
   };
+}
+
+interface GateContainer {
+  name?: string;
+  args?: string[];
+  env?: Array<{ name?: string }>;
+  [field: string]: unknown;
+}
+
+function gateContainer(podSpec: unknown): GateContainer | undefined {
+  const containers = (podSpec as { containers?: GateContainer[] } | undefined)?.containers ?? [];
+  return containers.find((c) => c.name === "gate");
+}
+
+/** The pod spec with `extra` after the gate container's own args (the chart's `args`, none by default). */
+function withGateArgs(podSpec: unknown, extra: readonly string[]): unknown {
+  const spec = (podSpec ?? {}) as { containers?: GateContainer[] };
+  const gate = gateContainer(spec);
+  if (!gate) throw new Error('the gate Job has no container named "gate" to give the flags to');
+  // A flag given twice would be read once (the first): refused instead of silently ignored.
+  const twice = extra.filter((a) => a.startsWith("--") && (gate.args ?? []).some((b) => b.split("=")[0] === a));
+  if (twice.length > 0) throw new Error(`the gate Job's args already give ${twice.join(", ")} (chart value args)`);
+  return {
+    ...spec,
+    containers: (spec.containers ?? []).map((c) =>
+      c.name === "gate" ? { ...c, args: [...(c.args ?? []), ...extra] } : c,
+    ),
+  };
+}
+
+/**
+ * Why the Job cannot run `workers` workers, or undefined: more than one needs what the chart adds only for a stack
+ * with `gate.workers` above 1 (the collector Service, its NetworkPolicies, the Role that creates the workers' Job),
+ * which the gate container's MP_WORKER_COLLECTOR shows.
+ */
+export function workersRefusal(job: JobView, stack: string, workers: number): string | undefined {
+  if (workers <= 1) return undefined;
+  const gate = gateContainer(job.spec?.template?.spec);
+  if (gate?.env?.some((e) => e.name === "MP_WORKER_COLLECTOR")) return undefined;
+  return (
+    `--workers = ${workers}: stack ${stack}'s gate was deployed with gate.workers 1, so the cluster has no collector ` +
+    `Service or Role for workers; set gate.workers to 2 or more in Pulumi.${stack}.yaml and deploy first`
+  );
 }
 
 /** How long to wait for the copy: Kubernetes' deadline for the Job decides, as for Pulumi's own wait (chart: +120 s). */

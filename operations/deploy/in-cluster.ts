@@ -83,12 +83,16 @@ export async function rerunGate(
   placement: KubePlacement,
   gate: { namespace: string; job: string },
   progress: (line: string) => void,
+  again: { args: readonly string[]; refuse?: (job: JobView) => string | undefined } = { args: [] },
 ): Promise<{ job: string; passed: boolean; report: string }> {
   const { lib, kc } = await loadKubeConfig(placement);
   const batch = kc.makeApiClient(lib.BatchV1Api);
   const core = kc.makeApiClient(lib.CoreV1Api);
   const original = await batch.readNamespacedJob({ name: gate.job, namespace: gate.namespace });
-  const copy = gateJobCopy(original as JobView, Date.now() / 1000);
+  // Refused on the Job as deployed, before the copy is created.
+  const refusal = again.refuse?.(original as JobView);
+  if (refusal) throw new Error(refusal);
+  const copy = gateJobCopy(original as JobView, Date.now() / 1000, again.args);
   await batch.createNamespacedJob({ namespace: gate.namespace, body: copy as k8s.V1Job });
   const name = copy.metadata.name;
   try {
@@ -100,7 +104,8 @@ export async function rerunGate(
       const pods = await core.listNamespacedPod({ namespace: gate.namespace, labelSelector: `job-name=${name}` });
       const phase =
         pods.items.map((p) => `${p.metadata?.name} ${p.status?.phase ?? "Pending"}`).join(", ") || "no pod yet";
-      if (phase !== last) progress(`gate Job ${gate.namespace}/${name} (a re-run of ${gate.job}): ${phase}`);
+      const how = again.args.length > 0 ? ` with ${again.args.join(" ")}` : "";
+      if (phase !== last) progress(`gate Job ${gate.namespace}/${name} (a re-run of ${gate.job}${how}): ${phase}`);
       last = phase;
       if (Date.now() > deadline) throw new Error(`gate Job ${gate.namespace}/${name} did not finish: ${phase}`);
       await new Promise((r) => setTimeout(r, 3_000));

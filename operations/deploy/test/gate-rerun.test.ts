@@ -1,5 +1,6 @@
 import { render } from "../../../charts/test/support";
-import { gateJobCopy, type JobView, jobOutcome, leftFromEarlierUp, rerunWaitMs } from "../gate-rerun";
+import { gateAgainArgs } from "../gate-again";
+import { gateJobCopy, type JobView, jobOutcome, leftFromEarlierUp, rerunWaitMs, workersRefusal } from "../gate-rerun";
 
 /** The gate Job as `GET /apis/batch/v1/namespaces/smoke-gate/jobs/<name>` returns it after a run (trimmed container). */
 const uid = "5b0c3a4e-8d0f-4c39-9a57-2f1d7b7f0c11";
@@ -140,5 +141,46 @@ describe("the copy of the Job charts/smoke-gate renders", () => {
       (j.spec?.template?.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName;
     expect(serviceAccount(copy)).toBe(serviceAccount(rendered));
     expect(serviceAccount(copy)).toMatch(/smoke-gate/);
+  });
+});
+
+describe("`npm run gate`: the copy run with load flags of its own", () => {
+  const gateJob = (workers: number) =>
+    render("smoke-gate", ["examples/staging.yaml"], [`workers=${workers}`]).objects.find(
+      (o) => o.kind === "Job",
+    ) as JobView;
+  const containers = (j: JobView) =>
+    (j.spec?.template?.spec as { containers?: Array<{ name: string; args?: string[] }> } | undefined)?.containers ?? [];
+
+  it("the flags go after the gate container's args, and nothing else of the pod changes", () => {
+    const original = gateJob(3);
+    const args = gateAgainArgs({ count: 3, killAtFault: 1 });
+    expect(args).toEqual(["--workers", "3", "--kill-worker", "1"]);
+    const copy = gateJobCopy(original, 1_796_572_800, args);
+    expect(containers(copy).find((c) => c.name === "gate")?.args).toEqual(args);
+    const podBesides = (j: JobView) => ({ ...(j.spec?.template?.spec as object), containers: undefined });
+    expect(podBesides(copy)).toEqual(podBesides(original));
+    // Without flags the copy is the deploy's own re-run, args as deployed.
+    expect(containers(gateJobCopy(original, 1_796_572_800)).find((c) => c.name === "gate")?.args).toBeUndefined();
+  });
+
+  it("a flag the chart's args already give is refused, not read twice", () => {
+    const original = render(
+      "smoke-gate",
+      ["examples/staging.yaml"],
+      ["workers=3", "args[0]=--workers", "args[1]=two"],
+    ).objects.find((o) => o.kind === "Job") as JobView;
+    expect(() => gateJobCopy(original, 1, gateAgainArgs({ count: 3 }))).toThrow(
+      "the gate Job's args already give --workers (chart value args)",
+    );
+  });
+
+  it("more than one worker needs a gate deployed with gate.workers above 1 (its collector Service and Role)", () => {
+    expect(workersRefusal(gateJob(1), "cluster", 3)).toBe(
+      "--workers = 3: stack cluster's gate was deployed with gate.workers 1, so the cluster has no collector Service " +
+        "or Role for workers; set gate.workers to 2 or more in Pulumi.cluster.yaml and deploy first",
+    );
+    expect(workersRefusal(gateJob(1), "cluster", 1)).toBeUndefined();
+    expect(workersRefusal(gateJob(2), "cluster", 3)).toBeUndefined();
   });
 });

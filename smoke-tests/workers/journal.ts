@@ -17,7 +17,8 @@ export type JournalRecord =
   | { kind: "outcome"; at: number; id: string; outcome: PublishOutcome }
   | { kind: "delivered"; consumer: string; received: Received }
   | { kind: "error"; what: string }
-  | { kind: "stopped" }
+  /** cpuMicros: the worker's CPU (user + system) from "produce" to here, for the per-core rate of a plan. */
+  | { kind: "stopped"; cpuMicros?: number }
   | { kind: "ends"; atEnd: boolean; detail: string }
   | { kind: "closed" };
 
@@ -77,6 +78,8 @@ function tuple(r: JournalRecord): unknown[] {
       return ["e", r.what];
     case "ends":
       return ["ends", r.atEnd, r.detail];
+    case "stopped":
+      return r.cpuMicros === undefined ? ["stopped"] : ["stopped", r.cpuMicros];
     default:
       return [r.kind];
   }
@@ -140,8 +143,11 @@ export function decodeRecord(line: string): JournalRecord {
       return typeof t[1] === "boolean"
         ? { kind: "ends", atEnd: t[1], detail: str(2) }
         : fail("field 1 must be true or false");
+    case "stopped": {
+      const cpuMicros = optional<number>(1, "number");
+      return cpuMicros === undefined ? { kind: "stopped" } : { kind: "stopped", cpuMicros };
+    }
     case "ready":
-    case "stopped":
     case "closed":
       return { kind: t[0] };
     default:

@@ -40,6 +40,8 @@ const waitNamed = <T>(what: string, ms: number, p: Promise<T>): Promise<T> =>
 class Worker {
   socket: Socket | undefined;
   ended: StreamEnd | undefined;
+  /** Its CPU while producing, as its "stopped" said. */
+  cpuMicros: number | undefined;
   private readonly waiting = new Map<string, Array<(r: ControlRecord | undefined) => void>>();
 
   constructor(
@@ -268,7 +270,12 @@ export class WorkerPool implements Load {
 
   async stopProducing(): Promise<void> {
     // Each worker answers once every publish it had in flight has its outcome; a gone worker's became unknown.
-    await this.ask({ kind: "stop" }, "stopped", "not every worker stopped producing", 300_000);
+    const live = this.live();
+    const answers = await this.ask({ kind: "stop" }, "stopped", "not every worker stopped producing", 300_000);
+    answers.forEach((a, i) => {
+      const w = live[i];
+      if (w && a?.kind === "stopped") w.cpuMicros = a.cpuMicros;
+    });
   }
 
   drain(quietMs: number): Promise<DrainResult> {
@@ -310,6 +317,7 @@ export class WorkerPool implements Load {
         worker: `w${w.index}`,
         acknowledged: w.stream.acknowledged,
         delivered: w.stream.delivered,
+        ...(w.cpuMicros === undefined ? {} : { cpuMicros: w.cpuMicros }),
         ...(w.ended?.gone ? { gone: { inFlight: w.ended.inFlight } } : {}),
       })),
       loadMs,

@@ -12,6 +12,8 @@ export interface WorkerTally {
   delivered: number;
   /** The worker was gone before it closed, with this many writes in flight (counted unknown). */
   gone?: { inFlight: number };
+  /** Its CPU (user + system) while producing and consuming its share; absent for a worker gone before it stopped. */
+  cpuMicros?: number;
 }
 
 export interface WorkerShare extends WorkerTally {
@@ -19,6 +21,8 @@ export interface WorkerShare extends WorkerTally {
   ackedPerSec: number;
   /** Of all acknowledged writes, 0..1. */
   fraction: number;
+  /** Cores it kept busy over the load (its CPU seconds over the load's seconds). */
+  cores?: number;
 }
 
 /** `loadMs`: the same window the throughput line's rate is over, so the two figures agree. */
@@ -29,20 +33,37 @@ export function workerShares(tallies: readonly WorkerTally[], loadMs: number): W
     ...t,
     ackedPerSec: seconds > 0 ? t.acknowledged / seconds : 0,
     fraction: total > 0 ? t.acknowledged / total : 0,
+    ...(t.cpuMicros !== undefined && seconds > 0 ? { cores: t.cpuMicros / 1e6 / seconds } : {}),
   }));
 }
 
 /**
- * "workers: 2, shares of 1000 msg/s acknowledged: w0 600 msg/s (60%), w1 400 msg/s (40%), then gone with 40 in flight
- * (unknown)": the merged figure first, so each share reads as a part of it.
+ * Acknowledged messages per CPU second over the workers that said their CPU: what one core of a worker carries, the
+ * figure a capacity plan divides by. Undefined when no worker said.
+ */
+export function perCoreRate(shares: readonly WorkerShare[]): number | undefined {
+  const measured = shares.filter((s) => s.cores !== undefined && s.cores > 0);
+  const cores = measured.reduce((sum, s) => sum + (s.cores ?? 0), 0);
+  if (cores === 0) return undefined;
+  return measured.reduce((sum, s) => sum + s.ackedPerSec, 0) / cores;
+}
+
+/**
+ * "workers: 2, shares of 1000 msg/s acknowledged: w0 600 msg/s (60%, 0.41 cores), w1 400 msg/s (40%), then gone with
+ * 40 in flight (unknown); 1463 msg/s per worker core": the merged figure first, so each share reads as a part of it.
  */
 export function sharesText(shares: readonly WorkerShare[]): string {
   const one = (s: WorkerShare) => {
-    const rate = `${s.ackedPerSec.toFixed(0)} msg/s (${(s.fraction * 100).toFixed(0)}%)`;
+    const cores = s.cores === undefined ? "" : `, ${s.cores.toFixed(2)} cores`;
+    const rate = `${s.ackedPerSec.toFixed(0)} msg/s (${(s.fraction * 100).toFixed(0)}%${cores})`;
     return s.gone
       ? `${s.worker} ${rate}, then gone with ${s.gone.inFlight} in flight (unknown)`
       : `${s.worker} ${rate}`;
   };
   const total = shares.reduce((sum, s) => sum + s.ackedPerSec, 0);
-  return `workers: ${shares.length}, shares of ${total.toFixed(0)} msg/s acknowledged: ${shares.map(one).join(", ")}`;
+  const perCore = perCoreRate(shares);
+  return (
+    `workers: ${shares.length}, shares of ${total.toFixed(0)} msg/s acknowledged: ${shares.map(one).join(", ")}` +
+    (perCore === undefined ? "" : `; ${perCore.toFixed(0)} msg/s per worker core`)
+  );
 }

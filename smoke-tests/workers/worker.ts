@@ -83,6 +83,7 @@ class WorkerRun {
   private workload: Workload | undefined;
   private harness: SystemHarness | undefined;
   private subscriber: Subscriber | undefined;
+  private cpuAtProduce: NodeJS.CpuUsage | undefined;
   closed = false;
 
   constructor(
@@ -98,12 +99,15 @@ class WorkerRun {
         this.write({ kind: "ready" });
         return false;
       case "produce":
+        this.cpuAtProduce = process.cpuUsage();
         this.workload?.startProducing();
         return false;
-      case "stop":
+      case "stop": {
         await this.workload?.stopProducing();
-        this.write({ kind: "stopped" });
+        const cpu = process.cpuUsage(this.cpuAtProduce);
+        this.write({ kind: "stopped", cpuMicros: cpu.user + cpu.system });
         return false;
+      }
       case "ends?": {
         const ends = await readEndsOf(this.subscriber ? [this.subscriber] : []);
         this.write({ kind: "ends", ...ends });

@@ -24,17 +24,21 @@ const records: JournalRecord[] = [
   { kind: "delivered", consumer: "c0", received: { id: "q", sentAt: 990, receivedAt: 1011, redelivered: true } },
   { kind: "error", what: 'connection "lost"\nand a newline' },
   { kind: "stopped" },
+  { kind: "stopped", cpuMicros: 1_250_000 },
   { kind: "ends", atEnd: false, detail: "p0 at 3 of 9" },
   { kind: "closed" },
 ];
 
 describe("the journal's records", () => {
-  it.each(records.map((r) => [r.kind, r]))("a %s record decodes to what was encoded", (_kind, r) => {
-    const line = encodeRecord(r);
-    expect(line.endsWith("\n")).toBe(true);
-    expect(line.slice(0, -1)).not.toContain("\n");
-    expect(decodeRecord(line.slice(0, -1))).toEqual(r);
-  });
+  it.each(records.map((r) => [`${r.kind}${"cpuMicros" in r ? " (with CPU)" : ""}`, r]))(
+    "a %s record decodes to what was encoded",
+    (_kind, r) => {
+      const line = encodeRecord(r);
+      expect(line.endsWith("\n")).toBe(true);
+      expect(line.slice(0, -1)).not.toContain("\n");
+      expect(decodeRecord(line.slice(0, -1))).toEqual(r);
+    },
+  );
 
   it("keeps a delivery without a send time (a foreign body) as NaN, not 0", () => {
     const r: JournalRecord = {

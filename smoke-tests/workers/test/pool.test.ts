@@ -37,9 +37,9 @@ describe("the workers' collector, with real worker processes", () => {
     expect(ends.find((e) => e.worker === 0)).toEqual({ worker: 0, gone: false, inFlight: 0 });
     const v = checkTotalQueue(request.ledger, { duplicatesAllowed: true });
     expect(v.counts).toMatchObject({ attempted: 6, acknowledged: 4, lost: 0, unknown: 2, pending: 0, unexpected: 0 });
-    expect(pool.shares(1_000).map((s) => [s.worker, s.acknowledged, s.gone])).toEqual([
-      ["w0", 3, undefined],
-      ["w1", 1, { inFlight: 2 }],
+    expect(pool.shares(1_000).map((s) => [s.worker, s.acknowledged, s.gone, s.cores])).toEqual([
+      ["w0", 3, undefined, 0.5],
+      ["w1", 1, { inFlight: 2 }, undefined],
     ]);
     expect(request.timeline.snapshot().events.map((e) => e.label)).toContain(
       "worker w1 gone mid-run: 2 write(s) in flight counted unknown, its last record cut off",

@@ -41,7 +41,8 @@ socket.on("data", (chunk: string) => {
         socket.write(encodeRecord(ok(1)).slice(0, 10), () => process.kill(process.pid, "SIGKILL"));
       } else socket.write(lines([ok(1), ok(2), delivered(1), delivered(2)]));
     }
-    if (c.kind === "stop") socket.write(lines([{ kind: "stopped" }]));
+    // A scripted CPU figure (500 ms), so the shares' cores come from what the worker said.
+    if (c.kind === "stop") socket.write(lines([{ kind: "stopped", cpuMicros: 500_000 }]));
     if (c.kind === "ends?") socket.write(lines([{ kind: "ends", atEnd: true, detail: "scripted" }]));
     if (c.kind === "close") socket.end(lines([{ kind: "closed" }]), () => process.exit(0));
   }

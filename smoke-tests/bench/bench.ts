@@ -43,6 +43,7 @@ import {
   producerPerformanceArgs,
   producerProperties,
   producerSweep,
+  type RabbitShape,
   type ReferenceResult,
   runJava,
 } from "./reference-tools";
@@ -100,7 +101,10 @@ export interface BenchRound {
   /** The reference tool at its own best settings (from the sweep). */
   best: ReferenceResult;
   ratio: number;
+  /** Ours (at the best's shape, when the best is RabbitMQ with more than one producer) over the best. */
   ratioBest: number;
+  /** RabbitMQ, when the reference's best has more producers × consumers: ours at that shape. */
+  oursBest?: ReferenceResult;
   /** Kafka, with otherKafkaClients: each other client's result in this round, against the same reference runs. */
   others?: Array<{ client: KafkaClientName; ours: ReferenceResult; ratio: number; ratioBest: number }>;
 }
@@ -158,6 +162,11 @@ const oursKafkaShape = { producers: 1, recordsPerSend: 500, inFlight: 5 };
 
 /** Our RabbitMQ consumer's prefetch; PerfTest's consumer is given the same (--qos). */
 const oursRabbitPrefetch = 500;
+
+/** The shapes the RabbitMQ sweep tries, the reference's and ours alike (issue 28: 1×1, 2×2, 4×4). */
+export const rabbitShapes: readonly RabbitShape[] = [1, 2, 4].map((n) => ({ producers: n, consumers: n }));
+const oneByOne: RabbitShape = { producers: 1, consumers: 1 };
+const isOneByOne = (x: RabbitShape) => x.producers === 1 && x.consumers === 1;
 
 /** Our RabbitMQ publisher: two batches of half the window in flight, at most confirmWindow unconfirmed (as --confirm). */
 const oursRabbitShape = (s: Pick<BenchSettings, "confirmWindow">) => ({
@@ -258,16 +267,27 @@ async function oursKafka(
   }
 }
 
-async function oursRabbit(target: Target, s: BenchSettings): Promise<ReferenceResult> {
+/** Ours at `shape`: each publisher and each consumer on a connection of its own to the first node, as PerfTest's. */
+async function oursRabbit(target: Target, s: BenchSettings, shape: RabbitShape = oneByOne): Promise<ReferenceResult> {
   const runId = newRunId();
-  const publisher = await RabbitPublisher.open(target.rabbitmq, s.rabbitQueue, { firstNode: 0 });
-  const subscriber = new RabbitSubscriber(target.rabbitmq, s.rabbitQueue, {
-    firstNode: 0,
-    prefetch: oursRabbitPrefetch,
-    purge: true,
-  });
+  const publishers = [];
+  for (let i = 0; i < shape.producers; i++)
+    publishers.push({
+      name: `b${i}`,
+      publisher: await RabbitPublisher.open(target.rabbitmq, s.rabbitQueue, { firstNode: 0 }),
+    });
+  const subscribers = Array.from(
+    { length: shape.consumers },
+    (_, i) =>
+      new RabbitSubscriber(target.rabbitmq, s.rabbitQueue, {
+        firstNode: 0,
+        prefetch: oursRabbitPrefetch,
+        // The first consumer empties the queue of an earlier run; the others only read.
+        purge: i === 0,
+      }),
+  );
   const timeline = new TimelineRecorder(Date.now());
-  const wl = new Workload(new Ledger(runId), timeline, [{ name: "b0", publisher }], [subscriber], {
+  const wl = new Workload(new Ledger(runId), timeline, publishers, subscribers, {
     messageBytes: s.messageBytes,
     ...oursRabbitShape(s),
   });
@@ -278,7 +298,8 @@ async function oursRabbit(target: Target, s: BenchSettings): Promise<ReferenceRe
     await sleep(s.rabbitSeconds * 1000);
     const loadEnd = Date.now();
     await wl.stopProducing();
-    const result = summarize("ours (amqplib, quorum, persistent, confirms)", wl, start, s.messageBytes);
+    const who = isOneByOne(shape) ? "" : `, ${shapeText(shape)}`;
+    const result = summarize(`ours (amqplib, quorum, persistent, confirms${who})`, wl, start, s.messageBytes);
     const sustained = sustainedOverLoad(timeline.snapshot(), start - timeline.startedAt, loadEnd - timeline.startedAt);
     await wl.drain(30_000);
     return { ...result, sustained };
@@ -366,10 +387,30 @@ export async function benchSystem(
 
 /** One run of the reference tool with the given settings. */
 type ReferenceRun = (tuning: ReferenceTuning, scale: number) => Promise<ReferenceResult>;
-type ReferenceTuning = { kind: "kafka"; producer: ProducerTuning } | { kind: "rabbitmq"; confirmWindow: number };
+type ReferenceTuning =
+  | { kind: "kafka"; producer: ProducerTuning }
+  | { kind: "rabbitmq"; confirmWindow: number; shape: RabbitShape };
+
+/** "2 producers × 2 consumers". */
+export const shapeText = (x: RabbitShape) =>
+  `${x.producers} producer${x.producers === 1 ? "" : "s"} × ${x.consumers} consumer${x.consumers === 1 ? "" : "s"}`;
 
 const describeReference = (t: ReferenceTuning) =>
-  t.kind === "kafka" ? describeTuning(t.producer) : `--confirm ${t.confirmWindow} (unconfirmed publishes in flight)`;
+  t.kind === "kafka"
+    ? describeTuning(t.producer)
+    : `--confirm ${t.confirmWindow} (unconfirmed publishes in flight per producer), ${shapeText(t.shape)}`;
+
+/**
+ * The RabbitMQ sweep: the equal tuning first, larger confirm windows at 1×1, then each larger shape at the equal
+ * window. Pure.
+ */
+export function rabbitCandidates(confirmWindow: number): Array<{ confirmWindow: number; shape: RabbitShape }> {
+  return [
+    { confirmWindow, shape: oneByOne },
+    ...[1000, 3000].map((w) => ({ confirmWindow: w, shape: oneByOne })),
+    ...rabbitShapes.filter((x) => !isOneByOne(x)).map((shape) => ({ confirmWindow, shape })),
+  ];
+}
 
 async function benchRounds(
   target: Target,
@@ -402,9 +443,10 @@ async function benchRounds(
       : async (t, scale) => {
           const seconds = Math.max(3, Math.round(s.rabbitSeconds * scale));
           const window = t.kind === "rabbitmq" ? t.confirmWindow : s.confirmWindow;
+          const shape = t.kind === "rabbitmq" ? t.shape : oneByOne;
           return parsePerfTest(
             await runJava(
-              perfTestArgs(s.rabbitQueue, seconds, s.messageBytes, window, oursRabbitPrefetch, perfTestJvmArgs),
+              perfTestArgs(s.rabbitQueue, seconds, s.messageBytes, window, oursRabbitPrefetch, perfTestJvmArgs, shape),
               seconds * 1000 + 60_000,
               { env: { ...javaEnv, ...perfTestEnv(target.rabbitmq) }, secrets: [target.rabbitmq.password] },
             ),
@@ -422,12 +464,12 @@ async function benchRounds(
             benchPartitions,
           ),
         }
-      : { kind: "rabbitmq", confirmWindow: s.confirmWindow };
+      : { kind: "rabbitmq", confirmWindow: s.confirmWindow, shape: oneByOne };
   // The equal tuning is a candidate too (first): "best" is never slower than "equal" by the sweep's own measure.
   const candidates: ReferenceTuning[] =
     system === "kafka"
       ? [equal, ...producerSweep.map((producer): ReferenceTuning => ({ kind: "kafka", producer }))]
-      : [equal, ...[1000, 3000].map((confirmWindow): ReferenceTuning => ({ kind: "rabbitmq", confirmWindow }))];
+      : rabbitCandidates(s.confirmWindow).map((c): ReferenceTuning => ({ kind: "rabbitmq", ...c }));
 
   // A sweep of the reference's own settings, sweepSamples full-size runs each, after one warm-up run of it.
   progress(`${system} sweep: warm-up`);
@@ -445,6 +487,8 @@ async function benchRounds(
     samples: c.rates,
   }));
   const best = bestByMedian(sampled).tuning;
+  // Against the reference's best shape ours runs at that shape too: producers × consumers are not a client's merit.
+  const bestShape = best.kind === "rabbitmq" && !isOneByOne(best.shape) ? best.shape : undefined;
 
   const rounds: BenchRound[] = [];
   for (let round = 1 - s.warmupRounds; round <= s.rounds; round++) {
@@ -459,6 +503,10 @@ async function benchRounds(
       system === "kafka"
         ? await profiled(`${s.kafkaClient} producer`, () => oursKafka(target, s, false))
         : await profiled("amqplib", () => oursRabbit(target, s));
+    if (bestShape) progress(`${system} ${label}: ours at ${shapeText(bestShape)}`);
+    const oursBest = bestShape
+      ? await profiled(`amqplib ${bestShape.producers}x${bestShape.consumers}`, () => oursRabbit(target, s, bestShape))
+      : undefined;
     const othersRaw: Array<{ client: KafkaClientName; ours: ReferenceResult }> = [];
     for (const client of system === "kafka" ? s.otherKafkaClients : []) {
       progress(`${system} ${label}: ours with ${client}`);
@@ -469,7 +517,7 @@ async function benchRounds(
     progress(`${system} ${label}: reference at its best`);
     const atBest = await reference(best, 1);
     const ratio = ours.messagesPerSec / atEqual.messagesPerSec;
-    const ratioBest = ours.messagesPerSec / atBest.messagesPerSec;
+    const ratioBest = (oursBest ?? ours).messagesPerSec / atBest.messagesPerSec;
     const others = othersRaw.map((o) => ({
       ...o,
       ratio: o.ours.messagesPerSec / atEqual.messagesPerSec,
@@ -483,10 +531,12 @@ async function benchRounds(
         best: atBest,
         ratio,
         ratioBest,
+        ...(oursBest ? { oursBest } : {}),
         ...(others.length ? { others } : {}),
       });
     progress(
-      `${system} ${label}${round < 1 ? " (not counted)" : ""}: ours ${ours.messagesPerSec.toFixed(0)} msg/s, ` +
+      `${system} ${label}${round < 1 ? " (not counted)" : ""}: ours ${ours.messagesPerSec.toFixed(0)} msg/s` +
+        `${oursBest ? ` (${oursBest.messagesPerSec.toFixed(0)} at ${shapeText(bestShape as RabbitShape)})` : ""}, ` +
         `reference ${atEqual.messagesPerSec.toFixed(0)} at our settings (ratio ${ratio.toFixed(2)}), ` +
         `${atBest.messagesPerSec.toFixed(0)} at its best (ratio ${ratioBest.toFixed(2)})`,
     );
@@ -501,7 +551,7 @@ async function benchRounds(
             ? profiler.around(keepUpLabel, `kafka-keep-up-${s.kafkaConsumer}-consumer`, keepUpRound)
             : keepUpRound()),
         ]
-      : rounds.map((r) => r.ours);
+      : rounds.map((r) => r.oursBest ?? r.ours);
   const profiles = profiler?.summaries();
   const keepUp = keepUpRounds.flatMap((r) => (r.sustained ? [r.sustained] : []));
   const latency = await latencyComparison(target, system, s, {
@@ -560,6 +610,7 @@ async function benchRounds(
             persistent: true,
             confirmWindow: s.confirmWindow,
             queue: s.rabbitQueue,
+            shapes: rabbitShapes.map((x) => `${x.producers}x${x.consumers}`).join(","),
           },
     referenceEqual: describeReference(equal),
     referenceBest: describeReference(best),

@@ -195,10 +195,16 @@ function runTool(command: string, args: string[], env: Record<string, string>): 
   });
 }
 
+/** RabbitMQ producers × consumers of one run: PerfTest's `--producers` and `--consumers`, and ours alike. */
+export interface RabbitShape {
+  producers: number;
+  consumers: number;
+}
+
 /**
  * PerfTest's arguments; the URI comes from perfTestEnv, the truststore's system properties from perfTestTrustStore.
  * `prefetch`: its consumer's prefetch (--qos), ours by default (PerfTest's own default is unlimited, which lets its
- * consumer outrun ours).
+ * consumer outrun ours). `shape`: producers × consumers, each on its own connection (PerfTest's default).
  */
 export function perfTestArgs(
   queue: string,
@@ -207,6 +213,7 @@ export function perfTestArgs(
   confirmWindow: number,
   prefetch: number,
   jvmArgs: string[] = [],
+  shape: RabbitShape = { producers: 1, consumers: 1 },
 ): string[] {
   return [
     "-Xmx512m",
@@ -226,9 +233,9 @@ export function perfTestArgs(
     "--size",
     String(messageBytes),
     "--producers",
-    "1",
+    String(shape.producers),
     "--consumers",
-    "1",
+    String(shape.consumers),
     "--qos",
     String(prefetch),
     "--time",

@@ -1,6 +1,15 @@
-// The bench's client comparison: every client's median over the same rounds, against the same reference runs.
+// The bench's client comparison: every client's median over the same rounds, against the same reference runs; the
+// reference sweeps' candidates.
 import type { BenchRound } from "../bench";
-import { bestByMedian, clientMedians, equalProducerTuning, equalRecordBytes, sweepSamples } from "../bench";
+import {
+  bestByMedian,
+  clientMedians,
+  equalProducerTuning,
+  equalRecordBytes,
+  rabbitCandidates,
+  shapeText,
+  sweepSamples,
+} from "../bench";
 import type { ReferenceResult } from "../reference-tools";
 
 const result = (messagesPerSec: number): ReferenceResult => ({ tool: "t", messagesPerSec }) as ReferenceResult;
@@ -64,5 +73,17 @@ describe("the reference's best settings", () => {
     expect(equalProducerTuning(1057, 3, 6)).toEqual({ batchBytes: 500 * (1057 + 64), lingerMs: 0, maxInFlight: 1 });
     // One broker leading one partition: all 5 of our sends go to it.
     expect(equalProducerTuning(1057, 1, 1).maxInFlight).toBe(5);
+  });
+});
+
+describe("the RabbitMQ sweep's candidates", () => {
+  it("the equal tuning first, larger confirm windows at 1×1, then 2×2 and 4×4 at the equal window", () => {
+    expect(rabbitCandidates(200).map((c) => `${c.confirmWindow} ${shapeText(c.shape)}`)).toEqual([
+      "200 1 producer × 1 consumer",
+      "1000 1 producer × 1 consumer",
+      "3000 1 producer × 1 consumer",
+      "200 2 producers × 2 consumers",
+      "200 4 producers × 4 consumers",
+    ]);
   });
 });

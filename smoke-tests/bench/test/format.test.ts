@@ -236,3 +236,37 @@ describe("the ledger's footprint", () => {
     ]);
   });
 });
+
+describe("RabbitMQ whose best has more producers × consumers", () => {
+  const atShape: BenchSystemResult = {
+    ...rabbitmq,
+    referenceBest: "--confirm 200, 4 producers × 4 consumers",
+    rounds: [
+      {
+        round: 1,
+        ours: result("ours", 9_000, 4),
+        oursBest: result("ours (amqplib, quorum, persistent, confirms, 4 producers × 4 consumers)", 14_000, 6),
+        reference: result("PerfTest", 10_000, 3.25),
+        best: result("PerfTest", 15_000),
+        ratio: 0.9,
+        ratioBest: 14_000 / 15_000,
+      },
+    ],
+    medianRatioBest: 14_000 / 15_000,
+  };
+  const out = formatBench("embedded", settings, [atShape], "/r/b.json").split("\n");
+
+  it("says ours ran at that shape, and puts its rate beside the best's, under a heading of its own", () => {
+    const at = out.indexOf(
+      "  against its best, ours runs at the same shape: ours (amqplib, quorum, persistent, confirms, 4 producers × 4 consumers)",
+    );
+    expect(at).toBeGreaterThan(0);
+    expect(out.slice(at + 1, at + 3)).toEqual([
+      "  round  ours msg/s  ref@ours msg/s  ratio  ours@shape msg/s  ref@best msg/s  ratio   ours p99  ref p99",
+      "      1        9000           10000   0.90             14000           15000   0.93        4.0      3.3",
+    ]);
+    expect(out).toContain(
+      "  median ratio ours/reference: 0.90 at our settings, 0.93 against its best (PerfTest); target 0.9 at its best: meets 0.9",
+    );
+  });
+});

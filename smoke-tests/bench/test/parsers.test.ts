@@ -95,6 +95,10 @@ describe("the reference tools' credentials", () => {
     expect(args.join(" ")).not.toContain(password);
     // Its consumer's prefetch is ours, not PerfTest's unlimited default.
     expect(args.join(" ")).toContain("--consumers 1 --qos 500");
+    // A shape of the sweep: as many producers and consumers as asked, the rest unchanged.
+    const at4 = perfTestArgs("mp-bench", 3, 1024, 200, 500, [], { producers: 4, consumers: 4 });
+    expect(at4.join(" ")).toContain("--producers 4 --consumers 4 --qos 500");
+    expect(at4.filter((a) => !["4", "1"].includes(a))).toEqual(args.filter((a) => a !== "1"));
     expect(args).not.toContain("--uri");
     const env = perfTestEnv(rabbitmq);
     expect(env.RABBITMQ_PERF_TEST_ENV_PREFIX).toBe("MP_PERF_TEST_");

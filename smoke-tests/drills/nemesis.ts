@@ -67,6 +67,11 @@ export interface DrillSettings {
   holdForAlerts?: boolean;
   /** The node a whole-node drill acts on (node-lost); absent: the scenario's own choice (the leader's node). */
   node?: string;
+  /**
+   * Kafka: before the load, wait up to this long until every partition of the drill's topic is led by its preferred
+   * replica (./preferred-leaders.ts), so that no rebalance left by an earlier drill lands in this one's window.
+   */
+  settleLeadersMs?: number;
 }
 
 /** What else a preflight may look at: the drill's settings and, where the target's nodes are this machine's, its nodes. */

@@ -122,6 +122,8 @@ export interface BenchSystemResult {
   rounds: BenchRound[];
   /** Whether our consumers kept up: from each RabbitMQ round, or from one extra Kafka round with a consumer. */
   keepUp: Sustained[];
+  /** Kafka: the rate the keep-up round asked for (the reference's best median); what was acknowledged is in keepUp. */
+  keepUpAskedPerSec?: number;
   medianRatio: number;
   medianRatioBest: number;
   /** Kafka: every client's median rate and ratios over the counted rounds, the first client first. */
@@ -218,6 +220,8 @@ async function oursKafka(
   s: BenchSettings,
   consume: boolean,
   clientName: KafkaClientName = s.kafkaClient,
+  /** Paced at this rate (the keep-up round: the reference's best); unpaced when absent. */
+  ratePerSec?: number,
 ): Promise<ReferenceResult> {
   const runId = newRunId();
   const client = kafkaProducerClient(clientName);
@@ -247,6 +251,7 @@ async function oursKafka(
     messageBytes: s.messageBytes,
     batchSize: oursKafkaShape.recordsPerSend,
     inFlightBatches: oursKafkaShape.inFlight,
+    ...(ratePerSec === undefined ? {} : { ratePerSec }),
   });
   try {
     await wl.startConsuming();
@@ -486,7 +491,7 @@ async function benchRounds(
     messagesPerSec: median(c.rates),
     samples: c.rates,
   }));
-  const best = bestByMedian(sampled).tuning;
+  const { tuning: best, median: bestRate } = bestByMedian(sampled);
   // Against the reference's best shape ours runs at that shape too: producers × consumers are not a client's merit.
   const bestShape = best.kind === "rabbitmq" && !isOneByOne(best.shape) ? best.shape : undefined;
 
@@ -541,9 +546,14 @@ async function benchRounds(
         `${atBest.messagesPerSec.toFixed(0)} at its best (ratio ${ratioBest.toFixed(2)})`,
     );
   }
-  if (system === "kafka") progress("kafka keep-up round: ours with a consumer (not in the ratio)");
+  // Our consumer must keep up with the best producer measured here: the keep-up round asks for the reference's best rate.
+  const keepUpAsked = Math.round(bestRate);
+  if (system === "kafka")
+    progress(
+      `kafka keep-up round: ours with a consumer at ${keepUpAsked} msg/s, the reference's best (not in the ratio)`,
+    );
   const keepUpLabel = `kafka, keep-up round: ${s.kafkaClient} producer, ${s.kafkaConsumer} consumer`;
-  const keepUpRound = () => oursKafka(target, s, true);
+  const keepUpRound = () => oursKafka(target, s, true, s.kafkaClient, keepUpAsked);
   const keepUpRounds =
     system === "kafka"
       ? [
@@ -588,6 +598,7 @@ async function benchRounds(
     ...(system === "kafka" ? { client: s.kafkaClient } : {}),
     ...(profiles ? { profiles } : {}),
     keepUp,
+    ...(system === "kafka" ? { keepUpAskedPerSec: keepUpAsked } : {}),
     ...(latency ? { latency } : {}),
     settings:
       system === "kafka"

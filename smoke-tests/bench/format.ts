@@ -64,7 +64,11 @@ export function formatBench(
       );
     }
     // A publish rate counts when consumers keep up with it: did ours (median over the counted rounds)?
-    const consumers = consumersLine(r.keepUp, r.system === "kafka" ? "ours, one more round with a consumer" : "ours");
+    const asked = r.keepUpAskedPerSec === undefined ? "" : `, asked ${r.keepUpAskedPerSec.toLocaleString("en")} msg/s`;
+    const consumers = consumersLine(
+      r.keepUp,
+      r.system === "kafka" ? `ours, one more round with a consumer${asked}` : "ours",
+    );
     if (consumers) lines.push(`  ${consumers}`);
     lines.push(
       `  median ratio ours/reference: ${r.medianRatio.toFixed(2)} at our settings, ${r.medianRatioBest.toFixed(2)} against its best (${r.rounds[0]?.reference.tool}); ` +

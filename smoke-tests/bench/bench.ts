@@ -34,6 +34,7 @@ import {
 } from "./latency-tools";
 import {
   describeTuning,
+  oneByOne,
   type ProducerTuning,
   parsePerfTest,
   parseProducerPerformance,
@@ -167,7 +168,6 @@ const oursRabbitPrefetch = 500;
 
 /** The shapes the RabbitMQ sweep tries, the reference's and ours alike (issue 28: 1×1, 2×2, 4×4). */
 export const rabbitShapes: readonly RabbitShape[] = [1, 2, 4].map((n) => ({ producers: n, consumers: n }));
-const oneByOne: RabbitShape = { producers: 1, consumers: 1 };
 const isOneByOne = (x: RabbitShape) => x.producers === 1 && x.consumers === 1;
 
 /** Our RabbitMQ publisher: two batches of half the window in flight, at most confirmWindow unconfirmed (as --confirm). */

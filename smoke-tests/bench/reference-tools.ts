@@ -201,6 +201,8 @@ export interface RabbitShape {
   consumers: number;
 }
 
+export const oneByOne: RabbitShape = { producers: 1, consumers: 1 };
+
 /**
  * PerfTest's arguments; the URI comes from perfTestEnv, the truststore's system properties from perfTestTrustStore.
  * `prefetch`: its consumer's prefetch (--qos), ours by default (PerfTest's own default is unlimited, which lets its
@@ -213,7 +215,7 @@ export function perfTestArgs(
   confirmWindow: number,
   prefetch: number,
   jvmArgs: string[] = [],
-  shape: RabbitShape = { producers: 1, consumers: 1 },
+  shape: RabbitShape = oneByOne,
 ): string[] {
   return [
     "-Xmx512m",

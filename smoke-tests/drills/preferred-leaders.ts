@@ -45,3 +45,19 @@ export async function awaitPreferredLeaders(
     await new Promise((r) => setTimeout(r, 2_000));
   }
 }
+
+/** awaitPreferredLeaders with each wait and its outcome as a note (the drill's timeline). */
+export async function settleLeaders(
+  read: () => Promise<ReadonlyMap<number, PartitionPlacement>>,
+  withinMs: number,
+  note: (line: string) => void,
+): Promise<void> {
+  const settled = await awaitPreferredLeaders(read, withinMs, note);
+  const waited = `${(settled.waitedMs / 1000).toFixed(0)} s`;
+  if (settled.left.length > 0)
+    note(`Kafka left ${notPreferredText(settled.left)} after ${waited}: below its rebalance threshold, not moved`);
+  else if (settled.first.length > 0)
+    note(
+      `Kafka moved leadership back to the preferred replicas in ${waited} before the load (${notPreferredText(settled.first)})`,
+    );
+}

@@ -24,7 +24,7 @@ import { workerShareOf } from "../workers/shares";
 import { type Load, type ProgressSample, sleep, Workload, type WorkloadOptions } from "../workload/workload";
 import type { HarnessOptions, SystemHarness } from "./harness";
 import type { DrillSettings, NemesisContext, Scenario } from "./nemesis";
-import { awaitPreferredLeaders, notPreferredText } from "./preferred-leaders";
+import { settleLeaders } from "./preferred-leaders";
 
 export interface DrillOptions {
   runId?: string;
@@ -98,22 +98,7 @@ export async function runDrill(
   if (opts.settings.settleLeadersMs !== undefined && harness.partitionPlacements) {
     const read = harness.partitionPlacements.bind(harness);
     try {
-      const settled = await awaitPreferredLeaders(read, opts.settings.settleLeadersMs, (line) =>
-        timeline.event(Date.now(), "note", line),
-      );
-      const waited = `${(settled.waitedMs / 1000).toFixed(0)} s`;
-      if (settled.left.length > 0)
-        timeline.event(
-          Date.now(),
-          "note",
-          `Kafka left ${notPreferredText(settled.left)} after ${waited}: below its rebalance threshold, not moved`,
-        );
-      else if (settled.first.length > 0)
-        timeline.event(
-          Date.now(),
-          "note",
-          `Kafka moved leadership back to the preferred replicas in ${waited} before the load (${notPreferredText(settled.first)})`,
-        );
+      await settleLeaders(read, opts.settings.settleLeadersMs, (line) => timeline.event(Date.now(), "note", line));
     } catch (err) {
       await harness.close().catch(() => undefined);
       throw err;

@@ -1,6 +1,6 @@
 // A drill whose fault must be the only thing moving leaders first waits for Kafka's own preferred-leader rebalance.
 import type { PartitionPlacement } from "../../stats/partition-stalls";
-import { awaitPreferredLeaders, notPreferred, notPreferredText } from "../preferred-leaders";
+import { awaitPreferredLeaders, notPreferred, notPreferredText, settleLeaders } from "../preferred-leaders";
 
 const placements = (...leaders: string[]): Map<number, PartitionPlacement> =>
   new Map(
@@ -62,5 +62,17 @@ describe("preferred leaders", () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it("notes on the drill's timeline what Kafka left led elsewhere past the bound", async () => {
+    const notes: string[] = [];
+    await settleLeaders(
+      async () => placements("kafka-broker-1", "kafka-broker-1", "kafka-broker-2"),
+      -1,
+      (l) => notes.push(l),
+    );
+    expect(notes).toEqual([
+      "Kafka left p0 led by kafka-broker-1, preferred kafka-broker-0 after 0 s: below its rebalance threshold, not moved",
+    ]);
   });
 });

@@ -17,7 +17,10 @@ export interface WorkerTally {
 }
 
 export interface WorkerShare extends WorkerTally {
-  /** Its acknowledged writes over the load's window (steady to drain): the shares add up to the merged rate. */
+  /**
+   * All its acknowledged writes (in-flight ones acknowledged after the load ended too) over the load's window (steady
+   * to drain): the merged rate of the whole run, split by worker.
+   */
   ackedPerSec: number;
   /** Of all acknowledged writes, 0..1. */
   fraction: number;
